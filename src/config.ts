@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, parsed once. This module is the only reader of process.env;
+ * everything else receives a Config. A missing or malformed variable is reported by name.
+ */
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .default('postgres://billing:billing@127.0.0.1:5433/billing'),
+    DATABASE_POOL_MAX: positiveInt.default(10),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
+    TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
+      .optional(),
+    STRIPE_API_URL: z.url().optional(),
+    STRIPE_WEBHOOK_SECRET: csv
+      .pipe(z.array(z.string().regex(/^whsec_\w+$/, 'each secret must start with whsec_')))
+      .optional(),
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
+    STRIPE_TEST_CLOCKS: flag.default(false),
+    STRIPE_SIM_PORT: port.default(12211),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    USAGE_SERVICE_TOKENS: csv
+      .pipe(z.array(z.string().min(24, 'each token must be at least 24 characters')))
+      .default([]),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .default('smtp://127.0.0.1:1025'),
+    EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
+    RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_JWKS_URL is required in production' });
+    }
+    if (env.STRIPE_SECRET_KEY?.includes('_live_') && env.STRIPE_TEST_CLOCKS) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_TEST_CLOCKS'], message: 'test clocks need a test-mode key' });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  nodeEnv: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  http: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
+  database: { url: string; poolMax: number };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  stripe: {
+    /** Absent key = the local simulator with a fixed test key. */
+    secretKey: string;
+    apiUrl: string | undefined;
+    usesSimulator: boolean;
+    livemode: boolean;
+    webhookSecrets: string[];
+    webhookToleranceSeconds: number;
+    testClocks: boolean;
+  };
+  auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; usageServiceTokens: string[] };
+  email: { smtpUrl: string; from: string };
+  shutdownTimeoutMs: number;
+}
+
+export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
+export const SIMULATOR_WEBHOOK_SECRET = 'whsec_simulator_local_secret';
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // An empty string means "unset": shells and .env files often export VAR= for optional values.
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const usesSimulator = !e.STRIPE_SECRET_KEY;
+  const simUrl = `http://127.0.0.1:${e.STRIPE_SIM_PORT}`;
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
+      apiUrl: e.STRIPE_API_URL ?? (usesSimulator ? simUrl : undefined),
+      usesSimulator,
+      livemode: Boolean(e.STRIPE_SECRET_KEY?.includes('_live_')),
+      webhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? (usesSimulator ? [SIMULATOR_WEBHOOK_SECRET] : []),
+      webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+      testClocks: e.STRIPE_TEST_CLOCKS,
+    },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? (e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      usageServiceTokens: e.USAGE_SERVICE_TOKENS,
+    },
+    email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** For entry points: load or print the problem and exit non-zero. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

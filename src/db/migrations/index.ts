@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as billingCore from './2026-11-23T0001-billing-core';
+
+/**
+ * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
+ * the timestamp of the file. Add new migrations at the end; never reorder or edit shipped ones.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T0001-billing-core': billingCore,
+};

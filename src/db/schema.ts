@@ -1,0 +1,144 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint columns come back as strings from pg unless parsed; the pool parses them to number (see database.ts). */
+type Money = ColumnType<number, number, number>;
+
+export interface BillingCustomersTable {
+  organization_id: string;
+  stripe_customer_id: string;
+  stripe_test_clock_id: string | null;
+  email: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  workflow_id: string;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  plan: string;
+  status: string;
+  currency: ColumnType<string, string | undefined, string>;
+  unit_amount: ColumnType<number, number | undefined, number>;
+  current_period_start: Timestamp | null;
+  current_period_end: Timestamp | null;
+  cancel_at_period_end: ColumnType<boolean, boolean | undefined, boolean>;
+  pending_plan: string | null;
+  trial_end: Timestamp | null;
+  default_payment_method_id: string | null;
+  dunning_attempt: ColumnType<number, number | undefined, number>;
+  grace_ends_at: Timestamp | null;
+  canceled_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  state_version: ColumnType<number, number | undefined, number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  organization_id: string;
+  stripe_invoice_id: string;
+  stripe_subscription_id: string | null;
+  number: string | null;
+  status: string;
+  currency: string;
+  amount_due: Money;
+  amount_paid: ColumnType<number, number | undefined, number>;
+  amount_remaining: ColumnType<number, number | undefined, number>;
+  billing_reason: string | null;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  hosted_invoice_url: string | null;
+  invoice_pdf: string | null;
+  period_start: Timestamp | null;
+  period_end: Timestamp | null;
+  due_date: Timestamp | null;
+  paid_at: Timestamp | null;
+  stripe_created_at: Timestamp;
+  source_event_created_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface PaymentMethodsTable {
+  id: Generated<string>;
+  organization_id: string;
+  stripe_payment_method_id: string;
+  type: ColumnType<string, string | undefined, string>;
+  brand: string | null;
+  last4: string | null;
+  exp_month: number | null;
+  exp_year: number | null;
+  is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  detached_at: Timestamp | null;
+  source_event_created_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface UsageRecordsTable {
+  id: Generated<string>;
+  organization_id: string;
+  subscription_id: string | null;
+  metric_type: string;
+  quantity: ColumnType<number, number, number>;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface UsageDailyTable {
+  organization_id: string;
+  metric: string;
+  /** A UTC calendar day, 'YYYY-MM-DD' (the pool returns dates as strings, never shifted by a time zone). */
+  day: string;
+  quantity: ColumnType<number, number, number>;
+  last_event_at: Timestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  api_version: string | null;
+  livemode: boolean;
+  stripe_created_at: Timestamp;
+  object_id: string | null;
+  organization_id: string | null;
+  payload: ColumnType<unknown, string, string>;
+  relay_status: ColumnType<'pending' | 'relayed' | 'ignored', 'pending' | 'relayed' | 'ignored' | undefined, 'pending' | 'relayed' | 'ignored'>;
+  relay_attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultedTimestamp;
+  relayed_at: Timestamp | null;
+  last_error: string | null;
+  received_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  billing_customers: BillingCustomersTable;
+  subscriptions: SubscriptionsTable;
+  invoices: InvoicesTable;
+  payment_methods: PaymentMethodsTable;
+  usage_records: UsageRecordsTable;
+  usage_daily: UsageDailyTable;
+  stripe_events: StripeEventsTable;
+}
+
+export type BillingCustomerRow = Selectable<BillingCustomersTable>;
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type NewSubscriptionRow = Insertable<SubscriptionsTable>;
+export type SubscriptionUpdate = Updateable<SubscriptionsTable>;
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type NewInvoiceRow = Insertable<InvoicesTable>;
+export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
+export type NewPaymentMethodRow = Insertable<PaymentMethodsTable>;
+export type UsageRecordRow = Selectable<UsageRecordsTable>;
+export type UsageDailyRow = Selectable<UsageDailyTable>;
+export type StripeEventRow = Selectable<StripeEventsTable>;
+export type NewStripeEventRow = Insertable<StripeEventsTable>;
