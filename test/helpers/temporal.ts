@@ -1,0 +1,22 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+
+/** Binaries installed by scripts/setup-tools.sh into the project's virtualenv (no download at run time). */
+const VENV_BIN = `${__dirname}/../../.local/venv/bin`;
+export const TEMPORAL_TEST_SERVER = process.env.TEMPORAL_TEST_SERVER ?? `${VENV_BIN}/temporal-test-server`;
+export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+
+/** The time-skipping server: months of workflow time in seconds. */
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } },
+  });
+}
+
+/** The real dev server started by scripts/services.sh. */
+export function connectDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address: TEMPORAL_ADDRESS });
+}
+
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
