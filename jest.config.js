@@ -1,6 +1,11 @@
 // Projects let CI run everything while a developer runs one layer: `npx jest --selectProjects unit`.
 const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
-const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
+};
 
 module.exports = {
   projects: [

@@ -29,6 +29,7 @@ start_stripe_mock() {
 
 start_stripe_sim() {
   if http_ok "http://127.0.0.1:$STRIPE_SIM_PORT/_sim/health"; then log "stripe-sim: answers on $STRIPE_SIM_PORT"; return; fi
+  [[ -f tools/stripe-sim/main.ts ]] || return 0
   log "stripe-sim: starting on 127.0.0.1:$STRIPE_SIM_PORT"
   start_bg stripe-sim node_modules/.bin/tsx tools/stripe-sim/main.ts --port "$STRIPE_SIM_PORT" \
     --state-file "$STATE_DIR/stripe-sim-state.json"

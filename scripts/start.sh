@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The service command: sets everything up, then runs the worker and the API in the foreground.
+# Ctrl-C stops the worker and the API; `npm run stop` also stops the backing services.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
+  services=(postgres temporal stripe-sim mail-sink)
+  export STRIPE_TEST_CLOCKS="${STRIPE_TEST_CLOCKS:-1}"
+else
+  services=(postgres temporal mail-sink)
+fi
+bash scripts/setup.sh "${services[@]}"
+port_open "$PORT" && die "port $PORT is in use (is the API already running? set PORT to use another)"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+node_modules/.bin/tsx src/worker.ts 2>&1 | tee "$LOG_DIR/worker.log" &
+pids+=($!)
+node_modules/.bin/tsx src/server.ts 2>&1 | tee "$LOG_DIR/api.log" &
+pids+=($!)
+wait_for api 60 http_ok "http://127.0.0.1:$PORT/readyz"
+
+cat >&2 <<MSG
+
+  Billing API      http://127.0.0.1:$PORT/api/v1/billing
+  API docs         http://127.0.0.1:$PORT/docs   (OpenAPI: /api/v1/openapi.json)
+  Health           http://127.0.0.1:$PORT/readyz   Metrics: /metrics
+  Temporal UI      http://127.0.0.1:$TEMPORAL_UI_PORT
+  Stripe           ${STRIPE_SECRET_KEY:+Stripe (key from STRIPE_SECRET_KEY)}${STRIPE_SECRET_KEY:-simulator at http://127.0.0.1:$STRIPE_SIM_PORT (test clocks on)}
+  Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
+
+  Logs in $LOG_DIR. Ctrl-C stops the API and worker; 'npm run stop' stops everything.
+
+MSG
+wait -n "${pids[@]}"

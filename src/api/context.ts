@@ -1,0 +1,24 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db/database';
+
+/** A dependency the readiness probe checks; returns normally when reachable. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** Everything a route handler may use; handed in by the composition root (src/server.ts). */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    logger: Logger;
+  };
+}

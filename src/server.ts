@@ -1,0 +1,58 @@
+import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
+import { createApp } from './api/app';
+import { loadConfigOrExit } from './config';
+import { createDb } from './db/database';
+import { createLogger } from './logger';
+import { checkTemporal, createTemporalClient } from './temporal-connection';
+
+/** Composition root of the HTTP API: builds every dependency once and hands them to createApp. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config, 'billing-api');
+  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
+  const { client: temporal, connection } = createTemporalClient(config.temporal);
+
+  const app = createApp({
+    config,
+    db,
+    temporal,
+    logger,
+    readiness: {
+      postgres: async () => void (await sql`select 1`.execute(db)),
+      temporal: () => checkTemporal(connection, config.temporal.namespace),
+    },
+  });
+
+  const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {
+    logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, `cannot listen on ${config.http.host}:${config.http.port}`);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    server.close(async () => {
+      await Promise.allSettled([db.destroy(), connection.close()]);
+      clearTimeout(force);
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`billing API failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config';
+
+/**
+ * A lazy connection: the API starts and accepts webhooks even while Temporal is down, and
+ * connects on first use.
+ */
+export function createTemporalClient(config: Config['temporal']): { client: Client; connection: Connection } {
+  const connection = Connection.lazy({ address: config.address });
+  const client = new Client({ connection, namespace: config.namespace });
+  return { client, connection };
+}
+
+export async function checkTemporal(connection: Connection, namespace: string): Promise<void> {
+  await connection.workflowService.describeNamespace({ namespace });
+}

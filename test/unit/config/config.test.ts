@@ -1,0 +1,52 @@
+import { ConfigError, SIMULATOR_SECRET_KEY, loadConfig } from '../../../src/config';
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => i.variable);
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration from the environment', () => {
+  test('defaults give a runnable local configuration on the simulator', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.temporal.taskQueue).toBe('billing');
+    expect(config.stripe.usesSimulator).toBe(true);
+    expect(config.stripe.secretKey).toBe(SIMULATOR_SECRET_KEY);
+    expect(config.stripe.apiUrl).toBe('http://127.0.0.1:12211');
+    expect(config.stripe.webhookSecrets).toHaveLength(1);
+  });
+
+  test('a real key means Stripe itself unless STRIPE_API_URL says otherwise', () => {
+    const config = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_a, whsec_b' });
+    expect(config.stripe.usesSimulator).toBe(false);
+    expect(config.stripe.apiUrl).toBeUndefined();
+    expect(config.stripe.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
+    expect(config.stripe.livemode).toBe(false);
+  });
+
+  test.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'nohostport' }],
+    ['STRIPE_SECRET_KEY', { STRIPE_SECRET_KEY: 'pk_test_123' }],
+    ['STRIPE_WEBHOOK_SECRET', { STRIPE_WEBHOOK_SECRET: 'whsec_ok,notasecret' }],
+    ['STRIPE_TEST_CLOCKS', { STRIPE_TEST_CLOCKS: 'yes' }],
+    ['STRIPE_TEST_CLOCKS', { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TEST_CLOCKS: '1' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['JWT_SECRET', { NODE_ENV: 'production' }],
+    ['USAGE_SERVICE_TOKENS', { USAGE_SERVICE_TOKENS: 'tooshort' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail' }],
+  ])('a malformed %s is reported by name', (variable, env) => {
+    expect(issuesOf(env)).toContain(variable);
+  });
+
+  test('empty values count as unset', () => {
+    expect(loadConfig({ PORT: '', STRIPE_SECRET_KEY: '' }).http.port).toBe(3000);
+  });
+});
