@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import type { Principal } from './middleware/auth';
 
 /** A dependency the readiness probe checks; returns normally when reachable. */
 export type ReadinessCheck = () => Promise<void>;
@@ -20,5 +21,7 @@ export interface AppEnv {
     deps: AppDeps;
     requestId: string;
     logger: Logger;
+    /** Set by requireUser on user-authenticated routes. */
+    principal: Principal;
   };
 }

@@ -1,0 +1,91 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import type { AppEnv } from '../context';
+import { ApiError } from '../errors';
+
+export const ROLES = ['owner', 'admin', 'billing_admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+/** Roles that may change billing; members may only read. */
+export const BILLING_WRITERS: readonly Role[] = ['owner', 'admin', 'billing_admin'];
+
+export interface Principal {
+  userId: string;
+  organizationId: string;
+  role: Role;
+  email?: string;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  org_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'org_id must be 1-64 characters of [A-Za-z0-9_-]'),
+  role: z.enum(ROLES),
+  email: z.email().optional(),
+  exp: z.number(),
+});
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** HS256 with a shared secret, or asymmetric keys from a JWKS URL; `alg: none` is never accepted. */
+export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl
+    ? createRemoteJWKSet(new URL(auth.jwksUrl))
+    : new TextEncoder().encode(auth.jwtSecret);
+  const algorithms = auth.jwksUrl ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
+  return {
+    async verify(token) {
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          issuer: auth.issuer,
+          audience: auth.audience,
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (err) {
+        const message = err instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is invalid';
+        throw new ApiError('UNAUTHORIZED', message);
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw new ApiError('UNAUTHORIZED', 'The token lacks valid sub, org_id or role claims');
+      const { sub, org_id, role, email } = claims.data;
+      return { userId: sub, organizationId: org_id, role, email };
+    },
+  };
+}
+
+function bearer(header: string | undefined): string {
+  const match = /^Bearer ([\w.~+/=-]+)$/.exec(header ?? '');
+  if (!match?.[1]) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  return match[1];
+}
+
+/** Authenticates a user token; `write` routes also need a billing role. */
+export function requireUser(verifier: TokenVerifier, access: 'read' | 'write') {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const principal = await verifier.verify(bearer(c.req.header('authorization')));
+    if (access === 'write' && !BILLING_WRITERS.includes(principal.role)) {
+      throw new ApiError('FORBIDDEN', `The ${principal.role} role cannot change billing; ask an owner or billing admin`);
+    }
+    c.set('principal', principal);
+    await next();
+  });
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Authenticates another backend service by one of the configured opaque tokens (never a user JWT). */
+export function requireServiceToken(tokens: readonly string[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearer(c.req.header('authorization'));
+    if (!tokens.some((t) => safeEqual(t, token))) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
+    await next();
+  });
+}
