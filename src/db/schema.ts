@@ -120,6 +120,17 @@ export interface StripeEventsTable {
   received_at: DefaultedTimestamp;
 }
 
+export interface ApiIdempotencyKeysTable {
+  organization_id: string;
+  key: string;
+  request_fingerprint: string;
+  state: ColumnType<'in_progress' | 'completed', 'in_progress' | undefined, 'in_progress' | 'completed'>;
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: DefaultedTimestamp;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
   billing_customers: BillingCustomersTable;
   subscriptions: SubscriptionsTable;
@@ -128,6 +139,7 @@ export interface Database {
   usage_records: UsageRecordsTable;
   usage_daily: UsageDailyTable;
   stripe_events: StripeEventsTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
 }
 
 export type BillingCustomerRow = Selectable<BillingCustomersTable>;

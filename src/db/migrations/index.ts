@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as billingCore from './2026-11-23T0001-billing-core';
+import * as apiIdempotency from './2026-11-23T0002-api-idempotency';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -7,4 +8,5 @@ import * as billingCore from './2026-11-23T0001-billing-core';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T0001-billing-core': billingCore,
+  '2026-11-23T0002-api-idempotency': apiIdempotency,
 };
