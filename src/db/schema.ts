@@ -131,6 +131,26 @@ export interface ApiIdempotencyKeysTable {
   completed_at: Timestamp | null;
 }
 
+export type EmailOutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface EmailOutboxTable {
+  id: Generated<string>;
+  dedupe_key: string;
+  organization_id: string;
+  kind: string;
+  to_address: string | null;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: ColumnType<EmailOutboxStatus, EmailOutboxStatus | undefined, EmailOutboxStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultedTimestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   billing_customers: BillingCustomersTable;
   subscriptions: SubscriptionsTable;
@@ -140,6 +160,7 @@ export interface Database {
   usage_daily: UsageDailyTable;
   stripe_events: StripeEventsTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
+  email_outbox: EmailOutboxTable;
 }
 
 export type BillingCustomerRow = Selectable<BillingCustomersTable>;
@@ -154,3 +175,5 @@ export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type UsageDailyRow = Selectable<UsageDailyTable>;
 export type StripeEventRow = Selectable<StripeEventsTable>;
 export type NewStripeEventRow = Insertable<StripeEventsTable>;
+export type EmailOutboxRow = Selectable<EmailOutboxTable>;
+export type NewEmailOutboxRow = Insertable<EmailOutboxTable>;

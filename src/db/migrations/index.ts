@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as billingCore from './2026-11-23T0001-billing-core';
 import * as apiIdempotency from './2026-11-23T0002-api-idempotency';
+import * as emailOutbox from './2026-11-23T0004-email-outbox';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -9,4 +10,5 @@ import * as apiIdempotency from './2026-11-23T0002-api-idempotency';
 export const migrations: Record<string, Migration> = {
   '2026-11-23T0001-billing-core': billingCore,
   '2026-11-23T0002-api-idempotency': apiIdempotency,
+  '2026-11-23T0004-email-outbox': emailOutbox,
 };
