@@ -1,6 +1,9 @@
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './api/app';
+import { createMetrics } from './api/metrics';
+import { createTokenVerifier } from './api/middleware/auth';
+import { createRateLimiter } from './api/middleware/rate-limit';
 import { loadConfigOrExit } from './config';
 import { createDb } from './db/database';
 import { createLogger } from './logger';
@@ -22,6 +25,9 @@ async function main(): Promise<void> {
       postgres: async () => void (await sql`select 1`.execute(db)),
       temporal: () => checkTemporal(connection, config.temporal.namespace),
     },
+    tokenVerifier: createTokenVerifier(config.auth),
+    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    metrics: createMetrics({ defaultMetrics: true }),
   });
 
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {

@@ -1,15 +1,29 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context';
-import { envelope } from './errors';
+import { ApiError, envelope } from './errors';
+import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
-  app.use('*', requestContext(deps));
+  const app = new OpenAPIHono<AppEnv>({
+    // zod failures from any route's request schema become one VALIDATION_FAILED envelope.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError('VALIDATION_FAILED', 'The request is invalid', {
+          issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
+      }
+    },
+  });
+  app.use('*', requestContext(deps), httpMetrics());
   app.onError(onError);
   app.notFound((c) => c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
+  mountDocs(app);
   return app;
 }

@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
-import type { Principal } from './middleware/auth';
+import type { Metrics } from './metrics';
+import type { Principal, TokenVerifier } from './middleware/auth';
+import type { RateLimiter } from './middleware/rate-limit';
 
 /** A dependency the readiness probe checks; returns normally when reachable. */
 export type ReadinessCheck = () => Promise<void>;
@@ -14,6 +16,9 @@ export interface AppDeps {
   temporal: Client;
   logger: Logger;
   readiness: Record<string, ReadinessCheck>;
+  tokenVerifier: TokenVerifier;
+  rateLimiter: RateLimiter;
+  metrics: Metrics;
 }
 
 export interface AppEnv {

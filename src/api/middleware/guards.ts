@@ -1,0 +1,39 @@
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context';
+import { ApiError } from '../errors';
+import { BILLING_WRITERS } from './auth';
+import { idempotency } from './idempotency';
+import { limitByOrganization } from './rate-limit';
+
+function bearer(header: string | undefined): string {
+  const match = /^Bearer ([\w.~+/=-]+)$/.exec(header ?? '');
+  if (!match?.[1]) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  return match[1];
+}
+
+/** Authenticates the user token; `write` also needs a billing role. The organization always comes from the token. */
+export function authenticateUser(access: 'read' | 'write') {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const principal = await c.get('deps').tokenVerifier.verify(bearer(c.req.header('authorization')));
+    if (access === 'write' && !BILLING_WRITERS.includes(principal.role)) {
+      throw new ApiError('FORBIDDEN', `The ${principal.role} role cannot change billing; ask an owner or billing admin`);
+    }
+    c.set('principal', principal);
+    await next();
+  });
+}
+
+/** Every user read: authenticated, rate limited per organization. */
+export const userRead = [authenticateUser('read'), limitByOrganization()] as const;
+/** User request bodies are small JSON documents; the limit counts the actual bytes, not Content-Length. */
+export const USER_BODY_LIMIT_BYTES = 16 * 1024;
+const limitUserBody = bodyLimit({
+  maxSize: USER_BODY_LIMIT_BYTES,
+  onError: () => {
+    throw new ApiError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${USER_BODY_LIMIT_BYTES} bytes`);
+  },
+});
+
+/** Every user mutation: a billing role, rate limited, size limited, idempotent by Idempotency-Key. */
+export const userWrite = [authenticateUser('write'), limitByOrganization(), limitUserBody, idempotency()] as const;

@@ -1,0 +1,79 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import { sql } from 'kysely';
+import type { AppEnv } from '../context';
+import { ApiError } from '../errors';
+
+const KEY_FORMAT = /^[\w.:-]{8,200}$/;
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The caller's Idempotency-Key (or a fresh one); also used as the Temporal update id. */
+    idempotencyKey: string;
+  }
+}
+
+/**
+ * Stripe-style idempotency for mutations, per organization: the first response to a key is stored
+ * and replayed for repeats; the same key with another request is a 409. Server errors are not
+ * stored, so the caller can retry them with the same key. The workflow update id is the same key,
+ * which guards the effect even if the stored response is lost.
+ */
+export function idempotency() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header('idempotency-key');
+    if (header !== undefined && !KEY_FORMAT.test(header)) {
+      throw new ApiError('VALIDATION_FAILED', 'Idempotency-Key must be 8-200 characters of [A-Za-z0-9_.:-]');
+    }
+    if (header === undefined) {
+      c.set('idempotencyKey', `auto-${randomUUID()}`);
+      return next();
+    }
+    const { db } = c.get('deps');
+    const organizationId = c.get('principal').organizationId;
+    const body = await c.req.text();
+    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}?${new URL(c.req.url).search}\n${body}`).digest('hex');
+
+    const inserted = await db
+      .insertInto('api_idempotency_keys')
+      .values({ organization_id: organizationId, key: header, request_fingerprint: fingerprint })
+      .onConflict((oc) => oc.doNothing())
+      .returning('key')
+      .executeTakeFirst();
+
+    if (!inserted) {
+      const existing = await db
+        .selectFrom('api_idempotency_keys')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('key', '=', header)
+        .executeTakeFirstOrThrow();
+      if (existing.request_fingerprint !== fingerprint) {
+        throw new ApiError('CONFLICT', 'This Idempotency-Key was already used with a different request');
+      }
+      if (existing.state !== 'completed' || existing.response_status === null) {
+        throw new ApiError('CONFLICT', 'A request with this Idempotency-Key is still in progress', undefined, { 'Retry-After': '1' });
+      }
+      c.header('Idempotent-Replayed', 'true');
+      return c.json(existing.response_body as object, existing.response_status as 200);
+    }
+
+    c.set('idempotencyKey', header);
+    try {
+      await next();
+    } finally {
+      const status = c.res.status;
+      if (status >= 500 || status === 429) {
+        await db.deleteFrom('api_idempotency_keys').where('organization_id', '=', organizationId).where('key', '=', header).execute();
+      } else {
+        const text = await c.res.clone().text();
+        await db
+          .updateTable('api_idempotency_keys')
+          .set({ state: 'completed', response_status: status, response_body: text || 'null', completed_at: sql`now()` })
+          .where('organization_id', '=', organizationId)
+          .where('key', '=', header)
+          .execute();
+      }
+    }
+  });
+}

@@ -1,0 +1,52 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context';
+import { ApiError } from '../errors';
+
+export interface RateLimiter {
+  /** Takes one token for `key`; `retryAfterSeconds` is set when none is left. */
+  take(key: string): { ok: boolean; remaining: number; retryAfterSeconds: number };
+}
+
+/**
+ * A token bucket per key: `perMinute` sustained, bursts up to the same size. State is per API
+ * instance; behind N instances the effective limit is N × perMinute (documented in the README).
+ */
+export function createRateLimiter(opts: { perMinute: number; now?: () => number }): RateLimiter {
+  const buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  const now = opts.now ?? Date.now;
+  const refillPerMs = opts.perMinute / 60_000;
+  let lastSweep = now();
+  return {
+    take(key) {
+      const t = now();
+      if (t - lastSweep > 60_000) {
+        // A full bucket carries no information; dropping them bounds memory by active callers.
+        for (const [k, b] of buckets) if (b.tokens + (t - b.updatedAt) * refillPerMs >= opts.perMinute) buckets.delete(k);
+        lastSweep = t;
+      }
+      const bucket = buckets.get(key) ?? { tokens: opts.perMinute, updatedAt: t };
+      bucket.tokens = Math.min(opts.perMinute, bucket.tokens + (t - bucket.updatedAt) * refillPerMs);
+      bucket.updatedAt = t;
+      buckets.set(key, bucket);
+      if (bucket.tokens < 1) {
+        return { ok: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)) };
+      }
+      bucket.tokens -= 1;
+      return { ok: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+    },
+  };
+}
+
+/** Limits per organization; runs after authentication. */
+export function limitByOrganization() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const result = c.get('deps').rateLimiter.take(`org:${c.get('principal').organizationId}`);
+    if (!result.ok) {
+      throw new ApiError('RATE_LIMIT', 'Too many requests. Please try again later.', { retryAfterSeconds: result.retryAfterSeconds }, {
+        'Retry-After': String(result.retryAfterSeconds),
+      });
+    }
+    c.header('RateLimit-Remaining', String(result.remaining));
+    await next();
+  });
+}

@@ -1,0 +1,55 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { createApp } from '../../src/api/app';
+import type { AppDeps } from '../../src/api/context';
+import { createMetrics } from '../../src/api/metrics';
+import { createTokenVerifier } from '../../src/api/middleware/auth';
+import { createRateLimiter } from '../../src/api/middleware/rate-limit';
+import { loadConfig, type Config } from '../../src/config';
+import type { Db } from '../../src/db/database';
+import { TEST_SERVICE_TOKEN } from './tokens';
+
+/** Dependencies for an app under test: real Postgres (the suite's schema), a real or lazy Temporal client. */
+export function buildTestAppDeps(opts: {
+  db: Db;
+  env?: Record<string, string>;
+  temporal?: Client;
+  overrides?: Partial<AppDeps>;
+}): AppDeps {
+  const config: Config = loadConfig({ NODE_ENV: 'test', USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN, ...opts.env });
+  // A lazy connection to nowhere: routes that don't need Temporal never touch it.
+  const temporal = opts.temporal ?? new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  return {
+    config,
+    db: opts.db,
+    temporal,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    readiness: {},
+    tokenVerifier: createTokenVerifier(config.auth),
+    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    metrics: createMetrics(),
+    ...opts.overrides,
+  };
+}
+
+export interface RunningApp {
+  url: string;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+/** Serves createApp(deps) over real HTTP on a free loopback port. */
+export async function startTestApp(deps: AppDeps): Promise<RunningApp> {
+  const app = createApp(deps);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
