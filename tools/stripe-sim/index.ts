@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleApiRequest } from './http/api';
+import { FaultInjector } from './control/faults';
+import { RequestLog } from './control/request-log';
+import { handleControl } from './control/routes';
+import { buildRouter } from './routes';
+import { Sim } from './sim';
+import { Store } from './store';
+import { WebhookDispatcher, type DeliveryOptions } from './webhooks/dispatcher';
+
+export interface StripeSimulatorOptions {
+  /** Persist state to this JSON file (memory only when absent). */
+  stateFile?: string | undefined;
+  /** Give every webhook endpoint this secret instead of a random `whsec_`. */
+  webhookSecret?: string | undefined;
+  host?: string | undefined;
+  webhooks?: Partial<DeliveryOptions> | undefined;
+  /** How often customers not on a test clock are moved forward in real time. */
+  tickMs?: number | undefined;
+}
+
+export interface StripeSimulator {
+  listen(port?: number): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+  readonly sim: Sim;
+  readonly dispatcher: WebhookDispatcher;
+  readonly requests: RequestLog;
+  reset(): void;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createStripeSimulator(options: StripeSimulatorOptions = {}): StripeSimulator {
+  const host = options.host ?? '127.0.0.1';
+  const store = new Store(options.stateFile);
+  const sim = new Sim(store);
+  const faults = new FaultInjector();
+  const log = new RequestLog();
+  const dispatcher = new WebhookDispatcher(sim, { retryBaseMs: 1_000, maxAttempts: 6, timeoutMs: 10_000, ...options.webhooks });
+  const router = buildRouter(sim, { webhookSecret: options.webhookSecret });
+  const reset = (): void => {
+    store.reset();
+    dispatcher.reset();
+    faults.clear();
+    log.clear();
+  };
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    readBody(req)
+      .then((raw) => url.pathname.startsWith('/_sim/')
+        ? handleControl({ sim, faults, log, dispatcher, reset }, req, res, url, raw)
+        : handleApiRequest({ sim, router, faults, log }, req, res, url, raw))
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: error instanceof Error ? error.message : 'bad request' } }));
+      });
+  });
+
+  return {
+    sim,
+    dispatcher,
+    requests: log,
+    reset,
+    listen(port = 0) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const actual = (server.address() as AddressInfo).port;
+          const url = `http://${host}:${actual}`;
+          sim.setBaseUrl(url);
+          resolve({ url, port: actual });
+        });
+      });
+    },
+    close() {
+      dispatcher.close();
+      store.flush();
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
