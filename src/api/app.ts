@@ -4,9 +4,11 @@ import { ApiError, envelope } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { billingRoutes } from './routes/billing';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { stripeWebhookRoutes } from './routes/stripe-webhook';
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -24,6 +26,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound((c) => c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.route('/', healthRoutes);
   app.route('/', metricsRoutes);
+  app.route('/api/v1/billing', billingRoutes);
+  app.route('/api/v1/billing', stripeWebhookRoutes);
   mountDocs(app);
   return app;
 }

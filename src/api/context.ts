@@ -19,6 +19,8 @@ export interface AppDeps {
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Wakes the webhook relay after an event is stored, so it need not wait for its next poll. */
+  webhookRelay?: { nudge(): void };
 }
 
 export interface AppEnv {
