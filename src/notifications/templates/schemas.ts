@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { NotificationKind } from '../types';
+
+/**
+ * What each template needs in `NotificationRequest.data`. Values are primitives (the contract), so
+ * instants travel as ISO-8601 strings and money as integer minor units with its currency.
+ */
+const instant = z.iso.datetime({ offset: true });
+const minorUnits = z.number().int().nonnegative();
+const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as usd');
+const plan = z.string().min(1);
+
+export const notificationDataSchemas = {
+  trial_ending: z.strictObject({
+    plan,
+    trialEndsAt: instant,
+    /** With a card on file the trial converts by itself; without one the email asks for a card. */
+    hasPaymentMethod: z.boolean().optional(),
+  }),
+  trial_ended_without_payment_method: z.strictObject({ plan, trialEndedAt: instant }),
+  payment_failed: z.strictObject({
+    invoiceId: z.string().min(1),
+    invoiceNumber: z.string().min(1).nullish(),
+    amountDue: minorUnits,
+    currency,
+    /** 1 for the first failure, then one more per retry. */
+    attempt: z.number().int().positive(),
+    declineCode: z.string().min(1).nullish(),
+    /** Null when no automatic retry is scheduled (hard decline or retries exhausted). */
+    nextRetryAt: instant.nullable(),
+  }),
+  final_notice: z.strictObject({ plan, graceEndsAt: instant, amountDue: minorUnits, currency }),
+  subscription_canceled: z.strictObject({
+    plan,
+    canceledAt: instant,
+    reason: z.enum(['nonpayment', 'requested', 'trial_ended_without_payment_method']),
+  }),
+  payment_recovered: z.strictObject({
+    invoiceId: z.string().min(1),
+    invoiceNumber: z.string().min(1).nullish(),
+    amountPaid: minorUnits,
+    currency,
+    plan,
+  }),
+  usage_threshold: z.strictObject({
+    metric: z.enum(['messages', 'api_calls', 'storage', 'agents', 'users']),
+    thresholdPercent: z.union([z.literal(80), z.literal(100)]),
+    limit: z.number().int().positive(),
+    used: z.number().nonnegative().optional(),
+    periodEnd: instant.optional(),
+  }),
+} satisfies Record<NotificationKind, z.ZodType>;
+
+export type NotificationData<K extends NotificationKind> = z.infer<(typeof notificationDataSchemas)[K]>;

@@ -1,0 +1,92 @@
+import { InvalidNotificationDataError, renderNotification } from '../../../src/notifications/templates';
+import type { NotificationKind, NotificationRequest } from '../../../src/notifications/types';
+
+const ctx = { publicUrl: 'https://app.example.com/' };
+const PAYMENT_METHOD_URL = 'https://app.example.com/billing/payment-method';
+
+const valid: Record<NotificationKind, { data: NotificationRequest['data']; mentions: string[] }> = {
+  trial_ending: { data: { plan: 'professional', trialEndsAt: '2026-12-07T10:00:00.000Z' }, mentions: ['Professional', 'December 7, 2026', PAYMENT_METHOD_URL] },
+  trial_ended_without_payment_method: {
+    data: { plan: 'starter', trialEndedAt: '2026-12-07T10:00:00Z' },
+    mentions: ['Starter', 'December 7, 2026', 'no payment method', PAYMENT_METHOD_URL],
+  },
+  payment_failed: {
+    data: { invoiceId: 'in_123', amountDue: 2900, currency: 'usd', attempt: 1, declineCode: 'insufficient_funds', nextRetryAt: '2026-12-08T00:00:00Z' },
+    mentions: ['$29.00', 'in_123', 'Your card has insufficient funds.', 'first attempt', 'December 8, 2026', PAYMENT_METHOD_URL],
+  },
+  final_notice: {
+    data: { plan: 'professional', graceEndsAt: '2026-12-20T00:00:00Z', amountDue: 9900, currency: 'usd' },
+    mentions: ['$99.00', 'December 20, 2026', 'Free plan', PAYMENT_METHOD_URL],
+  },
+  subscription_canceled: {
+    data: { plan: 'professional', canceledAt: '2026-12-20T00:00:00Z', reason: 'nonpayment' },
+    mentions: ['Professional', 'December 20, 2026', 'payment could not be collected', 'Free plan'],
+  },
+  payment_recovered: {
+    data: { invoiceId: 'in_123', invoiceNumber: 'INV-0042', amountPaid: 2900, currency: 'usd', plan: 'starter' },
+    mentions: ['$29.00', 'INV-0042', 'good standing'],
+  },
+  usage_threshold: {
+    data: { metric: 'api_calls', thresholdPercent: 80, limit: 100000, used: 80500 },
+    mentions: ['80%', '100,000 API calls', '80,500'],
+  },
+};
+
+describe('notification templates', () => {
+  test.each(Object.entries(valid))('%s renders a subject, a plain-text body and an HTML alternative with its facts', (kind, { data, mentions }) => {
+    const email = renderNotification({ kind: kind as NotificationKind, data }, ctx);
+    expect(email.subject.length).toBeGreaterThan(5);
+    for (const fact of mentions) expect(email.text).toContain(fact);
+    expect(email.html).toContain('<html>');
+    expect(email.html).not.toContain('undefined');
+    expect(email.text).not.toMatch(/undefined|null|NaN/);
+  });
+
+  test('a payment failure on a retry names the attempt, and without a next retry says no automatic retry will happen', () => {
+    const base = valid.payment_failed.data;
+    const retry = renderNotification({ kind: 'payment_failed', data: { ...base, attempt: 3 } }, ctx);
+    expect(retry.text).toContain('This was attempt 3.');
+    const last = renderNotification({ kind: 'payment_failed', data: { ...base, attempt: 4, nextRetryAt: null } }, ctx);
+    expect(last.text).toContain('will not retry');
+    expect(last.text).not.toContain('We will try again');
+  });
+
+  test.each([
+    ['expired_card', 'Your card has expired.'],
+    ['stolen_card', 'Your card was declined.'],
+    ['lost_card', 'Your card was declined.'],
+    ['something_new', 'Your card was declined.'],
+  ])('decline code %s is told to the customer as "%s"', (declineCode, words) => {
+    const email = renderNotification({ kind: 'payment_failed', data: { ...valid.payment_failed.data, declineCode } }, ctx);
+    expect(email.text).toContain(words);
+    expect(email.text).not.toMatch(/stolen|lost/);
+  });
+
+  test('amounts follow the currency: zero-decimal yen are not divided by 100', () => {
+    const email = renderNotification({ kind: 'payment_failed', data: { ...valid.payment_failed.data, amountDue: 2900, currency: 'jpy' } }, ctx);
+    expect(email.text).toContain('¥2,900');
+  });
+
+  test('the 100% usage email says the limit is reached', () => {
+    const email = renderNotification({ kind: 'usage_threshold', data: { metric: 'messages', thresholdPercent: 100, limit: 5000 } }, ctx);
+    expect(email.subject).toBe('You have reached your messages limit');
+  });
+
+  test('values are escaped in the HTML alternative', () => {
+    const email = renderNotification({ kind: 'trial_ending', data: { plan: '<script>x</script>', trialEndsAt: '2026-12-07T10:00:00Z' } }, ctx);
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&#60;script&#62;');
+  });
+
+  test.each<[string, Pick<NotificationRequest, 'kind' | 'data'>, RegExp]>([
+    ['a missing field', { kind: 'payment_failed', data: { invoiceId: 'in_1', amountDue: 100, currency: 'usd', attempt: 1 } }, /nextRetryAt/],
+    ['an amount in major units', { kind: 'payment_recovered', data: { ...valid.payment_recovered.data, amountPaid: 29.5 } }, /amountPaid/],
+    ['a date that is not ISO-8601', { kind: 'final_notice', data: { ...valid.final_notice.data, graceEndsAt: 'next Tuesday' } }, /graceEndsAt/],
+    ['a threshold other than 80 or 100', { kind: 'usage_threshold', data: { ...valid.usage_threshold.data, thresholdPercent: 90 } }, /thresholdPercent/],
+    ['an unexpected field', { kind: 'trial_ending', data: { ...valid.trial_ending.data, trialEnd: 'x' } }, /trialEnd/],
+    ['an unknown kind', { kind: 'welcome' as NotificationKind, data: {} }, /unknown notification kind/],
+  ])('rejects %s loudly', (_case, request, message) => {
+    expect(() => renderNotification(request, ctx)).toThrow(InvalidNotificationDataError);
+    expect(() => renderNotification(request, ctx)).toThrow(message);
+  });
+});
