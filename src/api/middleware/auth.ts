@@ -31,29 +31,45 @@ export interface TokenVerifier {
 }
 
 /** HS256 with a shared secret, or asymmetric keys from a JWKS URL; `alg: none` is never accepted. */
-export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
+export function createTokenVerifier(auth: Config['auth'], opts: { cacheSize?: number; now?: () => number } = {}): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl
     ? createRemoteJWKSet(new URL(auth.jwksUrl))
     : new TextEncoder().encode(auth.jwtSecret);
   const algorithms = auth.jwksUrl ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
+  // A frontend sends the same token many times; a verified token is valid until its exp, so the
+  // result is cached (bounded, oldest evicted first) and the signature is checked once.
+  const cache = new Map<string, { principal: Principal; expMs: number }>();
+  const cacheSize = opts.cacheSize ?? 10_000;
+  const now = opts.now ?? Date.now;
+
+  async function verifySignature(token: string): Promise<{ principal: Principal; expMs: number }> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      const message = err instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is invalid';
+      throw new ApiError('UNAUTHORIZED', message);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new ApiError('UNAUTHORIZED', 'The token lacks valid sub, org_id or role claims');
+    const { sub, org_id, role, email, exp } = claims.data;
+    return { principal: { userId: sub, organizationId: org_id, role, email }, expMs: exp * 1000 };
+  }
+
   return {
     async verify(token) {
-      let payload: unknown;
-      try {
-        ({ payload } = await jwtVerify(token, key as Uint8Array, {
-          algorithms,
-          issuer: auth.issuer,
-          audience: auth.audience,
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (err) {
-        const message = err instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is invalid';
-        throw new ApiError('UNAUTHORIZED', message);
-      }
-      const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) throw new ApiError('UNAUTHORIZED', 'The token lacks valid sub, org_id or role claims');
-      const { sub, org_id, role, email } = claims.data;
-      return { userId: sub, organizationId: org_id, role, email };
+      const cached = cache.get(token);
+      if (cached && cached.expMs > now()) return cached.principal;
+      if (cached) cache.delete(token);
+      const verified = await verifySignature(token);
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(token, verified);
+      return verified.principal;
     },
   };
 }
