@@ -50,6 +50,7 @@ export function createTokenVerifier(auth: Config['auth'], opts: { cacheSize?: nu
         issuer: auth.issuer,
         audience: auth.audience,
         requiredClaims: ['exp', 'sub'],
+        currentDate: new Date(now()),
       }));
     } catch (err) {
       const message = err instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is invalid';
