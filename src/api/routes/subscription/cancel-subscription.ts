@@ -1,0 +1,37 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { cancelUpdate } from '../../../workflows/messages';
+import type { AppEnv } from '../../context';
+import { userWrite } from '../../middleware/guards';
+import { IdempotencyHeaders, errorResponses } from '../../schemas';
+import { SubscriptionEnvelope } from './schemas';
+import { callWorkflow, ownSubscriptionHandle, subscriptionState } from './workflow-call';
+
+const Query = z
+  .object({
+    immediate: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .openapi({ description: 'true = end now and fall back to free; false (default) = at period end, reversible until then' }),
+  })
+  .strict();
+
+const route = createRoute({
+  method: 'delete',
+  path: '/subscription',
+  tags: ['subscription'],
+  summary: 'Cancel: at period end (default, reversible with resume) or immediately',
+  security: [{ userToken: [] }],
+  middleware: [...userWrite],
+  request: { headers: IdempotencyHeaders, query: Query },
+  responses: {
+    200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    ...errorResponses(401, 403, 409, 422, 429, 502, 503),
+  },
+});
+
+export const cancelSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const { immediate } = c.req.valid('query');
+  await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(cancelUpdate, { args: [{ atPeriodEnd: !immediate }], updateId: c.get('idempotencyKey') }));
+  return c.json(await subscriptionState(c), 200);
+});

@@ -1,0 +1,47 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { BillingErrorType } from '../workflows/messages';
+import { ApiError, type ErrorCode } from './errors';
+
+const CODE_FOR_TYPE: Record<BillingErrorType, ErrorCode> = {
+  CardDeclined: 'CARD_DECLINED',
+  InvalidRequest: 'INVALID_REQUEST',
+  StripeUnavailable: 'API_ERROR',
+  AlreadySubscribed: 'CONFLICT',
+  InvalidPlan: 'VALIDATION_FAILED',
+  EnterpriseNotSelfServe: 'FORBIDDEN',
+  PaymentMethodRequired: 'VALIDATION_FAILED',
+  SamePlan: 'CONFLICT',
+  PlanChangeNotAllowed: 'CONFLICT',
+  PendingChangeExists: 'CONFLICT',
+  PlanNotBillable: 'CONFLICT',
+  NoActiveSubscription: 'CONFLICT',
+  AlreadyCanceling: 'CONFLICT',
+  NothingToResume: 'CONFLICT',
+};
+
+function isBillingErrorType(type: string | undefined | null): type is BillingErrorType {
+  return !!type && type in CODE_FOR_TYPE;
+}
+
+/**
+ * Turns what Temporal answered into the API's error: a workflow's typed rejection keeps its reason
+ * (`details.reason`), a missing workflow means no subscription, an unreachable Temporal is a 503.
+ * Branches on failure types only, never on message text.
+ */
+export function toApiError(err: unknown): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const failure = err.cause;
+    if (isBillingErrorType(failure.type)) {
+      const details = { reason: failure.type, ...(failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}) };
+      return new ApiError(CODE_FOR_TYPE[failure.type], failure.message, details);
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return new ApiError('CONFLICT', 'The organization has no live subscription', { reason: BillingErrorType.NoActiveSubscription });
+  }
+  if (isGrpcServiceError(err) || (err instanceof Error && err.name === 'ServiceError')) {
+    return new ApiError('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', undefined, { 'Retry-After': '5' });
+  }
+  return err;
+}
