@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { findCurrentSubscription } from '../../db/repositories/subscription-view';
+import { getStateQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import { organizationId, parseOptions } from '../args';
+import type { CliCommand } from '../command';
+
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+export const showCommand: CliCommand = {
+  name: 'show',
+  summary: "An organization's billing state: the read model and the workflow's own state side by side",
+  usage: 'show --org <organizationId>',
+  async run(argv, { db, temporal, out }) {
+    const { org } = parseOptions(argv, z.object({ org: organizationId }));
+    const readModel = await findCurrentSubscription(db, org);
+    let workflow: unknown = null;
+    try {
+      const state = await temporal.workflow.getHandle(subscriptionWorkflowId(org)).query(getStateQuery);
+      workflow = { ...state, currentPeriodStart: iso(state.currentPeriodStart), currentPeriodEnd: iso(state.currentPeriodEnd), trialEnd: iso(state.trialEnd) };
+    } catch (err) {
+      workflow = { unavailable: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+    }
+    out(JSON.stringify({ organizationId: org, workflowId: subscriptionWorkflowId(org), readModel, workflow }, null, 2));
+  },
+};
