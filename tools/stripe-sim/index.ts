@@ -6,6 +6,7 @@ import { RequestLog } from './control/request-log';
 import { handleControl } from './control/routes';
 import { buildRouter } from './routes';
 import { Sim } from './sim';
+import { TimeKeeper } from './clock';
 import { Store } from './store';
 import { WebhookDispatcher, type DeliveryOptions } from './webhooks/dispatcher';
 
@@ -56,7 +57,8 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
   const faults = new FaultInjector();
   const log = new RequestLog();
   const dispatcher = new WebhookDispatcher(sim, { retryBaseMs: 1_000, maxAttempts: 6, timeoutMs: 10_000, ...options.webhooks });
-  const router = buildRouter(sim, { webhookSecret: options.webhookSecret });
+  const time = new TimeKeeper(sim, options.tickMs ?? 1_000);
+  const router = buildRouter(sim, time, { webhookSecret: options.webhookSecret });
   const reset = (): void => {
     store.reset();
     dispatcher.reset();
@@ -88,11 +90,13 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
           const actual = (server.address() as AddressInfo).port;
           const url = `http://${host}:${actual}`;
           sim.setBaseUrl(url);
+          time.start();
           resolve({ url, port: actual });
         });
       });
     },
     close() {
+      time.stop();
       dispatcher.close();
       store.flush();
       return new Promise((resolve) => {

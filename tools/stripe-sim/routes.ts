@@ -1,6 +1,11 @@
 import { Router } from './http/router';
 import type { Sim } from './sim';
+import type { TimeKeeper } from './clock';
 import { customerRoutes } from './resources/customers';
+import { invoiceRoutes } from './resources/invoices';
+import { meterRoutes } from './resources/meters';
+import { subscriptionRoutes } from './resources/subscriptions';
+import { testClockRoutes } from './resources/test-clocks';
 import { eventRoutes } from './resources/events';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { priceRoutes } from './resources/prices';
@@ -8,12 +13,16 @@ import { productRoutes } from './resources/products';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints';
 
 /** Every Stripe API route the simulator implements. */
-export function buildRouter(sim: Sim, options: { webhookSecret?: string | undefined }): Router {
+export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret?: string | undefined }): Router {
   const router = new Router();
   customerRoutes(router, sim);
   paymentMethodRoutes(router, sim);
   productRoutes(router, sim);
   priceRoutes(router, sim);
+  subscriptionRoutes(router, sim);
+  invoiceRoutes(router, sim);
+  testClockRoutes(router, sim, time);
+  meterRoutes(router, sim);
   eventRoutes(router, sim);
   webhookEndpointRoutes(router, sim, options.webhookSecret);
   return router;

@@ -1,0 +1,82 @@
+import type Stripe from 'stripe';
+import type { Sim } from '../sim';
+import { createPreviewInvoice } from './preview';
+import { INCOMPLETE_WINDOW_SECONDS, cancelSubscription, endTrial, expireIncomplete, expirePendingUpdate, renew } from './lifecycle';
+import { currentPeriod, customerIdOf, internalsOf } from './subscription-object';
+
+const DAY = 86_400;
+/** Stripe sends `customer.subscription.trial_will_end` three days before the trial ends. */
+const TRIAL_WARNING_SECONDS = 3 * DAY;
+/** `invoice.upcoming` goes out this long before a renewal (Stripe's configurable default). */
+const UPCOMING_SECONDS = 7 * DAY;
+
+type Action = { at: number; rank: number; run: () => void };
+
+/** The next thing that happens to a subscription on its own, if anything. */
+function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
+  const internals = internalsOf(sim, sub.id);
+  const period = currentPeriod(sub);
+  const actions: Action[] = [];
+  if (sub.status === 'incomplete') {
+    const since = internals.incompleteSince ?? sub.created;
+    actions.push({ at: since + INCOMPLETE_WINDOW_SECONDS, rank: 0, run: () => expireIncomplete(sim, sub, since + INCOMPLETE_WINDOW_SECONDS) });
+    return actions[0];
+  }
+  if (sub.pending_update) {
+    const at = sub.pending_update.expires_at;
+    actions.push({ at, rank: 1, run: () => expirePendingUpdate(sim, sub, at) });
+  }
+  if (sub.status === 'trialing' && sub.trial_end !== null && internals.trialWillEndSentFor !== sub.trial_end) {
+    const trialEnd = sub.trial_end;
+    const at = Math.max(trialEnd - TRIAL_WARNING_SECONDS, sub.created);
+    actions.push({ at, rank: 2, run: () => {
+      internals.trialWillEndSentFor = trialEnd;
+      sim.emit('customer.subscription.trial_will_end', sub, at);
+    } });
+  }
+  const active = ['active', 'past_due', 'unpaid'].includes(sub.status);
+  if (active && !sub.cancel_at_period_end && sub.cancel_at === null && internals.upcomingSentFor !== period.end && period.end - period.start > UPCOMING_SECONDS) {
+    const at = period.end - UPCOMING_SECONDS;
+    const end = period.end;
+    actions.push({ at, rank: 3, run: () => {
+      internals.upcomingSentFor = end;
+      sim.emit('invoice.upcoming', createPreviewInvoice(sim, sub, at, {}), at);
+    } });
+  }
+  if (sub.cancel_at !== null && (active || sub.status === 'trialing') && sub.cancel_at <= period.end) {
+    const at = sub.cancel_at;
+    actions.push({ at, rank: 4, run: () => cancelSubscription(sim, sub, at, { reason: 'cancellation_requested' }) });
+  } else if (sub.status === 'trialing' && sub.trial_end !== null) {
+    const at = sub.trial_end;
+    actions.push({ at, rank: 5, run: () => endTrial(sim, sub, at) });
+  } else if (active) {
+    actions.push({ at: period.end, rank: 5, run: () => renew(sim, sub, period.end) });
+  }
+  return actions.sort((a, b) => a.at - b.at || a.rank - b.rank)[0];
+}
+
+/**
+ * Move every subscription of the customers on `testClock` (or, for null, of customers on no clock)
+ * through what happens up to `until`, one action at a time in time order — as Stripe does when a
+ * test clock advances.
+ */
+export function advanceTime(sim: Sim, testClock: string | null, until: number): number {
+  let steps = 0;
+  for (;;) {
+    const subs = Object.values(sim.state.subscriptions).filter((s) => {
+      const clock = sim.state.customers[customerIdOf(s)]?.test_clock ?? null;
+      return clock === testClock && s.status !== 'canceled' && s.status !== 'incomplete_expired';
+    });
+    const next = subs.map((s) => nextAction(sim, s)).filter((a): a is Action => a !== undefined && a.at <= until)
+      .sort((a, b) => a.at - b.at || a.rank - b.rank)[0];
+    if (!next) return steps;
+    if (testClock) {
+      const clock = sim.state.testClocks[testClock];
+      if (clock) clock.frozen_time = Math.max(clock.frozen_time, next.at);
+    }
+    next.run();
+    steps += 1;
+    sim.store.changed();
+    if (steps > 100_000) throw new Error('stripe-sim: runaway time advance');
+  }
+}

@@ -1,0 +1,125 @@
+import type Stripe from 'stripe';
+import { invalidRequest, type StripeApiError } from '../http/errors';
+import type { Sim } from '../sim';
+import { charge } from './charge';
+import { buildInvoice, customerIdOfInvoice, subscriptionIdOf, type LineSpec } from './invoice-object';
+import { onInvoicePaid, onInvoicePaymentFailed } from './subscription-status';
+
+export interface NewInvoice {
+  customer: Stripe.Customer;
+  subscription: Stripe.Subscription | null;
+  billingReason: Stripe.Invoice.BillingReason;
+  at: number;
+  period: { start: number; end: number };
+  lines: LineSpec[];
+  prorationDate?: number | undefined;
+}
+
+export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
+  const invoice = buildInvoice(sim, {
+    id: sim.id('in'), customer: n.customer, subscription: n.subscription, billingReason: n.billingReason, created: n.at,
+    currency: n.lines[0]?.currency ?? n.subscription?.currency ?? 'usd', period: n.period, prorationDate: n.prorationDate,
+  }, n.lines);
+  sim.state.invoices[invoice.id] = invoice;
+  if (n.subscription) n.subscription.latest_invoice = invoice.id;
+  sim.emit('invoice.created', invoice, n.at);
+  sim.store.changed();
+  return invoice;
+}
+
+/**
+ * draft → open. Stripe finalizes subscription invoices about an hour after creation; the simulator
+ * finalizes at once (README). Customer credit balance is applied here, and a negative total becomes
+ * credit. A zero amount due is paid on finalization, as Stripe does.
+ */
+export function finalizeInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void {
+  if (invoice.status !== 'draft') throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, undefined, 'invoice_not_editable');
+  const customer = sim.state.customers[customerIdOfInvoice(invoice)];
+  if (customer) {
+    invoice.starting_balance = customer.balance;
+    if (invoice.total < 0) {
+      customer.balance += invoice.total;
+    } else if (customer.balance < 0) {
+      const applied = Math.min(invoice.total, -customer.balance);
+      customer.balance += applied;
+      invoice.amount_due = invoice.total - applied;
+      invoice.amount_remaining = invoice.amount_due;
+    }
+    invoice.ending_balance = customer.balance;
+    const sequence = customer.next_invoice_sequence ?? 1;
+    invoice.number = `${customer.invoice_prefix ?? 'SIM'}-${String(sequence).padStart(4, '0')}`;
+    customer.next_invoice_sequence = sequence + 1;
+  }
+  invoice.status = 'open';
+  invoice.effective_at = at;
+  invoice.status_transitions.finalized_at = at;
+  invoice.hosted_invoice_url = `${sim.baseUrl()}/_sim/invoices/${invoice.id}`;
+  invoice.invoice_pdf = `${sim.baseUrl()}/_sim/invoices/${invoice.id}/pdf`;
+  sim.emit('invoice.finalized', invoice, at);
+  if (invoice.amount_due === 0) markPaid(sim, invoice, at);
+  sim.store.changed();
+}
+
+function paymentMethodFor(sim: Sim, invoice: Stripe.Invoice, explicit: string | undefined): string | null {
+  if (explicit) return explicit;
+  if (typeof invoice.default_payment_method === 'string') return invoice.default_payment_method;
+  const sub = sim.state.subscriptions[subscriptionIdOf(invoice) ?? ''];
+  if (typeof sub?.default_payment_method === 'string') return sub.default_payment_method;
+  const customerPm = sim.state.customers[customerIdOfInvoice(invoice)]?.invoice_settings.default_payment_method;
+  return typeof customerPm === 'string' ? customerPm : null;
+}
+
+export type CollectionResult = { paid: true } | { paid: false; error: StripeApiError };
+
+/**
+ * One payment attempt. Automatic attempts count toward `attempt_count`; a manual `/pay` after the
+ * first attempt does not (Stripe: attempt_count follows the retry schedule). Automatic retries are
+ * off, so `next_payment_attempt` stays null and the invoice stays open after a failure.
+ */
+export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, opts: { manual: boolean; paymentMethod?: string | undefined }): CollectionResult {
+  const pmId = paymentMethodFor(sim, invoice, opts.paymentMethod);
+  invoice.attempted = true;
+  invoice.attempt_count = opts.manual ? Math.max(invoice.attempt_count, 1) : invoice.attempt_count + 1;
+  invoice.next_payment_attempt = null;
+  const result = pmId
+    ? charge(sim.state.cardBehaviors[pmId])
+    : { ok: false as const, error: invalidRequest('There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.', 'payment_method') };
+  if (result.ok) {
+    markPaid(sim, invoice, at);
+    return { paid: true };
+  }
+  sim.emit('invoice.payment_failed', invoice, at);
+  onInvoicePaymentFailed(sim, invoice, at);
+  sim.store.changed();
+  return { paid: false, error: result.error };
+}
+
+export function markPaid(sim: Sim, invoice: Stripe.Invoice, at: number): void {
+  invoice.status = 'paid';
+  invoice.amount_paid = invoice.amount_due;
+  invoice.amount_remaining = 0;
+  invoice.status_transitions.paid_at = at;
+  invoice.next_payment_attempt = null;
+  sim.emit('invoice.paid', invoice, at);
+  sim.emit('invoice.payment_succeeded', invoice, at);
+  onInvoicePaid(sim, invoice, at);
+  sim.store.changed();
+}
+
+export function voidInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void {
+  if (invoice.status !== 'open') throw invalidRequest(`You can only void open invoices (this one is ${invoice.status ?? 'draft'}).`, undefined, 'invoice_not_editable');
+  invoice.status = 'void';
+  invoice.status_transitions.voided_at = at;
+  invoice.next_payment_attempt = null;
+  sim.emit('invoice.voided', invoice, at);
+  sim.store.changed();
+}
+
+export function markUncollectible(sim: Sim, invoice: Stripe.Invoice, at: number): void {
+  if (invoice.status !== 'open') throw invalidRequest(`You can only mark open invoices as uncollectible (this one is ${invoice.status ?? 'draft'}).`, undefined, 'invoice_not_editable');
+  invoice.status = 'uncollectible';
+  invoice.status_transitions.marked_uncollectible_at = at;
+  invoice.next_payment_attempt = null;
+  sim.emit('invoice.marked_uncollectible', invoice, at);
+  sim.store.changed();
+}

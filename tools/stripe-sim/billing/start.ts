@@ -1,0 +1,89 @@
+import type Stripe from 'stripe';
+import { invalidRequest, resourceMissing } from '../http/errors';
+import type { Sim } from '../sim';
+import { charge } from './charge';
+import { collectInvoice } from './invoicing';
+import { advanceLines } from './lines';
+import { invoiceSubscription } from './lifecycle';
+import { shiftByIntervals } from './periods';
+import { buildItem, buildSubscription, internalsOf } from './subscription-object';
+
+export interface StartParams {
+  customer: string;
+  items: Array<{ price: string; quantity?: number | undefined; metadata?: Record<string, string> | undefined }>;
+  trialEnd: number | 'now' | undefined;
+  trialPeriodDays: number | undefined;
+  trialFromPlan: boolean | undefined;
+  defaultPaymentMethod: string | undefined;
+  paymentBehavior: 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
+  metadata: Record<string, string>;
+  cancelAtPeriodEnd: boolean | undefined;
+  missingPaymentMethod: 'cancel' | 'create_invoice' | 'pause';
+  saveDefaultPaymentMethod: 'off' | 'on_subscription';
+  description: string | undefined;
+}
+
+function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
+  if (items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
+  const prices = items.map((item, i) => {
+    const price = sim.state.prices[item.price];
+    if (!price) throw resourceMissing('price', item.price, `items[${i}][price]`);
+    if (price.type !== 'recurring') throw invalidRequest('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
+    return price;
+  });
+  const first = prices[0];
+  if (first && prices.some((p) => p.currency !== first.currency || p.recurring?.interval !== first.recurring?.interval || p.recurring?.interval_count !== first.recurring?.interval_count)) {
+    throw invalidRequest('All prices on a subscription must share currency and billing interval.', 'items');
+  }
+  return prices;
+}
+
+/**
+ * Subscription creation as Stripe does it: a trial bills a $0 invoice; otherwise the first invoice is
+ * finalized and, except with `default_incomplete`, paid at once. A failed first payment leaves the
+ * subscription `incomplete` — or, with `error_if_incomplete`, nothing is created and the card error is returned.
+ */
+export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription {
+  const customer = sim.state.customers[p.customer];
+  if (!customer) throw resourceMissing('customer', p.customer, 'customer');
+  if (p.paymentBehavior === 'pending_if_incomplete') throw invalidRequest('`pending_if_incomplete` is only supported when updating a subscription.', 'payment_behavior');
+  if (p.defaultPaymentMethod && sim.state.paymentMethods[p.defaultPaymentMethod]?.customer !== customer.id) {
+    throw invalidRequest(`The customer does not have a payment method with the ID ${p.defaultPaymentMethod}. The payment method must be attached to the customer.`, 'default_payment_method', 'resource_missing');
+  }
+  const prices = resolvePrices(sim, p.items);
+  const at = sim.nowForCustomer(customer.id);
+  const planTrialDays = p.trialFromPlan ? prices[0]?.recurring?.trial_period_days ?? undefined : undefined;
+  const trialDays = p.trialPeriodDays ?? planTrialDays;
+  const trialEnd = p.trialEnd === 'now' ? undefined : p.trialEnd ?? (trialDays ? at + trialDays * 86_400 : undefined);
+  if (trialEnd !== undefined && trialEnd <= at) throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
+  const pmId = p.defaultPaymentMethod ?? (typeof customer.invoice_settings.default_payment_method === 'string' ? customer.invoice_settings.default_payment_method : undefined);
+  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete') {
+    const outcome = charge(pmId ? sim.state.cardBehaviors[pmId] : { outcome: 'declines', at: 'charge', code: 'card_declined', declineCode: 'generic_decline', message: 'This customer has no attached payment source or default payment method.' });
+    if (!outcome.ok && prices.some((price) => (price.unit_amount ?? 0) > 0)) throw outcome.error;
+  }
+
+  const id = sim.id('sub');
+  const recurring = prices[0]?.recurring;
+  const anchor = trialEnd ?? at;
+  const periodEnd = trialEnd ?? shiftByIntervals(at, (recurring?.interval ?? 'month') as 'month', recurring?.interval_count ?? 1, 1);
+  const period = { start: at, end: periodEnd };
+  const items = prices.map((price, i) => buildItem(sim, { subscription: id, price, quantity: p.items[i]?.quantity ?? 1, period, created: at, metadata: p.items[i]?.metadata ?? {} }));
+  const sub = buildSubscription({
+    id, customer: customer.id, testClock: typeof customer.test_clock === 'string' ? customer.test_clock : null, created: at,
+    currency: prices[0]?.currency ?? 'usd', status: trialEnd ? 'trialing' : 'incomplete', anchor, trial: trialEnd ? { start: at, end: trialEnd } : null,
+    defaultPaymentMethod: p.defaultPaymentMethod ?? null, metadata: p.metadata, missingPaymentMethod: p.missingPaymentMethod,
+    saveDefaultPaymentMethod: p.saveDefaultPaymentMethod, description: p.description ?? null,
+  }, items);
+  if (p.cancelAtPeriodEnd) {
+    sub.cancel_at_period_end = true;
+    sub.cancel_at = periodEnd;
+    sub.canceled_at = at;
+  }
+  sim.state.subscriptions[id] = sub;
+  internalsOf(sim, id).incompleteSince = trialEnd ? null : at;
+  sim.emit('customer.subscription.created', sub, at);
+  const invoice = invoiceSubscription(sim, sub, at, 'subscription_create', advanceLines(sim, sub, period, Boolean(trialEnd)), { attempt: false, period });
+  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete') collectInvoice(sim, invoice, at, { manual: false });
+  sim.store.changed();
+  return sub;
+}

@@ -1,0 +1,105 @@
+import type Stripe from 'stripe';
+import { invalidRequest } from '../http/errors';
+import { previousAttributes, type Sim } from '../sim';
+import { collectInvoice, voidInvoice } from './invoicing';
+import { applyPlannedItems, planItems, type ItemChange } from './items';
+import { INCOMPLETE_WINDOW_SECONDS, endTrial, invoiceSubscription } from './lifecycle';
+import { pendingItemLines, prorationItems, takePendingItems } from './lines';
+import { buildItem, currentPeriod, internalsOf } from './subscription-object';
+
+export interface UpdateParams {
+  items?: ItemChange[] | undefined;
+  prorationBehavior: 'always_invoice' | 'create_prorations' | 'none';
+  prorationDate?: number | undefined;
+  paymentBehavior: 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | 'pending_if_incomplete';
+  cancelAtPeriodEnd?: boolean | undefined;
+  cancelAt?: number | null | undefined;
+  trialEnd?: number | 'now' | undefined;
+  defaultPaymentMethod?: string | null | undefined;
+  metadata?: Record<string, string> | undefined;
+  missingPaymentMethod?: 'cancel' | 'create_invoice' | 'pause' | undefined;
+  cancellationDetails?: { comment?: string | undefined; feedback?: Stripe.Subscription.CancellationDetails.Feedback | undefined } | undefined;
+  description?: string | undefined;
+}
+
+/**
+ * An item change prorates (unless `none`): `create_prorations` leaves the prorations for the next
+ * invoice, `always_invoice` bills them now. If that payment fails, `pending_if_incomplete` keeps the
+ * old items and records a `pending_update`; `error_if_incomplete` rolls back and returns the card
+ * error; otherwise the change stands and the subscription becomes past_due.
+ */
+function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, changes: ItemChange[], at: number): void {
+  const planned = planItems(sim, sub, changes);
+  const prorationAt = p.prorationDate ?? at;
+  const prorations = p.prorationBehavior === 'none' || sub.status === 'trialing' ? [] : prorationItems(sim, sub, planned, prorationAt);
+  if (p.prorationBehavior !== 'always_invoice' || prorations.length === 0) {
+    for (const item of prorations) sim.state.pendingItems[item.id] = item;
+    applyPlannedItems(sim, sub, planned, at);
+    return;
+  }
+  const period = currentPeriod(sub);
+  const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]);
+  const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: false, period: { start: prorationAt, end: period.end }, prorationDate: prorationAt });
+  const result = invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete'
+    ? collectInvoice(sim, invoice, at, { manual: false })
+    : { paid: invoice.status === 'paid' } as const;
+  if (result.paid || p.paymentBehavior === 'allow_incomplete' || p.paymentBehavior === 'default_incomplete') {
+    applyPlannedItems(sim, sub, planned, at);
+    if (!result.paid && sub.status === 'active') sub.status = 'past_due';
+    return;
+  }
+  if (p.paymentBehavior === 'error_if_incomplete') {
+    voidInvoice(sim, invoice, at);
+    throw 'error' in result ? result.error : invalidRequest('Payment failed.');
+  }
+  const internals = internalsOf(sim, sub.id);
+  internals.pendingInvoice = invoice.id;
+  internals.pendingItems = planned.map((item) => ({ id: item.id, price: item.price.id, quantity: item.quantity }));
+  sub.pending_update = {
+    billing_cycle_anchor: null, cancel_at_period_end: null, discount: null, discounts: null, expires_at: at + INCOMPLETE_WINDOW_SECONDS,
+    metadata: null,
+    subscription_items: planned.map((item) => buildItem(sim, { id: item.id, subscription: sub.id, price: item.price, quantity: item.quantity, period, created: at, metadata: item.metadata })),
+    trial_end: null, trial_from_plan: null,
+  };
+}
+
+export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, at: number): void {
+  if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
+    throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'invalid_canceled_subscription_fields');
+  }
+  if (p.defaultPaymentMethod && sim.state.paymentMethods[p.defaultPaymentMethod]?.customer !== sub.customer) {
+    throw invalidRequest(`The customer does not have a payment method with the ID ${p.defaultPaymentMethod}.`, 'default_payment_method', 'resource_missing');
+  }
+  const before = structuredClone(sub);
+  if (p.defaultPaymentMethod !== undefined) sub.default_payment_method = p.defaultPaymentMethod;
+  if (p.metadata) sub.metadata = p.metadata;
+  if (p.description !== undefined) sub.description = p.description || null;
+  if (p.missingPaymentMethod && sub.trial_settings) sub.trial_settings.end_behavior.missing_payment_method = p.missingPaymentMethod;
+  if (p.cancellationDetails) sub.cancellation_details = { ...(sub.cancellation_details ?? { reason: null, feedback_option: null, comment: null, feedback: null }), comment: p.cancellationDetails.comment ?? null, feedback: p.cancellationDetails.feedback ?? null };
+  const period = currentPeriod(sub);
+  if (p.cancelAtPeriodEnd !== undefined) {
+    sub.cancel_at_period_end = p.cancelAtPeriodEnd;
+    sub.cancel_at = p.cancelAtPeriodEnd ? (sub.status === 'trialing' && sub.trial_end ? sub.trial_end : period.end) : null;
+    sub.canceled_at = p.cancelAtPeriodEnd ? at : null;
+    sub.cancellation_details = { ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }), reason: p.cancelAtPeriodEnd ? 'cancellation_requested' : null };
+  }
+  if (p.cancelAt !== undefined) {
+    sub.cancel_at = p.cancelAt;
+    sub.cancel_at_period_end = p.cancelAt !== null && p.cancelAt === period.end;
+    sub.canceled_at = p.cancelAt === null ? null : at;
+  }
+  if (p.items && p.items.length > 0) changeItems(sim, sub, p, p.items, at);
+  if (p.trialEnd !== undefined && sub.status === 'trialing') {
+    if (p.trialEnd === 'now') {
+      sub.trial_end = at;
+      endTrial(sim, sub, at);
+    } else {
+      sub.trial_end = p.trialEnd;
+      sub.billing_cycle_anchor = p.trialEnd;
+      for (const item of sub.items.data) item.current_period_end = p.trialEnd;
+    }
+  }
+  const prev = previousAttributes(before, sub);
+  if (Object.keys(prev).length > 0) sim.emit('customer.subscription.updated', sub, at, prev);
+  sim.store.changed();
+}
