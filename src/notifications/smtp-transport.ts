@@ -15,7 +15,7 @@ export function createSmtpTransport(smtpUrl: string): EmailTransport & { close()
   const url = new URL(smtpUrl);
   return nodemailer.createTransport({
     host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
     secure: url.protocol === 'smtps:',
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     connectionTimeout: 10_000,

@@ -16,7 +16,7 @@ jest.setTimeout(30_000);
 
 const PUBLIC_URL = 'https://app.example.test';
 const FROM = 'Billing <billing@example.test>';
-const FAST_BACKOFF = { baseMs: 150, maxMs: 1_000, maxAttempts: 4 };
+const FAST_BACKOFF = { baseMs: 400, maxMs: 2_000, maxAttempts: 4 };
 
 let t: TestDb;
 let sink: MailSink;
@@ -131,11 +131,14 @@ describe('email outbox delivery', () => {
     const afterFirst = await outboxRow(t.db, paymentFailed(organizationId).dedupeKey);
     expect(afterFirst).toMatchObject({ status: 'pending', attempts: 1 });
     expect(afterFirst.last_error).toMatch(/451/);
+    expect(afterFirst.next_attempt_at.getTime() - afterFirst.updated_at.getTime()).toBe(FAST_BACKOFF.baseMs);
     // Not due before its backoff has passed.
     expect((await d.runOnce()).claimed).toBe(0);
 
     await sleep(FAST_BACKOFF.baseMs + 50);
     expect(await d.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    const afterSecond = await outboxRow(t.db, paymentFailed(organizationId).dedupeKey);
+    expect(afterSecond.next_attempt_at.getTime() - afterSecond.updated_at.getTime()).toBe(FAST_BACKOFF.baseMs * 2);
     await sleep(FAST_BACKOFF.baseMs * 2 + 50);
     expect(await d.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
 
@@ -201,14 +204,14 @@ describe('email outbox delivery', () => {
     const crashed = createEmailDispatcher({
       db: t.db,
       from: FROM,
-      leaseMs: 200,
+      leaseMs: 800,
       transport: { sendMail: () => new Promise<never>(() => undefined) },
     });
     void crashed.runOnce();
     await eventually(async () => ((await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).status === 'sending' ? true : undefined));
     expect((await dispatcher().runOnce()).claimed).toBe(0);
 
-    await sleep(250);
+    await sleep(850);
     expect(await dispatcher().runOnce()).toMatchObject({ claimed: 1, sent: 1 });
     expect(await inbox(sink, email)).toHaveLength(1);
     expect(await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).toMatchObject({ status: 'sent', attempts: 2 });
