@@ -40,20 +40,24 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
   const period = currentPeriod(sub);
   const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]);
   const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: false, period: { start: prorationAt, end: period.end }, prorationDate: prorationAt });
+  const internals = internalsOf(sim, sub.id);
+  // Marks the invoice so a failed payment does not turn the subscription past_due (the change is held or rolled back).
+  const holdsChange = p.paymentBehavior === 'pending_if_incomplete' || p.paymentBehavior === 'error_if_incomplete';
+  if (holdsChange) internals.pendingInvoice = invoice.id;
   const result = invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete'
     ? collectInvoice(sim, invoice, at, { manual: false })
     : { paid: invoice.status === 'paid' } as const;
   if (result.paid || p.paymentBehavior === 'allow_incomplete' || p.paymentBehavior === 'default_incomplete') {
+    internals.pendingInvoice = null;
     applyPlannedItems(sim, sub, planned, at);
     if (!result.paid && sub.status === 'active') sub.status = 'past_due';
     return;
   }
   if (p.paymentBehavior === 'error_if_incomplete') {
+    internals.pendingInvoice = null;
     voidInvoice(sim, invoice, at);
     throw 'error' in result ? result.error : invalidRequest('Payment failed.');
   }
-  const internals = internalsOf(sim, sub.id);
-  internals.pendingInvoice = invoice.id;
   internals.pendingItems = planned.map((item) => ({ id: item.id, price: item.price.id, quantity: item.quantity }));
   sub.pending_update = {
     billing_cycle_anchor: null, cancel_at_period_end: null, discount: null, discounts: null, expires_at: at + INCOMPLETE_WINDOW_SECONDS,
