@@ -1,0 +1,86 @@
+import { ActivityFailure, ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { BillingPolicy } from '../domain/billing-policy';
+import type { NotificationKind } from '../notifications/types';
+import { local } from './activity-proxies';
+import { BillingErrorType, type StripeEventSignal } from './messages';
+import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from './search-attributes';
+import type { Lock } from './lock';
+import type { SubscriptionState } from './state';
+
+export interface WorkflowContext {
+  state: SubscriptionState;
+  policy: BillingPolicy;
+  lock: Lock;
+  /** Webhook signals accepted but not yet processed. */
+  inbox: StripeEventSignal[];
+  /** A new billing period started: continue-as-new once handlers are done. */
+  rolloverPending: boolean;
+  /** A subscribe is in flight: a concurrent one is rejected rather than queued behind it. */
+  subscribing: boolean;
+}
+
+/**
+ * Publishes a state change: bumps the version, refreshes search attributes and projects the read model.
+ * Awaited by every handler before it returns, so the API reads its own writes.
+ */
+export async function commit(ctx: WorkflowContext): Promise<void> {
+  const s = ctx.state;
+  s.stateVersion++;
+  upsertSearchAttributes([
+    { key: BillingOrganizationId, value: s.organizationId },
+    { key: BillingPlan, value: s.plan },
+    { key: BillingStatus, value: s.status },
+    { key: BillingDunningAttempt, value: s.dunning?.failedAttempts ?? 0 },
+    { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
+  ]);
+  if (s.stripeSubscriptionId === null) return;
+  await local.projectSubscription({
+    organizationId: s.organizationId,
+    workflowId: workflowInfo().workflowId,
+    stripeCustomerId: s.stripeCustomerId,
+    stripeSubscriptionId: s.stripeSubscriptionId,
+    plan: s.plan,
+    status: s.status,
+    currency: s.currency,
+    unitAmount: s.unitAmount,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    pendingPlan: s.pendingPlan,
+    trialEnd: s.trialEnd,
+    defaultPaymentMethodId: s.defaultPaymentMethodId,
+    dunningAttempt: s.dunning?.failedAttempts ?? 0,
+    graceEndsAt: s.dunning?.schedule.graceEndsAt ?? null,
+    canceledAt: s.canceledAt,
+    endedAt: s.endedAt,
+    stateVersion: s.stateVersion,
+  });
+}
+
+export function notify(ctx: WorkflowContext, kind: NotificationKind, dedupeKey: string, data: Record<string, string | number | boolean | null>): Promise<unknown> {
+  return local.notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
+}
+
+export function rejection(type: BillingErrorType, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+}
+
+/**
+ * An update must fail with a typed ApplicationFailure (any other error would fail the workflow task and
+ * retry forever). Activity failures keep the type the activity classified; exhausted retries of transient
+ * Stripe errors become StripeUnavailable.
+ */
+export function toUpdateFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    const cause = err.cause;
+    const known = Object.values(BillingErrorType).includes(cause.type as BillingErrorType);
+    return ApplicationFailure.create({
+      type: known && cause.type ? cause.type : BillingErrorType.StripeUnavailable,
+      message: cause.message,
+      nonRetryable: true,
+      details: cause.details ? [...cause.details] : undefined,
+    });
+  }
+  return rejection(BillingErrorType.StripeUnavailable, err instanceof Error ? err.message : String(err));
+}

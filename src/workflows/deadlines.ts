@@ -1,0 +1,42 @@
+import type { BillingPolicy } from '../domain/billing-policy';
+import type { SubscriptionState } from './state';
+
+export type DeadlineKind = 'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'backstop';
+
+export interface Deadline {
+  kind: DeadlineKind;
+  at: number;
+}
+
+/**
+ * The deadlines the state implies right now, all absolute. Period ends and trial ends are Stripe's to act on
+ * (it renews, charges or cancels and tells us); the workflow owns only the policy deadlines and a backstop.
+ */
+export function pendingDeadlines(s: SubscriptionState, policy: BillingPolicy): Deadline[] {
+  const out: Deadline[] = [];
+  if (s.status === 'trialing' && s.trialEnd !== null && s.trialReminderSentFor !== s.trialEnd && !s.cancelAtPeriodEnd) {
+    out.push({ kind: 'trialReminder', at: s.trialEnd - policy.trial.reminderBeforeEndMs });
+  }
+  if (s.dunning) {
+    if (s.dunning.nextRetryAt !== null) out.push({ kind: 'dunningRetry', at: s.dunning.nextRetryAt });
+    if (!s.dunning.finalNoticeSent) out.push({ kind: 'finalNotice', at: s.dunning.schedule.finalNoticeAt });
+    out.push({ kind: 'graceEnd', at: s.dunning.schedule.graceEndsAt });
+  }
+  if (s.backstopAt !== null) out.push({ kind: 'backstop', at: s.backstopAt });
+  const defer = s.deferDeadlinesUntil ?? 0;
+  return out.map((d) => ({ kind: d.kind, at: Math.max(d.at, defer) })).sort((a, b) => a.at - b.at);
+}
+
+/** Stripe's next own deadline for this subscription: trial end while trialing, else the period end. */
+export function nextStripeDeadline(s: SubscriptionState): number | null {
+  if (s.status === 'trialing' && s.trialEnd !== null) return s.trialEnd;
+  return s.currentPeriodEnd;
+}
+
+/** A backstop some time after Stripe's deadline, or a repeat if that deadline already passed unconfirmed. */
+export function backstopFor(s: SubscriptionState, now: number, policy: BillingPolicy): number | null {
+  const due = nextStripeDeadline(s);
+  if (due === null || s.status === 'none' || s.status === 'canceled') return null;
+  const at = due + policy.sync.backstopAfterDeadlineMs;
+  return at > now ? at : now + policy.sync.backstopRepeatMs;
+}

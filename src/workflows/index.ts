@@ -1,0 +1,2 @@
+// The worker's workflowsPath points here: every workflow type the billing worker runs.
+export { subscriptionWorkflow } from './subscription-workflow';

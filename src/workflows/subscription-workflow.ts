@@ -1,0 +1,116 @@
+import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { resolveBillingPolicy } from '../domain/billing-policy';
+import { notify, type WorkflowContext } from './context';
+import { pendingDeadlines, type Deadline } from './deadlines';
+import { endGrace, retryPayment, sendFinalNotice } from './dunning';
+import { createLock } from './lock';
+import type { StripeEventSignal, SubscriptionView, SubscriptionWorkflowInput } from './messages';
+import { adopt } from './operations';
+import { registerHandlers } from './handlers';
+import { initialState, toView } from './state';
+import { syncFromStripe } from './sync';
+
+/**
+ * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first;
+ * the loop then sleeps until the earliest deadline, a webhook signal or a state change, does that one step
+ * under the lock, and continues-as-new at each new billing period with the whole state.
+ */
+export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
+  const policy = resolveBillingPolicy(input.policy);
+  const ctx: WorkflowContext = {
+    state: input.carried ?? initialState(input.organizationId),
+    policy,
+    lock: createLock(),
+    inbox: [],
+    rolloverPending: false,
+    subscribing: false,
+  };
+  registerHandlers(ctx);
+  const idleUntil = Date.now() + policy.idleTimeoutMs;
+  if (input.adopt && ctx.state.status === 'none') {
+    const { stripeSubscriptionId } = input.adopt;
+    await ctx.lock.run(() => adopt(ctx, stripeSubscriptionId));
+  }
+
+  for (;;) {
+    const s = ctx.state;
+    if (s.status === 'canceled') break;
+    if (s.status === 'none' && !ctx.subscribing && ctx.inbox.length === 0 && Date.now() >= idleUntil) break;
+    if (readyToContinueAsNew(ctx)) {
+      await continueAsNew<typeof subscriptionWorkflow>({ organizationId: s.organizationId, policy: input.policy, carried: s });
+    }
+    const next: Deadline | undefined = pendingDeadlines(s, policy)[0];
+    const wakeAt = next?.at ?? (s.status === 'none' ? idleUntil : Infinity);
+    const waitMs = wakeAt - Date.now();
+    if (waitMs > 0) {
+      const version = s.stateVersion;
+      const wake = () => ctx.inbox.length > 0 || s.stateVersion !== version || s.status === 'canceled' || readyToContinueAsNew(ctx);
+      if (Number.isFinite(waitMs)) await condition(wake, waitMs);
+      else await condition(wake);
+    }
+    if (ctx.inbox.length > 0) await ctx.lock.run(() => processInbox(ctx));
+    else if (next && next.at <= Date.now()) await ctx.lock.run(() => runDeadline(ctx, next));
+  }
+  await condition(allHandlersFinished);
+  return toView(ctx.state);
+}
+
+function readyToContinueAsNew(ctx: WorkflowContext): boolean {
+  const wanted = ctx.rolloverPending || workflowInfo().continueAsNewSuggested;
+  return wanted && ctx.state.status !== 'none' && ctx.inbox.length === 0 && !ctx.lock.busy && allHandlersFinished();
+}
+
+/** Any number of queued events costs one re-fetch; events about another subscription are ignored. */
+async function processInbox(ctx: WorkflowContext): Promise<void> {
+  const events = ctx.inbox.splice(0);
+  const s = ctx.state;
+  if (s.status === 'canceled') return;
+  if (s.stripeSubscriptionId === null) {
+    const created = events.find((e) => e.type === 'customer.subscription.created');
+    if (created) await adopt(ctx, created.objectId);
+    return;
+  }
+  if (events.some((e) => concernsUs(e, s.stripeSubscriptionId))) await guarded(ctx, () => syncFromStripe(ctx));
+}
+
+function concernsUs(event: StripeEventSignal, subscriptionId: string | null): boolean {
+  return !event.type.startsWith('customer.subscription.') || event.objectId === subscriptionId;
+}
+
+async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<void> {
+  const s = ctx.state;
+  switch (deadline.kind) {
+    case 'trialReminder':
+      s.trialReminderSentFor = s.trialEnd;
+      await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
+        plan: s.plan, trialEnd: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+      });
+      return;
+    case 'dunningRetry':
+      return guarded(ctx, async () => void (await retryPayment(ctx, 'scheduled')));
+    case 'finalNotice':
+      return sendFinalNotice(ctx);
+    case 'graceEnd':
+      return guarded(ctx, () => endGrace(ctx));
+    case 'backstop':
+      log.info('no confirming event after the deadline; syncing from Stripe');
+      s.backstopAt = Date.now() + ctx.policy.sync.backstopRepeatMs;
+      return guarded(ctx, () => syncFromStripe(ctx));
+  }
+}
+
+/**
+ * A step whose Stripe calls failed past their retry policy (Stripe down for minutes) must not spin the loop:
+ * deadlines wait for a while and the step runs again then. State is untouched, so the step is simply redone.
+ */
+async function guarded(ctx: WorkflowContext, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+    ctx.state.deferDeadlinesUntil = null;
+  } catch (err) {
+    log.warn('step failed; deferring deadlines', { error: err instanceof Error ? err.message : String(err) });
+    const later = Date.now() + ctx.policy.sync.backstopRepeatMs;
+    ctx.state.deferDeadlinesUntil = later;
+    ctx.state.backstopAt = Math.min(ctx.state.backstopAt ?? later, later);
+  }
+}

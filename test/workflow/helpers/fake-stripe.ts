@@ -1,0 +1,284 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  BillingActivities, InvoiceSnapshot, PaymentError, SubscriptionProjection, SubscriptionSnapshot,
+} from '../../../src/activities/types';
+import { declineMessage } from '../../../src/domain/decline-messages';
+import { getPlan, type PlanId } from '../../../src/domain/plans';
+import type { NotificationRequest } from '../../../src/notifications/types';
+
+export const DAY = 86_400_000;
+/** The fake bills in fixed 30-day periods; enough to walk a year. */
+export const PERIOD = 30 * DAY;
+
+interface FakeSubscription {
+  id: string;
+  customerId: string;
+  organizationId: string;
+  plan: PlanId;
+  status: string;
+  periodStart: number;
+  periodEnd: number;
+  trialEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: number | null;
+  endedAt: number | null;
+  defaultPaymentMethod: string | null;
+  latestInvoiceId: string | null;
+}
+
+interface FakeInvoice {
+  id: string;
+  subscriptionId: string;
+  status: 'open' | 'paid' | 'void' | 'uncollectible';
+  amount: number;
+  attempts: number;
+  finalizedAt: number;
+  lastError: PaymentError | null;
+  paidCount: number;
+}
+
+/**
+ * A tiny in-memory Stripe behind the activity contract, driven by the workflow's clock (`asOf`): asking it
+ * anything after a period end renews (and charges) first, like Stripe would have done meanwhile. Cards are
+ * named by behaviour: `pm_ok` pays, `pm_<decline_code>` declines with that code.
+ */
+export class FakeStripe {
+  now = 0;
+  readonly subscriptions = new Map<string, FakeSubscription>();
+  readonly invoices = new Map<string, FakeInvoice>();
+  readonly customers = new Map<string, { organizationId: string; defaultPaymentMethod: string | null }>();
+  readonly payCalls: { invoiceId: string; attempt: number; at: number; outcome: string }[] = [];
+  readonly calls: { name: string; at: number; args: unknown }[] = [];
+  readonly notifications: NotificationRequest[] = [];
+  readonly projections: SubscriptionProjection[] = [];
+  private readonly createdBySteps = new Map<string, string>();
+  private seq = 0;
+
+  private id(prefix: string): string {
+    return `${prefix}_${++this.seq}`;
+  }
+
+  private tick(asOf: number): void {
+    this.now = Math.max(this.now, asOf);
+    for (const sub of this.subscriptions.values()) this.renew(sub);
+  }
+
+  private cardFor(sub: FakeSubscription): string | null {
+    return sub.defaultPaymentMethod ?? this.customers.get(sub.customerId)?.defaultPaymentMethod ?? null;
+  }
+
+  private charge(card: string | null): PaymentError | null {
+    if (card === 'pm_ok') return null;
+    const declineCode = card ? card.replace(/^pm_/, '') : 'no_payment_method';
+    return { code: 'card_declined', declineCode, adviceCode: null, message: declineMessage(declineCode) };
+  }
+
+  private renew(sub: FakeSubscription): void {
+    while (sub.status !== 'canceled' && sub.periodEnd <= this.now) {
+      const end = sub.periodEnd;
+      if (sub.cancelAtPeriodEnd || (sub.status === 'trialing' && this.cardFor(sub) === null)) {
+        Object.assign(sub, { status: 'canceled', endedAt: end, canceledAt: sub.canceledAt ?? end });
+        return;
+      }
+      Object.assign(sub, { periodStart: end, periodEnd: end + PERIOD });
+      this.invoice(sub, getPlan(sub.plan).price.unitAmount ?? 0, end);
+    }
+  }
+
+  /** A finalized invoice with Stripe's own first payment attempt. */
+  private invoice(sub: FakeSubscription, amount: number, at: number): FakeInvoice {
+    const inv: FakeInvoice = { id: this.id('in'), subscriptionId: sub.id, status: 'open', amount, attempts: 1, finalizedAt: at, lastError: null, paidCount: 0 };
+    this.invoices.set(inv.id, inv);
+    sub.latestInvoiceId = inv.id;
+    inv.lastError = this.charge(this.cardFor(sub));
+    if (inv.lastError === null) inv.status = 'paid';
+    if (inv.status === 'paid') inv.paidCount = 1;
+    sub.status = inv.status === 'paid' ? 'active' : 'past_due';
+    return inv;
+  }
+
+  private invoiceSnapshot(inv: FakeInvoice): InvoiceSnapshot {
+    return {
+      id: inv.id, status: inv.status, amountDue: inv.amount, amountRemaining: inv.status === 'paid' ? 0 : inv.amount, currency: 'usd',
+      attemptCount: inv.attempts, billingReason: 'subscription_cycle', finalizedAt: inv.finalizedAt, hostedInvoiceUrl: `https://pay.example/${inv.id}`,
+      lastPaymentError: inv.status === 'paid' ? null : inv.lastError,
+    };
+  }
+
+  snapshot(sub: FakeSubscription): SubscriptionSnapshot {
+    const latest = sub.latestInvoiceId ? this.invoices.get(sub.latestInvoiceId) : undefined;
+    return {
+      id: sub.id, customerId: sub.customerId, organizationId: sub.organizationId, stripeStatus: sub.status, plan: sub.plan,
+      unitAmount: getPlan(sub.plan).price.unitAmount ?? 0, currency: 'usd', currentPeriodStart: sub.periodStart, currentPeriodEnd: sub.periodEnd,
+      trialEnd: sub.trialEnd, cancelAtPeriodEnd: sub.cancelAtPeriodEnd, canceledAt: sub.canceledAt, endedAt: sub.endedAt,
+      defaultPaymentMethodId: this.cardFor(sub), latestInvoice: latest ? this.invoiceSnapshot(latest) : null,
+    };
+  }
+
+  private sub(id: string): FakeSubscription {
+    const sub = this.subscriptions.get(id);
+    if (!sub) throw ApplicationFailure.nonRetryable(`no such subscription ${id}`, 'InvalidRequest');
+    return sub;
+  }
+
+  private inv(id: string): FakeInvoice {
+    const inv = this.invoices.get(id);
+    if (!inv) throw ApplicationFailure.nonRetryable(`no such invoice ${id}`, 'InvalidRequest');
+    return inv;
+  }
+
+  // ---- test controls: what happens in Stripe without the workflow asking ----
+
+  /** Someone paid the invoice elsewhere (hosted invoice page, Dashboard). */
+  payOutOfBand(invoiceId: string): void {
+    const inv = this.inv(invoiceId);
+    if (inv.status !== 'open') throw new Error(`invoice ${invoiceId} is ${inv.status}`);
+    Object.assign(inv, { status: 'paid', paidCount: inv.paidCount + 1 });
+    this.sub(inv.subscriptionId).status = 'active';
+  }
+
+  /** A subscription created outside the API (the relay will announce it). */
+  createExternal(organizationId: string, plan: PlanId, at: number): string {
+    const customerId = this.id('cus');
+    this.customers.set(customerId, { organizationId, defaultPaymentMethod: 'pm_ok' });
+    const sub = this.newSubscription(organizationId, customerId, plan, at, 0);
+    this.invoice(sub, getPlan(plan).price.unitAmount ?? 0, at);
+    return sub.id;
+  }
+
+  onlySubscriptionOf(organizationId: string): FakeSubscription[] {
+    return [...this.subscriptions.values()].filter((s) => s.organizationId === organizationId);
+  }
+
+  private newSubscription(organizationId: string, customerId: string, plan: PlanId, at: number, trialDays: number): FakeSubscription {
+    const trialEnd = trialDays > 0 ? at + trialDays * DAY : null;
+    const sub: FakeSubscription = {
+      id: this.id('sub'), customerId, organizationId, plan, status: trialEnd ? 'trialing' : 'active', periodStart: at,
+      periodEnd: trialEnd ?? at + PERIOD, trialEnd, cancelAtPeriodEnd: false, canceledAt: null, endedAt: null, defaultPaymentMethod: null, latestInvoiceId: null,
+    };
+    this.subscriptions.set(sub.id, sub);
+    return sub;
+  }
+
+  private record(name: string, at: number, args: unknown): void {
+    this.calls.push({ name, at, args });
+  }
+
+  activities(): BillingActivities {
+    return {
+      ensureCustomer: async ({ organizationId, asOf }) => {
+        this.tick(asOf);
+        this.record('ensureCustomer', asOf, organizationId);
+        const existing = [...this.customers.entries()].find(([, c]) => c.organizationId === organizationId);
+        if (existing) return { customerId: existing[0], testClockId: null };
+        const customerId = this.id('cus');
+        this.customers.set(customerId, { organizationId, defaultPaymentMethod: null });
+        return { customerId, testClockId: null };
+      },
+      attachPaymentMethod: async ({ customerId, paymentMethodId, subscriptionId }) => {
+        this.record('attachPaymentMethod', this.now, paymentMethodId);
+        const customer = this.customers.get(customerId);
+        if (!customer) throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
+        customer.defaultPaymentMethod = paymentMethodId;
+        if (subscriptionId) this.sub(subscriptionId).defaultPaymentMethod = paymentMethodId;
+        return { paymentMethodId };
+      },
+      createSubscription: async ({ organizationId, customerId, plan, trialDays, step, asOf }) => {
+        this.tick(asOf);
+        this.record('createSubscription', asOf, step);
+        const prior = this.createdBySteps.get(step);
+        if (prior) return this.snapshot(this.sub(prior));
+        const sub = this.newSubscription(organizationId, customerId, plan, asOf, trialDays);
+        if (trialDays === 0) {
+          const inv = this.invoice(sub, getPlan(plan).price.unitAmount ?? 0, asOf);
+          if (inv.status !== 'paid') {
+            this.subscriptions.delete(sub.id);
+            throw ApplicationFailure.create({ type: 'CardDeclined', message: inv.lastError?.message, nonRetryable: true, details: [inv.lastError] });
+          }
+        }
+        this.createdBySteps.set(step, sub.id);
+        return this.snapshot(sub);
+      },
+      changePlan: async ({ subscriptionId, plan, mode, asOf }) => {
+        this.tick(asOf);
+        this.record('changePlan', asOf, { plan, mode });
+        const sub = this.sub(subscriptionId);
+        if (mode === 'upgrade' && sub.status !== 'trialing') {
+          const error = this.charge(this.cardFor(sub));
+          if (error) return { outcome: 'declined', error, invoiceId: null };
+        }
+        sub.plan = plan;
+        return { outcome: 'applied', subscription: this.snapshot(sub) };
+      },
+      previewPlanChange: async ({ plan }) => {
+        const amount = getPlan(plan).price.unitAmount ?? 0;
+        return { plan, currency: 'usd', amountDueNow: amount / 2, prorationAmount: amount / 2, nextRenewalAmount: amount, prorationDate: this.now };
+      },
+      setCancelAtPeriodEnd: async ({ subscriptionId, cancelAtPeriodEnd, asOf }) => {
+        this.tick(asOf);
+        this.record('setCancelAtPeriodEnd', asOf, cancelAtPeriodEnd);
+        const sub = this.sub(subscriptionId);
+        sub.cancelAtPeriodEnd = cancelAtPeriodEnd;
+        return this.snapshot(sub);
+      },
+      extendTrial: async ({ subscriptionId, trialEnd, asOf }) => {
+        this.tick(asOf);
+        const sub = this.sub(subscriptionId);
+        Object.assign(sub, { trialEnd, periodEnd: trialEnd });
+        return this.snapshot(sub);
+      },
+      cancelSubscription: async ({ subscriptionId, asOf }) => {
+        this.tick(asOf);
+        this.record('cancelSubscription', asOf, subscriptionId);
+        const sub = this.sub(subscriptionId);
+        if (sub.status !== 'canceled') Object.assign(sub, { status: 'canceled', endedAt: this.now, canceledAt: this.now });
+        return this.snapshot(sub);
+      },
+      fetchSubscription: async ({ subscriptionId, asOf }) => {
+        this.tick(asOf);
+        this.record('fetchSubscription', asOf, subscriptionId);
+        return this.snapshot(this.sub(subscriptionId));
+      },
+      fetchInvoice: async ({ invoiceId, asOf }) => {
+        this.tick(asOf);
+        return this.invoiceSnapshot(this.inv(invoiceId));
+      },
+      payInvoice: async ({ invoiceId, attempt, asOf }) => {
+        this.tick(asOf);
+        const inv = this.inv(invoiceId);
+        if (inv.status !== 'open') {
+          this.payCalls.push({ invoiceId, attempt, at: asOf, outcome: 'not_open' });
+          return { outcome: 'not_open', invoice: this.invoiceSnapshot(inv) };
+        }
+        const sub = this.sub(inv.subscriptionId);
+        inv.attempts++;
+        inv.lastError = this.charge(this.cardFor(sub));
+        this.payCalls.push({ invoiceId, attempt, at: asOf, outcome: inv.lastError ? 'declined' : 'paid' });
+        if (inv.lastError) return { outcome: 'declined', error: inv.lastError, invoice: this.invoiceSnapshot(inv) };
+        Object.assign(inv, { status: 'paid', paidCount: inv.paidCount + 1 });
+        sub.status = 'active';
+        return { outcome: 'paid', invoice: this.invoiceSnapshot(inv) };
+      },
+      markInvoiceUncollectible: async ({ invoiceId }) => {
+        this.record('markInvoiceUncollectible', this.now, invoiceId);
+        const inv = this.inv(invoiceId);
+        inv.status = 'uncollectible';
+        return this.invoiceSnapshot(inv);
+      },
+      voidInvoice: async ({ invoiceId }) => {
+        const inv = this.inv(invoiceId);
+        inv.status = 'void';
+        return this.invoiceSnapshot(inv);
+      },
+      projectSubscription: async (projection) => {
+        this.projections.push(projection);
+        return { applied: true };
+      },
+      notify: async (request) => {
+        const duplicate = this.notifications.some((n) => n.dedupeKey === request.dedupeKey);
+        if (!duplicate) this.notifications.push(request);
+        return { enqueued: !duplicate };
+      },
+    };
+  }
+}
