@@ -54,7 +54,7 @@ describe('a correctly signed delivery', () => {
 
     expect(res).toEqual({ status: 200, json: { received: true, duplicate: false } });
     const [row] = await storedRows(event.id);
-    expect(row).toMatchObject({ type, object_id: event.data.object.id, organization_id: org, relay_status: 'pending', livemode: false });
+    expect(row).toMatchObject({ type, object_id: (event.data.object as { id: string }).id, organization_id: org, relay_status: 'pending', livemode: false });
     expect(row?.stripe_created_at.getTime()).toBe(event.created * 1000);
     expect(row?.payload).toEqual(JSON.parse(JSON.stringify(event)));
   });

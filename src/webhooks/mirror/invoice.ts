@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { NewInvoiceRow } from '../../db/schema';
+
+const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
+const reference = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((r) => (typeof r === 'string' ? r : r.id));
+
+/** The invoice fields the read model keeps, as API version 2026-10-28.endive shapes them. */
+export const StripeInvoiceSchema = z.looseObject({
+  id: z.string().startsWith('in_'),
+  status: z.string().nullish(),
+  currency: z.string().length(3),
+  amount_due: z.number().int(),
+  amount_paid: z.number().int(),
+  amount_remaining: z.number().int(),
+  number: z.string().nullish(),
+  billing_reason: z.string().nullish(),
+  attempt_count: z.number().int().nonnegative(),
+  hosted_invoice_url: z.string().nullish(),
+  invoice_pdf: z.string().nullish(),
+  period_start: epoch,
+  period_end: epoch,
+  due_date: epoch,
+  created: z.number().int(),
+  status_transitions: z.looseObject({ paid_at: epoch }).nullish(),
+  // Since the 2025 "basil" versions the subscription hangs off parent.subscription_details.
+  parent: z.looseObject({ subscription_details: z.looseObject({ subscription: reference }).nullish() }).nullish(),
+});
+
+export type StripeInvoice = z.infer<typeof StripeInvoiceSchema>;
+
+export function toInvoiceRow(invoice: StripeInvoice, organizationId: string, observedAt: Date, deleted = false): NewInvoiceRow {
+  return {
+    organization_id: organizationId,
+    stripe_invoice_id: invoice.id,
+    stripe_subscription_id: invoice.parent?.subscription_details?.subscription ?? null,
+    number: invoice.number ?? null,
+    status: deleted ? 'deleted' : (invoice.status ?? 'draft'),
+    currency: invoice.currency,
+    amount_due: invoice.amount_due,
+    amount_paid: invoice.amount_paid,
+    amount_remaining: invoice.amount_remaining,
+    billing_reason: invoice.billing_reason ?? null,
+    attempt_count: invoice.attempt_count,
+    hosted_invoice_url: invoice.hosted_invoice_url ?? null,
+    invoice_pdf: invoice.invoice_pdf ?? null,
+    period_start: invoice.period_start,
+    period_end: invoice.period_end,
+    due_date: invoice.due_date,
+    paid_at: invoice.status_transitions?.paid_at ?? null,
+    stripe_created_at: new Date(invoice.created * 1000),
+    source_event_created_at: observedAt,
+  };
+}
+
+/**
+ * How far along Stripe's invoice lifecycle a status is. Events carry second-resolution
+ * timestamps and Stripe often emits finalized/payment_succeeded/paid in the same second, so on
+ * a tie the further-along state wins instead of whichever event was relayed last.
+ */
+const rank = (column: 'invoices.status' | 'excluded.status') =>
+  sql<number>`case ${sql.ref(column)} when 'draft' then 0 when 'open' then 1 else 2 end`;
+
+/** Insert or update, unless the row was written from a newer observation of Stripe. */
+export async function upsertInvoice(db: Db, row: NewInvoiceRow): Promise<boolean> {
+  const { organization_id: _org, stripe_invoice_id: _id, ...changes } = row;
+  const result = await db
+    .insertInto('invoices')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('stripe_invoice_id')
+        .doUpdateSet({ ...changes, updated_at: sql`now()` })
+        .where((eb) =>
+          eb.or([
+            eb('invoices.source_event_created_at', '<', eb.ref('excluded.source_event_created_at')),
+            eb.and([
+              eb('invoices.source_event_created_at', '=', eb.ref('excluded.source_event_created_at')),
+              eb(rank('invoices.status'), '<=', rank('excluded.status')),
+            ]),
+          ]),
+        ),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}

@@ -1,0 +1,131 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database';
+import { noRelayMetrics, type RelayMetrics } from './metrics';
+import { relayEvent } from './relay-event';
+import { claimDueEvents, markIgnored, markRelayed, scheduleRetry, type ClaimedEvent } from './relay-queue';
+
+export interface WebhookRelayOptions {
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  taskQueue: string;
+  metrics?: RelayMetrics;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** How long a claimed event stays hidden from other relays; longer than one delivery can take. */
+  leaseSeconds?: number;
+  /** Retry delay: base·2^attempts, capped, with jitter so a recovered Temporal is not hit all at once. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** A Temporal call that hangs (server unreachable) is abandoned after this and retried later. */
+  deliveryTimeoutMs?: number;
+}
+
+export interface WebhookRelay {
+  start(): void;
+  /** Finishes the batch in flight, then stops. */
+  stop(): Promise<void>;
+  /** An event was stored: look now instead of at the next poll. */
+  nudge(): void;
+  /** Relays until nothing is due; returns how many events were handled (tests, CLIs). */
+  drain(): Promise<number>;
+}
+
+export function retryDelayMs(attempts: number, backoff: { baseMs: number; maxMs: number }, jitter = Math.random()): number {
+  const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts, 30));
+  return Math.round(exponential * (0.8 + 0.4 * jitter));
+}
+
+/**
+ * Delivers stored Stripe events to their workflows, at least once: an event leaves `pending`
+ * only when its workflow took the signal (or it provably has no workflow to go to); every
+ * failure is retried with capped exponential backoff, never dropped.
+ */
+export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
+  const { db, temporal, logger, taskQueue } = opts;
+  const metrics = opts.metrics ?? noRelayMetrics;
+  const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+  const batchSize = opts.batchSize ?? 50;
+  const leaseSeconds = opts.leaseSeconds ?? 60;
+  const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
+  const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 10_000;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let nudged = false;
+
+  async function handle(row: ClaimedEvent): Promise<void> {
+    try {
+      const result = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () => relayEvent({ db, temporal, taskQueue }, row));
+      if (result.status === 'relayed') {
+        await markRelayed(db, row.id, result.organizationId);
+        metrics.lag((Date.now() - row.received_at.getTime()) / 1000);
+      } else {
+        await markIgnored(db, row.id, result.reason, result.organizationId);
+        logger.debug({ eventId: row.id, type: row.type, reason: result.reason }, 'stripe event not relayed');
+      }
+      metrics.outcome(result.status);
+    } catch (err) {
+      const delay = retryDelayMs(row.relay_attempts, backoff);
+      const message = err instanceof Error ? err.message : String(err);
+      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delay, err: message }, 'stripe event relay failed; will retry');
+      metrics.outcome('retried');
+      await scheduleRetry(db, row.id, message, delay).catch((e: unknown) => logger.error({ err: e, eventId: row.id }, 'cannot record relay failure; the lease will expire'));
+    }
+  }
+
+  async function relayBatch(): Promise<number> {
+    const rows = await claimDueEvents(db, { limit: batchSize, leaseSeconds });
+    // At most one event per organization per claim, so they can go out concurrently.
+    await Promise.all(rows.map(handle));
+    return rows.length;
+  }
+
+  async function drain(keepGoing: () => boolean = () => true): Promise<number> {
+    let total = 0;
+    for (let n = await relayBatch(); n > 0 && keepGoing(); n = await relayBatch()) total += n;
+    return total;
+  }
+
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      if (nudged || !running) return resolve();
+      const timer = setTimeout(resolve, pollIntervalMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function run(): Promise<void> {
+    while (running) {
+      nudged = false;
+      try {
+        await drain(() => running);
+      } catch (err) {
+        logger.error({ err }, 'webhook relay cannot read the inbox; retrying');
+      }
+      await idle();
+      wake = undefined;
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+    nudge() {
+      nudged = true;
+      wake?.();
+    },
+    drain: () => drain(),
+  };
+}

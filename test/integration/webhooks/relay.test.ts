@@ -1,0 +1,167 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
+import type { WebhookRelay } from '../../../src/webhooks/relay';
+import { subscriptionWorkflowId } from '../../../src/webhooks/workflow-target';
+import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
+import { createTestDb, type TestDb } from '../../helpers/db';
+import { freePort } from '../../helpers/processes';
+import { connectDevServer } from '../../helpers/temporal';
+import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
+import { eventually, receivedBy, relayFor, startStandInWorker, unreachableTemporal } from './harness';
+
+jest.setTimeout(60_000);
+
+const SECRET = 'whsec_relay_suite_0123456789';
+let t: TestDb;
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof startStandInWorker>>;
+let app: RunningApp;
+let relay: WebhookRelay | undefined;
+const nudge = { nudge: () => relay?.nudge() };
+
+beforeAll(async () => {
+  [t, env] = await Promise.all([createTestDb(), connectDevServer()]);
+  worker = await startStandInWorker(env);
+  app = await startTestApp(buildTestAppDeps({ db: t.db, env: { STRIPE_WEBHOOK_SECRET: SECRET }, overrides: { webhookRelay: nudge } }));
+});
+const organizations: string[] = [];
+afterAll(async () => {
+  await relay?.stop();
+  await Promise.allSettled(organizations.map((org) => env.client.workflow.getHandle(subscriptionWorkflowId(org)).signal('finish')));
+  await app.close();
+  await worker.stop();
+  await env.teardown();
+  await t.destroy();
+});
+afterEach(async () => {
+  await relay?.stop();
+  relay = undefined;
+});
+
+async function deliver(event: TestEvent): Promise<void> {
+  const { body, signature } = signed(JSON.stringify(event), SECRET);
+  const res = await fetch(`${app.url}/api/v1/billing/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signature }, body });
+  expect(res.status).toBe(200);
+}
+
+async function customer(): Promise<{ org: string; cus: string }> {
+  const org = uid('org');
+  const cus = uid('cus');
+  organizations.push(org);
+  await t.db.insertInto('billing_customers').values({ organization_id: org, stripe_customer_id: cus, stripe_test_clock_id: null, email: null }).execute();
+  return { org, cus };
+}
+
+const startWorkflow = (org: string) =>
+  env.client.workflow.start('subscriptionWorkflow', { workflowId: subscriptionWorkflowId(org), taskQueue: worker.taskQueue, args: [{ organizationId: org }] });
+const inbox = (id: string) => t.db.selectFrom('stripe_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const settled = async (ids: string[]) => {
+  const rows = await t.db.selectFrom('stripe_events').select(['id', 'relay_status']).where('id', 'in', ids).execute();
+  return rows.length === ids.length && rows.every((r) => r.relay_status !== 'pending');
+};
+
+test('every handled event type reaches its organization’s workflow as a stripeEvent signal', async () => {
+  const { org, cus } = await customer();
+  await startWorkflow(org);
+  const sub = uid('sub');
+  const events: TestEvent[] = RELAYED_EVENT_TYPES.filter((type) => type !== 'customer.subscription.created').map((type, i) => {
+    const created = Math.floor(Date.now() / 1000) - 100 + i;
+    if (type.startsWith('customer.subscription.')) return stripeEvent(type, subscriptionObject({ id: sub, customer: cus }), { created });
+    if (type.startsWith('invoice.')) return stripeEvent(type, invoiceObject({ customer: cus, subscription: sub }), { created });
+    return stripeEvent(type, paymentMethodObject({ customer: cus }), { created });
+  });
+  relay = relayFor(t.db, env.client, worker.taskQueue);
+  relay.start();
+
+  for (const e of events) await deliver(e);
+
+  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) >= events.length);
+  expect(got?.signals).toEqual(
+    events.map((e) => ({ eventId: e.id, type: e.type, objectId: (e.data.object as { id: string }).id, created: e.created })),
+  );
+  await eventually(() => settled(events.map((e) => e.id)), Boolean);
+  for (const e of events) expect(await inbox(e.id)).toMatchObject({ relay_status: 'relayed', organization_id: org, last_error: null });
+});
+
+test('a subscription created outside the API starts a workflow that adopts it', async () => {
+  const { org, cus } = await customer();
+  const created = stripeEvent('customer.subscription.created', subscriptionObject({ customer: cus }));
+  relay = relayFor(t.db, env.client, worker.taskQueue);
+  relay.start();
+
+  await deliver(created);
+
+  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) > 0);
+  expect(got?.input).toEqual({ organizationId: org, adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id } });
+  expect(got?.effective).toEqual([created.id]);
+});
+
+test('events reach a workflow in Stripe’s created order even when delivered in reverse', async () => {
+  const { org, cus } = await customer();
+  await startWorkflow(org);
+  const base = Math.floor(Date.now() / 1000) - 50;
+  const events = [0, 1, 2, 3].map((i) => stripeEvent('customer.subscription.updated', subscriptionObject({ customer: cus }), { created: base + i }));
+  for (const e of [...events].reverse()) await deliver(e);
+
+  relay = relayFor(t.db, env.client, worker.taskQueue);
+  relay.start();
+
+  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) >= 4);
+  expect(got?.signals.map((s) => s.eventId)).toEqual(events.map((e) => e.id));
+});
+
+test('events nobody can take are kept as ignored with the reason', async () => {
+  const { org, cus } = await customer();
+  const unknownType = stripeEvent('charge.refunded', { id: uid('ch'), object: 'charge', customer: cus });
+  const noOrganization = stripeEvent('payment_method.attached', paymentMethodObject({ customer: uid('cus') }));
+  const noWorkflow = stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus }));
+  for (const e of [unknownType, noOrganization, noWorkflow]) await deliver(e);
+
+  relay = relayFor(t.db, env.client, worker.taskQueue);
+  await relay.drain();
+
+  expect(await inbox(unknownType.id)).toMatchObject({ relay_status: 'ignored', organization_id: org, last_error: 'ignored: type not consumed by workflows' });
+  expect(await inbox(noOrganization.id)).toMatchObject({ relay_status: 'ignored', organization_id: null, last_error: expect.stringMatching(/no organization/) });
+  expect(await inbox(noWorkflow.id)).toMatchObject({ relay_status: 'ignored', organization_id: org, last_error: expect.stringMatching(/no live workflow/) });
+  expect(await receivedBy(env.client, org)).toBeNull();
+});
+
+test('with Temporal down webhooks are still stored; when it returns each event reaches its workflow exactly once in effect', async () => {
+  const orgs = await Promise.all([customer(), customer(), customer()]);
+  for (const { org } of orgs) await startWorkflow(org);
+  const events = orgs.flatMap(({ cus }) => [
+    stripeEvent('invoice.payment_failed', invoiceObject({ customer: cus, subscription: uid('sub') })),
+    stripeEvent('payment_method.attached', paymentMethodObject({ customer: cus })),
+  ]);
+  relay = relayFor(t.db, unreachableTemporal(await freePort()), worker.taskQueue, { deliveryTimeoutMs: 1_000 });
+  relay.start();
+
+  for (const e of events) await deliver(e);
+  for (const e of events) await deliver(e); // Stripe retries while we look unhealthy
+
+  const failing = await eventually(
+    () => t.db.selectFrom('stripe_events').select(['relay_status', 'relay_attempts']).where('id', 'in', events.map((e) => e.id)).execute(),
+    // The earliest event of each organization is retried; the later one waits behind it.
+    (rows) => rows.filter((r) => r.relay_attempts >= 2).length === orgs.length,
+  );
+  expect(failing.filter((r) => r.relay_attempts >= 2)).toHaveLength(orgs.length);
+  expect(failing.every((r) => r.relay_status === 'pending')).toBe(true);
+  await relay.stop();
+
+  relay = relayFor(t.db, env.client, worker.taskQueue);
+  relay.start();
+  await eventually(() => settled(events.map((e) => e.id)), Boolean);
+  for (const e of events) await deliver(e); // late duplicates after recovery
+  await relay.drain();
+
+  const mirrored = orgs.map((o) => o.org);
+  expect(await t.db.selectFrom('invoices').select('id').where('organization_id', 'in', mirrored).execute()).toHaveLength(3);
+  expect(await t.db.selectFrom('payment_methods').select('id').where('organization_id', 'in', mirrored).execute()).toHaveLength(3);
+  for (const { org, cus } of orgs) {
+    const got = await receivedBy(env.client, org);
+    const mine = events.filter((e) => (e.data.object as { customer: string }).customer === cus).map((e) => e.id);
+    // Both events of an organization carry the same second; which goes first is not specified.
+    expect(got?.signals.map((s) => s.eventId).sort()).toEqual(mine.sort());
+    expect(got?.effective.sort()).toEqual(mine);
+  }
+});
