@@ -18,27 +18,23 @@ export const InboundEventSchema = z.object({
 
 export type InboundEvent = z.infer<typeof InboundEventSchema>;
 
-const Reference = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((r) => (typeof r === 'string' ? r : r.id));
-const Metadata = z.looseObject({ organization_id: z.string().min(1).optional() });
-const Linkable = z.looseObject({
-  customer: Reference.nullish().catch(null),
-  metadata: Metadata.nullish().catch(null),
-  parent: z.looseObject({ subscription_details: z.looseObject({ metadata: Metadata.nullish() }).nullish() }).nullish().catch(null),
-});
+// Hot path (every delivery): plain type guards rather than schema parses of the whole object.
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : isRecord(v) && typeof v.id === 'string' ? v.id : null);
+const organizationIn = (metadata: unknown): string | null =>
+  isRecord(metadata) && typeof metadata.organization_id === 'string' && metadata.organization_id !== '' ? metadata.organization_id : null;
 
 /** The Stripe customer an event concerns, if any (a detached payment method names it only in previous_attributes). */
 export function customerIdOf(event: InboundEvent): string | null {
   const object = event.data.object;
   if (object.id?.startsWith('cus_')) return object.id;
-  const linked = Linkable.safeParse(object);
-  if (linked.success && linked.data.customer) return linked.data.customer;
-  const previous = Reference.safeParse(event.data.previous_attributes?.customer);
-  return previous.success ? previous.data : null;
+  return idOf(object.customer) ?? idOf(event.data.previous_attributes?.customer);
 }
 
 /** The organization recorded in Stripe metadata by the API (customers, subscriptions, and invoices through their subscription). */
 export function organizationFromMetadata(event: InboundEvent): string | null {
-  const linked = Linkable.safeParse(event.data.object);
-  if (!linked.success) return null;
-  return linked.data.metadata?.organization_id ?? linked.data.parent?.subscription_details?.metadata?.organization_id ?? null;
+  const object = event.data.object;
+  const parent = isRecord(object.parent) ? object.parent : undefined;
+  const details = isRecord(parent?.subscription_details) ? parent.subscription_details : undefined;
+  return organizationIn(object.metadata) ?? organizationIn(details?.metadata);
 }

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { readBoundedBody } from '../../webhooks/bounded-body';
 import { storeEvent } from '../../webhooks/inbox';
 import { WebhookRejection, verifyStripeWebhook } from '../../webhooks/verify';
 import type { AppEnv } from '../context';
@@ -16,12 +16,6 @@ function reject(c: Context<AppEnv>, outcome: string, error: ApiError): never {
   throw error;
 }
 
-const limitWebhookBody = bodyLimit({
-  maxSize: WEBHOOK_BODY_LIMIT_BYTES,
-  onError: (c) =>
-    reject(c as Context<AppEnv>, 'rejected_too_large', new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`)),
-});
-
 const ReceivedSchema = z
   .object({ received: z.literal(true), duplicate: z.boolean().openapi({ description: 'The event id was already stored; nothing else happened' }) })
   .openapi('WebhookReceived');
@@ -34,7 +28,6 @@ const receiveStripeEvent = createRoute({
   description:
     'Verifies `Stripe-Signature` over the raw body (any configured secret, timestamp tolerance, size limit), stores the event ' +
     'in the inbox keyed by its id and answers once the row is durable. Workflows are signalled asynchronously by the relay.',
-  middleware: [limitWebhookBody] as const,
   responses: {
     200: { description: 'Stored (or already stored)', content: { 'application/json': { schema: ReceivedSchema } } },
     ...errorResponses(400, 413),
@@ -43,7 +36,11 @@ const receiveStripeEvent = createRoute({
 
 export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>().openapi(receiveStripeEvent, async (c) => {
   const deps = c.get('deps');
-  const raw = new Uint8Array(await c.req.arrayBuffer());
+  // Not hono/body-limit: touching the Request's stream defeats @hono/node-server's fast body path.
+  const raw = await readBoundedBody(c.req.raw, c.req.header('content-length'), WEBHOOK_BODY_LIMIT_BYTES);
+  if (raw === 'too_large') {
+    return reject(c, 'rejected_too_large', new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`));
+  }
   let event;
   try {
     event = verifyStripeWebhook(raw, c.req.header('stripe-signature'), {
