@@ -1,33 +1,19 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { stripeEventSignal, subscriptionWorkflowId, type StripeEventSignal } from '../workflows/messages';
+import type { subscriptionWorkflow } from '../workflows/subscription-workflow';
 
-/*
- * The subscription workflow's public contract as seen from outside it (type, id, signal, adoption
- * input). It mirrors src/workflows/messages.ts; keep the two in step.
- */
-export const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
-export const STRIPE_EVENT_SIGNAL = 'stripeEvent';
+export type { StripeEventSignal } from '../workflows/messages';
+export { subscriptionWorkflowId } from '../workflows/messages';
 
-export interface StripeEventSignal {
-  eventId: string;
-  type: string;
-  objectId: string;
-  /** Stripe's `created`, epoch seconds. */
-  created: number;
-}
-
-export interface AdoptSubscriptionInput {
-  organizationId: string;
-  adopt: { stripeSubscriptionId: string };
-}
-
-export const subscriptionWorkflowId = (organizationId: string): string => `subscription:${organizationId}`;
+/** By name: the API process never loads workflow code, only its type. */
+const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
 
 export type DeliveryResult = 'signalled' | 'started_or_signalled' | 'no_live_workflow';
 
 /** Signals the organization's running workflow; a closed or missing one is reported, not thrown. */
 export async function signalSubscription(temporal: Client, organizationId: string, signal: StripeEventSignal): Promise<DeliveryResult> {
   try {
-    await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).signal(STRIPE_EVENT_SIGNAL, signal);
+    await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).signal(stripeEventSignal, signal);
     return 'signalled';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'no_live_workflow';
@@ -43,14 +29,14 @@ export async function signalSubscription(temporal: Client, organizationId: strin
 export async function signalOrAdopt(
   temporal: Client,
   taskQueue: string,
-  input: AdoptSubscriptionInput,
+  input: { organizationId: string; adopt: { stripeSubscriptionId: string } },
   signal: StripeEventSignal,
 ): Promise<DeliveryResult> {
-  await temporal.workflow.signalWithStart(SUBSCRIPTION_WORKFLOW_TYPE, {
+  await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal]>(SUBSCRIPTION_WORKFLOW_TYPE, {
     workflowId: subscriptionWorkflowId(input.organizationId),
     taskQueue,
     args: [input],
-    signal: STRIPE_EVENT_SIGNAL,
+    signal: stripeEventSignal,
     signalArgs: [signal],
   });
   return 'started_or_signalled';
