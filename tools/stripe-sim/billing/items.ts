@@ -33,6 +33,10 @@ export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChang
     const price = change.price ? sim.state.prices[change.price] : undefined;
     if (change.price && !price) throw resourceMissing('price', change.price, `items[${i}][price]`);
     if (price && price.currency !== sub.currency) throw invalidRequest('All prices on a subscription must have the same currency.', `items[${i}][price]`);
+    const current = sub.items.data[0]?.price.recurring;
+    if (price && (price.recurring?.interval !== current?.interval || price.recurring?.interval_count !== current?.interval_count)) {
+      throw invalidRequest('The simulator keeps one billing interval per subscription; changing the interval (a billing-cycle reset) is not implemented.', `items[${i}][price]`);
+    }
     if (existing && change.deleted) {
       planned.splice(planned.indexOf(existing), 1);
     } else if (existing) {

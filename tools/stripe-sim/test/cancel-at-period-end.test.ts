@@ -1,9 +1,9 @@
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
 
 describe('cancel at period end', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await h.simulator.close(); });
+  afterAll(async () => { await closeCheckingContract(h); });
 
   it('keeps the subscription active until the period ends, then ends it on time without billing again', async () => {
     const { stripe } = h;

@@ -1,10 +1,10 @@
 import Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
 
 describe('a failing card', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await h.simulator.close(); });
+  afterAll(async () => { await closeCheckingContract(h); });
 
   it('makes the renewal fail (past_due, invoice open, no automatic retry) until a new card pays the invoice', async () => {
     const { stripe } = h;

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, startSimulator, utc, type SimHarness } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
 
 describe('changing plans mid-period', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await h.simulator.close(); });
+  afterAll(async () => { await closeCheckingContract(h); });
 
   it('charges the prorated difference at once with always_invoice, and the preview predicts it', async () => {
     const { stripe } = h;

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { createStripeSimulator, type StripeSimulator, type StripeSimulatorOptions } from '../index';
+import { assertAcceptedByStripeMock, startStripeMock } from './stripe-mock-contract';
 
 export const DAY = 86_400;
 
@@ -18,6 +19,19 @@ export async function startSimulator(options: StripeSimulatorOptions = {}): Prom
   const { url, port } = await simulator.listen(0);
   const stripe = new Stripe('sk_test_simulator', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
   return { simulator, stripe, url, port };
+}
+
+/**
+ * Close a suite's simulator after replaying every request it answered with 2xx against a private
+ * stripe-mock: the scenarios themselves are the contract test's input.
+ */
+export async function closeCheckingContract(h: SimHarness): Promise<void> {
+  const mock = await startStripeMock();
+  try {
+    await assertAcceptedByStripeMock(mock.url, h.simulator.requests.all());
+  } finally {
+    await Promise.all([mock.stop(), h.simulator.close()]);
+  }
 }
 
 /** Advance a test clock and wait until Stripe (here: the simulator) reports it ready. */

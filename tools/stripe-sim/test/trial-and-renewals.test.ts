@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
 
 describe('a subscription with a trial on a test clock', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await h.simulator.close(); });
+  afterAll(async () => { await closeCheckingContract(h); });
 
   it('moves through trial end and two renewals, billing each period once', async () => {
     const { stripe } = h;
