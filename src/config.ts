@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
 
 /**
  * Every setting the service reads, parsed once. This module is the only reader of process.env;
@@ -55,6 +56,7 @@ const schema = z
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+    BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -86,6 +88,8 @@ export interface Config {
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; usageServiceTokens: string[] };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
+  /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
+  policyProfile: PolicyProfile;
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -145,6 +149,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    policyProfile: e.BILLING_POLICY_PROFILE,
   };
 }
 

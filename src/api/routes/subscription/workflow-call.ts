@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { findCurrentSubscription, type SubscriptionView } from '../../../db/repositories/subscription-view';
 import { effectivePlan } from '../../../domain/effective-plan';
+import { POLICY_PROFILES } from '../../../domain/policy-profiles';
 import type { subscriptionWorkflow } from '../../../workflows/subscription-workflow';
 import { subscriptionWorkflowId, type SubscriptionWorkflowInput } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
@@ -15,10 +16,11 @@ export function ownSubscriptionHandle(c: Context<AppEnv>) {
 /** Starts the caller's workflow if none is live (update-with-start), so two tabs subscribing reach one run. */
 export function startOperation(c: Context<AppEnv>) {
   const { organizationId } = c.get('principal');
-  const input: SubscriptionWorkflowInput = { organizationId };
+  const { config } = c.get('deps');
+  const input: SubscriptionWorkflowInput = { organizationId, policy: POLICY_PROFILES[config.policyProfile] };
   return new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
     workflowId: subscriptionWorkflowId(organizationId),
-    taskQueue: c.get('deps').config.temporal.taskQueue,
+    taskQueue: config.temporal.taskQueue,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
