@@ -10,12 +10,13 @@ import type { Db } from '../../../src/db/database';
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** A worker running the stand-in subscription workflow on a queue of its own. */
-export async function startStandInWorker(env: TestWorkflowEnvironment): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+export async function startStandInWorker(env: TestWorkflowEnvironment, activities?: object): Promise<{ taskQueue: string; stop(): Promise<void> }> {
   const taskQueue = uniqueTaskQueue('webhooks');
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('./stand-in-workflow'),
+    ...(activities ? { activities } : {}),
   });
   const running = worker.run();
   return {

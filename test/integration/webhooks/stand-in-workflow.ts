@@ -22,3 +22,6 @@ export async function subscriptionWorkflow(input: unknown): Promise<void> {
   setHandler(received, () => ({ input, signals, effective }));
   await condition(() => done);
 }
+
+// The reconciliation workflow runs beside the stand-in, on the same queue, as it will on the billing worker.
+export { reconciliationWorkflow } from '../../../src/reconciliation/workflow';

@@ -1,0 +1,20 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { backfillSubscriptions } from '../reconciliation/backfill';
+import { stripeFromConfig } from '../reconciliation/stripe-client';
+import { parseOptions } from './args';
+import type { CliCommand } from './command';
+
+export const backfillCommand: CliCommand = {
+  name: 'backfill',
+  summary: 'Starts a workflow for every live subscription that already exists in Stripe (safe to re-run)',
+  usage: 'backfill [--dry-run]',
+  async run(argv, { config, db, temporal, out }) {
+    const options = parseOptions(argv, z.object({ 'dry-run': z.boolean().optional() }), ['dry-run']);
+    const deps = { db, temporal, taskQueue: config.temporal.taskQueue, stripe: stripeFromConfig(config.stripe), logger: pino({ level: 'warn' }) };
+    const lines = await backfillSubscriptions(deps, { dryRun: options['dry-run'] ?? false });
+    for (const line of lines) out(`${line.subscription}  ${line.organizationId ?? '-'}  ${line.action}`);
+    const adopted = lines.filter((l) => l.action !== 'skipped: no organization').length;
+    out(`${lines.length} live subscription(s) in Stripe; ${adopted} ${options['dry-run'] ? 'would be ' : ''}tracked by a workflow; ${lines.length - adopted} skipped`);
+  },
+};

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { redriveEvents } from '../webhooks/relay-queue';
+import { parseOptions } from './args';
+import type { CliCommand } from './command';
+
+const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const redriveEventsCommand: CliCommand = {
+  name: 'redrive-events',
+  summary: 'Makes stored Stripe events due for relay again (by Stripe created time, half-open range)',
+  usage: 'redrive-events --from <ISO time> --to <ISO time> [--type <event type>]',
+  async run(argv, { db, out }) {
+    const options = parseOptions(
+      argv,
+      z
+        .object({ from: isoTime, to: isoTime, type: z.string().regex(/^[a-z_.]+$/, 'a Stripe event type such as invoice.paid').optional() })
+        .refine((o) => o.from < o.to, { path: ['to'], message: 'must be after --from' }),
+    );
+    const count = await redriveEvents(db, options);
+    out(
+      `re-queued ${count} stored event(s) created in [${options.from.toISOString()}, ${options.to.toISOString()})` +
+        `${options.type ? ` of type ${options.type}` : ''}; the relay delivers them again, workflows ignore ids they have seen`,
+    );
+  },
+};

@@ -1,0 +1,45 @@
+import type Stripe from 'stripe';
+import { fromStripeStatus } from '../domain/subscription-status';
+import { signalOrAdopt } from '../webhooks/workflow-target';
+import { organizationFor, type ReconciliationDeps } from './deps';
+
+export interface BackfillLine {
+  subscription: string;
+  organizationId: string | null;
+  action: 'adopted' | 'would adopt' | 'skipped: no organization';
+}
+
+const customerMetadata = (customer: Stripe.Subscription['customer']): Stripe.Metadata | null =>
+  typeof customer === 'object' && !customer.deleted ? customer.metadata : null;
+
+/**
+ * Starts (or signals) a workflow for every live subscription already in Stripe: the migration
+ * path for customers who subscribed before this service. The organization comes from subscription
+ * or customer metadata `organization_id`, else the billing customer table. The signal's event id
+ * is stable per subscription, so running the backfill twice has no further effect.
+ */
+export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dryRun: boolean }): Promise<BackfillLine[]> {
+  const lines: BackfillLine[] = [];
+  for await (const sub of deps.stripe.subscriptions.list({ status: 'all', limit: 100, expand: ['data.customer'] })) {
+    if (fromStripeStatus(sub.status) === 'canceled') continue;
+    const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+    const organizationId = await organizationFor(deps.db, sub.metadata?.organization_id ? sub.metadata : customerMetadata(sub.customer), customerId);
+    if (!organizationId) {
+      lines.push({ subscription: sub.id, organizationId: null, action: 'skipped: no organization' });
+      continue;
+    }
+    if (opts.dryRun) {
+      lines.push({ subscription: sub.id, organizationId, action: 'would adopt' });
+      continue;
+    }
+    await deps.db
+      .insertInto('billing_customers')
+      .values({ organization_id: organizationId, stripe_customer_id: customerId, stripe_test_clock_id: null, email: null })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const signal = { eventId: `backfill:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: sub.created };
+    await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+    lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
+  }
+  return lines;
+}

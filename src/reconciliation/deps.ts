@@ -1,0 +1,30 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type Stripe from 'stripe';
+import type { Db } from '../db/database';
+
+export interface ReconciliationDeps {
+  db: Db;
+  stripe: Stripe;
+  temporal: Client;
+  /** Where adopted subscription workflows run. */
+  taskQueue: string;
+  logger: Logger;
+}
+
+export interface PageResult {
+  /** Pass as startingAfter for the next page; null when this was the last. */
+  next: string | null;
+  checked: number;
+  repaired: Array<{ objectId: string; organizationId: string | null; action: string; fields: string[] }>;
+}
+
+/** Resolves an organization from Stripe metadata, else the billing customer table. */
+export async function organizationFor(db: Db, metadata: Stripe.Metadata | null | undefined, customer: string | { id: string } | null): Promise<string | null> {
+  const fromMetadata = metadata?.organization_id;
+  if (fromMetadata) return fromMetadata;
+  const customerId = typeof customer === 'string' ? customer : customer?.id;
+  if (!customerId) return null;
+  const row = await db.selectFrom('billing_customers').select('organization_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
+  return row?.organization_id ?? null;
+}
