@@ -8,6 +8,8 @@ import { loadConfigOrExit } from './config';
 import { createDb } from './db/database';
 import { createLogger } from './logger';
 import { checkTemporal, createTemporalClient } from './temporal-connection';
+import { createRelayMetrics } from './webhooks/metrics';
+import { createWebhookRelay } from './webhooks/relay';
 
 /** Composition root of the HTTP API: builds every dependency once and hands them to createApp. */
 async function main(): Promise<void> {
@@ -16,6 +18,16 @@ async function main(): Promise<void> {
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
   const { client: temporal, connection } = createTemporalClient(config.temporal);
 
+  const metrics = createMetrics({ defaultMetrics: true });
+  // The relay lives beside the webhook endpoint so a stored event is relayed at once (nudge);
+  // several API instances may run it, claims are leased per event.
+  const webhookRelay = createWebhookRelay({
+    db,
+    temporal,
+    logger: logger.child({ component: 'webhook-relay' }),
+    taskQueue: config.temporal.taskQueue,
+    metrics: createRelayMetrics(metrics.registry),
+  });
   const app = createApp({
     config,
     db,
@@ -27,8 +39,10 @@ async function main(): Promise<void> {
     },
     tokenVerifier: createTokenVerifier(config.auth),
     rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
-    metrics: createMetrics({ defaultMetrics: true }),
+    metrics,
+    webhookRelay,
   });
+  webhookRelay.start();
 
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {
     logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening');
@@ -48,6 +62,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     server.close(async () => {
+      await webhookRelay.stop();
       await Promise.allSettled([db.destroy(), connection.close()]);
       clearTimeout(force);
       logger.info('stopped');

@@ -3,11 +3,14 @@ import { createDb } from '../db/database';
 import { createTemporalClient } from '../temporal-connection';
 import { UsageError, type CliCommand } from './command';
 import { assignPlanCommand } from './commands/assign-plan';
+import { backfillCommand } from './commands/backfill';
 import { extendTrialCommand } from './commands/extend-trial';
+import { reconcileCommand } from './commands/reconcile';
+import { redriveEventsCommand } from './commands/redrive-events';
 import { showCommand } from './commands/show';
 
 /** The operator CLI: `npm run billing -- <command> [options]`. */
-const COMMANDS: CliCommand[] = [showCommand, assignPlanCommand, extendTrialCommand];
+const COMMANDS: CliCommand[] = [showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -13,7 +13,7 @@ export const showCommand: CliCommand = {
   async run(argv, { db, temporal, out }) {
     const { org } = parseOptions(argv, z.object({ org: organizationId }));
     const readModel = await findCurrentSubscription(db, org);
-    let workflow: unknown = null;
+    let workflow: unknown;
     try {
       const state = await temporal.workflow.getHandle(subscriptionWorkflowId(org)).query(getStateQuery);
       workflow = { ...state, currentPeriodStart: iso(state.currentPeriodStart), currentPeriodEnd: iso(state.currentPeriodEnd), trialEnd: iso(state.trialEnd) };

@@ -1,5 +1,5 @@
 import { UsageError, type CliDeps } from '../../../src/cli/command';
-import { redriveEventsCommand } from '../../../src/cli/redrive-events';
+import { redriveEventsCommand } from '../../../src/cli/commands/redrive-events';
 import { loadConfig } from '../../../src/config';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { unreachableTemporal } from './harness';

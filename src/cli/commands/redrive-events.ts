@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { redriveEvents } from '../webhooks/relay-queue';
-import { parseOptions } from './args';
-import type { CliCommand } from './command';
+import { redriveEvents } from '../../webhooks/relay-queue';
+import { parseOptions } from '../args';
+import type { CliCommand } from '../command';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { z } from 'zod';
-import { backfillSubscriptions } from '../reconciliation/backfill';
-import { stripeFromConfig } from '../reconciliation/stripe-client';
-import { parseOptions } from './args';
-import type { CliCommand } from './command';
+import { backfillSubscriptions } from '../../reconciliation/backfill';
+import { stripeFromConfig } from '../../reconciliation/stripe-client';
+import { parseOptions } from '../args';
+import type { CliCommand } from '../command';
 
 export const backfillCommand: CliCommand = {
   name: 'backfill',

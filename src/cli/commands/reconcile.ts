@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { z } from 'zod';
-import { reconcileNow } from '../reconciliation/run-now';
-import { runReconciliation } from '../reconciliation/schedule';
-import { stripeFromConfig } from '../reconciliation/stripe-client';
-import { parseOptions } from './args';
-import type { CliCommand } from './command';
+import { reconcileNow } from '../../reconciliation/run-now';
+import { runReconciliation } from '../../reconciliation/schedule';
+import { stripeFromConfig } from '../../reconciliation/stripe-client';
+import { parseOptions } from '../args';
+import type { CliCommand } from '../command';
 
 export const reconcileCommand: CliCommand = {
   name: 'reconcile',
