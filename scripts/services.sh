@@ -32,7 +32,7 @@ start_stripe_sim() {
   [[ -f tools/stripe-sim/main.ts ]] || return 0
   log "stripe-sim: starting on 127.0.0.1:$STRIPE_SIM_PORT"
   start_bg stripe-sim node_modules/.bin/tsx tools/stripe-sim/main.ts --port "$STRIPE_SIM_PORT" \
-    --state-file "$STATE_DIR/stripe-sim-state.json"
+    --state-file "$STATE_DIR/stripe-sim-state.json" --webhook-secret whsec_simulator_local_secret
   wait_for stripe-sim 30 http_ok "http://127.0.0.1:$STRIPE_SIM_PORT/_sim/health"
 }
 

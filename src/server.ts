@@ -9,6 +9,8 @@ import { createDb } from './db/database';
 import { createLogger } from './logger';
 import { checkTemporal, createTemporalClient } from './temporal-connection';
 import { createRelayMetrics } from './webhooks/metrics';
+import { stripeFromConfig } from './reconciliation/stripe-client';
+import { ensureWebhookEndpoint } from './webhooks/register-endpoint';
 import { createWebhookRelay } from './webhooks/relay';
 
 /** Composition root of the HTTP API: builds every dependency once and hands them to createApp. */
@@ -47,6 +49,13 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {
     logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening');
   });
+  if (config.stripe.usesSimulator) {
+    const url = `${config.http.publicUrl}/api/v1/billing/webhooks/stripe`;
+    ensureWebhookEndpoint(stripeFromConfig(config.stripe), url).then(
+      (result) => logger.info({ url, result }, 'webhook endpoint registered with the Stripe simulator'),
+      (err: unknown) => logger.warn({ err, url }, 'could not register the webhook endpoint with the Stripe simulator (is it running?)'),
+    );
+  }
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on ${config.http.host}:${config.http.port}`);
     process.exit(1);
