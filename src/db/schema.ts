@@ -89,6 +89,8 @@ export interface UsageRecordsTable {
   quantity: ColumnType<number, number, number>;
   period_start: Timestamp;
   period_end: Timestamp;
+  /** Gauges: the time of the reading `quantity` holds (the latest wins). */
+  last_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -101,6 +103,51 @@ export interface UsageDailyTable {
   quantity: ColumnType<number, number, number>;
   last_event_at: Timestamp;
   updated_at: DefaultedTimestamp;
+}
+
+/** The usage dedupe ledger: every event id ever accepted (kept beyond raw-event retention). */
+export interface UsageEventKeysTable {
+  event_id: string;
+  organization_id: string;
+  received_at: DefaultedTimestamp;
+}
+
+/** Raw usage events, range-partitioned by month of occurred_at. */
+export interface UsageEventsTable {
+  event_id: string;
+  organization_id: string;
+  metric: string;
+  quantity: ColumnType<number, number, number>;
+  occurred_at: Timestamp;
+  period_start: Timestamp;
+  received_at: DefaultedTimestamp;
+}
+
+export interface UsageThresholdAlertsTable {
+  organization_id: string;
+  metric: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  threshold_percent: number;
+  limit_value: ColumnType<number, number, number>;
+  used: ColumnType<number, number, number>;
+  notified_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface UsageOverageReportsTable {
+  organization_id: string;
+  metric: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  plan: string;
+  over_units: ColumnType<number, number, number>;
+  blocks: ColumnType<number, number, number>;
+  meter_event_name: string;
+  identifier: string;
+  stripe_customer_id: string;
+  reported_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
 }
 
 export interface StripeEventsTable {
@@ -158,6 +205,10 @@ export interface Database {
   payment_methods: PaymentMethodsTable;
   usage_records: UsageRecordsTable;
   usage_daily: UsageDailyTable;
+  usage_event_keys: UsageEventKeysTable;
+  usage_events: UsageEventsTable;
+  usage_threshold_alerts: UsageThresholdAlertsTable;
+  usage_overage_reports: UsageOverageReportsTable;
   stripe_events: StripeEventsTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
   email_outbox: EmailOutboxTable;
@@ -173,6 +224,8 @@ export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
 export type NewPaymentMethodRow = Insertable<PaymentMethodsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type UsageDailyRow = Selectable<UsageDailyTable>;
+export type UsageThresholdAlertRow = Selectable<UsageThresholdAlertsTable>;
+export type UsageOverageReportRow = Selectable<UsageOverageReportsTable>;
 export type StripeEventRow = Selectable<StripeEventsTable>;
 export type NewStripeEventRow = Insertable<StripeEventsTable>;
 export type EmailOutboxRow = Selectable<EmailOutboxTable>;

@@ -3,6 +3,7 @@ import * as billingCore from './2026-11-23T0001-billing-core';
 import * as apiIdempotency from './2026-11-23T0002-api-idempotency';
 import * as emailOutbox from './2026-11-23T0004-email-outbox';
 import * as stripeEventsRelayOrder from './2026-11-23T0006-stripe-events-relay-order';
+import * as usageMetering from './2026-11-23T0008-usage-metering';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0002-api-idempotency': apiIdempotency,
   '2026-11-23T0004-email-outbox': emailOutbox,
   '2026-11-23T0006-stripe-events-relay-order': stripeEventsRelayOrder,
+  '2026-11-23T0008-usage-metering': usageMetering,
 };

@@ -1,0 +1,115 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { GAUGE_METRICS, type UsageMetric } from '../domain/usage';
+
+/** One event ready to store: validated, deduplicated within its batch, its period decided. */
+export interface PlacedEvent {
+  id: string;
+  organizationId: string;
+  metric: UsageMetric;
+  quantity: number;
+  occurredAt: number;
+  periodStart: number;
+  periodEnd: number;
+  subscriptionId: string | null;
+  /** The plan's limit for alerting; null = unlimited. */
+  limit: number | null;
+}
+
+export interface CrossedThreshold {
+  organization_id: string;
+  metric: UsageMetric;
+  period_start: string;
+  period_end: string;
+  threshold_percent: 80 | 100;
+  limit_value: number;
+  used: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Stores a batch in ONE statement (set-based, never per event): claim ids in the dedupe ledger, keep
+ * the raw rows of the newly claimed ones, fold them into the per-day and per-period aggregates, and
+ * record thresholds the period total crossed. Counters add; gauges keep the reading with the latest
+ * time. Rows are fed in key order so concurrent batches lock aggregate rows in the same order.
+ * Counter crossings compare the total before this batch (after − batch sum, exact under the row lock)
+ * with the one after; gauges record any reading at or over a threshold. The alert table's key makes
+ * each threshold once per organization, metric and period.
+ */
+export async function storePlacedEvents(db: Kysely<Database>, events: readonly PlacedEvent[]): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+  const { rows } = await sql<{ accepted_ids: string[]; crossed: CrossedThreshold[] }>`
+    with input as (
+      select * from unnest(
+        ${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[], ${events.map((e) => e.metric)}::text[],
+        ${events.map((e) => e.quantity)}::bigint[], ${events.map((e) => iso(e.occurredAt))}::timestamptz[],
+        ${events.map((e) => iso(e.periodStart))}::timestamptz[], ${events.map((e) => iso(e.periodEnd))}::timestamptz[],
+        ${events.map((e) => e.subscriptionId)}::uuid[], ${events.map((e) => e.limit)}::bigint[]
+      ) as t(event_id, organization_id, metric, quantity, occurred_at, period_start, period_end, subscription_id, limit_value)
+    ),
+    fresh as (
+      insert into usage_event_keys (event_id, organization_id)
+      select event_id, organization_id from input order by event_id
+      on conflict (event_id) do nothing
+      returning event_id
+    ),
+    accepted as (
+      select i.*, i.metric = any(${GAUGE_METRICS as readonly string[]}::text[]) as is_gauge
+      from input i join fresh f using (event_id)
+    ),
+    raw as (
+      insert into usage_events (event_id, organization_id, metric, quantity, occurred_at, period_start)
+      select event_id, organization_id, metric, quantity, occurred_at, period_start from accepted
+    ),
+    daily as (
+      insert into usage_daily as d (organization_id, metric, day, quantity, last_event_at)
+      select organization_id, metric, (occurred_at at time zone 'UTC')::date,
+        case when bool_or(is_gauge) then (array_agg(quantity order by occurred_at desc, event_id desc))[1] else sum(quantity) end,
+        max(occurred_at)
+      from accepted group by 1, 2, 3 order by 1, 2, 3
+      on conflict (organization_id, metric, day) do update set
+        quantity = case
+          when excluded.metric = any(${GAUGE_METRICS as readonly string[]}::text[])
+            then case when excluded.last_event_at >= d.last_event_at then excluded.quantity else d.quantity end
+          else d.quantity + excluded.quantity end,
+        last_event_at = greatest(d.last_event_at, excluded.last_event_at),
+        updated_at = now()
+    ),
+    batch as (
+      select organization_id, metric, period_start, max(period_end) as period_end, bool_or(is_gauge) as is_gauge,
+        (max(subscription_id::text))::uuid as subscription_id, max(limit_value) as limit_value, sum(quantity) as delta,
+        (array_agg(quantity order by occurred_at desc, event_id desc))[1] as latest, max(occurred_at) as last_event_at
+      from accepted group by 1, 2, 3
+    ),
+    period as (
+      insert into usage_records as r (organization_id, subscription_id, metric_type, quantity, period_start, period_end, last_event_at)
+      select organization_id, subscription_id, metric, case when is_gauge then latest else delta end, period_start, period_end, last_event_at
+      from batch order by organization_id, metric, period_start
+      on conflict (organization_id, metric_type, period_start) do update set
+        quantity = case
+          when excluded.metric_type = any(${GAUGE_METRICS as readonly string[]}::text[])
+            then case when excluded.last_event_at >= coalesce(r.last_event_at, '-infinity') then excluded.quantity else r.quantity end
+          else r.quantity + excluded.quantity end,
+        last_event_at = greatest(r.last_event_at, excluded.last_event_at),
+        subscription_id = coalesce(r.subscription_id, excluded.subscription_id),
+        updated_at = now()
+      returning organization_id, metric_type, period_start, quantity
+    ),
+    crossed as (
+      insert into usage_threshold_alerts (organization_id, metric, period_start, period_end, threshold_percent, limit_value, used)
+      select p.organization_id, p.metric_type, p.period_start, b.period_end, t.pct, b.limit_value, p.quantity
+      from period p
+      join batch b on b.organization_id = p.organization_id and b.metric = p.metric_type and b.period_start = p.period_start
+      cross join (values (80), (100)) as t(pct)
+      where b.limit_value > 0 and p.quantity * 100 >= b.limit_value * t.pct
+        and (b.is_gauge or (p.quantity - b.delta) * 100 < b.limit_value * t.pct)
+      order by 1, 2, 3, 5
+      on conflict do nothing
+      returning organization_id, metric, period_start, period_end, threshold_percent, limit_value, used
+    )
+    select
+      coalesce((select array_agg(event_id) from fresh), '{}') as accepted_ids,
+      coalesce((select json_agg(crossed) from crossed), '[]') as crossed`.execute(db);
+  const row = rows[0];
+  return { acceptedIds: row?.accepted_ids ?? [], crossed: row?.crossed ?? [] };
+}

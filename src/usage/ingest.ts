@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/database';
+import type { EventTimeRejection } from '../domain/usage';
+import type { Notifier } from '../notifications/types';
+import { toUsageEvent, usageEventSchema, type UsageEvent } from './event-schema';
+import { storePlacedEvents } from './ingest-statement';
+import { loadUsageContexts } from './organization-context';
+import { ensureUsagePartitions } from './partitions';
+import { placeEvents, rejectionMessage } from './place-events';
+import { retryOnConflict } from './retry';
+import { notifyThresholds } from './threshold-alerts';
+
+export interface IngestDeps {
+  db: Db;
+  notifier?: Notifier | undefined;
+  logger?: Logger | undefined;
+  now?: () => number;
+}
+
+export interface EventRejection {
+  index: number;
+  id: string | null;
+  reason: 'invalid_event' | EventTimeRejection;
+  message: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  /** Ids already counted (earlier batches or earlier in this batch); they changed nothing. */
+  duplicates: string[];
+  rejected: EventRejection[];
+}
+
+function idOf(item: unknown): string | null {
+  const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 128) : null;
+}
+
+/**
+ * Validates a batch item by item, stores what may count in one statement, and answers per event.
+ * Returns only after the statement committed (durable); notifications for crossed thresholds follow.
+ */
+export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknown[]): Promise<IngestResult> {
+  const now = (deps.now ?? Date.now)();
+  const rejected: EventRejection[] = [];
+  const duplicates: string[] = [];
+  const events: UsageEvent[] = [];
+  const indexOf = new Map<string, number>();
+  items.forEach((item, index) => {
+    const parsed = usageEventSchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      rejected.push({ index, id: idOf(item), reason: 'invalid_event', message: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid event' });
+    } else if (indexOf.has(parsed.data.id)) {
+      duplicates.push(parsed.data.id);
+    } else {
+      indexOf.set(parsed.data.id, index);
+      events.push(toUsageEvent(parsed.data));
+    }
+  });
+  const contexts = await loadUsageContexts(deps.db, [...new Set(events.map((e) => e.organizationId))]);
+  const { placed, rejected: late } = placeEvents(events, contexts, now);
+  for (const { event, reason } of late) rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
+  if (placed.length === 0) return { accepted: 0, duplicates, rejected };
+
+  await ensureUsagePartitions(deps.db, placed.map((e) => e.occurredAt));
+  placed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const stored = await retryOnConflict(() => storePlacedEvents(deps.db, placed));
+  const acceptedIds = new Set(stored.acceptedIds);
+  for (const event of placed) if (!acceptedIds.has(event.id)) duplicates.push(event.id);
+  await notifyThresholds(deps, stored.crossed);
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted: acceptedIds.size, duplicates, rejected };
+}

@@ -1,0 +1,40 @@
+import type { Db } from '../db/database';
+import { effectivePlan } from '../domain/effective-plan';
+import type { PlanId } from '../domain/plans';
+import type { SubscriptionPeriod } from '../domain/usage-periods';
+
+/** What usage rules need to know about an organization, from the subscription read model. */
+export interface UsageContext extends SubscriptionPeriod {
+  subscriptionId: string | null;
+  plan: PlanId;
+}
+
+const FREE: UsageContext = { subscriptionId: null, plan: 'free', currentPeriodStart: null, currentPeriodEnd: null };
+
+/**
+ * The live subscription of each organization (at most one by a unique index). A subscription whose
+ * status no longer entitles (canceled, incomplete…) counts as free with free's calendar-month periods.
+ */
+export async function loadUsageContexts(db: Db, organizationIds: readonly string[]): Promise<Map<string, UsageContext>> {
+  const rows = organizationIds.length === 0 ? [] : await db
+    .selectFrom('subscriptions')
+    .select(['id', 'organization_id', 'plan', 'status', 'current_period_start', 'current_period_end'])
+    .where('organization_id', 'in', organizationIds)
+    .where('ended_at', 'is', null)
+    .execute();
+  const contexts = new Map<string, UsageContext>(organizationIds.map((id) => [id, FREE]));
+  for (const row of rows) {
+    const plan = effectivePlan({ plan: row.plan, status: row.status, endedAt: null });
+    contexts.set(row.organization_id, plan === 'free' ? FREE : {
+      subscriptionId: row.id,
+      plan,
+      currentPeriodStart: row.current_period_start?.getTime() ?? null,
+      currentPeriodEnd: row.current_period_end?.getTime() ?? null,
+    });
+  }
+  return contexts;
+}
+
+export async function loadUsageContext(db: Db, organizationId: string): Promise<UsageContext> {
+  return (await loadUsageContexts(db, [organizationId])).get(organizationId) ?? FREE;
+}

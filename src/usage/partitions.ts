@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import { calendarMonth } from '../domain/usage-periods';
+
+/** Months (by their UTC start) whose partitions this process knows exist, per database handle. */
+const known = new WeakMap<Db, Set<number>>();
+
+function partitionName(monthStart: number): string {
+  const d = new Date(monthStart);
+  return `usage_events_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Creates the monthly partitions of usage_events covering `instants` if missing. Cheap after the first
+ * call per month (an in-memory set); concurrent creators serialize on an advisory lock because
+ * CREATE TABLE IF NOT EXISTS alone can still collide in the catalog.
+ */
+export async function ensureUsagePartitions(db: Db, instants: Iterable<number>): Promise<void> {
+  const seen = known.get(db) ?? new Set<number>();
+  known.set(db, seen);
+  const missing = [...new Set([...instants].map((t) => calendarMonth(t).start))].filter((m) => !seen.has(m));
+  if (missing.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('usage_events_partitions'))`.execute(trx);
+    for (const month of missing) {
+      const { end } = calendarMonth(month);
+      await sql`create table if not exists ${sql.id(partitionName(month))} partition of usage_events
+        for values from (${sql.lit(new Date(month).toISOString())}) to (${sql.lit(new Date(end).toISOString())})`.execute(trx);
+    }
+  });
+  for (const month of missing) seen.add(month);
+}
+
+/**
+ * Drops raw-event partitions that ended more than `retentionDays` ago. Aggregates (usage_daily,
+ * usage_records) and the dedupe ledger are kept, so reads, billing and "counts once" are unaffected.
+ */
+export async function applyUsageRetention(db: Db, opts: { now: number; retentionDays: number }): Promise<string[]> {
+  const cutoff = opts.now - opts.retentionDays * 86_400_000;
+  const { rows } = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'usage_events'::regclass`.execute(db);
+  const dropped: string[] = [];
+  for (const { name } of rows) {
+    const month = /^usage_events_y(\d{4})m(\d{2})$/.exec(name);
+    if (!month || Date.UTC(Number(month[1]), Number(month[2]), 1) > cutoff) continue;
+    await sql`drop table if exists ${sql.id(name)}`.execute(db);
+    dropped.push(name);
+  }
+  known.delete(db);
+  return dropped;
+}
