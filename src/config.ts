@@ -18,6 +18,7 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
+    WORKER_METRICS_PORT: port.default(9464),
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: z
       .string()
@@ -88,6 +89,8 @@ export interface Config {
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; usageServiceTokens: string[] };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
+  /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
+  workerMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
 }
@@ -149,6 +152,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
   };
 }
