@@ -1,0 +1,67 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { PLAN_IDS } from '../../domain/plans';
+import { COUNTER_METRICS, USAGE_METRICS } from '../../domain/usage';
+import { consumeEntitlement } from '../../usage/consume';
+import { checkEntitlement } from '../../usage/entitlements';
+import { organizationIdSchema, usageEventIdSchema } from '../../usage/event-schema';
+import type { AppEnv } from '../context';
+import { ApiError } from '../errors';
+import { errorResponses } from '../schemas';
+import { USER_OR_SERVICE, resolveEntitlementsCaller } from './entitlements-caller';
+
+const Body = z
+  .object({
+    organizationId: organizationIdSchema.optional(),
+    metric: z.enum(USAGE_METRICS),
+    quantity: z.number().int().min(1).max(1_000_000_000),
+    consume: z.object({ eventId: usageEventIdSchema }).optional().openapi({
+      description:
+        'Check and record atomically (service tokens, counters only): when allowed, the usage is recorded as the event `eventId`, ' +
+        'so a concurrent caller can never pass a hard limit. Ingesting the same id later is a duplicate.',
+    }),
+  })
+  .refine((b) => !b.consume || (COUNTER_METRICS as readonly string[]).includes(b.metric), {
+    message: 'consume is for counters (messages, api_calls); gauges are reported as readings',
+    path: ['consume'],
+  });
+
+const Decision = z
+  .object({
+    allowed: z.boolean(),
+    plan: z.enum(PLAN_IDS),
+    limit: z.number().int().nullable().openapi({ description: 'null = unlimited' }),
+    used: z.number(),
+    remaining: z.number().nullable(),
+    periodEnd: z.string(),
+    overage: z.object({
+      quantity: z.number().int(),
+      terms: z.object({ unitAmount: z.number().int(), blockSize: z.number().int(), currency: z.string() }),
+    }).optional().openapi({ description: 'The part of the request billed as overage' }),
+    consumed: z.boolean().optional(),
+    duplicate: z.boolean().optional(),
+  })
+  .openapi('EntitlementDecision');
+
+const route = createRoute({
+  method: 'post',
+  path: '/entitlements/check',
+  tags: ['entitlements'],
+  summary: 'May the organization use `quantity` more of `metric`? Optionally consume it atomically',
+  security: USER_OR_SERVICE,
+  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
+  responses: {
+    200: { description: 'The decision (a denial is a 200 with allowed: false)', content: { 'application/json': { schema: Decision } } },
+    ...errorResponses(401, 403, 422, 429),
+  },
+});
+
+export const checkEntitlementRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const body = c.req.valid('json');
+  const caller = await resolveEntitlementsCaller(c.get('deps'), c.req.header('authorization'), body.organizationId);
+  const deps = c.get('deps');
+  const input = { organizationId: caller.organizationId, metric: body.metric, quantity: body.quantity };
+  if (!body.consume) return c.json(await checkEntitlement(deps.db, input, Date.now()), 200);
+  if (caller.kind !== 'service') throw new ApiError('FORBIDDEN', 'Only backend services (service tokens) may consume usage');
+  const result = await consumeEntitlement({ db: deps.db, notifier: deps.notifier, logger: c.get('logger') }, { ...input, eventId: body.consume.eventId }, Date.now());
+  return c.json(result, 200);
+});

@@ -1,0 +1,50 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { USAGE_METRICS } from '../../domain/usage';
+import { usageHistory } from '../../usage/usage-history';
+import type { AppEnv } from '../context';
+import { userRead } from '../middleware/guards';
+import { errorResponses } from '../schemas';
+
+export const MAX_RANGE_DAYS = 400;
+const day = z.iso.date().openapi({ description: 'A UTC calendar day, YYYY-MM-DD' });
+
+const Query = z
+  .object({ startDate: day, endDate: day, granularity: z.enum(['day', 'month']).default('day') })
+  .refine((q) => q.startDate <= q.endDate, { message: 'startDate must not be after endDate', path: ['endDate'] })
+  .refine((q) => Date.parse(q.endDate) - Date.parse(q.startDate) < MAX_RANGE_DAYS * 86_400_000, {
+    message: `the range may span at most ${MAX_RANGE_DAYS} days`,
+    path: ['endDate'],
+  });
+
+const History = z
+  .object({
+    startDate: z.string(),
+    endDate: z.string(),
+    granularity: z.enum(['day', 'month']),
+    data: z.array(z.object({
+      period: z.string().openapi({ description: 'YYYY-MM-DD or YYYY-MM (UTC)' }),
+      metric: z.enum(USAGE_METRICS),
+      quantity: z.number().openapi({ description: 'Counters: the sum; gauges: the last reading in the bucket' }),
+    })),
+  })
+  .openapi('UsageHistory');
+
+const route = createRoute({
+  method: 'get',
+  path: '/usage',
+  tags: ['usage'],
+  summary: "The organization's usage per day or month between two UTC days (inclusive)",
+  security: [{ userToken: [] }],
+  middleware: [...userRead],
+  request: { query: Query },
+  responses: {
+    200: { description: 'Buckets with usage; days without usage are omitted', content: { 'application/json': { schema: History } } },
+    ...errorResponses(401, 422, 429),
+  },
+});
+
+export const usageHistoryRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const query = c.req.valid('query');
+  const data = await usageHistory(c.get('deps').db, c.get('principal').organizationId, query);
+  return c.json({ ...query, data }, 200);
+});

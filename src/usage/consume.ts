@@ -1,0 +1,65 @@
+import type { Db } from '../db/database';
+import { isUnlimited, PLANS } from '../domain/plans';
+import type { UsageMetric } from '../domain/usage';
+import { usagePeriodAt } from '../domain/usage-periods';
+import { checkAgainst, type CheckResult } from './entitlements';
+import { storePlacedEvents } from './ingest-statement';
+import { loadUsageContext } from './organization-context';
+import { ensureUsagePartitions } from './partitions';
+import { retryOnConflict } from './retry';
+import { notifyThresholds, type ThresholdAlertDeps } from './threshold-alerts';
+
+export interface ConsumeInput {
+  organizationId: string;
+  metric: UsageMetric;
+  quantity: number;
+  /** The usage event this consumption records; sending it to ingestion later is then a duplicate. */
+  eventId: string;
+}
+
+export interface ConsumeResult extends CheckResult {
+  consumed: boolean;
+  /** The event id was already counted (a retried consume): nothing changed. */
+  duplicate: boolean;
+}
+
+/**
+ * Check-and-record in one transaction: the period's counter row is locked (FOR UPDATE) before the
+ * decision, so concurrent consumes and ingestion batches (which update the same row) serialize on it
+ * and an allowed consume can never take a hard limit past its value.
+ */
+export async function consumeEntitlement(deps: ThresholdAlertDeps, input: ConsumeInput, now: number): Promise<ConsumeResult> {
+  const context = await loadUsageContext(deps.db, input.organizationId);
+  const period = usagePeriodAt(now, context);
+  await ensureUsagePartitions(deps.db, [now]);
+  const limit = PLANS[context.plan].limits[input.metric];
+  const outcome = await retryOnConflict(() => deps.db.transaction().execute(async (trx) => {
+    const seen = await trx.selectFrom('usage_event_keys').select('event_id').where('event_id', '=', input.eventId).executeTakeFirst();
+    const key = { organization_id: input.organizationId, metric_type: input.metric, period_start: new Date(period.start) };
+    await trx.insertInto('usage_records')
+      .values({ ...key, subscription_id: context.subscriptionId, quantity: 0, period_end: new Date(period.end) })
+      .onConflict((oc) => oc.columns(['organization_id', 'metric_type', 'period_start']).doNothing())
+      .execute();
+    const row = await trx.selectFrom('usage_records').select('quantity')
+      .where('organization_id', '=', key.organization_id).where('metric_type', '=', key.metric_type).where('period_start', '=', key.period_start)
+      .forUpdate().executeTakeFirstOrThrow();
+    if (seen) return { result: checkAgainst(context, period, input.metric, row.quantity, 0), consumed: false, duplicate: true, crossed: [] };
+    const result = checkAgainst(context, period, input.metric, row.quantity, input.quantity);
+    if (!result.allowed) return { result, consumed: false, duplicate: false, crossed: [] };
+    const stored = await storePlacedEvents(trx, [{
+      id: input.eventId,
+      organizationId: input.organizationId,
+      metric: input.metric,
+      quantity: input.quantity,
+      occurredAt: now,
+      periodStart: period.start,
+      periodEnd: period.end,
+      subscriptionId: context.subscriptionId,
+      limit: isUnlimited(limit) ? null : limit,
+    }]);
+    const consumed = stored.acceptedIds.length === 1;
+    return { result, consumed, duplicate: !consumed, crossed: stored.crossed };
+  }));
+  await notifyThresholds(deps, outcome.crossed);
+  return { ...outcome.result, consumed: outcome.consumed, duplicate: outcome.duplicate };
+}

@@ -1,0 +1,82 @@
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
+import { decideEntitlement, type EntitlementDecision } from '../domain/entitlements';
+import { PLANS, isUnlimited, type Plan, type PlanId } from '../domain/plans';
+import { GAUGE_METRICS, USAGE_METRICS, isGauge, type UsageMetric } from '../domain/usage';
+import { usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
+import { loadUsageContext, type UsageContext } from './organization-context';
+
+/**
+ * What counts as "used" now: a counter's total in the current period; a gauge's latest reading
+ * (a level carries over from period to period).
+ */
+export async function loadUsed(db: Kysely<Database>, organizationId: string, period: UsagePeriod, metric?: UsageMetric): Promise<Map<UsageMetric, number>> {
+  const { rows } = await sql<{ metric_type: UsageMetric; quantity: number }>`
+    select distinct on (metric_type) metric_type, quantity from usage_records
+    where organization_id = ${organizationId}
+      and (metric_type = any(${GAUGE_METRICS as readonly string[]}::text[]) or period_start = ${new Date(period.start).toISOString()}::timestamptz)
+      ${metric ? sql`and metric_type = ${metric}` : sql``}
+    order by metric_type, last_event_at desc nulls last`.execute(db);
+  return new Map(rows.map((r) => [r.metric_type, Number(r.quantity)]));
+}
+
+export interface MetricEntitlement {
+  metric: UsageMetric;
+  kind: 'counter' | 'gauge';
+  limit: number | null;
+  used: number;
+  remaining: number | null;
+  overage: { unitAmount: number; blockSize: number; currency: string } | null;
+}
+
+export interface Entitlements {
+  organizationId: string;
+  plan: PlanId;
+  period: { start: string; end: string };
+  features: Plan['features'];
+  metrics: MetricEntitlement[];
+}
+
+export async function readEntitlements(db: Db, organizationId: string, now: number): Promise<Entitlements> {
+  const context = await loadUsageContext(db, organizationId);
+  const period = usagePeriodAt(now, context);
+  const used = await loadUsed(db, organizationId, period);
+  const plan = PLANS[context.plan];
+  return {
+    organizationId,
+    plan: plan.id,
+    period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() },
+    features: plan.features,
+    metrics: USAGE_METRICS.map((metric) => {
+      const limit = plan.limits[metric];
+      const u = used.get(metric) ?? 0;
+      const priced = plan.overage[metric];
+      return {
+        metric,
+        kind: isGauge(metric) ? 'gauge' : 'counter',
+        limit: isUnlimited(limit) ? null : limit,
+        used: u,
+        remaining: isUnlimited(limit) ? null : Math.max(0, limit - u),
+        overage: priced ? { unitAmount: priced.unitAmount, blockSize: priced.blockSize, currency: plan.price.currency } : null,
+      };
+    }),
+  };
+}
+
+export interface CheckResult extends EntitlementDecision {
+  plan: PlanId;
+  periodEnd: string;
+}
+
+export function checkAgainst(context: UsageContext, period: UsagePeriod, metric: UsageMetric, used: number, requested: number): CheckResult {
+  return { ...decideEntitlement({ plan: context.plan, metric, used, requested }), plan: context.plan, periodEnd: new Date(period.end).toISOString() };
+}
+
+/** Read-only answer: advisory, since usage may be recorded right after. Gate atomically with consumeEntitlement. */
+export async function checkEntitlement(db: Db, input: { organizationId: string; metric: UsageMetric; quantity: number }, now: number): Promise<CheckResult> {
+  const context = await loadUsageContext(db, input.organizationId);
+  const period = usagePeriodAt(now, context);
+  const used = (await loadUsed(db, input.organizationId, period, input.metric)).get(input.metric) ?? 0;
+  return checkAgainst(context, period, input.metric, used, input.quantity);
+}
