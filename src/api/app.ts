@@ -9,6 +9,7 @@ import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { stripeWebhookRoutes } from './routes/stripe-webhook';
+import { usageRoutes } from './routes/usage-routes';
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', metricsRoutes);
   app.route('/api/v1/billing', billingRoutes);
   app.route('/api/v1/billing', stripeWebhookRoutes);
+  app.route('/api/v1/billing', usageRoutes);
   mountDocs(app);
   return app;
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import type { Notifier } from '../notifications/types';
 import type { Metrics } from './metrics';
 import type { Principal, TokenVerifier } from './middleware/auth';
 import type { RateLimiter } from './middleware/rate-limit';
@@ -19,6 +20,8 @@ export interface AppDeps {
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
   metrics: Metrics;
+  /** Sends usage threshold alerts; without one they are recorded and sent by the catch-up sweep. */
+  notifier?: Notifier;
   /** Wakes the webhook relay after an event is stored, so it need not wait for its next poll. */
   webhookRelay?: { nudge(): void };
 }
