@@ -8,7 +8,7 @@ jest.setTimeout(120_000);
 
 let t: BillingTestEnv;
 beforeAll(async () => {
-  t = await startBillingTestEnv();
+  t = await startBillingTestEnv('lifecycle');
 });
 afterAll(async () => {
   await t?.teardown();

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,11 +29,47 @@ export interface BillingTestEnv {
   teardown(): Promise<void>;
 }
 
+export const HISTORIES_DIR = path.resolve(__dirname, '../../fixtures/histories');
+/** Runs per workflow kept as fixtures: the first runs cover every code path; a year of renewals adds nothing. */
+const RUNS_RECORDED = 3;
+
+/**
+ * Fixtures are protobufjs' plain-object form of the History (enums and longs as strings, bytes base64),
+ * read back with History.fromObject. (The SDK's historyToJSON trips over two protobufjs copies in this tree.)
+ */
+export function historyToFixture(history: temporal.api.history.v1.IHistory): string {
+  return JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }));
+}
+
+export function historyFromFixture(json: string): temporal.api.history.v1.History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(json) as Record<string, unknown>);
+}
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+
+/**
+ * With RECORD_HISTORIES=1, writes each workflow's first runs (following continue-as-new) to
+ * test/fixtures/histories/<tag>--<test name>--run<N>.json for the replay test.
+ */
+async function recordHistories(env: TestWorkflowEnvironment, tag: string, firstRuns: Map<string, { test: string }>): Promise<void> {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const [workflowId, { test }] of firstRuns) {
+    // The started event of any run names the chain's first run (update-with-start may not return it).
+    const latest = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+    for (let run = 1; next && run <= RUNS_RECORDED; run++) {
+      const history = await env.client.workflow.getHandle(workflowId, next).fetchHistory();
+      writeFileSync(path.join(HISTORIES_DIR, `${tag}--${slug(test)}--run${run}.json`), `${historyToFixture(history)}\n`);
+      next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    }
+  }
+}
+
 /**
  * One time-skipping server, one worker with the fake Stripe, for a whole test file. Tests use distinct
  * organizations; the server's clock only moves forward, so each test measures times from its own start.
  */
-export async function startBillingTestEnv(): Promise<BillingTestEnv> {
+export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> {
   const env = await createTimeSkippingEnv();
   // The test server knows no custom search attributes until told, like a fresh cluster.
   await env.connection.operatorService.addSearchAttributes({
@@ -47,26 +85,28 @@ export async function startBillingTestEnv(): Promise<BillingTestEnv> {
     activities: fake.activities(),
   });
   const running = worker.run();
+  const firstRuns = new Map<string, { test: string }>();
   const handle = (org: string) => env.client.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(org));
   return {
     env,
     fake,
     taskQueue,
     handle,
-    subscribe: (organizationId, args, opts = {}) =>
-      env.client.workflow.executeUpdateWithStart(subscribeUpdate, {
-        args: [args],
-        updateId: opts.updateId,
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-          workflowId: subscriptionWorkflowId(organizationId),
-          taskQueue,
-          args: [{ organizationId, policy: opts.policy }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
+    async subscribe(organizationId, args, opts = {}) {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+        workflowId: subscriptionWorkflowId(organizationId),
+        taskQueue,
+        args: [{ organizationId, policy: opts.policy }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      const workflowId = subscriptionWorkflowId(organizationId);
+      if (!firstRuns.has(workflowId)) firstRuns.set(workflowId, { test: expect.getState().currentTestName ?? organizationId });
+      return env.client.workflow.executeUpdateWithStart(subscribeUpdate, { args: [args], updateId: opts.updateId, startWorkflowOperation });
+    },
     state: (org) => handle(org).query(getStateQuery),
     now: async () => (await env.currentTimeMs()),
     async teardown() {
+      if (process.env.RECORD_HISTORIES === '1') await recordHistories(env, tag, firstRuns);
       worker.shutdown();
       await running;
       await env.teardown();

@@ -129,6 +129,14 @@ export class FakeStripe {
 
   // ---- test controls: what happens in Stripe without the workflow asking ----
 
+  /** The customer's card starts (or stops) declining, e.g. the account ran dry. */
+  setCardBehaviour(subscriptionId: string, card: string): void {
+    const sub = this.sub(subscriptionId);
+    sub.defaultPaymentMethod = null;
+    const customer = this.customers.get(sub.customerId);
+    if (customer) customer.defaultPaymentMethod = card;
+  }
+
   /** Someone paid the invoice elsewhere (hosted invoice page, Dashboard). */
   payOutOfBand(invoiceId: string): void {
     const inv = this.inv(invoiceId);
