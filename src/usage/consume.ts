@@ -1,4 +1,3 @@
-import type { Db } from '../db/database';
 import { isUnlimited, PLANS } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { usagePeriodAt } from '../domain/usage-periods';

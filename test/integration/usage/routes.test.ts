@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { ConsumeResult } from '../../../src/usage/consume';
+import type { Entitlements } from '../../../src/usage/entitlements';
+import type { IngestResult } from '../../../src/usage/ingest';
+import type { UsagePoint } from '../../../src/usage/usage-history';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { TEST_SERVICE_TOKEN, userToken } from '../../helpers/tokens';
@@ -20,6 +24,7 @@ describe('usage and entitlement routes over real HTTP', () => {
   const post = (path: string, body: unknown, token = TEST_SERVICE_TOKEN) =>
     fetch(`${app.url}/api/v1/billing${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const get = (path: string, token: string) => fetch(`${app.url}/api/v1/billing${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const json = <T>(res: Response): Promise<T> => res.json() as Promise<T>;
   const nowIso = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString();
 
   describe('ingestion', () => {
@@ -28,11 +33,11 @@ describe('usage and entitlement routes over real HTTP', () => {
       const batch = [event(org, 'messages', 3, nowIso(-1_000)), event(org, 'api_calls', 9, nowIso(-2_000)), event(org, 'messages', 1, nowIso(600_000), 'too-soon')];
       const first = await post('/usage/events', { events: batch });
       expect(first.status).toBe(200);
-      expect(await first.json()).toEqual({ accepted: 2, duplicates: [], rejected: [{ index: 2, id: 'too-soon', reason: 'timestamp_in_future', message: expect.any(String) }] });
+      expect(await json<IngestResult>(first)).toEqual({ accepted: 2, duplicates: [], rejected: [{ index: 2, id: 'too-soon', reason: 'timestamp_in_future', message: expect.any(String) }] });
       const replay = await post('/usage/events', { events: batch.slice(0, 2) });
-      expect(await replay.json()).toMatchObject({ accepted: 0, duplicates: [batch[0]?.id, batch[1]?.id].sort() });
+      expect(await json<IngestResult>(replay)).toMatchObject({ accepted: 0, duplicates: [batch[0]?.id, batch[1]?.id].sort() });
       const usage = await get(`/usage?startDate=${nowIso().slice(0, 10)}&endDate=${nowIso().slice(0, 10)}`, await userToken({ org, role: 'member' }));
-      expect((await usage.json()).data).toEqual([
+      expect((await json<{ data: UsagePoint[] }>(usage)).data).toEqual([
         { period: nowIso().slice(0, 10), metric: 'api_calls', quantity: 9 },
         { period: nowIso().slice(0, 10), metric: 'messages', quantity: 3 },
       ]);
@@ -46,7 +51,7 @@ describe('usage and entitlement routes over real HTTP', () => {
       const tooMany = { events: Array.from({ length: 1_001 }, () => event(org, 'messages', 1, nowIso())) };
       const res = await post('/usage/events', tooMany);
       expect(res.status).toBe(422);
-      expect((await res.json()).error.code).toBe('VALIDATION_FAILED');
+      expect((await json<{ error: { code: string } }>(res)).error.code).toBe('VALIDATION_FAILED');
     });
   });
 
@@ -57,7 +62,7 @@ describe('usage and entitlement routes over real HTTP', () => {
       await post('/usage/events', { events: [event(org, 'messages', 4, nowIso(-1_000)), event(other, 'messages', 50, nowIso(-1_000))] });
       const month = nowIso().slice(0, 7);
       const res = await get(`/usage?startDate=${month}-01&endDate=${nowIso().slice(0, 10)}&granularity=month`, await userToken({ org }));
-      expect(await res.json()).toMatchObject({ granularity: 'month', data: [{ period: month, metric: 'messages', quantity: 4 }] });
+      expect(await json<unknown>(res)).toMatchObject({ granularity: 'month', data: [{ period: month, metric: 'messages', quantity: 4 }] });
     });
 
     it('validates dates and bounds the range', async () => {
@@ -74,7 +79,7 @@ describe('usage and entitlement routes over real HTTP', () => {
       const org = uniqueOrg();
       await post('/usage/events', { events: [event(org, 'messages', 250, nowIso(-1_000)), event(org, 'agents', 1, nowIso(-1_000))] });
       const res = await get('/entitlements', await userToken({ org, role: 'member' }));
-      const body = await res.json();
+      const body = await json<Entitlements>(res);
       expect(body.plan).toBe('free');
       expect(body.metrics).toEqual(expect.arrayContaining([
         { metric: 'messages', kind: 'counter', limit: 1_000, used: 250, remaining: 750, overage: null },
@@ -89,7 +94,7 @@ describe('usage and entitlement routes over real HTTP', () => {
       await subscribe(t.db, paid, 'starter', { start, end }, 'past_due');
       await subscribe(t.db, ent, 'enterprise', { start, end });
       await post('/usage/events', { events: [event(free, 'messages', 990, nowIso(-1_000)), event(paid, 'messages', 9_990, nowIso(-1_000))] });
-      const check = async (org: string, metric: string, quantity: number) => (await post('/entitlements/check', { organizationId: org, metric, quantity })).json();
+      const check = async (org: string, metric: string, quantity: number) => json<ConsumeResult>(await post('/entitlements/check', { organizationId: org, metric, quantity }));
       expect(await check(free, 'messages', 20)).toMatchObject({ allowed: false, plan: 'free', limit: 1_000, used: 990, remaining: 10 });
       expect(await check(free, 'messages', 10)).toMatchObject({ allowed: true, remaining: 10 });
       expect(await check(paid, 'messages', 20)).toMatchObject({
@@ -105,7 +110,7 @@ describe('usage and entitlement routes over real HTTP', () => {
       await subscribe(t.db, org, 'professional', { start: nowIso(-86_400_000), end: nowIso(86_400_000) }, 'canceled');
       await t.db.updateTable('subscriptions').set({ ended_at: new Date() }).where('organization_id', '=', org).execute();
       const res = await post('/entitlements/check', { organizationId: org, metric: 'agents', quantity: 2 });
-      expect(await res.json()).toMatchObject({ allowed: false, plan: 'free', limit: 1 });
+      expect(await json<unknown>(res)).toMatchObject({ allowed: false, plan: 'free', limit: 1 });
     });
 
     it('lets a user check only their own organization, and only services consume', async () => {
@@ -121,28 +126,28 @@ describe('usage and entitlement routes over real HTTP', () => {
     it('never lets concurrent consumes at the free limit pass it, even racing with ingestion', async () => {
       const org = uniqueOrg();
       await post('/usage/events', { events: [event(org, 'messages', 990, nowIso(-5_000))] });
-      const consume = () => post('/entitlements/check', { organizationId: org, metric: 'messages', quantity: 1, consume: { eventId: randomUUID() } }).then((r) => r.json());
+      const consume = () => post('/entitlements/check', { organizationId: org, metric: 'messages', quantity: 1, consume: { eventId: randomUUID() } }).then((r) => json<ConsumeResult>(r));
       const ingest = () => post('/usage/events', { events: [event(org, 'messages', 1, nowIso(-1_000))] });
       const results = await Promise.all([...Array.from({ length: 30 }, consume), ...Array.from({ length: 5 }, ingest)]);
-      const allowed = results.filter((r) => (r as { consumed?: boolean }).consumed === true).length;
+      const allowed = results.filter((r) => 'consumed' in r && r.consumed).length;
       // Ingestion records facts (it may pass the limit); a consume is allowed only while the total stays within it.
       expect(allowed).toBeGreaterThanOrEqual(5);
       expect(allowed).toBeLessThanOrEqual(10);
-      const entitlements = await (await get('/entitlements', await userToken({ org }))).json();
-      expect(entitlements.metrics.find((m: { metric: string }) => m.metric === 'messages').used).toBe(990 + allowed + 5);
+      const entitlements = await json<Entitlements>(await get('/entitlements', await userToken({ org })));
+      expect(entitlements.metrics.find((m) => m.metric === 'messages')?.used).toBe(990 + allowed + 5);
     });
 
     it('grants exactly the remaining quantity to concurrent consumes and counts a retried consume once', async () => {
       const org = uniqueOrg();
       await post('/usage/events', { events: [event(org, 'messages', 980, nowIso(-5_000))] });
       const ids = Array.from({ length: 40 }, () => randomUUID());
-      const consume = (eventId: string) => post('/entitlements/check', { organizationId: org, metric: 'messages', quantity: 2, consume: { eventId } }).then((r) => r.json());
+      const consume = (eventId: string) => post('/entitlements/check', { organizationId: org, metric: 'messages', quantity: 2, consume: { eventId } }).then((r) => json<ConsumeResult>(r));
       const results = await Promise.all(ids.map(consume));
       expect(results.filter((r) => r.consumed).length).toBe(10);
       const winner = ids[results.findIndex((r) => r.consumed)] ?? '';
       expect(await consume(winner)).toMatchObject({ allowed: true, consumed: false, duplicate: true, used: 1_000 });
       const replayAsEvent = await post('/usage/events', { events: [event(org, 'messages', 2, nowIso(-1_000), winner)] });
-      expect(await replayAsEvent.json()).toMatchObject({ accepted: 0, duplicates: [winner] });
+      expect(await json<IngestResult>(replayAsEvent)).toMatchObject({ accepted: 0, duplicates: [winner] });
       expect(notifier.sent.filter((n) => n.organizationId === org).map((n) => n.data.thresholdPercent)).toEqual([80, 100]);
     });
   });
