@@ -1,0 +1,65 @@
+import type Stripe from 'stripe';
+import type { InvoiceSnapshot, PaymentError, SubscriptionSnapshot } from '../activities/types';
+import { declineMessage } from '../domain/decline-messages';
+import { planForLookupKey } from '../domain/plans';
+
+const ms = (seconds: number | null | undefined): number | null => (seconds === null || seconds === undefined ? null : seconds * 1000);
+const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
+
+/** Expansions that let one retrieve carry what the snapshot needs (latest invoice and its payment error). */
+export const INVOICE_EXPAND = ['payments.data.payment.payment_intent'];
+export const SUBSCRIPTION_EXPAND = ['latest_invoice', 'latest_invoice.payments.data.payment.payment_intent'];
+
+/** The most recent payment attempt's error, when Stripe included the expanded PaymentIntent. */
+export function lastPaymentError(invoice: Stripe.Invoice): PaymentError | null {
+  for (const p of [...(invoice.payments?.data ?? [])].reverse()) {
+    const intent = p.payment.payment_intent;
+    const error = intent && typeof intent !== 'string' ? intent.last_payment_error : null;
+    if (error) {
+      const declineCode = error.decline_code || error.code || null;
+      return { code: error.code ?? null, declineCode, adviceCode: error.advice_code ?? null, message: declineMessage(declineCode) };
+    }
+  }
+  return null;
+}
+
+export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError | null = lastPaymentError(invoice)): InvoiceSnapshot {
+  return {
+    id: invoice.id,
+    status: invoice.status ?? 'draft',
+    amountDue: invoice.amount_due,
+    amountRemaining: invoice.amount_remaining,
+    currency: invoice.currency,
+    attemptCount: invoice.attempt_count,
+    billingReason: invoice.billing_reason,
+    finalizedAt: ms(invoice.status_transitions?.finalized_at ?? invoice.created) ?? 0,
+    hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    lastPaymentError: invoice.status === 'paid' ? null : error,
+  };
+}
+
+export function toSubscriptionSnapshot(sub: Stripe.Subscription, latest: Stripe.Invoice | null = expandedInvoice(sub.latest_invoice)): SubscriptionSnapshot {
+  const item = sub.items.data[0];
+  if (!item) throw new Error(`subscription ${sub.id} has no items`);
+  return {
+    id: sub.id,
+    customerId: idOf(sub.customer) ?? '',
+    organizationId: sub.metadata?.organization_id ?? null,
+    stripeStatus: sub.status,
+    plan: planForLookupKey(item.price.lookup_key),
+    unitAmount: item.price.unit_amount ?? 0,
+    currency: sub.currency,
+    currentPeriodStart: item.current_period_start * 1000,
+    currentPeriodEnd: item.current_period_end * 1000,
+    trialEnd: ms(sub.trial_end),
+    cancelAtPeriodEnd: sub.cancel_at_period_end,
+    canceledAt: ms(sub.canceled_at),
+    endedAt: ms(sub.ended_at),
+    defaultPaymentMethodId: idOf(sub.default_payment_method),
+    latestInvoice: latest ? toInvoiceSnapshot(latest) : null,
+  };
+}
+
+function expandedInvoice(v: string | Stripe.Invoice | null): Stripe.Invoice | null {
+  return v !== null && typeof v !== 'string' ? v : null;
+}
