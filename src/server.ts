@@ -7,6 +7,7 @@ import { createRateLimiter } from './api/middleware/rate-limit';
 import { loadConfigOrExit } from './config';
 import { createDb } from './db/database';
 import { createLogger } from './logger';
+import { billingEmailResolver, createOutboxNotifier } from './notifications';
 import { checkTemporal, createTemporalClient } from './temporal-connection';
 import { createRelayMetrics } from './webhooks/metrics';
 import { stripeFromConfig } from './reconciliation/stripe-client';
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
     metrics,
     webhookRelay,
+    // Usage threshold alerts are enqueued in the ingesting request's transaction; the worker's dispatcher sends them.
+    notifier: createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl }),
   });
   webhookRelay.start();
 
