@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
     metrics,
     webhookRelay,
-    // Usage threshold alerts are enqueued in the ingesting request's transaction; the worker's dispatcher sends them.
+    // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.
     notifier: createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl }),
   });
   webhookRelay.start();
