@@ -1,0 +1,34 @@
+import type { AttachPaymentMethodInput, EnsureCustomerInput, EnsureCustomerResult } from './types';
+import type { ActivityDeps } from './deps';
+import { idempotencyKey } from './idempotency';
+
+export function customerActivities(deps: ActivityDeps) {
+  const { stripe, db } = deps;
+  return {
+    /** One Stripe customer per organization, remembered in billing_customers (with its test clock in test mode). */
+    async ensureCustomer({ organizationId, email, asOf }: EnsureCustomerInput): Promise<EnsureCustomerResult> {
+      const existing = await db.selectFrom('billing_customers').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
+      if (existing) return { customerId: existing.stripe_customer_id, testClockId: existing.stripe_test_clock_id };
+      const clock = deps.testClocks
+        ? await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(asOf / 1000), name: `org ${organizationId}`.slice(0, 300) }, { idempotencyKey: idempotencyKey.testClock(organizationId) })
+        : null;
+      const customer = await stripe.customers.create(
+        { email, metadata: { organization_id: organizationId }, ...(clock && { test_clock: clock.id }) },
+        { idempotencyKey: idempotencyKey.customer(organizationId) },
+      );
+      await db.insertInto('billing_customers')
+        .values({ organization_id: organizationId, stripe_customer_id: customer.id, stripe_test_clock_id: clock?.id ?? null, email: email ?? null })
+        .onConflict((oc) => oc.column('organization_id').doNothing())
+        .execute();
+      return { customerId: customer.id, testClockId: clock?.id ?? null };
+    },
+
+    /** Attaches the card and makes it the default for future invoices (and for the subscription, if any). */
+    async attachPaymentMethod({ customerId, paymentMethodId, subscriptionId }: AttachPaymentMethodInput): Promise<{ paymentMethodId: string }> {
+      const attached = await stripe.paymentMethods.attach(paymentMethodId, { customer: customerId }, { idempotencyKey: idempotencyKey.attachPaymentMethod(customerId, paymentMethodId) });
+      await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: attached.id } });
+      if (subscriptionId) await stripe.subscriptions.update(subscriptionId, { default_payment_method: attached.id });
+      return { paymentMethodId: attached.id };
+    },
+  };
+}

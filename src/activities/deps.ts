@@ -1,0 +1,16 @@
+import type Stripe from 'stripe';
+import type { Db } from '../db/database';
+import type { Notifier } from '../notifications/types';
+
+export interface ActivityDeps {
+  stripe: Stripe;
+  db: Db;
+  notifier: Notifier;
+  /** STRIPE_TEST_CLOCKS: every new customer gets its own Stripe test clock. */
+  testClocks: boolean;
+  /**
+   * Let the workflow's clock drive Stripe's: before reading or paying, advance the customer's test clock to
+   * the workflow time (`asOf`). For demos on the time-skipping server; off in normal runs and e2e tests.
+   */
+  testClocksFollowWorkflow?: boolean;
+}

@@ -1,0 +1,21 @@
+import { customerActivities } from './customers';
+import type { ActivityDeps } from './deps';
+import { classified } from './failures';
+import { invoiceActivities } from './invoices';
+import { projectionActivities } from './projection';
+import { subscriptionActivities } from './subscriptions';
+import type { BillingActivities } from './types';
+
+export type { ActivityDeps } from './deps';
+export type { BillingActivities } from './types';
+
+/** The worker registers these; every Stripe failure leaves an activity classified (see failures.ts). */
+export function createActivities(deps: ActivityDeps): BillingActivities {
+  return {
+    ...classified(customerActivities(deps)),
+    ...classified(subscriptionActivities(deps)),
+    ...classified(invoiceActivities(deps)),
+    ...projectionActivities(deps),
+    notify: (request) => deps.notifier.enqueue(request),
+  };
+}

@@ -1,0 +1,127 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { declineMessage } from '../domain/decline-messages';
+import { getPlan } from '../domain/plans';
+import { lastPaymentError, SUBSCRIPTION_EXPAND, toSubscriptionSnapshot } from '../stripe/snapshots';
+import type { ActivityDeps } from './deps';
+import { idempotencyKey } from './idempotency';
+import { priceIdFor } from './prices';
+import { followWorkflowClock } from './test-clock';
+import type {
+  ChangePlanInput, ChangePlanResult, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
+  PreviewPlanChangeInput, SetCancelAtPeriodEndInput, SubscriptionSnapshot, SubscriptionUpdateInput,
+} from './types';
+import { classifyStripeError } from '../stripe/errors';
+
+export function subscriptionActivities(deps: ActivityDeps) {
+  const { stripe } = deps;
+  const firstItem = async (subscriptionId: string) => {
+    const sub = await stripe.subscriptions.retrieve(subscriptionId);
+    const item = sub.items.data[0];
+    if (!item) throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `subscription ${subscriptionId} has no items` });
+    return item;
+  };
+
+  return {
+    /**
+     * error_if_incomplete: without a trial the first invoice is paid now or the call fails with the decline.
+     * A trial that ends without a payment method cancels (trial_settings) instead of silently going active.
+     */
+    async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
+      const price = await priceIdFor(stripe, input.plan);
+      const sub = await stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price }],
+          metadata: { organization_id: input.organizationId, plan: input.plan },
+          payment_behavior: 'error_if_incomplete',
+          ...(input.paymentMethodId && { default_payment_method: input.paymentMethodId }),
+          ...(input.trialDays > 0 && {
+            trial_period_days: input.trialDays,
+            trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
+          }),
+          expand: SUBSCRIPTION_EXPAND,
+        },
+        { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
+      );
+      return toSubscriptionSnapshot(sub);
+    },
+
+    /**
+     * upgrade: prorations invoiced and charged now; pending_if_incomplete keeps the old price unless that
+     * payment succeeds, and the unpaid proration invoice is voided so it is not collected later.
+     * next_period: the price changes without proration; Stripe bills it from the next renewal.
+     */
+    async changePlan({ subscriptionId, plan, mode, step }: ChangePlanInput): Promise<ChangePlanResult> {
+      const [item, price] = await Promise.all([firstItem(subscriptionId), priceIdFor(stripe, plan)]);
+      const key = idempotencyKey.updateSubscription(subscriptionId, step);
+      if (mode === 'next_period') {
+        const sub = await stripe.subscriptions.update(subscriptionId, { items: [{ id: item.id, price }], proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: key });
+        return { outcome: 'applied', subscription: toSubscriptionSnapshot(sub) };
+      }
+      try {
+        const sub = await stripe.subscriptions.update(
+          subscriptionId,
+          { items: [{ id: item.id, price }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', expand: SUBSCRIPTION_EXPAND },
+          { idempotencyKey: key },
+        );
+        if (!sub.pending_update) return { outcome: 'applied', subscription: toSubscriptionSnapshot(sub) };
+        const invoice = sub.latest_invoice && typeof sub.latest_invoice !== 'string' ? sub.latest_invoice : null;
+        if (invoice?.status === 'open') await stripe.invoices.voidInvoice(invoice.id);
+        const error = (invoice && lastPaymentError(invoice)) ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
+        return { outcome: 'declined', error, invoiceId: invoice?.id ?? null };
+      } catch (err) {
+        const c = classifyStripeError(err);
+        if (c.code !== 'CARD_DECLINED') throw err;
+        return { outcome: 'declined', error: { code: c.stripeCode, declineCode: c.declineCode, adviceCode: c.adviceCode, message: c.message }, invoiceId: null };
+      }
+    },
+
+    async previewPlanChange({ subscriptionId, plan }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
+      const [item, price] = await Promise.all([firstItem(subscriptionId), priceIdFor(stripe, plan)]);
+      const prorationDate = Math.floor(Date.now() / 1000);
+      const preview = await stripe.invoices.createPreview({
+        subscription: subscriptionId,
+        subscription_details: { items: [{ id: item.id, price }], proration_behavior: 'always_invoice', proration_date: prorationDate },
+      });
+      const prorationAmount = preview.lines.data
+        .filter((line) => line.parent?.subscription_item_details?.proration)
+        .reduce((sum, line) => sum + line.amount, 0);
+      return {
+        plan, currency: preview.currency, amountDueNow: preview.amount_due, prorationAmount,
+        nextRenewalAmount: getPlan(plan).price.unitAmount ?? item.price.unit_amount ?? 0, prorationDate: prorationDate * 1000,
+      };
+    },
+
+    async setCancelAtPeriodEnd({ subscriptionId, cancelAtPeriodEnd, step }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
+      const sub = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) });
+      return toSubscriptionSnapshot(sub);
+    },
+
+    async extendTrial({ subscriptionId, trialEnd, step }: ExtendTrialInput): Promise<SubscriptionSnapshot> {
+      const sub = await stripe.subscriptions.update(
+        subscriptionId,
+        { trial_end: Math.floor(trialEnd / 1000), proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+        { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
+      );
+      return toSubscriptionSnapshot(sub);
+    },
+
+    /** Ends access now; no refund, no final invoice. Canceling an already canceled subscription is a no-op. */
+    async cancelSubscription({ subscriptionId, step }: SubscriptionUpdateInput): Promise<SubscriptionSnapshot> {
+      const current = await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND });
+      if (current.status === 'canceled' || current.status === 'incomplete_expired') return toSubscriptionSnapshot(current);
+      const sub = await stripe.subscriptions.cancel(
+        subscriptionId,
+        { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
+        { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
+      );
+      return toSubscriptionSnapshot(sub);
+    },
+
+    async fetchSubscription({ subscriptionId, asOf }: FetchSubscriptionInput): Promise<SubscriptionSnapshot> {
+      const first = await stripe.subscriptions.retrieve(subscriptionId);
+      await followWorkflowClock(deps, typeof first.customer === 'string' ? first.customer : first.customer.id, asOf);
+      return toSubscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
+    },
+  };
+}

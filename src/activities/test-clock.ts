@@ -1,0 +1,24 @@
+import type { ActivityDeps } from './deps';
+
+const POLL_MS = 250;
+const MAX_WAIT_MS = 60_000;
+
+/**
+ * When the workflow drives time (testClocksFollowWorkflow), moves the customer's test clock forward to the
+ * workflow's `asOf` and waits until Stripe has run everything due (renewals, charges) before we read.
+ */
+export async function followWorkflowClock(deps: ActivityDeps, customerId: string, asOf: number): Promise<void> {
+  if (!deps.testClocks || !deps.testClocksFollowWorkflow) return;
+  const row = await deps.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
+  const clockId = row?.stripe_test_clock_id;
+  if (!clockId) return;
+  const target = Math.floor(asOf / 1000);
+  let clock = await deps.stripe.testHelpers.testClocks.retrieve(clockId);
+  if (clock.frozen_time < target && clock.status === 'ready') {
+    clock = await deps.stripe.testHelpers.testClocks.advance(clockId, { frozen_time: target });
+  }
+  for (const started = Date.now(); clock.status !== 'ready' && Date.now() - started < MAX_WAIT_MS;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    clock = await deps.stripe.testHelpers.testClocks.retrieve(clockId);
+  }
+}
