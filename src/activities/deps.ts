@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database';
 import type { Notifier } from '../notifications/types';
@@ -13,4 +14,6 @@ export interface ActivityDeps {
    * the workflow time (`asOf`). For demos on the time-skipping server; off in normal runs and e2e tests.
    */
   testClocksFollowWorkflow?: boolean;
+  /** Where payment-attempt counters are registered (the worker's /metrics); none in tests. */
+  registry?: Registry;
 }

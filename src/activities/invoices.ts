@@ -2,11 +2,13 @@ import { classifyStripeError } from '../stripe/errors';
 import { INVOICE_EXPAND, toInvoiceSnapshot } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './idempotency';
+import { createPaymentMetrics } from './metrics';
 import { followWorkflowClock } from './test-clock';
 import type { FetchInvoiceInput, InvoiceActionInput, InvoiceSnapshot, PayInvoiceInput, PayInvoiceResult } from './types';
 
 export function invoiceActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  const metrics = createPaymentMetrics(deps.registry);
   const retrieve = async (invoiceId: string) => stripe.invoices.retrieve(invoiceId, { expand: INVOICE_EXPAND });
 
   return {
@@ -24,13 +26,18 @@ export function invoiceActivities(deps: ActivityDeps) {
     async payInvoice({ invoiceId, attempt, asOf }: PayInvoiceInput): Promise<PayInvoiceResult> {
       const before = await retrieve(invoiceId);
       if (typeof before.customer === 'string') await followWorkflowClock(deps, before.customer, asOf);
-      if (before.status !== 'open') return { outcome: 'not_open', invoice: toInvoiceSnapshot(before) };
+      if (before.status !== 'open') {
+        metrics.payment('not_open');
+        return { outcome: 'not_open', invoice: toInvoiceSnapshot(before) };
+      }
       try {
         await stripe.invoices.pay(invoiceId, { off_session: true }, { idempotencyKey: idempotencyKey.payInvoice(invoiceId, attempt) });
+        metrics.payment('paid');
         return { outcome: 'paid', invoice: toInvoiceSnapshot(await retrieve(invoiceId)) };
       } catch (err) {
         const c = classifyStripeError(err);
         if (c.code !== 'CARD_DECLINED') throw err;
+        metrics.payment('declined');
         const error = { code: c.stripeCode, declineCode: c.declineCode, adviceCode: c.adviceCode, message: c.message };
         return { outcome: 'declined', error, invoice: toInvoiceSnapshot(await retrieve(invoiceId), error) };
       }

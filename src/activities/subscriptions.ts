@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { getPlan } from '../domain/plans';
-import { lastPaymentError, SUBSCRIPTION_EXPAND, toSubscriptionSnapshot } from '../stripe/snapshots';
+import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './idempotency';
 import { priceIdFor } from './prices';
@@ -14,6 +15,7 @@ import { classifyStripeError } from '../stripe/errors';
 
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
   const firstItem = async (subscriptionId: string) => {
     const sub = await stripe.subscriptions.retrieve(subscriptionId);
     const item = sub.items.data[0];
@@ -43,7 +45,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
       );
-      return toSubscriptionSnapshot(sub);
+      return snapshot(sub);
     },
 
     /**
@@ -56,7 +58,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const key = idempotencyKey.updateSubscription(subscriptionId, step);
       if (mode === 'next_period') {
         const sub = await stripe.subscriptions.update(subscriptionId, { items: [{ id: item.id, price }], proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: key });
-        return { outcome: 'applied', subscription: toSubscriptionSnapshot(sub) };
+        return { outcome: 'applied', subscription: await snapshot(sub) };
       }
       try {
         const sub = await stripe.subscriptions.update(
@@ -64,8 +66,9 @@ export function subscriptionActivities(deps: ActivityDeps) {
           { items: [{ id: item.id, price }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', expand: SUBSCRIPTION_EXPAND },
           { idempotencyKey: key },
         );
-        if (!sub.pending_update) return { outcome: 'applied', subscription: toSubscriptionSnapshot(sub) };
-        const invoice = sub.latest_invoice && typeof sub.latest_invoice !== 'string' ? sub.latest_invoice : null;
+        if (!sub.pending_update) return { outcome: 'applied', subscription: await snapshot(sub) };
+        const invoiceId = typeof sub.latest_invoice === 'string' ? sub.latest_invoice : sub.latest_invoice?.id;
+        const invoice = invoiceId ? await stripe.invoices.retrieve(invoiceId, { expand: INVOICE_EXPAND }) : null;
         if (invoice?.status === 'open') await stripe.invoices.voidInvoice(invoice.id);
         const error = (invoice && lastPaymentError(invoice)) ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
         return { outcome: 'declined', error, invoiceId: invoice?.id ?? null };
@@ -94,7 +97,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
 
     async setCancelAtPeriodEnd({ subscriptionId, cancelAtPeriodEnd, step }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) });
-      return toSubscriptionSnapshot(sub);
+      return snapshot(sub);
     },
 
     async extendTrial({ subscriptionId, trialEnd, step }: ExtendTrialInput): Promise<SubscriptionSnapshot> {
@@ -103,25 +106,25 @@ export function subscriptionActivities(deps: ActivityDeps) {
         { trial_end: Math.floor(trialEnd / 1000), proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
-      return toSubscriptionSnapshot(sub);
+      return snapshot(sub);
     },
 
     /** Ends access now; no refund, no final invoice. Canceling an already canceled subscription is a no-op. */
     async cancelSubscription({ subscriptionId, step }: SubscriptionUpdateInput): Promise<SubscriptionSnapshot> {
       const current = await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND });
-      if (current.status === 'canceled' || current.status === 'incomplete_expired') return toSubscriptionSnapshot(current);
+      if (current.status === 'canceled' || current.status === 'incomplete_expired') return snapshot(current);
       const sub = await stripe.subscriptions.cancel(
         subscriptionId,
         { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
         { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
       );
-      return toSubscriptionSnapshot(sub);
+      return snapshot(sub);
     },
 
     async fetchSubscription({ subscriptionId, asOf }: FetchSubscriptionInput): Promise<SubscriptionSnapshot> {
       const first = await stripe.subscriptions.retrieve(subscriptionId);
       await followWorkflowClock(deps, typeof first.customer === 'string' ? first.customer : first.customer.id, asOf);
-      return toSubscriptionSnapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
+      return snapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
     },
   };
 }

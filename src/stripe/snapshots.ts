@@ -6,9 +6,12 @@ import { planForLookupKey } from '../domain/plans';
 const ms = (seconds: number | null | undefined): number | null => (seconds === null || seconds === undefined ? null : seconds * 1000);
 const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
 
-/** Expansions that let one retrieve carry what the snapshot needs (latest invoice and its payment error). */
+/**
+ * Expansions for the snapshot. Stripe allows 4 levels, so the payment error of the latest invoice
+ * (payments.data.payment.payment_intent) is read by a second retrieve of the invoice when it is unpaid.
+ */
 export const INVOICE_EXPAND = ['payments.data.payment.payment_intent'];
-export const SUBSCRIPTION_EXPAND = ['latest_invoice', 'latest_invoice.payments.data.payment.payment_intent'];
+export const SUBSCRIPTION_EXPAND = ['latest_invoice'];
 
 /** The most recent payment attempt's error, when Stripe included the expanded PaymentIntent. */
 export function lastPaymentError(invoice: Stripe.Invoice): PaymentError | null {
@@ -58,6 +61,13 @@ export function toSubscriptionSnapshot(sub: Stripe.Subscription, latest: Stripe.
     defaultPaymentMethodId: idOf(sub.default_payment_method),
     latestInvoice: latest ? toInvoiceSnapshot(latest) : null,
   };
+}
+
+/** The snapshot of a subscription returned by Stripe, with the payment error of an unpaid latest invoice. */
+export async function loadSubscriptionSnapshot(stripe: Stripe, sub: Stripe.Subscription): Promise<SubscriptionSnapshot> {
+  const latest = expandedInvoice(sub.latest_invoice);
+  const unpaid = latest !== null && latest.status === 'open';
+  return toSubscriptionSnapshot(sub, unpaid ? await stripe.invoices.retrieve(latest.id, { expand: INVOICE_EXPAND }) : latest);
 }
 
 function expandedInvoice(v: string | Stripe.Invoice | null): Stripe.Invoice | null {
