@@ -6,6 +6,7 @@ import { storePlacedEvents } from './ingest-statement';
 import { loadUsageContext } from './organization-context';
 import { ensureUsagePartitions } from './partitions';
 import { retryOnConflict } from './retry';
+import { invalidateUsageSnapshots } from './snapshot-cache';
 import { notifyThresholds, type ThresholdAlertDeps } from './threshold-alerts';
 
 export interface ConsumeInput {
@@ -59,6 +60,7 @@ export async function consumeEntitlement(deps: ThresholdAlertDeps, input: Consum
     const consumed = stored.acceptedIds.length === 1;
     return { result, consumed, duplicate: !consumed, crossed: stored.crossed };
   }));
+  if (outcome.consumed) invalidateUsageSnapshots(deps.db, [input.organizationId]);
   await notifyThresholds(deps, outcome.crossed);
   return { ...outcome.result, consumed: outcome.consumed, duplicate: outcome.duplicate };
 }

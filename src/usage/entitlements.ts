@@ -1,25 +1,11 @@
-import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database';
-import type { Database } from '../db/schema';
 import { decideEntitlement, type EntitlementDecision } from '../domain/entitlements';
 import { PLANS, isUnlimited, type Plan, type PlanId } from '../domain/plans';
-import { GAUGE_METRICS, USAGE_METRICS, isGauge, type UsageMetric } from '../domain/usage';
+import { USAGE_METRICS, isGauge, type UsageMetric } from '../domain/usage';
 import { usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
 import { loadUsageContext, type UsageContext } from './organization-context';
-
-/**
- * What counts as "used" now: a counter's total in the current period; a gauge's latest reading
- * (a level carries over from period to period).
- */
-export async function loadUsed(db: Kysely<Database>, organizationId: string, period: UsagePeriod, metric?: UsageMetric): Promise<Map<UsageMetric, number>> {
-  const { rows } = await sql<{ metric_type: UsageMetric; quantity: number }>`
-    select distinct on (metric_type) metric_type, quantity from usage_records
-    where organization_id = ${organizationId}
-      and (metric_type = any(${GAUGE_METRICS as readonly string[]}::text[]) or period_start = ${new Date(period.start).toISOString()}::timestamptz)
-      ${metric ? sql`and metric_type = ${metric}` : sql``}
-    order by metric_type, last_event_at desc nulls last`.execute(db);
-  return new Map(rows.map((r) => [r.metric_type, Number(r.quantity)]));
-}
+import { usageSnapshot } from './snapshot-cache';
+import { loadUsed } from './used-amounts';
 
 export interface MetricEntitlement {
   metric: UsageMetric;
@@ -73,10 +59,11 @@ export function checkAgainst(context: UsageContext, period: UsagePeriod, metric:
   return { ...decideEntitlement({ plan: context.plan, metric, used, requested }), plan: context.plan, periodEnd: new Date(period.end).toISOString() };
 }
 
-/** Read-only answer: advisory, since usage may be recorded right after. Gate atomically with consumeEntitlement. */
+/**
+ * Read-only answer from a snapshot at most SNAPSHOT_TTL_MS old (exact after writes in this process):
+ * advisory, since usage may be recorded right after. Gate atomically with consumeEntitlement.
+ */
 export async function checkEntitlement(db: Db, input: { organizationId: string; metric: UsageMetric; quantity: number }, now: number): Promise<CheckResult> {
-  const context = await loadUsageContext(db, input.organizationId);
-  const period = usagePeriodAt(now, context);
-  const used = (await loadUsed(db, input.organizationId, period, input.metric)).get(input.metric) ?? 0;
-  return checkAgainst(context, period, input.metric, used, input.quantity);
+  const { context, period, used } = await usageSnapshot(db, input.organizationId, now);
+  return checkAgainst(context, period, input.metric, used.get(input.metric) ?? 0, input.quantity);
 }

@@ -4,10 +4,10 @@ import type { EventTimeRejection } from '../domain/usage';
 import type { Notifier } from '../notifications/types';
 import { toUsageEvent, usageEventSchema, type UsageEvent } from './event-schema';
 import { storePlacedEvents } from './ingest-statement';
-import { loadUsageContexts } from './organization-context';
 import { ensureUsagePartitions } from './partitions';
 import { placeEvents, rejectionMessage } from './place-events';
 import { retryOnConflict } from './retry';
+import { cachedUsageContexts, invalidateUsageSnapshots } from './snapshot-cache';
 import { notifyThresholds } from './threshold-alerts';
 
 export interface IngestDeps {
@@ -58,7 +58,7 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
       events.push(toUsageEvent(parsed.data));
     }
   });
-  const contexts = await loadUsageContexts(deps.db, [...new Set(events.map((e) => e.organizationId))]);
+  const contexts = await cachedUsageContexts(deps.db, [...new Set(events.map((e) => e.organizationId))], now);
   const { placed, rejected: late } = placeEvents(events, contexts, now);
   for (const { event, reason } of late) rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
@@ -66,6 +66,7 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
   await ensureUsagePartitions(deps.db, placed.map((e) => e.occurredAt));
   placed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const stored = await retryOnConflict(() => storePlacedEvents(deps.db, placed));
+  invalidateUsageSnapshots(deps.db, new Set(placed.map((e) => e.organizationId)));
   const acceptedIds = new Set(stored.acceptedIds);
   for (const event of placed) if (!acceptedIds.has(event.id)) duplicates.push(event.id);
   await notifyThresholds(deps, stored.crossed);
