@@ -58,6 +58,7 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
+    USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -93,6 +94,8 @@ export interface Config {
   workerMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
+  /** Raw usage events older than this are dropped by month; aggregates and the dedupe ledger stay. */
+  usage: { rawRetentionDays: number };
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -154,6 +157,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
+    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS },
   };
 }
 
