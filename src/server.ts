@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './api/app';
 import { createMetrics } from './api/metrics';
+import { registerReadModelGauges } from './api/read-model-gauges';
 import { createTokenVerifier } from './api/middleware/auth';
 import { createRateLimiter } from './api/middleware/rate-limit';
 import { loadConfigOrExit } from './config';
@@ -10,7 +11,7 @@ import { createLogger } from './logger';
 import { billingEmailResolver, createOutboxNotifier } from './notifications';
 import { checkTemporal, createTemporalClient } from './temporal-connection';
 import { createRelayMetrics } from './webhooks/metrics';
-import { stripeFromConfig } from './reconciliation/stripe-client';
+import { createStripeClient } from './stripe/client';
 import { ensureWebhookEndpoint } from './webhooks/register-endpoint';
 import { createWebhookRelay } from './webhooks/relay';
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const { client: temporal, connection } = createTemporalClient(config.temporal);
 
   const metrics = createMetrics({ defaultMetrics: true });
+  registerReadModelGauges(metrics.registry, db);
   // The relay lives beside the webhook endpoint so a stored event is relayed at once (nudge);
   // several API instances may run it, claims are leased per event.
   const webhookRelay = createWebhookRelay({
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   });
   if (config.stripe.usesSimulator) {
     const url = `${config.http.publicUrl}/api/v1/billing/webhooks/stripe`;
-    ensureWebhookEndpoint(stripeFromConfig(config.stripe), url).then(
+    ensureWebhookEndpoint(createStripeClient(config.stripe), url).then(
       (result) => logger.info({ url, result }, 'webhook endpoint registered with the Stripe simulator'),
       (err: unknown) => logger.warn({ err, url }, 'could not register the webhook endpoint with the Stripe simulator (is it running?)'),
     );

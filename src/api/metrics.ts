@@ -1,8 +1,9 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The service's Prometheus metrics, on a registry owned by the composition root (no global
- * registry), so tests and several apps in one process never collide.
+ * The API's Prometheus metrics, on a registry owned by the composition root (no global registry),
+ * so tests and several apps in one process never collide. Billing state that other processes
+ * change (dunning, emails) is read from Postgres at scrape time: see read-model-gauges.ts.
  */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -20,24 +21,6 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       name: 'billing_webhook_events_total',
       help: 'Stripe webhook deliveries by outcome (accepted, duplicate, rejected_signature, rejected_size, …)',
       labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
-    paymentAttempts: new Counter({
-      name: 'billing_payment_attempts_total',
-      help: 'Invoice payment attempts made by the workflows, by outcome (succeeded, declined_soft, declined_hard)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
-    dunning: new Counter({
-      name: 'billing_dunning_total',
-      help: 'Dunning episodes by event (started, recovered, lost)',
-      labelNames: ['event'] as const,
-      registers: [registry],
-    }),
-    emails: new Counter({
-      name: 'billing_email_deliveries_total',
-      help: 'Customer emails by kind and outcome (sent, retried, dead)',
-      labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
   };

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { reconcileNow } from '../../reconciliation/run-now';
 import { runReconciliation } from '../../reconciliation/schedule';
-import { stripeFromConfig } from '../../reconciliation/stripe-client';
+import { createStripeClient } from '../../stripe/client';
 import { parseOptions } from '../args';
 import type { CliCommand } from '../command';
 
@@ -19,7 +19,7 @@ export const reconcileCommand: CliCommand = {
     const lookback = options['invoice-lookback-days'];
     const taskQueue = config.temporal.taskQueue;
     if (options.local) {
-      const deps = { db, temporal, taskQueue, stripe: stripeFromConfig(config.stripe), logger: pino({ level: 'warn' }) };
+      const deps = { db, temporal, taskQueue, stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
       const summary = await reconcileNow(deps, `manual-${new Date().toISOString()}`, lookback === undefined ? {} : { invoiceLookbackDays: lookback });
       out(JSON.stringify({ ranIn: 'this process', ...summary }, null, 2));
       return;

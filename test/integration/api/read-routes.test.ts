@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { registerReadModelGauges } from '../../../src/api/read-model-gauges';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { userToken } from '../../helpers/tokens';
@@ -8,7 +9,11 @@ let app: RunningApp;
 const orgA = `org_a_${randomUUID().slice(0, 8)}`;
 const orgB = `org_b_${randomUUID().slice(0, 8)}`;
 
-async function get(path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }> {
+// Response bodies are asserted field by field; a loose type keeps the assertions readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+async function get(path: string, token?: string): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await fetch(`${app.url}/api/v1/billing${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
@@ -136,5 +141,13 @@ describe('operations endpoints', () => {
     await get('/plans');
     const text = await (await fetch(`${app.url}/metrics`)).text();
     expect(text).toMatch(/billing_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/billing\/plans",status="200"\} \d+/);
+  });
+
+  test('/metrics reads billing state from the read models at scrape time', async () => {
+    registerReadModelGauges(app.deps.metrics.registry, t.db);
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toContain('billing_subscriptions{plan="starter",status="active"} 1');
+    expect(text).toContain('billing_dunning_subscriptions{attempt="2"} 1');
+    expect(text).toContain('billing_webhook_inbox_pending 0');
   });
 });
