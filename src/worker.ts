@@ -1,0 +1,76 @@
+import { createServer } from 'node:http';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Counter, Registry } from 'prom-client';
+import { createActivities } from './activities';
+import { loadConfigOrExit } from './config';
+import { createDb } from './db/database';
+import { createLogger } from './logger';
+import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport } from './notifications';
+import { createReconciliationActivities } from './reconciliation/activities';
+import { ensureReconciliationSchedule } from './reconciliation/schedule';
+import { createStripeClient } from './stripe/client';
+
+/** Composition root of the worker: the subscription workflows, their activities and the email dispatcher. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config, 'billing-worker');
+  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
+  const stripe = createStripeClient(config.stripe);
+
+  const registry = new Registry();
+  const emails = new Counter({ name: 'billing_email_deliveries_total', help: 'Customer emails by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [registry] });
+  const onEmail = (kind: string, outcome: string) => emails.inc({ kind, outcome });
+
+  const notifier = createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl, onResult: onEmail });
+  const transport = createSmtpTransport(config.email.smtpUrl);
+  const dispatcher = createEmailDispatcher({ db, transport, from: config.email.from, logger: logger.child({ component: 'email' }), onResult: onEmail });
+
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities: {
+      ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
+      ...createReconciliationActivities({ db, stripe, temporal: client, taskQueue: config.temporal.taskQueue, logger }),
+    },
+  });
+  await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue });
+  dispatcher.start();
+
+  const metricsServer = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    registry.metrics().then((body) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(body));
+  }).listen(config.workerMetricsPort, config.http.host);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight activities');
+    setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    worker.shutdown();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'billing worker running');
+  await worker.run();
+  await dispatcher.stop();
+  transport.close();
+  metricsServer.close();
+  await Promise.allSettled([db.destroy(), connection.close()]);
+  logger.info('stopped');
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`billing worker failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
