@@ -4,13 +4,14 @@ import { createTemporalClient } from '../temporal-connection';
 import { UsageError, type CliCommand } from './command';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
+import { catalogSyncCommand } from './commands/catalog-sync';
 import { extendTrialCommand } from './commands/extend-trial';
 import { reconcileCommand } from './commands/reconcile';
 import { redriveEventsCommand } from './commands/redrive-events';
 import { showCommand } from './commands/show';
 
 /** The operator CLI: `npm run billing -- <command> [options]`. */
-const COMMANDS: CliCommand[] = [showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand];
+const COMMANDS: CliCommand[] = [catalogSyncCommand, showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { syncCatalog } from '../../stripe/catalog-sync';
+import { createStripeClient } from '../../stripe/client';
+import { syncUsageMeters } from '../../usage/meters-sync';
+import { parseOptions } from '../args';
+import type { CliCommand } from '../command';
+
+export const catalogSyncCommand: CliCommand = {
+  name: 'catalog-sync',
+  summary: 'Create or update the plan products and prices, the overage meters and metered prices in Stripe (idempotent)',
+  usage: 'catalog-sync',
+  async run(argv, { config, out }) {
+    parseOptions(argv, z.object({}));
+    const stripe = createStripeClient(config.stripe);
+    const report = await syncCatalog(stripe);
+    for (const p of report.products) out(`product ${p.productId.padEnd(32)} ${p.action}`);
+    for (const p of report.prices) out(`price   ${p.lookupKey.padEnd(32)} ${p.priceId} ${p.action}`);
+    const meters = await syncUsageMeters(stripe);
+    for (const [eventName, id] of Object.entries(meters.meters)) out(`meter   ${eventName.padEnd(32)} ${id} ${meters.created.includes(eventName) ? 'created' : 'unchanged'}`);
+    for (const [lookupKey, id] of Object.entries(meters.prices)) out(`price   ${lookupKey.padEnd(32)} ${id} ${meters.created.includes(lookupKey) ? 'created' : 'unchanged'}`);
+  },
+};
