@@ -7,9 +7,9 @@ cd "$ROOT"
 stamp="$STATE_DIR/npm-installed.sha"
 lock_sha="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ ! -d node_modules || "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]]; then
-  # `npm install` from the committed lock, not `npm ci`: the registry here serves only this platform's
-  # optional native builds (@swc/core-*, @unrs/resolver-binding-*), so the lock lists the others without
-  # entries and npm ci refuses it; npm install resolves the same versions and leaves the lock unchanged.
+  # `npm install` from the committed lock, not `npm ci`: the lock names other platforms' optional
+  # native builds (@swc/core-*, @unrs/resolver-binding-*) without entries, which npm ci rejects;
+  # npm install resolves the same versions and leaves the lock unchanged.
   log "npm: installing dependencies from package-lock.json"
   npm install --no-audit --no-fund --loglevel=error >"$LOG_DIR/npm-install.log" 2>&1 || die "npm install failed (see $LOG_DIR/npm-install.log)"
   echo "$lock_sha" >"$stamp"
