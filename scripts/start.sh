@@ -10,6 +10,10 @@ else
   services=(postgres temporal mail-sink)
 fi
 bash scripts/setup.sh "${services[@]}"
+if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
+  log "catalog: syncing plans, prices and overage meters into the simulator"
+  node_modules/.bin/tsx src/cli/billing.ts catalog-sync >"$LOG_DIR/catalog-sync.log" 2>&1 || { cat "$LOG_DIR/catalog-sync.log" >&2; die "catalog sync failed"; }
+fi
 port_open "$PORT" && die "port $PORT is in use (is the API already running? set PORT to use another)"
 
 pids=()

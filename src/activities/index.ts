@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidNotificationDataError } from '../notifications';
 import { customerActivities } from './customers';
 import type { ActivityDeps } from './deps';
 import { classified } from './failures';
@@ -16,6 +18,14 @@ export function createActivities(deps: ActivityDeps): BillingActivities {
     ...classified(subscriptionActivities(deps)),
     ...classified(invoiceActivities(deps)),
     ...projectionActivities(deps),
-    notify: (request) => deps.notifier.enqueue(request),
+    notify: async (request) => {
+      try {
+        return await deps.notifier.enqueue(request);
+      } catch (err) {
+        // Data the template rejects will be rejected on every retry.
+        if (err instanceof InvalidNotificationDataError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidNotificationData');
+        throw err;
+      }
+    },
   };
 }

@@ -81,14 +81,15 @@ export function subscriptionActivities(deps: ActivityDeps) {
 
     async previewPlanChange({ subscriptionId, plan }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
       const [item, price] = await Promise.all([firstItem(subscriptionId), priceIdFor(stripe, plan)]);
-      const prorationDate = Math.floor(Date.now() / 1000);
+      // No proration_date: Stripe prorates as of its own clock for this customer (a test clock in test
+      // mode), the same instant a confirmed change would use.
       const preview = await stripe.invoices.createPreview({
         subscription: subscriptionId,
-        subscription_details: { items: [{ id: item.id, price }], proration_behavior: 'always_invoice', proration_date: prorationDate },
+        subscription_details: { items: [{ id: item.id, price }], proration_behavior: 'always_invoice' },
       });
-      const prorationAmount = preview.lines.data
-        .filter((line) => line.parent?.subscription_item_details?.proration)
-        .reduce((sum, line) => sum + line.amount, 0);
+      const prorationLines = preview.lines.data.filter((line) => line.parent?.subscription_item_details?.proration);
+      const prorationAmount = prorationLines.reduce((sum, line) => sum + line.amount, 0);
+      const prorationDate = prorationLines[0]?.period.start ?? preview.created;
       return {
         plan, currency: preview.currency, amountDueNow: preview.amount_due, prorationAmount,
         nextRenewalAmount: getPlan(plan).price.unitAmount ?? item.price.unit_amount ?? 0, prorationDate: prorationDate * 1000,

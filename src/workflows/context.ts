@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BillingPolicy } from '../domain/billing-policy';
 import type { NotificationKind } from '../notifications/types';
 import { local } from './activity-proxies';
@@ -57,8 +57,18 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
   });
 }
 
-export function notify(ctx: WorkflowContext, kind: NotificationKind, dedupeKey: string, data: Record<string, string | number | boolean | null>): Promise<unknown> {
-  return local.notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
+/**
+ * Enqueues a customer email. A notification that cannot be stored (after the activity's retries) is
+ * logged, never allowed to fail the subscription: billing must go on without its email.
+ */
+export async function notify(ctx: WorkflowContext, kind: NotificationKind, dedupeKey: string, data: Record<string, string | number | boolean | null>): Promise<unknown> {
+  try {
+    return await local.notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.error('notification not stored', { kind, dedupeKey, error: err.cause?.message ?? err.message });
+    return null;
+  }
 }
 
 export function rejection(type: BillingErrorType, message: string, details?: unknown): ApplicationFailure {

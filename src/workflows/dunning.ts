@@ -62,7 +62,7 @@ export async function endDunning(ctx: WorkflowContext, invoice: InvoiceSnapshot)
   ctx.state.dunning = null;
   ctx.state.status = 'active';
   if (invoice.status === 'paid') {
-    await notify(ctx, 'payment_recovered', invoice.id, { invoiceId: invoice.id, amount: d.amountDue, currency: d.currency, attempts: d.failedAttempts });
+    await notify(ctx, 'payment_recovered', invoice.id, { invoiceId: invoice.id, amountPaid: d.amountDue, currency: d.currency, plan: ctx.state.plan });
   }
 }
 
@@ -71,7 +71,7 @@ export async function sendFinalNotice(ctx: WorkflowContext): Promise<void> {
   if (!d || d.finalNoticeSent) return;
   d.finalNoticeSent = true;
   await notify(ctx, 'final_notice', d.invoiceId, {
-    invoiceId: d.invoiceId, amount: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt), hostedInvoiceUrl: d.hostedInvoiceUrl,
+    plan: ctx.state.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt),
   });
 }
 
@@ -96,13 +96,10 @@ export async function endGrace(ctx: WorkflowContext): Promise<void> {
 function notifyFailure(ctx: WorkflowContext, d: DunningState, error: PaymentError | null): Promise<unknown> {
   return notify(ctx, 'payment_failed', `${d.invoiceId}:${d.failedAttempts}`, {
     invoiceId: d.invoiceId,
-    amount: d.amountDue,
+    amountDue: d.amountDue,
     currency: d.currency,
     attempt: d.failedAttempts,
     declineCode: error?.declineCode ?? null,
-    declineMessage: error?.message ?? null,
     nextRetryAt: iso(d.nextRetryAt),
-    graceEndsAt: iso(d.schedule.graceEndsAt),
-    hostedInvoiceUrl: d.hostedInvoiceUrl,
   });
 }

@@ -83,7 +83,7 @@ async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<vo
     case 'trialReminder':
       s.trialReminderSentFor = s.trialEnd;
       await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
-        plan: s.plan, trialEnd: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+        plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
       });
       return;
     case 'dunningRetry':

@@ -83,5 +83,13 @@ export async function endSubscription(ctx: WorkflowContext, endedAt: number, rea
   log.info('subscription ended', { reason, endedPlan });
   await commit(ctx);
   const kind = reason === 'trial_without_payment_method' ? 'trial_ended_without_payment_method' : 'subscription_canceled';
-  await notify(ctx, kind, s.stripeSubscriptionId ?? 'none', { plan: endedPlan, reason, endedAt: new Date(endedAt).toISOString() });
+  const at = new Date(endedAt).toISOString();
+  await notify(
+    ctx,
+    kind,
+    s.stripeSubscriptionId ?? 'none',
+    kind === 'trial_ended_without_payment_method'
+      ? { plan: endedPlan, trialEndedAt: at }
+      : { plan: endedPlan, canceledAt: at, reason: reason === 'dunning_exhausted' ? 'nonpayment' : 'requested' },
+  );
 }

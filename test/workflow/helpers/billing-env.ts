@@ -110,6 +110,7 @@ export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> 
       worker.shutdown();
       await running;
       await env.teardown();
+      expect(fake.invalidNotifications).toEqual([]);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { notificationDataSchemas } from '../../../src/notifications/templates';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
   BillingActivities, InvoiceSnapshot, PaymentError, SubscriptionProjection, SubscriptionSnapshot,
@@ -50,6 +51,8 @@ export class FakeStripe {
   readonly payCalls: { invoiceId: string; attempt: number; at: number; outcome: string }[] = [];
   readonly calls: { name: string; at: number; args: unknown }[] = [];
   readonly notifications: NotificationRequest[] = [];
+  /** Notifications whose data the real templates would reject; the test env fails the suite on any. */
+  readonly invalidNotifications: string[] = [];
   readonly projections: SubscriptionProjection[] = [];
   private readonly createdBySteps = new Map<string, string>();
   private seq = 0;
@@ -283,6 +286,9 @@ export class FakeStripe {
         return { applied: true };
       },
       notify: async (request) => {
+        // The real notifier renders a template whose data schema is strict: hold the workflow to it.
+        const parsed = notificationDataSchemas[request.kind].safeParse(request.data);
+        if (!parsed.success) this.invalidNotifications.push(`${request.kind}: ${parsed.error.message}`);
         const duplicate = this.notifications.some((n) => n.dedupeKey === request.dedupeKey);
         if (!duplicate) this.notifications.push(request);
         return { enqueued: !duplicate };
