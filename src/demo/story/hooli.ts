@@ -1,0 +1,91 @@
+import type Stripe from 'stripe';
+import { ingestUsage } from '../api-client';
+import { passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
+import { stripeSubscriptionOf, usd, waitForInvoice } from './stripe-side';
+import type { Chapter, DemoOrg, StoryEnv, Step } from './types';
+
+const LIMIT = 10_000;
+
+/** Hooli: heavy messaging on Starter crosses 80 % and 100 % of the limit; overage is billed through Stripe meters. */
+export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
+  const trial: TrialClock = { trialEnd: 0 };
+  const gaps: string[] = [];
+  let sent = 0;
+  let overageBilled = false;
+  const alertsExpected: Record<string, number> = env.serviceToken ? { usage_threshold: 2 } : {};
+  if (!env.serviceToken) gaps.push('usage: no service token to report usage with (set USAGE_SERVICE_TOKENS for the API and the demo)');
+
+  const send = async (token: string, quantities: number[]): Promise<void> => {
+    // Usage is reported in real time (the ingestion API accepts events up to 5 minutes ahead of its clock).
+    const events = quantities.map((quantity, i) => ({
+      id: `${org.organizationId}-messages-${sent + i}`,
+      organizationId: org.organizationId,
+      metric: 'messages',
+      quantity,
+      timestamp: new Date().toISOString(),
+    }));
+    const result = await ingestUsage(env.apiUrl, token, events);
+    if (result.accepted !== events.length) throw new Error(`usage ingestion accepted ${result.accepted} of ${events.length}: ${JSON.stringify(result.rejected)}`);
+    sent += quantities.reduce((a, b) => a + b, 0);
+  };
+
+  const usageSteps = (token: string): Step[] => [
+    {
+      title: 'sends 8,000 messages',
+      async run() {
+        await send(token, Array.from({ length: 8 }, () => 1_000));
+        const mail = await org.mailbox.waitFor('usage_threshold');
+        return `POST /usage/events (service token) 8 × 1,000 messages → ${sent.toLocaleString('en-US')} of ${LIMIT.toLocaleString('en-US')} · emailed "${mail.subject}"`;
+      },
+    },
+    {
+      title: 'sends 2,500 more',
+      async run() {
+        await send(token, [1_000, 1_000, 500]);
+        const mail = await org.mailbox.waitFor('usage_threshold', 2);
+        const check = await org.api.checkEntitlement('messages', 100);
+        const terms = check.overage ? `allowed as overage at ${usd(check.overage.terms.unitAmount)} per ${check.overage.terms.blockSize.toLocaleString('en-US')}` : 'no overage terms';
+        return `${check.used.toLocaleString('en-US')} of ${LIMIT.toLocaleString('en-US')} · emailed "${mail.subject}" · check 100 more: ${check.allowed ? terms : 'denied'}`;
+      },
+    },
+    {
+      title: 'overage on the next invoice',
+      async run() {
+        const subscription = await stripeSubscriptionOf(env.stripe, org);
+        const metered = subscription.items.data.find((item) => item.price.recurring?.usage_type === 'metered');
+        if (!metered) {
+          const gap = 'overage billing: the Stripe subscription carries no metered overage price, so Stripe cannot bill the overage (the service does not add it yet)';
+          gaps.push(gap);
+          return `⚠ not billed — ${gap}`;
+        }
+        await passTrialEnd(org, trial);
+        const line = await overageLine(env.stripe, subscription.id, metered.price.id);
+        overageBilled = true;
+        await waitForInvoice(org.api, `${org.name}: invoice with overage paid`, (i) => i.status === 'paid' && i.amountPaid > 0);
+        return `trial over → first invoice carries "${line.description}" ${usd(line.amount)}`;
+      },
+    },
+  ];
+
+  return {
+    org,
+    premise: 'Starter; its services send messages past 80 % and 100 % of the limit → alerts → overage billed on the next invoice',
+    gaps,
+    steps: [subscribeStep(org, 'starter', 'pm_card_visa', trial), ...(env.serviceToken ? usageSteps(env.serviceToken) : [])],
+    expected: () => ({
+      effectivePlan: 'starter',
+      status: overageBilled ? 'active' : 'trialing',
+      paidInvoices: overageBilled ? 2 : 1,
+      unpaidInvoices: 0,
+      emails: alertsExpected,
+    }),
+  };
+}
+
+/** The metered line on the subscription's newest invoice, as Stripe shows it. */
+async function overageLine(stripe: Stripe, subscriptionId: string, priceId: string): Promise<Stripe.InvoiceLineItem> {
+  const [invoice] = (await stripe.invoices.list({ subscription: subscriptionId, limit: 1 })).data;
+  const line = invoice?.lines.data.find((l) => l.pricing?.price_details?.price === priceId && l.amount > 0);
+  if (!line) throw new Error(`the newest invoice (${invoice?.id ?? 'none'}) has no overage line for price ${priceId}`);
+  return line;
+}

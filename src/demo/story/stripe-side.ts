@@ -1,0 +1,51 @@
+import type Stripe from 'stripe';
+import { formatMoney } from '../../domain/money';
+import { done, notYet, waitFor, type Observation } from '../wait';
+import type { ApiClient, Invoice, SubscriptionState } from '../api-client';
+import type { DemoOrg } from './types';
+
+export const usd = (amount: number): string => formatMoney({ amount, currency: 'usd' });
+export const day = (iso: string | number | null | undefined): string => (iso == null ? '—' : new Date(iso).toISOString().slice(0, 10));
+
+/** The organization's Stripe customer, found by its email (as an operator would in the Dashboard). */
+export async function customerOf(stripe: Stripe, org: DemoOrg): Promise<Stripe.Customer> {
+  const [customer] = (await stripe.customers.list({ email: org.email, limit: 1 })).data;
+  if (!customer) throw new Error(`${org.name} has no Stripe customer (${org.email})`);
+  return customer;
+}
+
+/** The organization's newest Stripe subscription, whatever its status. */
+export async function stripeSubscriptionOf(stripe: Stripe, org: DemoOrg): Promise<Stripe.Subscription> {
+  const customer = await customerOf(stripe, org);
+  const [subscription] = (await stripe.subscriptions.list({ customer: customer.id, status: 'all', limit: 1, expand: ['data.items.data.price'] })).data;
+  if (!subscription) throw new Error(`${org.name} has no Stripe subscription`);
+  return subscription;
+}
+
+/** Waits until the read model (GET /subscription) satisfies `test`; `what` names the condition in errors. */
+export function waitForReadModel(org: DemoOrg, what: string, test: (s: SubscriptionState) => boolean, timeoutMs = 30_000): Promise<SubscriptionState> {
+  return waitFor(`${org.name}: ${what}`, async (): Promise<Observation<SubscriptionState>> => {
+    const state = await org.api.getSubscription();
+    const s = state.subscription;
+    return test(state) ? done(state) : notYet(s ? `${s.status} on ${s.plan}, period end ${day(s.currentPeriodEnd)}, dunning attempt ${s.dunningAttempt}` : 'no subscription');
+  }, { timeoutMs });
+}
+
+/** Waits until the read model lists at least `atLeast` invoices matching `test` (mirrored from Stripe's webhooks); returns the newest. */
+export function waitForInvoice(api: ApiClient, what: string, test: (i: Invoice) => boolean, atLeast = 1, timeoutMs = 30_000): Promise<Invoice> {
+  return waitFor(what, async () => {
+    const invoices = await api.listInvoices();
+    const matching = invoices.filter(test);
+    const newest = matching.length >= atLeast ? matching[0] : undefined;
+    return newest ? done(newest) : notYet(`${invoices.length} invoices: ${invoices.map((i) => `${i.billingReason}/${i.status}/${i.amountDue}`).join(', ') || 'none'}`);
+  }, { timeoutMs });
+}
+
+/** Waits for a Stripe event of `type` about `objectId` (Stripe's side of what happened). */
+export function waitForStripeEvent(stripe: Stripe, type: string, objectId: string): Promise<Stripe.Event> {
+  return waitFor(`Stripe event ${type} for ${objectId}`, async () => {
+    const events = (await stripe.events.list({ type, limit: 100 })).data;
+    const event = events.find((e) => (e.data.object as { id?: string }).id === objectId);
+    return event ? done(event) : notYet(`${events.length} ${type} events, none for ${objectId}`);
+  });
+}
