@@ -10,16 +10,19 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 /**
  * A payment failed (Stripe's own attempt at renewal or trial end): past_due, the first notice, and the
  * retry timetable anchored at the invoice's finalization so it does not depend on when we noticed.
+ * A finalization later than the workflow's clock only happens when Stripe runs ahead on a test clock;
+ * the policy's timers run on the workflow's clock, so they then start from now.
  */
 export async function startDunning(ctx: WorkflowContext, invoice: InvoiceSnapshot): Promise<void> {
   const severity = classifyDecline({ declineCode: invoice.lastPaymentError?.declineCode ?? null, adviceCode: invoice.lastPaymentError?.adviceCode });
-  const schedule = dunningSchedule(invoice.finalizedAt, ctx.policy.dunning);
+  const firstFailureAt = Math.min(invoice.finalizedAt, Date.now());
+  const schedule = dunningSchedule(firstFailureAt, ctx.policy.dunning);
   const d: DunningState = {
     invoiceId: invoice.id,
     amountDue: invoice.amountRemaining,
     currency: invoice.currency,
     hostedInvoiceUrl: invoice.hostedInvoiceUrl,
-    firstFailureAt: invoice.finalizedAt,
+    firstFailureAt,
     schedule,
     failedAttempts: 1,
     payCalls: 0,

@@ -65,13 +65,16 @@ export interface SimState {
   meters: Record<string, Stripe.Billing.Meter>;
   meterUsage: Record<string, MeterUsage>;
   idempotency: Record<string, IdempotentResult>;
+  /** Payment attempts per invoice id (includable as `invoice.payments`). */
+  invoicePayments: Record<string, Stripe.InvoicePayment[]>;
+  paymentIntents: Record<string, Stripe.PaymentIntent>;
 }
 
 export function emptyState(): SimState {
   return {
     customers: {}, paymentMethods: {}, cardBehaviors: {}, products: {}, prices: {}, subscriptions: {},
     subscriptionInternals: {}, invoices: {}, pendingItems: {}, testClocks: {}, events: {}, webhookEndpoints: {},
-    meters: {}, meterUsage: {}, idempotency: {},
+    meters: {}, meterUsage: {}, idempotency: {}, invoicePayments: {}, paymentIntents: {},
   };
 }
 

@@ -1,3 +1,4 @@
+import { recordPaymentAttempt } from './invoice-payments';
 import type Stripe from 'stripe';
 import { invalidRequest, type StripeApiError } from '../http/errors';
 import type { Sim } from '../sim';
@@ -85,9 +86,11 @@ export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, op
     ? charge(sim.state.cardBehaviors[pmId])
     : { ok: false as const, error: invalidRequest('There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.', 'payment_method') };
   if (result.ok) {
+    recordPaymentAttempt(sim, invoice, at, null);
     markPaid(sim, invoice, at);
     return { paid: true };
   }
+  recordPaymentAttempt(sim, invoice, at, result.error);
   sim.emit('invoice.payment_failed', invoice, at);
   onInvoicePaymentFailed(sim, invoice, at);
   sim.store.changed();
