@@ -24,10 +24,13 @@ async function main(): Promise<number> {
     process.stderr.write('The demo signs its users\' tokens with the HS256 secret (JWT_SECRET or the development default), not a JWKS URL.\n');
     return 2;
   }
+  const simUrl = config.stripe.apiUrl;
+  if (!simUrl) throw new Error('no simulator URL configured');
   const result = await runDemo(
     {
       apiUrl: options.apiUrl ?? config.http.publicUrl,
       stripe: createStripeClient(config.stripe),
+      simUrl,
       mailUrl: options.mailUrl,
       jwtSecret: config.auth.jwtSecret,
       serviceToken: config.auth.usageServiceTokens[0],

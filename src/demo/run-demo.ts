@@ -15,6 +15,8 @@ export interface DemoDeps {
   apiUrl: string;
   /** The official SDK pointed at the Stripe simulator. */
   stripe: Stripe;
+  /** The simulator's base URL (its /_sim/ control paths). */
+  simUrl: string;
   mailUrl: string;
   jwtSecret: string;
   serviceToken: string | undefined;
@@ -49,7 +51,7 @@ async function preflight(deps: DemoDeps): Promise<void> {
 
 async function buildChapters(deps: DemoDeps, options: DemoOptions): Promise<Chapter[]> {
   const runId = randomUUID().slice(0, 6);
-  const env: StoryEnv = { apiUrl: deps.apiUrl, stripe: deps.stripe, serviceToken: deps.serviceToken, fast: options.fast };
+  const env: StoryEnv = { apiUrl: deps.apiUrl, stripe: deps.stripe, simUrl: deps.simUrl, serviceToken: deps.serviceToken, fast: options.fast };
   return Promise.all(options.only.map(async (key) => {
     const { name, build } = CHAPTERS[key];
     const organizationId = `${key}-${runId}`;
@@ -64,7 +66,8 @@ async function playChapter(chapter: Chapter, timeline: Timeline): Promise<{ org:
   for (const step of chapter.steps) {
     const finish = timeline.start(chapter.org.name, step.title);
     try {
-      finish(chapter.org.clock.now, await step.run());
+      const outcome = await step.run();
+      finish(chapter.org.clock.now, outcome);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       finish(chapter.org.clock.now, `✗ ${step.title} failed: ${error}`);

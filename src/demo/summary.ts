@@ -32,7 +32,8 @@ async function observe(chapter: Chapter, stripe: Stripe): Promise<SummaryRow> {
   if (!sub || !stripeSub) problems.push(`read model has ${sub ? 'a' : 'no'} subscription, Stripe has ${stripeSub ? 'one' : 'none'}`);
   if (sub && stripeSub) {
     if (sub.status !== stripeSub.status) problems.push(`status: read model ${sub.status}, Stripe ${stripeSub.status}`);
-    if (sub.cancelAtPeriodEnd !== stripeSub.cancel_at_period_end) problems.push(`cancel at period end: read model ${sub.cancelAtPeriodEnd}, Stripe ${stripeSub.cancel_at_period_end}`);
+    // An ended subscription keeps Stripe's flag, while the read model clears it (nothing is pending any more).
+    if (sub.status !== 'canceled' && sub.cancelAtPeriodEnd !== stripeSub.cancel_at_period_end) problems.push(`cancel at period end: read model ${sub.cancelAtPeriodEnd}, Stripe ${stripeSub.cancel_at_period_end}`);
     const price = stripeSub.items.data[0]?.price;
     const stripePlan = planForLookupKey(typeof price === 'object' ? price.lookup_key : null);
     if (sub.status !== 'canceled' && sub.plan !== stripePlan) problems.push(`plan: read model ${sub.plan}, Stripe price of ${stripePlan ?? 'no catalog plan'}`);

@@ -1,7 +1,7 @@
 import type { Invoice } from '../api-client';
 import { DAY_MS } from '../clock-driver';
 import { HOUR_MS, passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
-import { day, stripeSubscriptionOf, usd, waitForInvoice, waitForReadModel, waitForStripeEvent } from './stripe-side';
+import { day, stripeSubscriptionOf, usd, waitForInvoice, waitForDelivery, waitForReadModel, waitForStripeEvent } from './stripe-side';
 import type { Chapter, DemoOrg, StoryEnv, Step } from './types';
 
 /** A period's invoice that was charged (the trial's $0 invoice is paid too, but charged nothing). */
@@ -30,8 +30,10 @@ export function acmeChapter(org: DemoOrg, env: StoryEnv): Chapter {
       async run() {
         await org.clock.advanceTo(trial.trialEnd - 3 * DAY_MS + HOUR_MS);
         const subscription = await stripeSubscriptionOf(env.stripe, org);
-        await waitForStripeEvent(env.stripe, 'customer.subscription.trial_will_end', subscription.id);
-        return `Stripe: customer.subscription.trial_will_end (3 days left) → relayed to the workflow`;
+        const event = await waitForStripeEvent(env.stripe, 'customer.subscription.trial_will_end', subscription.id);
+        const status = await waitForDelivery(env.simUrl, env.apiUrl, event.id);
+        // The workflow's own reminder email is a timer on Temporal's clock (3 days before the trial ends in real time).
+        return `Stripe: trial ends in 3 days (customer.subscription.trial_will_end) → signed webhook → API answered ${status}`;
       },
     },
     {

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { formatMoney } from '../../domain/money';
 import { done, notYet, waitFor, type Observation } from '../wait';
 import type { ApiClient, Invoice, SubscriptionState } from '../api-client';
@@ -39,6 +40,19 @@ export function waitForInvoice(api: ApiClient, what: string, test: (i: Invoice) 
     const newest = matching.length >= atLeast ? matching[0] : undefined;
     return newest ? done(newest) : notYet(`${invoices.length} invoices: ${invoices.map((i) => `${i.billingReason}/${i.status}/${i.amountDue}`).join(', ') || 'none'}`);
   }, { timeoutMs });
+}
+
+const DeliveriesSchema = z.object({ data: z.array(z.object({ eventId: z.string(), url: z.string(), status: z.string(), lastResponse: z.number().nullable().optional() })) });
+
+/** Waits until the simulator has delivered `eventId` to the API's webhook endpoint and the API answered 2xx. */
+export function waitForDelivery(simUrl: string, apiUrl: string, eventId: string): Promise<number> {
+  const endpoint = `${apiUrl}/api/v1/billing/webhooks/stripe`;
+  return waitFor(`webhook ${eventId} delivered to ${endpoint}`, async () => {
+    const res = await fetch(`${simUrl}/_sim/deliveries`);
+    const delivery = DeliveriesSchema.parse(await res.json()).data.find((d) => d.eventId === eventId && d.url === endpoint);
+    if (!delivery) return notYet('no delivery to the API yet');
+    return delivery.status === 'delivered' ? done(delivery.lastResponse ?? 200) : notYet(`delivery ${delivery.status}, last response ${delivery.lastResponse ?? 'none'}`);
+  });
 }
 
 /** Waits for a Stripe event of `type` about `objectId` (Stripe's side of what happened). */

@@ -20,6 +20,8 @@ export interface StoryEnv {
   apiUrl: string;
   /** The official SDK pointed at the simulator: Stripe's side of the story. */
   stripe: Stripe;
+  /** The simulator's base URL, for its control paths (/_sim/deliveries). */
+  simUrl: string;
   /** A service token for usage ingestion (USAGE_SERVICE_TOKENS); without one the usage chapter is skipped. */
   serviceToken: string | undefined;
   fast: boolean;
