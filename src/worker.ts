@@ -10,6 +10,7 @@ import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, crea
 import { createReconciliationActivities } from './reconciliation/activities';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { createStripeClient } from './stripe/client';
+import { runUsageMaintenance } from './usage';
 
 /** Composition root of the worker: the subscription workflows, their activities and the email dispatcher. */
 async function main(): Promise<void> {
@@ -41,6 +42,15 @@ async function main(): Promise<void> {
   await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue });
   dispatcher.start();
 
+  // Usage upkeep: next month's raw-event partitions, retention, threshold alerts whose email failed to enqueue.
+  const usageMaintenance = () =>
+    runUsageMaintenance({ db, notifier, logger }, { now: Date.now(), rawRetentionDays: config.usage.rawRetentionDays }).then(
+      (result) => logger.info(result, 'usage maintenance done'),
+      (err: unknown) => logger.error({ err }, 'usage maintenance failed; retried next hour'),
+    );
+  void usageMaintenance();
+  const maintenanceTimer = setInterval(() => void usageMaintenance(), 3_600_000);
+
   const metricsServer = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
     registry.metrics().then((body) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(body));
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
 
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'billing worker running');
   await worker.run();
+  clearInterval(maintenanceTimer);
   await dispatcher.stop();
   transport.close();
   metricsServer.close();
