@@ -1,5 +1,5 @@
 import { passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
-import { day, stripeSubscriptionOf, usd, waitForInvoice, waitForReadModel } from './stripe-side';
+import { stripeSubscriptionOf, usd, waitForInvoice, waitForReadModel } from './stripe-side';
 import type { Chapter, DemoOrg, StoryEnv } from './types';
 
 /** Scheduled retries in the demo policy profile (src/domain/policy-profiles.ts), for the wording only. */
@@ -49,7 +49,7 @@ export function initechChapter(org: DemoOrg, env: StoryEnv): Chapter {
           const invoice = await waitForInvoice(org.api, `${org.name}: the failed invoice uncollectible`, (i) => i.status === 'uncollectible');
           const notice = await org.mailbox.waitFor('final_notice');
           const canceled = await org.mailbox.waitFor('subscription_canceled');
-          return `grace over → canceled (Stripe: ${stripeSub.status}), invoice ${usd(invoice.amountDue)} uncollectible, now on ${state.effectivePlan} since ${day(state.subscription?.endedAt)} · emailed "${notice.subject}" and "${canceled.subject}"`;
+          return `grace over → canceled (Stripe: ${stripeSub.status}), invoice ${usd(invoice.amountDue)} uncollectible, now on ${state.effectivePlan} · emailed "${notice.subject}" and "${canceled.subject}"`;
         },
       },
     ],

@@ -1,0 +1,74 @@
+import { billingEmailResolver, createOutboxNotifier } from '../../src/notifications';
+import { syncCatalog } from '../../src/stripe/catalog-sync';
+import { startStack, type Stack } from '../helpers/stack';
+import { runEntryPoint, type Exited } from '../helpers/processes';
+import { TEST_SERVICE_TOKEN } from '../helpers/tokens';
+
+jest.setTimeout(240_000);
+
+let stack: Stack;
+let run: Exited;
+
+/** The organizations this run created, from the workflow links the demo prints at the end. */
+function organizations(stdout: string): Record<string, string> {
+  const ids = [...stdout.matchAll(/subscription%3A(([a-z]+)-[0-9a-f]{6})/g)];
+  return Object.fromEntries(ids.map((m) => [m[2] ?? '', m[1] ?? '']));
+}
+
+async function readModel(organizationId: string) {
+  return stack.t.db.selectFrom('subscriptions').select(['plan', 'status', 'stripe_subscription_id']).where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+}
+
+function mailKinds(organizationId: string): string[] {
+  return stack.mail.messages({ to: `billing@${organizationId}.example` }).map((m) => m.headers['x-billing-notification'] ?? '');
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  await syncCatalog(stack.stripe);
+  // src/server.ts gives the API the outbox notifier for usage threshold alerts; the shared in-process stack may not.
+  stack.api.deps.notifier ??= createOutboxNotifier({ db: stack.t.db, resolveRecipient: billingEmailResolver(stack.t.db), publicUrl: 'http://billing.test' });
+  // The demo's own entry point, as `npm run demo` runs it, pointed at this in-process stack.
+  run = await runEntryPoint(
+    'src/demo/main.ts',
+    { STRIPE_API_URL: stack.simUrl, STRIPE_TEST_CLOCKS: '1', USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN },
+    ['--api-url', stack.api.url, '--mail-url', stack.mail.httpUrl, '--no-keep-running', '--no-color'],
+    200_000,
+  );
+});
+afterAll(() => stack?.close());
+
+test('the demo plays every chapter to the end, exits 0 and reports a summary that agrees with the read model and the simulator', () => {
+  if (run.code !== 0) throw new Error(`demo exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+  const steps = run.stdout.split('\n').filter((l) => /^\[\s*\d+\/\d+\]/.test(l));
+  const total = Number(/\/(\d+)\]/.exec(steps[0] ?? '')?.[1]);
+  expect(steps).toHaveLength(total);
+  expect(steps.filter((l) => l.includes('✗'))).toEqual([]);
+  expect(run.stdout).toContain('✓ the story played out and every summary row agrees');
+  expect(Object.keys(organizations(run.stdout)).sort()).toEqual(['acme', 'globex', 'hooli', 'initech', 'umbrella']);
+});
+
+test('each organization ends where its story says, in the read model, in Stripe and in its inbox', async () => {
+  const orgs = organizations(run.stdout);
+  const expectations: Record<string, { plan: string; status: string; emails: string[] }> = {
+    acme: { plan: 'professional', status: 'active', emails: [] },
+    globex: { plan: 'professional', status: 'active', emails: ['payment_failed', 'payment_recovered'] },
+    initech: { plan: 'free', status: 'canceled', emails: ['payment_failed', 'final_notice', 'subscription_canceled'] },
+    umbrella: { plan: 'free', status: 'canceled', emails: ['subscription_canceled'] },
+    hooli: { plan: 'starter', status: 'trialing', emails: ['usage_threshold'] },
+  };
+  for (const [key, expected] of Object.entries(expectations)) {
+    const organizationId = orgs[key] ?? '';
+    const row = await readModel(organizationId);
+    expect({ key, plan: row.plan, status: row.status }).toEqual({ key, plan: expected.plan, status: expected.status });
+    const stripeSub = await stack.stripe.subscriptions.retrieve(row.stripe_subscription_id ?? '');
+    expect({ key, status: stripeSub.status }).toEqual({ key, status: expected.status });
+    expect(mailKinds(organizationId)).toEqual(expect.arrayContaining(expected.emails));
+  }
+  // Initech's failed invoice was retried on Temporal's clock, then written off; nothing was deleted.
+  expect(mailKinds(orgs.initech ?? '').filter((k) => k === 'payment_failed').length).toBeGreaterThanOrEqual(5);
+  const initechInvoices = await stack.t.db.selectFrom('invoices').select('status').where('organization_id', '=', orgs.initech ?? '').execute();
+  expect(initechInvoices.map((i) => i.status).sort()).toEqual(['paid', 'uncollectible']);
+  // Hooli crossed 80 % and 100 % of its messages: one alert each.
+  expect(mailKinds(orgs.hooli ?? '').filter((k) => k === 'usage_threshold')).toHaveLength(2);
+});
