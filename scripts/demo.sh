@@ -53,9 +53,9 @@ ui="http://127.0.0.1:$TEMPORAL_UI_PORT/namespaces/default/workflows"
 cat <<MSG
 
   Temporal UI      $ui
-    past_due now   $ui?query=BillingStatus%3D%22past_due%22
-    on Professional $ui?query=BillingPlan%3D%22professional%22
-    ended          $ui?query=BillingStatus%3D%22canceled%22
+                   past_due now:     $ui?query=BillingStatus%3D%22past_due%22
+                   on Professional:  $ui?query=BillingPlan%3D%22professional%22
+                   ended:            $ui?query=BillingStatus%3D%22canceled%22
   API docs         http://127.0.0.1:$PORT/docs   (OpenAPI: /api/v1/openapi.json, metrics: /metrics)
   Mail sink inbox  http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
   Stripe simulator curl -u sk_test_simulator: http://127.0.0.1:$STRIPE_SIM_PORT/v1/subscriptions

@@ -42,7 +42,10 @@ async function main(): Promise<number> {
   if (result.ok) {
     const ui = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`;
     process.stdout.write('\nThis run\'s subscription workflows in the Temporal UI:\n');
-    for (const org of result.orgs) process.stdout.write(`  ${org.name.padEnd(9)} ${ui}/${encodeURIComponent(subscriptionWorkflowId(org.organizationId))}\n`);
+    for (const org of result.orgs) {
+      const query = `WorkflowId="${subscriptionWorkflowId(org.organizationId)}"`;
+      process.stdout.write(`  ${org.name.padEnd(9)} ${ui}?query=${encodeURIComponent(query)}\n`);
+    }
   }
   return result.ok ? 0 : 1;
 }

@@ -11,7 +11,7 @@ let run: Exited;
 
 /** The organizations this run created, from the workflow links the demo prints at the end. */
 function organizations(stdout: string): Record<string, string> {
-  const ids = [...stdout.matchAll(/subscription%3A(([a-z]+)-[0-9a-f]{6})/g)];
+  const ids = [...stdout.matchAll(/subscription%3A(([a-z]+)-[0-9a-f]{6})%22/g)];
   return Object.fromEntries(ids.map((m) => [m[2] ?? '', m[1] ?? '']));
 }
 

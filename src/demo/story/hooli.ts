@@ -54,7 +54,7 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
         const subscription = await stripeSubscriptionOf(env.stripe, org);
         const metered = subscription.items.data.find((item) => item.price.recurring?.usage_type === 'metered');
         if (!metered) {
-          const gap = 'overage billing: the Stripe subscription carries no metered overage price, so Stripe cannot bill the overage (the service does not add it yet)';
+          const gap = 'overage billing: the Stripe subscription has no metered overage price, so Stripe has nothing to bill the overage on';
           gaps.push(gap);
           return `⚠ not billed — ${gap}`;
         }
