@@ -11,6 +11,8 @@ export interface BillingCustomersTable {
   stripe_customer_id: string;
   stripe_test_clock_id: string | null;
   email: string | null;
+  default_payment_method_id: ColumnType<string | null, string | null | undefined, string | null>;
+  default_payment_method_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

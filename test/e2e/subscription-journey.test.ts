@@ -87,8 +87,11 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
   const card = await call<{ retry: string | null }>('POST', '/payment-method', { paymentMethodId: 'pm_card_mastercard' });
   expect(card.status).toBe(200);
   expect(card.body.retry).toBeNull();
-  await eventually('the new card listed', async () =>
-    ((await call<{ data: { brand: string }[] }>('GET', '/payment-methods')).body.data.some((m) => m.brand === 'mastercard') ? true : undefined));
+  const cards = await eventually('the new card listed as the default', async () => {
+    const listed = (await call<{ data: { brand: string; isDefault: boolean }[] }>('GET', '/payment-methods')).body.data;
+    return listed.some((m) => m.brand === 'mastercard' && m.isDefault) ? listed : undefined;
+  });
+  expect(cards.filter((m) => m.isDefault)).toHaveLength(1);
 
   // Cancel at period end, change of mind, then cancel for good and reach the end.
   expect((await call<Sub>('DELETE', '/subscription')).body.subscription?.cancelAtPeriodEnd).toBe(true);

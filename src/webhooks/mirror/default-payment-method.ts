@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+
+export const StripeCustomerSchema = z.looseObject({
+  id: z.string().startsWith('cus_'),
+  invoice_settings: z.looseObject({ default_payment_method: z.union([z.string(), z.looseObject({ id: z.string() })]).nullish() }).nullish(),
+});
+
+/**
+ * Records the organization's default card from a customer.* event. The customer row remembers the
+ * `created` of the event that set it, so an older event arriving late changes nothing.
+ */
+export async function mirrorDefaultPaymentMethod(db: Db, customer: z.infer<typeof StripeCustomerSchema>, organizationId: string, observedAt: Date): Promise<boolean> {
+  const pm = customer.invoice_settings?.default_payment_method;
+  const defaultId = typeof pm === 'string' ? pm : (pm?.id ?? null);
+  const claimed = await db
+    .updateTable('billing_customers')
+    .set({ default_payment_method_id: defaultId, default_payment_method_event_at: observedAt })
+    .where('organization_id', '=', organizationId)
+    .where('stripe_customer_id', '=', customer.id)
+    .where((eb) => eb.or([eb('default_payment_method_event_at', 'is', null), eb('default_payment_method_event_at', '<=', observedAt)]))
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) === 0) return false;
+  await applyDefaultFlag(db, organizationId);
+  return true;
+}
+
+/**
+ * `payment_methods.is_default` follows the customer's recorded default, whichever of the customer
+ * and payment-method events was mirrored first (Stripe sends them in the same second).
+ */
+export async function applyDefaultFlag(db: Db, organizationId: string): Promise<void> {
+  await db
+    .updateTable('payment_methods')
+    .set({
+      is_default: sql<boolean>`stripe_payment_method_id is not distinct from (select default_payment_method_id from billing_customers where organization_id = ${organizationId})`,
+      updated_at: sql`now()`,
+    })
+    .where('organization_id', '=', organizationId)
+    .execute();
+}
