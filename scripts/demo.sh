@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 TSX=node_modules/.bin/tsx
 [[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh; }
+for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" src/demo/main.ts --help; done
 "$TSX" src/demo/main.ts --validate-only "$@" || exit $?
 [[ -z "${STRIPE_SECRET_KEY:-}" ]] || die "the demo runs on the local Stripe simulator; unset STRIPE_SECRET_KEY"
 

@@ -18,6 +18,7 @@ export interface DemoOptions {
   mailUrl: string;
   /** Only check the flags and exit (scripts/demo.sh does this before its set-up, so a typo fails fast). */
   validateOnly: boolean;
+  help: boolean;
 }
 
 const optionsSchema = z
@@ -34,10 +35,20 @@ const optionsSchema = z
     'api-url': z.url().optional(),
     'mail-url': z.url().default('http://127.0.0.1:1080'),
     'validate-only': z.boolean().default(false),
+    help: z.boolean().default(false),
   })
   .refine((o) => !(o['keep-running'] && o['no-keep-running']), { message: '--keep-running and --no-keep-running contradict each other', path: ['keep-running'] });
 
-export const USAGE = `Usage: npm run demo -- [--fast] [--keep-running | --no-keep-running] [--only ${CHAPTER_KEYS.join(',')}] [--no-color] [--api-url URL] [--mail-url URL]`;
+export const USAGE = `Usage: npm run demo -- [--fast] [--keep-running | --no-keep-running] [--only ${CHAPTER_KEYS.join(',')}] [--no-color] [--api-url URL] [--mail-url URL]
+
+  Plays a billing story for several organizations on the local stack with the Stripe simulator, moving
+  each organization through time with its own Stripe test clock, and checks the outcome.
+
+  --fast                one renewal instead of two before Acme's upgrade
+  --no-keep-running     stop the demo's worker and API afterwards (default: keep them for exploring)
+  --only a,b            play only these organizations' chapters
+  --no-color            plain output (also when not on a terminal)
+  --api-url, --mail-url where the billing API and the mail sink's inbox answer (scripts/demo.sh sets them)`;
 
 export class DemoArgsError extends Error {}
 
@@ -56,6 +67,7 @@ export function parseDemoArgs(argv: readonly string[], isTty: boolean): DemoOpti
         'api-url': { type: 'string' },
         'mail-url': { type: 'string' },
         'validate-only': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -76,5 +88,6 @@ export function parseDemoArgs(argv: readonly string[], isTty: boolean): DemoOpti
     apiUrl: o['api-url']?.replace(/\/$/, ''),
     mailUrl: o['mail-url'].replace(/\/$/, ''),
     validateOnly: o['validate-only'],
+    help: o.help,
   };
 }

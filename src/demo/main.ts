@@ -11,8 +11,12 @@ async function main(): Promise<number> {
     options = parseDemoArgs(process.argv.slice(2), Boolean(process.stdout.isTTY));
   } catch (err) {
     if (!(err instanceof DemoArgsError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    process.stderr.write(`${err.message}\n${USAGE.split('\n')[0]}\n`);
     return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   if (options.validateOnly) return 0;
   const config = loadConfigOrExit();

@@ -10,6 +10,12 @@ describe('demo flags', () => {
     expect(options).toMatchObject({ keepRunning: false, fast: true, only: ['acme', 'initech'], color: false, apiUrl: 'http://127.0.0.1:3100' });
   });
 
+  test('--help and -h ask for the usage', () => {
+    expect(parseDemoArgs(['--help'], false).help).toBe(true);
+    expect(parseDemoArgs(['-h'], false).help).toBe(true);
+    expect(parseDemoArgs([], false).help).toBe(false);
+  });
+
   test('output that is not a terminal is never coloured', () => {
     expect(parseDemoArgs([], false).color).toBe(false);
   });
