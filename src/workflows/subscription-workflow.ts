@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import { resolveBillingPolicy } from '../domain/billing-policy';
 import { notify, type WorkflowContext } from './context';
 import { pendingDeadlines, type Deadline } from './deadlines';
@@ -71,6 +71,22 @@ async function processInbox(ctx: WorkflowContext): Promise<void> {
     return;
   }
   if (events.some((e) => concernsUs(e, s.stripeSubscriptionId))) await guarded(ctx, () => syncFromStripe(ctx));
+  // Versioning example: runs started before this change recorded no reminder on this event, so the new
+  // step is gated by a patch marker and replays of their histories take the old path (replay.test.ts).
+  // Stripe's own trial_will_end is the reminder's trigger when Stripe's clock runs ahead (test clocks);
+  // the workflow's timer stays the backstop and the dedupe key makes it one email either way.
+  const trialWillEnd = events.some((e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId);
+  if (trialWillEnd && patched('trial-reminder-from-stripe-event') && s.status === 'trialing' && s.trialReminderSentFor !== s.trialEnd) {
+    await sendTrialReminder(ctx);
+  }
+}
+
+async function sendTrialReminder(ctx: WorkflowContext): Promise<void> {
+  const s = ctx.state;
+  s.trialReminderSentFor = s.trialEnd;
+  await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
+    plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+  });
 }
 
 function concernsUs(event: StripeEventSignal, subscriptionId: string | null): boolean {
@@ -81,11 +97,7 @@ async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<vo
   const s = ctx.state;
   switch (deadline.kind) {
     case 'trialReminder':
-      s.trialReminderSentFor = s.trialEnd;
-      await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
-        plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
-      });
-      return;
+      return sendTrialReminder(ctx);
     case 'dunningRetry':
       return guarded(ctx, async () => void (await retryPayment(ctx, 'scheduled')));
     case 'finalNotice':

@@ -1,4 +1,3 @@
-import { billingEmailResolver, createOutboxNotifier } from '../../src/notifications';
 import { syncCatalog } from '../../src/stripe/catalog-sync';
 import { startStack, type Stack } from '../helpers/stack';
 import { runEntryPoint, type Exited } from '../helpers/processes';
@@ -26,8 +25,6 @@ function mailKinds(organizationId: string): string[] {
 beforeAll(async () => {
   stack = await startStack();
   await syncCatalog(stack.stripe);
-  // src/server.ts gives the API the outbox notifier for usage threshold alerts; the shared in-process stack may not.
-  stack.api.deps.notifier ??= createOutboxNotifier({ db: stack.t.db, resolveRecipient: billingEmailResolver(stack.t.db), publicUrl: 'http://billing.test' });
   // The demo's own entry point, as `npm run demo` runs it, pointed at this in-process stack.
   run = await runEntryPoint(
     'src/demo/main.ts',

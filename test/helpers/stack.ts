@@ -70,7 +70,7 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   });
   const running = worker.run();
   const relay = createWebhookRelay({ db: t.db, temporal: temporal.client, logger, taskQueue, pollIntervalMs: 200, backoff: { baseMs: 200, maxMs: 2_000 } });
-  const api = await startTestApp(buildTestAppDeps({ db: t.db, env, temporal: temporal.client, overrides: { webhookRelay: relay } }));
+  const api = await startTestApp(buildTestAppDeps({ db: t.db, env, temporal: temporal.client, overrides: { webhookRelay: relay, notifier } }));
   await stripe.webhookEndpoints.create({ url: `${api.url}/api/v1/billing/webhooks/stripe`, enabled_events: ['*'] });
   relay.start();
   dispatcher.start();

@@ -166,3 +166,17 @@ test('duplicate and out-of-order webhook signals cause one re-fetch per new even
   expect(after.stateVersion).toBe(state.stateVersion);
   expect(after.currentPeriodEnd).toBe(start.currentPeriodEnd! + PERIOD);
 });
+
+test("Stripe's trial_will_end sends the trial reminder at once, and the workflow's own timer does not send a second", async () => {
+  const org = newOrg();
+  const started = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok' });
+  const reminders = () => t.fake.notifications.filter((n) => n.organizationId === org && n.kind === 'trial_ending');
+  const event = { eventId: `${org}-evt-twe`, type: 'customer.subscription.trial_will_end', objectId: started.stripeSubscriptionId!, created: Math.floor((await t.now()) / 1000) };
+  await t.handle(org).signal(stripeEventSignal, event);
+  await t.env.sleep(60_000);
+  expect(reminders()).toHaveLength(1);
+  expect(reminders()[0]?.data).toMatchObject({ plan: 'starter', trialEndsAt: new Date(started.trialEnd!).toISOString() });
+
+  await t.env.sleep(12 * DAY);
+  expect(reminders()).toHaveLength(1);
+});
