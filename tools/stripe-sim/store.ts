@@ -78,7 +78,8 @@ export function emptyState(): SimState {
   };
 }
 
-const persistedShape = z.object(Object.fromEntries(Object.keys(emptyState()).map((k) => [k, z.record(z.string(), z.unknown())])));
+// Partial: a state file written before a collection existed still loads (the missing ones start empty).
+const persistedShape = z.object(Object.fromEntries(Object.keys(emptyState()).map((k) => [k, z.record(z.string(), z.unknown())]))).partial();
 
 /**
  * All simulator state is one JSON-able object. Records keep insertion order, which is creation
