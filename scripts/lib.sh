@@ -50,7 +50,7 @@ wait_for() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+http_ok() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 # start_bg NAME COMMAND...: starts a background service with a pid file and a log, detached from this shell.
 start_bg() {
