@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createDb, type Db } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 
@@ -16,6 +17,26 @@ export interface TestDb {
   destroy(): Promise<void>;
 }
 
+/** Advisory lock key shared by every suite that migrates or drops a test schema. */
+const SCHEMA_DDL_LOCK = 7_270_011;
+
+/**
+ * Runs `fn` while holding the schema-DDL advisory lock (shared for migrations, exclusive for drops).
+ * Kysely's migrator introspects the tables of EVERY schema (pg_get_serial_sequence on each name); a
+ * schema dropped by another suite in the middle of that scan fails it with "schema … does not exist".
+ * Migrations may run side by side; a drop waits until none is scanning.
+ */
+export async function withSchemaDdlLock<T>(mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [SCHEMA_DDL_LOCK]);
+    return await fn();
+  } finally {
+    await client.end(); // ending the session releases the lock
+  }
+}
+
 /**
  * A fresh, migrated schema for one suite: suites run in parallel without seeing each other's rows,
  * and nothing re-creates the database.
@@ -26,13 +47,13 @@ export async function createTestDb(opts: { migrate?: boolean; poolMax?: number }
   await sql`create schema ${sql.id(schema)}`.execute(admin);
   await admin.destroy();
   const db = createDb({ url: TEST_DATABASE_URL, searchPath: schema, poolMax: opts.poolMax ?? 5 });
-  if (opts.migrate !== false) await migrateToLatest(db, schema);
+  if (opts.migrate !== false) await withSchemaDdlLock('shared', () => migrateToLatest(db, schema));
   return {
     db,
     schema,
     url: TEST_DATABASE_URL,
     async destroy() {
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(db);
+      await withSchemaDdlLock('exclusive', () => sql`drop schema ${sql.id(schema)} cascade`.execute(db));
       await db.destroy();
     },
   };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrator';
 import { migrations } from '../../../src/db/migrations';
-import { createTestDb, type TestDb } from '../../helpers/db';
+import { createTestDb, withSchemaDdlLock, type TestDb } from '../../helpers/db';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -17,18 +17,18 @@ async function tables(): Promise<string[]> {
 }
 
 test('migrations go up, all the way down, and up again on the real Postgres', async () => {
-  const up = await migrateToLatest(t.db, t.schema);
+  const up = await withSchemaDdlLock('shared', () => migrateToLatest(t.db, t.schema));
   expect(up).toHaveLength(Object.keys(migrations).length);
   expect(await tables()).toEqual(
     expect.arrayContaining(['billing_customers', 'invoices', 'payment_methods', 'stripe_events', 'subscriptions', 'usage_daily', 'usage_records']),
   );
 
-  await migrateDown(t.db, { all: true, schema: t.schema });
+  await withSchemaDdlLock('shared', () => migrateDown(t.db, { all: true, schema: t.schema }));
   expect(await tables()).toEqual([]);
 
-  await migrateToLatest(t.db, t.schema);
+  await withSchemaDdlLock('shared', () => migrateToLatest(t.db, t.schema));
   expect((await tables()).length).toBeGreaterThanOrEqual(7);
-  expect(await migrateToLatest(t.db, t.schema)).toEqual([]);
+  expect(await withSchemaDdlLock('shared', () => migrateToLatest(t.db, t.schema))).toEqual([]);
 });
 
 test('money is stored in integer minor units and Stripe ids are unique', async () => {
