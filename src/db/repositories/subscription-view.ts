@@ -1,4 +1,4 @@
-import type { Db } from '../database';
+import { preparedQuery, type Db } from '../database';
 import type { SubscriptionRow } from '../schema';
 
 /** The read model of one organization's subscription, as the API shows it. */
@@ -24,7 +24,14 @@ export interface SubscriptionView {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toSubscriptionView(row: SubscriptionRow): SubscriptionView {
+const VIEW_COLUMNS = [
+  'id', 'organization_id', 'plan', 'status', 'currency', 'unit_amount', 'current_period_start', 'current_period_end',
+  'cancel_at_period_end', 'pending_plan', 'trial_end', 'default_payment_method_id', 'dunning_attempt', 'grace_ends_at',
+  'canceled_at', 'ended_at', 'updated_at',
+] as const satisfies readonly (keyof SubscriptionRow)[];
+type SubscriptionViewRow = Pick<SubscriptionRow, (typeof VIEW_COLUMNS)[number]>;
+
+export function toSubscriptionView(row: SubscriptionViewRow): SubscriptionView {
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -46,15 +53,16 @@ export function toSubscriptionView(row: SubscriptionRow): SubscriptionView {
   };
 }
 
+// GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
+// and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
+const CURRENT_SUBSCRIPTION = {
+  name: 'subscription_view_current_v1',
+  text: `select ${VIEW_COLUMNS.join(', ')} from subscriptions where organization_id = $1
+    order by ended_at is null desc, created_at desc limit 1`,
+};
+
 /** The live subscription, or else the most recent ended one (history is never deleted). */
 export async function findCurrentSubscription(db: Db, organizationId: string): Promise<SubscriptionView | null> {
-  const row = await db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .orderBy((eb) => eb.case().when('ended_at', 'is', null).then(0).else(1).end())
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const [row] = await preparedQuery<SubscriptionViewRow>(db, CURRENT_SUBSCRIPTION, [organizationId]);
   return row ? toSubscriptionView(row) : null;
 }

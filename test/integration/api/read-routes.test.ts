@@ -74,6 +74,24 @@ describe('happy paths', () => {
     expect(body).toEqual({ subscription: null, effectivePlan: 'free' });
   });
 
+  test('GET /subscription shows the live subscription before newer ended ones, else the most recently created ended one', async () => {
+    const [live, ended] = [`org_live_${randomUUID().slice(0, 8)}`, `org_ended_${randomUUID().slice(0, 8)}`];
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 864e5);
+    const row = (org: string, n: number, plan: string, createdDaysAgo: number, endedDaysAgo: number | null) => ({
+      organization_id: org, workflow_id: `subscription:${org}:${n}`, plan, status: endedDaysAgo === null ? 'trialing' : 'canceled',
+      created_at: at(createdDaysAgo), ended_at: endedDaysAgo === null ? null : at(endedDaysAgo),
+    });
+    await t.db.insertInto('subscriptions').values([
+      row(live, 1, 'professional', 30, null), row(live, 2, 'starter', 10, 5),
+      row(ended, 1, 'starter', 30, 20), row(ended, 2, 'professional', 10, 5), row(ended, 3, 'starter', 20, 1),
+    ]).execute();
+    // Twice: the first call prepares the statement on a connection, later calls reuse it.
+    for (let i = 0; i < 2; i++) {
+      expect((await get('/subscription', await userToken({ org: live }))).body).toMatchObject({ subscription: { plan: 'professional', status: 'trialing', endedAt: null }, effectivePlan: 'professional' });
+      expect((await get('/subscription', await userToken({ org: ended }))).body).toMatchObject({ subscription: { plan: 'professional', status: 'canceled' }, effectivePlan: 'free' });
+    }
+  });
+
   test('GET /invoices pages newest first with hosted and PDF links, and the cursor walks every invoice once', async () => {
     const token = await userToken({ org: orgA });
     const first = await get('/invoices?limit=2', token);
