@@ -3,13 +3,22 @@ import { z } from 'zod';
 export const apiFaultSchema = z.strictObject({
   /** How many matching requests fail. */
   count: z.number().int().min(1).default(1),
-  kind: z.enum(['500', '429', 'timeout']),
+  /**
+   * 500 / 429: answered with that error, nothing executed. timeout: the connection hangs `hangMs`, then is dropped.
+   * delay: executed at once, answered after `hangMs` (a slow Stripe; the write is done before anyone hears of it).
+   */
+  kind: z.enum(['500', '429', 'timeout', 'delay']),
   /** Only requests with this method (e.g. POST) are affected. */
   method: z.string().toUpperCase().optional(),
   /** Only requests whose path matches this regular expression, e.g. `^/v1/subscriptions`. */
   path: z.string().optional(),
-  /** For `timeout`: how long the connection hangs before it is dropped. */
+  /** For `timeout`: how long the connection hangs before it is dropped; for `delay`: how long the answer is held. */
   hangMs: z.number().int().min(0).max(600_000).default(5_000),
+  /**
+   * For `timeout`: the request is executed before the connection is lost, as when Stripe did the work but the
+   * answer never arrived; only the idempotency key then keeps a retry from doing it twice.
+   */
+  executed: z.boolean().default(false),
 });
 export type ApiFault = z.output<typeof apiFaultSchema>;
 

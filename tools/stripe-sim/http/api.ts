@@ -41,16 +41,19 @@ export async function handleApiRequest(deps: ApiDeps, req: IncomingMessage, res:
   const record = (status: number): void => log.record({ requestId, method, path, query, body: rawBody, idempotencyKey, stripeVersion, status, at: new Date().toISOString() });
 
   const fault = faults.take(method, path);
+  const executes = !fault || fault.kind === 'delay' || (fault.kind === 'timeout' && fault.executed);
+  const executed = executes ? await execute(deps, req, method, path, query, rawBody, { requestId, idempotencyKey }) : null;
   if (fault?.kind === 'timeout') {
+    // Logged with status 0 (no answer), whether or not the request took effect.
     record(0);
     setTimeout(() => req.socket.destroy(), fault.hangMs).unref();
     return;
   }
-  const outcome: Outcome = fault
-    ? fault.kind === '429'
+  const outcome: Outcome = executed
+    ?? (fault?.kind === '429'
       ? { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly. (simulated)' } }, replayed: false }
-      : { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred. (simulated)' } }, replayed: false }
-    : await execute(deps, req, method, path, query, rawBody, { requestId, idempotencyKey });
+      : { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred. (simulated)' } }, replayed: false });
+  if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.hangMs).unref());
   record(outcome.status);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',

@@ -86,6 +86,28 @@ describe('the HTTP surface', () => {
     expect((await impatient.customers.list({ limit: 1 })).object).toBe('list');
   });
 
+  it('executes a call whose answer is lost (timeout, executed) so that only its idempotency key prevents a second effect', async () => {
+    const impatient = new Stripe('sk_test_timeout', { host: '127.0.0.1', port: h.port, protocol: 'http', maxNetworkRetries: 0, timeout: 200 });
+    const email = `lost-answer-${Date.now()}@example.com`;
+    await fault({ kind: 'timeout', hangMs: 1_000, executed: true, method: 'POST', path: '^/v1/customers$' });
+    await expect(impatient.customers.create({ email }, { idempotencyKey: email })).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect((await h.stripe.customers.list({ email })).data).toHaveLength(1);
+    const retried = await h.stripe.customers.create({ email }, { idempotencyKey: email });
+    expect(retried.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect((await h.stripe.customers.list({ email })).data).toHaveLength(1);
+  });
+
+  it('holds a delayed call in flight after executing it, then answers', async () => {
+    const email = `held-${Date.now()}@example.com`;
+    await fault({ kind: 'delay', hangMs: 600, method: 'POST', path: '^/v1/customers$' });
+    const started = Date.now();
+    const pending = h.stripe.customers.create({ email });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.stripe.customers.list({ email })).data).toHaveLength(1);
+    expect((await pending).email).toBe(email);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+  });
+
   it('resets all state through /_sim/reset', async () => {
     const sim = await startSimulator();
     try {
