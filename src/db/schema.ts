@@ -63,6 +63,9 @@ export interface InvoicesTable {
   paid_at: Timestamp | null;
   stripe_created_at: Timestamp;
   source_event_created_at: Timestamp;
+  /** When the invoice mailer stored the invoice email / the receipt in the outbox; null = not yet. */
+  issued_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  receipt_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

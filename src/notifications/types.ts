@@ -6,7 +6,9 @@ export type NotificationKind =
   | 'final_notice'
   | 'subscription_canceled'
   | 'payment_recovered'
-  | 'usage_threshold';
+  | 'usage_threshold'
+  | 'invoice_issued'
+  | 'invoice_receipt';
 
 export interface NotificationRequest {
   organizationId: string;

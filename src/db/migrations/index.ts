@@ -5,6 +5,7 @@ import * as emailOutbox from './2026-11-23T0004-email-outbox';
 import * as stripeEventsRelayOrder from './2026-11-23T0006-stripe-events-relay-order';
 import * as usageMetering from './2026-11-23T0008-usage-metering';
 import * as customerDefaultPaymentMethod from './2026-11-23T0010-customer-default-payment-method';
+import * as invoiceDelivery from './2026-11-23T0016-invoice-delivery';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0006-stripe-events-relay-order': stripeEventsRelayOrder,
   '2026-11-23T0008-usage-metering': usageMetering,
   '2026-11-23T0010-customer-default-payment-method': customerDefaultPaymentMethod,
+  '2026-11-23T0016-invoice-delivery': invoiceDelivery,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { NotificationKind, NotificationRequest } from '../types';
 import type { TemplateContext } from './context';
+import { invoiceIssued, invoiceReceipt } from './invoice';
 import { renderLayout, type EmailContent, type RenderedEmail } from './layout';
 import { finalNotice, paymentFailed, paymentRecovered } from './payment';
 import { notificationDataSchemas, type NotificationData } from './schemas';
@@ -36,6 +37,8 @@ const templates: Templates = {
   subscription_canceled: subscriptionCanceled,
   payment_recovered: paymentRecovered,
   usage_threshold: usageThreshold,
+  invoice_issued: invoiceIssued,
+  invoice_receipt: invoiceReceipt,
 };
 
 function renderKind<K extends NotificationKind>(kind: K, data: unknown, ctx: TemplateContext): RenderedEmail {

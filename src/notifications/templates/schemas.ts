@@ -9,6 +9,16 @@ const instant = z.iso.datetime({ offset: true });
 const minorUnits = z.number().int().nonnegative();
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as usd');
 const plan = z.string().min(1);
+const link = z.url({ protocol: /^https?$/ }).max(2_000);
+const invoiceFields = {
+  invoiceId: z.string().min(1),
+  invoiceNumber: z.string().min(1).nullish(),
+  currency,
+  periodStart: instant.nullish(),
+  periodEnd: instant.nullish(),
+  hostedInvoiceUrl: link.nullish(),
+  invoicePdf: link.nullish(),
+};
 
 export const notificationDataSchemas = {
   trial_ending: z.strictObject({
@@ -49,6 +59,17 @@ export const notificationDataSchemas = {
     used: z.number().nonnegative().optional(),
     periodEnd: instant.optional(),
   }),
+  invoice_issued: z.strictObject({
+    ...invoiceFields,
+    amountDue: minorUnits,
+    billingReason: z.string().min(1).nullish(),
+    dueDate: instant.nullish(),
+    /** One line per invoice line ("Starter plan: $29.00"), built from Stripe's invoice lines. */
+    lineSummary: z.string().min(1).max(4_000),
+    /** Already paid when finalized (the usual renewal): the email says so instead of "will be charged". */
+    paid: z.boolean(),
+  }),
+  invoice_receipt: z.strictObject({ ...invoiceFields, amountPaid: minorUnits, paidAt: instant.nullish() }),
 } satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationData<K extends NotificationKind> = z.infer<(typeof notificationDataSchemas)[K]>;

@@ -30,6 +30,26 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
     data: { metric: 'api_calls', thresholdPercent: 80, limit: 100000, used: 80500 },
     mentions: ['80%', '100,000 API calls', '80,500'],
   },
+  invoice_issued: {
+    data: {
+      invoiceId: 'in_123',
+      invoiceNumber: 'INV-0042',
+      amountDue: 2900,
+      currency: 'usd',
+      periodStart: '2026-12-01T00:00:00Z',
+      periodEnd: '2027-01-01T00:00:00Z',
+      billingReason: 'subscription_cycle',
+      lineSummary: 'Starter (monthly): $29.00',
+      hostedInvoiceUrl: 'https://invoice.stripe.test/i/in_123',
+      invoicePdf: 'https://invoice.stripe.test/i/in_123/pdf',
+      paid: false,
+    },
+    mentions: ['INV-0042', '$29.00', 'December 1, 2026 to January 1, 2027', 'renewal', 'Starter (monthly): $29.00', 'https://invoice.stripe.test/i/in_123', 'https://invoice.stripe.test/i/in_123/pdf'],
+  },
+  invoice_receipt: {
+    data: { invoiceId: 'in_123', invoiceNumber: 'INV-0042', amountPaid: 2900, currency: 'usd', paidAt: '2026-12-01T00:05:00Z', hostedInvoiceUrl: 'https://invoice.stripe.test/i/in_123' },
+    mentions: ['Receipt', 'INV-0042', '$29.00', 'December 1, 2026', 'https://invoice.stripe.test/i/in_123'],
+  },
 };
 
 describe('notification templates', () => {
@@ -88,5 +108,19 @@ describe('notification templates', () => {
   ])('rejects %s loudly', (_case, request, message) => {
     expect(() => renderNotification(request, ctx)).toThrow(InvalidNotificationDataError);
     expect(() => renderNotification(request, ctx)).toThrow(message);
+  });
+
+  test('an invoice already paid at finalization says a receipt follows; one still to be charged says the card will be charged', () => {
+    const paid = renderNotification({ kind: 'invoice_issued', data: { ...valid.invoice_issued.data, paid: true } }, ctx);
+    expect(paid.text).toContain('already been paid');
+    const open = renderNotification({ kind: 'invoice_issued', data: valid.invoice_issued.data }, ctx);
+    expect(open.text).toContain('charged automatically');
+  });
+
+  test('invoice links must be http(s) URLs, and without any the email links to the billing page', () => {
+    expect(() => renderNotification({ kind: 'invoice_issued', data: { ...valid.invoice_issued.data, invoicePdf: 'javascript:alert(1)' } }, ctx)).toThrow(InvalidNotificationDataError);
+    const bare = renderNotification({ kind: 'invoice_receipt', data: { invoiceId: 'in_9', amountPaid: 100, currency: 'usd' } }, ctx);
+    expect(bare.text).toContain('https://app.example.com/billing');
+    expect(bare.subject).toBe('Receipt for invoice in_9: $1.00 paid');
   });
 });
