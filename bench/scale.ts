@@ -1,0 +1,103 @@
+/**
+ * The scale run: N organizations each live a simulated year (trial, renewals, upgrades, failed payments
+ * recovered or lost, cancellations) through the real API, the real worker and workflows on a private
+ * Temporal dev server, the Stripe simulator's test clocks and a fresh Postgres database. Reports wall time,
+ * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
+ * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
+ *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--temporal-db file|memory] [--keep]
+ * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
+ */
+import { z } from 'zod';
+import { checkInvariants } from './scale/invariants';
+import { buildPopulation, createLimiter, liveYear, type Org, type Scenario, yearPlan } from './scale/population';
+import { createReadModelWatch } from './scale/read-model-watch';
+import { renderReport, targetsMet, type ScaleResult } from './scale/report';
+import { startSampler } from './scale/sampler';
+import { startScaleStack } from './scale/stack';
+import { collectTemporalStats } from './scale/temporal-stats';
+
+const ArgsSchema = z.strictObject({
+  orgs: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  months: z.coerce.number().int().min(1).max(24).default(12),
+  concurrency: z.coerce.number().int().min(1).max(2_000).default(64),
+  'temporal-db': z.enum(['file', 'memory']).default('file'),
+  keep: z.literal('true').optional(),
+});
+
+function parseArgs(argv: string[]): z.infer<typeof ArgsSchema> {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const name = argv[i] ?? '';
+    if (!name.startsWith('--')) throw new Error(`unexpected argument "${name}"`);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) raw[name.slice(2)] = 'true';
+    else {
+      raw[name.slice(2)] = next;
+      i += 1;
+    }
+  }
+  const parsed = ArgsSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const runId = Date.now().toString(36);
+  const plan = yearPlan(args.months);
+  log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);
+  const stack = await startScaleStack({ runId, temporalDb: args['temporal-db'], keep: args.keep === 'true', log });
+  let exitCode: number;
+  try {
+    const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });
+    const watch = createReadModelWatch(stack.db);
+    watch.start();
+    const sampler = startSampler([...stack.services.map((s) => ({ name: s.name, pid: s.pid })), { name: 'driver (this process)', pid: process.pid }]);
+    const counters = { advances: 0 };
+    let monthsDone = 0;
+    const failedLives: { org: string; scenario: Scenario; error: string }[] = [];
+    const started = Date.now();
+    const progress = setInterval(() => log(`${monthsDone} organization-months done, ${failedLives.length} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`), 10_000);
+    const limit = createLimiter(args.concurrency);
+    await Promise.all(orgs.map((org: Org) =>
+      liveYear(org, { watch, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch((err: unknown) => {
+        failedLives.push({ org: org.organizationId, scenario: org.scenario, error: err instanceof Error ? err.message : String(err) });
+      })));
+    const yearMs = Date.now() - started;
+    clearInterval(progress);
+    watch.stop();
+    log(`every organization's year is over after ${(yearMs / 1000).toFixed(1)} s; waiting for the last webhooks to be relayed`);
+    await drainInbox(stack.db);
+    const drainedMs = Date.now() - started;
+    const processes = sampler.stop();
+    log(`inbox drained after ${(drainedMs / 1000).toFixed(1)} s; reading histories and checking invariants`);
+    const temporal = await collectTemporalStats(stack.temporal, createLimiter(8));
+    const invariants = await checkInvariants({ db: stack.db, stripe: stack.stripe }, orgs, plan);
+    const result: ScaleResult = {
+      orgs: args.orgs, months: args.months, concurrency: args.concurrency, temporalDb: args['temporal-db'],
+      yearMs, drainedMs, failedLives, clockAdvances: counters.advances, temporal, invariants, processes,
+    };
+    process.stdout.write(`${renderReport(result)}\n`);
+    const met = targetsMet(result);
+    exitCode = met.invariants ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+  process.exit(exitCode);
+}
+
+/** Waits (bounded) until every stored webhook has been relayed, so the check sees the settled state. */
+async function drainInbox(db: Parameters<typeof checkInvariants>[0]['db']): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const pending = await db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('relay_status', '=', 'pending').executeTakeFirst();
+    if (Number(pending?.n ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
+import type Stripe from 'stripe';
+import { loadConfig } from '../../src/config';
+import { createDb, type Db } from '../../src/db/database';
+import { migrateToLatest } from '../../src/db/migrator';
+import { createStripeClient } from '../../src/stripe/client';
+import { syncCatalog } from '../../src/stripe/catalog-sync';
+import { freePort, ROOT, waitForHttp } from '../../test/helpers/processes';
+import { startNodeService, startTemporalDevServer, type Service } from './processes';
+
+const WEBHOOK_SECRET = 'whsec_scale_bench_secret';
+const JWT_SECRET = 'scale-bench-jwt-secret-0123456789abcdef';
+const TASK_QUEUE = 'billing-scale';
+
+export interface ScaleStack {
+  apiUrl: string;
+  jwtSecret: string;
+  db: Db;
+  stripe: Stripe;
+  temporal: Client;
+  /** Every child process, for the sampler. */
+  services: Service[];
+  worker: Service;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  runId: string;
+  /** Path of the private dev server's SQLite file, or null for an in-memory store. */
+  temporalDb: 'file' | 'memory';
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Everything private to this run, nothing shared with the machine's running services: a Temporal dev server
+ * on its own ports and database file, a fresh Postgres database, the Stripe simulator, a mail sink, and the
+ * real worker and API (src/worker.ts, src/server.ts) as child processes so their memory and CPU are their own.
+ */
+export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
+  const dir = path.join(ROOT, '.local/bench-scale', opts.runId);
+  mkdirSync(dir, { recursive: true });
+  const base = loadConfig();
+  const dbName = `billing_scale_${opts.runId}`;
+  const dbUrl = base.database.url.replace(/\/[^/?]+(\?|$)/, `/${dbName}$1`);
+  const admin = createDb({ url: base.database.url, poolMax: 1 });
+  await sql`create database ${sql.id(dbName)}`.execute(admin);
+  const db = createDb({ url: dbUrl, poolMax: 4 });
+  await migrateToLatest(db);
+
+  const [temporalPort, simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const services: Service[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of [...services].reverse()) await s.stop();
+  };
+  try {
+    opts.log(`private Temporal dev server on 127.0.0.1:${temporalPort} (${opts.temporalDb === 'file' ? `${dir}/temporal.db` : 'in memory'})`);
+    services.push(await startTemporalDevServer({ port: temporalPort, dbFile: opts.temporalDb === 'file' ? path.join(dir, 'temporal.db') : null }));
+    const sim = startNodeService('stripe-sim', 'tools/stripe-sim/main.ts', {}, ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET]);
+    services.push(sim);
+    const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, ['--smtp-port', String(smtpPort), '--http-port', String(mailHttpPort)]);
+    services.push(mail);
+    await Promise.all([sim.waitForOutput(/listening/), mail.waitForOutput(/SMTP/)]);
+
+    const env: Record<string, string> = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: dbUrl,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      STRIPE_API_URL: `http://127.0.0.1:${simPort}`,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_TEST_CLOCKS: '1',
+      BILLING_POLICY_PROFILE: 'demo',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      JWT_SECRET,
+      PORT: String(apiPort),
+      WORKER_METRICS_PORT: String(metricsPort),
+    };
+    const config = loadConfig(env);
+    const stripe = createStripeClient(config.stripe);
+    await syncCatalog(stripe);
+    const worker = startNodeService('worker', 'src/worker.ts', env);
+    services.push(worker);
+    const api = startNodeService('api', 'src/server.ts', env);
+    services.push(api);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await Promise.all([waitForHttp(`${apiUrl}/readyz`, 120_000), waitForHttp(`http://127.0.0.1:${metricsPort}/metrics`, 180_000)]);
+    // The API registers its webhook endpoint with the simulator right after it listens; no event may precede it.
+    for (let i = 0; (await stripe.webhookEndpoints.list({ limit: 1 })).data.length === 0; i += 1) {
+      if (i > 100) throw new Error(`the API did not register its webhook endpoint:\n${api.output().slice(-2_000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+    return {
+      apiUrl, jwtSecret: JWT_SECRET, db, stripe, temporal, services, worker,
+      async close() {
+        await connection.close();
+        await stopAll();
+        await db.destroy();
+        if (!opts.keep) {
+          await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin);
+          rmSync(dir, { recursive: true, force: true });
+        } else {
+          opts.log(`kept: database ${dbName}, ${dir}`);
+        }
+        await admin.destroy();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    await db.destroy();
+    await admin.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,124 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Limiter } from './population';
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+export interface RunStats {
+  workflowId: string;
+  runId: string;
+  running: boolean;
+  events: number;
+  workflowTasks: number;
+  failedWorkflowTasks: number;
+  /** Why workflow tasks failed or timed out (cause and message). */
+  taskFailures: string[];
+  pendingTimers: number;
+  pendingActivities: number;
+  /** A workflow task scheduled or started and not yet finished: the worker will act on it. */
+  taskInFlight: boolean;
+}
+
+export interface TemporalStats {
+  runs: RunStats[];
+  workflows: number;
+  workflowTasks: number;
+  failedWorkflowTasks: number;
+  /** Distinct reasons of failed or timed-out workflow tasks, with how often each occurred. */
+  taskFailureReasons: [string, number][];
+  maxEventsPerRun: number;
+  avgEventsPerRun: number;
+  runsPerWorkflowMax: number;
+  /** Running workflows with no pending timer, activity or workflow task: nothing will ever wake them. */
+  stuck: string[];
+  /** Running workflows with an activity or workflow task still pending (not settled yet). */
+  busy: number;
+  collectMs: number;
+}
+
+/** Event ids are protobuf Longs; their decimal text is enough to match them. */
+const idOf = (v: { toString(): string } | number | null | undefined): string => String(v ?? '');
+
+const closeAttributes = [
+  'workflowExecutionCompletedEventAttributes', 'workflowExecutionFailedEventAttributes', 'workflowExecutionTimedOutEventAttributes',
+  'workflowExecutionTerminatedEventAttributes', 'workflowExecutionCanceledEventAttributes', 'workflowExecutionContinuedAsNewEventAttributes',
+] as const;
+
+/**
+ * Reads one run's history: its length, its workflow tasks, and what is still pending at its end. Whether the
+ * run is still open comes from the history itself (a listing may be older than the history read after it).
+ */
+export function analyzeHistory(workflowId: string, runId: string, events: HistoryEvent[]): RunStats {
+  const last = events[events.length - 1];
+  const running = !last || !closeAttributes.some((k) => last[k]);
+  const timers = new Set<string>();
+  const activities = new Set<string>();
+  let workflowTasks = 0;
+  let failedWorkflowTasks = 0;
+  const taskFailures: string[] = [];
+  let lastTaskScheduled = 0;
+  let lastTaskClosed = 0;
+  for (const e of events) {
+    const id = idOf(e.eventId);
+    if (e.workflowTaskScheduledEventAttributes) lastTaskScheduled = Number(id);
+    if (e.workflowTaskCompletedEventAttributes) {
+      workflowTasks += 1;
+      lastTaskClosed = Number(id);
+    }
+    const failed = e.workflowTaskFailedEventAttributes;
+    if (failed) taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
+    if (e.workflowTaskTimedOutEventAttributes) taskFailures.push('timed out (no worker answered within the task timeout)');
+    if (failed || e.workflowTaskTimedOutEventAttributes) {
+      failedWorkflowTasks += 1;
+      lastTaskClosed = Number(id);
+    }
+    if (e.timerStartedEventAttributes) timers.add(e.timerStartedEventAttributes.timerId ?? '');
+    if (e.timerFiredEventAttributes) timers.delete(e.timerFiredEventAttributes.timerId ?? '');
+    if (e.timerCanceledEventAttributes) timers.delete(e.timerCanceledEventAttributes.timerId ?? '');
+    if (e.activityTaskScheduledEventAttributes) activities.add(id);
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (closed) activities.delete(idOf(closed.scheduledEventId));
+  }
+  return {
+    workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, taskFailures,
+    pendingTimers: timers.size, pendingActivities: activities.size, taskInFlight: lastTaskScheduled > lastTaskClosed,
+  };
+}
+
+/**
+ * Every run of every subscription workflow on the (private) server, each history read once. Read again while
+ * workflows are still busy (up to `settleMs`), so the stuck check looks at a quiet system.
+ */
+export async function collectTemporalStats(client: Client, limit: Limiter, settleMs = 60_000): Promise<TemporalStats> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const stats = await readAllHistories(client, limit);
+    if (stats.busy === 0 || Date.now() > deadline) return stats;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+async function readAllHistories(client: Client, limit: Limiter): Promise<TemporalStats> {
+  const started = Date.now();
+  const executions: { workflowId: string; runId: string }[] = [];
+  for await (const w of client.workflow.list({ query: 'WorkflowType = "subscriptionWorkflow"' })) executions.push({ workflowId: w.workflowId, runId: w.runId });
+  const runs = await Promise.all(executions.map((x) => limit(async () => {
+    const history = await client.workflow.getHandle(x.workflowId, x.runId).fetchHistory();
+    return analyzeHistory(x.workflowId, x.runId, history.events ?? []);
+  })));
+  const perWorkflow = new Map<string, number>();
+  for (const r of runs) perWorkflow.set(r.workflowId, (perWorkflow.get(r.workflowId) ?? 0) + 1);
+  const sum = (f: (r: RunStats) => number): number => runs.reduce((n, r) => n + f(r), 0);
+  return {
+    runs,
+    workflows: perWorkflow.size,
+    workflowTasks: sum((r) => r.workflowTasks),
+    failedWorkflowTasks: sum((r) => r.failedWorkflowTasks),
+    taskFailureReasons: [...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>())],
+    maxEventsPerRun: Math.max(0, ...runs.map((r) => r.events)),
+    avgEventsPerRun: runs.length ? sum((r) => r.events) / runs.length : 0,
+    runsPerWorkflowMax: Math.max(0, ...perWorkflow.values()),
+    busy: runs.filter((r) => r.running && (r.pendingActivities > 0 || r.taskInFlight)).length,
+    stuck: runs.filter((r) => r.running && r.pendingTimers === 0 && r.pendingActivities === 0 && !r.taskInFlight).map((r) => r.workflowId),
+    collectMs: Date.now() - started,
+  };
+}
