@@ -5,6 +5,7 @@ import { Counter, Registry } from 'prom-client';
 import { createActivities } from './activities';
 import { loadConfigOrExit } from './config';
 import { createDb } from './db/database';
+import { createInvoiceMailer, stripeLineSummary } from './invoice-delivery';
 import { createLogger } from './logger';
 import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport } from './notifications';
 import { createReconciliationActivities } from './reconciliation/activities';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const notifier = createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl, onResult: onEmail });
   const transport = createSmtpTransport(config.email.smtpUrl);
   const dispatcher = createEmailDispatcher({ db, transport, from: config.email.from, logger: logger.child({ component: 'email' }), onResult: onEmail });
+  // Every finalized invoice mirrored into Postgres gets its email (and a receipt once paid) through the same outbox.
+  const invoiceMailer = createInvoiceMailer({ db, notifier, lineSummary: stripeLineSummary(stripe), logger: logger.child({ component: 'invoice-mailer' }) });
 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
   });
   await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue });
   dispatcher.start();
+  invoiceMailer.start();
 
   // Usage upkeep: next month's raw-event partitions, retention, threshold alerts whose email failed to enqueue.
   const usageMaintenance = () =>
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'billing worker running');
   await worker.run();
   clearInterval(maintenanceTimer);
+  await invoiceMailer.stop();
   await dispatcher.stop();
   transport.close();
   metricsServer.close();

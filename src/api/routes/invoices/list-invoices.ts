@@ -1,9 +1,21 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { listInvoices, type InvoiceCursor } from '../../../db/repositories/invoice-list';
+import { invoiceDeliveries, type EmailDelivery } from '../../../invoice-delivery';
 import type { AppEnv } from '../../context';
 import { ApiError } from '../../errors';
 import { userRead } from '../../middleware/guards';
 import { errorResponses } from '../../schemas';
+
+const EmailDeliverySchema = z
+  .object({
+    status: z.enum(['not_required', 'queued', 'pending', 'sent', 'failed', 'not_sent']).openapi({
+      description:
+        'not_required (nothing owed) | queued (not yet in the outbox) | pending (retrying) | sent | failed (given up; an operator can re-send) | not_sent (invoice predates invoice emails)',
+    }),
+    attempts: z.number().int(),
+    sentAt: z.string().nullable(),
+  })
+  .openapi('EmailDelivery');
 
 const InvoiceSchema = z
   .object({
@@ -24,8 +36,15 @@ const InvoiceSchema = z
     dueDate: z.string().nullable(),
     paidAt: z.string().nullable(),
     createdAt: z.string(),
+    delivery: z.object({ invoice: EmailDeliverySchema, receipt: EmailDeliverySchema }).openapi({
+      description: 'The invoice email and the receipt, beside the payment status',
+    }),
   })
   .openapi('Invoice');
+
+const NOT_REQUIRED: EmailDelivery = { status: 'not_required', attempts: 0, sentAt: null, lastError: null };
+// Mail server errors are for operators (admin endpoints), not for the customer's frontend.
+const publicDelivery = ({ status, attempts, sentAt }: EmailDelivery) => ({ status, attempts, sentAt });
 
 const Query = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -61,10 +80,17 @@ function decodeCursor(cursor: string): InvoiceCursor {
 
 export const listInvoicesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { limit, cursor } = c.req.valid('query');
-  const page = await listInvoices(c.get('deps').db, c.get('principal').organizationId, {
-    limit,
-    after: cursor ? decodeCursor(cursor) : undefined,
+  const { db } = c.get('deps');
+  const organizationId = c.get('principal').organizationId;
+  const page = await listInvoices(db, organizationId, { limit, after: cursor ? decodeCursor(cursor) : undefined });
+  const deliveries = await invoiceDeliveries(db, organizationId, page.data.map((i) => i.stripeInvoiceId));
+  const data = page.data.map((invoice) => {
+    const delivery = deliveries.get(invoice.stripeInvoiceId);
+    return {
+      ...invoice,
+      delivery: { invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED), receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED) },
+    };
   });
   const nextCursor = page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null;
-  return c.json({ data: page.data, nextCursor }, 200);
+  return c.json({ data, nextCursor }, 200);
 });

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import { INVOICE_EMAIL_KINDS, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
+
+/**
+ * Where one email of an invoice stands:
+ * - not_required: the invoice owes no such email (a draft, a $0 invoice, a receipt for an unpaid one);
+ * - queued: owed, and the invoice mailer has not stored it in the outbox yet;
+ * - pending: in the outbox, not yet accepted by the mail server (retrying with backoff);
+ * - sent: accepted by the mail server;
+ * - failed: given up (no billing email, permanent rejection, retries exhausted): re-send it;
+ * - not_sent: the invoice predates invoice emails and was never sent (re-send it to send it).
+ */
+export type DeliveryStatus = 'not_required' | 'queued' | 'pending' | 'sent' | 'failed' | 'not_sent';
+
+export interface EmailDelivery {
+  status: DeliveryStatus;
+  attempts: number;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+export type InvoiceDelivery = Record<InvoiceEmailKind, EmailDelivery>;
+
+interface JoinedRow {
+  stripe_invoice_id: string;
+  status: string;
+  amount_due: number;
+  amount_paid: number;
+  issued_email_queued_at: Date | null;
+  receipt_email_queued_at: Date | null;
+  issued_status: string | null;
+  issued_attempts: number | null;
+  issued_sent_at: Date | null;
+  issued_error: string | null;
+  receipt_status: string | null;
+  receipt_attempts: number | null;
+  receipt_sent_at: Date | null;
+  receipt_error: string | null;
+}
+
+function toDelivery(required: boolean, queuedAt: Date | null, outbox: { status: string | null; attempts: number | null; sentAt: Date | null; error: string | null }): EmailDelivery {
+  const base = { attempts: outbox.attempts ?? 0, sentAt: outbox.sentAt?.toISOString() ?? null, lastError: outbox.error };
+  if (outbox.status === 'sent' || outbox.status === 'failed') return { status: outbox.status, ...base };
+  if (outbox.status === 'pending' || outbox.status === 'sending') return { status: 'pending', ...base };
+  if (!required) return { status: 'not_required', ...base };
+  return { status: queuedAt === null ? 'queued' : 'not_sent', ...base };
+}
+
+export function deliveryOf(row: JoinedRow): InvoiceDelivery {
+  const required = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
+  return {
+    invoice_issued: toDelivery(required.includes('invoice_issued'), row.issued_email_queued_at, {
+      status: row.issued_status, attempts: row.issued_attempts, sentAt: row.issued_sent_at, error: row.issued_error,
+    }),
+    invoice_receipt: toDelivery(required.includes('invoice_receipt'), row.receipt_email_queued_at, {
+      status: row.receipt_status, attempts: row.receipt_attempts, sentAt: row.receipt_sent_at, error: row.receipt_error,
+    }),
+  };
+}
+
+/** Invoices joined with their two outbox rows (by dedupe key, a unique index lookup each). */
+export function invoicesWithEmails(db: Db) {
+  return db
+    .selectFrom('invoices as i')
+    .leftJoin('email_outbox as oi', (join) => join.on('oi.dedupe_key', '=', sql<string>`${INVOICE_EMAIL_KINDS[0]} || ':' || i.stripe_invoice_id`))
+    .leftJoin('email_outbox as orc', (join) => join.on('orc.dedupe_key', '=', sql<string>`${INVOICE_EMAIL_KINDS[1]} || ':' || i.stripe_invoice_id`))
+    .select([
+      'i.organization_id', 'i.stripe_invoice_id', 'i.number', 'i.status', 'i.amount_due', 'i.amount_paid', 'i.currency', 'i.stripe_created_at',
+      'i.issued_email_queued_at', 'i.receipt_email_queued_at',
+      'oi.status as issued_status', 'oi.attempts as issued_attempts', 'oi.sent_at as issued_sent_at', 'oi.last_error as issued_error', 'oi.to_address as issued_to',
+      'orc.status as receipt_status', 'orc.attempts as receipt_attempts', 'orc.sent_at as receipt_sent_at', 'orc.last_error as receipt_error', 'orc.to_address as receipt_to',
+    ]);
+}
+
+/** The delivery of each given invoice of one organization, keyed by Stripe invoice id. */
+export async function invoiceDeliveries(db: Db, organizationId: string, stripeInvoiceIds: string[]): Promise<Map<string, InvoiceDelivery>> {
+  if (stripeInvoiceIds.length === 0) return new Map();
+  const rows = await invoicesWithEmails(db).where('i.organization_id', '=', organizationId).where('i.stripe_invoice_id', 'in', stripeInvoiceIds).execute();
+  return new Map(rows.map((r) => [r.stripe_invoice_id, deliveryOf(r)]));
+}
