@@ -28,21 +28,31 @@ export function runEntryPoint(file: string, env: Record<string, string>, args: s
   });
 }
 
-/** Starts a long-running entry point; the caller stops it with `stop()` (SIGTERM, then waits for exit). */
-export function startEntryPoint(file: string, env: Record<string, string>): { child: ChildProcess; output: () => string; stop: () => Promise<number | null> } {
-  const child = spawn(TSX, [path.join(ROOT, file)], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+export interface RunningEntryPoint {
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM (a graceful shutdown), then waits for exit. */
+  stop: () => Promise<number | null>;
+  /** Sends `signal` (e.g. SIGKILL: a crash, nothing cleaned up), then waits for exit. */
+  kill: (signal: NodeJS.Signals) => Promise<number | null>;
+}
+
+/**
+ * Starts a long-running entry point. Node loads tsx as a module hook (`--import tsx`) instead of going
+ * through the tsx CLI, which runs the program in a second process: a signal then reaches the program
+ * itself, and a SIGKILL leaves no orphan behind.
+ */
+export function startEntryPoint(file: string, env: Record<string, string>): RunningEntryPoint {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
   };
+  return { child, output: () => out, stop: () => kill('SIGTERM'), kill };
 }
 
 export function freePort(): Promise<number> {

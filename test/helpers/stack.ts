@@ -109,7 +109,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 /** A tiny JSON client for the API under test, authenticated as one user. */
-export function apiClient(stack: Stack, token: string) {
+export function apiClient(stack: { api: { url: string } }, token: string) {
   return async function call<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -125,8 +125,11 @@ export function apiClient(stack: Stack, token: string) {
   };
 }
 
+/** What the clock helpers need: the read model's customers and the SDK (the in-process or the fault stack). */
+type ClockStack = { t: Pick<TestDb, 'db'>; stripe: Stripe };
+
 /** Moves an organization's Stripe test clock to `toMs` and waits until Stripe (the simulator) has caught up. */
-export async function advanceClock(stack: Stack, organizationId: string, toMs: number): Promise<void> {
+export async function advanceClock(stack: ClockStack, organizationId: string, toMs: number): Promise<void> {
   const row = await stack.t.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
   const clockId = row.stripe_test_clock_id;
   if (!clockId) throw new Error(`${organizationId} has no test clock`);
@@ -135,7 +138,7 @@ export async function advanceClock(stack: Stack, organizationId: string, toMs: n
 }
 
 /** The frozen time of an organization's test clock, epoch ms. */
-export async function clockNow(stack: Stack, organizationId: string): Promise<number> {
+export async function clockNow(stack: ClockStack, organizationId: string): Promise<number> {
   const row = await stack.t.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
   return (await stack.stripe.testHelpers.testClocks.retrieve(row.stripe_test_clock_id ?? '')).frozen_time * 1000;
 }

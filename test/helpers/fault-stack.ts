@@ -1,0 +1,120 @@
+import { Client, Connection } from '@temporalio/client';
+import Stripe from 'stripe';
+import { createDb, type Db } from '../../src/db/database';
+import { migrateToLatest } from '../../src/db/migrator';
+import { syncCatalog } from '../../src/stripe/catalog-sync';
+import { createMailSink, type MailSink } from '../../tools/mail-sink';
+import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
+import type { ApiFault } from '../../tools/stripe-sim/control/faults';
+import type { WebhookFault } from '../../tools/stripe-sim/webhooks/faults';
+import { startPrivatePostgres, startPrivateTemporal, type PrivatePostgres, type PrivateTemporal } from './private-services';
+import { freePort, startEntryPoint, waitForHttp, type RunningEntryPoint } from './processes';
+import { eventually } from './stack';
+import { TEST_SERVICE_TOKEN } from './tokens';
+
+const WEBHOOK_SECRET = 'whsec_fault_stack_secret';
+
+/**
+ * The product as it is deployed, every piece a separate thing that can fail on its own: a private Postgres
+ * cluster and a private Temporal dev server (restartable without touching the shared ones), the worker and
+ * the API as child processes of their real entry points (src/worker.ts, src/server.ts: SIGKILL-able), the
+ * Stripe simulator and the mail sink in this process (their state and fault controls at hand).
+ */
+export interface FaultStack {
+  pg: PrivatePostgres;
+  temporal: PrivateTemporal;
+  sim: StripeSimulator;
+  simUrl: string;
+  /** The official SDK pointed at the simulator. */
+  stripe: Stripe;
+  mail: MailSink;
+  /** The test's own connection to the private database (same shape as the in-process stack's). */
+  t: { db: Db };
+  /** A client of the private Temporal server; it reconnects by itself after a restart. */
+  client: Client;
+  api: { url: string };
+  env: Record<string, string>;
+  startWorker(): Promise<void>;
+  /** SIGKILL: no graceful shutdown, in-flight activities die with the process. */
+  killWorker(): Promise<void>;
+  startApi(): Promise<void>;
+  /** Queues simulator API faults (`/_sim/faults`). */
+  apiFault(fault: Partial<ApiFault> & Pick<ApiFault, 'kind'>): Promise<void>;
+  webhookFault(fault: Partial<WebhookFault> & Pick<WebhookFault, 'action'>): Promise<void>;
+  /** The children's output so far: printed when a test fails. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+async function post(url: string, body: object): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+}
+
+export async function startFaultStack(): Promise<FaultStack> {
+  const [pg, temporal, mail] = await Promise.all([startPrivatePostgres(), startPrivateTemporal(), createMailSink()]);
+  const sim = createStripeSimulator({ webhookSecret: WEBHOOK_SECRET, webhooks: { retryBaseMs: 250, maxAttempts: 10 } });
+  const { url: simUrl, port: simPort } = await sim.listen(0);
+  const stripe = new Stripe('sk_test_faults', { host: '127.0.0.1', port: simPort, protocol: 'http', maxNetworkRetries: 0 });
+  const db = createDb({ url: pg.url, poolMax: 3 });
+  await migrateToLatest(db);
+  await syncCatalog(stripe);
+
+  const [apiPort, workerMetricsPort] = [await freePort(), await freePort()];
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+    DATABASE_URL: pg.url,
+    DATABASE_POOL_MAX: '5',
+    TEMPORAL_ADDRESS: temporal.address,
+    STRIPE_API_URL: simUrl,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_TEST_CLOCKS: '1',
+    SMTP_URL: mail.smtpUrl,
+    BILLING_POLICY_PROFILE: 'demo',
+    USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const api = { url: `http://127.0.0.1:${apiPort}` };
+  let worker: RunningEntryPoint | undefined;
+  let server: RunningEntryPoint | undefined;
+  const output: string[] = [];
+
+  const stack: FaultStack = {
+    pg, temporal, sim, simUrl, stripe, mail, t: { db }, client, api, env,
+    async startWorker() {
+      if (worker) output.push(`--- worker ---\n${worker.output()}`);
+      worker = startEntryPoint('src/worker.ts', env);
+      // The metrics endpoint opens once the worker is created (connected, workflows bundled).
+      await waitForHttp(`http://127.0.0.1:${workerMetricsPort}/metrics`, 90_000);
+    },
+    async killWorker() {
+      await worker?.kill('SIGKILL');
+    },
+    async startApi() {
+      if (server) output.push(`--- api ---\n${server.output()}`);
+      server = startEntryPoint('src/server.ts', env);
+      await waitForHttp(`${api.url}/healthz`, 60_000);
+    },
+    apiFault: (fault) => post(`${simUrl}/_sim/faults`, fault),
+    webhookFault: (fault) => post(`${simUrl}/_sim/webhook-faults`, fault),
+    logs: () => [...output, `--- worker ---\n${worker?.output() ?? ''}`, `--- api ---\n${server?.output() ?? ''}`].join('\n'),
+    async close() {
+      await Promise.allSettled([worker?.stop(), server?.stop()]);
+      await connection.close();
+      await db.destroy();
+      await sim.close();
+      await mail.close();
+      await Promise.allSettled([temporal.destroy(), pg.destroy()]);
+    },
+  };
+  await Promise.all([stack.startWorker(), stack.startApi()]);
+  // The API registers its webhook URL with the simulator at start (as `npm start` does locally).
+  await eventually('the API webhook endpoint registered', async () => (Object.keys(sim.sim.state.webhookEndpoints).length > 0 ? true : undefined));
+  return stack;
+}
