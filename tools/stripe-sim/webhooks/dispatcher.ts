@@ -78,11 +78,15 @@ export class WebhookDispatcher {
       if (endpoint.status !== 'enabled') continue;
       if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
       const record: DeliveryRecord = { eventId: event.id, eventType: event.type, endpoint: endpoint.id, url: endpoint.url, attempts: 0, status: 'pending', lastResponse: null };
-      this.records.push(record);
-      if (this.records.length > 5_000) this.records.shift();
+      this.remember(record);
       event.pending_webhooks += 1;
       this.route({ event, endpoint, record });
     }
+  }
+
+  private remember(record: DeliveryRecord): void {
+    this.records.push(record);
+    if (this.records.length > 5_000) this.records.shift();
   }
 
   private route(job: Job): void {
@@ -93,8 +97,11 @@ export class WebhookDispatcher {
       return;
     }
     if (fault?.action === 'duplicate') {
+      // The second delivery has its own record, so the delivery log shows both.
+      const copy: DeliveryRecord = { ...job.record };
+      this.remember(copy);
       this.later(0, job);
-      this.later(0, { ...job, record: { ...job.record } });
+      this.later(0, { ...job, record: copy });
       return;
     }
     if (fault?.action === 'delay') {
