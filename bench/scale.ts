@@ -4,7 +4,7 @@
  * Temporal dev server, the Stripe simulator's test clocks and a fresh Postgres database. Reports wall time,
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
- *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--temporal-db file|memory] [--keep]
+ *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--keep]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import { z } from 'zod';
@@ -20,7 +20,6 @@ const ArgsSchema = z.strictObject({
   orgs: z.coerce.number().int().min(1).max(100_000).default(1_000),
   months: z.coerce.number().int().min(1).max(24).default(12),
   concurrency: z.coerce.number().int().min(1).max(2_000).default(64),
-  'temporal-db': z.enum(['file', 'memory']).default('file'),
   keep: z.literal('true').optional(),
 });
 
@@ -48,13 +47,13 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const plan = yearPlan(args.months);
   log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);
-  const stack = await startScaleStack({ runId, temporalDb: args['temporal-db'], keep: args.keep === 'true', log });
+  const stack = await startScaleStack({ runId, keep: args.keep === 'true', log });
   let exitCode: number;
   try {
     const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });
     const watch = createReadModelWatch(stack.db);
     watch.start();
-    const sampler = startSampler([...stack.services.map((s) => ({ name: s.name, pid: s.pid })), { name: 'driver (this process)', pid: process.pid }]);
+    const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const counters = { advances: 0 };
     let monthsDone = 0;
     const failedLives: { org: string; scenario: Scenario; error: string }[] = [];
@@ -76,7 +75,7 @@ async function main(): Promise<void> {
     const temporal = await collectTemporalStats(stack.temporal, createLimiter(8));
     const invariants = await checkInvariants({ db: stack.db, stripe: stack.stripe }, orgs, plan);
     const result: ScaleResult = {
-      orgs: args.orgs, months: args.months, concurrency: args.concurrency, temporalDb: args['temporal-db'],
+      orgs: args.orgs, months: args.months, concurrency: args.concurrency,
       yearMs, drainedMs, failedLives, clockAdvances: counters.advances, temporal, invariants, processes,
     };
     process.stdout.write(`${renderReport(result)}\n`);

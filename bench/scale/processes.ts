@@ -1,18 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
-import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { ROOT } from '../../test/helpers/processes';
-
-const TEMPORAL_CLI = path.join(ROOT, '.local/venv/bin/temporal');
-/** The names the Temporal CLI takes for `--search-attribute NAME=TYPE`. */
-const CLI_TYPE: Partial<Record<SearchAttributeType, string>> = {
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-};
 
 /** A child process of the benchmark, with its output kept for the post-mortem of a failed run. */
 export interface Service {
@@ -86,33 +75,6 @@ export function startNodeService(name: string, file: string, env: Record<string,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return track(name, child);
-}
-
-/** A private Temporal dev server (its own ports and SQLite file), with the billing search attributes registered. */
-export async function startTemporalDevServer(opts: { port: number; dbFile: string | null }): Promise<Service> {
-  const attributes = BILLING_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type] ?? 'Keyword'}`]);
-  const child = spawn(
-    TEMPORAL_CLI,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--headless', '--log-level', 'error',
-      ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []), ...attributes],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const service = track('temporal', child);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const connection = await Connection.connect({ address: `127.0.0.1:${opts.port}`, connectTimeout: 1_000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
-      return service;
-    } catch (err) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        await service.stop();
-        throw new Error(`the private Temporal dev server did not start: ${String(err)}\n${service.output().slice(-2_000)}`, { cause: err });
-      }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
 }
 
 /** Resident memory and CPU seconds of one process, from /proc (Linux). */

@@ -1,5 +1,3 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
@@ -8,8 +6,9 @@ import { createDb, type Db } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 import { createStripeClient } from '../../src/stripe/client';
 import { syncCatalog } from '../../src/stripe/catalog-sync';
-import { freePort, ROOT, waitForHttp } from '../../test/helpers/processes';
-import { startNodeService, startTemporalDevServer, type Service } from './processes';
+import { freePort, waitForHttp } from '../../test/helpers/processes';
+import { startPrivateTemporal } from '../../test/helpers/private-services';
+import { startNodeService, type Service } from './processes';
 
 const WEBHOOK_SECRET = 'whsec_scale_bench_secret';
 const JWT_SECRET = 'scale-bench-jwt-secret-0123456789abcdef';
@@ -22,15 +21,13 @@ export interface ScaleStack {
   stripe: Stripe;
   temporal: Client;
   /** Every child process, for the sampler. */
-  services: Service[];
+  processes(): { name: string; pid: number }[];
   worker: Service;
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   runId: string;
-  /** Path of the private dev server's SQLite file, or null for an in-memory store. */
-  temporalDb: 'file' | 'memory';
   keep: boolean;
   log: (line: string) => void;
 }
@@ -41,8 +38,6 @@ export interface StackOptions {
  * real worker and API (src/worker.ts, src/server.ts) as child processes so their memory and CPU are their own.
  */
 export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
-  const dir = path.join(ROOT, '.local/bench-scale', opts.runId);
-  mkdirSync(dir, { recursive: true });
   const base = loadConfig();
   const dbName = `billing_scale_${opts.runId}`;
   const dbUrl = base.database.url.replace(/\/[^/?]+(\?|$)/, `/${dbName}$1`);
@@ -51,14 +46,15 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const db = createDb({ url: dbUrl, poolMax: 4 });
   await migrateToLatest(db);
 
-  const [temporalPort, simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const temporalServer = await startPrivateTemporal();
   const services: Service[] = [];
   const stopAll = async (): Promise<void> => {
     for (const s of [...services].reverse()) await s.stop();
+    await temporalServer.destroy();
   };
   try {
-    opts.log(`private Temporal dev server on 127.0.0.1:${temporalPort} (${opts.temporalDb === 'file' ? `${dir}/temporal.db` : 'in memory'})`);
-    services.push(await startTemporalDevServer({ port: temporalPort, dbFile: opts.temporalDb === 'file' ? path.join(dir, 'temporal.db') : null }));
+    opts.log(`private Temporal dev server on ${temporalServer.address}`);
     const sim = startNodeService('stripe-sim', 'tools/stripe-sim/main.ts', {}, ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET]);
     services.push(sim);
     const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, ['--smtp-port', String(smtpPort), '--http-port', String(mailHttpPort)]);
@@ -69,7 +65,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATABASE_URL: dbUrl,
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_ADDRESS: temporalServer.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       STRIPE_API_URL: `http://127.0.0.1:${simPort}`,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -98,17 +94,17 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
     return {
-      apiUrl, jwtSecret: JWT_SECRET, db, stripe, temporal, services, worker,
+      apiUrl, jwtSecret: JWT_SECRET, db, stripe, temporal, worker,
+      processes: () => [
+        ...services.map((s) => ({ name: s.name, pid: s.pid })),
+        ...(temporalServer.pid() ? [{ name: 'temporal', pid: temporalServer.pid() ?? 0 }] : []),
+      ],
       async close() {
         await connection.close();
         await stopAll();
         await db.destroy();
-        if (!opts.keep) {
-          await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin);
-          rmSync(dir, { recursive: true, force: true });
-        } else {
-          opts.log(`kept: database ${dbName}, ${dir}`);
-        }
+        if (!opts.keep) await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin);
+        else opts.log(`kept: database ${dbName}`);
         await admin.destroy();
       },
     };

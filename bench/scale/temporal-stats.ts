@@ -14,6 +14,9 @@ export interface RunStats {
   taskFailures: string[];
   pendingTimers: number;
   pendingActivities: number;
+  signals: number;
+  /** Activities scheduled in this run, by activity type. */
+  activities: Record<string, number>;
   /** A workflow task scheduled or started and not yet finished: the worker will act on it. */
   taskInFlight: boolean;
 }
@@ -25,6 +28,9 @@ export interface TemporalStats {
   failedWorkflowTasks: number;
   /** Distinct reasons of failed or timed-out workflow tasks, with how often each occurred. */
   taskFailureReasons: [string, number][];
+  signals: number;
+  /** Activities scheduled across all runs, by type, most frequent first. */
+  activities: [string, number][];
   maxEventsPerRun: number;
   avgEventsPerRun: number;
   runsPerWorkflowMax: number;
@@ -55,6 +61,8 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
   let workflowTasks = 0;
   let failedWorkflowTasks = 0;
   const taskFailures: string[] = [];
+  const scheduled: Record<string, number> = {};
+  let signals = 0;
   let lastTaskScheduled = 0;
   let lastTaskClosed = 0;
   for (const e of events) {
@@ -66,7 +74,9 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
     }
     const failed = e.workflowTaskFailedEventAttributes;
     if (failed) taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
-    if (e.workflowTaskTimedOutEventAttributes) taskFailures.push('timed out (no worker answered within the task timeout)');
+    const timedOut = e.workflowTaskTimedOutEventAttributes;
+    if (timedOut) taskFailures.push(`timed out (${timedOut.timeoutType === 2 ? 'schedule-to-start on the sticky queue: the worker was busy' : `timeout type ${timedOut.timeoutType ?? '?'}`})`);
+    if (e.workflowExecutionSignaledEventAttributes) signals += 1;
     if (failed || e.workflowTaskTimedOutEventAttributes) {
       failedWorkflowTasks += 1;
       lastTaskClosed = Number(id);
@@ -74,13 +84,18 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
     if (e.timerStartedEventAttributes) timers.add(e.timerStartedEventAttributes.timerId ?? '');
     if (e.timerFiredEventAttributes) timers.delete(e.timerFiredEventAttributes.timerId ?? '');
     if (e.timerCanceledEventAttributes) timers.delete(e.timerCanceledEventAttributes.timerId ?? '');
-    if (e.activityTaskScheduledEventAttributes) activities.add(id);
+    const activity = e.activityTaskScheduledEventAttributes;
+    if (activity) {
+      activities.add(id);
+      const type = activity.activityType?.name ?? '?';
+      scheduled[type] = (scheduled[type] ?? 0) + 1;
+    }
     const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
     if (closed) activities.delete(idOf(closed.scheduledEventId));
   }
   return {
     workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, taskFailures,
-    pendingTimers: timers.size, pendingActivities: activities.size, taskInFlight: lastTaskScheduled > lastTaskClosed,
+    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled, taskInFlight: lastTaskScheduled > lastTaskClosed,
   };
 }
 
@@ -114,6 +129,8 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     workflowTasks: sum((r) => r.workflowTasks),
     failedWorkflowTasks: sum((r) => r.failedWorkflowTasks),
     taskFailureReasons: [...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>())],
+    signals: sum((r) => r.signals),
+    activities: [...runs.flatMap((r) => Object.entries(r.activities)).reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>())].sort((a, b) => b[1] - a[1]),
     maxEventsPerRun: Math.max(0, ...runs.map((r) => r.events)),
     avgEventsPerRun: runs.length ? sum((r) => r.events) / runs.length : 0,
     runsPerWorkflowMax: Math.max(0, ...perWorkflow.values()),

@@ -83,6 +83,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 
 export interface PrivateTemporal {
   address: string;
+  /** The server's process id while it runs (the scale benchmark samples its CPU and memory). */
+  pid(): number | undefined;
   /** Starts the dev server again on the same ports and database file (workflows resume where they were). */
   start(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -135,6 +137,7 @@ export async function startPrivateTemporal(): Promise<PrivateTemporal> {
   await start();
   return {
     address,
+    pid: () => child?.pid,
     start,
     stop,
     async destroy() {
