@@ -50,6 +50,9 @@ const schema = z
     USAGE_SERVICE_TOKENS: csv
       .pipe(z.array(z.string().min(24, 'each token must be at least 24 characters')))
       .default([]),
+    ADMIN_TOKENS: csv
+      .pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters')))
+      .default([]),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -63,6 +66,9 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_JWKS_URL is required in production' });
+    }
+    if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKENS'], message: 'an admin token must not also be a usage service token' });
     }
     if (env.STRIPE_SECRET_KEY?.includes('_live_') && env.STRIPE_TEST_CLOCKS) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_TEST_CLOCKS'], message: 'test clocks need a test-mode key' });
@@ -87,7 +93,15 @@ export interface Config {
     webhookToleranceSeconds: number;
     testClocks: boolean;
   };
-  auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; usageServiceTokens: string[] };
+  auth: {
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    usageServiceTokens: string[];
+    /** Operators of the billing service (admin endpoints), never a customer's org role: ADMIN_TOKENS. */
+    adminTokens: string[];
+  };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
   /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
@@ -152,6 +166,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       usageServiceTokens: e.USAGE_SERVICE_TOKENS,
+      adminTokens: e.ADMIN_TOKENS,
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

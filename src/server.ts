@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './api/app';
 import { createMetrics } from './api/metrics';
+import { registerBillingHealthGauges } from './api/billing-health-gauges';
 import { registerReadModelGauges } from './api/read-model-gauges';
 import { createTokenVerifier } from './api/middleware/auth';
 import { createRateLimiter } from './api/middleware/rate-limit';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ defaultMetrics: true });
   registerReadModelGauges(metrics.registry, db);
+  registerBillingHealthGauges(metrics.registry, db);
   // The relay lives beside the webhook endpoint so a stored event is relayed at once (nudge);
   // several API instances may run it, claims are leased per event.
   const webhookRelay = createWebhookRelay({

@@ -4,6 +4,7 @@ import { ApiError, envelope } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { adminRoutes } from './routes/admin';
 import { billingRoutes } from './routes/billing';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/v1/billing', billingRoutes);
   app.route('/api/v1/billing', stripeWebhookRoutes);
   app.route('/api/v1/billing', usageRoutes);
+  app.route('/api/v1/billing', adminRoutes);
   mountDocs(app);
   return app;
 }

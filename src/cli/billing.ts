@@ -6,12 +6,18 @@ import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
 import { extendTrialCommand } from './commands/extend-trial';
+import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
 import { redriveEventsCommand } from './commands/redrive-events';
+import { resendInvoiceCommand } from './commands/resend-invoice';
 import { showCommand } from './commands/show';
+import { undeliveredInvoicesCommand } from './commands/undelivered-invoices';
 
 /** The operator CLI: `npm run billing -- <command> [options]`. */
-const COMMANDS: CliCommand[] = [catalogSyncCommand, showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand];
+const COMMANDS: CliCommand[] = [
+  catalogSyncCommand, showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand,
+  healthReportCommand, undeliveredInvoicesCommand, resendInvoiceCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -75,7 +75,7 @@ export function createTokenVerifier(auth: Config['auth'], opts: { cacheSize?: nu
   };
 }
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const [x, y] = [Buffer.from(a), Buffer.from(b)];
   return x.length === y.length && timingSafeEqual(x, y);
 }

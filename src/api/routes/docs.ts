@@ -10,6 +10,11 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
     bearerFormat: 'JWT',
     description: 'A user token with claims sub, org_id, role (owner | admin | billing_admin | member), exp',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An operator token from ADMIN_TOKENS (admin routes); user tokens never grant admin access',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceToken', {
     type: 'http',
     scheme: 'bearer',

@@ -1,0 +1,60 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { SUCCESS_FIGURES } from '../../../domain/success-targets';
+import { buildBillingHealthReport } from '../../../health-report/billing-health';
+import type { AppEnv } from '../../context';
+import { requireAdmin } from '../../middleware/admin';
+import { errorResponses } from '../../schemas';
+import { ADMIN_SECURITY, periodQuery } from './period';
+
+const Figure = z.object({
+  figure: z.enum(SUCCESS_FIGURES),
+  value: z.number().nullable().openapi({ description: 'A ratio (0.999 = 99.9 %); null when the period holds nothing to measure' }),
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+  target: z.object({ comparison: z.enum(['>=', '<']), value: z.number() }),
+  met: z.boolean().nullable(),
+});
+
+const Report = z
+  .object({
+    range: z.object({ from: z.string(), to: z.string() }),
+    figures: z.array(Figure),
+    dunningRevenue: z.array(
+      z.object({
+        currency: z.string(),
+        recovered: z.number().int(),
+        recoveredInvoices: z.number().int(),
+        lost: z.number().int(),
+        lostInvoices: z.number().int(),
+        recoveryRate: z.number().nullable(),
+      }),
+    ),
+    details: z.object({
+      paymentsAwaitingFirstAttemptExcluded: z.literal(true),
+      webhookEventsStillFailing: z.number().int(),
+      invoiceEmailsFailed: z.number().int(),
+      invoiceEmailsPending: z.number().int(),
+      invoiceEmailsNotQueued: z.number().int(),
+    }),
+    allTargetsMet: z.boolean().nullable(),
+  })
+  .openapi('BillingHealthReport');
+
+const route = createRoute({
+  method: 'get',
+  path: '/admin/health-report',
+  tags: ['admin'],
+  summary: "The seed's success metrics over a period [from, to), each beside its target (operators only)",
+  security: ADMIN_SECURITY,
+  middleware: [requireAdmin],
+  request: { query: periodQuery },
+  responses: {
+    200: { description: 'The report', content: { 'application/json': { schema: Report } } },
+    ...errorResponses(401, 422),
+  },
+});
+
+export const healthReportRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const { from, to } = c.req.valid('query');
+  return c.json(await buildBillingHealthReport(c.get('deps').db, { from, to }), 200);
+});
