@@ -67,9 +67,10 @@ async function invoicesOf(org: string) {
   return ((await res.json()) as { data: { stripeInvoiceId: string; status: string; delivery: Record<'invoice' | 'receipt', { status: string; attempts: number }> }[] }).data;
 }
 
-function admin(path: string, init: RequestInit = {}, token = ADMIN_TOKEN) {
-  const json = init.body === undefined ? {} : { 'content-type': 'application/json' };
-  return fetch(`${app.url}/api/v1/billing/admin${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...json, ...init.headers } });
+function admin(path: string, init: { method?: string; body?: string } = {}, token = ADMIN_TOKEN) {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${app.url}/api/v1/billing/admin${path}`, { ...init, headers });
 }
 
 const kindsOf = (messages: { headers: Record<string, string> }[]) => messages.map((m) => m.headers['x-billing-notification']).sort();
