@@ -4,7 +4,7 @@
  * Temporal dev server, the Stripe simulator's test clocks and a fresh Postgres database. Reports wall time,
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
- *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--keep]
+ *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import { z } from 'zod';
@@ -20,6 +20,8 @@ const ArgsSchema = z.strictObject({
   orgs: z.coerce.number().int().min(1).max(100_000).default(1_000),
   months: z.coerce.number().int().min(1).max(24).default(12),
   concurrency: z.coerce.number().int().min(1).max(2_000).default(64),
+  /** How long one step may take to show in the read model before that organization's year counts as failed. */
+  'step-timeout': z.coerce.number().int().min(10).max(3_600).default(600),
   keep: z.literal('true').optional(),
 });
 
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
   let exitCode: number;
   try {
     const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });
-    const watch = createReadModelWatch(stack.db);
+    const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const counters = { advances: 0 };

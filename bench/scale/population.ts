@@ -133,7 +133,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
       });
       if (org.scenario === 'lose') {
         // Retries and the grace period run on Temporal's clock (the demo profile: seconds), no permit held.
-        await watch.until(org.organizationId, 'canceled after dunning and grace', (r) => r.status === 'canceled', 300_000);
+        await watch.until(org.organizationId, 'canceled after dunning and grace', (r) => r.status === 'canceled');
         deps.onMonth(org, month);
         return;
       }

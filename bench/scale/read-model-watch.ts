@@ -22,7 +22,8 @@ interface Waiter {
  * One poller for every organization: a single query over the read model per tick answers all waiting
  * organizations, instead of a thousand clients polling GET /subscription.
  */
-export function createReadModelWatch(db: Db, intervalMs = 300) {
+export function createReadModelWatch(db: Db, opts: { timeoutMs: number; intervalMs?: number }) {
+  const intervalMs = opts.intervalMs ?? 300;
   const waiters = new Map<string, Waiter[]>();
   const last = new Map<string, ReadModelRow>();
   let timer: NodeJS.Timeout | undefined;
@@ -66,7 +67,7 @@ export function createReadModelWatch(db: Db, intervalMs = 300) {
 
   return {
     /** Resolves with the organization's row once `test` holds for it. */
-    until(organizationId: string, what: string, test: (row: ReadModelRow) => boolean, timeoutMs = 180_000): Promise<ReadModelRow> {
+    until(organizationId: string, what: string, test: (row: ReadModelRow) => boolean, timeoutMs = opts.timeoutMs): Promise<ReadModelRow> {
       return new Promise((resolve, reject) => {
         const list = waiters.get(organizationId) ?? [];
         list.push({ what, test: (row) => row !== undefined && test(row), deadline: Date.now() + timeoutMs, resolve, reject });

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
@@ -6,7 +8,7 @@ import { createDb, type Db } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 import { createStripeClient } from '../../src/stripe/client';
 import { syncCatalog } from '../../src/stripe/catalog-sync';
-import { freePort, waitForHttp } from '../../test/helpers/processes';
+import { freePort, ROOT, waitForHttp } from '../../test/helpers/processes';
 import { startPrivateTemporal } from '../../test/helpers/private-services';
 import { startNodeService, type Service } from './processes';
 
@@ -52,6 +54,11 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const stopAll = async (): Promise<void> => {
     for (const s of [...services].reverse()) await s.stop();
     await temporalServer.destroy();
+    // The last output of each process, for the post-mortem of a slow or failed run.
+    const logDir = path.join(ROOT, '.local/bench-scale', opts.runId);
+    mkdirSync(logDir, { recursive: true });
+    for (const s of services) writeFileSync(path.join(logDir, `${s.name}.log`), s.output());
+    opts.log(`process output in ${logDir}`);
   };
   try {
     opts.log(`private Temporal dev server on ${temporalServer.address}`);
