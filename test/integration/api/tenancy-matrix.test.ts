@@ -19,11 +19,12 @@ jest.setTimeout(240_000);
 let stack: Stack;
 const id = () => randomUUID().slice(0, 8);
 /** Subscribed (starter, trial), has usage and a card; never acts in the matrix. */
-const victim = { org: `org_victim_${id()}`, token: '', idempotencyKey: `victim-subscribe-${id()}`, pmId: '', customerId: '', stripeSubscriptionId: '', invoiceId: '' };
+const victim = { org: `org_victim_${id()}`, token: '', idempotencyKey: `victim-subscribe-${id()}`, pmId: '', customerId: '', stripeSubscriptionId: '', invoiceId: '', stripeInvoiceId: '' };
 /** Subscribed too, so its mutations reach a live workflow (its own). */
 const attacker = { org: `org_attacker_${id()}`, token: '' };
 /** No subscription: a mutation could only act on someone else's. */
 const newcomer = { org: `org_newcomer_${id()}`, token: '' };
+const ADMIN_TOKEN = 'adm_tenancy_matrix_0123456789abcdef';
 const SUBSCRIBE_BODY = { planId: 'starter', paymentMethodId: 'pm_card_visa' };
 const today = new Date().toISOString().slice(0, 10);
 
@@ -51,7 +52,7 @@ async function send(method: string, path: string, opts: { token?: string; body?:
   return { status: res.status, code: body?.error?.code, headers: res.headers, text, body };
 }
 
-type Access = 'user' | 'user-or-service' | 'service' | 'public' | 'stripe-signature';
+type Access = 'user' | 'user-or-service' | 'service' | 'admin' | 'public' | 'stripe-signature';
 interface Attempt {
   name: string;
   send: () => Promise<Answer>;
@@ -233,6 +234,25 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  // Operator endpoints: no user token qualifies, not even an organization's own owner or admin role.
+  'GET /api/v1/billing/admin/health-report': {
+    access: 'admin',
+    valid: { path: `${B}/admin/health-report` },
+    // The control: an operator token is configured and works, so the refusals are about the token.
+    attempts: [{ name: 'an operator token (control)', send: () => send('GET', `${B}/admin/health-report`, { token: ADMIN_TOKEN }), status: 200 }],
+  },
+  'GET /api/v1/billing/admin/invoices/undelivered': {
+    access: 'admin',
+    valid: { path: `${B}/admin/invoices/undelivered?organizationId=${victim.org}` },
+    attempts: [],
+  },
+  'POST /api/v1/billing/admin/invoices/{invoiceId}/resend': {
+    access: 'admin',
+    valid: { path: `${B}/admin/invoices/{invoiceId}/resend` },
+    attempts: [
+      { name: "an owner token asking to re-send the victim's invoice", send: () => send('POST', `${B}/admin/invoices/${victim.stripeInvoiceId}/resend`, { token: attacker.token }), status: 401, code: 'UNAUTHORIZED' },
+    ],
+  },
   'GET /healthz': { access: 'public', attempts: [{ name: 'a forged token for the victim (no organization data)', send: async () => send('GET', '/healthz', { token: await forged(victim.org) }), status: 200 }] },
   'GET /readyz': { access: 'public', attempts: [{ name: 'a forged token for the victim (no organization data)', send: async () => send('GET', '/readyz', { token: await forged(victim.org) }), status: 200 }] },
 };
@@ -242,12 +262,23 @@ const forged = (org: string) =>
   new SignJWT({ org_id: org, role: 'owner' }).setProtectedHeader({ alg: 'HS256' }).setSubject(`user_${org}`).setExpirationTime('1h').sign(new TextEncoder().encode('not-the-service-secret-'.repeat(2)));
 const unsigned = (org: string) => new UnsecuredJWT({ org_id: org, role: 'owner', sub: `user_${org}` }).setExpirationTime('1h').encode();
 
-/** Attempts every user-authenticated operation gets: tokens for the victim's organization the caller cannot have. */
+/**
+ * Attempts every authenticated operation gets: for user operations, tokens for the victim's
+ * organization the caller cannot have; for operator operations, the victim's own valid tokens.
+ */
 function tokenAttempts(key: string, entry: Entry): Attempt[] {
-  if (entry.access !== 'user' && entry.access !== 'user-or-service') return [];
   const method = key.split(' ')[0]!;
   const valid = entry.valid ?? { path: key.split(' ')[1]! };
-  const withToken = (token: () => Promise<string> | string) => async () => send(method, valid.path, { token: await token(), body: valid.body });
+  const withToken = (token: () => Promise<string> | string) => async () =>
+    send(method, valid.path.replace('{invoiceId}', victim.stripeInvoiceId), { token: await token(), body: valid.body });
+  if (entry.access === 'admin') {
+    return [
+      { name: "the victim's owner token", send: withToken(() => victim.token), status: 401, code: 'UNAUTHORIZED' },
+      { name: "a token with the victim's admin role", send: withToken(() => userToken({ org: victim.org, role: 'admin' })), status: 401, code: 'UNAUTHORIZED' },
+      { name: 'a service token', send: withToken(() => TEST_SERVICE_TOKEN), status: 401, code: 'UNAUTHORIZED' },
+    ];
+  }
+  if (entry.access !== 'user' && entry.access !== 'user-or-service') return [];
   const attempts: Attempt[] = [
     { name: 'a token for the victim signed with another key', send: withToken(() => forged(victim.org)), status: 401, code: 'UNAUTHORIZED' },
     { name: 'an unsigned (alg: none) token for the victim', send: withToken(() => unsigned(victim.org)), status: 401, code: 'UNAUTHORIZED' },
@@ -295,7 +326,7 @@ async function settledVictimState() {
 let victimBefore: Awaited<ReturnType<typeof victimState>>;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { ADMIN_TOKENS: ADMIN_TOKEN } });
   const { syncCatalog } = await import('../../../src/stripe/catalog-sync');
   await syncCatalog(stack.stripe);
   victim.token = await userToken({ org: victim.org, email: `${victim.org}@customers.example` });
@@ -312,10 +343,10 @@ beforeAll(async () => {
   const mirrored = await eventually("the victim's subscription, card and invoice mirrored", async () => {
     const sub = await stack.t.db.selectFrom('subscriptions').select('stripe_subscription_id').where('organization_id', '=', victim.org).executeTakeFirst();
     const pm = await stack.t.db.selectFrom('payment_methods').select('stripe_payment_method_id').where('organization_id', '=', victim.org).executeTakeFirst();
-    const invoice = await stack.t.db.selectFrom('invoices').select('id').where('organization_id', '=', victim.org).executeTakeFirst();
-    return sub?.stripe_subscription_id && pm && invoice ? { sub: sub.stripe_subscription_id, pm: pm.stripe_payment_method_id, invoice: invoice.id } : undefined;
+    const invoice = await stack.t.db.selectFrom('invoices').select(['id', 'stripe_invoice_id']).where('organization_id', '=', victim.org).executeTakeFirst();
+    return sub?.stripe_subscription_id && pm && invoice ? { sub: sub.stripe_subscription_id, pm: pm.stripe_payment_method_id, invoice } : undefined;
   });
-  Object.assign(victim, { stripeSubscriptionId: mirrored.sub, pmId: mirrored.pm, invoiceId: mirrored.invoice });
+  Object.assign(victim, { stripeSubscriptionId: mirrored.sub, pmId: mirrored.pm, invoiceId: mirrored.invoice.id, stripeInvoiceId: mirrored.invoice.stripe_invoice_id });
   victimBefore = await settledVictimState();
 });
 afterAll(async () => {
@@ -328,7 +359,7 @@ test('every operation in the OpenAPI document has a matrix entry with its securi
   expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(MATRIX).sort());
   for (const { key, op } of operations) {
     const schemes = (op.security ?? []).flatMap((s) => Object.keys(s)).sort().join('+');
-    const expected = { user: 'userToken', 'user-or-service': 'serviceToken+userToken', service: 'serviceToken', public: '', 'stripe-signature': '' }[MATRIX[key]!.access];
+    const expected = { user: 'userToken', 'user-or-service': 'serviceToken+userToken', service: 'serviceToken', admin: 'adminToken', public: '', 'stripe-signature': '' }[MATRIX[key]!.access];
     expect(`${key}: ${schemes}`).toBe(`${key}: ${expected}`);
   }
 });
@@ -336,7 +367,7 @@ test('every operation in the OpenAPI document has a matrix entry with its securi
 test.each(CASES)('%s × %s', async (_, __, attempt) => {
   const answer = await attempt.send();
   expect({ status: answer.status, code: answer.code }).toEqual({ status: attempt.status, code: attempt.code });
-  for (const secret of [victim.org, victim.pmId, victim.customerId, victim.stripeSubscriptionId, victim.invoiceId]) expect(answer.text).not.toContain(secret);
+  for (const secret of [victim.org, victim.pmId, victim.customerId, victim.stripeSubscriptionId, victim.invoiceId, victim.stripeInvoiceId]) expect(answer.text).not.toContain(secret);
   await attempt.check?.(answer);
 });
 
