@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
+import { createPollingLoop } from '../notifications/polling-loop';
 import type { Notifier } from '../notifications/types';
 import { awaitingEmail } from './awaiting';
 import type { LineSummarySource } from './line-summary';
@@ -118,42 +119,15 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
     return summary;
   }
 
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      let full = false;
-      try {
-        const summary = await runOnce();
-        full = summary.invoices === batchSize && summary.failed < summary.invoices;
-      } catch (err) {
-        deps.logger?.error({ err }, 'invoice mailer cannot read invoices; will poll again');
-      }
-      if (stopping || full) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (running) return;
-      stopping = false;
-      running = loop();
+  const polling = createPollingLoop({
+    // A full batch suggests more is due, unless the batch was all failures (Stripe down): then wait.
+    round: async () => {
+      const summary = await runOnce();
+      return { moreDue: summary.invoices === batchSize && summary.failed < summary.invoices };
     },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-      running = undefined;
-    },
-  };
+    pollIntervalMs,
+    onError: (err) => deps.logger?.error({ err }, 'invoice mailer cannot read invoices; will poll again'),
+  });
+
+  return { runOnce, start: polling.start, stop: polling.stop };
 }

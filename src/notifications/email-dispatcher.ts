@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { DEFAULT_EMAIL_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff';
 import type { OnNotificationResult } from './outcomes';
+import { createPollingLoop } from './polling-loop';
 import { claimDueMessages, markDead, markSent, scheduleRetry, type OutboxMessage } from './outbox-repository';
 import type { EmailTransport } from './smtp-transport';
 
@@ -102,42 +103,12 @@ export function createEmailDispatcher(deps: EmailDispatcherDeps): EmailDispatche
     return summary;
   }
 
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
+  const polling = createPollingLoop({
+    // A full batch suggests more is due: go again without waiting.
+    round: async () => ({ moreDue: (await runOnce()).claimed === batchSize }),
+    pollIntervalMs,
+    onError: (err) => deps.logger?.error({ error: describe(err) }, 'email dispatch failed; will poll again'),
+  });
 
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      let claimed = 0;
-      try {
-        claimed = (await runOnce()).claimed;
-      } catch (err) {
-        deps.logger?.error({ error: describe(err) }, 'email dispatch failed; will poll again');
-      }
-      // A full batch suggests more is due: go again without waiting.
-      if (stopping || claimed === batchSize) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (running) return;
-      stopping = false;
-      running = loop();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-      running = undefined;
-    },
-  };
+  return { runOnce, start: polling.start, stop: polling.stop };
 }
