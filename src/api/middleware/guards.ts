@@ -28,7 +28,7 @@ export function authenticateUser(access: 'read' | 'write') {
 export const userRead = [authenticateUser('read'), limitByOrganization()] as const;
 /** User request bodies are small JSON documents; the limit counts the actual bytes, not Content-Length. */
 export const USER_BODY_LIMIT_BYTES = 16 * 1024;
-const limitUserBody = bodyLimit({
+export const limitUserBody = bodyLimit({
   maxSize: USER_BODY_LIMIT_BYTES,
   onError: () => {
     throw new ApiError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${USER_BODY_LIMIT_BYTES} bytes`);

@@ -167,6 +167,8 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
   expect((await admin('/invoices/in_unknown123/resend', { method: 'POST' })).status).toBe(404);
   expect((await admin('/invoices/not-an-invoice/resend', { method: 'POST' })).status).toBe(422);
+  expect((await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: '{"kind":"invoice_issued"' })).status).toBe(400);
+  expect((await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: JSON.stringify({ kind: 'x'.repeat(100_000) }) })).status).toBe(413);
   await expect(resendInvoiceCommand.run(['--invoice', 'in_x', '--kind', 'nope'], deps)).rejects.toThrow(/--kind/);
 });
 

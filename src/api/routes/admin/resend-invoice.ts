@@ -5,6 +5,7 @@ import { billingEmailResolver } from '../../../notifications/billing-recipient';
 import type { AppEnv } from '../../context';
 import { ApiError } from '../../errors';
 import { requireAdmin } from '../../middleware/admin';
+import { limitUserBody } from '../../middleware/guards';
 import { errorResponses } from '../../schemas';
 import { ADMIN_SECURITY } from './period';
 
@@ -24,7 +25,7 @@ const route = createRoute({
   tags: ['admin'],
   summary: "Sends an invoice's undelivered email or receipt again (operators only); a delivered email is never sent twice",
   security: ADMIN_SECURITY,
-  middleware: [requireAdmin],
+  middleware: [requireAdmin, limitUserBody],
   request: {
     params: z.object({ invoiceId: stripeInvoiceIdSchema }),
     body: {
@@ -34,7 +35,7 @@ const route = createRoute({
   },
   responses: {
     200: { description: 'What happened to each email; the dispatcher sends requeued ones at its next poll', content: { 'application/json': { schema: Result } } },
-    ...errorResponses(401, 404, 409, 422),
+    ...errorResponses(400, 401, 404, 409, 413, 422),
   },
 });
 
