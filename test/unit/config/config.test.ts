@@ -41,6 +41,8 @@ describe('configuration from the environment', () => {
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['USAGE_SERVICE_TOKENS', { USAGE_SERVICE_TOKENS: 'tooshort' }],
+    ['ADMIN_TOKENS', { ADMIN_TOKENS: 'admin_token_of_only_31_characters'.slice(0, 31) }],
+    ['ADMIN_TOKENS', { ADMIN_TOKENS: 'shared_token_0123456789abcdefghijkl', USAGE_SERVICE_TOKENS: 'shared_token_0123456789abcdefghijkl' }],
     ['SMTP_URL', { SMTP_URL: 'http://mail' }],
   ])('a malformed %s is reported by name', (variable, env) => {
     expect(issuesOf(env)).toContain(variable);
@@ -48,5 +50,11 @@ describe('configuration from the environment', () => {
 
   test('empty values count as unset', () => {
     expect(loadConfig({ PORT: '', STRIPE_SECRET_KEY: '' }).http.port).toBe(3000);
+  });
+
+  test('admin tokens are a separate comma-separated list, empty by default', () => {
+    expect(loadConfig({}).auth.adminTokens).toEqual([]);
+    const tokens = ['admin_one_0123456789abcdefghijklmnop', 'admin_two_0123456789abcdefghijklmnop'];
+    expect(loadConfig({ ADMIN_TOKENS: tokens.join(', ') }).auth.adminTokens).toEqual(tokens);
   });
 });
