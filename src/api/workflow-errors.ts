@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { BillingErrorType } from '../workflows/messages';
 import { ApiError, type ErrorCode } from './errors';
@@ -26,7 +26,8 @@ function isBillingErrorType(type: string | undefined | null): type is BillingErr
 
 /**
  * Turns what Temporal answered into the API's error: a workflow's typed rejection keeps its reason
- * (`details.reason`), a missing workflow means no subscription, an unreachable Temporal is a 503.
+ * (`details.reason`), a missing workflow means no subscription, an unreachable Temporal or an update that
+ * outlived its RPC deadline is a 503.
  * Branches on failure types only, never on message text.
  */
 export function toApiError(err: unknown): unknown {
@@ -39,6 +40,11 @@ export function toApiError(err: unknown): unknown {
   }
   if (err instanceof WorkflowNotFoundError) {
     return new ApiError('CONFLICT', 'The organization has no live subscription', { reason: BillingErrorType.NoActiveSubscription });
+  }
+  // The update outlived the RPC deadline (a busy worker or server): it may still complete. Retryable, and a
+  // retry with the same Idempotency-Key (the update id) reaches the same update rather than a second one.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError('SERVICE_UNAVAILABLE', 'Billing is taking longer than usual. Retry with the same Idempotency-Key.', undefined, { 'Retry-After': '5' });
   }
   if (isGrpcServiceError(err) || (err instanceof Error && err.name === 'ServiceError')) {
     return new ApiError('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', undefined, { 'Retry-After': '5' });
