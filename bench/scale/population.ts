@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { createApiClient, type ApiClient } from '../../src/demo/api-client';
+import { ApiCallError, createApiClient, type ApiClient, type SubscriptionState } from '../../src/demo/api-client';
 import { DAY_MS, OrgClock } from '../../src/demo/clock-driver';
 import { HOUR_MS } from '../../src/demo/story/common-steps';
 import { signUserToken } from '../../src/demo/tokens';
@@ -93,6 +93,24 @@ export interface LifeDeps {
   counters: { advances: number };
 }
 
+const RETRY_AFTER_MS = 5_000;
+
+/**
+ * Subscribes as a careful frontend does: a 503 (the update outlived Temporal's RPC deadline on a busy
+ * machine) is retried after Retry-After with the same Idempotency-Key, which reaches the same update.
+ */
+async function subscribeRetrying(org: Org, card: string, attempts = 10): Promise<SubscriptionState> {
+  const key = `scale-subscribe-${org.organizationId}`;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await org.api.subscribe(org.startPlan, card, key);
+    } catch (err) {
+      if (!(err instanceof ApiCallError && err.status === 503) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, RETRY_AFTER_MS));
+    }
+  }
+}
+
 const activePast = (t: number) => (r: ReadModelRow): boolean => r.status === 'active' && (r.currentPeriodEnd ?? 0) > t;
 
 /**
@@ -108,7 +126,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
     return org.clock.advanceTo(ms);
   };
   const subscribed = await limit(async () => {
-    const state = await org.api.subscribe(org.startPlan, card);
+    const state = await subscribeRetrying(org, card);
     await org.clock.attach();
     return state;
   });

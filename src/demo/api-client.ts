@@ -55,11 +55,11 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** A frontend's view of the billing API, authenticated as one user of one organization. */
 export function createApiClient(baseUrl: string, token: string) {
-  async function call<S extends z.ZodType>(schema: S, method: Method, path: string, body?: unknown): Promise<z.infer<S>> {
+  async function call<S extends z.ZodType>(schema: S, method: Method, path: string, body?: unknown, idempotencyKey?: string): Promise<z.infer<S>> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Every mutation carries an Idempotency-Key, as a careful frontend does.
-    if (method !== 'GET') headers['idempotency-key'] = `demo-${randomUUID()}`;
+    if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? `demo-${randomUUID()}`;
     const res = await fetch(`${baseUrl}/api/v1/billing${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
@@ -74,7 +74,8 @@ export function createApiClient(baseUrl: string, token: string) {
 
   return {
     getSubscription: () => call(SubscriptionStateSchema, 'GET', '/subscription'),
-    subscribe: (planId: string, paymentMethodId?: string) => call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId }),
+    /** A retry after a 503 passes the first attempt's key, so it reaches the same workflow update. */
+    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string) => call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId }, idempotencyKey),
     previewChange: (planId: string) => call(PreviewSchema, 'POST', '/subscription/preview', { planId }),
     changePlan: (planId: string) => call(ChangeSchema, 'PATCH', '/subscription', { planId }),
     cancel: (immediate: boolean) => call(SubscriptionStateSchema, 'DELETE', `/subscription?immediate=${immediate}`),
