@@ -62,6 +62,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
+    OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -109,7 +110,7 @@ export interface Config {
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
   /** Raw usage events older than this are dropped by month; aggregates and the dedupe ledger stay. */
-  usage: { rawRetentionDays: number };
+  usage: { rawRetentionDays: number; overageReportIntervalMs: number };
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -172,7 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
-    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS },
+    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS, overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS },
   };
 }
 

@@ -8,10 +8,11 @@ import { createDb } from './db/database';
 import { createInvoiceMailer, stripeLineSummary } from './invoice-delivery';
 import { createLogger } from './logger';
 import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport } from './notifications';
+import { createPollingLoop } from './notifications/polling-loop';
 import { createReconciliationActivities } from './reconciliation/activities';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { createStripeClient } from './stripe/client';
-import { runUsageMaintenance } from './usage';
+import { reportDueOverage, runUsageMaintenance } from './usage';
 
 /** Composition root of the worker: the subscription workflows, their activities and the email dispatcher. */
 async function main(): Promise<void> {
@@ -54,6 +55,18 @@ async function main(): Promise<void> {
     );
   void usageMaintenance();
   const maintenanceTimer = setInterval(() => void usageMaintenance(), 3_600_000);
+  // Overage on paid plans reaches Stripe's billing meters as it accrues, well before the period's invoice.
+  const overageLog = logger.child({ component: 'overage' });
+  const overageReporter = createPollingLoop({
+    pollIntervalMs: config.usage.overageReportIntervalMs,
+    round: async () => {
+      const result = await reportDueOverage({ db, stripe, onError: (organizationId, err) => overageLog.warn({ err, organizationId }, 'overage report failed; retried next round') });
+      if (result.eventsSent > 0 || result.failed > 0) overageLog.info(result, 'overage reported');
+      return { moreDue: false };
+    },
+    onError: (err) => overageLog.error({ err }, 'overage round failed; retried next round'),
+  });
+  overageReporter.start();
 
   const metricsServer = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
@@ -77,6 +90,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'billing worker running');
   await worker.run();
   clearInterval(maintenanceTimer);
+  await overageReporter.stop();
   await invoiceMailer.stop();
   await dispatcher.stop();
   transport.close();

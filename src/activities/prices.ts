@@ -14,3 +14,36 @@ export async function priceIdFor(stripe: Stripe, plan: PlanId): Promise<string> 
   }
   return price.id;
 }
+
+/** The plan's metered overage prices (by the catalog's lookup keys); none for plans without priced overage. */
+export async function overagePriceIdsFor(stripe: Stripe, plan: PlanId): Promise<string[]> {
+  const lookupKeys = Object.values(getPlan(plan).overage).map((o) => o.lookupKey);
+  if (lookupKeys.length === 0) return [];
+  const prices = (await stripe.prices.list({ lookup_keys: lookupKeys, active: true, limit: lookupKeys.length })).data;
+  const missing = lookupKeys.filter((key) => !prices.some((p) => p.lookup_key === key));
+  if (missing.length > 0) {
+    throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `no active Stripe price for ${missing.join(', ')}; run npm run catalog:sync` });
+  }
+  return prices.map((p) => p.id);
+}
+
+export const isMeteredItem = (item: Stripe.SubscriptionItem): boolean => item.price.recurring?.usage_type === 'metered';
+
+/** The subscription's licensed (plan) item: the one that is not a metered overage item. */
+export function planItem(sub: Stripe.Subscription): Stripe.SubscriptionItem | undefined {
+  return sub.items.data.find((item) => !isMeteredItem(item));
+}
+
+/**
+ * The items[] of an update that moves a subscription to `price` with `overagePrices`: the plan item
+ * changes price, metered items already on the target price stay, others are removed, missing ones added.
+ */
+export function itemsForPlan(sub: Stripe.Subscription, price: string, overagePrices: readonly string[]): Stripe.SubscriptionUpdateParams.Item[] {
+  const item = planItem(sub);
+  const metered = sub.items.data.filter(isMeteredItem);
+  return [
+    item ? { id: item.id, price } : { price },
+    ...metered.filter((m) => !overagePrices.includes(m.price.id)).map((m) => ({ id: m.id, deleted: true })),
+    ...overagePrices.filter((p) => !metered.some((m) => m.price.id === p)).map((p) => ({ price: p })),
+  ];
+}

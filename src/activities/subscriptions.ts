@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
-import { getPlan } from '../domain/plans';
+import { getPlan, type PlanId } from '../domain/plans';
 import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './idempotency';
-import { priceIdFor } from './prices';
+import { itemsForPlan, overagePriceIdsFor, planItem, priceIdFor } from './prices';
 import { followWorkflowClock } from './test-clock';
 import type {
   ChangePlanInput, ChangePlanResult, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
@@ -16,11 +16,12 @@ import { classifyStripeError } from '../stripe/errors';
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
-  const firstItem = async (subscriptionId: string) => {
-    const sub = await stripe.subscriptions.retrieve(subscriptionId);
-    const item = sub.items.data[0];
-    if (!item) throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `subscription ${subscriptionId} has no items` });
-    return item;
+  /** The subscription, its plan item, and the items[] that move it to `plan` (plan price + the plan's overage prices). */
+  const planChange = async (subscriptionId: string, plan: PlanId) => {
+    const [sub, price, overage] = await Promise.all([stripe.subscriptions.retrieve(subscriptionId), priceIdFor(stripe, plan), overagePriceIdsFor(stripe, plan)]);
+    const item = planItem(sub);
+    if (!item) throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `subscription ${subscriptionId} has no plan item` });
+    return { item, items: itemsForPlan(sub, price, overage) };
   };
 
   return {
@@ -29,11 +30,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * A trial that ends without a payment method cancels (trial_settings) instead of silently going active.
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
-      const price = await priceIdFor(stripe, input.plan);
+      const [price, overage] = await Promise.all([priceIdFor(stripe, input.plan), overagePriceIdsFor(stripe, input.plan)]);
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
-          items: [{ price }],
+          // The plan's price, plus its metered overage prices (billed in arrears from the billing meters).
+          items: [{ price }, ...overage.map((p) => ({ price: p }))],
           metadata: { organization_id: input.organizationId, plan: input.plan },
           payment_behavior: 'error_if_incomplete',
           ...(input.paymentMethodId && { default_payment_method: input.paymentMethodId }),
@@ -54,16 +56,16 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * next_period: the price changes without proration; Stripe bills it from the next renewal.
      */
     async changePlan({ subscriptionId, plan, mode, step }: ChangePlanInput): Promise<ChangePlanResult> {
-      const [item, price] = await Promise.all([firstItem(subscriptionId), priceIdFor(stripe, plan)]);
+      const { items } = await planChange(subscriptionId, plan);
       const key = idempotencyKey.updateSubscription(subscriptionId, step);
       if (mode === 'next_period') {
-        const sub = await stripe.subscriptions.update(subscriptionId, { items: [{ id: item.id, price }], proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: key });
+        const sub = await stripe.subscriptions.update(subscriptionId, { items, proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: key });
         return { outcome: 'applied', subscription: await snapshot(sub) };
       }
       try {
         const sub = await stripe.subscriptions.update(
           subscriptionId,
-          { items: [{ id: item.id, price }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', expand: SUBSCRIPTION_EXPAND },
+          { items, proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', expand: SUBSCRIPTION_EXPAND },
           { idempotencyKey: key },
         );
         if (!sub.pending_update) return { outcome: 'applied', subscription: await snapshot(sub) };
@@ -80,12 +82,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
     },
 
     async previewPlanChange({ subscriptionId, plan }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
-      const [item, price] = await Promise.all([firstItem(subscriptionId), priceIdFor(stripe, plan)]);
+      const { item, items } = await planChange(subscriptionId, plan);
       // No proration_date: Stripe prorates as of its own clock for this customer (a test clock in test
       // mode), the same instant a confirmed change would use.
       const preview = await stripe.invoices.createPreview({
         subscription: subscriptionId,
-        subscription_details: { items: [{ id: item.id, price }], proration_behavior: 'always_invoice' },
+        subscription_details: { items, proration_behavior: 'always_invoice' },
       });
       const prorationLines = preview.lines.data.filter((line) => line.parent?.subscription_item_details?.proration);
       const prorationAmount = prorationLines.reduce((sum, line) => sum + line.amount, 0);

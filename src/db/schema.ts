@@ -147,7 +147,10 @@ export interface UsageOverageReportsTable {
   period_end: Timestamp;
   plan: string;
   over_units: ColumnType<number, number, number>;
+  /** Blocks of the pending (or last) meter event's cumulative total. */
   blocks: ColumnType<number, number, number>;
+  /** Blocks Stripe has confirmed for the period; `blocks - reported_blocks` is the pending event's value. */
+  reported_blocks: ColumnType<number, number | undefined, number>;
   meter_event_name: string;
   identifier: string;
   stripe_customer_id: string;

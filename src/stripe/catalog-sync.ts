@@ -1,11 +1,14 @@
 import type Stripe from 'stripe';
 import { PLAN_IDS, PLANS, type Plan } from '../domain/plans';
+import { syncUsageMeters, type MetersSyncResult } from '../usage/meters-sync';
 import { isResourceMissing } from './errors';
 
 export type CatalogAction = 'created' | 'updated' | 'unchanged';
 export interface CatalogSyncReport {
   products: { plan: string; productId: string; action: CatalogAction }[];
   prices: { lookupKey: string; priceId: string; action: CatalogAction }[];
+  /** The billing meters and metered overage prices every paid subscription carries. */
+  meters: MetersSyncResult;
 }
 
 /** Our product ids are derived from the plan, so a second run finds what the first created. */
@@ -14,10 +17,11 @@ export const productIdFor = (plan: Plan): string => `billing_${plan.id}`;
 /**
  * Creates or updates a product per paid plan and a monthly price per lookup key. Prices are immutable in
  * Stripe: a changed amount creates a new price that takes the lookup key over (`transfer_lookup_key`), and the
- * old one is archived, so existing subscriptions keep their price until changed. Safe to run repeatedly.
+ * old one is archived, so existing subscriptions keep their price until changed. Then the overage meters and
+ * metered prices (syncUsageMeters). Safe to run repeatedly.
  */
 export async function syncCatalog(stripe: Stripe): Promise<CatalogSyncReport> {
-  const report: CatalogSyncReport = { products: [], prices: [] };
+  const report: Omit<CatalogSyncReport, 'meters'> = { products: [], prices: [] };
   for (const plan of PLAN_IDS.map((id) => PLANS[id]).filter((p) => p.id !== 'free')) {
     const productId = productIdFor(plan);
     report.products.push({ plan: plan.id, productId, action: await upsertProduct(stripe, plan, productId) });
@@ -38,7 +42,7 @@ export async function syncCatalog(stripe: Stripe): Promise<CatalogSyncReport> {
     if (existing) await stripe.prices.update(existing.id, { active: false });
     report.prices.push({ lookupKey, priceId: price.id, action: existing ? 'updated' : 'created' });
   }
-  return report;
+  return { ...report, meters: await syncUsageMeters(stripe) };
 }
 
 async function upsertProduct(stripe: Stripe, plan: Plan, productId: string): Promise<CatalogAction> {

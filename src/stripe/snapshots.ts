@@ -42,7 +42,8 @@ export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError |
 }
 
 export function toSubscriptionSnapshot(sub: Stripe.Subscription, latest: Stripe.Invoice | null = expandedInvoice(sub.latest_invoice)): SubscriptionSnapshot {
-  const item = sub.items.data[0];
+  // The plan item; metered overage items ride along with the plan's prices.
+  const item = sub.items.data.find((i) => i.price.recurring?.usage_type !== 'metered') ?? sub.items.data[0];
   if (!item) throw new Error(`subscription ${sub.id} has no items`);
   return {
     id: sub.id,

@@ -3,6 +3,7 @@ export { ingestUsageEvents, type IngestDeps, type IngestResult, type EventReject
 export { readEntitlements, checkEntitlement, type Entitlements, type CheckResult } from './entitlements';
 export { consumeEntitlement, type ConsumeInput, type ConsumeResult } from './consume';
 export { usageHistory, type UsagePoint } from './usage-history';
+export { reportDueOverage, type OverageRoundResult } from './overage-due';
 export { reportOverage, overageIdentifier, type ReportOverageDeps, type ReportOverageInput, type OverageReport, type MeterEventsClient } from './overage';
 export { syncUsageMeters, type MetersSyncResult } from './meters-sync';
 export { runUsageMaintenance, type UsageMaintenanceResult } from './maintenance';

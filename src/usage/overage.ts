@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import type { UsageOverageReportsTable } from '../db/schema';
 import { overageBlocks } from '../domain/entitlements';
 import { PLANS, type PlanId } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
@@ -29,15 +31,20 @@ export interface ReportOverageInput {
 export interface OverageReport {
   metric: UsageMetric;
   overUnits: number;
+  /** Blocks billed for the period so far (cumulative). */
   blocks: number;
+  /** The identifier of the latest meter event (the one that brought the total to `blocks`). */
   identifier: string;
-  /** false when an earlier attempt already reported it. */
+  /** false when nothing new had to be sent. */
   sent: boolean;
 }
 
-/** Deterministic per organization, metric and period; Stripe counts a meter event identifier once. */
-export function overageIdentifier(organizationId: string, metric: UsageMetric, periodStart: number): string {
-  return `ovg_${organizationId}_${metric}_${Math.floor(periodStart / 1000)}`;
+/**
+ * Deterministic per organization, metric, period and cumulative block count: the event that takes the
+ * period's total to N blocks always has the same identifier, and Stripe counts an identifier once.
+ */
+export function overageIdentifier(organizationId: string, metric: UsageMetric, periodStart: number, cumulativeBlocks: number): string {
+  return `ovg_${organizationId}_${metric}_${Math.floor(periodStart / 1000)}_b${cumulativeBlocks}`;
 }
 
 async function periodTotal(db: Db, organizationId: string, metric: UsageMetric, period: { start: number; end: number }): Promise<number> {
@@ -49,65 +56,98 @@ async function periodTotal(db: Db, organizationId: string, metric: UsageMetric, 
   return Number(row?.total ?? 0);
 }
 
+type ReportRow = Selectable<UsageOverageReportsTable>;
+
+const rowOf = (db: Db, input: ReportOverageInput, metric: UsageMetric) => db.selectFrom('usage_overage_reports').selectAll()
+  .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start));
+
 /**
- * Reports a period's overage to Stripe billing meters: ONE pre-aggregated meter event per organization,
- * metric and period, sent before the period's invoice is finalized (call it at period end, while the
- * renewal invoice is still a draft). The amount is fixed in usage_overage_reports before the call, so
- * a retry sends the same value under the same identifier; Stripe dedupes identifiers (for at least 24 h)
- * and `reported_at` stops resends after that. The value is in the price's blocks (e.g. 1,000 messages).
+ * Reports a period's overage to Stripe billing meters as it accrues: whenever the period's total has
+ * passed more blocks than Stripe was told, ONE pre-aggregated meter event carries the difference
+ * (never one call per usage event). The next cumulative total is fixed in usage_overage_reports
+ * (`blocks`, `identifier`) before the call, so a retry — after a lost answer, a crash or a concurrent
+ * reporter — first resends exactly that event under the same identifier (Stripe counts an identifier
+ * once) and only then looks at newer usage. Run often during the period (the worker does), so the
+ * usage is on the meter before Stripe drafts and finalizes the period's invoice. Values are in the
+ * price's blocks (e.g. 1,000 messages).
  */
 export async function reportOverage(deps: ReportOverageDeps, input: ReportOverageInput): Promise<OverageReport[]> {
   const { db } = deps;
   const plan = PLANS[input.plan ?? (await loadUsageContext(db, input.organizationId)).plan];
   const reports: OverageReport[] = [];
   for (const [metric, priced] of Object.entries(plan.overage) as [UsageMetric, NonNullable<(typeof plan.overage)[UsageMetric]>][]) {
-    const computed = overageBlocks(plan.id, metric, await periodTotal(db, input.organizationId, metric, input.period));
-    const existing = await db.selectFrom('usage_overage_reports').selectAll()
-      .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
-      .executeTakeFirst();
-    if (!existing && computed.blocks === 0) continue;
-    const row = existing ?? await fixReport(db, input, plan.id, metric, priced.meterEventName, computed);
-    const report = { metric, overUnits: row.over_units, blocks: row.blocks, identifier: row.identifier, sent: false };
-    if (!row.reported_at) {
-      const at = Math.min(input.period.end - 1_000, input.asOf ?? (deps.now ?? Date.now)());
-      await deps.stripe.billing.meterEvents.create(
-        { event_name: row.meter_event_name, identifier: row.identifier, timestamp: Math.floor(at / 1000), payload: { stripe_customer_id: row.stripe_customer_id, value: String(row.blocks) } },
-        { idempotencyKey: row.identifier },
-      );
-      await db.updateTable('usage_overage_reports').set({ reported_at: new Date() })
-        .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
-        .execute();
-      report.sent = true;
+    let row = await rowOf(db, input, metric).executeTakeFirst();
+    let sent = false;
+    if (row && !row.reported_at) {
+      row = await send(deps, input, metric, row);
+      sent = true;
     }
-    reports.push(report);
+    const computed = overageBlocks(plan.id, metric, await periodTotal(db, input.organizationId, metric, input.period));
+    if (computed.blocks > (row?.reported_blocks ?? 0)) {
+      const pending = await fixNextTotal(db, input, plan.id, metric, priced.meterEventName, computed, row);
+      if (!pending.reported_at) {
+        row = await send(deps, input, metric, pending);
+        sent = true;
+      } else row = pending;
+    }
+    if (row) reports.push({ metric, overUnits: row.over_units, blocks: row.reported_blocks, identifier: row.identifier, sent });
   }
   return reports;
 }
 
-async function fixReport(
+async function send(deps: ReportOverageDeps, input: ReportOverageInput, metric: UsageMetric, row: ReportRow): Promise<ReportRow> {
+  // Stripe attributes the event to the period by its timestamp: inside the period, and never in the
+  // future of the real clock (a test clock may run ahead of it; then the period's start).
+  const now = input.asOf ?? (deps.now ?? Date.now)();
+  const at = Math.max(input.period.start, Math.min(input.period.end - 1_000, now));
+  await deps.stripe.billing.meterEvents.create(
+    {
+      event_name: row.meter_event_name, identifier: row.identifier, timestamp: Math.floor(at / 1000),
+      payload: { stripe_customer_id: row.stripe_customer_id, value: String(row.blocks - row.reported_blocks) },
+    },
+    { idempotencyKey: row.identifier },
+  );
+  // Only the pending total this call sent is confirmed; a concurrent reporter that got there first is a no-op.
+  await deps.db.updateTable('usage_overage_reports').set((eb) => ({ reported_at: new Date(), reported_blocks: eb.ref('blocks') }))
+    .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
+    .where('identifier', '=', row.identifier).where('reported_at', 'is', null)
+    .execute();
+  return rowOf(deps.db, input, metric).executeTakeFirstOrThrow();
+}
+
+/** Fixes the next cumulative total as pending (only when nothing else is pending); returns the row as it stands. */
+async function fixNextTotal(
   db: Db,
   input: ReportOverageInput,
   plan: PlanId,
   metric: UsageMetric,
   meterEventName: string,
   computed: { overUnits: number; blocks: number },
-) {
-  const customer = await db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', input.organizationId).executeTakeFirst();
-  if (!customer) throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
-  await db.insertInto('usage_overage_reports').values({
-    organization_id: input.organizationId,
-    metric,
-    period_start: new Date(input.period.start),
-    period_end: new Date(input.period.end),
-    plan,
-    over_units: computed.overUnits,
-    blocks: computed.blocks,
-    meter_event_name: meterEventName,
-    identifier: overageIdentifier(input.organizationId, metric, input.period.start),
-    stripe_customer_id: customer.stripe_customer_id,
-  }).onConflict((oc) => oc.columns(['organization_id', 'metric', 'period_start']).doNothing()).execute();
-  // Whoever inserted first fixed the amount; a concurrent attempt reads theirs.
-  return db.selectFrom('usage_overage_reports').selectAll()
-    .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
-    .executeTakeFirstOrThrow();
+  row: ReportRow | undefined,
+): Promise<ReportRow> {
+  const identifier = overageIdentifier(input.organizationId, metric, input.period.start, computed.blocks);
+  if (row) {
+    await db.updateTable('usage_overage_reports')
+      .set({ blocks: computed.blocks, over_units: computed.overUnits, identifier, reported_at: null, plan })
+      .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
+      .where('reported_at', 'is not', null).where('blocks', '<', computed.blocks)
+      .execute();
+  } else {
+    const customer = await db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', input.organizationId).executeTakeFirst();
+    if (!customer) throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
+    await db.insertInto('usage_overage_reports').values({
+      organization_id: input.organizationId,
+      metric,
+      period_start: new Date(input.period.start),
+      period_end: new Date(input.period.end),
+      plan,
+      over_units: computed.overUnits,
+      blocks: computed.blocks,
+      meter_event_name: meterEventName,
+      identifier,
+      stripe_customer_id: customer.stripe_customer_id,
+    }).onConflict((oc) => oc.columns(['organization_id', 'metric', 'period_start']).doNothing()).execute();
+  }
+  // Whoever fixed a pending total first wins; a concurrent attempt sends theirs.
+  return rowOf(db, input, metric).executeTakeFirstOrThrow();
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { syncCatalog } from '../../stripe/catalog-sync';
 import { createStripeClient } from '../../stripe/client';
-import { syncUsageMeters } from '../../usage/meters-sync';
 import { parseOptions } from '../args';
 import type { CliCommand } from '../command';
 
@@ -15,8 +14,8 @@ export const catalogSyncCommand: CliCommand = {
     const report = await syncCatalog(stripe);
     for (const p of report.products) out(`product ${p.productId.padEnd(32)} ${p.action}`);
     for (const p of report.prices) out(`price   ${p.lookupKey.padEnd(32)} ${p.priceId} ${p.action}`);
-    const meters = await syncUsageMeters(stripe);
-    for (const [eventName, id] of Object.entries(meters.meters)) out(`meter   ${eventName.padEnd(32)} ${id} ${meters.created.includes(eventName) ? 'created' : 'unchanged'}`);
-    for (const [lookupKey, id] of Object.entries(meters.prices)) out(`price   ${lookupKey.padEnd(32)} ${id} ${meters.created.includes(lookupKey) ? 'created' : 'unchanged'}`);
+    const { meters } = report;
+    for (const [eventName, id] of Object.entries(meters.meters)) out(`meter   ${eventName.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
+    for (const [lookupKey, id] of Object.entries(meters.prices)) out(`price   ${lookupKey.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
   },
 };

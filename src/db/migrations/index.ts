@@ -6,6 +6,7 @@ import * as stripeEventsRelayOrder from './2026-11-23T0006-stripe-events-relay-o
 import * as usageMetering from './2026-11-23T0008-usage-metering';
 import * as customerDefaultPaymentMethod from './2026-11-23T0010-customer-default-payment-method';
 import * as invoiceDelivery from './2026-11-23T0016-invoice-delivery';
+import * as overageReportedBlocks from './2026-11-23T0018-overage-reported-blocks';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0008-usage-metering': usageMetering,
   '2026-11-23T0010-customer-default-payment-method': customerDefaultPaymentMethod,
   '2026-11-23T0016-invoice-delivery': invoiceDelivery,
+  '2026-11-23T0018-overage-reported-blocks': overageReportedBlocks,
 };

@@ -64,7 +64,7 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
     expect(again.prices).toEqual(first.prices);
   });
 
-  it('sends one meter event per period even when retried, and the renewal invoice bills it', async () => {
+  it('sends each new block once even when retried, and the renewal invoice bills them', async () => {
     const { prices } = await syncUsageMeters(stripe);
     const product = await stripe.products.create({ name: 'Starter' });
     const base = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2_900, recurring: { interval: 'month' } });
@@ -87,21 +87,22 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
     await advance(stripe, clock.id, asOf / 1000);
     const flaky = losingFirstAnswer(stripe);
     await expect(reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf })).rejects.toThrow('socket hang up');
-    // Usage arriving between attempts does not change what was decided for the period.
+    // Usage arriving between attempts: the retry first resends the event it had fixed (same identifier,
+    // Stripe counts it once), then reports the new blocks as a second event.
     await ingestUsageEvents({ db: t.db }, [event(org, 'messages', 5_000, new Date().toISOString())]);
     const retried = await reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf });
-    expect(retried).toEqual([{ metric: 'messages', overUnits: 2_500, blocks: 3, identifier: expect.stringMatching(/^ovg_/), sent: true }]);
+    expect(retried).toEqual([{ metric: 'messages', overUnits: 7_500, blocks: 8, identifier: expect.stringMatching(/^ovg_.*_b8$/), sent: true }]);
     const again = await reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf });
-    expect(again[0]?.sent).toBe(false);
-    expect(flaky.calls).toBe(2);
+    expect(again).toEqual([expect.objectContaining({ blocks: 8, sent: false })]);
+    expect(flaky.calls).toBe(3);
     const counted = Object.values(simulator.sim.state.meterUsage).filter((u) => u.customer === customer.id);
-    expect(counted).toEqual([expect.objectContaining({ value: 3 })]);
+    expect(counted.map((u) => u.value).sort()).toEqual([3, 5]);
 
     await advance(stripe, clock.id, period.end / 1000 + 60);
     const renewal = (await stripe.invoices.list({ subscription: sub.id })).data[0];
     const overageLine = renewal?.lines.data.find((l) => l.pricing?.price_details?.price === prices.billing_starter_messages_overage);
-    expect(overageLine).toMatchObject({ quantity: 3, amount: 600 });
-    expect(renewal?.total).toBe(2_900 + 600);
+    expect(overageLine).toMatchObject({ quantity: 8, amount: 1_600 });
+    expect(renewal?.total).toBe(2_900 + 1_600);
   });
 
   it('reports nothing for a period within the limits or on a plan without priced overage', async () => {
