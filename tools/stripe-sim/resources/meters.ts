@@ -57,6 +57,24 @@ export function meterRoutes(router: Router, sim: Sim): void {
     return paginate(newestFirst(sim.state.meters).filter((m) => p.status === undefined || m.status === p.status), '/v1/billing/meters', p);
   });
 
+  // Aggregated usage of one customer on a meter over [start_time, end_time) (one summary, no grouping window).
+  router.get('/v1/billing/meters/:id/event_summaries', ({ pathParams, params }) => {
+    const meter = sim.state.meters[pathParams.id ?? ''];
+    if (!meter) throw resourceMissing('billing meter', pathParams.id ?? '');
+    const p = parseParams(z.strictObject({ ...listParams, customer: z.string().min(1), start_time: formInt, end_time: formInt, value_grouping_window: z.enum(['day', 'hour']).optional() }), params);
+    if (p.value_grouping_window) throw invalidRequest('The simulator summarizes the whole range; value_grouping_window is not implemented.', 'value_grouping_window');
+    if (p.end_time <= p.start_time) throw invalidRequest('end_time must be after start_time.', 'end_time');
+    const usage = Object.values(sim.state.meterUsage).filter((u) => u.meter === meter.id && u.customer === p.customer && u.timestamp >= p.start_time && u.timestamp < p.end_time);
+    const aggregated = meter.default_aggregation.formula === 'count' ? usage.length
+      : meter.default_aggregation.formula === 'last' ? (usage.sort((a, b) => a.timestamp - b.timestamp).at(-1)?.value ?? 0)
+        : usage.reduce((sum, u) => sum + u.value, 0);
+    const summary: Stripe.Billing.MeterEventSummary = {
+      id: `mtrusg_${meter.id}_${p.customer}_${p.start_time}`, object: 'billing.meter_event_summary', aggregated_value: aggregated,
+      start_time: p.start_time, end_time: p.end_time, livemode: false, meter: meter.id,
+    };
+    return paginate([summary], `/v1/billing/meters/${meter.id}/event_summaries`, p);
+  });
+
   router.post('/v1/billing/meter_events', ({ params }) => {
     const p = parseParams(eventSchema, params);
     const meter = Object.values(sim.state.meters).find((m) => m.event_name === p.event_name && m.status === 'active');

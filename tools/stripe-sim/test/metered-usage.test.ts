@@ -26,6 +26,9 @@ describe('metered overage through billing meters', () => {
     await report('org1-2026-01-10', 1_200);
     await report('org1-2026-01-10', 1_200);
     await report('org1-2026-01-11', 300);
+    const summaries = await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: utc(2026, 2, 1) });
+    expect(summaries.data).toEqual([expect.objectContaining({ object: 'billing.meter_event_summary', aggregated_value: 1_500, meter: meter.id })]);
+    await expect(stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: start })).rejects.toMatchObject({ param: 'end_time' });
     await expect(stripe.billing.meterEvents.create({ event_name: 'unknown_meter', payload: { stripe_customer_id: customer.id, value: '1' } })).rejects.toMatchObject({ param: 'event_name' });
 
     await advanceClock(stripe, clock.id, utc(2026, 2, 1) + 60);
