@@ -13,7 +13,7 @@ for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" sr
 keep_running=1
 for arg in "$@"; do [[ "$arg" == "--no-keep-running" ]] && keep_running=0; done
 
-export STRIPE_TEST_CLOCKS=1 BILLING_POLICY_PROFILE=demo LOG_LEVEL="${LOG_LEVEL:-warn}"
+export STRIPE_TEST_CLOCKS=1 BILLING_POLICY_PROFILE=demo LOG_LEVEL="${LOG_LEVEL:-warn}" OVERAGE_REPORT_INTERVAL_MS="${OVERAGE_REPORT_INTERVAL_MS:-2000}"
 export USAGE_SERVICE_TOKENS="${USAGE_SERVICE_TOKENS:-demo_usage_service_token_0123456789}"
 bash scripts/setup.sh postgres temporal stripe-sim mail-sink
 log "catalog: syncing plans, prices and overage meters into the simulator"

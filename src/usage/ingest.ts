@@ -15,6 +15,11 @@ export interface IngestDeps {
   notifier?: Notifier | undefined;
   logger?: Logger | undefined;
   now?: () => number;
+  /**
+   * Test mode with Stripe test clocks (STRIPE_TEST_CLOCKS=1): an organization whose test clock was moved
+   * ahead has a billing period that starts after the real clock; its real-time events count in that period.
+   */
+  followStripeTestClocks?: boolean;
 }
 
 export interface EventRejection {
@@ -59,7 +64,7 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
     }
   });
   const contexts = await cachedUsageContexts(deps.db, [...new Set(events.map((e) => e.organizationId))], now);
-  const { placed, rejected: late } = placeEvents(events, contexts, now);
+  const { placed, rejected: late } = placeEvents(events, contexts, now, { followStripeTestClocks: deps.followStripeTestClocks ?? false });
   for (const { event, reason } of late) rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
 

@@ -20,13 +20,24 @@ export function rejectionMessage(reason: EventTimeRejection): string {
   return MESSAGES[reason];
 }
 
-/** Decides each event's usage period (or why it cannot count) from its organization's context. */
-export function placeEvents(events: readonly UsageEvent[], contexts: ReadonlyMap<string, UsageContext>, now: number): { placed: PlacedEvent[]; rejected: TimeRejection[] } {
+/**
+ * Decides each event's usage period (or why it cannot count) from its organization's context. With
+ * `followStripeTestClocks` (test mode only), a period that starts after the real clock — the customer's
+ * Stripe test clock was moved ahead — takes real-time events at its start instead of rejecting them.
+ */
+export function placeEvents(
+  events: readonly UsageEvent[],
+  contexts: ReadonlyMap<string, UsageContext>,
+  now: number,
+  opts: { followStripeTestClocks: boolean } = { followStripeTestClocks: false },
+): { placed: PlacedEvent[]; rejected: TimeRejection[] } {
   const placed: PlacedEvent[] = [];
   const rejected: TimeRejection[] = [];
-  for (const event of events) {
-    const context = contexts.get(event.organizationId) ?? null;
-    const reason = eventTimeRejection(event.occurredAt, now, currentPeriodStart(context, now));
+  for (const original of events) {
+    const context = contexts.get(original.organizationId) ?? null;
+    const ahead = opts.followStripeTestClocks && context?.currentPeriodStart != null && context.currentPeriodStart > now ? context.currentPeriodStart : null;
+    const event = ahead !== null && original.occurredAt <= now + 300_000 ? { ...original, occurredAt: Math.max(original.occurredAt, ahead) } : original;
+    const reason = eventTimeRejection(event.occurredAt, ahead ?? now, currentPeriodStart(context, now));
     if (reason) {
       rejected.push({ event, reason });
       continue;

@@ -52,7 +52,7 @@ test('each organization ends where its story says, in the read model, in Stripe 
     globex: { plan: 'professional', status: 'active', emails: ['payment_failed', 'payment_recovered'] },
     initech: { plan: 'free', status: 'canceled', emails: ['payment_failed', 'final_notice', 'subscription_canceled'] },
     umbrella: { plan: 'free', status: 'canceled', emails: ['subscription_canceled'] },
-    hooli: { plan: 'starter', status: 'trialing', emails: ['usage_threshold'] },
+    hooli: { plan: 'starter', status: 'active', emails: ['usage_threshold'] },
   };
   for (const [key, expected] of Object.entries(expectations)) {
     const organizationId = orgs[key] ?? '';
@@ -68,4 +68,11 @@ test('each organization ends where its story says, in the read model, in Stripe 
   expect(initechInvoices.map((i) => i.status).sort()).toEqual(['paid', 'uncollectible']);
   // Hooli crossed 80 % and 100 % of its messages: one alert each.
   expect(mailKinds(orgs.hooli ?? '').filter((k) => k === 'usage_threshold')).toHaveLength(2);
+  // …and its 10,500 messages on Starter (10,000 included) were billed: 1 block of 1,000 at $2.00 on the renewal.
+  const hooli = await readModel(orgs.hooli ?? '');
+  const [renewal] = (await stack.stripe.invoices.list({ subscription: hooli.stripe_subscription_id ?? '', limit: 1 })).data;
+  const overage = renewal?.lines.data.filter((l) => l.amount > 0 && l.description?.includes('overage'));
+  expect(overage?.map((l) => ({ quantity: l.quantity, amount: l.amount }))).toEqual([{ quantity: 1, amount: 200 }]);
+  const reported = await stack.t.db.selectFrom('usage_overage_reports').select(['metric', 'reported_blocks']).where('organization_id', '=', orgs.hooli ?? '').execute();
+  expect(reported).toEqual([{ metric: 'messages', reported_blocks: 1 }]);
 });

@@ -3,6 +3,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../../src/activities';
+import { createPollingLoop } from '../../src/notifications/polling-loop';
+import { reportDueOverage } from '../../src/usage';
 import { loadConfig, type Config } from '../../src/config';
 import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport, type EmailDispatcher } from '../../src/notifications';
 import { createStripeClient } from '../../src/stripe/client';
@@ -72,14 +74,18 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   const relay = createWebhookRelay({ db: t.db, temporal: temporal.client, logger, taskQueue, pollIntervalMs: 200, backoff: { baseMs: 200, maxMs: 2_000 } });
   const api = await startTestApp(buildTestAppDeps({ db: t.db, env, temporal: temporal.client, overrides: { webhookRelay: relay, notifier } }));
   await stripe.webhookEndpoints.create({ url: `${api.url}/api/v1/billing/webhooks/stripe`, enabled_events: ['*'] });
+  // As the worker does (src/worker.ts): new overage blocks reach Stripe's meters each round.
+  const overageReporter = createPollingLoop({ pollIntervalMs: 300, round: async () => (await reportDueOverage({ db: t.db, stripe, onError: (org, err) => logger.warn({ err, org }, "overage report failed") }), { moreDue: false }), onError: (err) => logger.warn({ err }, "overage round failed") });
   relay.start();
   dispatcher.start();
+  overageReporter.start();
 
   return {
     config, api, sim, simUrl, stripe, mail, t, temporal, relay, dispatcher,
     async close() {
       await relay.stop();
       await dispatcher.stop();
+      await overageReporter.stop();
       transport.close();
       await api.close();
       worker.shutdown();

@@ -1,11 +1,7 @@
-import type { Invoice } from '../api-client';
 import { DAY_MS } from '../clock-driver';
 import { HOUR_MS, passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
-import { day, stripeSubscriptionOf, usd, waitForInvoice, waitForDelivery, waitForReadModel, waitForStripeEvent } from './stripe-side';
+import { day, isPaidCycle, stripeSubscriptionOf, usd, waitForInvoice, waitForDelivery, waitForReadModel, waitForStripeEvent } from './stripe-side';
 import type { Chapter, DemoOrg, StoryEnv, Step } from './types';
-
-/** A period's invoice that was charged (the trial's $0 invoice is paid too, but charged nothing). */
-const isPaidCycle = (i: Invoice): boolean => i.billingReason === 'subscription_cycle' && i.status === 'paid' && i.amountPaid > 0;
 
 /** Acme: a trial that converts, renewals, then an upgrade with a previewed proration. */
 export function acmeChapter(org: DemoOrg, env: StoryEnv): Chapter {

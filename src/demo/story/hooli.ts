@@ -1,8 +1,11 @@
 import type Stripe from 'stripe';
 import { ingestUsage } from '../api-client';
-import { passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
-import { stripeSubscriptionOf, usd, waitForInvoice } from './stripe-side';
+import { HOUR_MS, passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
+import { day, isPaidCycle, stripeSubscriptionOf, usd, waitForInvoice, waitForReadModel } from './stripe-side';
 import type { Chapter, DemoOrg, StoryEnv, Step } from './types';
+import { done, notYet, waitFor } from '../wait';
+
+const idOf = (ref: string | { id: string }): string => (typeof ref === 'string' ? ref : ref.id);
 
 const LIMIT = 10_000;
 
@@ -12,11 +15,12 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
   const gaps: string[] = [];
   let sent = 0;
   let overageBilled = false;
+  let periodEnd = 0;
   const alertsExpected: Record<string, number> = env.serviceToken ? { usage_threshold: 2 } : {};
   if (!env.serviceToken) gaps.push('usage: no service token to report usage with (set USAGE_SERVICE_TOKENS for the API and the demo)');
 
   const send = async (token: string, quantities: number[]): Promise<void> => {
-    // Usage is reported in real time (the ingestion API accepts events up to 5 minutes ahead of its clock).
+    // Usage is reported in real time; with test clocks the API counts it in the period Stripe's clock is in.
     const events = quantities.map((quantity, i) => ({
       id: `${org.organizationId}-messages-${sent + i}`,
       organizationId: org.organizationId,
@@ -30,6 +34,17 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
   };
 
   const usageSteps = (token: string): Step[] => [
+    {
+      title: 'trial ends',
+      async run() {
+        // Stripe does not bill metered usage during a trial, so the story's usage happens in the first paid period.
+        await passTrialEnd(org, trial);
+        const state = await waitForReadModel(org, `${org.name}: first paid period`, (st) => st.subscription?.status === 'active');
+        const paid = await waitForInvoice(org.api, `${org.name}: first invoice paid`, isPaidCycle);
+        periodEnd = Date.parse(state.subscription?.currentPeriodEnd ?? '');
+        return `trial over → ${usd(paid.amountPaid)} paid · period until ${day(periodEnd)}`;
+      },
+    },
     {
       title: 'sends 8,000 messages',
       async run() {
@@ -49,33 +64,42 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
       },
     },
     {
-      title: 'overage on the next invoice',
+      title: 'overage on the renewal invoice',
       async run() {
         const subscription = await stripeSubscriptionOf(env.stripe, org);
-        const metered = subscription.items.data.find((item) => item.price.recurring?.usage_type === 'metered');
+        const metered = subscription.items.data.find((item) => item.price.recurring?.usage_type === 'metered' && item.price.lookup_key === 'billing_starter_messages_overage');
         if (!metered) {
-          const gap = 'overage billing: the Stripe subscription has no metered overage price, so Stripe has nothing to bill the overage on';
+          const gap = 'overage billing: the Stripe subscription has no metered messages overage price, so Stripe has nothing to bill the overage on';
           gaps.push(gap);
           return `⚠ not billed — ${gap}`;
         }
-        await passTrialEnd(org, trial);
+        // The worker reports new overage blocks to the billing meter each round; wait until Stripe has them.
+        const blocks = Math.ceil((sent - LIMIT) / 1_000);
+        const meter = typeof metered.price.recurring?.meter === 'string' ? metered.price.recurring.meter : '';
+        const period = { start: metered.current_period_start, end: metered.current_period_end };
+        await waitFor(`${org.name}: ${blocks} overage block(s) on Stripe's meter`, async () => {
+          const [summary] = (await env.stripe.billing.meters.listEventSummaries(meter, { customer: idOf(subscription.customer), start_time: period.start, end_time: period.end })).data;
+          return (summary?.aggregated_value ?? 0) >= blocks ? done(summary?.aggregated_value) : notYet(`${summary?.aggregated_value ?? 0} block(s)`);
+        }, { timeoutMs: 60_000 });
+        await org.clock.advanceTo(periodEnd + HOUR_MS);
         const line = await overageLine(env.stripe, subscription.id, metered.price.id);
         overageBilled = true;
-        await waitForInvoice(org.api, `${org.name}: invoice with overage paid`, (i) => i.status === 'paid' && i.amountPaid > 0);
-        return `trial over → first invoice carries "${line.description}" ${usd(line.amount)}`;
+        const renewal = await waitForInvoice(org.api, `${org.name}: renewal invoice with overage paid`, isPaidCycle, 2);
+        return `renewed → invoice carries "${line.description}" ${usd(line.amount)} · ${usd(renewal.amountPaid)} paid`;
       },
     },
   ];
 
   return {
     org,
-    premise: 'Starter; its services send messages past 80 % and 100 % of the limit → alerts → overage billed on the next invoice',
+    premise: 'Starter; after the trial its services send messages past 80 % and 100 % of the limit → alerts → overage billed on the renewal invoice',
     gaps,
     steps: [subscribeStep(org, 'starter', 'pm_card_visa', trial), ...(env.serviceToken ? usageSteps(env.serviceToken) : [])],
     expected: () => ({
       effectivePlan: 'starter',
-      status: overageBilled ? 'active' : 'trialing',
-      paidInvoices: overageBilled ? 2 : 1,
+      status: env.serviceToken ? 'active' : 'trialing',
+      // the trial's $0 invoice, the first period, and the renewal carrying the overage
+      paidInvoices: overageBilled ? 3 : env.serviceToken ? 2 : 1,
       unpaidInvoices: 0,
       emails: alertsExpected,
     }),

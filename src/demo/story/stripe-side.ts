@@ -5,6 +5,9 @@ import { done, notYet, waitFor, type Observation } from '../wait';
 import type { ApiClient, Invoice, SubscriptionState } from '../api-client';
 import type { DemoOrg } from './types';
 
+/** A period's invoice that was charged (the trial's $0 invoice is paid too, but charged nothing). */
+export const isPaidCycle = (i: Invoice): boolean => i.billingReason === 'subscription_cycle' && i.status === 'paid' && i.amountPaid > 0;
+
 export const usd = (amount: number): string => formatMoney({ amount, currency: 'usd' });
 export const day = (iso: string | number | null | undefined): string => (iso == null ? '—' : new Date(iso).toISOString().slice(0, 10));
 
