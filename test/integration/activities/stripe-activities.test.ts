@@ -10,6 +10,7 @@ import { createTestDb, type TestDb } from '../../helpers/db';
 jest.setTimeout(60_000);
 
 let sim: StripeSimulator;
+let stripe: ReturnType<typeof createStripeClient>;
 let testDb: TestDb;
 let acts: BillingActivities;
 const sent: NotificationRequest[] = [];
@@ -18,7 +19,7 @@ const org = `org-acts-${Date.now().toString(36)}`;
 beforeAll(async () => {
   sim = createStripeSimulator();
   const { url } = await sim.listen(0);
-  const stripe = createStripeClient({ secretKey: 'sk_test_simulator', apiUrl: url });
+  stripe = createStripeClient({ secretKey: 'sk_test_simulator', apiUrl: url });
   await syncCatalog(stripe);
   testDb = await createTestDb();
   acts = createActivities({
@@ -48,12 +49,16 @@ test('a trial subscription is created once per step and upgrades, previews and c
   expect(await acts.createSubscription(input)).toMatchObject({ id: sub.id });
   expect(sub).toMatchObject({ stripeStatus: 'trialing', plan: 'starter', organizationId: org, unitAmount: 2900 });
   expect(sub.trialEnd! - sub.currentPeriodStart).toBe(14 * 86_400_000);
+  const lookupKeys = async () => (await stripe.subscriptions.retrieve(sub.id)).items.data.map((i) => i.price.lookup_key).sort();
+  // The plan's price plus its metered overage prices (billed from the billing meters in arrears).
+  expect(await lookupKeys()).toEqual(['billing_starter_api_calls_overage', 'billing_starter_messages_overage', 'billing_starter_monthly']);
 
   const preview = await acts.previewPlanChange({ subscriptionId: sub.id, plan: 'professional' });
   expect(preview).toMatchObject({ plan: 'professional', currency: 'usd', nextRenewalAmount: 9900 });
 
   const up = await acts.changePlan({ subscriptionId: sub.id, plan: 'professional', mode: 'upgrade', step: 'upgrade:1', asOf: Date.now() });
   expect(up).toMatchObject({ outcome: 'applied', subscription: { plan: 'professional' } });
+  expect(await lookupKeys()).toEqual(['billing_professional_api_calls_overage', 'billing_professional_messages_overage', 'billing_professional_monthly']);
 
   const canceling = await acts.setCancelAtPeriodEnd({ subscriptionId: sub.id, cancelAtPeriodEnd: true, step: 'cancel:1', asOf: Date.now() });
   expect(canceling.cancelAtPeriodEnd).toBe(true);
