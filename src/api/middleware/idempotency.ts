@@ -15,9 +15,10 @@ declare module 'hono' {
 
 /**
  * Stripe-style idempotency for mutations, per organization: the first response to a key is stored
- * and replayed for repeats; the same key with another request is a 409. Server errors are not
- * stored, so the caller can retry them with the same key. The workflow update id is the same key,
- * which guards the effect even if the stored response is lost.
+ * and replayed for repeats; the same key with another request is a 409. Server errors, rate limits
+ * and malformed or invalid requests (400, 422) are not stored, so the caller can retry them with the
+ * same key. The workflow update id is the same key, which guards the effect even if the stored
+ * response is lost (a replayed update returns its recorded outcome).
  */
 export function idempotency() {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -63,7 +64,8 @@ export function idempotency() {
       await next();
     } finally {
       const status = c.res.status;
-      if (status >= 500 || status === 429) {
+      // Like Stripe, a malformed or invalid request (400, 422) is not stored: once fixed it may reuse its key.
+      if (status >= 500 || status === 429 || status === 400 || status === 422) {
         await db.deleteFrom('api_idempotency_keys').where('organization_id', '=', organizationId).where('key', '=', header).execute();
       } else {
         const text = await c.res.clone().text();
