@@ -19,7 +19,11 @@ import { freePort, waitForHttp } from '../test/helpers/processes';
 import { invoiceObject, paymentMethodObject, stripeEvent, subscriptionObject } from '../test/fixtures/stripe-events';
 
 const args = z
-  .object({ seconds: z.coerce.number().int().min(5).max(60).default(12), rate: z.coerce.number().int().min(100).max(20_000).default(1_500) })
+  .object({
+    seconds: z.coerce.number().int().min(5).max(60).default(12),
+    rate: z.coerce.number().int().min(100).max(20_000).default(1_500),
+    profile: z.string().min(1).optional(),
+  })
   .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
 
 const SECRET = 'whsec_bench_0123456789abcdef';
@@ -73,7 +77,8 @@ async function load(title: string, url: string, opts: Partial<autocannon.Options
 
 async function serve(entry: string, extraEnv: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(path.join(__dirname, '../node_modules/.bin/tsx'), [entry], {
+  const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', entry], {
     env: { ...process.env, PORT: String(port), STRIPE_WEBHOOK_SECRET: SECRET, DATABASE_POOL_MAX: POOL, NODE_ENV: 'development', ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

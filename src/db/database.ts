@@ -25,6 +25,9 @@ export function createDb(opts: DbOptions): Db {
     options: opts.searchPath ? `-c search_path=${opts.searchPath}` : undefined,
     connectionTimeoutMillis: 5_000,
   });
+  // An idle connection that dies (Postgres restarted, network cut) is dropped by the pool and the next query
+  // opens a new one; without a listener, Node would turn the pool's 'error' event into a process crash.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

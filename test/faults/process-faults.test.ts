@@ -1,5 +1,5 @@
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
-import { advanceDays, expectInvariants, faultsConsumed, newOrg, persistently, sendUsage, subscribe, upgrade } from './support';
+import { advanceDays, advanceDaysInStripe, expectInvariants, faultsConsumed, newOrg, persistently, sendUsage, subscribe, upgrade } from './support';
 
 jest.setTimeout(240_000);
 
@@ -48,6 +48,7 @@ test('the Temporal server stopped and restarted (state in its database file) whi
   await stack.temporal.start();
 
   expect((await upgraded).status).toBe(200);
+  expect(stack.running()).toEqual({ worker: true, api: true });
   await expectInvariants(stack, [{ organizationId: renewing }, { organizationId: upgrading, upgrades: 1 }]);
 });
 
@@ -63,10 +64,11 @@ test('Postgres restarted while the API and the worker run: the API answers 503 m
   const usage = sendUsage(stack, org, [...during, ...before.slice(0, 5)], 3);
   const subscribed = subscribe(stack, org);
   const readiness = await fetch(`${stack.api.url}/readyz`);
-  await advanceDays(stack, renewing, 15);
+  await advanceDaysInStripe(stack, renewing, 15);
   await new Promise((r) => setTimeout(r, 2_000));
   await stack.pg.start();
 
+  expect(stack.running()).toEqual({ worker: true, api: true });
   const seen = await usage;
   expect(seen.at(-1)).toBe(200);
   expect(seen.filter((s) => s >= 500 && s !== 503)).toEqual([]);

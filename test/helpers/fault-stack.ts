@@ -41,10 +41,14 @@ export interface FaultStack {
   /** Queues simulator API faults (`/_sim/faults`). */
   apiFault(fault: Partial<ApiFault> & Pick<ApiFault, 'kind'>): Promise<void>;
   webhookFault(fault: Partial<WebhookFault> & Pick<WebhookFault, 'action'>): Promise<void>;
+  /** Whether the worker and the API processes are still running (neither may crash on a fault). */
+  running(): { worker: boolean; api: boolean };
   /** The children's output so far: printed when a test fails. */
   logs(): string;
   close(): Promise<void>;
 }
+
+const alive = (p: RunningEntryPoint | undefined) => p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
 
 async function post(url: string, body: object): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -103,6 +107,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     },
     apiFault: (fault) => post(`${simUrl}/_sim/faults`, fault),
     webhookFault: (fault) => post(`${simUrl}/_sim/webhook-faults`, fault),
+    running: () => ({ worker: alive(worker), api: alive(server) }),
     logs: () => [...output, `--- worker ---\n${worker?.output() ?? ''}`, `--- api ---\n${server?.output() ?? ''}`].join('\n'),
     async close() {
       await Promise.allSettled([worker?.stop(), server?.stop()]);
