@@ -5,7 +5,7 @@ import { getPlan, type PlanId } from '../domain/plans';
 import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './idempotency';
-import { itemsForPlan, overagePriceIdsFor, planItem, priceIdFor } from './prices';
+import { itemsForPlan, overagePricesFor, planItem, priceIdFor } from './prices';
 import { followWorkflowClock } from './test-clock';
 import type {
   ChangePlanInput, ChangePlanResult, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
@@ -18,7 +18,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
   /** The subscription, its plan item, and the items[] that move it to `plan` (plan price + the plan's overage prices). */
   const planChange = async (subscriptionId: string, plan: PlanId) => {
-    const [sub, price, overage] = await Promise.all([stripe.subscriptions.retrieve(subscriptionId), priceIdFor(stripe, plan), overagePriceIdsFor(stripe, plan)]);
+    const [sub, price, overage] = await Promise.all([stripe.subscriptions.retrieve(subscriptionId), priceIdFor(stripe, plan), overagePricesFor(stripe, plan)]);
     const item = planItem(sub);
     if (!item) throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `subscription ${subscriptionId} has no plan item` });
     return { item, items: itemsForPlan(sub, price, overage) };
@@ -30,12 +30,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * A trial that ends without a payment method cancels (trial_settings) instead of silently going active.
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
-      const [price, overage] = await Promise.all([priceIdFor(stripe, input.plan), overagePriceIdsFor(stripe, input.plan)]);
+      const [price, overage] = await Promise.all([priceIdFor(stripe, input.plan), overagePricesFor(stripe, input.plan)]);
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
           // The plan's price, plus its metered overage prices (billed in arrears from the billing meters).
-          items: [{ price }, ...overage.map((p) => ({ price: p }))],
+          items: [{ price }, ...overage.map((p) => ({ price: p.id }))],
           metadata: { organization_id: input.organizationId, plan: input.plan },
           payment_behavior: 'error_if_incomplete',
           ...(input.paymentMethodId && { default_payment_method: input.paymentMethodId }),
