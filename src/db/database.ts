@@ -28,6 +28,9 @@ export function createDb(opts: DbOptions): Db {
   // An idle connection that dies (Postgres restarted, network cut) is dropped by the pool and the next query
   // opens a new one; without a listener, Node would turn the pool's 'error' event into a process crash.
   pool.on('error', () => undefined);
+  // The same for a connection that dies while checked out (pg-pool only listens while it is idle): the query
+  // in flight is rejected anyway, and the pool discards the broken connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { advanceDays, advanceDaysInStripe, expectInvariants, faultsConsumed, newOrg, persistently, sendUsage, subscribe, upgrade } from './support';
 
@@ -8,6 +10,8 @@ beforeAll(async () => {
   stack = await startFaultStack();
 }, 180_000);
 afterAll(async () => {
+  // The children's output, for the post-mortem of a failed scenario.
+  if (stack) writeFileSync(path.join(__dirname, '../../.local/logs', 'faults-process-faults.log'), stack.logs());
   await stack?.close();
 });
 

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { RECONCILIATION_SCHEDULE_ID } from '../../src/reconciliation/schedule';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { checkInvariants } from '../helpers/invariants';
@@ -10,6 +12,8 @@ beforeAll(async () => {
   stack = await startFaultStack();
 }, 180_000);
 afterAll(async () => {
+  // The children's output, for the post-mortem of a failed scenario.
+  if (stack) writeFileSync(path.join(__dirname, '../../.local/logs', 'faults-stripe-faults.log'), stack.logs());
   await stack?.close();
 });
 
