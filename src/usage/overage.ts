@@ -105,7 +105,7 @@ async function send(deps: ReportOverageDeps, input: ReportOverageInput, metric: 
       event_name: row.meter_event_name, identifier: row.identifier, timestamp: Math.floor(at / 1000),
       payload: { stripe_customer_id: row.stripe_customer_id, value: String(row.blocks - row.reported_blocks) },
     },
-    { idempotencyKey: row.identifier },
+    // No idempotency key: the timestamp of a resend may differ, and Stripe counts a meter event's identifier once.
   );
   // Only the pending total this call sent is confirmed; a concurrent reporter that got there first is a no-op.
   await deps.db.updateTable('usage_overage_reports').set((eb) => ({ reported_at: new Date(), reported_blocks: eb.ref('blocks') }))
