@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BillingPolicy } from '../domain/billing-policy';
 import type { NotificationKind } from '../notifications/types';
-import { local } from './activity-proxies';
+import { writes } from './activity-proxies';
 import { BillingErrorType, type StripeEventSignal } from './messages';
 import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from './search-attributes';
 import type { Lock } from './lock';
@@ -34,7 +34,7 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
   ]);
   if (s.stripeSubscriptionId === null) return;
-  await local.projectSubscription({
+  await writes().projectSubscription({
     organizationId: s.organizationId,
     workflowId: workflowInfo().workflowId,
     stripeCustomerId: s.stripeCustomerId,
@@ -63,7 +63,7 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
  */
 export async function notify(ctx: WorkflowContext, kind: NotificationKind, dedupeKey: string, data: Record<string, string | number | boolean | null>): Promise<unknown> {
   try {
-    return await local.notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
+    return await writes().notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     log.error('notification not stored', { kind, dedupeKey, error: err.cause?.message ?? err.message });
