@@ -7,8 +7,8 @@ import { stripe } from './activity-proxies';
 import { rejection, toUpdateFailure, type WorkflowContext } from './context';
 import {
   assignPlanUpdate, BillingErrorType, cancelUpdate, changePlanUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate,
-  resumeUpdate, stripeEventSignal, subscribeUpdate, updatePaymentMethodUpdate, type ChangePlanArgs, type ExtendTrialArgs,
-  type SubscribeArgs, type UpdatePaymentMethodArgs,
+  resumeUpdate, stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type ChangePlanArgs, type ExtendTrialArgs,
+  type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
 } from './messages';
 import * as ops from './operations';
 import { rememberEvent, toView } from './state';
@@ -58,8 +58,12 @@ function validateExtendTrial(ctx: WorkflowContext, args: ExtendTrialArgs): void 
 
 export function registerHandlers(ctx: WorkflowContext): void {
   setHandler(getStateQuery, () => toView(ctx.state));
-  setHandler(stripeEventSignal, (event) => {
+  const receive = (event: StripeEventSignal | undefined) => {
     if (typeof event?.eventId === 'string' && rememberEvent(ctx.state, event.eventId, ctx.policy)) ctx.inbox.push(event);
+  };
+  setHandler(stripeEventSignal, receive);
+  setHandler(stripeEventsSignal, (events) => {
+    if (Array.isArray(events)) events.forEach(receive);
   });
   setHandler(subscribeUpdate, (args) => {
     ctx.subscribing = true;

@@ -146,3 +146,8 @@ export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');
+/**
+ * Several of an organization's events at once, in Stripe's `created` order (a renewal brings four or five
+ * together): one signal, one workflow task and one re-fetch instead of one each. Same dedupe as stripeEvent.
+ */
+export const stripeEventsSignal = defineSignal<[StripeEventSignal[]]>('stripeEvents');

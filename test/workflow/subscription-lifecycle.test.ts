@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { cancelUpdate, changePlanUpdate, resumeUpdate, stripeEventSignal } from '../../src/workflows/messages';
+import { cancelUpdate, changePlanUpdate, resumeUpdate, stripeEventSignal, stripeEventsSignal } from '../../src/workflows/messages';
 import { startBillingTestEnv, type BillingTestEnv } from './helpers/billing-env';
 import { DAY, PERIOD } from './helpers/fake-stripe';
 
@@ -165,6 +165,31 @@ test('duplicate and out-of-order webhook signals cause one re-fetch per new even
   const after = await t.state(org);
   expect(after.stateVersion).toBe(state.stateVersion);
   expect(after.currentPeriodEnd).toBe(start.currentPeriodEnd! + PERIOD);
+});
+
+test("a renewal's events in one stripeEvents signal cost exactly one re-fetch, and replaying them changes nothing", async () => {
+  const org = newOrg();
+  const start = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
+  const h = t.handle(org);
+  const fetches = () => t.fake.calls.filter((c) => c.name === 'fetchSubscription' && c.args === start.stripeSubscriptionId).length;
+
+  await t.env.sleep(PERIOD - (await t.now() - start.currentPeriodStart!) + 60_000);
+  const before = fetches();
+  const created = Math.floor((await t.now()) / 1000);
+  const batch = ['invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded', 'customer.subscription.updated'].map((type, i) => ({
+    eventId: `${org}-evt-batch-${i}`, type, objectId: type.startsWith('customer.') ? start.stripeSubscriptionId! : 'in_renewal', created: created + i,
+  }));
+  await h.signal(stripeEventsSignal, [...batch, batch[1]!]);
+  await t.env.sleep(60_000);
+  expect(fetches() - before).toBe(1);
+  const state = await t.state(org);
+  expect(state).toMatchObject({ status: 'active', currentPeriodEnd: start.currentPeriodEnd! + PERIOD });
+
+  await h.signal(stripeEventsSignal, batch);
+  await h.signal(stripeEventSignal, batch[0]!);
+  await t.env.sleep(60_000);
+  expect(fetches() - before).toBe(1);
+  expect((await t.state(org)).stateVersion).toBe(state.stateVersion);
 });
 
 test("Stripe's trial_will_end sends the trial reminder at once, and the workflow's own timer does not send a second", async () => {
