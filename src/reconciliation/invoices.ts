@@ -1,3 +1,4 @@
+import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
 import { StripeInvoiceSchema, toInvoiceRow, upsertInvoice } from '../webhooks/mirror/invoice';
 import { signalSubscription } from '../webhooks/workflow-target';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
@@ -34,7 +35,7 @@ export async function reconcileInvoicesPage(
     let action = 'mirror repaired';
     const type = invoiceEventType(row.status, row.attempt_count ?? 0);
     if (row.stripe_subscription_id && type && (fields.includes('missing') || fields.includes('status'))) {
-      const signal = { eventId: `reconcile:${input.runKey}:${invoice.id}`, type, objectId: invoice.id, created: Math.floor(Date.now() / 1000) };
+      const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${invoice.id}`, type, objectId: invoice.id, created: Math.floor(Date.now() / 1000) };
       if ((await signalSubscription(deps.temporal, organizationId, signal)) === 'signalled') action = 'mirror repaired, workflow signalled';
     }
     repaired.push({ objectId: invoice.id, organizationId, action, fields });

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SubscriptionProjection } from '../activities/types';
 import type { BillingPolicy } from '../domain/billing-policy';
 import type { NotificationKind } from '../notifications/types';
 import { writes } from './activity-proxies';
@@ -17,15 +18,24 @@ export interface WorkflowContext {
   rolloverPending: boolean;
   /** A subscribe is in flight: a concurrent one is rejected rather than queued behind it. */
   subscribing: boolean;
+  /** What this run last published (search attributes and read model), without the version; unset until its first commit. */
+  lastPublished?: string;
+  /** The next commit publishes even if nothing changed (a reconciliation found the read model drifted). */
+  republish?: boolean;
 }
 
 /**
  * Publishes a state change: bumps the version, refreshes search attributes and projects the read model.
- * Awaited by every handler before it returns, so the API reads its own writes.
+ * Awaited by every handler before it returns, so the API reads its own writes. A commit that would publish
+ * exactly what this run last published (a re-fetch after a redundant webhook) only bumps the version: no
+ * search-attribute command, no projection (the read model's version guard only needs it to grow).
  */
 export async function commit(ctx: WorkflowContext): Promise<void> {
   const s = ctx.state;
   s.stateVersion++;
+  const published = publishedState(ctx);
+  const key = JSON.stringify(published);
+  if (key === ctx.lastPublished && !ctx.republish && patched('publish-only-changes')) return;
   upsertSearchAttributes([
     { key: BillingOrganizationId, value: s.organizationId },
     { key: BillingPlan, value: s.plan },
@@ -33,8 +43,14 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     { key: BillingDunningAttempt, value: s.dunning?.failedAttempts ?? 0 },
     { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
   ]);
-  if (s.stripeSubscriptionId === null) return;
-  await writes().projectSubscription({
+  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: s.stateVersion });
+  ctx.lastPublished = key;
+  ctx.republish = false;
+}
+
+function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'stateVersion' | 'stripeSubscriptionId'> & { stripeSubscriptionId: string | null } {
+  const s = ctx.state;
+  return {
     organizationId: s.organizationId,
     workflowId: workflowInfo().workflowId,
     stripeCustomerId: s.stripeCustomerId,
@@ -53,8 +69,7 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     graceEndsAt: s.dunning?.schedule.graceEndsAt ?? null,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
-    stateVersion: s.stateVersion,
-  });
+  };
 }
 
 /**

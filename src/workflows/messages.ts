@@ -57,6 +57,8 @@ export interface SubscriptionWorkflowInput {
   adopt?: { stripeSubscriptionId: string };
   /** Set only by continue-as-new: the previous run's state. */
   carried?: SubscriptionState;
+  /** Set only by continue-as-new: what the previous run last published, so an unchanged state is not published again. */
+  published?: string;
 }
 
 /** Sent by the webhook relay; the workflow dedupes by eventId and re-fetches the object from Stripe. */
@@ -145,6 +147,8 @@ export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
+/** Event ids of the signals the reconciliation sends (`reconcile:<run>:<object>`): the read model drifted from Stripe. */
+export const RECONCILE_EVENT_PREFIX = 'reconcile:';
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');
 /**
  * Several of an organization's events at once, in Stripe's `created` order (a renewal brings four or five

@@ -1,10 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import { resolveBillingPolicy } from '../domain/billing-policy';
 import { notify, type WorkflowContext } from './context';
 import { pendingDeadlines, type Deadline } from './deadlines';
 import { endGrace, retryPayment, sendFinalNotice } from './dunning';
 import { createLock } from './lock';
-import type { StripeEventSignal, SubscriptionView, SubscriptionWorkflowInput } from './messages';
+import { RECONCILE_EVENT_PREFIX, type StripeEventSignal, type SubscriptionView, type SubscriptionWorkflowInput } from './messages';
 import { adopt } from './operations';
 import { registerHandlers } from './handlers';
 import { initialState, toView } from './state';
@@ -24,6 +24,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     inbox: [],
     rolloverPending: false,
     subscribing: false,
+    lastPublished: input.published,
   };
   registerHandlers(ctx);
   const idleUntil = Date.now() + policy.idleTimeoutMs;
@@ -37,7 +38,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (s.status === 'canceled') break;
     if (s.status === 'none' && !ctx.subscribing && ctx.inbox.length === 0 && Date.now() >= idleUntil) break;
     if (readyToContinueAsNew(ctx)) {
-      await continueAsNew<typeof subscriptionWorkflow>({ organizationId: s.organizationId, policy: input.policy, carried: s });
+      // The next run starts with this run's search attributes (it republishes them only when they change).
+      const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+      await next({ organizationId: s.organizationId, policy: input.policy, carried: s, published: ctx.lastPublished });
     }
     const next: Deadline | undefined = pendingDeadlines(s, policy)[0];
     const wakeAt = next?.at ?? (s.status === 'none' ? idleUntil : Infinity);
@@ -70,6 +73,8 @@ async function processInbox(ctx: WorkflowContext): Promise<void> {
     if (created) await adopt(ctx, created.objectId);
     return;
   }
+  // Reconciliation signals because the read model differs from Stripe: publish even if our state did not change.
+  if (events.some((e) => e.eventId.startsWith(RECONCILE_EVENT_PREFIX))) ctx.republish = true;
   if (events.some((e) => concernsUs(e, s.stripeSubscriptionId))) await guarded(ctx, () => syncFromStripe(ctx));
   // Versioning example: runs started before this change recorded no reminder on this event, so the new
   // step is gated by a patch marker and replays of their histories take the old path (replay.test.ts).

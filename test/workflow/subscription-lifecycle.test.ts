@@ -167,7 +167,7 @@ test('duplicate and out-of-order webhook signals cause one re-fetch per new even
   expect(after.currentPeriodEnd).toBe(start.currentPeriodEnd! + PERIOD);
 });
 
-test("a renewal's events in one stripeEvents signal cost exactly one re-fetch, and replaying them changes nothing", async () => {
+test("a renewal's events in one stripeEvents signal cost one re-fetch; redundant events publish nothing, a reconciliation republishes", async () => {
   const org = newOrg();
   const start = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
   const h = t.handle(org);
@@ -190,6 +190,19 @@ test("a renewal's events in one stripeEvents signal cost exactly one re-fetch, a
   await t.env.sleep(60_000);
   expect(fetches() - before).toBe(1);
   expect((await t.state(org)).stateVersion).toBe(state.stateVersion);
+
+  // A new but redundant event re-fetches; Stripe says nothing new, so nothing is published again ...
+  const projections = () => t.fake.projections.filter((p) => p.organizationId === org).length;
+  const published = projections();
+  await h.signal(stripeEventSignal, { eventId: `${org}-evt-late`, type: 'invoice.paid', objectId: 'in_renewal', created: created + 9 });
+  await t.env.sleep(60_000);
+  expect(fetches() - before).toBe(2);
+  expect(projections()).toBe(published);
+  // ... unless the reconciliation says the read model drifted: then the same state is projected again.
+  await h.signal(stripeEventSignal, { eventId: `reconcile:run1:${start.stripeSubscriptionId}`, type: 'customer.subscription.updated', objectId: start.stripeSubscriptionId!, created: created + 10 });
+  await t.env.sleep(60_000);
+  expect(projections()).toBe(published + 1);
+  expect(t.fake.projections.at(-1)).toMatchObject({ organizationId: org, status: 'active', currentPeriodEnd: start.currentPeriodEnd! + PERIOD });
 });
 
 test("Stripe's trial_will_end sends the trial reminder at once, and the workflow's own timer does not send a second", async () => {
