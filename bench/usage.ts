@@ -2,7 +2,7 @@
  * Usage ingestion and entitlement checks through real HTTP (src/server.ts on its own process), beside
  * a bare batched insert into the same kind of table (the monthly-partitioned raw event table, batches
  * of 100 through unnest, same pool size and concurrency) measured in the same run. Not a test: it
- * prints figures.   npx tsx bench/usage.ts [--seconds 12]
+ * prints figures.   npx tsx bench/usage.ts [--seconds 12] [--profile DIR]
  * Needs the local stack (Postgres). Runs in a throw-away schema of DATABASE_URL, dropped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import { ensureUsagePartitions } from '../src/usage/partitions';
 import { freePort, waitForHttp } from '../test/helpers/processes';
 
 const args = z
-  .object({ seconds: z.coerce.number().int().min(5).max(30).default(12) })
+  .object({ seconds: z.coerce.number().int().min(5).max(30).default(12), profile: z.string().min(1).optional() })
   .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
 
 const TOKEN = 'svc_bench_token_0123456789abcdef';
@@ -89,7 +89,9 @@ async function bareInsert(seconds: number): Promise<number> {
 
 async function serveApi(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(path.join(__dirname, '../node_modules/.bin/tsx'), [path.join(__dirname, '../src/server.ts')], {
+  // --profile DIR: a V8 CPU profile of the server (written when it exits), e.g. for speedscope or Chrome DevTools.
+  const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(__dirname, '../src/server.ts')], {
     env: { ...process.env, PORT: String(port), DATABASE_URL: schemaUrl, DATABASE_POOL_MAX: String(POOL), USAGE_SERVICE_TOKENS: TOKEN, NODE_ENV: 'development', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -27,6 +27,36 @@ export interface CrossedThreshold {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const NEEDS_ESCAPE = /["\\]/;
+const quoted = (value: string): string => `"${NEEDS_ESCAPE.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
+
+/**
+ * The nine input columns as Postgres array literals, built in one pass: at tens of thousands of events
+ * a second, pg's generic per-element array serialization (and three toISOString calls per event, when
+ * the period bounds repeat) is a noticeable share of the API's CPU. Text elements are always quoted,
+ * so an id spelled NULL stays a string; NULL elements are the unquoted keyword.
+ */
+function inputArrays(events: readonly PlacedEvent[]): string[] {
+  const cols: string[][] = Array.from({ length: 9 }, () => new Array<string>(events.length));
+  const periodIso = new Map<number, string>();
+  const periodText = (ms: number): string => {
+    let text = periodIso.get(ms);
+    if (text === undefined) periodIso.set(ms, (text = iso(ms)));
+    return text;
+  };
+  events.forEach((e, i) => {
+    (cols[0] as string[])[i] = quoted(e.id);
+    (cols[1] as string[])[i] = quoted(e.organizationId);
+    (cols[2] as string[])[i] = quoted(e.metric);
+    (cols[3] as string[])[i] = String(e.quantity);
+    (cols[4] as string[])[i] = iso(e.occurredAt);
+    (cols[5] as string[])[i] = periodText(e.periodStart);
+    (cols[6] as string[])[i] = periodText(e.periodEnd);
+    (cols[7] as string[])[i] = e.subscriptionId === null ? 'NULL' : quoted(e.subscriptionId);
+    (cols[8] as string[])[i] = e.limit === null ? 'NULL' : String(e.limit);
+  });
+  return cols.map((col) => `{${col.join(',')}}`);
+}
 
 /**
  * Stores a batch in ONE statement (set-based, never per event): claim ids in the dedupe ledger, keep
@@ -38,13 +68,14 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * each threshold once per organization, metric and period.
  */
 export async function storePlacedEvents(db: Kysely<Database>, events: readonly PlacedEvent[]): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+  const [ids, organizations, metrics, quantities, occurred, periodStarts, periodEnds, subscriptions, limits] = inputArrays(events);
   const { rows } = await sql<{ accepted_ids: string[]; crossed: CrossedThreshold[] }>`
     with input as (
       select * from unnest(
-        ${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[], ${events.map((e) => e.metric)}::text[],
-        ${events.map((e) => e.quantity)}::bigint[], ${events.map((e) => iso(e.occurredAt))}::timestamptz[],
-        ${events.map((e) => iso(e.periodStart))}::timestamptz[], ${events.map((e) => iso(e.periodEnd))}::timestamptz[],
-        ${events.map((e) => e.subscriptionId)}::uuid[], ${events.map((e) => e.limit)}::bigint[]
+        ${ids}::text[], ${organizations}::text[], ${metrics}::text[],
+        ${quantities}::bigint[], ${occurred}::timestamptz[],
+        ${periodStarts}::timestamptz[], ${periodEnds}::timestamptz[],
+        ${subscriptions}::uuid[], ${limits}::bigint[]
       ) as t(event_id, organization_id, metric, quantity, occurred_at, period_start, period_end, subscription_id, limit_value)
     ),
     fresh as (

@@ -2,12 +2,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { EventTimeRejection } from '../domain/usage';
 import type { Notifier } from '../notifications/types';
-import { toUsageEvent, usageEventSchema, type UsageEvent } from './event-schema';
-import { storePlacedEvents } from './ingest-statement';
+import { parseUsageEvent, toUsageEvent, type UsageEvent } from './event-schema';
+import { commitPlacedEvents } from './group-commit';
 import { ensureUsagePartitions } from './partitions';
 import { placeEvents, rejectionMessage } from './place-events';
-import { retryOnConflict } from './retry';
-import { cachedUsageContexts, invalidateUsageSnapshots } from './snapshot-cache';
+import { cachedUsageContexts } from './snapshot-cache';
 import { notifyThresholds } from './threshold-alerts';
 
 export interface IngestDeps {
@@ -42,8 +41,9 @@ function idOf(item: unknown): string | null {
 }
 
 /**
- * Validates a batch item by item, stores what may count in one statement, and answers per event.
- * Returns only after the statement committed (durable); notifications for crossed thresholds follow.
+ * Validates a batch item by item, stores what may count in one statement (shared with the batches of
+ * concurrent requests: group commit, src/usage/group-commit.ts), and answers per event. Returns only
+ * after that statement committed (durable); notifications for crossed thresholds follow.
  */
 export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknown[]): Promise<IngestResult> {
   const now = (deps.now ?? Date.now)();
@@ -52,7 +52,7 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
   const events: UsageEvent[] = [];
   const indexOf = new Map<string, number>();
   items.forEach((item, index) => {
-    const parsed = usageEventSchema.safeParse(item);
+    const parsed = parseUsageEvent(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       rejected.push({ index, id: idOf(item), reason: 'invalid_event', message: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid event' });
@@ -69,12 +69,10 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
 
   await ensureUsagePartitions(deps.db, placed.map((e) => e.occurredAt));
-  placed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const stored = await retryOnConflict(() => storePlacedEvents(deps.db, placed));
-  invalidateUsageSnapshots(deps.db, new Set(placed.map((e) => e.organizationId)));
-  const acceptedIds = new Set(stored.acceptedIds);
-  for (const event of placed) if (!acceptedIds.has(event.id)) duplicates.push(event.id);
-  await notifyThresholds(deps, stored.crossed);
+  const { acceptedIds, crossed } = await commitPlacedEvents(deps.db, placed);
+  // Ids that were already counted follow the batch's own repeats, in id order (as before group commit).
+  duplicates.push(...placed.filter((e) => !acceptedIds.has(e.id)).map((e) => e.id).sort());
+  await notifyThresholds(deps, crossed);
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: acceptedIds.size, duplicates, rejected };
 }

@@ -1,6 +1,6 @@
 import { PLANS, isUnlimited } from '../domain/plans';
 import { eventTimeRejection, type EventTimeRejection } from '../domain/usage';
-import { currentPeriodStart, usagePeriodAt } from '../domain/usage-periods';
+import { currentPeriodStart, usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
 import type { UsageEvent } from './event-schema';
 import type { PlacedEvent } from './ingest-statement';
 import type { UsageContext } from './organization-context';
@@ -33,19 +33,28 @@ export function placeEvents(
 ): { placed: PlacedEvent[]; rejected: TimeRejection[] } {
   const placed: PlacedEvent[] = [];
   const rejected: TimeRejection[] = [];
+  // Per organization, once per call: its current period's start, and the last period an event fell in
+  // (periods are contiguous, so one that contains the next event's time is that event's period).
+  const perOrg = new Map<string, { currentStart: number; last: UsagePeriod | null }>();
   for (const original of events) {
     const context = contexts.get(original.organizationId) ?? null;
     const ahead = opts.followStripeTestClocks && context?.currentPeriodStart != null && context.currentPeriodStart > now ? context.currentPeriodStart : null;
     const event = ahead !== null && original.occurredAt <= now + 300_000 ? { ...original, occurredAt: Math.max(original.occurredAt, ahead) } : original;
-    const reason = eventTimeRejection(event.occurredAt, ahead ?? now, currentPeriodStart(context, now));
+    let org = perOrg.get(event.organizationId);
+    if (!org) perOrg.set(event.organizationId, (org = { currentStart: currentPeriodStart(context, now), last: null }));
+    const reason = eventTimeRejection(event.occurredAt, ahead ?? now, org.currentStart);
     if (reason) {
       rejected.push({ event, reason });
       continue;
     }
-    const period = usagePeriodAt(event.occurredAt, context);
+    const period = org.last !== null && org.last.start <= event.occurredAt && event.occurredAt < org.last.end ? org.last : (org.last = usagePeriodAt(event.occurredAt, context));
     const limit = PLANS[context?.plan ?? 'free'].limits[event.metric];
     placed.push({
-      ...event,
+      id: event.id,
+      organizationId: event.organizationId,
+      metric: event.metric,
+      quantity: event.quantity,
+      occurredAt: event.occurredAt,
       periodStart: period.start,
       periodEnd: period.end,
       subscriptionId: context?.subscriptionId ?? null,

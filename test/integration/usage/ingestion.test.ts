@@ -24,6 +24,25 @@ describe('usage ingestion (service level, real Postgres)', () => {
     expect(raw.rows[0]?.n).toBe(2);
   });
 
+  it('group commit: concurrent batches sharing ids count each id once, and each id is accepted by exactly one of them', async () => {
+    const org = uniqueOrg();
+    const ids = Array.from({ length: 30 }, (_, i) => `gc-${org}-${i}`);
+    // 12 concurrent batches, each with 10 of the 30 ids (overlapping), coalesced into few statements.
+    const batches = Array.from({ length: 12 }, (_, b) => Array.from({ length: 10 }, (_, i) => event(org, 'messages', 1, '2026-03-10T10:00:00Z', ids[(b * 7 + i) % 30])));
+    const results = await Promise.all(batches.map((batch) => ingest(batch)));
+    const acceptedTotal = results.reduce((n, r) => n + r.accepted, 0);
+    const distinct = new Set(batches.flat().map((e) => e.id));
+    expect(acceptedTotal).toBe(distinct.size);
+    results.forEach((r, b) => {
+      expect(r.rejected).toEqual([]);
+      expect(r.accepted + r.duplicates.length).toBe(batches[b]?.length);
+    });
+    expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': distinct.size });
+    const replay = await Promise.all(batches.map((batch) => ingest(batch)));
+    expect(replay.every((r) => r.accepted === 0 && r.duplicates.length === 10)).toBe(true);
+    expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': distinct.size });
+  });
+
   it('adds counters but keeps the latest reading of a gauge, whatever order readings arrive in', async () => {
     const org = uniqueOrg();
     await ingest([

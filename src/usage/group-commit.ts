@@ -1,0 +1,127 @@
+import type { Db } from '../db/database';
+import { storePlacedEvents, type CrossedThreshold, type PlacedEvent } from './ingest-statement';
+import { retryOnConflict } from './retry';
+import { invalidateUsageSnapshots } from './snapshot-cache';
+
+/** What one submitted batch learns once the statement holding its events committed. */
+export interface CommittedBatch {
+  /** The ids of this batch that this commit claimed; the rest were already counted. */
+  acceptedIds: Set<string>;
+  /** Thresholds crossed by the commit that this batch is the first in its group to touch. */
+  crossed: CrossedThreshold[];
+}
+
+interface Waiting {
+  events: readonly PlacedEvent[];
+  resolve: (batch: CommittedBatch) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Events per statement at most; a larger single batch (≤ 1,000 by the route) still goes alone. */
+const MAX_EVENTS_PER_STATEMENT = 4_000;
+/** Statements in flight per database handle: one keeps aggregate rows free of lock waits between them. */
+const MAX_IN_FLIGHT = 1;
+
+const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const aggregateKey = (organizationId: string, metric: string, periodStart: number | string): string =>
+  `${organizationId}\u0000${metric}\u0000${new Date(periodStart).getTime()}`;
+
+/**
+ * Group commit: batches submitted while a statement is in flight wait and then go together in the
+ * next one statement (storePlacedEvents), so Postgres pays one plan, one commit and one set of
+ * aggregate-row locks for many requests. Each batch's promise settles only after the statement that
+ * holds its events committed. An id sent by several waiting batches goes into the statement once, for
+ * the first of them; the later ones report it as a duplicate, exactly as if it had been committed by
+ * an earlier, separate batch. When a grouped statement fails for a reason other than a deadlock or
+ * serialization failure (retried), each batch is retried alone so one cannot fail the others.
+ */
+class GroupCommitter {
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  submit(events: readonly PlacedEvent[]): Promise<CommittedBatch> {
+    return new Promise<CommittedBatch>((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
+      const group: Waiting[] = [];
+      let size = 0;
+      while (this.waiting.length > 0) {
+        const next = this.waiting[0] as Waiting;
+        if (group.length > 0 && size + next.events.length > MAX_EVENTS_PER_STATEMENT) break;
+        group.push(next);
+        size += next.events.length;
+        this.waiting.shift();
+      }
+      this.inFlight++;
+      void this.commit(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async commit(group: Waiting[]): Promise<void> {
+    try {
+      const results = await this.store(group);
+      group.forEach((w, i) => w.resolve(results[i] as CommittedBatch));
+    } catch (err) {
+      if (group.length === 1) {
+        group[0]?.reject(err);
+        return;
+      }
+      for (const w of group) {
+        try {
+          w.resolve(((await this.store([w])) as CommittedBatch[])[0] as CommittedBatch);
+        } catch (alone) {
+          w.reject(alone);
+        }
+      }
+    }
+  }
+
+  private async store(group: readonly Waiting[]): Promise<CommittedBatch[]> {
+    const claimedBy = new Map<string, number>();
+    const events: PlacedEvent[] = [];
+    group.forEach((w, i) => {
+      for (const event of w.events) {
+        if (claimedBy.has(event.id)) continue;
+        claimedBy.set(event.id, i);
+        events.push(event);
+      }
+    });
+    events.sort(byId);
+    const stored = await retryOnConflict(() => storePlacedEvents(this.db, events));
+    invalidateUsageSnapshots(this.db, new Set(events.map((e) => e.organizationId)));
+    const results: CommittedBatch[] = group.map(() => ({ acceptedIds: new Set<string>(), crossed: [] }));
+    for (const id of stored.acceptedIds) results[claimedBy.get(id) as number]?.acceptedIds.add(id);
+    if (stored.crossed.length > 0) {
+      const firstToTouch = new Map<string, number>();
+      group.forEach((w, i) => {
+        for (const event of w.events) {
+          const key = aggregateKey(event.organizationId, event.metric, event.periodStart);
+          if (!firstToTouch.has(key)) firstToTouch.set(key, i);
+        }
+      });
+      for (const alert of stored.crossed) {
+        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, alert.period_start)) ?? 0]?.crossed.push(alert);
+      }
+    }
+    return results;
+  }
+}
+
+const committers = new WeakMap<Db, GroupCommitter>();
+
+/** Stores placed events (deduplicated within the batch) through the group commit of `db`. */
+export function commitPlacedEvents(db: Db, events: readonly PlacedEvent[]): Promise<CommittedBatch> {
+  let committer = committers.get(db);
+  if (!committer) committers.set(db, (committer = new GroupCommitter(db)));
+  return committer.submit(events);
+}
