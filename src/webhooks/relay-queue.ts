@@ -16,7 +16,8 @@ export interface ClaimedEvent {
  * Leases due events: pushing next_attempt_at forward hides them from other relay instances
  * (SKIP LOCKED covers the race of the claim itself), and a crash mid-relay only delays them by
  * the lease. An organization's event waits while an earlier one of the same organization is
- * still pending, so a workflow sees its events in Stripe's `created` order (one per claim).
+ * still pending, so a workflow sees its events in Stripe's `created` order (one per claim). The walk
+ * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
  */
 export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
   const { rows } = await sql<ClaimedEvent>`
@@ -35,33 +36,39 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
-export async function markRelayed(db: Db, id: string, organizationId: string): Promise<void> {
-  await db
-    .updateTable('stripe_events')
-    .set({ relay_status: 'relayed', relayed_at: sql`now()`, organization_id: organizationId, last_error: null })
-    .where('id', '=', id)
-    .execute();
-}
+/** How the relay left one claimed event: settled (relayed or ignored with the reason) or due again after a delay. */
+export type RelayOutcome =
+  | { id: string; status: 'relayed'; organizationId: string }
+  | { id: string; status: 'ignored'; reason: string; organizationId: string | null }
+  | { id: string; status: 'retry'; error: string; delayMs: number };
 
-/** Kept in the inbox with the reason, so an operator can see why and re-drive it later. */
-export async function markIgnored(db: Db, id: string, reason: string, organizationId: string | null): Promise<void> {
-  await db
-    .updateTable('stripe_events')
-    .set({ relay_status: 'ignored', relayed_at: sql`now()`, organization_id: organizationId, last_error: `ignored: ${reason}` })
-    .where('id', '=', id)
-    .execute();
-}
-
-export async function scheduleRetry(db: Db, id: string, error: string, delayMs: number): Promise<void> {
-  await db
-    .updateTable('stripe_events')
-    .set((eb) => ({
-      relay_attempts: eb('relay_attempts', '+', 1),
-      next_attempt_at: sql`now() + make_interval(secs => ${delayMs / 1000})`,
-      last_error: error.slice(0, 2000),
-    }))
-    .where('id', '=', id)
-    .execute();
+/**
+ * Records a claimed batch's outcomes in at most two statements (one for the settled events, one
+ * for the retries) instead of one round trip per event. An ignored event is kept in the inbox with
+ * its reason, so an operator can see why and re-drive it later; a retry counts the attempt and
+ * hides the event until its backoff has passed.
+ */
+export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]): Promise<void> {
+  const settled = outcomes.filter((o) => o.status !== 'retry');
+  const retries = outcomes.filter((o) => o.status === 'retry');
+  const statements: Promise<unknown>[] = [];
+  if (settled.length > 0) {
+    statements.push(sql`
+      update stripe_events e set relay_status = s.status, relayed_at = now(), organization_id = s.organization_id, last_error = s.last_error
+      from unnest(${settled.map((o) => o.id)}::text[], ${settled.map((o) => o.status)}::text[],
+                  ${settled.map((o) => o.organizationId)}::text[], ${settled.map((o) => (o.status === 'ignored' ? `ignored: ${o.reason}` : null))}::text[])
+        as s(id, status, organization_id, last_error)
+      where e.id = s.id`.execute(db));
+  }
+  if (retries.length > 0) {
+    statements.push(sql`
+      update stripe_events e set relay_attempts = e.relay_attempts + 1,
+        next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
+      from unnest(${retries.map((o) => o.id)}::text[], ${retries.map((o) => o.error.slice(0, 2000))}::text[], ${retries.map((o) => o.delayMs)}::float8[])
+        as r(id, error, delay_ms)
+      where e.id = r.id`.execute(db));
+  }
+  await Promise.all(statements);
 }
 
 export interface RedriveFilter {

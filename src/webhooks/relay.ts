@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { noRelayMetrics, type RelayMetrics } from './metrics';
 import { relayEvent } from './relay-event';
-import { claimDueEvents, markIgnored, markRelayed, scheduleRetry, type ClaimedEvent } from './relay-queue';
+import { claimDueEvents, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
 
 export interface WebhookRelayOptions {
   db: Db;
@@ -45,7 +45,7 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   const { db, temporal, logger, taskQueue } = opts;
   const metrics = opts.metrics ?? noRelayMetrics;
   const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
-  const batchSize = opts.batchSize ?? 50;
+  const batchSize = opts.batchSize ?? 100;
   const leaseSeconds = opts.leaseSeconds ?? 60;
   const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
   const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 10_000;
@@ -55,30 +55,35 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   let wake: (() => void) | undefined;
   let nudged = false;
 
-  async function handle(row: ClaimedEvent): Promise<void> {
+  /** Delivers one event; never throws: a failure becomes a retry with backoff. */
+  async function handle(row: ClaimedEvent): Promise<RelayOutcome> {
     try {
       const result = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () => relayEvent({ db, temporal, taskQueue }, row));
-      if (result.status === 'relayed') {
-        await markRelayed(db, row.id, result.organizationId);
-        metrics.lag((Date.now() - row.received_at.getTime()) / 1000);
-      } else {
-        await markIgnored(db, row.id, result.reason, result.organizationId);
-        logger.debug({ eventId: row.id, type: row.type, reason: result.reason }, 'stripe event not relayed');
-      }
-      metrics.outcome(result.status);
+      if (result.status === 'relayed') return { id: row.id, status: 'relayed', organizationId: result.organizationId };
+      logger.debug({ eventId: row.id, type: row.type, reason: result.reason }, 'stripe event not relayed');
+      return { id: row.id, status: 'ignored', reason: result.reason, organizationId: result.organizationId };
     } catch (err) {
-      const delay = retryDelayMs(row.relay_attempts, backoff);
+      const delayMs = retryDelayMs(row.relay_attempts, backoff);
       const message = err instanceof Error ? err.message : String(err);
-      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delay, err: message }, 'stripe event relay failed; will retry');
-      metrics.outcome('retried');
-      await scheduleRetry(db, row.id, message, delay).catch((e: unknown) => logger.error({ err: e, eventId: row.id }, 'cannot record relay failure; the lease will expire'));
+      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
+      return { id: row.id, status: 'retry', error: message, delayMs };
     }
   }
 
   async function relayBatch(): Promise<number> {
     const rows = await claimDueEvents(db, { limit: batchSize, leaseSeconds });
+    if (rows.length === 0) return 0;
     // At most one event per organization per claim, so they can go out concurrently.
-    await Promise.all(rows.map(handle));
+    const outcomes = await Promise.all(rows.map(handle));
+    // One round trip for the whole batch. If it fails, the leases expire and the batch is
+    // delivered again (at least once; workflows drop a signal whose event id they have seen).
+    await recordOutcomes(db, outcomes);
+    const now = Date.now();
+    rows.forEach((row, i) => {
+      const outcome = outcomes[i]?.status;
+      if (outcome === 'relayed') metrics.lag((now - row.received_at.getTime()) / 1000);
+      metrics.outcome(outcome === 'retry' || outcome === undefined ? 'retried' : outcome);
+    });
     return rows.length;
   }
 

@@ -7,6 +7,7 @@ import * as usageMetering from './2026-11-23T0008-usage-metering';
 import * as customerDefaultPaymentMethod from './2026-11-23T0010-customer-default-payment-method';
 import * as invoiceDelivery from './2026-11-23T0016-invoice-delivery';
 import * as overageReportedBlocks from './2026-11-23T0018-overage-reported-blocks';
+import * as stripeEventsPendingInOrder from './2026-12-01T0001-stripe-events-pending-in-order';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0010-customer-default-payment-method': customerDefaultPaymentMethod,
   '2026-11-23T0016-invoice-delivery': invoiceDelivery,
   '2026-11-23T0018-overage-reported-blocks': overageReportedBlocks,
+  '2026-12-01T0001-stripe-events-pending-in-order': stripeEventsPendingInOrder,
 };
