@@ -6,6 +6,7 @@
  * Needs the local stack (Postgres). Runs in a throw-away schema of DATABASE_URL, dropped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -28,9 +29,10 @@ const POOL = 20;
 const CHECK_RATE = 5_000;
 const run = `bench_usage_${Date.now().toString(36)}`;
 const baseUrl = loadConfig().database.url;
-const schemaUrl = `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${run}`)}`;
+// application_name tells this run's Postgres backends apart (CPU per event below).
+const schemaUrl = `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${run}`)}&application_name=${run}_api`;
 const admin = createDb({ url: baseUrl, poolMax: 1 });
-const db = createDb({ url: baseUrl, searchPath: run, poolMax: POOL });
+const db = createDb({ url: baseUrl, searchPath: run, poolMax: POOL, applicationName: `${run}_bare` });
 const METRICS = ['messages', 'api_calls', 'messages', 'storage'] as const;
 
 let sequence = 0;
@@ -87,6 +89,33 @@ async function bareInsert(seconds: number): Promise<number> {
   return perSecond;
 }
 
+/** CPU seconds (user + system) of a process so far, from /proc (Linux); 0 when unreadable. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU per 1,000 events while `work` runs: of the given process (the API server, or this process for the
+ * baseline) and of this run's Postgres backends (by application_name). On a shared machine these are
+ * steadier than events per second.
+ */
+async function cpuPerThousand<T extends { events: number }>(label: string, pid: number, applicationName: string, work: () => Promise<T>): Promise<T> {
+  const backends = async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${applicationName}`.execute(admin)).rows.map((r) => r.pid);
+  const before = new Map((await backends()).map((p) => [p, cpuSeconds(p)]));
+  const process0 = cpuSeconds(pid);
+  const result = await work();
+  const pg = (await backends()).reduce((sum, p) => sum + cpuSeconds(p) - (before.get(p) ?? 0), 0);
+  const proc = cpuSeconds(pid) - process0;
+  const per = (s: number) => Number(((s * 1_000) / Math.max(1, result.events) * 1_000).toFixed(1));
+  console.log(JSON.stringify({ scenario: `${label}: CPU per 1,000 events`, processMs: per(proc), postgresMs: per(pg), events: result.events }));
+  return result;
+}
+
 async function serveApi(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // --profile DIR: a V8 CPU profile of the server (written when it exits), e.g. for speedscope or Chrome DevTools.
@@ -112,8 +141,14 @@ async function main() {
     console.log(`# ${seconds}s per scenario, ${CONNECTIONS} keep-alive connections, pool of ${POOL}, batches of ${BATCH}, ${ORGS} organizations, loopback`);
     const ingest = { method: 'POST' as const, path: '/api/v1/billing/usage/events', setupRequest: (req: autocannon.Request) => ({ ...req, body: batchBody() }) };
     await load('warm-up (ingestion)', api.url, { duration: 3, requests: [ingest] }, BATCH);
-    const http = await load('POST /usage/events (src/server.ts), batches of 100', api.url, { duration: seconds, requests: [ingest] }, BATCH);
-    const bare = await bareInsert(seconds);
+    const http = await cpuPerThousand('ingestion (API server)', api.child.pid ?? 0, `${run}_api`, async () => {
+      const line = await load('POST /usage/events (src/server.ts), batches of 100', api.url, { duration: seconds, requests: [ingest] }, BATCH);
+      return { ...line, events: line.eventsPerSecond * seconds };
+    });
+    const { perSecond: bare } = await cpuPerThousand('baseline (this process)', process.pid, `${run}_bare`, async () => {
+      const perSecond = await bareInsert(seconds);
+      return { perSecond, events: perSecond * seconds };
+    });
     let n = 0;
     const check = {
       method: 'POST' as const,

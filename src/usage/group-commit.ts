@@ -19,7 +19,7 @@ interface Waiting {
 
 /** Events per statement at most; a larger single batch (≤ 1,000 by the route) still goes alone. */
 const MAX_EVENTS_PER_STATEMENT = 4_000;
-/** Statements in flight per database handle: one keeps aggregate rows free of lock waits between them. */
+/** Statements in flight per shard: one keeps its aggregate rows free of lock waits between statements. */
 const MAX_IN_FLIGHT = 1;
 
 const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -117,11 +117,38 @@ class GroupCommitter {
   }
 }
 
-const committers = new WeakMap<Db, GroupCommitter>();
+/**
+ * Shards by organization: each has its own group commit with one statement in flight, so up to SHARDS
+ * statements run at once (Postgres uses more than one core) without ever waiting on each other's
+ * aggregate rows, which belong to one organization each.
+ */
+const SHARDS = 2;
+const committers = new WeakMap<Db, GroupCommitter[]>();
 
-/** Stores placed events (deduplicated within the batch) through the group commit of `db`. */
-export function commitPlacedEvents(db: Db, events: readonly PlacedEvent[]): Promise<CommittedBatch> {
-  let committer = committers.get(db);
-  if (!committer) committers.set(db, (committer = new GroupCommitter(db)));
-  return committer.submit(events);
+function shardOf(organizationId: string): number {
+  let h = 0;
+  for (let i = 0; i < organizationId.length; i++) h = (h * 31 + organizationId.charCodeAt(i)) | 0;
+  return (h >>> 0) % SHARDS;
+}
+
+/**
+ * Stores placed events (deduplicated within the batch) through the group commit of `db`; settles once
+ * every statement holding a part of them committed. (A batch spread over shards is not one transaction:
+ * if one part fails the request fails while the other part may be counted; a retry then finds those ids
+ * counted, so every id still counts once.)
+ */
+export async function commitPlacedEvents(db: Db, events: readonly PlacedEvent[]): Promise<CommittedBatch> {
+  let shards = committers.get(db);
+  if (!shards) committers.set(db, (shards = Array.from({ length: SHARDS }, () => new GroupCommitter(db))));
+  const parts: PlacedEvent[][] = Array.from({ length: SHARDS }, () => []);
+  for (const event of events) parts[shardOf(event.organizationId)]?.push(event);
+  const committed = await Promise.all(parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])));
+  if (committed.length === 1) return committed[0] as CommittedBatch;
+  const acceptedIds = new Set<string>();
+  const crossed: CrossedThreshold[] = [];
+  for (const part of committed) {
+    for (const id of part.acceptedIds) acceptedIds.add(id);
+    crossed.push(...part.crossed);
+  }
+  return { acceptedIds, crossed };
 }
