@@ -63,6 +63,8 @@ const schema = z
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
+    WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -111,6 +113,11 @@ export interface Config {
   policyProfile: PolicyProfile;
   /** Raw usage events older than this are dropped by month; aggregates and the dedupe ledger stay. */
   usage: { rawRetentionDays: number; overageReportIntervalMs: number };
+  /**
+   * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
+   * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
+   */
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -174,6 +181,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
     usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS, overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS },
+    webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
   };
 }
 

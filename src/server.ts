@@ -11,10 +11,9 @@ import { createDb } from './db/database';
 import { createLogger } from './logger';
 import { billingEmailResolver, createOutboxNotifier } from './notifications';
 import { checkTemporal, createTemporalClient } from './temporal-connection';
-import { createRelayMetrics } from './webhooks/metrics';
 import { createStripeClient } from './stripe/client';
 import { ensureWebhookEndpoint } from './webhooks/register-endpoint';
-import { createWebhookRelay } from './webhooks/relay';
+import { createConfiguredRelay } from './webhooks/relay-host';
 
 /** Composition root of the HTTP API: builds every dependency once and hands them to createApp. */
 async function main(): Promise<void> {
@@ -26,15 +25,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ defaultMetrics: true });
   registerReadModelGauges(metrics.registry, db);
   registerBillingHealthGauges(metrics.registry, db);
-  // The relay lives beside the webhook endpoint so a stored event is relayed at once (nudge);
-  // several API instances may run it, claims are leased per event.
-  const webhookRelay = createWebhookRelay({
-    db,
-    temporal,
-    logger: logger.child({ component: 'webhook-relay' }),
-    taskQueue: config.temporal.taskQueue,
-    metrics: createRelayMetrics(metrics.registry),
-  });
+  // The relay runs in the worker by default, off the endpoint's event loop; WEBHOOK_RELAY=api puts
+  // it here instead, nudged by each stored event. Any number of processes may run it: claims are leased per event.
+  const webhookRelay = config.webhookRelay.placement === 'api' ? createConfiguredRelay({ config, db, temporal, logger, registry: metrics.registry }) : undefined;
   const app = createApp({
     config,
     db,
@@ -51,7 +44,7 @@ async function main(): Promise<void> {
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.
     notifier: createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl }),
   });
-  webhookRelay.start();
+  webhookRelay?.start();
 
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {
     logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening');
@@ -78,7 +71,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     server.close(async () => {
-      await webhookRelay.stop();
+      await webhookRelay?.stop();
       await Promise.allSettled([db.destroy(), connection.close()]);
       clearTimeout(force);
       logger.info('stopped');

@@ -13,8 +13,9 @@ import { createReconciliationActivities } from './reconciliation/activities';
 import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { createStripeClient } from './stripe/client';
 import { reportDueOverage, runUsageMaintenance } from './usage';
+import { createConfiguredRelay } from './webhooks/relay-host';
 
-/** Composition root of the worker: the subscription workflows, their activities and the email dispatcher. */
+/** Composition root of the worker: the subscription workflows, their activities, the email dispatcher and (by default) the webhook relay. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'billing-worker');
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
   await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue });
   dispatcher.start();
   invoiceMailer.start();
+  // Stored Stripe events → workflow signals (WEBHOOK_RELAY=worker, the default): off the webhook endpoint's event loop.
+  const webhookRelay = config.webhookRelay.placement === 'worker' ? createConfiguredRelay({ config, db, temporal: client, logger, registry }) : undefined;
+  webhookRelay?.start();
 
   // Usage upkeep: next month's raw-event partitions, retention, threshold alerts whose email failed to enqueue.
   const usageMaintenance = () =>
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
   await worker.run();
   clearInterval(maintenanceTimer);
   await overageReporter.stop();
+  await webhookRelay?.stop();
   await invoiceMailer.stop();
   await dispatcher.stop();
   transport.close();

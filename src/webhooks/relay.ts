@@ -46,9 +46,11 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   const metrics = opts.metrics ?? noRelayMetrics;
   const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
   const batchSize = opts.batchSize ?? 100;
-  const leaseSeconds = opts.leaseSeconds ?? 60;
   const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
   const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 10_000;
+  // Twice the delivery timeout: every delivery of a batch is abandoned by then, and the events of a
+  // relay that died mid-batch (a worker restarted) are due again within seconds, not a minute.
+  const leaseSeconds = opts.leaseSeconds ?? Math.ceil((2 * deliveryTimeoutMs) / 1000);
 
   let running = false;
   let loop: Promise<void> | undefined;
