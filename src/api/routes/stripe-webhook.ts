@@ -52,7 +52,8 @@ export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>().openapi(receiveStri
     if (!(err instanceof WebhookRejection)) throw err;
     return reject(c, `rejected_${err.reason}`, new ApiError('INVALID_REQUEST', err.message, { reason: err.reason }));
   }
-  const { inserted } = await storeEvent(deps.db, event, Buffer.from(raw).toString('utf8'));
+  // A view of the bytes, not a copy.
+  const { inserted } = await storeEvent(deps.db, event, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
   deps.metrics.webhookOutcomes.inc({ outcome: inserted ? 'accepted' : 'duplicate' });
   if (inserted) deps.webhookRelay?.nudge();
   return c.json({ received: true as const, duplicate: !inserted }, 200);
