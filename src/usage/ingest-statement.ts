@@ -69,7 +69,7 @@ function inputArrays(events: readonly PlacedEvent[]): string[] {
  */
 export async function storePlacedEvents(db: Kysely<Database>, events: readonly PlacedEvent[]): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
   const [ids, organizations, metrics, quantities, occurred, periodStarts, periodEnds, subscriptions, limits] = inputArrays(events);
-  const { rows } = await sql<{ accepted_ids: string[]; crossed: CrossedThreshold[] }>`
+  const { rows } = await sql<{ counted_before: string[]; crossed: CrossedThreshold[] }>`
     with input as (
       select * from unnest(
         ${ids}::text[], ${organizations}::text[], ${metrics}::text[],
@@ -139,8 +139,11 @@ export async function storePlacedEvents(db: Kysely<Database>, events: readonly P
       returning organization_id, metric, period_start, period_end, threshold_percent, limit_value, used
     )
     select
-      coalesce((select array_agg(event_id) from fresh), '{}') as accepted_ids,
+      coalesce((select array_agg(i.event_id) from input i where not exists (select 1 from fresh f where f.event_id = i.event_id)), '{}') as counted_before,
       coalesce((select json_agg(crossed) from crossed), '[]') as crossed`.execute(db);
   const row = rows[0];
-  return { acceptedIds: row?.accepted_ids ?? [], crossed: row?.crossed ?? [] };
+  if (!row) throw new Error('usage statement returned no row');
+  // The ids already counted (usually none) come back rather than the accepted ones: less to send and parse.
+  const countedBefore = new Set(row.counted_before);
+  return { acceptedIds: countedBefore.size === 0 ? events.map((e) => e.id) : events.filter((e) => !countedBefore.has(e.id)).map((e) => e.id), crossed: row.crossed };
 }
