@@ -57,4 +57,11 @@ describe('configuration from the environment', () => {
     const tokens = ['admin_one_0123456789abcdefghijklmnop', 'admin_two_0123456789abcdefghijklmnop'];
     expect(loadConfig({ ADMIN_TOKENS: tokens.join(', ') }).auth.adminTokens).toEqual(tokens);
   });
+
+  test('the webhook relay runs in the worker unless WEBHOOK_RELAY=api', () => {
+    expect(loadConfig({}).webhookRelay).toEqual({ placement: 'worker', pollIntervalMs: 250 });
+    expect(loadConfig({ WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '1000' }).webhookRelay).toEqual({ placement: 'api', pollIntervalMs: 1000 });
+    expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
+    expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
+  });
 });
