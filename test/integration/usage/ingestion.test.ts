@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { commitPlacedEvents } from '../../../src/usage/group-commit';
 import { ingestUsageEvents } from '../../../src/usage/ingest';
+import type { PlacedEvent } from '../../../src/usage/ingest-statement';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { dailyTotals, event, periodTotals, recordingNotifier, subscribe, uniqueOrg, utc } from './support';
 
@@ -41,6 +44,24 @@ describe('usage ingestion (service level, real Postgres)', () => {
     const replay = await Promise.all(batches.map((batch) => ingest(batch)));
     expect(replay.every((r) => r.accepted === 0 && r.duplicates.length === 10)).toBe(true);
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': distinct.size });
+  });
+
+  it('group commit: a batch whose statement fails alone does not fail the batches it was grouped with', async () => {
+    const org = uniqueOrg();
+    const placed = (id: string, subscriptionId: string | null): PlacedEvent => ({
+      id, organizationId: org, metric: 'messages', quantity: 1, occurredAt: utc('2026-03-10T10:00:00Z'),
+      periodStart: utc('2026-03-01T00:00:00Z'), periodEnd: utc('2026-04-01T00:00:00Z'), subscriptionId, limit: 1_000,
+    });
+    // The first goes alone; the next two wait and are grouped; the middle one violates a foreign key.
+    const [first, bad, last] = await Promise.allSettled([
+      commitPlacedEvents(t.db, [placed(`${org}-1`, null)]),
+      commitPlacedEvents(t.db, [placed(`${org}-2`, randomUUID())]),
+      commitPlacedEvents(t.db, [placed(`${org}-3`, null)]),
+    ]);
+    expect(first.status === 'fulfilled' && [...first.value.acceptedIds]).toEqual([`${org}-1`]);
+    expect(bad.status).toBe('rejected');
+    expect(last.status === 'fulfilled' && [...last.value.acceptedIds]).toEqual([`${org}-3`]);
+    expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': 2 });
   });
 
   it('adds counters but keeps the latest reading of a gauge, whatever order readings arrive in', async () => {
