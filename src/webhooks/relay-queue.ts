@@ -36,6 +36,29 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
+/**
+ * Leases the pending events that follow each claimed head in its organization's `created` order
+ * (at most `perOrganization` - 1 each), so one organization's run goes out as one signal. No
+ * other relay can hold them: while a head is pending, later events of its organization are never
+ * claimable, by this query or claimDueEvents. Returned in `created` order.
+ */
+export async function claimFollowers(db: Db, heads: readonly ClaimedEvent[], opts: { perOrganization: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+  const organizations = [...new Set(heads.flatMap((h) => (h.organization_id === null ? [] : [h.organization_id])))];
+  if (organizations.length === 0 || opts.perOrganization <= 1) return [];
+  const { rows } = await sql<ClaimedEvent>`
+    update stripe_events e set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
+    from (
+      select id from (
+        select f.id, row_number() over (partition by f.organization_id order by f.stripe_created_at, f.id) as n
+        from stripe_events f
+        where f.relay_status = 'pending' and f.organization_id = any(${organizations}::text[]) and f.id <> all(${heads.map((h) => h.id)}::text[])
+      ) ranked where n < ${opts.perOrganization}
+    ) followers
+    where e.id = followers.id
+    returning e.id, e.type, e.object_id, e.organization_id, e.stripe_created_at, e.payload, e.relay_attempts, e.received_at`.execute(db);
+  return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
+}
+
 /** How the relay left one claimed event: settled (relayed or ignored with the reason) or due again after a delay. */
 export type RelayOutcome =
   | { id: string; status: 'relayed'; organizationId: string }

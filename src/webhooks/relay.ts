@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { noRelayMetrics, type RelayMetrics } from './metrics';
-import { relayEvent } from './relay-event';
-import { claimDueEvents, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
+import { relayEvents } from './relay-event';
+import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
 
 export interface WebhookRelayOptions {
   db: Db;
@@ -12,7 +12,10 @@ export interface WebhookRelayOptions {
   taskQueue: string;
   metrics?: RelayMetrics;
   pollIntervalMs?: number;
+  /** Organizations per claim (one head event each). */
   batchSize?: number;
+  /** At most this many of one organization's pending events go out together, as one signal. */
+  eventsPerSignal?: number;
   /** How long a claimed event stays hidden from other relays; longer than one delivery can take. */
   leaseSeconds?: number;
   /** Retry delay: base·2^attempts, capped, with jitter so a recovered Temporal is not hit all at once. */
@@ -46,6 +49,7 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   const metrics = opts.metrics ?? noRelayMetrics;
   const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
   const batchSize = opts.batchSize ?? 100;
+  const eventsPerSignal = opts.eventsPerSignal ?? 20;
   const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
   const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 10_000;
   // Twice the delivery timeout: every delivery of a batch is abandoned by then, and the events of a
@@ -57,26 +61,36 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   let wake: (() => void) | undefined;
   let nudged = false;
 
-  /** Delivers one event; never throws: a failure becomes a retry with backoff. */
-  async function handle(row: ClaimedEvent): Promise<RelayOutcome> {
+  /** Delivers one organization's run of events (or a lone event); never throws: a failure makes each a retry with backoff. */
+  async function handle(run: ClaimedEvent[]): Promise<RelayOutcome[]> {
     try {
-      const result = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () => relayEvent({ db, temporal, taskQueue }, row));
-      if (result.status === 'relayed') return { id: row.id, status: 'relayed', organizationId: result.organizationId };
-      logger.debug({ eventId: row.id, type: row.type, reason: result.reason }, 'stripe event not relayed');
-      return { id: row.id, status: 'ignored', reason: result.reason, organizationId: result.organizationId };
+      const results = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () => relayEvents({ db, temporal, taskQueue }, run));
+      return run.map((row, i): RelayOutcome => {
+        const result = results[i];
+        if (result?.status === 'relayed') return { id: row.id, status: 'relayed', organizationId: result.organizationId };
+        const reason = result?.reason ?? 'not delivered';
+        logger.debug({ eventId: row.id, type: row.type, reason }, 'stripe event not relayed');
+        return { id: row.id, status: 'ignored', reason, organizationId: result?.organizationId ?? null };
+      });
     } catch (err) {
-      const delayMs = retryDelayMs(row.relay_attempts, backoff);
       const message = err instanceof Error ? err.message : String(err);
-      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
-      return { id: row.id, status: 'retry', error: message, delayMs };
+      return run.map((row) => {
+        const delayMs = retryDelayMs(row.relay_attempts, backoff);
+        logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
+        return { id: row.id, status: 'retry', error: message, delayMs };
+      });
     }
   }
 
   async function relayBatch(): Promise<number> {
-    const rows = await claimDueEvents(db, { limit: batchSize, leaseSeconds });
-    if (rows.length === 0) return 0;
-    // At most one event per organization per claim, so they can go out concurrently.
-    const outcomes = await Promise.all(rows.map(handle));
+    const heads = await claimDueEvents(db, { limit: batchSize, leaseSeconds });
+    if (heads.length === 0) return 0;
+    // At most one head per organization per claim, so organizations go out concurrently; each head
+    // takes the organization's following pending events with it, in order, as one signal.
+    const followers = await claimFollowers(db, heads, { perOrganization: eventsPerSignal, leaseSeconds });
+    const runs = heads.map((head) => [head, ...followers.filter((f) => head.organization_id !== null && f.organization_id === head.organization_id)]);
+    const rows = runs.flat();
+    const outcomes = (await Promise.all(runs.map(handle))).flat();
     // One round trip for the whole batch. If it fails, the leases expire and the batch is
     // delivered again (at least once; workflows drop a signal whose event id they have seen).
     await recordOutcomes(db, outcomes);

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { stripeEventSignal, subscriptionWorkflowId, type StripeEventSignal } from '../workflows/messages';
+import { stripeEventSignal, stripeEventsSignal, subscriptionWorkflowId, type StripeEventSignal } from '../workflows/messages';
 import type { subscriptionWorkflow } from '../workflows/subscription-workflow';
 
 export type { StripeEventSignal } from '../workflows/messages';
@@ -40,4 +40,36 @@ export async function signalOrAdopt(
     signalArgs: [signal],
   });
   return 'started_or_signalled';
+}
+
+/**
+ * Several events of one organization, in `created` order, as one `stripeEvents` signal. With `adopt`
+ * (the run holds a `customer.subscription.created`) it is a signal-with-start: a running workflow
+ * just receives them, with none running a new run starts that adopts that subscription. Without
+ * it, a closed or missing workflow is reported, not thrown.
+ */
+export async function signalEvents(
+  temporal: Client,
+  taskQueue: string,
+  organizationId: string,
+  signals: StripeEventSignal[],
+  adopt: { stripeSubscriptionId: string } | undefined,
+): Promise<DeliveryResult> {
+  if (adopt) {
+    await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal[]]>(SUBSCRIPTION_WORKFLOW_TYPE, {
+      workflowId: subscriptionWorkflowId(organizationId),
+      taskQueue,
+      args: [{ organizationId, adopt }],
+      signal: stripeEventsSignal,
+      signalArgs: [signals],
+    });
+    return 'started_or_signalled';
+  }
+  try {
+    await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).signal(stripeEventsSignal, signals);
+    return 'signalled';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'no_live_workflow';
+    throw err;
+  }
 }

@@ -32,6 +32,7 @@ export interface Received {
   input: unknown;
   signals: StripeEventSignal[];
   effective: string[];
+  batches: number[];
 }
 
 export async function receivedBy(client: Client, organizationId: string): Promise<Received | null> {
