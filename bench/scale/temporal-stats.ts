@@ -95,8 +95,16 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
   }
   return {
     workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, taskFailures,
-    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled, taskInFlight: lastTaskScheduled > lastTaskClosed,
+    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled,
+    // A run continued-as-new soon after its predecessor started waits out Temporal's first-task backoff with
+    // nothing but its Started event: its first task is due, not missing.
+    taskInFlight: lastTaskScheduled > lastTaskClosed || (lastTaskScheduled === 0 && firstTaskBackoff(events[0])),
   };
+}
+
+function firstTaskBackoff(first: HistoryEvent | undefined): boolean {
+  const backoff = first?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff;
+  return Boolean(backoff && (Number(backoff.seconds ?? 0) > 0 || Number(backoff.nanos ?? 0) > 0));
 }
 
 /**

@@ -31,6 +31,12 @@ describe('the scale run reads histories', () => {
     expect(run).toMatchObject({ pendingActivities: 1, taskInFlight: true });
   });
 
+  it('sees a new run waiting out its first-task backoff (continue-as-new soon after it started) as busy, not stuck', () => {
+    const backoff = { nanos: 369_811_633 } as NonNullable<NonNullable<Event['workflowExecutionStartedEventAttributes']>['firstWorkflowTaskBackoff']>;
+    expect(analyzeHistory('w', 'r', [ev(1, { workflowExecutionStartedEventAttributes: { firstWorkflowTaskBackoff: backoff } })]).taskInFlight).toBe(true);
+    expect(analyzeHistory('w', 'r', [started]).taskInFlight).toBe(false);
+  });
+
   it('takes a run that continued as new as closed, whatever a listing said before', () => {
     const run = analyzeHistory('w', 'r', [started, ...taskDone(2), ev(5, { workflowExecutionContinuedAsNewEventAttributes: {} })]);
     expect(run.running).toBe(false);
