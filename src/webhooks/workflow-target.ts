@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { stripeEventSignal, stripeEventsSignal, subscriptionWorkflowId, type StripeEventSignal } from '../workflows/messages';
 import type { subscriptionWorkflow } from '../workflows/subscription-workflow';
 
@@ -10,15 +10,20 @@ const SUBSCRIPTION_WORKFLOW_TYPE = 'subscriptionWorkflow';
 
 export type DeliveryResult = 'signalled' | 'started_or_signalled' | 'no_live_workflow';
 
-/** Signals the organization's running workflow; a closed or missing one is reported, not thrown. */
-export async function signalSubscription(temporal: Client, organizationId: string, signal: StripeEventSignal): Promise<DeliveryResult> {
+/** Sends to the organization's running workflow; a closed or missing one is reported, not thrown. */
+async function sendIfLive(temporal: Client, organizationId: string, send: (workflow: WorkflowHandle) => Promise<void>): Promise<DeliveryResult> {
   try {
-    await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).signal(stripeEventSignal, signal);
+    await send(temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)));
     return 'signalled';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return 'no_live_workflow';
     throw err;
   }
+}
+
+/** Signals the organization's running workflow; a closed or missing one is reported, not thrown. */
+export function signalSubscription(temporal: Client, organizationId: string, signal: StripeEventSignal): Promise<DeliveryResult> {
+  return sendIfLive(temporal, organizationId, (workflow) => workflow.signal(stripeEventSignal, signal));
 }
 
 /**
@@ -65,11 +70,5 @@ export async function signalEvents(
     });
     return 'started_or_signalled';
   }
-  try {
-    await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).signal(stripeEventsSignal, signals);
-    return 'signalled';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return 'no_live_workflow';
-    throw err;
-  }
+  return sendIfLive(temporal, organizationId, (workflow) => workflow.signal(stripeEventsSignal, signals));
 }

@@ -141,15 +141,18 @@ test('concurrent subscribe calls create exactly one subscription', async () => {
   expect(t.fake.onlySubscriptionOf(org)).toHaveLength(1);
 });
 
-test('duplicate and out-of-order webhook signals cause one re-fetch per new event and one renewal', async () => {
+/** A paid starter subscription whose first period has just ended (Stripe renews it; no webhook has been signalled yet). */
+async function justPastFirstPeriodEnd() {
   const org = newOrg();
   const start = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
   const h = t.handle(org);
   const fetches = () => t.fake.calls.filter((c) => c.name === 'fetchSubscription' && c.args === start.stripeSubscriptionId).length;
-
   await t.env.sleep(PERIOD - (await t.now() - start.currentPeriodStart!) + 60_000);
-  const before = fetches();
-  const created = Math.floor((await t.now()) / 1000);
+  return { org, start, h, fetches, before: fetches(), created: Math.floor((await t.now()) / 1000) };
+}
+
+test('duplicate and out-of-order webhook signals cause one re-fetch per new event and one renewal', async () => {
+  const { org, start, h, fetches, before, created } = await justPastFirstPeriodEnd();
   const updated = { eventId: `${org}-evt-upd`, type: 'customer.subscription.updated', objectId: start.stripeSubscriptionId!, created };
   const paid = { eventId: `${org}-evt-paid`, type: 'invoice.paid', objectId: 'in_whatever', created: created + 1 };
   for (const event of [paid, paid, updated, paid, updated]) await h.signal(stripeEventSignal, event);
@@ -168,14 +171,7 @@ test('duplicate and out-of-order webhook signals cause one re-fetch per new even
 });
 
 test("a renewal's events in one stripeEvents signal cost one re-fetch; redundant events publish nothing, a reconciliation republishes", async () => {
-  const org = newOrg();
-  const start = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
-  const h = t.handle(org);
-  const fetches = () => t.fake.calls.filter((c) => c.name === 'fetchSubscription' && c.args === start.stripeSubscriptionId).length;
-
-  await t.env.sleep(PERIOD - (await t.now() - start.currentPeriodStart!) + 60_000);
-  const before = fetches();
-  const created = Math.floor((await t.now()) / 1000);
+  const { org, start, h, fetches, before, created } = await justPastFirstPeriodEnd();
   const batch = ['invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded', 'customer.subscription.updated'].map((type, i) => ({
     eventId: `${org}-evt-batch-${i}`, type, objectId: type.startsWith('customer.') ? start.stripeSubscriptionId! : 'in_renewal', created: created + i,
   }));
