@@ -1,9 +1,9 @@
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('cancel at period end', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('keeps the subscription active until the period ends, then ends it on time without billing again', async () => {
     const { stripe } = h;

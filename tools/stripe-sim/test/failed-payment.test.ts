@@ -1,10 +1,10 @@
 import Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('a failing card', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('makes the renewal fail (past_due, invoice open, no automatic retry) until a new card pays the invoice', async () => {
     const { stripe } = h;

@@ -1,10 +1,10 @@
 import Stripe from 'stripe';
-import { startSimulator, type SimHarness, closeCheckingContract } from './support';
+import { startSimulator, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('the HTTP surface', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
   beforeEach(async () => { await fetch(`${h.url}/_sim/faults`, { method: 'DELETE' }); });
 
   const fault = (body: object): Promise<Response> => fetch(`${h.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });

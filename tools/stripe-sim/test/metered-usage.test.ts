@@ -1,9 +1,9 @@
-import { DAY, advanceClock, customerOnClock, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, customerOnClock, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('metered overage through billing meters', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('bills the period usage in arrears on the renewal invoice, counting each identifier once', async () => {
     const { stripe } = h;

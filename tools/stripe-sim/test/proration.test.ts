@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('changing plans mid-period', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('charges the prorated difference at once with always_invoice, and the preview predicts it', async () => {
     const { stripe } = h;

@@ -21,6 +21,9 @@ export async function startSimulator(options: StripeSimulatorOptions = {}): Prom
   return { simulator, stripe, url, port };
 }
 
+/** Starting stripe-mock and replaying every request takes a few seconds, more on a loaded machine (jest's 5 s hook default was hit once). */
+export const CONTRACT_CHECK_TIMEOUT_MS = 30_000;
+
 /**
  * Close a suite's simulator after replaying every request it answered with 2xx against a private
  * stripe-mock: the scenarios themselves are the contract test's input.

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 describe('a subscription with a trial on a test clock', () => {
   let h: SimHarness;
   beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); });
+  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('moves through trial end and two renewals, billing each period once', async () => {
     const { stripe } = h;

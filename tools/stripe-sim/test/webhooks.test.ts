@@ -1,12 +1,12 @@
 import Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, startReceiver, startSimulator, utc, waitFor, type SimHarness, closeCheckingContract } from './support';
+import { DAY, advanceClock, createCatalog, customerOnClock, startReceiver, startSimulator, utc, waitFor, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
 
 const verifier = new Stripe('sk_test_verifier');
 
 describe('webhook delivery', () => {
   let h: SimHarness;
   beforeEach(async () => { h = await startSimulator({ webhooks: { retryBaseMs: 30, maxAttempts: 4, timeoutMs: 2_000 } }); });
-  afterEach(async () => { await closeCheckingContract(h); });
+  afterEach(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
 
   const settled = (): Promise<boolean> => waitFor(() => h.simulator.dispatcher.idle() || undefined);
 
