@@ -1,6 +1,7 @@
-import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { createApp } from './api/app';
+import type { AppDeps } from './api/context';
+import { createHttpServer, listen } from './api/http-server';
 import { createMetrics } from './api/metrics';
 import { registerBillingHealthGauges } from './api/billing-health-gauges';
 import { registerReadModelGauges } from './api/read-model-gauges';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   // The relay runs in the worker by default, off the endpoint's event loop; WEBHOOK_RELAY=api puts
   // it here instead, nudged by each stored event. Any number of processes may run it: claims are leased per event.
   const webhookRelay = config.webhookRelay.placement === 'api' ? createConfiguredRelay({ config, db, temporal, logger, registry: metrics.registry }) : undefined;
-  const app = createApp({
+  const deps: AppDeps = {
     config,
     db,
     temporal,
@@ -43,12 +44,17 @@ async function main(): Promise<void> {
     webhookRelay,
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.
     notifier: createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl }),
-  });
+  };
   webhookRelay?.start();
 
-  const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) => {
-    logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening');
-  });
+  const server = createHttpServer(createApp(deps), deps);
+  listen(server, config.http.host, config.http.port).then(
+    (info) => logger.info({ url: `http://${info.address}:${info.port}` }, 'billing API listening'),
+    (err: unknown) => {
+      logger.fatal({ err }, `cannot listen on ${config.http.host}:${config.http.port}`);
+      process.exit(1);
+    },
+  );
   if (config.stripe.usesSimulator) {
     const url = `${config.http.publicUrl}/api/v1/billing/webhooks/stripe`;
     ensureWebhookEndpoint(createStripeClient(config.stripe), url).then(
@@ -56,10 +62,6 @@ async function main(): Promise<void> {
       (err: unknown) => logger.warn({ err, url }, 'could not register the webhook endpoint with the Stripe simulator (is it running?)'),
     );
   }
-  server.on('error', (err) => {
-    logger.fatal({ err }, `cannot listen on ${config.http.host}:${config.http.port}`);
-    process.exit(1);
-  });
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,7 +1,7 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
+import { createHttpServer, listen } from '../../src/api/http-server';
 import type { AppDeps } from '../../src/api/context';
 import { createMetrics } from '../../src/api/metrics';
 import { createTokenVerifier } from '../../src/api/middleware/auth';
@@ -39,14 +39,10 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Serves createApp(deps) over real HTTP on a free loopback port. */
+/** Serves createApp(deps) over real HTTP on a free loopback port, through the same server as src/server.ts. */
 export async function startTestApp(deps: AppDeps): Promise<RunningApp> {
-  const app = createApp(deps);
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const server = createHttpServer(createApp(deps), deps);
+  const { port } = await listen(server, '127.0.0.1', 0);
   return {
     url: `http://127.0.0.1:${port}`,
     deps,

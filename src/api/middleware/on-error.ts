@@ -1,27 +1,39 @@
 import type { ErrorHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../context';
-import { ApiError, ERROR_STATUS, envelope } from '../errors';
+import { ApiError, ERROR_STATUS, envelope, type ErrorEnvelope } from '../errors';
+
+/** An error as the response the API answers with: status, extra headers and the envelope. */
+export interface ErrorResponse {
+  status: ContentfulStatusCode;
+  headers: Record<string, string>;
+  body: ErrorEnvelope;
+}
 
 /** The one place errors become responses: known errors keep their code, anything else is a 500 without internals. */
-export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  const requestId = c.get('requestId') ?? 'unknown';
+export function errorResponse(err: unknown, requestId: string, logger: Pick<Logger, 'warn' | 'error'>): ErrorResponse {
   if (err instanceof ApiError) {
-    for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
-    return c.json(envelope(err.code, err.message, requestId, err.details), err.status);
+    return { status: err.status, headers: { ...err.headers }, body: envelope(err.code, err.message, requestId, err.details) };
   }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own refusals (malformed JSON 400, wrong Content-Type 415, …) answer with their code's status: one code, one status.
     const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHORIZED' : 'INVALID_REQUEST';
-    return c.json(envelope(code, err.message || 'Bad request', requestId), ERROR_STATUS[code]);
+    return { status: ERROR_STATUS[code], headers: {}, body: envelope(code, err.message || 'Bad request', requestId) };
   }
   if (isDatabaseUnavailable(err)) {
-    (c.get('logger') ?? console).warn({ err }, 'database unavailable');
-    c.header('Retry-After', '5');
-    return c.json(envelope('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', requestId), 503);
+    logger.warn({ err }, 'database unavailable');
+    return { status: 503, headers: { 'Retry-After': '5' }, body: envelope('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', requestId) };
   }
-  (c.get('logger') ?? console).error({ err }, 'unhandled error');
-  return c.json(envelope('UNKNOWN_ERROR', 'An unexpected error occurred. Please contact support.', requestId), 500);
+  logger.error({ err }, 'unhandled error');
+  return { status: 500, headers: {}, body: envelope('UNKNOWN_ERROR', 'An unexpected error occurred. Please contact support.', requestId) };
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  const { status, headers, body } = errorResponse(err, c.get('requestId') ?? 'unknown', c.get('logger') ?? console);
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+  return c.json(body, status);
 };
 
 /** Postgres unreachable, restarting or shutting down: a retryable 503, not an internal error. */

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../../src/api/routes/stripe-webhook';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
+import { createDb } from '../../../src/db/database';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
 
@@ -155,5 +156,70 @@ describe('a delivery that cannot be trusted is refused, stores nothing and is co
     expect(status).toBe(413);
     expect(await storedRows(e.id)).toHaveLength(0);
     expect(await outcome('rejected_too_large')).toBe(before + 1);
+  });
+});
+
+describe("the server's direct path for Stripe's deliveries", () => {
+  const PATH = '/api/v1/billing/webhooks/stripe';
+  // A query string takes the request through the Hono app and its middleware instead (src/api/http-server.ts).
+  const VIA_ROUTE = `${PATH}?via=route`;
+
+  async function postTo(path: string, body: string, headers: Record<string, string>, base = app.url) {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const json = (await res.json()) as { error?: { requestId?: string } };
+    return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), retryAfter: res.headers.get('retry-after'), json };
+  }
+  const withoutRequestId = (json: { error?: { requestId?: string } }) => (json.error ? { error: { ...json.error, requestId: '…' } } : json);
+  const subscriptionEvent = () => stripeEvent('customer.subscription.updated', subscriptionObject({ customer: uid('cus'), organizationId: uid('org') }));
+
+  test.each([
+    ['accepted', () => signed(JSON.stringify(subscriptionEvent()), NEW_SECRET)],
+    ['bad signature', () => signed(JSON.stringify(subscriptionEvent()), 'whsec_attacker_guess_0123456789')],
+    ['missing signature', () => ({ body: JSON.stringify(subscriptionEvent()), signature: '' })],
+    ['too large', () => signed(JSON.stringify({ ...subscriptionEvent(), padding: 'x'.repeat(WEBHOOK_BODY_LIMIT_BYTES) }), NEW_SECRET)],
+  ])('answers a delivery (%s) exactly as the Hono route does', async (_name, make) => {
+    const { body, signature } = make();
+    const headers: Record<string, string> = signature ? { 'stripe-signature': signature } : {};
+
+    const direct = await postTo(PATH, body, headers);
+    // The same bytes again through the route: a duplicate if the first was stored, else the same refusal.
+    const routed = await postTo(VIA_ROUTE, body, headers);
+
+    expect(direct.contentType).toMatch(/^application\/json/);
+    expect(routed.contentType).toMatch(/^application\/json/);
+    expect(direct.requestId).toMatch(/^req_/);
+    if (direct.status === 200) {
+      expect(direct.json).toEqual({ received: true, duplicate: false });
+      expect(routed).toMatchObject({ status: 200, json: { received: true, duplicate: true } });
+    } else {
+      expect(direct.json.error?.requestId).toBe(direct.requestId);
+      expect({ status: routed.status, json: withoutRequestId(routed.json) }).toEqual({ status: direct.status, json: withoutRequestId(direct.json) });
+    }
+  });
+
+  test("keeps a caller's X-Request-Id and counts the request's latency under the route's template", async () => {
+    const count = async () =>
+      (await app.deps.metrics.httpDuration.get()).values.find(
+        (v) => v.metricName === 'billing_http_request_duration_seconds_count' && v.labels.route === PATH && v.labels.status === '400',
+      )?.value ?? 0;
+    const before = await count();
+
+    const res = await postTo(PATH, JSON.stringify(subscriptionEvent()), { 'x-request-id': 'trace-0123456789' });
+
+    expect(res).toMatchObject({ status: 400, requestId: 'trace-0123456789', json: { error: { requestId: 'trace-0123456789' } } });
+    expect(await count()).toBe(before + 1);
+  });
+
+  test('answers 503 with Retry-After when Postgres is unreachable, like every other route', async () => {
+    const unreachable = createDb({ url: 'postgres://billing@127.0.0.1:1/billing', poolMax: 1 });
+    const down = await startTestApp(buildTestAppDeps({ db: unreachable, env: { STRIPE_WEBHOOK_SECRET: NEW_SECRET } }));
+    try {
+      const { body, signature } = signed(JSON.stringify(subscriptionEvent()), NEW_SECRET);
+      const res = await postTo(PATH, body, { 'stripe-signature': signature }, down.url);
+      expect(res).toMatchObject({ status: 503, retryAfter: '5', json: { error: { code: 'SERVICE_UNAVAILABLE' } } });
+    } finally {
+      await down.close();
+      await unreachable.destroy();
+    }
   });
 });
