@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../../db/database';
+import { preparedQuery, type Db, type PreparedStatement } from '../../db/database';
 
 export const StripeCustomerSchema = z.looseObject({
   id: z.string().startsWith('cus_'),
@@ -30,13 +29,15 @@ export async function mirrorDefaultPaymentMethod(db: Db, customer: z.infer<typeo
  * `payment_methods.is_default` follows the customer's recorded default, whichever of the customer
  * and payment-method events was mirrored first (Stripe sends them in the same second).
  */
+const APPLY_DEFAULT_FLAG: PreparedStatement = {
+  name: 'mirror_apply_default_flag_v1',
+  text: `update payment_methods
+    set is_default = stripe_payment_method_id is not distinct from (select default_payment_method_id from billing_customers where organization_id = $1::text),
+      updated_at = now()
+    where organization_id = $1::text`,
+};
+
+/** Runs after every payment-method event the relay mirrors, so it is a named prepared statement. */
 export async function applyDefaultFlag(db: Db, organizationId: string): Promise<void> {
-  await db
-    .updateTable('payment_methods')
-    .set({
-      is_default: sql<boolean>`stripe_payment_method_id is not distinct from (select default_payment_method_id from billing_customers where organization_id = ${organizationId})`,
-      updated_at: sql`now()`,
-    })
-    .where('organization_id', '=', organizationId)
-    .execute();
+  await preparedQuery(db, APPLY_DEFAULT_FLAG, [organizationId]);
 }

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../../db/database';
+import { preparedQuery, type Db, type PreparedStatement } from '../../db/database';
 import type { NewInvoiceRow } from '../../db/schema';
 
 const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
@@ -54,34 +53,34 @@ export function toInvoiceRow(invoice: StripeInvoice, organizationId: string, obs
   };
 }
 
-/**
- * How far along Stripe's invoice lifecycle a status is. Events carry second-resolution
- * timestamps and Stripe often emits finalized/payment_succeeded/paid in the same second, so on
- * a tie the further-along state wins instead of whichever event was relayed last.
- */
-const rank = (column: 'invoices.status' | 'excluded.status') =>
-  sql<number>`case ${sql.ref(column)} when 'draft' then 0 when 'open' then 1 else 2 end`;
+const INVOICE_COLUMNS = [
+  'organization_id', 'stripe_invoice_id', 'stripe_subscription_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid',
+  'amount_remaining', 'billing_reason', 'attempt_count', 'hosted_invoice_url', 'invoice_pdf', 'period_start', 'period_end',
+  'due_date', 'paid_at', 'stripe_created_at', 'source_event_created_at',
+] as const satisfies readonly (keyof NewInvoiceRow)[];
 
-/** Insert or update, unless the row was written from a newer observation of Stripe. */
+/** How far along Stripe's invoice lifecycle a status is (see below). */
+const rank = (status: string) => `case ${status} when 'draft' then 0 when 'open' then 1 else 2 end`;
+
+/**
+ * Insert or update, unless the row was written from a newer observation of Stripe. Events carry
+ * second-resolution timestamps and Stripe often emits finalized/payment_succeeded/paid in the same
+ * second, so on a tie the further-along state wins instead of whichever event was relayed last.
+ * The relay runs this for every invoice event, so it is a named prepared statement (no query
+ * building per event, parsed and planned once per connection).
+ */
+const UPSERT_INVOICE: PreparedStatement = {
+  name: 'mirror_upsert_invoice_v1',
+  text: `insert into invoices (${INVOICE_COLUMNS.join(', ')})
+    values (${INVOICE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+    on conflict (stripe_invoice_id) do update set
+      ${INVOICE_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
+    where invoices.source_event_created_at < excluded.source_event_created_at
+      or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})
+    returning stripe_invoice_id`,
+};
+
 export async function upsertInvoice(db: Db, row: NewInvoiceRow): Promise<boolean> {
-  const { organization_id: _org, stripe_invoice_id: _id, ...changes } = row;
-  const result = await db
-    .insertInto('invoices')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('stripe_invoice_id')
-        .doUpdateSet({ ...changes, updated_at: sql`now()` })
-        .where((eb) =>
-          eb.or([
-            eb('invoices.source_event_created_at', '<', eb.ref('excluded.source_event_created_at')),
-            eb.and([
-              eb('invoices.source_event_created_at', '=', eb.ref('excluded.source_event_created_at')),
-              eb(rank('invoices.status'), '<=', rank('excluded.status')),
-            ]),
-          ]),
-        ),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const rows = await preparedQuery(db, UPSERT_INVOICE, INVOICE_COLUMNS.map((c) => row[c] ?? null));
+  return rows.length > 0;
 }

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '../../db/database';
+import { preparedQuery, type Db, type PreparedStatement } from '../../db/database';
 import type { NewPaymentMethodRow } from '../../db/schema';
 
 export const StripePaymentMethodSchema = z.looseObject({
@@ -25,27 +24,28 @@ export function toPaymentMethodRow(pm: StripePaymentMethod, organizationId: stri
   };
 }
 
+const PAYMENT_METHOD_COLUMNS = [
+  'organization_id', 'stripe_payment_method_id', 'type', 'brand', 'last4', 'exp_month', 'exp_year', 'detached_at', 'source_event_created_at',
+] as const satisfies readonly (keyof NewPaymentMethodRow)[];
+
 /**
  * Insert or update unless a newer observation already wrote the row. `is_default` belongs to the
  * customer's invoice settings, not to payment-method events, so it is left alone here. On a
- * same-second tie a detach wins: a card attached and detached within a second is gone.
+ * same-second tie a detach wins: a card attached and detached within a second is gone. A named
+ * prepared statement, like the invoice's: the relay runs it for every payment-method event.
  */
+const UPSERT_PAYMENT_METHOD: PreparedStatement = {
+  name: 'mirror_upsert_payment_method_v1',
+  text: `insert into payment_methods (${PAYMENT_METHOD_COLUMNS.join(', ')})
+    values (${PAYMENT_METHOD_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+    on conflict (stripe_payment_method_id) do update set
+      ${PAYMENT_METHOD_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
+    where payment_methods.source_event_created_at < excluded.source_event_created_at
+      or (payment_methods.source_event_created_at = excluded.source_event_created_at and excluded.detached_at is not null)
+    returning stripe_payment_method_id`,
+};
+
 export async function upsertPaymentMethod(db: Db, row: NewPaymentMethodRow): Promise<boolean> {
-  const { organization_id: _org, stripe_payment_method_id: _id, ...changes } = row;
-  const result = await db
-    .insertInto('payment_methods')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('stripe_payment_method_id')
-        .doUpdateSet({ ...changes, updated_at: sql`now()` })
-        .where((eb) =>
-          eb.or([
-            eb('payment_methods.source_event_created_at', '<', eb.ref('excluded.source_event_created_at')),
-            eb.and([eb('payment_methods.source_event_created_at', '=', eb.ref('excluded.source_event_created_at')), eb('excluded.detached_at', 'is not', null)]),
-          ]),
-        ),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const rows = await preparedQuery(db, UPSERT_PAYMENT_METHOD, PAYMENT_METHOD_COLUMNS.map((c) => row[c] ?? null));
+  return rows.length > 0;
 }
