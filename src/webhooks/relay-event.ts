@@ -4,7 +4,7 @@ import { isRelayedEventType, startsTracking } from './handled-events';
 import { mirrorEvent } from './mirror';
 import { resolveOrganization } from './organization';
 import type { ClaimedEvent } from './relay-queue';
-import { InboundEventSchema } from './stripe-event';
+import { parseInboundEvent } from './stripe-event';
 import { signalEvents, type DeliveryResult, type StripeEventSignal } from './workflow-target';
 
 export interface RelayEventDeps {
@@ -19,7 +19,7 @@ type Prepared = { kind: 'settled'; result: RelayResult } | { kind: 'signal'; org
 
 /** Finds the event's organization and mirrors it into the read model; says whether a workflow should hear of it. */
 async function prepare(deps: RelayEventDeps, row: ClaimedEvent): Promise<Prepared> {
-  const parsed = InboundEventSchema.safeParse(row.payload);
+  const parsed = parseInboundEvent(row.payload);
   if (!parsed.success) return { kind: 'settled', result: { status: 'ignored', reason: 'stored payload is not a Stripe event', organizationId: row.organization_id } };
   const event = parsed.data;
   const organizationId = row.organization_id ?? (await resolveOrganization(deps.db, event));

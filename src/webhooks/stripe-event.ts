@@ -20,6 +20,32 @@ export type InboundEvent = z.infer<typeof InboundEventSchema>;
 
 // Hot path (every delivery): plain type guards rather than schema parses of the whole object.
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const EVENT_ID = /^evt_\w+$/;
+
+/** InboundEventSchema's checks as plain guards, without copying the (often several-KB) object the way a schema parse does. */
+function isInboundEvent(v: unknown): v is InboundEvent {
+  if (!isRecord(v)) return false;
+  const { id, object, type, created, livemode, api_version: version, data } = v;
+  return (
+    typeof id === 'string' && EVENT_ID.test(id) && object === 'event' &&
+    typeof type === 'string' && type.length >= 1 && type.length <= 200 &&
+    typeof created === 'number' && Number.isInteger(created) && created > 0 &&
+    typeof livemode === 'boolean' && (version === undefined || version === null || typeof version === 'string') &&
+    isRecord(data) && isRecord(data.object) && (data.object.id === undefined || (typeof data.object.id === 'string' && data.object.id !== '')) &&
+    (data.previous_attributes === undefined || isRecord(data.previous_attributes))
+  );
+}
+
+/**
+ * Checks an event envelope (each delivery at the endpoint, each stored event in the relay): the
+ * guards above accept what the schema accepts, and anything they refuse goes through the schema,
+ * so a refusal carries the schema's message. An accepted event is the value itself, unknown keys included.
+ */
+export function parseInboundEvent(value: unknown): { success: true; data: InboundEvent } | { success: false; error: z.ZodError } {
+  if (isInboundEvent(value)) return { success: true, data: value };
+  const parsed = InboundEventSchema.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
+}
 const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : isRecord(v) && typeof v.id === 'string' ? v.id : null);
 const organizationIn = (metadata: unknown): string | null =>
   isRecord(metadata) && typeof metadata.organization_id === 'string' && metadata.organization_id !== '' ? metadata.organization_id : null;

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { InboundEventSchema, type InboundEvent } from './stripe-event';
+import { parseInboundEvent, type InboundEvent } from './stripe-event';
 
 export type RejectionReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed' | 'livemode_mismatch';
 
@@ -55,7 +55,7 @@ export function verifyStripeWebhook(raw: Uint8Array, header: string | undefined,
     }
     throw new WebhookRejection('bad_signature', 'The Stripe-Signature does not match the body for any configured webhook secret');
   }
-  const parsed = InboundEventSchema.safeParse(event);
+  const parsed = parseInboundEvent(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new WebhookRejection('malformed', `The body is not a Stripe event: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim());
