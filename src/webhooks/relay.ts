@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { noRelayMetrics, type RelayMetrics } from './metrics';
-import { relayEvents } from './relay-event';
+import { relayRuns, type RunResult } from './relay-event';
 import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
 
 export interface WebhookRelayOptions {
@@ -61,25 +61,24 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   let wake: (() => void) | undefined;
   let nudged = false;
 
-  /** Delivers one organization's run of events (or a lone event); never throws: a failure makes each a retry with backoff. */
-  async function handle(run: ClaimedEvent[]): Promise<RelayOutcome[]> {
-    try {
-      const results = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () => relayEvents({ db, temporal, taskQueue }, run));
+  /** How a run's events are left: as relayed or ignored with the reason, or all due again after a backoff when the run failed. */
+  function outcomesOf(run: readonly ClaimedEvent[], result: RunResult | undefined): RelayOutcome[] {
+    if (result?.ok) {
       return run.map((row, i): RelayOutcome => {
-        const result = results[i];
-        if (result?.status === 'relayed') return { id: row.id, status: 'relayed', organizationId: result.organizationId };
-        const reason = result?.reason ?? 'not delivered';
+        const r = result.results[i];
+        if (r?.status === 'relayed') return { id: row.id, status: 'relayed', organizationId: r.organizationId };
+        const reason = r?.reason ?? 'not delivered';
         logger.debug({ eventId: row.id, type: row.type, reason }, 'stripe event not relayed');
-        return { id: row.id, status: 'ignored', reason, organizationId: result?.organizationId ?? null };
-      });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return run.map((row) => {
-        const delayMs = retryDelayMs(row.relay_attempts, backoff);
-        logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
-        return { id: row.id, status: 'retry', error: message, delayMs };
+        return { id: row.id, status: 'ignored', reason, organizationId: r?.organizationId ?? null };
       });
     }
+    const error = result?.error;
+    const message = error instanceof Error ? error.message : String(error);
+    return run.map((row) => {
+      const delayMs = retryDelayMs(row.relay_attempts, backoff);
+      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
+      return { id: row.id, status: 'retry', error: message, delayMs };
+    });
   }
 
   async function relayBatch(): Promise<number> {
@@ -90,7 +89,8 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     const followers = await claimFollowers(db, heads, { perOrganization: eventsPerSignal, leaseSeconds });
     const runs = heads.map((head) => [head, ...followers.filter((f) => head.organization_id !== null && f.organization_id === head.organization_id)]);
     const rows = runs.flat();
-    const outcomes = (await Promise.all(runs.map(handle))).flat();
+    const results = await relayRuns({ db, temporal, taskQueue }, runs, (signal) => temporal.withDeadline(Date.now() + deliveryTimeoutMs, signal));
+    const outcomes = runs.flatMap((run, i) => outcomesOf(run, results[i]));
     // One round trip for the whole batch. If it fails, the leases expire and the batch is
     // delivered again (at least once; workflows drop a signal whose event id they have seen).
     await recordOutcomes(db, outcomes);

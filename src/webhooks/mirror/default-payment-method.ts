@@ -41,3 +41,17 @@ const APPLY_DEFAULT_FLAG: PreparedStatement = {
 export async function applyDefaultFlag(db: Db, organizationId: string): Promise<void> {
   await preparedQuery(db, APPLY_DEFAULT_FLAG, [organizationId]);
 }
+
+const APPLY_DEFAULT_FLAGS: PreparedStatement = {
+  name: 'mirror_apply_default_flags_v1',
+  text: `update payment_methods p
+    set is_default = p.stripe_payment_method_id is not distinct from (select b.default_payment_method_id from billing_customers b where b.organization_id = p.organization_id),
+      updated_at = now()
+    where p.organization_id = any($1::text[])`,
+};
+
+/** applyDefaultFlag for several organizations in one statement (a relay batch's). */
+export async function applyDefaultFlags(db: Db, organizationIds: readonly string[]): Promise<void> {
+  if (organizationIds.length === 1) await applyDefaultFlag(db, organizationIds[0] as string);
+  else if (organizationIds.length > 1) await preparedQuery(db, APPLY_DEFAULT_FLAGS, [[...new Set(organizationIds)]]);
+}

@@ -84,3 +84,37 @@ export async function upsertInvoice(db: Db, row: NewInvoiceRow): Promise<boolean
   const rows = await preparedQuery(db, UPSERT_INVOICE, INVOICE_COLUMNS.map((c) => row[c] ?? null));
   return rows.length > 0;
 }
+
+const INVOICE_TYPES = [
+  'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'text', 'integer', 'text', 'text',
+  'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz',
+] as const satisfies { length: typeof INVOICE_COLUMNS.length };
+
+/** The same upsert for several invoices at once (one per id: see upsertInvoices), its columns as arrays. */
+const UPSERT_INVOICES: PreparedStatement = {
+  name: 'mirror_upsert_invoices_v1',
+  text: UPSERT_INVOICE.text.replace(
+    /values \([^)]*\)/,
+    `select * from unnest(${INVOICE_COLUMNS.map((_, i) => `$${i + 1}::${INVOICE_TYPES[i]}[]`).join(', ')})`,
+  ),
+};
+
+const invoiceRank = (status: string) => (status === 'draft' ? 0 : status === 'open' ? 1 : 2);
+
+/**
+ * Several invoice observations (a relay batch's, in `created` order) in one statement. Of the
+ * rows for one invoice only the one that would win when applied in order is sent: the newest
+ * observation, on a same-second tie the further-along state, on a full tie the later one.
+ */
+export async function upsertInvoices(db: Db, rows: readonly NewInvoiceRow[]): Promise<void> {
+  const winners = new Map<string, NewInvoiceRow>();
+  for (const row of rows) {
+    const held = winners.get(row.stripe_invoice_id);
+    const newer = !held || +held.source_event_created_at < +row.source_event_created_at
+      || (+held.source_event_created_at === +row.source_event_created_at && invoiceRank(held.status) <= invoiceRank(row.status));
+    if (newer) winners.set(row.stripe_invoice_id, row);
+  }
+  const batch = [...winners.values()];
+  if (batch.length === 1) await upsertInvoice(db, batch[0] as NewInvoiceRow);
+  else if (batch.length > 1) await preparedQuery(db, UPSERT_INVOICES, INVOICE_COLUMNS.map((c) => batch.map((row) => row[c] ?? null)));
+}

@@ -49,3 +49,34 @@ export async function upsertPaymentMethod(db: Db, row: NewPaymentMethodRow): Pro
   const rows = await preparedQuery(db, UPSERT_PAYMENT_METHOD, PAYMENT_METHOD_COLUMNS.map((c) => row[c] ?? null));
   return rows.length > 0;
 }
+
+const PAYMENT_METHOD_TYPES = ['text', 'text', 'text', 'text', 'text', 'integer', 'integer', 'timestamptz', 'timestamptz'] as const satisfies {
+  length: typeof PAYMENT_METHOD_COLUMNS.length;
+};
+
+/** The same upsert for several payment methods at once (one per id: see upsertPaymentMethods), its columns as arrays. */
+const UPSERT_PAYMENT_METHODS: PreparedStatement = {
+  name: 'mirror_upsert_payment_methods_v1',
+  text: UPSERT_PAYMENT_METHOD.text.replace(
+    /values \([^)]*\)/,
+    `select * from unnest(${PAYMENT_METHOD_COLUMNS.map((_, i) => `$${i + 1}::${PAYMENT_METHOD_TYPES[i]}[]`).join(', ')})`,
+  ),
+};
+
+/**
+ * Several payment-method observations (a relay batch's, in `created` order) in one statement. Of
+ * the rows for one payment method only the one that would win when applied in order is sent: the
+ * newest; on a same-second tie a later detach wins and a later attach does not (as the statement's guard decides).
+ */
+export async function upsertPaymentMethods(db: Db, rows: readonly NewPaymentMethodRow[]): Promise<void> {
+  const winners = new Map<string, NewPaymentMethodRow>();
+  for (const row of rows) {
+    const held = winners.get(row.stripe_payment_method_id);
+    const newer = !held || +held.source_event_created_at < +row.source_event_created_at
+      || (+held.source_event_created_at === +row.source_event_created_at && row.detached_at != null);
+    if (newer) winners.set(row.stripe_payment_method_id, row);
+  }
+  const batch = [...winners.values()];
+  if (batch.length === 1) await upsertPaymentMethod(db, batch[0] as NewPaymentMethodRow);
+  else if (batch.length > 1) await preparedQuery(db, UPSERT_PAYMENT_METHODS, PAYMENT_METHOD_COLUMNS.map((c) => batch.map((row) => row[c] ?? null)));
+}

@@ -105,3 +105,72 @@ test('a payment method detached after being attached stays detached when the eve
   const row = await t.db.selectFrom('payment_methods').selectAll().where('stripe_payment_method_id', '=', pm.id ?? '').executeTakeFirstOrThrow();
   expect(row).toMatchObject({ organization_id: org, brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: 2030, detached_at: new Date(at(5) * 1000) });
 });
+
+describe('a relay batch is mirrored in a few statements, with the result applying its events in order gives', () => {
+  const pmRow = (id: string) => t.db.selectFrom('payment_methods').selectAll().where('stripe_payment_method_id', '=', id).executeTakeFirstOrThrow();
+
+  test.each([
+    ['paid, then payment_failed', ['invoice.paid', 'invoice.payment_failed'] as const],
+    ['payment_failed, then paid', ['invoice.payment_failed', 'invoice.paid'] as const],
+  ])('same-second invoice events claimed together (%s): the further-along state wins', async (_name, types) => {
+    const { cus } = await customer();
+    const open = invoiceObject({ customer: cus, status: 'open' });
+    const paid = { ...open, status: 'paid' as const, amount_paid: open.amount_due, amount_remaining: 0 };
+    const second = at(20);
+
+    await deliverAndRelay(...types.map((type) => stripeEvent(type, type === 'invoice.paid' ? paid : open, { created: second })));
+
+    expect(await invoiceRow(open.id ?? '')).toMatchObject({ status: 'paid', amount_remaining: 0 });
+  });
+
+  test('a card attached and detached in the same second, claimed together, is detached', async () => {
+    const { cus } = await customer();
+    const pm = paymentMethodObject({ customer: cus });
+    const second = at(8);
+
+    await deliverAndRelay(
+      stripeEvent('payment_method.attached', pm, { created: second }),
+      stripeEvent('payment_method.detached', { ...pm, customer: null }, { created: second, previous: { customer: cus } }),
+    );
+
+    expect((await pmRow(pm.id ?? '')).detached_at).toEqual(new Date(second * 1000));
+  });
+
+  test("several organizations' invoices and cards in one batch each land on their own organization, default card flags included", async () => {
+    const orgs = await Promise.all([customer(), customer(), customer()]);
+    for (const { org, cus } of orgs) {
+      await t.db.updateTable('billing_customers').set({ default_payment_method_id: `pm_default_${org}` }).where('organization_id', '=', org).execute();
+    }
+    const cards = orgs.map(({ org, cus }) => [paymentMethodObject({ id: `pm_default_${org}`, customer: cus }), paymentMethodObject({ customer: cus })]);
+    const invoices = orgs.map(({ cus }) => invoiceObject({ customer: cus, status: 'paid' }));
+
+    await deliverAndRelay(
+      ...orgs.flatMap((_, i) => [
+        stripeEvent('invoice.paid', invoices[i] ?? {}, { created: at(30) }),
+        ...(cards[i] ?? []).map((card) => stripeEvent('payment_method.attached', card, { created: at(30) })),
+      ]),
+    );
+
+    for (const [i, { org }] of orgs.entries()) {
+      expect(await invoiceRow(invoices[i]?.id ?? '')).toMatchObject({ organization_id: org, status: 'paid' });
+      const [defaultCard, otherCard] = cards[i] ?? [];
+      expect(await pmRow(defaultCard?.id ?? '')).toMatchObject({ organization_id: org, is_default: true });
+      expect(await pmRow(otherCard?.id ?? '')).toMatchObject({ organization_id: org, is_default: false });
+    }
+  });
+
+  test("an event the mirror cannot read holds back only its organization's run; the rest of the batch is mirrored", async () => {
+    const good = await customer();
+    const bad = await customer();
+    const invoice = invoiceObject({ customer: good.cus, status: 'paid' });
+    const { currency: _dropped, ...unreadable } = invoiceObject({ customer: bad.cus, status: 'paid' });
+    const poison = stripeEvent('invoice.paid', unreadable, { created: at(12) });
+
+    await deliverAndRelay(poison, stripeEvent('invoice.paid', invoice, { created: at(11) }));
+
+    expect(await invoiceRow(invoice.id ?? '')).toMatchObject({ organization_id: good.org, status: 'paid' });
+    const stored = await t.db.selectFrom('stripe_events').select(['relay_status', 'relay_attempts']).where('id', '=', poison.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ relay_status: 'pending', relay_attempts: 1 });
+    expect(await t.db.selectFrom('invoices').select('id').where('stripe_invoice_id', '=', unreadable.id ?? '').execute()).toHaveLength(0);
+  });
+});
