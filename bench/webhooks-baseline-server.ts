@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config';
 
 const config = loadConfig();
 const secret = config.stripe.webhookSecrets[0] ?? '';
-const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolMax });
+const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolMax, application_name: 'bench-webhooks-baseline' });
 
 createServer((req, res) => {
   const chunks: Buffer[] = [];

@@ -16,7 +16,7 @@ import { createConfiguredRelay } from '../src/webhooks/relay-host';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'billing-worker');
-  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
+  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'bench-webhooks-relay' });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const relay = createConfiguredRelay({ config, db, temporal: client, logger, registry: new Registry() });

@@ -73,20 +73,36 @@ function nextDelivery(): { body: string; headers: Record<string, string> } {
   return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
 }
 
-/** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(child: ChildProcess | undefined): number {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
   }
 }
 
+/** CPU seconds so far of each Postgres backend serving `applicationName` in this database (by pid; a backend that exits between two samples is lost). */
+async function backendCpu(applicationName: string): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${applicationName} and datname = current_database()`.execute(db);
+  return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+}
+
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}
+
 const loadAverage = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
-async function load(title: string, url: string, opts: Partial<autocannon.Options> & { duration: number }, server?: ChildProcess) {
-  const cpuBefore = cpuSeconds(server);
+/** The Postgres backends of each process, told apart by application_name (CPU per delivery below). */
+const PG_APP = { baseline: 'bench-webhooks-baseline', api: 'billing-api', relay: 'bench-webhooks-relay' } as const;
+
+async function load(title: string, url: string, opts: Partial<autocannon.Options> & { duration: number }, server?: ChildProcess, pgApp?: string) {
+  const cpuBefore = cpuSeconds(server?.pid);
+  const pgBefore = pgApp ? await backendCpu(pgApp) : new Map<number, number>();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -101,7 +117,8 @@ async function load(title: string, url: string, opts: Partial<autocannon.Options
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors,
-    serverCpuMsPerAccepted: Math.round(((cpuSeconds(server) - cpuBefore) * 1e6) / Math.max(1, result['2xx'])) / 1e3,
+    serverCpuMsPerAccepted: Math.round(((cpuSeconds(server?.pid) - cpuBefore) * 1e6) / Math.max(1, result['2xx'])) / 1e3,
+    postgresCpuMsPerAccepted: pgApp ? Math.round((cpuSince(pgBefore, await backendCpu(pgApp)) * 1e6) / Math.max(1, result['2xx'])) / 1e3 : null,
     loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
   console.log(JSON.stringify(line));
@@ -129,10 +146,11 @@ async function inbox(relayProcess?: ChildProcess): Promise<InboxSample> {
   const { rows } = await sql<{ settled: string; pending: string }>`
     select count(*) filter (where relay_status <> 'pending') as settled, count(*) filter (where relay_status = 'pending') as pending
     from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
-  return { at: Date.now(), settled: Number(rows[0]?.settled ?? 0), pending: Number(rows[0]?.pending ?? 0), relayCpu: cpuSeconds(relayProcess) };
+  const relayPg = args.relay === 'worker' ? await backendCpu(PG_APP.relay) : new Map<number, number>();
+  return { at: Date.now(), settled: Number(rows[0]?.settled ?? 0), pending: Number(rows[0]?.pending ?? 0), relayCpu: cpuSeconds(relayProcess?.pid), relayPg };
 }
 
-type InboxSample = { at: number; settled: number; pending: number; relayCpu: number };
+type InboxSample = { at: number; settled: number; pending: number; relayCpu: number; relayPg: Map<number, number> };
 
 function relayLine(title: string, before: InboxSample, after: InboxSample) {
   const settled = after.settled - before.settled;
@@ -140,7 +158,12 @@ function relayLine(title: string, before: InboxSample, after: InboxSample) {
     scenario: `relay (${args.relay === 'api' ? 'inside src/server.ts' : 'worker-like process'}) during ${title}`,
     settledPerSecond: Math.round(settled / ((after.at - before.at) / 1000)),
     backlogAtEnd: after.pending,
-    ...(args.relay === 'worker' ? { relayCpuMsPerSettled: Math.round(((after.relayCpu - before.relayCpu) * 1e6) / Math.max(1, settled)) / 1e3 } : {}),
+    ...(args.relay === 'worker'
+      ? {
+          relayCpuMsPerSettled: Math.round(((after.relayCpu - before.relayCpu) * 1e6) / Math.max(1, settled)) / 1e3,
+          relayPostgresCpuMsPerSettled: Math.round((cpuSince(before.relayPg, after.relayPg) * 1e6) / Math.max(1, settled)) / 1e3,
+        }
+      : {}),
   };
   console.log(JSON.stringify(line));
   return line;
@@ -171,7 +194,7 @@ async function main() {
     let bare;
     try {
       await load('warm-up (baseline)', baseline.url, { duration: 3 });
-      bare = await load('baseline: bare node:http, verify + insert, max throughput', baseline.url, { duration }, baseline.child);
+      bare = await load('baseline: bare node:http, verify + insert, max throughput', baseline.url, { duration }, baseline.child, PG_APP.baseline);
     } finally {
       await stop(baseline.child);
     }
@@ -187,10 +210,10 @@ async function main() {
     try {
       await load('warm-up (endpoint)', api.url, { duration: 3 });
       const t0 = await inbox(relay);
-      full = await load('POST /webhooks/stripe (src/server.ts, request logging on), max throughput', api.url, { duration }, api.child);
+      full = await load('POST /webhooks/stripe (src/server.ts, request logging on), max throughput', api.url, { duration }, api.child, PG_APP.api);
       const t1 = await inbox(relay);
       relayLine('max throughput', t0, t1);
-      fixed = await load(`POST /webhooks/stripe at a fixed ${args.rate}/s`, api.url, { duration, overallRate: args.rate }, api.child);
+      fixed = await load(`POST /webhooks/stripe at a fixed ${args.rate}/s`, api.url, { duration, overallRate: args.rate }, api.child, PG_APP.api);
       const t2 = await inbox(relay);
       relayLine(`fixed ${args.rate}/s`, t1, t2);
       // Then the relay alone: how long the backlog the bursts left takes to drain (bounded wait).
