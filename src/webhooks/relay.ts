@@ -87,7 +87,9 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     // At most one head per organization per claim, so organizations go out concurrently; each head
     // takes the organization's following pending events with it, in order, as one signal.
     const followers = await claimFollowers(db, heads, { perOrganization: eventsPerSignal, leaseSeconds });
-    const runs = heads.map((head) => [head, ...followers.filter((f) => head.organization_id !== null && f.organization_id === head.organization_id)]);
+    const following = new Map<string, ClaimedEvent[]>();
+    for (const f of followers) if (f.organization_id !== null) following.set(f.organization_id, [...(following.get(f.organization_id) ?? []), f]);
+    const runs = heads.map((head) => [head, ...((head.organization_id !== null && following.get(head.organization_id)) || [])]);
     const rows = runs.flat();
     const results = await relayRuns({ db, temporal, taskQueue }, runs, (signal) => temporal.withDeadline(Date.now() + deliveryTimeoutMs, signal));
     const outcomes = runs.flatMap((run, i) => outcomesOf(run, results[i]));
