@@ -25,32 +25,27 @@ export interface CrossedThreshold {
   used: number;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 const NEEDS_ESCAPE = /["\\]/;
 const quoted = (value: string): string => `"${NEEDS_ESCAPE.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
 
 /**
  * The nine input columns as Postgres array literals, built in one pass: at tens of thousands of events
- * a second, pg's generic per-element array serialization (and three toISOString calls per event, when
- * the period bounds repeat) is a noticeable share of the API's CPU. Text elements are always quoted,
- * so an id spelled NULL stays a string; NULL elements are the unquoted keyword.
+ * a second, pg's generic per-element array serialization is a noticeable share of the API's CPU. Text
+ * elements are always quoted, so an id spelled NULL stays a string; NULL elements are the unquoted
+ * keyword. Instants go as epoch milliseconds (integers), which the statement turns into timestamptz
+ * with exact integer interval arithmetic: parsing ISO text cost both sides more (toISOString here,
+ * timestamptz_in in Postgres, three per event).
  */
 function inputArrays(events: readonly PlacedEvent[]): string[] {
   const cols: string[][] = Array.from({ length: 9 }, () => new Array<string>(events.length));
-  const periodIso = new Map<number, string>();
-  const periodText = (ms: number): string => {
-    let text = periodIso.get(ms);
-    if (text === undefined) periodIso.set(ms, (text = iso(ms)));
-    return text;
-  };
   events.forEach((e, i) => {
     (cols[0] as string[])[i] = quoted(e.id);
     (cols[1] as string[])[i] = quoted(e.organizationId);
     (cols[2] as string[])[i] = quoted(e.metric);
     (cols[3] as string[])[i] = String(e.quantity);
-    (cols[4] as string[])[i] = iso(e.occurredAt);
-    (cols[5] as string[])[i] = periodText(e.periodStart);
-    (cols[6] as string[])[i] = periodText(e.periodEnd);
+    (cols[4] as string[])[i] = String(e.occurredAt);
+    (cols[5] as string[])[i] = String(e.periodStart);
+    (cols[6] as string[])[i] = String(e.periodEnd);
     (cols[7] as string[])[i] = e.subscriptionId === null ? 'NULL' : quoted(e.subscriptionId);
     (cols[8] as string[])[i] = e.limit === null ? 'NULL' : String(e.limit);
   });
@@ -72,13 +67,16 @@ function inputArrays(events: readonly PlacedEvent[]): string[] {
  * and planning this statement for every commit cost about a tenth of Postgres' time per event.
  */
 const INGEST_STATEMENT: PreparedStatement = {
-  name: 'usage_ingest_v1',
+  name: 'usage_ingest_v2',
   text: `
     with input as (
-      select * from unnest(
-        $1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
-        $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::bigint[]
-      ) as t(event_id, organization_id, metric, quantity, occurred_at, period_start, period_end, subscription_id, limit_value)
+      select event_id, organization_id, metric, quantity,
+        'epoch'::timestamptz + (occurred_ms / 1000) * interval '1 second' + (occurred_ms % 1000) * interval '1 millisecond' as occurred_at,
+        'epoch'::timestamptz + (period_start_ms / 1000) * interval '1 second' + (period_start_ms % 1000) * interval '1 millisecond' as period_start,
+        'epoch'::timestamptz + (period_end_ms / 1000) * interval '1 second' + (period_end_ms % 1000) * interval '1 millisecond' as period_end,
+        subscription_id, limit_value
+      from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::uuid[], $9::bigint[])
+        as t(event_id, organization_id, metric, quantity, occurred_ms, period_start_ms, period_end_ms, subscription_id, limit_value)
     ),
     fresh as (
       insert into usage_event_keys (event_id, organization_id)
