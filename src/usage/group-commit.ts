@@ -23,8 +23,7 @@ const MAX_EVENTS_PER_STATEMENT = 4_000;
 const MAX_IN_FLIGHT = 1;
 
 const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const aggregateKey = (organizationId: string, metric: string, periodStart: number | string): string =>
-  `${organizationId}\u0000${metric}\u0000${new Date(periodStart).getTime()}`;
+const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string => `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
 
 /**
  * Group commit: batches submitted while a statement is in flight wait and then go together in the
@@ -110,7 +109,7 @@ class GroupCommitter {
         }
       });
       for (const alert of stored.crossed) {
-        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, alert.period_start)) ?? 0]?.crossed.push(alert);
+        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0]?.crossed.push(alert);
       }
     }
     return results;
