@@ -62,6 +62,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
+    USAGE_COMMIT_SHARDS: z.coerce.number().int().min(1).max(16).default(1),
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
@@ -111,8 +112,11 @@ export interface Config {
   workerMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
-  /** Raw usage events older than this are dropped by month; aggregates and the dedupe ledger stay. */
-  usage: { rawRetentionDays: number; overageReportIntervalMs: number };
+  /**
+   * Raw usage events older than `rawRetentionDays` are dropped by month; aggregates and the dedupe
+   * ledger stay. `commitShards`: ingestion statements in flight at once (group commit by organization).
+   */
+  usage: { rawRetentionDays: number; overageReportIntervalMs: number; commitShards: number };
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
@@ -180,7 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
-    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS, overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS },
+    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS, overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS, commitShards: e.USAGE_COMMIT_SHARDS },
     webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
   };
 }

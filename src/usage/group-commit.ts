@@ -23,8 +23,7 @@ const MAX_EVENTS_PER_STATEMENT = 4_000;
 const MAX_IN_FLIGHT = 1;
 
 const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const aggregateKey = (organizationId: string, metric: string, periodStart: number | string): string =>
-  `${organizationId}\u0000${metric}\u0000${new Date(periodStart).getTime()}`;
+const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string => `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
 
 /**
  * Group commit: batches submitted while a statement is in flight wait and then go together in the
@@ -110,7 +109,7 @@ class GroupCommitter {
         }
       });
       for (const alert of stored.crossed) {
-        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, alert.period_start)) ?? 0]?.crossed.push(alert);
+        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0]?.crossed.push(alert);
       }
     }
     return results;
@@ -118,30 +117,37 @@ class GroupCommitter {
 }
 
 /**
- * Shards by organization: each has its own group commit with one statement in flight, so up to SHARDS
+ * Shards by organization: each has its own group commit with one statement in flight, so up to `shards`
  * statements run at once (Postgres uses more than one core) without ever waiting on each other's
- * aggregate rows, which belong to one organization each.
+ * aggregate rows, which belong to one organization each. One shard is the default (USAGE_COMMIT_SHARDS):
+ * on a 2-vCPU machine shared by the API and Postgres it gave the same events per second as two with
+ * about 10 % less CPU per event on both sides (larger statements, one submit per request, nothing to
+ * merge); more shards pay off when Postgres has cores to spare.
  */
-const SHARDS = 2;
+export const DEFAULT_COMMIT_SHARDS = 1;
 const committers = new WeakMap<Db, GroupCommitter[]>();
 
-function shardOf(organizationId: string): number {
+function shardOf(organizationId: string, shards: number): number {
+  if (shards === 1) return 0;
   let h = 0;
   for (let i = 0; i < organizationId.length; i++) h = (h * 31 + organizationId.charCodeAt(i)) | 0;
-  return (h >>> 0) % SHARDS;
+  return (h >>> 0) % shards;
 }
 
 /**
  * Stores placed events (deduplicated within the batch) through the group commit of `db`; settles once
  * every statement holding a part of them committed. (A batch spread over shards is not one transaction:
  * if one part fails the request fails while the other part may be counted; a retry then finds those ids
- * counted, so every id still counts once.)
+ * counted, so every id still counts once.) A different shard count for the same `db` starts a new set
+ * of committers; statements in flight on the old set still finish, and the ledger keeps every id once.
  */
-export async function commitPlacedEvents(db: Db, events: readonly PlacedEvent[]): Promise<CommittedBatch> {
+export async function commitPlacedEvents(db: Db, events: readonly PlacedEvent[], opts: { shards?: number } = {}): Promise<CommittedBatch> {
+  const count = opts.shards ?? DEFAULT_COMMIT_SHARDS;
   let shards = committers.get(db);
-  if (!shards) committers.set(db, (shards = Array.from({ length: SHARDS }, () => new GroupCommitter(db))));
-  const parts: PlacedEvent[][] = Array.from({ length: SHARDS }, () => []);
-  for (const event of events) parts[shardOf(event.organizationId)]?.push(event);
+  if (!shards || shards.length !== count) committers.set(db, (shards = Array.from({ length: count }, () => new GroupCommitter(db))));
+  if (count === 1) return (shards[0] as GroupCommitter).submit(events);
+  const parts: PlacedEvent[][] = Array.from({ length: count }, () => []);
+  for (const event of events) parts[shardOf(event.organizationId, count)]?.push(event);
   const committed = await Promise.all(parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])));
   if (committed.length === 1) return committed[0] as CommittedBatch;
   const acceptedIds = new Set<string>();

@@ -19,6 +19,8 @@ export interface IngestDeps {
    * ahead has a billing period that starts after the real clock; its real-time events count in that period.
    */
   followStripeTestClocks?: boolean;
+  /** Group-commit shards (USAGE_COMMIT_SHARDS); src/usage/group-commit.ts's default when unset. */
+  commitShards?: number | undefined;
 }
 
 export interface EventRejection {
@@ -69,7 +71,7 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
 
   await ensureUsagePartitions(deps.db, placed.map((e) => e.occurredAt));
-  const { acceptedIds, crossed } = await commitPlacedEvents(deps.db, placed);
+  const { acceptedIds, crossed } = await commitPlacedEvents(deps.db, placed, { shards: deps.commitShards });
   // Ids that were already counted follow the batch's own repeats, in id order (as before group commit).
   duplicates.push(...placed.filter((e) => !acceptedIds.has(e.id)).map((e) => e.id).sort());
   await notifyThresholds(deps, crossed);

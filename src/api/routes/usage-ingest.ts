@@ -58,6 +58,6 @@ const route = createRoute({
 
 export const ingestUsageRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const deps = c.get('deps');
-  const result = await ingestUsageEvents({ db: deps.db, notifier: deps.notifier, logger: c.get('logger'), followStripeTestClocks: deps.config.stripe.testClocks }, c.req.valid('json').events);
+  const result = await ingestUsageEvents({ db: deps.db, notifier: deps.notifier, logger: c.get('logger'), followStripeTestClocks: deps.config.stripe.testClocks, commitShards: deps.config.usage.commitShards }, c.req.valid('json').events);
   return c.json(result, 200);
 });

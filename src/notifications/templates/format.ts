@@ -4,9 +4,14 @@ export function formatMoney(minorUnits: number, currency: string): string {
   return formatDomainMoney(money(minorUnits, currency));
 }
 
+// Built once: constructing an Intl formatter costs far more than formatting with one, and usage
+// threshold emails are rendered on the ingestion path.
+const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
+const countFormat = new Intl.NumberFormat('en-US');
+
 /** Billing deadlines are absolute instants; customers read them as a UTC calendar day. */
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+  return dateFormat.format(new Date(iso));
 }
 
 export function formatPlan(plan: string): string {
@@ -26,5 +31,5 @@ export function formatMetric(metric: string): string {
 }
 
 export function formatCount(value: number): string {
-  return new Intl.NumberFormat('en-US').format(value);
+  return countFormat.format(value);
 }

@@ -46,6 +46,22 @@ describe('usage ingestion (service level, real Postgres)', () => {
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': distinct.size });
   });
 
+  it('group commit over two shards: batches spanning organizations count each id once, and a replay changes nothing', async () => {
+    const orgs = Array.from({ length: 6 }, () => uniqueOrg());
+    const ids = Array.from({ length: 24 }, (_, i) => `gc2-${orgs[0]}-${i}`);
+    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 9 }, (_, i) => {
+      const n = (b * 5 + i) % 24;
+      return event(orgs[n % 6] as string, 'messages', 1, '2026-03-10T10:00:00Z', ids[n]);
+    }));
+    const twoShards = (items: unknown[]) => ingestUsageEvents({ db: t.db, notifier: recordingNotifier(), now: () => now, commitShards: 2 }, items);
+    const results = await Promise.all(batches.map((batch) => twoShards(batch)));
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(new Set(batches.flat().map((e) => e.id)).size);
+    const totals = await Promise.all(orgs.map((org) => periodTotals(t.db, org)));
+    expect(totals.reduce((n, byPeriod) => n + (byPeriod['messages@2026-03-01'] ?? 0), 0)).toBe(24);
+    const replay = await Promise.all(batches.map((batch) => twoShards(batch)));
+    expect(replay.every((r) => r.accepted === 0 && r.duplicates.length === 9)).toBe(true);
+  });
+
   it('group commit: a batch whose statement fails alone does not fail the batches it was grouped with', async () => {
     const org = uniqueOrg();
     const placed = (id: string, subscriptionId: string | null): PlacedEvent => ({

@@ -64,4 +64,11 @@ describe('configuration from the environment', () => {
     expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
     expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
   });
+
+  test('usage ingestion commits through one group-commit shard unless USAGE_COMMIT_SHARDS says more (1-16)', () => {
+    expect(loadConfig({}).usage.commitShards).toBe(1);
+    expect(loadConfig({ USAGE_COMMIT_SHARDS: '2' }).usage.commitShards).toBe(2);
+    expect(issuesOf({ USAGE_COMMIT_SHARDS: '0' })).toContain('USAGE_COMMIT_SHARDS');
+    expect(issuesOf({ USAGE_COMMIT_SHARDS: '17' })).toContain('USAGE_COMMIT_SHARDS');
+  });
 });
