@@ -57,7 +57,9 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profiled = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
   const services: Service[] = [];
+  let stopping = false;
   const stopAll = async (): Promise<void> => {
+    stopping = true;
     for (const s of [...services].reverse()) await s.stop();
     await temporalServer.destroy();
     // The last output of each process, for the post-mortem of a slow or failed run.
@@ -94,6 +96,10 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     await syncCatalog(stripe);
     const worker = startNodeService('worker', 'src/worker.ts', env, [], profiled);
     services.push(worker);
+    // Without a worker every step would wait out --step-timeout: say at once that it is gone, and why.
+    worker.child.once('exit', (code, signal) => {
+      if (!stopping) opts.log(`the worker exited during the run (code ${code}, signal ${signal}):\n${worker.output().slice(-3_000)}`);
+    });
     const api = startNodeService('api', 'src/server.ts', env, [], profiled);
     services.push(api);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
