@@ -4,7 +4,7 @@
  * Temporal dev server, the Stripe simulator's test clocks and a fresh Postgres database. Reports wall time,
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
- *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep]
+ *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--cpu-prof DIR]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import { z } from 'zod';
@@ -23,6 +23,13 @@ const ArgsSchema = z.strictObject({
   /** How long one step may take to show in the read model before that organization's year counts as failed. */
   'step-timeout': z.coerce.number().int().min(10).max(3_600).default(600),
   keep: z.literal('true').optional(),
+  /**
+   * The dev server's SQLite pragmas, comma-separated (`--sqlite-pragma` each); `none` for the CLI's defaults.
+   * WAL with synchronous=normal commits without an fsync per transaction and survives a process crash.
+   */
+  'sqlite-pragmas': z.string().default('journal_mode=wal,synchronous=normal'),
+  /** Directory for V8 CPU profiles (`.cpuprofile`) of the simulator, worker and API, written as they exit. */
+  'cpu-prof': z.string().min(1).optional(),
 });
 
 function parseArgs(argv: string[]): z.infer<typeof ArgsSchema> {
@@ -49,7 +56,8 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const plan = yearPlan(args.months);
   log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);
-  const stack = await startScaleStack({ runId, keep: args.keep === 'true', log });
+  const stack = await startScaleStack({ runId, keep: args.keep === 'true', log, cpuProfDir: args['cpu-prof'],
+    sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(',') });
   let exitCode: number;
   try {
     const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });

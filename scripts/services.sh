@@ -13,9 +13,13 @@ start_temporal() {
   [[ "$TEMPORAL_ADDRESS" == "127.0.0.1:$TEMPORAL_PORT" ]] || die "TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS does not answer"
   mkdir -p "$STATE_DIR/temporal"
   local sa=(); for a in "${SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$a"); done
+  # WAL + synchronous=normal: no fsync per commit (the scale run measured ~30 % less server CPU). A killed or
+  # restarted server loses nothing committed (the WAL is replayed on open); only an OS crash may drop the
+  # last commits, acceptable for a local dev server.
   log "temporal: starting the dev server on $TEMPORAL_ADDRESS (UI on http://127.0.0.1:$TEMPORAL_UI_PORT)"
   start_bg temporal "$TEMPORAL_CLI" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --ui-port "$TEMPORAL_UI_PORT" --db-filename "$STATE_DIR/temporal/temporal.db" \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --log-level warn "${sa[@]}"
   wait_for temporal 60 temporal_healthy
 }

@@ -144,19 +144,27 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
         return watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
       });
       periodEnd = row.currentPeriodEnd ?? periodEnd;
-    } else {
+    } else if (org.scenario === 'lose') {
       await limit(async () => {
         await advanceTo(target);
         await watch.until(org.organizationId, `past_due after the declined charge of period ${month}`, (r) => r.status === 'past_due');
       });
-      if (org.scenario === 'lose') {
-        // Retries and the grace period run on Temporal's clock (the demo profile: seconds), no permit held.
-        await watch.until(org.organizationId, 'canceled after dunning and grace', (r) => r.status === 'canceled');
-        deps.onMonth(org, month);
-        return;
-      }
+      // Retries and the grace period run on Temporal's clock (the demo profile: seconds), no permit held.
+      await watch.until(org.organizationId, 'canceled after dunning and grace', (r) => r.status === 'canceled');
+      deps.onMonth(org, month);
+      return;
+    } else {
+      // The customer fixes the card as soon as the failure shows, in the same step: under the demo profile
+      // dunning and grace last ~30 s of Temporal time, so waiting for a fresh permit behind `--concurrency`
+      // other steps would let grace end first (the bench's pacing, not the service). A card update that
+      // still arrives too late fails this organization's year with the time it took.
       const row = await limit(async () => {
-        const result = await org.api.updatePaymentMethod(card);
+        await advanceTo(target);
+        await watch.until(org.organizationId, `past_due after the declined charge of period ${month}`, (r) => r.status === 'past_due');
+        const seen = Date.now();
+        const result = await org.api.updatePaymentMethod(card).catch((err: unknown) => {
+          throw new Error(`${org.organizationId}: card update ${((Date.now() - seen) / 1000).toFixed(1)} s after past_due was seen failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
         if (result.retry !== 'paid') throw new Error(`${org.organizationId}: retry with a good card answered ${result.retry}`);
         return watch.until(org.organizationId, `active again after recovery in period ${month}`, activePast(target));
       });

@@ -65,11 +65,11 @@ function track(name: string, child: ChildProcess): Service {
 }
 
 /**
- * Runs a TypeScript entry point as `node --import tsx <file>`: the pid is the program itself (the `tsx`
+ * Runs a TypeScript entry point as `node [nodeArgs] --import tsx <file>`: the pid is the program itself (the `tsx`
  * wrapper would put its own process in between), so /proc/<pid> measures the worker, not a launcher.
  */
-export function startNodeService(name: string, file: string, env: Record<string, string>, args: string[] = []): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
+export function startNodeService(name: string, file: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Service {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

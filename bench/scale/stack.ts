@@ -32,6 +32,10 @@ export interface StackOptions {
   runId: string;
   keep: boolean;
   log: (line: string) => void;
+  /** `PRAGMA=VALUE` statements for the dev server's SQLite file. */
+  sqlitePragmas?: readonly string[];
+  /** Write a V8 CPU profile of the simulator, the worker and the API into this directory when they exit. */
+  cpuProfDir?: string;
 }
 
 /**
@@ -49,9 +53,13 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   await migrateToLatest(db);
 
   const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const temporalServer = await startPrivateTemporal();
+  const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas });
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+  const profiled = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
   const services: Service[] = [];
+  let stopping = false;
   const stopAll = async (): Promise<void> => {
+    stopping = true;
     for (const s of [...services].reverse()) await s.stop();
     await temporalServer.destroy();
     // The last output of each process, for the post-mortem of a slow or failed run.
@@ -62,7 +70,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   };
   try {
     opts.log(`private Temporal dev server on ${temporalServer.address}`);
-    const sim = startNodeService('stripe-sim', 'tools/stripe-sim/main.ts', {}, ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET]);
+    const sim = startNodeService('stripe-sim', 'tools/stripe-sim/main.ts', {}, ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET], profiled);
     services.push(sim);
     const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, ['--smtp-port', String(smtpPort), '--http-port', String(mailHttpPort)]);
     services.push(mail);
@@ -86,9 +94,13 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     const config = loadConfig(env);
     const stripe = createStripeClient(config.stripe);
     await syncCatalog(stripe);
-    const worker = startNodeService('worker', 'src/worker.ts', env);
+    const worker = startNodeService('worker', 'src/worker.ts', env, [], profiled);
     services.push(worker);
-    const api = startNodeService('api', 'src/server.ts', env);
+    // Without a worker every step would wait out --step-timeout: say at once that it is gone, and why.
+    worker.child.once('exit', (code, signal) => {
+      if (!stopping) opts.log(`the worker exited during the run (code ${code}, signal ${signal}):\n${worker.output().slice(-3_000)}`);
+    });
+    const api = startNodeService('api', 'src/server.ts', env, [], profiled);
     services.push(api);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.all([waitForHttp(`${apiUrl}/readyz`, 120_000), waitForHttp(`http://127.0.0.1:${metricsPort}/metrics`, 180_000)]);

@@ -10,6 +10,12 @@ export interface RunStats {
   events: number;
   workflowTasks: number;
   failedWorkflowTasks: number;
+  /**
+   * Workflow tasks after the run's first one that went to the normal task queue, not the worker's sticky
+   * queue: the worker no longer had the run cached (evicted, or the sticky task timed out), so it replayed
+   * the history from the start.
+   */
+  nonStickyTasks: number;
   /** Why workflow tasks failed or timed out (cause and message). */
   taskFailures: string[];
   pendingTimers: number;
@@ -17,6 +23,8 @@ export interface RunStats {
   signals: number;
   /** Activities scheduled in this run, by activity type. */
   activities: Record<string, number>;
+  /** Local activities recorded in this run (markers, no activity task), by activity type. */
+  localActivities: Record<string, number>;
   /** A workflow task scheduled or started and not yet finished: the worker will act on it. */
   taskInFlight: boolean;
 }
@@ -26,11 +34,13 @@ export interface TemporalStats {
   workflows: number;
   workflowTasks: number;
   failedWorkflowTasks: number;
+  nonStickyTasks: number;
   /** Distinct reasons of failed or timed-out workflow tasks, with how often each occurred. */
   taskFailureReasons: [string, number][];
   signals: number;
   /** Activities scheduled across all runs, by type, most frequent first. */
   activities: [string, number][];
+  localActivities: [string, number][];
   maxEventsPerRun: number;
   avgEventsPerRun: number;
   runsPerWorkflowMax: number;
@@ -62,12 +72,21 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
   let failedWorkflowTasks = 0;
   const taskFailures: string[] = [];
   const scheduled: Record<string, number> = {};
+  const local: Record<string, number> = {};
   let signals = 0;
   let lastTaskScheduled = 0;
   let lastTaskClosed = 0;
+  let tasksScheduled = 0;
+  let nonStickyTasks = 0;
   for (const e of events) {
     const id = idOf(e.eventId);
-    if (e.workflowTaskScheduledEventAttributes) lastTaskScheduled = Number(id);
+    const taskScheduled = e.workflowTaskScheduledEventAttributes;
+    if (taskScheduled) {
+      lastTaskScheduled = Number(id);
+      tasksScheduled += 1;
+      // TaskQueueKind 2 is STICKY; a run's first task always goes to the normal queue.
+      if (tasksScheduled > 1 && taskScheduled.taskQueue?.kind !== 2) nonStickyTasks += 1;
+    }
     if (e.workflowTaskCompletedEventAttributes) {
       workflowTasks += 1;
       lastTaskClosed = Number(id);
@@ -90,16 +109,31 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
       const type = activity.activityType?.name ?? '?';
       scheduled[type] = (scheduled[type] ?? 0) + 1;
     }
+    const localType = localActivityType(e);
+    if (localType) local[localType] = (local[localType] ?? 0) + 1;
     const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
     if (closed) activities.delete(idOf(closed.scheduledEventId));
   }
   return {
-    workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, taskFailures,
-    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled,
+    workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, nonStickyTasks, taskFailures,
+    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled, localActivities: local,
     // A run continued-as-new soon after its predecessor started waits out Temporal's first-task backoff with
     // nothing but its Started event: its first task is due, not missing.
     taskInFlight: lastTaskScheduled > lastTaskClosed || (lastTaskScheduled === 0 && firstTaskBackoff(events[0])),
   };
+}
+
+/** The SDK records a local activity's outcome as a `core_local_activity` marker whose data names the type. */
+function localActivityType(e: HistoryEvent): string | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return undefined;
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  if (!data) return '?';
+  try {
+    return String((JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: unknown }).activity_type ?? '?');
+  } catch {
+    return '?';
+  }
 }
 
 function firstTaskBackoff(first: HistoryEvent | undefined): boolean {
@@ -120,6 +154,9 @@ export async function collectTemporalStats(client: Client, limit: Limiter, settl
   }
 }
 
+const byType = (counts: Record<string, number>[]): [string, number][] =>
+  [...counts.flatMap((c) => Object.entries(c)).reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+
 async function readAllHistories(client: Client, limit: Limiter): Promise<TemporalStats> {
   const started = Date.now();
   const executions: { workflowId: string; runId: string }[] = [];
@@ -136,9 +173,11 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     workflows: perWorkflow.size,
     workflowTasks: sum((r) => r.workflowTasks),
     failedWorkflowTasks: sum((r) => r.failedWorkflowTasks),
+    nonStickyTasks: sum((r) => r.nonStickyTasks),
     taskFailureReasons: [...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>())],
     signals: sum((r) => r.signals),
-    activities: [...runs.flatMap((r) => Object.entries(r.activities)).reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>())].sort((a, b) => b[1] - a[1]),
+    activities: byType(runs.map((r) => r.activities)),
+    localActivities: byType(runs.map((r) => r.localActivities)),
     maxEventsPerRun: Math.max(0, ...runs.map((r) => r.events)),
     avgEventsPerRun: runs.length ? sum((r) => r.events) / runs.length : 0,
     runsPerWorkflowMax: Math.max(0, ...perWorkflow.values()),

@@ -3,7 +3,7 @@ import { INVOICE_EXPAND, toInvoiceSnapshot } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from './idempotency';
 import { createPaymentMetrics } from './metrics';
-import { followWorkflowClock } from './test-clock';
+import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type { FetchInvoiceInput, InvoiceActionInput, InvoiceSnapshot, PayInvoiceInput, PayInvoiceResult } from './types';
 
 export function invoiceActivities(deps: ActivityDeps) {
@@ -13,8 +13,10 @@ export function invoiceActivities(deps: ActivityDeps) {
 
   return {
     async fetchInvoice({ invoiceId, asOf }: FetchInvoiceInput): Promise<InvoiceSnapshot> {
-      const invoice = await stripe.invoices.retrieve(invoiceId);
-      if (typeof invoice.customer === 'string') await followWorkflowClock(deps, invoice.customer, asOf);
+      if (followsWorkflowClock(deps)) {
+        const invoice = await stripe.invoices.retrieve(invoiceId);
+        if (typeof invoice.customer === 'string') await followWorkflowClock(deps, invoice.customer, asOf);
+      }
       return toInvoiceSnapshot(await retrieve(invoiceId));
     },
 

@@ -6,8 +6,9 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 export function projectionActivities({ db }: ActivityDeps) {
   return {
     /**
-     * Upserts the read model row of one Stripe subscription. Guarded by state_version: a delayed retry of an
-     * older projection never overwrites a newer one (it reports applied: false).
+     * Upserts the read model row of one Stripe subscription. Guarded by state_version (the workflow's projection
+     * order, see `commit` in src/workflows/context.ts): a delayed retry of an older projection never overwrites a
+     * newer one (it reports applied: false).
      */
     async projectSubscription(p: SubscriptionProjection): Promise<{ applied: boolean }> {
       const row = {

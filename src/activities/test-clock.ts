@@ -3,12 +3,17 @@ import type { ActivityDeps } from './deps';
 const POLL_MS = 250;
 const MAX_WAIT_MS = 60_000;
 
+/** Whether reads must first move the customer's test clock (so a caller can skip looking the customer up). */
+export function followsWorkflowClock(deps: ActivityDeps): boolean {
+  return deps.testClocks && deps.testClocksFollowWorkflow === true;
+}
+
 /**
  * When the workflow drives time (testClocksFollowWorkflow), moves the customer's test clock forward to the
  * workflow's `asOf` and waits until Stripe has run everything due (renewals, charges) before we read.
  */
 export async function followWorkflowClock(deps: ActivityDeps, customerId: string, asOf: number): Promise<void> {
-  if (!deps.testClocks || !deps.testClocksFollowWorkflow) return;
+  if (!followsWorkflowClock(deps)) return;
   const row = await deps.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
   const clockId = row?.stripe_test_clock_id;
   if (!clockId) return;

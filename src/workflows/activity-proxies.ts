@@ -33,3 +33,28 @@ const localWrites = proxyLocalActivities<LocalWrites>({ startToCloseTimeout: '10
 export function writes(): LocalWrites {
   return patched('local-activity-writes') ? localWrites : scheduledWrites;
 }
+
+type Reads = Pick<BillingActivities, 'fetchSubscription' | 'fetchInvoice'>;
+
+/**
+ * Stripe reads as local activities: a re-fetch (one per relayed batch of events, about one per billing period)
+ * costs no activity task and no workflow task to take its result, a third of the workflow tasks per
+ * subscription-year in the scale run. Same timeout and retry bound as the scheduled Stripe calls. Unlike a
+ * scheduled activity's result, a local read is only recorded when its workflow task completes: a task that
+ * fails after it (a signal arriving as the run continues as new) reads again, and may read something newer
+ * than its failed attempt already projected; `commit` orders projections so the retry wins (context.ts).
+ */
+const localReads = proxyLocalActivities<Reads>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
+});
+
+/** Runs recorded before the reads became local replay with scheduled ones (the patch marker is absent). */
+export function usesLocalReads(): boolean {
+  return patched('local-activity-reads');
+}
+
+export function reads(): Reads {
+  return usesLocalReads() ? localReads : stripe;
+}

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttribut
 import type { SubscriptionProjection } from '../activities/types';
 import type { BillingPolicy } from '../domain/billing-policy';
 import type { NotificationKind } from '../notifications/types';
-import { writes } from './activity-proxies';
+import { usesLocalReads, writes } from './activity-proxies';
 import { BillingErrorType, type StripeEventSignal } from './messages';
 import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from './search-attributes';
 import type { Lock } from './lock';
@@ -24,6 +24,9 @@ export interface WorkflowContext {
   republish?: boolean;
 }
 
+/** Room for a workflow task's history length below the state version in a projection's order (Temporal caps histories at 51,200 events). */
+const TASK_ORDER_SCALE = 2 ** 20;
+
 /**
  * Publishes a state change: bumps the version, refreshes search attributes and projects the read model.
  * Awaited by every handler before it returns, so the API reads its own writes. A commit that would publish
@@ -43,9 +46,20 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     { key: BillingDunningAttempt, value: s.dunning?.failedAttempts ?? 0 },
     { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
   ]);
-  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: s.stateVersion });
+  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: projectionOrder(s.stateVersion) });
   ctx.lastPublished = key;
   ctx.republish = false;
+}
+
+/**
+ * The read model keeps the projection of the highest order. With local reads (activity-proxies.ts) two attempts
+ * of one workflow task may commit the same state version with different contents: a local read is recorded only
+ * when its task completes, so a task that failed after projecting (a signal arriving as the run continues as new)
+ * reads Stripe again on its retry. The retry must win; its history is longer (the failure and the new task are
+ * in it), so the order is the state version, then the task's history length. Before the patch, the version alone.
+ */
+function projectionOrder(stateVersion: number): number {
+  return usesLocalReads() ? stateVersion * TASK_ORDER_SCALE + workflowInfo().historyLength : stateVersion;
 }
 
 function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'stateVersion' | 'stripeSubscriptionId'> & { stripeSubscriptionId: string | null } {

@@ -1,6 +1,6 @@
 import type { InvoiceSnapshot, PaymentError } from '../activities/types';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../domain/dunning';
-import { stripe } from './activity-proxies';
+import { reads, stripe } from './activity-proxies';
 import { commit, notify, type WorkflowContext } from './context';
 import type { DunningState } from './state';
 import { endSubscription, syncFromStripe } from './sync';
@@ -86,7 +86,7 @@ export async function endGrace(ctx: WorkflowContext): Promise<void> {
   const d = ctx.state.dunning;
   const subscriptionId = ctx.state.stripeSubscriptionId;
   if (!d || subscriptionId === null) return;
-  const invoice = await stripe.fetchInvoice({ invoiceId: d.invoiceId, asOf: Date.now() });
+  const invoice = await reads().fetchInvoice({ invoiceId: d.invoiceId, asOf: Date.now() });
   if (invoice.status !== 'open') {
     await endDunning(ctx, invoice);
     return syncFromStripe(ctx);

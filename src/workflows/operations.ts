@@ -1,7 +1,7 @@
 import { currentUpdateInfo, log } from '@temporalio/workflow';
 import { decideCancel, decideResume } from '../domain/cancellation';
 import { decidePlanChange, trialDaysFor, type PlanChangeActor } from '../domain/plan-change';
-import { stripe } from './activity-proxies';
+import { reads, stripe } from './activity-proxies';
 import { commit, rejection, type WorkflowContext } from './context';
 import { retryPayment } from './dunning';
 import {
@@ -40,7 +40,7 @@ export async function subscribe(ctx: WorkflowContext, args: SubscribeArgs): Prom
 /** Adopts a subscription created outside the API (Dashboard, CLI), announced by the webhook relay. */
 export async function adopt(ctx: WorkflowContext, stripeSubscriptionId: string): Promise<void> {
   const s = ctx.state;
-  const snapshot = await stripe.fetchSubscription({ subscriptionId: stripeSubscriptionId, asOf: Date.now() });
+  const snapshot = await reads().fetchSubscription({ subscriptionId: stripeSubscriptionId, asOf: Date.now() });
   if ((snapshot.organizationId !== null && snapshot.organizationId !== s.organizationId) || snapshot.plan === null) {
     log.warn('not adopting a subscription of another organization or outside the catalog', { stripeSubscriptionId });
     return;

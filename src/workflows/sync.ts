@@ -2,7 +2,7 @@ import { log } from '@temporalio/workflow';
 import type { InvoiceSnapshot, SubscriptionSnapshot } from '../activities/types';
 import { getPlan } from '../domain/plans';
 import { fromStripeStatus } from '../domain/subscription-status';
-import { stripe } from './activity-proxies';
+import { reads } from './activity-proxies';
 import { commit, notify, type WorkflowContext } from './context';
 import { backstopFor } from './deadlines';
 import { endDunning, startDunning } from './dunning';
@@ -11,7 +11,7 @@ import { endDunning, startDunning } from './dunning';
 export async function syncFromStripe(ctx: WorkflowContext): Promise<void> {
   const id = ctx.state.stripeSubscriptionId;
   if (id === null) return;
-  const snapshot = await stripe.fetchSubscription({ subscriptionId: id, asOf: Date.now() });
+  const snapshot = await reads().fetchSubscription({ subscriptionId: id, asOf: Date.now() });
   await applySnapshot(ctx, snapshot);
 }
 
@@ -53,7 +53,7 @@ export async function applySnapshot(ctx: WorkflowContext, snap: SubscriptionSnap
 async function reconcileDunning(ctx: WorkflowContext, latest: InvoiceSnapshot | null): Promise<void> {
   const dunning = ctx.state.dunning;
   if (dunning) {
-    const invoice = latest?.id === dunning.invoiceId ? latest : await stripe.fetchInvoice({ invoiceId: dunning.invoiceId, asOf: Date.now() });
+    const invoice = latest?.id === dunning.invoiceId ? latest : await reads().fetchInvoice({ invoiceId: dunning.invoiceId, asOf: Date.now() });
     if (invoice.status !== 'open') await endDunning(ctx, invoice);
     return;
   }

@@ -102,14 +102,20 @@ function searchAttributeFlags(): string[] {
   return BILLING_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type] ?? 'Keyword'}`]);
 }
 
+export interface PrivateTemporalOptions {
+  /** `PRAGMA=VALUE` statements for the dev server's SQLite file (`--sqlite-pragma`), e.g. `journal_mode=wal`. */
+  sqlitePragmas?: readonly string[];
+}
+
 /** The Temporal CLI's dev server (as scripts/services.sh starts the shared one), its state in a file of its own. */
-export async function startPrivateTemporal(): Promise<PrivateTemporal> {
+export async function startPrivateTemporal(opts: PrivateTemporalOptions = {}): Promise<PrivateTemporal> {
   const dir = await mkdtemp(path.join(tmpdir(), 'billing-faults-temporal-'));
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const address = `127.0.0.1:${port}`;
   const args = [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort),
     '--metrics-port', String(metricsPort), '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error',
+    ...(opts.sqlitePragmas ?? []).flatMap((p) => ['--sqlite-pragma', p]),
     ...searchAttributeFlags(),
   ];
   let child: ChildProcess | undefined;

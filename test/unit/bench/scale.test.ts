@@ -42,6 +42,23 @@ describe('the scale run reads histories', () => {
     expect(run.running).toBe(false);
   });
 
+  it('counts a task after the run\'s first one that went to the normal queue as a cache miss, and local activities by type', () => {
+    const sticky = { taskQueue: { kind: 2 } } as NonNullable<Event['workflowTaskScheduledEventAttributes']>;
+    const normal = { taskQueue: { kind: 1 } } as NonNullable<Event['workflowTaskScheduledEventAttributes']>;
+    const marker = (type: string): Event => ev(0, { markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [{ data: Buffer.from(JSON.stringify({ seq: 1, activity_type: type })) }] } } } });
+    const run = analyzeHistory('w', 'r', [
+      started,
+      ev(2, { workflowTaskScheduledEventAttributes: normal }),
+      ev(3, { workflowTaskScheduledEventAttributes: sticky }),
+      marker('projectSubscription'),
+      marker('projectSubscription'),
+      ev(0, { markerRecordedEventAttributes: { markerName: 'core_patch' } }),
+      ev(5, { workflowTaskScheduledEventAttributes: normal }),
+    ]);
+    expect(run.nonStickyTasks).toBe(1);
+    expect(run.localActivities).toEqual({ projectSubscription: 2 });
+  });
+
   it('names why workflow tasks failed or timed out', () => {
     const run = analyzeHistory('w', 'r', [
       started,

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { Sim } from '../sim';
 import { signatureHeader } from './signing';
 import { WebhookFaults } from './faults';
+import { WebhookPoster } from './post';
 
 export interface DeliveryOptions {
   /** First retry after this many ms, doubling each time (Stripe uses hours; tests need seconds). */
@@ -38,6 +39,7 @@ export class WebhookDispatcher {
   private readonly inflight = new Set<AbortController>();
   private readonly records: DeliveryRecord[] = [];
   private held: Job[] = [];
+  private readonly poster = new WebhookPoster();
   private closed = false;
 
   constructor(private readonly sim: Sim, private readonly options: DeliveryOptions) {
@@ -63,6 +65,7 @@ export class WebhookDispatcher {
   close(): void {
     this.closed = true;
     this.cancelAll();
+    this.poster.close();
   }
 
   private cancelAll(): void {
@@ -141,19 +144,13 @@ export class WebhookDispatcher {
     this.inflight.add(controller);
     record.attempts += 1;
     try {
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-          'Stripe-Signature': signatureHeader(payload, secret, Math.floor(Date.now() / 1000)),
-        },
-        body: payload,
-        signal: controller.signal,
-      });
-      await response.arrayBuffer();
-      record.lastResponse = response.status;
-      if (response.ok) {
+      const status = await this.poster.post(endpoint.url, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        'Stripe-Signature': signatureHeader(payload, secret, Math.floor(Date.now() / 1000)),
+      }, payload, controller.signal);
+      record.lastResponse = status;
+      if (status >= 200 && status < 300) {
         record.status = 'delivered';
         this.settle(job);
         return;
