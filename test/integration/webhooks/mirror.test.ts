@@ -138,7 +138,7 @@ describe('a relay batch is mirrored in a few statements, with the result applyin
 
   test("several organizations' invoices and cards in one batch each land on their own organization, default card flags included", async () => {
     const orgs = await Promise.all([customer(), customer(), customer()]);
-    for (const { org, cus } of orgs) {
+    for (const { org } of orgs) {
       await t.db.updateTable('billing_customers').set({ default_payment_method_id: `pm_default_${org}` }).where('organization_id', '=', org).execute();
     }
     const cards = orgs.map(({ org, cus }) => [paymentMethodObject({ id: `pm_default_${org}`, customer: cus }), paymentMethodObject({ customer: cus })]);
