@@ -9,6 +9,8 @@
  * of its own (bench/webhooks-relay-process.ts: the worker's relay, nothing else of the worker) at
  * `--relay-nice` (default 10): in a deployment the worker has CPUs of its own; on this shared box it
  * is a background consumer and the endpoint gets the CPU first (0 = equal priority);
+ * `--relay none` runs no relay (the endpoint alone: how much of the gap to the baseline is the relay
+ * sharing the two cores; the stored events stay pending until the bench removes them);
  * `--relay api` runs it inside src/server.ts, nudged by each insert (WEBHOOK_RELAY=api). Either way
  * it claims, parses, mirrors (invoices, payment methods), signals Temporal (the bench organizations
  * have no workflow, so each signal is a real RPC answered "not found" and the event is marked
@@ -17,7 +19,7 @@
  * lines from the inbox: events it settled during each scenario, the backlog left at its end, how
  * long the backlog took to drain afterwards, and the store → settled lag. The baseline runs
  * without a relay (its rows are removed before the endpoint scenarios).
- *   npx tsx bench/webhooks.ts [--seconds 12] [--rate 1500] [--relay worker|api] [--relay-nice 10] [--profile DIR]
+ *   npx tsx bench/webhooks.ts [--seconds 12] [--rate 1500] [--relay worker|api|none] [--relay-nice 10] [--profile DIR]
  * Needs the local stack (npm run setup). Writes bench events into DATABASE_URL and removes them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,7 +41,7 @@ const args = z
     seconds: z.coerce.number().int().min(5).max(60).default(12),
     rate: z.coerce.number().int().min(100).max(20_000).default(1_500),
     profile: z.string().min(1).optional(),
-    relay: z.enum(['worker', 'api']).default('worker'),
+    relay: z.enum(['worker', 'api', 'none']).default('worker'),
     'relay-nice': z.coerce.number().int().min(0).max(19).default(10),
   })
   .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
@@ -186,7 +188,9 @@ async function main() {
   try {
     console.log(
       `# ${duration}s per scenario, ${CONNECTIONS} keep-alive connections, pool of ${POOL}, loopback, each server on its own process; ` +
-        `webhook relay during the endpoint scenarios: ${args.relay === 'api' ? 'inside src/server.ts (WEBHOOK_RELAY=api)' : `a worker-like process of its own at nice ${args['relay-nice']} (WEBHOOK_RELAY=worker)`}; ` +
+        `webhook relay during the endpoint scenarios: ${
+          { api: 'inside src/server.ts (WEBHOOK_RELAY=api)', worker: `a worker-like process of its own at nice ${args['relay-nice']} (WEBHOOK_RELAY=worker)`, none: 'none (--relay none: the endpoint alone)' }[args.relay]
+        }; ` +
         `${os.cpus().length} cores, ${loadAverage()} (the load generator, Postgres, Temporal and anything else running share them)`,
     );
     const baseline = await serve(path.join(__dirname, 'webhooks-baseline-server.ts'), {});
@@ -200,7 +204,7 @@ async function main() {
     }
     // The baseline's rows name no organization and would only be relay work the endpoint never caused.
     await sql`delete from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
-    const api = await serve(path.join(__dirname, '../src/server.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: args.relay });
+    const api = await serve(path.join(__dirname, '../src/server.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: args.relay === 'api' ? 'api' : 'worker' });
     const relay = args.relay === 'worker' ? spawnEntry(path.join(__dirname, 'webhooks-relay-process.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: 'worker' }) : undefined;
     // A background consumer on a shared host: the endpoint (and the 2xx Stripe waits for) gets the CPU first.
     if (relay?.pid !== undefined) os.setPriority(relay.pid, args['relay-nice']);
@@ -212,13 +216,13 @@ async function main() {
       const t0 = await inbox(relay);
       full = await load('POST /webhooks/stripe (src/server.ts, request logging on), max throughput', api.url, { duration }, api.child, PG_APP.api);
       const t1 = await inbox(relay);
-      relayLine('max throughput', t0, t1);
+      if (args.relay !== 'none') relayLine('max throughput', t0, t1);
       fixed = await load(`POST /webhooks/stripe at a fixed ${args.rate}/s`, api.url, { duration, overallRate: args.rate }, api.child, PG_APP.api);
       const t2 = await inbox(relay);
-      relayLine(`fixed ${args.rate}/s`, t1, t2);
+      if (args.relay !== 'none') relayLine(`fixed ${args.rate}/s`, t1, t2);
       // Then the relay alone: how long the backlog the bursts left takes to drain (bounded wait).
       let t3 = t2;
-      while (t3.pending > 0 && Date.now() - t2.at < 120_000) {
+      while (args.relay !== 'none' && t3.pending > 0 && Date.now() - t2.at < 120_000) {
         await new Promise((r) => setTimeout(r, 500));
         t3 = await inbox(relay);
       }
@@ -234,7 +238,7 @@ async function main() {
         lagFixedRateP50s: Math.round(Number(lag.rows[0]?.p50 ?? 0) * 100) / 100,
         lagFixedRateP99s: Math.round(Number(lag.rows[0]?.p99 ?? 0) * 100) / 100,
       };
-      console.log(JSON.stringify(drain));
+      if (args.relay !== 'none') console.log(JSON.stringify(drain));
     } finally {
       await stop(api.child);
       if (relay) await stop(relay);
@@ -243,11 +247,13 @@ async function main() {
     console.log(
       `endpoint ${full.acceptedPerSecond}/s = ${(ratio * 100).toFixed(0)} % of baseline ${bare.acceptedPerSecond}/s; ` +
         `p99 at ${args.rate}/s: ${fixed.p99ms} ms (${fixed.acceptedPerSecond}/s accepted); ` +
-        `relay (${args.relay}) settled ${drain.settledPerSecondOverall}/s overall, backlog drained ${drain.leftPending === 0 ? `${drain.drainSeconds} s` : `NOT within 120 s (${drain.leftPending} left)`} after the load`,
+        (args.relay === 'none'
+          ? 'no relay ran (--relay none: the endpoint alone, its events left pending and removed at the end)'
+          : `relay (${args.relay}) settled ${drain.settledPerSecondOverall}/s overall, backlog drained ${drain.leftPending === 0 ? `${drain.drainSeconds} s` : `NOT within 120 s (${drain.leftPending} left)`} after the load`),
     );
     const met = full.acceptedPerSecond >= 1_500 && fixed.p99ms < 25 && fixed.acceptedPerSecond >= args.rate * 0.98 && ratio >= 0.6;
     console.log(`# ${loadAverage()} at the end`);
-    console.log(`targets (>= 1500/s, p99 < 25 ms at ${args.rate}/s, >= 60 % of baseline): ${met ? 'met' : 'NOT met'}`);
+    console.log(`targets (>= 1500/s, p99 < 25 ms at ${args.rate}/s, >= 60 % of baseline), relay: ${args.relay}: ${met ? 'met' : 'NOT met'}`);
   } finally {
     await sql`delete from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
     await db.deleteFrom('billing_customers').where('organization_id', 'like', `${run}_%`).execute();
