@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { preparedQuery, type Db, type PreparedStatement } from '../../db/database';
 import type { NewInvoiceRow } from '../../db/schema';
+import { mirrorUpsert } from './upsert';
 
 const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
 const reference = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((r) => (typeof r === 'string' ? r : r.id));
@@ -53,68 +53,33 @@ export function toInvoiceRow(invoice: StripeInvoice, organizationId: string, obs
   };
 }
 
-const INVOICE_COLUMNS = [
-  'organization_id', 'stripe_invoice_id', 'stripe_subscription_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid',
-  'amount_remaining', 'billing_reason', 'attempt_count', 'hosted_invoice_url', 'invoice_pdf', 'period_start', 'period_end',
-  'due_date', 'paid_at', 'stripe_created_at', 'source_event_created_at',
-] as const satisfies readonly (keyof NewInvoiceRow)[];
-
-/** How far along Stripe's invoice lifecycle a status is (see below). */
+/** How far along Stripe's invoice lifecycle a status is (see below), in SQL and in JavaScript. */
 const rank = (status: string) => `case ${status} when 'draft' then 0 when 'open' then 1 else 2 end`;
+const invoiceRank = (status: string) => (status === 'draft' ? 0 : status === 'open' ? 1 : 2);
 
 /**
  * Insert or update, unless the row was written from a newer observation of Stripe. Events carry
  * second-resolution timestamps and Stripe often emits finalized/payment_succeeded/paid in the same
- * second, so on a tie the further-along state wins instead of whichever event was relayed last.
- * The relay runs this for every invoice event, so it is a named prepared statement (no query
- * building per event, parsed and planned once per connection).
+ * second, so on a tie the further-along state wins instead of whichever event was relayed last
+ * (on a full tie, the later one).
  */
-const UPSERT_INVOICE: PreparedStatement = {
-  name: 'mirror_upsert_invoice_v1',
-  text: `insert into invoices (${INVOICE_COLUMNS.join(', ')})
-    values (${INVOICE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-    on conflict (stripe_invoice_id) do update set
-      ${INVOICE_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
-    where invoices.source_event_created_at < excluded.source_event_created_at
-      or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})
-    returning stripe_invoice_id`,
-};
+const invoices = mirrorUpsert<NewInvoiceRow>({
+  name: 'mirror_upsert_invoice',
+  table: 'invoices',
+  columns: [
+    ['organization_id', 'text'], ['stripe_invoice_id', 'text'], ['stripe_subscription_id', 'text'], ['number', 'text'], ['status', 'text'],
+    ['currency', 'text'], ['amount_due', 'bigint'], ['amount_paid', 'bigint'], ['amount_remaining', 'bigint'], ['billing_reason', 'text'],
+    ['attempt_count', 'integer'], ['hosted_invoice_url', 'text'], ['invoice_pdf', 'text'], ['period_start', 'timestamptz'],
+    ['period_end', 'timestamptz'], ['due_date', 'timestamptz'], ['paid_at', 'timestamptz'], ['stripe_created_at', 'timestamptz'],
+    ['source_event_created_at', 'timestamptz'],
+  ],
+  guard: `invoices.source_event_created_at < excluded.source_event_created_at
+      or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})`,
+  replaces: (held, next) =>
+    +held.source_event_created_at < +next.source_event_created_at ||
+    (+held.source_event_created_at === +next.source_event_created_at && invoiceRank(held.status) <= invoiceRank(next.status)),
+});
 
-export async function upsertInvoice(db: Db, row: NewInvoiceRow): Promise<boolean> {
-  const rows = await preparedQuery(db, UPSERT_INVOICE, INVOICE_COLUMNS.map((c) => row[c] ?? null));
-  return rows.length > 0;
-}
-
-const INVOICE_TYPES = [
-  'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'text', 'integer', 'text', 'text',
-  'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz',
-] as const satisfies { length: typeof INVOICE_COLUMNS.length };
-
-/** The same upsert for several invoices at once (one per id: see upsertInvoices), its columns as arrays. */
-const UPSERT_INVOICES: PreparedStatement = {
-  name: 'mirror_upsert_invoices_v1',
-  text: UPSERT_INVOICE.text.replace(
-    /values \([^)]*\)/,
-    `select * from unnest(${INVOICE_COLUMNS.map((_, i) => `$${i + 1}::${INVOICE_TYPES[i]}[]`).join(', ')})`,
-  ),
-};
-
-const invoiceRank = (status: string) => (status === 'draft' ? 0 : status === 'open' ? 1 : 2);
-
-/**
- * Several invoice observations (a relay batch's, in `created` order) in one statement. Of the
- * rows for one invoice only the one that would win when applied in order is sent: the newest
- * observation, on a same-second tie the further-along state, on a full tie the later one.
- */
-export async function upsertInvoices(db: Db, rows: readonly NewInvoiceRow[]): Promise<void> {
-  const winners = new Map<string, NewInvoiceRow>();
-  for (const row of rows) {
-    const held = winners.get(row.stripe_invoice_id);
-    const newer = !held || +held.source_event_created_at < +row.source_event_created_at
-      || (+held.source_event_created_at === +row.source_event_created_at && invoiceRank(held.status) <= invoiceRank(row.status));
-    if (newer) winners.set(row.stripe_invoice_id, row);
-  }
-  const batch = [...winners.values()];
-  if (batch.length === 1) await upsertInvoice(db, batch[0] as NewInvoiceRow);
-  else if (batch.length > 1) await preparedQuery(db, UPSERT_INVOICES, INVOICE_COLUMNS.map((c) => batch.map((row) => row[c] ?? null)));
-}
+export const upsertInvoice = invoices.one;
+/** A relay batch's invoice observations, in `created` order, in one statement. */
+export const upsertInvoices = invoices.many;
