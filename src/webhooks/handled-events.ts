@@ -15,6 +15,28 @@ export const RELAYED_EVENT_TYPES = [
   'payment_method.detached',
 ] as const;
 
+/**
+ * The event types the webhook endpoint subscribes to: the relayed ones plus those the read-model mirror
+ * projects (every invoice.* but upcoming, payment_method.*, customer.created|updated for the default
+ * card). Nothing else is read, so nothing else is delivered: a renewal sends about five events instead
+ * of eight (no test-clock progress, no invoice.upcoming), each one Stripe signs and sends, the endpoint
+ * verifies and stores and the relay claims. The same list goes into the Dashboard for real Stripe.
+ */
+export const SUBSCRIBED_EVENT_TYPES: readonly string[] = [
+  ...new Set<string>([
+    ...RELAYED_EVENT_TYPES,
+    'customer.created',
+    'customer.updated',
+    'invoice.created',
+    'invoice.updated',
+    'invoice.deleted',
+    'invoice.voided',
+    'invoice.marked_uncollectible',
+    'payment_method.updated',
+    'payment_method.automatically_updated',
+  ]),
+].sort();
+
 export type RelayedEventType = (typeof RELAYED_EVENT_TYPES)[number];
 
 const relayed: ReadonlySet<string> = new Set(RELAYED_EVENT_TYPES);

@@ -8,6 +8,7 @@ import { reportDueOverage } from '../../src/usage';
 import { loadConfig, type Config } from '../../src/config';
 import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport, type EmailDispatcher } from '../../src/notifications';
 import { createStripeClient } from '../../src/stripe/client';
+import { ensureWebhookEndpoint } from '../../src/webhooks/register-endpoint';
 import { createWebhookRelay, type WebhookRelay } from '../../src/webhooks/relay';
 import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
 import { createMailSink, type MailSink } from '../../tools/mail-sink';
@@ -73,7 +74,8 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   const running = worker.run();
   const relay = createWebhookRelay({ db: t.db, temporal: temporal.client, logger, taskQueue, pollIntervalMs: 200, backoff: { baseMs: 200, maxMs: 2_000 } });
   const api = await startTestApp(buildTestAppDeps({ db: t.db, env, temporal: temporal.client, overrides: { webhookRelay: relay, notifier } }));
-  await stripe.webhookEndpoints.create({ url: `${api.url}/api/v1/billing/webhooks/stripe`, enabled_events: ['*'] });
+  // Registered as src/server.ts registers it: only the event types the service reads.
+  await ensureWebhookEndpoint(stripe, `${api.url}/api/v1/billing/webhooks/stripe`);
   // As the worker does (src/worker.ts): new overage blocks reach Stripe's meters each round.
   const overageReporter = createPollingLoop({ pollIntervalMs: 300, round: async () => (await reportDueOverage({ db: t.db, stripe, onError: (org, err) => logger.warn({ err, org }, "overage report failed") }), { moreDue: false }), onError: (err) => logger.warn({ err }, "overage round failed") });
   relay.start();

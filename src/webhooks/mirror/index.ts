@@ -5,6 +5,10 @@ import { StripeCustomerSchema, applyDefaultFlags, mirrorDefaultPaymentMethod } f
 import { StripeInvoiceSchema, toInvoiceRow, upsertInvoices } from './invoice';
 import { StripePaymentMethodSchema, toPaymentMethodRow, upsertPaymentMethods } from './payment-method';
 
+/** The event types `mirrorEvents` projects (the webhook endpoint must subscribe to every one of them). */
+export const isMirroredEventType = (type: string): boolean =>
+  (type.startsWith('invoice.') && type !== 'invoice.upcoming') || type.startsWith('payment_method.') || type === 'customer.created' || type === 'customer.updated';
+
 /**
  * Projects invoice.*, payment_method.* and customer.created|updated (the default card) events into
  * the read model, a relay batch's (in `created` order) in a few statements instead of one or two
@@ -18,12 +22,13 @@ export async function mirrorEvents(db: Db, items: readonly { event: InboundEvent
   const paymentMethods: NewPaymentMethodRow[] = [];
   const customers: { customer: ReturnType<typeof StripeCustomerSchema.parse>; organizationId: string; observedAt: Date }[] = [];
   for (const { event, organizationId } of items) {
+    if (!isMirroredEventType(event.type)) continue;
     const observedAt = new Date(event.created * 1000);
-    if (event.type.startsWith('invoice.') && event.type !== 'invoice.upcoming') {
+    if (event.type.startsWith('invoice.')) {
       invoices.push(toInvoiceRow(StripeInvoiceSchema.parse(event.data.object), organizationId, observedAt, event.type === 'invoice.deleted'));
     } else if (event.type.startsWith('payment_method.')) {
       paymentMethods.push(toPaymentMethodRow(StripePaymentMethodSchema.parse(event.data.object), organizationId, observedAt, event.type === 'payment_method.detached'));
-    } else if (event.type === 'customer.created' || event.type === 'customer.updated') {
+    } else {
       customers.push({ customer: StripeCustomerSchema.parse(event.data.object), organizationId, observedAt });
     }
   }
