@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { decideCancel, decideResume } from '../domain/cancellation';
 import { decidePlanChange, validateSubscribe, type PlanChangeActor } from '../domain/plan-change';
 import { isPlanId } from '../domain/plans';
@@ -10,12 +10,21 @@ import {
   resumeUpdate, stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type ChangePlanArgs, type ExtendTrialArgs,
   type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
 } from './messages';
+import { processInbox } from './inbox';
 import * as ops from './operations';
 import { rememberEvent, toView } from './state';
 
-/** Runs a mutating handler under the lock and turns every failure into a typed ApplicationFailure. */
+/**
+ * Runs a mutating handler under the lock and turns every failure into a typed ApplicationFailure.
+ * Stripe events already delivered to the run are taken first: an update arriving in the same workflow
+ * task as a failed renewal's webhook (the customer saw past_due and fixed the card at once) must find
+ * dunning begun, or it would attach the card without retrying the invoice. Gated for replay: runs
+ * before the patch handled the update first. A failure while taking the events fails the workflow
+ * task (retried), as it does in the main loop, rather than the update (the events would be lost).
+ */
 function exclusive<T>(ctx: WorkflowContext, fn: () => Promise<T>): Promise<T> {
   return ctx.lock.run(async () => {
+    if (ctx.inbox.length > 0 && patched('updates-after-delivered-events')) await processInbox(ctx);
     try {
       return await fn();
     } catch (err) {

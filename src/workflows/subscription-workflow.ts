@@ -1,10 +1,11 @@
-import { allHandlersFinished, condition, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { resolveBillingPolicy } from '../domain/billing-policy';
-import { notify, type WorkflowContext } from './context';
+import type { WorkflowContext } from './context';
 import { pendingDeadlines, type Deadline } from './deadlines';
 import { endGrace, retryPayment, sendFinalNotice } from './dunning';
+import { guarded, processInbox, sendTrialReminder } from './inbox';
 import { createLock } from './lock';
-import { RECONCILE_EVENT_PREFIX, type StripeEventSignal, type SubscriptionView, type SubscriptionWorkflowInput } from './messages';
+import type { SubscriptionView, SubscriptionWorkflowInput } from './messages';
 import { adopt } from './operations';
 import { registerHandlers } from './handlers';
 import { initialState, toView } from './state';
@@ -63,41 +64,6 @@ function readyToContinueAsNew(ctx: WorkflowContext): boolean {
   return wanted && ctx.state.status !== 'none' && ctx.inbox.length === 0 && !ctx.lock.busy && allHandlersFinished();
 }
 
-/** Any number of queued events costs one re-fetch; events about another subscription are ignored. */
-async function processInbox(ctx: WorkflowContext): Promise<void> {
-  const events = ctx.inbox.splice(0);
-  const s = ctx.state;
-  if (s.status === 'canceled') return;
-  if (s.stripeSubscriptionId === null) {
-    const created = events.find((e) => e.type === 'customer.subscription.created');
-    if (created) await adopt(ctx, created.objectId);
-    return;
-  }
-  // Reconciliation signals because the read model differs from Stripe: publish even if our state did not change.
-  if (events.some((e) => e.eventId.startsWith(RECONCILE_EVENT_PREFIX))) ctx.republish = true;
-  if (events.some((e) => concernsUs(e, s.stripeSubscriptionId))) await guarded(ctx, () => syncFromStripe(ctx));
-  // Versioning example: runs started before this change recorded no reminder on this event, so the new
-  // step is gated by a patch marker and replays of their histories take the old path (replay.test.ts).
-  // Stripe's own trial_will_end is the reminder's trigger when Stripe's clock runs ahead (test clocks);
-  // the workflow's timer stays the backstop and the dedupe key makes it one email either way.
-  const trialWillEnd = events.some((e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId);
-  if (trialWillEnd && patched('trial-reminder-from-stripe-event') && s.status === 'trialing' && s.trialReminderSentFor !== s.trialEnd) {
-    await sendTrialReminder(ctx);
-  }
-}
-
-async function sendTrialReminder(ctx: WorkflowContext): Promise<void> {
-  const s = ctx.state;
-  s.trialReminderSentFor = s.trialEnd;
-  await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
-    plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
-  });
-}
-
-function concernsUs(event: StripeEventSignal, subscriptionId: string | null): boolean {
-  return !event.type.startsWith('customer.subscription.') || event.objectId === subscriptionId;
-}
-
 async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<void> {
   const s = ctx.state;
   switch (deadline.kind) {
@@ -113,21 +79,5 @@ async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<vo
       log.info('no confirming event after the deadline; syncing from Stripe');
       s.backstopAt = Date.now() + ctx.policy.sync.backstopRepeatMs;
       return guarded(ctx, () => syncFromStripe(ctx));
-  }
-}
-
-/**
- * A step whose Stripe calls failed past their retry policy (Stripe down for minutes) must not spin the loop:
- * deadlines wait for a while and the step runs again then. State is untouched, so the step is simply redone.
- */
-async function guarded(ctx: WorkflowContext, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-    ctx.state.deferDeadlinesUntil = null;
-  } catch (err) {
-    log.warn('step failed; deferring deadlines', { error: err instanceof Error ? err.message : String(err) });
-    const later = Date.now() + ctx.policy.sync.backstopRepeatMs;
-    ctx.state.deferDeadlinesUntil = later;
-    ctx.state.backstopAt = Math.min(ctx.state.backstopAt ?? later, later);
   }
 }
