@@ -14,7 +14,9 @@ import { createReadModelWatch } from './scale/read-model-watch';
 import { renderReport, targetsMet, type ScaleResult } from './scale/report';
 import { startSampler } from './scale/sampler';
 import { startScaleStack } from './scale/stack';
-import { collectTemporalStats } from './scale/temporal-stats';
+import path from 'node:path';
+import { ROOT } from '../test/helpers/processes';
+import { collectTemporalStats, dumpHistories } from './scale/temporal-stats';
 
 const ArgsSchema = z.strictObject({
   orgs: z.coerce.number().int().min(1).max(100_000).default(1_000),
@@ -87,6 +89,11 @@ async function main(): Promise<void> {
     log(`inbox drained after ${(drainedMs / 1000).toFixed(1)} s; reading histories and checking invariants`);
     const temporal = await collectTemporalStats(stack.temporal, createLimiter(8));
     const invariants = await checkInvariants({ db: stack.db, stripe: stack.stripe }, orgs, plan);
+    if (failedLives.length > 0) {
+      const dir = path.join(ROOT, '.local/bench-scale', runId, 'histories');
+      await dumpHistories(stack.temporal, [...new Set(failedLives.map((f) => `subscription:${f.org}`))].slice(0, 10), dir);
+      log(`histories of up to 10 failed organizations in ${dir}`);
+    }
     const result: ScaleResult = {
       orgs: args.orgs, months: args.months, concurrency: args.concurrency,
       yearMs, drainedMs, failedLives, clockAdvances: counters.advances, temporal, invariants, processes,

@@ -186,3 +186,22 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     collectMs: Date.now() - started,
   };
 }
+
+/**
+ * Every run's history of the given workflows as JSON files (`<workflowId>.json`, runs oldest first) in `dir`:
+ * the post-mortem of an organization whose year failed, since the private dev server is gone after the run.
+ */
+export async function dumpHistories(client: Client, workflowIds: readonly string[], dir: string): Promise<void> {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  mkdirSync(dir, { recursive: true });
+  for (const workflowId of workflowIds) {
+    const runs: { runId: string; startTime: string; events: unknown }[] = [];
+    for await (const w of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+      const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+      runs.push({ runId: w.runId, startTime: w.startTime.toISOString(), events: history.events });
+    }
+    runs.sort((a, b) => a.startTime.localeCompare(b.startTime));
+    writeFileSync(path.join(dir, `${workflowId.replace(/[^\w.-]/g, '_')}.json`), JSON.stringify(runs, null, 1));
+  }
+}
