@@ -32,6 +32,8 @@ const schema = z
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+    WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).optional(),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
@@ -86,7 +88,16 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   http: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
   database: { url: string; poolMax: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** A bundle from `npm run build:workflows`; unset = the worker bundles at start, in a child process. */
+    workflowBundlePath?: string;
+    /** Runs kept in the worker's sticky cache; unset = the SDK's default, derived from the heap limit. */
+    maxCachedWorkflows?: number;
+  };
   stripe: {
     /** Absent key = the local simulator with a fixed test key. */
     secretKey: string;
@@ -162,6 +173,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,

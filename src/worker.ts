@@ -14,6 +14,7 @@ import { ensureReconciliationSchedule } from './reconciliation/schedule';
 import { createStripeClient } from './stripe/client';
 import { reportDueOverage, runUsageMaintenance } from './usage';
 import { createConfiguredRelay } from './webhooks/relay-host';
+import { loadWorkflowBundle } from './worker-bundle';
 
 /** Composition root of the worker: the subscription workflows, their activities, the email dispatcher and (by default) the webhook relay. */
 async function main(): Promise<void> {
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
+    workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath),
+    ...(config.temporal.maxCachedWorkflows !== undefined && { maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
     activities: {
       ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
       ...createReconciliationActivities({ db, stripe, temporal: client, taskQueue: config.temporal.taskQueue, logger }),

@@ -71,4 +71,13 @@ describe('configuration from the environment', () => {
     expect(issuesOf({ USAGE_COMMIT_SHARDS: '0' })).toContain('USAGE_COMMIT_SHARDS');
     expect(issuesOf({ USAGE_COMMIT_SHARDS: '17' })).toContain('USAGE_COMMIT_SHARDS');
   });
+
+  test('the worker bundles its workflows itself unless WORKFLOW_BUNDLE_PATH names a .js bundle; the sticky cache size is the SDK\'s unless set', () => {
+    expect(loadConfig({}).temporal).toMatchObject({ workflowBundlePath: undefined, maxCachedWorkflows: undefined });
+    expect(loadConfig({ WORKFLOW_BUNDLE_PATH: '/srv/workflow-bundle.js', WORKER_MAX_CACHED_WORKFLOWS: '1500' }).temporal)
+      .toMatchObject({ workflowBundlePath: '/srv/workflow-bundle.js', maxCachedWorkflows: 1500 });
+    expect(issuesOf({ WORKFLOW_BUNDLE_PATH: '/srv/workflows.ts' })).toContain('WORKFLOW_BUNDLE_PATH');
+    expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
+    expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: 'many' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
+  });
 });
