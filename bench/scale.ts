@@ -4,7 +4,7 @@
  * Temporal dev server, the Stripe simulator's test clocks and a fresh Postgres database. Reports wall time,
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
- *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--temporal-gogc N] [--cpu-prof DIR]
+ *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--cpu-prof DIR]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import { z } from 'zod';
@@ -30,8 +30,6 @@ const ArgsSchema = z.strictObject({
    * WAL with synchronous=normal commits without an fsync per transaction and survives a process crash.
    */
   'sqlite-pragmas': z.string().default('journal_mode=wal,synchronous=normal'),
-  /** GOGC for the dev server (the Go collector's heap growth target in %; `off` disables it); unset = Go's default, 100. */
-  'temporal-gogc': z.string().regex(/^(\d{2,4}|off)$/, 'a percentage (10–9999) or off').optional(),
   /** Directory for V8 CPU profiles (`.cpuprofile`) of the simulator, worker and API, written as they exit. */
   'cpu-prof': z.string().min(1).optional(),
 });
@@ -61,8 +59,7 @@ async function main(): Promise<void> {
   const plan = yearPlan(args.months);
   log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);
   const stack = await startScaleStack({ runId, keep: args.keep === 'true', log, cpuProfDir: args['cpu-prof'],
-    sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(','),
-    temporalEnv: args['temporal-gogc'] ? { GOGC: args['temporal-gogc'] } : {} });
+    sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(',') });
   let exitCode: number;
   try {
     const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });

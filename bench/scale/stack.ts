@@ -34,8 +34,6 @@ export interface StackOptions {
   log: (line: string) => void;
   /** `PRAGMA=VALUE` statements for the dev server's SQLite file. */
   sqlitePragmas?: readonly string[];
-  /** Extra environment for the dev server (GOGC). */
-  temporalEnv?: Readonly<Record<string, string>>;
   /** Write a V8 CPU profile of the simulator, the worker and the API into this directory when they exit. */
   cpuProfDir?: string;
 }
@@ -55,7 +53,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   await migrateToLatest(db);
 
   const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas, env: opts.temporalEnv });
+  const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas });
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profiled = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
   const services: Service[] = [];

@@ -105,8 +105,6 @@ function searchAttributeFlags(): string[] {
 export interface PrivateTemporalOptions {
   /** `PRAGMA=VALUE` statements for the dev server's SQLite file (`--sqlite-pragma`), e.g. `journal_mode=wal`. */
   sqlitePragmas?: readonly string[];
-  /** Extra environment for the server process, e.g. `GOGC` (the Go garbage collector's target). */
-  env?: Readonly<Record<string, string>>;
 }
 
 /** The Temporal CLI's dev server (as scripts/services.sh starts the shared one), its state in a file of its own. */
@@ -124,7 +122,7 @@ export async function startPrivateTemporal(opts: PrivateTemporalOptions = {}): P
   let exited: Promise<void> = Promise.resolve();
 
   const start = async () => {
-    const proc = spawn(TEMPORAL_CLI, args, { stdio: 'ignore', env: { ...process.env, ...opts.env } });
+    const proc = spawn(TEMPORAL_CLI, args, { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     await pollUntil(`the private Temporal dev server on ${address}`, async () => {
