@@ -26,10 +26,19 @@ export function toMinorUnits(major: string, currency: string): number {
   return sign ? -minor : minor;
 }
 
+// Constructing an Intl formatter costs far more than formatting with one (every invoice email formats
+// several amounts): one per locale and currency, built on first use.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney({ amount, currency }: Money, locale = 'en-US'): string {
   const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase(), minimumFractionDigits: digits })
-    .format(amount / 10 ** digits);
+  const key = `${locale}|${currency.toUpperCase()}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase(), minimumFractionDigits: digits });
+    moneyFormats.set(key, format);
+  }
+  return format.format(amount / 10 ** digits);
 }
 
 export function addMoney(a: Money, b: Money): Money {
