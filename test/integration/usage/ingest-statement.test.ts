@@ -5,9 +5,9 @@ import { createTestDb, type TestDb } from '../../helpers/db';
 import { uniqueOrg, utc } from './support';
 
 /**
- * The ingest statement has two branches: every id new (the totals computed in JavaScript) and some ids
- * counted before (the claimed events grouped in Postgres). The same events must leave the same rows
- * whichever branch stores them.
+ * A batch is stored by one of two statements: the one for all-new ids (a plain ledger insert, totals
+ * computed in JavaScript) or, when an id was counted before, the claiming one (ON CONFLICT, the claimed
+ * events grouped in Postgres). The same events must leave the same rows whichever stores them.
  */
 describe('the usage ingest statement (real Postgres)', () => {
   let t: TestDb;
@@ -45,7 +45,7 @@ describe('the usage ingest statement (real Postgres)', () => {
   });
   const withoutOrg = (crossed: Awaited<ReturnType<typeof storePlacedEvents>>['crossed']) => crossed.map(({ organization_id: _, ...rest }) => rest);
 
-  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before', async () => {
+  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before (the claiming statement)', async () => {
     const [allNew, withCounted, other] = [uniqueOrg(), uniqueOrg(), uniqueOrg()];
     for (const n of [1, 2]) {
       // Ids the second organization's statement also carries, already counted (for another organization).
