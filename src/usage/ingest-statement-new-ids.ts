@@ -20,10 +20,12 @@ interface Total {
 }
 
 /** Folds an event into its group's total with the claiming statement's rules (sum or latest reading; max of the rest). */
-function addTo(totals: Map<string, Total>, key: string, e: PlacedEvent): void {
+function addTo(totals: Map<number, Total>, key: number, e: PlacedEvent, all: Total[]): void {
   const t = totals.get(key);
   if (!t) {
-    totals.set(key, { first: e, quantity: e.quantity, latest: e, periodEnd: e.periodEnd, subscriptionId: e.subscriptionId, limit: e.limit });
+    const created = { first: e, quantity: e.quantity, latest: e, periodEnd: e.periodEnd, subscriptionId: e.subscriptionId, limit: e.limit };
+    totals.set(key, created);
+    all.push(created);
     return;
   }
   if (later(e, t.latest)) t.latest = e;
@@ -35,6 +37,12 @@ function addTo(totals: Map<string, Total>, key: string, e: PlacedEvent): void {
 
 const nullable = (value: string | number | null, format: (v: string | number) => string): string => (value === null ? 'NULL' : format(value));
 
+/** Per organization and metric: its totals per UTC day number and per period start. */
+interface Groups {
+  days: Map<number, Total>;
+  periods: Map<number, Total>;
+}
+
 /**
  * The events (six columns) and their totals per organization, metric and UTC day and per organization,
  * metric and period, as Postgres array literals built in one pass, instants as epoch milliseconds.
@@ -42,8 +50,9 @@ const nullable = (value: string | number | null, format: (v: string | number) =>
  */
 export function newIdsParameters(events: readonly PlacedEvent[]): string[] {
   const cols: string[][] = Array.from({ length: 6 }, () => new Array<string>(events.length));
-  const days = new Map<string, Total>();
-  const periods = new Map<string, Total>();
+  const groups = new Map<string, Map<string, Groups>>();
+  const days: Total[] = [];
+  const periods: Total[] = [];
   events.forEach((e, i) => {
     (cols[0] as string[])[i] = quoted(e.id);
     (cols[1] as string[])[i] = quoted(e.organizationId);
@@ -51,11 +60,14 @@ export function newIdsParameters(events: readonly PlacedEvent[]): string[] {
     (cols[3] as string[])[i] = String(e.quantity);
     (cols[4] as string[])[i] = String(e.occurredAt);
     (cols[5] as string[])[i] = String(e.periodStart);
-    const orgMetric = `${e.organizationId}\u0000${e.metric}\u0000`;
-    addTo(days, orgMetric + Math.floor(e.occurredAt / DAY_MS), e);
-    addTo(periods, orgMetric + e.periodStart, e);
+    let byMetric = groups.get(e.organizationId);
+    if (!byMetric) groups.set(e.organizationId, (byMetric = new Map()));
+    let g = byMetric.get(e.metric);
+    if (!g) byMetric.set(e.metric, (g = { days: new Map(), periods: new Map() }));
+    addTo(g.days, Math.floor(e.occurredAt / DAY_MS), e, days);
+    addTo(g.periods, e.periodStart, e, periods);
   });
-  const column = (totals: Map<string, Total>, f: (t: Total) => string) => arrayLiteral([...totals.values()].map(f));
+  const column = (totals: Total[], f: (t: Total) => string) => arrayLiteral(totals.map(f));
   return [
     ...cols.map(arrayLiteral),
     column(days, (t) => quoted(t.first.organizationId)),
