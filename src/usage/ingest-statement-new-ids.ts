@@ -97,22 +97,18 @@ export function newIdsParameters(events: readonly PlacedEvent[]): string[] {
  * timestamptz exactly ('epoch' + ms × 1 ms stays an integer number of microseconds far below 2^53).
  */
 export const NEW_IDS_STATEMENT: PreparedStatement = {
-  name: 'usage_ingest_new_ids_v1',
+  name: 'usage_ingest_new_ids_v2',
   text: `
-    with input as (
-      select event_id, organization_id, metric, quantity,
-        'epoch'::timestamptz + occurred_ms * interval '1 millisecond' as occurred_at,
-        'epoch'::timestamptz + period_start_ms * interval '1 millisecond' as period_start
-      from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
-        as t(event_id, organization_id, metric, quantity, occurred_ms, period_start_ms)
-    ),
-    ledger as (
+    with ledger as (
       insert into usage_event_keys (event_id, organization_id)
-      select event_id, organization_id from input order by event_id
+      select event_id, organization_id from unnest($1::text[], $2::text[]) as t(event_id, organization_id) order by event_id
     ),
     raw as (
       insert into usage_events (event_id, organization_id, metric, quantity, occurred_at, period_start)
-      select event_id, organization_id, metric, quantity, occurred_at, period_start from input
+      select event_id, organization_id, metric, quantity,
+        'epoch'::timestamptz + occurred_ms * interval '1 millisecond', 'epoch'::timestamptz + period_start_ms * interval '1 millisecond'
+      from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+        as t(event_id, organization_id, metric, quantity, occurred_ms, period_start_ms)
     ),
     daily as (
       insert into usage_daily as d (organization_id, metric, day, quantity, last_event_at)
