@@ -1,6 +1,7 @@
 import type { PreparedStatement } from '../db/database';
 import { GAUGE_METRICS } from '../domain/usage';
 import { arrayLiteral, quoted } from './array-literals';
+import { aggregateUpserts } from './ingest-statement-aggregates';
 import type { PlacedEvent } from './ingest-statement';
 
 const GAUGE_SET: ReadonlySet<string> = new Set(GAUGE_METRICS);
@@ -90,14 +91,13 @@ export function newIdsParameters(events: readonly PlacedEvent[]): string[] {
  * The statement for a batch whose ids are all new, as they nearly always are: the ledger takes them
  * with a plain insert (its unique key checked once per id, in the same descent as the insert; an id
  * counted before fails the whole statement with a unique violation, and storePlacedEvents then runs
- * the claiming statement), the raw rows are the input, and the aggregates and alerts are fed from the
- * totals computed in JavaScript, with the claiming statement's rules: counters add, gauges keep the
- * latest reading, rows in key order, counter crossings from the total before the batch, the alert
- * table's key keeping each threshold once per organization, metric and period. Instants become
- * timestamptz exactly ('epoch' + ms × 1 ms stays an integer number of microseconds far below 2^53).
+ * the claiming statement), the raw rows are the events as given, and the totals computed in JavaScript
+ * go into the aggregates and alerts (aggregateUpserts). Instants become timestamptz exactly ('epoch' +
+ * ms × 1 ms stays an integer number of microseconds far below 2^53). A named prepared statement, like
+ * the claiming one.
  */
 export const NEW_IDS_STATEMENT: PreparedStatement = {
-  name: 'usage_ingest_new_ids_v2',
+  name: 'usage_ingest_new_ids_v3',
   text: `
     with ledger as (
       insert into usage_event_keys (event_id, organization_id)
@@ -110,19 +110,6 @@ export const NEW_IDS_STATEMENT: PreparedStatement = {
       from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
         as t(event_id, organization_id, metric, quantity, occurred_ms, period_start_ms)
     ),
-    daily as (
-      insert into usage_daily as d (organization_id, metric, day, quantity, last_event_at)
-      select organization_id, metric, date '1970-01-01' + day, quantity, 'epoch'::timestamptz + last_ms * interval '1 millisecond'
-      from unnest($7::text[], $8::text[], $9::int[], $10::bigint[], $11::bigint[]) as t(organization_id, metric, day, quantity, last_ms)
-      order by 1, 2, 3
-      on conflict (organization_id, metric, day) do update set
-        quantity = case
-          when excluded.metric = any($20::text[])
-            then case when excluded.last_event_at >= d.last_event_at then excluded.quantity else d.quantity end
-          else d.quantity + excluded.quantity end,
-        last_event_at = greatest(d.last_event_at, excluded.last_event_at),
-        updated_at = now()
-    ),
     batch as (
       select organization_id, metric, 'epoch'::timestamptz + period_start_ms * interval '1 millisecond' as period_start,
         'epoch'::timestamptz + period_end_ms * interval '1 millisecond' as period_end, subscription_id, limit_value, quantity,
@@ -130,31 +117,8 @@ export const NEW_IDS_STATEMENT: PreparedStatement = {
       from unnest($12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::uuid[], $17::bigint[], $18::bigint[], $19::bigint[])
         as t(organization_id, metric, period_start_ms, period_end_ms, subscription_id, limit_value, quantity, last_ms)
     ),
-    period as (
-      insert into usage_records as r (organization_id, subscription_id, metric_type, quantity, period_start, period_end, last_event_at)
-      select organization_id, subscription_id, metric, quantity, period_start, period_end, last_event_at
-      from batch order by organization_id, metric, period_start
-      on conflict (organization_id, metric_type, period_start) do update set
-        quantity = case
-          when excluded.metric_type = any($20::text[])
-            then case when excluded.last_event_at >= coalesce(r.last_event_at, '-infinity') then excluded.quantity else r.quantity end
-          else r.quantity + excluded.quantity end,
-        last_event_at = greatest(r.last_event_at, excluded.last_event_at),
-        subscription_id = coalesce(r.subscription_id, excluded.subscription_id),
-        updated_at = now()
-      returning organization_id, metric_type, period_start, quantity
-    ),
-    crossed as (
-      insert into usage_threshold_alerts (organization_id, metric, period_start, period_end, threshold_percent, limit_value, used)
-      select p.organization_id, p.metric_type, p.period_start, b.period_end, t.pct, b.limit_value, p.quantity
-      from period p
-      join batch b on b.organization_id = p.organization_id and b.metric = p.metric_type and b.period_start = p.period_start
-      cross join (values (80), (100)) as t(pct)
-      where b.limit_value > 0 and p.quantity * 100 >= b.limit_value * t.pct
-        and (b.is_gauge or (p.quantity - b.quantity) * 100 < b.limit_value * t.pct)
-      order by 1, 2, 3, 5
-      on conflict do nothing
-      returning organization_id, metric, period_start, period_end, threshold_percent, limit_value, used
-    )
+${aggregateUpserts(`
+      select organization_id, metric, date '1970-01-01' + day, quantity, 'epoch'::timestamptz + last_ms * interval '1 millisecond'
+      from unnest($7::text[], $8::text[], $9::int[], $10::bigint[], $11::bigint[]) as t(organization_id, metric, day, quantity, last_ms)`, '$20')}
     select '{}'::text[] as counted_before, coalesce((select json_agg(crossed) from crossed), '[]') as crossed`,
 };
