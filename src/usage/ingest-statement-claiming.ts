@@ -1,5 +1,5 @@
 import type { PreparedStatement } from '../db/database';
-import { arrayLiteral, quoted } from './array-literals';
+import { EVENT_COLUMN_COUNT, arrayLiteral, putEventColumns, quoted } from './array-literals';
 import { aggregateUpserts } from './ingest-statement-aggregates';
 import type { PlacedEvent } from './ingest-statement';
 
@@ -12,14 +12,9 @@ import type { PlacedEvent } from './ingest-statement';
  * timestamptz_in in Postgres, three per event).
  */
 export function claimingParameters(events: readonly PlacedEvent[]): string[] {
-  const cols: string[][] = Array.from({ length: 9 }, () => new Array<string>(events.length));
+  const cols: string[][] = Array.from({ length: EVENT_COLUMN_COUNT + 3 }, () => new Array<string>(events.length));
   events.forEach((e, i) => {
-    (cols[0] as string[])[i] = quoted(e.id);
-    (cols[1] as string[])[i] = quoted(e.organizationId);
-    (cols[2] as string[])[i] = quoted(e.metric);
-    (cols[3] as string[])[i] = String(e.quantity);
-    (cols[4] as string[])[i] = String(e.occurredAt);
-    (cols[5] as string[])[i] = String(e.periodStart);
+    putEventColumns(cols, i, e);
     (cols[6] as string[])[i] = String(e.periodEnd);
     (cols[7] as string[])[i] = e.subscriptionId === null ? 'NULL' : quoted(e.subscriptionId);
     (cols[8] as string[])[i] = e.limit === null ? 'NULL' : String(e.limit);

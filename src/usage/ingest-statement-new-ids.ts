@@ -1,6 +1,6 @@
 import type { PreparedStatement } from '../db/database';
 import { GAUGE_METRICS } from '../domain/usage';
-import { arrayLiteral, quoted } from './array-literals';
+import { EVENT_COLUMN_COUNT, arrayLiteral, putEventColumns, quoted } from './array-literals';
 import { aggregateUpserts } from './ingest-statement-aggregates';
 import type { PlacedEvent } from './ingest-statement';
 
@@ -50,17 +50,12 @@ interface Groups {
  * The totals are what the claiming statement would compute from the same events if every one is new.
  */
 export function newIdsParameters(events: readonly PlacedEvent[]): string[] {
-  const cols: string[][] = Array.from({ length: 6 }, () => new Array<string>(events.length));
+  const cols: string[][] = Array.from({ length: EVENT_COLUMN_COUNT }, () => new Array<string>(events.length));
   const groups = new Map<string, Map<string, Groups>>();
   const days: Total[] = [];
   const periods: Total[] = [];
   events.forEach((e, i) => {
-    (cols[0] as string[])[i] = quoted(e.id);
-    (cols[1] as string[])[i] = quoted(e.organizationId);
-    (cols[2] as string[])[i] = quoted(e.metric);
-    (cols[3] as string[])[i] = String(e.quantity);
-    (cols[4] as string[])[i] = String(e.occurredAt);
-    (cols[5] as string[])[i] = String(e.periodStart);
+    putEventColumns(cols, i, e);
     let byMetric = groups.get(e.organizationId);
     if (!byMetric) groups.set(e.organizationId, (byMetric = new Map()));
     let g = byMetric.get(e.metric);
