@@ -4,7 +4,7 @@ import { createHttpServer, listen } from '../../../src/api/http-server';
 import type { AppEnv } from '../../../src/api/context';
 import { createDb } from '../../../src/db/database';
 import { USAGE_BODY_LIMIT_BYTES } from '../../../src/api/routes/usage-ingest';
-import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
+import { buildTestAppDeps, countedRequests, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { TEST_SERVICE_TOKEN, userToken } from '../../helpers/tokens';
 import { event, recordingNotifier, uniqueOrg } from './support';
@@ -106,10 +106,7 @@ describe("the server's direct path for usage batches", () => {
   });
 
   test("keeps a caller's X-Request-Id and counts the request's latency under the route's template", async () => {
-    const count = async () =>
-      (await app.deps.metrics.httpDuration.get()).values.find(
-        (v) => v.metricName === 'billing_http_request_duration_seconds_count' && v.labels.route === PATH && v.labels.status === '200',
-      )?.value ?? 0;
+    const count = () => countedRequests(app.deps, PATH, '200');
     const before = await count();
     const res = await postTo(PATH, wellFormed(`trace-${uniqueOrg()}`), { ...service, 'x-request-id': 'trace-0123456789' });
     expect(res).toMatchObject({ status: 200, requestId: 'trace-0123456789' });
