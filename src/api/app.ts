@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context';
-import { ApiError, envelope } from './errors';
+import { envelope, requestValidationFailed } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
@@ -16,11 +16,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // zod failures from any route's request schema become one VALIDATION_FAILED envelope.
     defaultHook: (result) => {
-      if (!result.success) {
-        throw new ApiError('VALIDATION_FAILED', 'The request is invalid', {
-          issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        });
-      }
+      if (!result.success) throw requestValidationFailed(result.error.issues);
     },
   });
   app.use('*', requestContext(deps), httpMetrics());

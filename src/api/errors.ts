@@ -44,3 +44,8 @@ export interface ErrorEnvelope {
 export function envelope(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorEnvelope {
   return { error: { code, message, requestId, ...(details === undefined ? {} : { details }) } };
 }
+
+/** A request schema's zod failure as the one VALIDATION_FAILED error (the app's validator hook and the direct paths). */
+export function requestValidationFailed(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'The request is invalid', { issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+}

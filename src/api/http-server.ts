@@ -7,23 +7,33 @@ import { ApiError } from './errors';
 import { errorResponse } from './middleware/on-error';
 import { requestIdFrom } from './middleware/request-context';
 import { WEBHOOK_BODY_LIMIT_BYTES, receiveStripeDelivery } from './routes/stripe-webhook';
+import { USAGE_BODY_LIMIT_BYTES, USAGE_EVENTS_PATH, receiveUsageBatch, takesUsageBatchDirectly } from './routes/usage-ingest';
 
 export const STRIPE_WEBHOOK_PATH = '/api/v1/billing/webhooks/stripe';
 
 /**
- * The API's HTTP server. Every request goes to the Hono app, except Stripe's deliveries
- * (`POST /api/v1/billing/webhooks/stripe`, no query string), the one path that takes bursts of
- * thousands a second: they skip the Fetch-API Request/Response objects and the middleware chain
- * and run the route's own code (receiveStripeDelivery) on node:http directly, with what the
- * middleware would have added kept: the X-Request-Id, the latency histogram under the route's
- * template, one log line per request and the error envelope. The Hono route stays: it serves any
- * other spelling of the path and documents the endpoint in the OpenAPI description.
+ * The API's HTTP server. Every request goes to the Hono app, except the two paths that take bursts
+ * of thousands a second: Stripe's deliveries (`POST /api/v1/billing/webhooks/stripe`) and usage
+ * batches (`POST /api/v1/billing/usage/events` with a known service token and a JSON body of a
+ * declared length within the limit; any other usage request goes to the route, which answers it),
+ * both without a query string. They skip the Fetch-API Request/Response objects and the middleware
+ * chain and run the route's own code (receiveStripeDelivery, receiveUsageBatch) on node:http
+ * directly, with what the middleware would have added kept: the X-Request-Id, the latency histogram
+ * under the route's template, one log line per request and the error envelope. The Hono routes stay:
+ * they serve any other spelling of the paths and document the endpoints in the OpenAPI description.
  */
 export function createHttpServer(app: OpenAPIHono<AppEnv>, deps: AppDeps): Server {
   const hono = getRequestListener(app.fetch);
   return createServer((req, res) => {
-    if (req.method === 'POST' && req.url === STRIPE_WEBHOOK_PATH) void handleStripeDelivery(deps, req, res);
-    else void hono(req, res);
+    if (req.method === 'POST' && req.url === STRIPE_WEBHOOK_PATH) {
+      const signature = req.headers['stripe-signature'];
+      void answerDirectly(deps, req, res, STRIPE_WEBHOOK_PATH, WEBHOOK_BODY_LIMIT_BYTES, (raw, requestId) =>
+        receiveStripeDelivery(deps, raw, typeof signature === 'string' ? signature : undefined, requestId));
+    } else if (req.method === 'POST' && req.url === USAGE_EVENTS_PATH && takesUsageBatchDirectly(deps, req.headers)) {
+      void answerDirectly(deps, req, res, USAGE_EVENTS_PATH, USAGE_BODY_LIMIT_BYTES, (raw, requestId) => receiveUsageBatch(deps, raw, requestId));
+    } else {
+      void hono(req, res);
+    }
   });
 }
 
@@ -38,7 +48,15 @@ export function listen(server: Server, host: string, port: number): Promise<Addr
   });
 }
 
-async function handleStripeDelivery(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Reads the body, runs the route's work on it and answers with its JSON (200) or the error envelope. */
+async function answerDirectly(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+  maxBytes: number,
+  work: (raw: Uint8Array | 'too_large', requestId: string) => Promise<unknown>,
+): Promise<void> {
   const started = performance.now();
   const endTimer = deps.metrics.httpDuration.startTimer({ method: 'POST' });
   const header = req.headers['x-request-id'];
@@ -47,9 +65,7 @@ async function handleStripeDelivery(deps: AppDeps, req: IncomingMessage, res: Se
   let body: unknown;
   let headers: Record<string, string> = {};
   try {
-    const raw = await readBody(req, WEBHOOK_BODY_LIMIT_BYTES);
-    const signature = req.headers['stripe-signature'];
-    body = await receiveStripeDelivery(deps, raw, typeof signature === 'string' ? signature : undefined, requestId);
+    body = await work(await readBody(req, maxBytes), requestId);
     status = 200;
   } catch (err) {
     ({ status, headers, body } = errorResponse(err, requestId, deps.logger.child({ requestId })));
@@ -59,8 +75,8 @@ async function handleStripeDelivery(deps: AppDeps, req: IncomingMessage, res: Se
   const json = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), 'X-Request-Id': requestId });
   res.end(json);
-  endTimer({ route: STRIPE_WEBHOOK_PATH, status: String(status) });
-  deps.logger.info({ requestId, method: 'POST', path: STRIPE_WEBHOOK_PATH, status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+  endTimer({ route, status: String(status) });
+  deps.logger.info({ requestId, method: 'POST', path: route, status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
 }
 
 /**

@@ -18,8 +18,16 @@ function partitionName(monthStart: number): string {
 export async function ensureUsagePartitions(db: Db, instants: Iterable<number>): Promise<void> {
   const seen = known.get(db) ?? new Set<number>();
   known.set(db, seen);
-  const missing = [...new Set([...instants].map((t) => calendarMonth(t).start))].filter((m) => !seen.has(m));
-  if (missing.length === 0) return;
+  const months = new Set<number>();
+  // The instants of a batch nearly all fall in one month: the month of the previous instant is checked first.
+  let month = { start: Number.NaN, end: Number.NaN };
+  for (const t of instants) {
+    if (t >= month.start && t < month.end) continue;
+    month = calendarMonth(t);
+    if (!seen.has(month.start)) months.add(month.start);
+  }
+  if (months.size === 0) return;
+  const missing = [...months];
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('usage_events_partitions'))`.execute(trx);
     for (const month of missing) {

@@ -80,12 +80,20 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+
+/** Whether an Authorization header carries one of the configured service tokens. */
+export function isServiceAuthorization(tokens: readonly string[], authorization: string | undefined): boolean {
+  const token = bearerToken(authorization);
+  return token !== undefined && tokens.some((t) => safeEqual(t, token));
+}
+
 /** Authenticates another backend service by one of the configured opaque tokens (never a user JWT). */
 export function requireServiceToken(tokens: readonly string[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!token) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
-    if (!tokens.some((t) => safeEqual(t, token))) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
+    const authorization = c.req.header('authorization');
+    if (!bearerToken(authorization)) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (!isServiceAuthorization(tokens, authorization)) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
     await next();
   });
 }

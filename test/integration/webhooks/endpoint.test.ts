@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../../src/api/routes/stripe-webhook';
-import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
+import { buildTestAppDeps, countedRequests, startTestApp, type RunningApp } from '../../helpers/app';
 import { createDb } from '../../../src/db/database';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
@@ -198,10 +198,7 @@ describe("the server's direct path for Stripe's deliveries", () => {
   });
 
   test("keeps a caller's X-Request-Id and counts the request's latency under the route's template", async () => {
-    const count = async () =>
-      (await app.deps.metrics.httpDuration.get()).values.find(
-        (v) => v.metricName === 'billing_http_request_duration_seconds_count' && v.labels.route === PATH && v.labels.status === '400',
-      )?.value ?? 0;
+    const count = () => countedRequests(app.deps, PATH, '400');
     const before = await count();
 
     const res = await postTo(PATH, JSON.stringify(subscriptionEvent()), { 'x-request-id': 'trace-0123456789' });
