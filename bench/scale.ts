@@ -7,15 +7,15 @@
  *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--cpu-prof DIR]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { checkInvariants } from './scale/invariants';
 import { buildPopulation, createLimiter, liveYear, type Org, type Scenario, yearPlan } from './scale/population';
 import { createReadModelWatch } from './scale/read-model-watch';
 import { renderReport, targetsMet, type ScaleResult } from './scale/report';
 import { startSampler } from './scale/sampler';
-import { startScaleStack } from './scale/stack';
-import path from 'node:path';
-import { ROOT } from '../test/helpers/processes';
+import { subscriptionWorkflowId } from '../src/workflows/messages';
+import { runOutputDir, startScaleStack } from './scale/stack';
 import { collectTemporalStats, dumpHistories } from './scale/temporal-stats';
 
 const ArgsSchema = z.strictObject({
@@ -87,8 +87,8 @@ async function main(): Promise<void> {
     const temporal = await collectTemporalStats(stack.temporal, createLimiter(8));
     const invariants = await checkInvariants({ db: stack.db, stripe: stack.stripe }, orgs, plan);
     if (failedLives.length > 0) {
-      const dir = path.join(ROOT, '.local/bench-scale', runId, 'histories');
-      await dumpHistories(stack.temporal, [...new Set(failedLives.map((f) => `subscription:${f.org}`))].slice(0, 10), dir);
+      const dir = path.join(runOutputDir(runId), 'histories');
+      await dumpHistories(stack.temporal, [...new Set(failedLives.map((f) => subscriptionWorkflowId(f.org)))].slice(0, 10), dir);
       log(`histories of up to 10 failed organizations in ${dir}`);
     }
     const result: ScaleResult = {

@@ -16,6 +16,9 @@ const WEBHOOK_SECRET = 'whsec_scale_bench_secret';
 const JWT_SECRET = 'scale-bench-jwt-secret-0123456789abcdef';
 const TASK_QUEUE = 'billing-scale';
 
+/** Where a run's process logs (and the histories of its failed organizations) are kept. */
+export const runOutputDir = (runId: string): string => path.join(ROOT, '.local/bench-scale', runId);
+
 export interface ScaleStack {
   apiUrl: string;
   jwtSecret: string;
@@ -63,7 +66,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     for (const s of [...services].reverse()) await s.stop();
     await temporalServer.destroy();
     // The last output of each process, for the post-mortem of a slow or failed run.
-    const logDir = path.join(ROOT, '.local/bench-scale', opts.runId);
+    const logDir = runOutputDir(opts.runId);
     mkdirSync(logDir, { recursive: true });
     for (const s of services) writeFileSync(path.join(logDir, `${s.name}.log`), s.output());
     opts.log(`process output in ${logDir}`);

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Limiter } from './population';
 
@@ -192,8 +194,6 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
  * the post-mortem of an organization whose year failed, since the private dev server is gone after the run.
  */
 export async function dumpHistories(client: Client, workflowIds: readonly string[], dir: string): Promise<void> {
-  const { mkdirSync, writeFileSync } = await import('node:fs');
-  const path = await import('node:path');
   mkdirSync(dir, { recursive: true });
   for (const workflowId of workflowIds) {
     const runs: { runId: string; startTime: string; events: unknown }[] = [];

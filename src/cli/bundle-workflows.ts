@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
@@ -14,7 +14,6 @@ async function main(argv: string[]): Promise<void> {
   const out = path.resolve(argv[0] ?? 'dist/workflow-bundle.js');
   if (!out.endsWith('.js')) throw new Error(`the bundle's file name must end in .js (got ${out})`);
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, code);
   process.stdout.write(`workflow bundle: ${out} (${(code.length / 1024).toFixed(0)} KiB)\n`);
