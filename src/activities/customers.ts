@@ -1,6 +1,6 @@
 import type { AttachPaymentMethodInput, EnsureCustomerInput, EnsureCustomerResult } from './types';
 import type { ActivityDeps } from './deps';
-import { idempotencyKey } from './idempotency';
+import { idempotencyKey } from '../domain/subscription/stripe';
 
 export function customerActivities(deps: ActivityDeps) {
   const { stripe, db } = deps;

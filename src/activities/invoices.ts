@@ -1,7 +1,7 @@
 import { classifyStripeError } from '../stripe/errors';
 import { INVOICE_EXPAND, toInvoiceSnapshot } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
-import { idempotencyKey } from './idempotency';
+import { idempotencyKey } from '../domain/subscription/stripe';
 import { createPaymentMetrics } from './metrics';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type { FetchInvoiceInput, InvoiceActionInput, InvoiceSnapshot, PayInvoiceInput, PayInvoiceResult } from './types';

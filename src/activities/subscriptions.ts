@@ -4,11 +4,11 @@ import { declineMessage } from '../domain/decline-messages';
 import { getPlan, type PlanId } from '../domain/plans';
 import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
-import { idempotencyKey } from './idempotency';
+import { idempotencyKey } from '../domain/subscription/stripe';
 import { itemsForPlan, overagePricesFor, planItem, priceIdFor } from './prices';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type {
-  ChangePlanInput, ChangePlanResult, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
+  ChangePlanInput, ChangePlanOutcome, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
   PreviewPlanChangeInput, SetCancelAtPeriodEndInput, SubscriptionSnapshot, SubscriptionUpdateInput,
 } from './types';
 import { classifyStripeError } from '../stripe/errors';
@@ -55,7 +55,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * payment succeeds, and the unpaid proration invoice is voided so it is not collected later.
      * next_period: the price changes without proration; Stripe bills it from the next renewal.
      */
-    async changePlan({ subscriptionId, plan, mode, step }: ChangePlanInput): Promise<ChangePlanResult> {
+    async changePlan({ subscriptionId, plan, mode, step }: ChangePlanInput): Promise<ChangePlanOutcome> {
       const { items } = await planChange(subscriptionId, plan);
       const key = idempotencyKey.updateSubscription(subscriptionId, step);
       if (mode === 'next_period') {

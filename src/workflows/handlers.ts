@@ -1,114 +1,69 @@
-import { patched, setHandler } from '@temporalio/workflow';
-import { decideCancel, decideResume } from '../domain/cancellation';
-import { decidePlanChange, validateSubscribe, type PlanChangeActor } from '../domain/plan-change';
-import { isPlanId } from '../domain/plans';
-import { isOperationAllowed } from '../domain/subscription-status';
-import { stripe } from './activity-proxies';
-import { rejection, toUpdateFailure, type WorkflowContext } from './context';
+import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { refusal, rememberEvent, toView, type Command } from '../domain/subscription';
+import { interpret, toApplicationFailure, type Run } from './interpreter';
 import {
-  assignPlanUpdate, BillingErrorType, cancelUpdate, changePlanUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate,
-  resumeUpdate, stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type ChangePlanArgs, type ExtendTrialArgs,
+  assignPlanUpdate, cancelUpdate, changePlanUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate, resumeUpdate,
+  stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type CancelArgs, type ChangePlanArgs, type ExtendTrialArgs,
   type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
 } from './messages';
-import { processInbox } from './inbox';
-import * as ops from './operations';
-import { rememberEvent, toView } from './state';
+
+/** The business step of the current update: its id is the caller's Idempotency-Key, stable across retries. */
+const updateId = (): string => currentUpdateInfo()?.id ?? 'internal';
+
+/** Validators refuse before anything reaches history; the policy decides again under the lock. */
+function check(run: Run, command: Command): void {
+  const refused = refusal(run.state, command, { subscribing: run.subscribing });
+  if (refused) throw toApplicationFailure(refused);
+}
 
 /**
- * Runs a mutating handler under the lock and turns every failure into a typed ApplicationFailure.
- * Stripe events already delivered to the run are taken first: an update arriving in the same workflow
- * task as a failed renewal's webhook (the customer saw past_due and fixed the card at once) must find
- * dunning begun, or it would attach the card without retrying the invoice. Gated for replay: runs
- * before the patch handled the update first. A failure while taking the events fails the workflow
- * task (retried), as it does in the main loop, rather than the update (the events would be lost).
+ * Runs a command under the lock. Stripe events already delivered to the run are taken first: an update arriving
+ * in the same workflow task as a failed renewal's webhook (the customer saw past_due and fixed the card at once)
+ * must find dunning begun, or it would attach the card without retrying the invoice. The reply's type is the
+ * update's (the policy's `finish` for that command builds it).
  */
-function exclusive<T>(ctx: WorkflowContext, fn: () => Promise<T>): Promise<T> {
-  return ctx.lock.run(async () => {
-    if (ctx.inbox.length > 0 && patched('updates-after-delivered-events')) await processInbox(ctx);
-    try {
-      return await fn();
-    } catch (err) {
-      throw toUpdateFailure(err);
-    }
+function exclusive(run: Run, command: Command): Promise<never> {
+  return run.lock.run(async () => {
+    if (run.inbox.length > 0) await interpret(run, { type: 'events', events: run.inbox.splice(0), now: Date.now() });
+    return (await interpret(run, { ...command, now: Date.now() })) as never;
   });
 }
 
-// Validators reject before anything reaches history; handlers decide again under the lock, since state may
-// have moved while they waited for it.
-function requirePlan(plan: unknown): void {
-  if (typeof plan !== 'string' || !isPlanId(plan)) throw rejection(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
-}
-
-function validateSubscribeArgs(ctx: WorkflowContext, args: SubscribeArgs): void {
-  requirePlan(args?.plan);
-  if (ctx.subscribing) throw rejection(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
-  const problem = validateSubscribe(ctx.state.status, args);
-  if (problem) throw rejection(problem.reason, problem.message);
-}
-
-function validatePlanChange(ctx: WorkflowContext, args: ChangePlanArgs, actor: PlanChangeActor): void {
-  requirePlan(args?.plan);
-  const decision = decidePlanChange(ctx.state, args.plan, actor);
-  if (decision.kind === 'rejected') throw rejection(decision.reason, decision.message);
-}
-
-function validatePaymentMethod(ctx: WorkflowContext, args: UpdatePaymentMethodArgs): void {
-  if (typeof args?.paymentMethodId !== 'string' || args.paymentMethodId.length === 0) {
-    throw rejection(BillingErrorType.InvalidRequest, 'paymentMethodId is required');
-  }
-  if (!isOperationAllowed(ctx.state.status, 'updatePaymentMethod')) throw rejection(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
-}
-
-function validateExtendTrial(ctx: WorkflowContext, args: ExtendTrialArgs): void {
-  const s = ctx.state;
-  if (!isOperationAllowed(s.status, 'extendTrial') || s.trialEnd === null) throw rejection(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
-  if (!Number.isFinite(args?.trialEnd) || args.trialEnd <= s.trialEnd) throw rejection(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
-}
-
-export function registerHandlers(ctx: WorkflowContext): void {
-  setHandler(getStateQuery, () => toView(ctx.state));
+export function registerHandlers(run: Run): void {
+  setHandler(getStateQuery, () => toView(run.state));
   const receive = (event: StripeEventSignal | undefined) => {
-    if (typeof event?.eventId === 'string' && rememberEvent(ctx.state, event.eventId, ctx.policy)) ctx.inbox.push(event);
+    if (typeof event?.eventId !== 'string') return;
+    const next = rememberEvent(run.state, event.eventId, run.policy);
+    if (next === null) return;
+    run.state = next;
+    run.inbox.push(event);
   };
   setHandler(stripeEventSignal, receive);
   setHandler(stripeEventsSignal, (events) => {
     if (Array.isArray(events)) events.forEach(receive);
   });
+
+  const subscribe = (args: SubscribeArgs): Command => ({ type: 'subscribe', args, updateId: updateId() });
   setHandler(subscribeUpdate, (args) => {
-    ctx.subscribing = true;
-    return exclusive(ctx, () => ops.subscribe(ctx, args)).finally(() => {
-      ctx.subscribing = false;
+    run.subscribing = true;
+    return exclusive(run, subscribe(args)).finally(() => {
+      run.subscribing = false;
     });
-  }, { validator: (args) => validateSubscribeArgs(ctx, args) });
-  setHandler(changePlanUpdate, (args) => exclusive(ctx, () => ops.changePlan(ctx, args, 'customer')), {
-    validator: (args) => validatePlanChange(ctx, args, 'customer'),
+  }, { validator: (args) => check(run, subscribe(args)) });
+  for (const [update, actor] of [[changePlanUpdate, 'customer'], [assignPlanUpdate, 'operator']] as const) {
+    const changePlan = (args: ChangePlanArgs): Command => ({ type: 'changePlan', args, actor, updateId: updateId() });
+    setHandler(update, (args) => exclusive(run, changePlan(args)), { validator: (args) => check(run, changePlan(args)) });
+  }
+  // A preview changes nothing: it runs beside whatever holds the lock.
+  setHandler(previewPlanChangeUpdate, async (args) => (await interpret(run, { type: 'previewPlanChange', args, now: Date.now() })) as never, {
+    validator: (args) => check(run, { type: 'previewPlanChange', args }),
   });
-  setHandler(assignPlanUpdate, (args) => exclusive(ctx, () => ops.changePlan(ctx, args, 'operator')), {
-    validator: (args) => validatePlanChange(ctx, args, 'operator'),
-  });
-  setHandler(previewPlanChangeUpdate, async (args) => {
-    try {
-      return await stripe.previewPlanChange({ subscriptionId: ctx.state.stripeSubscriptionId ?? '', plan: args.plan });
-    } catch (err) {
-      throw toUpdateFailure(err);
-    }
-  }, { validator: (args) => validatePlanChange(ctx, args, 'customer') });
-  setHandler(cancelUpdate, (args) => exclusive(ctx, () => ops.cancel(ctx, args)), {
-    validator: (args) => {
-      const decision = decideCancel(ctx.state, args?.atPeriodEnd === true);
-      if (decision.kind === 'rejected') throw rejection(decision.reason, decision.message);
-    },
-  });
-  setHandler(resumeUpdate, () => exclusive(ctx, () => ops.resume(ctx)), {
-    validator: () => {
-      const decision = decideResume(ctx.state);
-      if (decision.kind === 'rejected') throw rejection(decision.reason, decision.message);
-    },
-  });
-  setHandler(updatePaymentMethodUpdate, (args) => exclusive(ctx, () => ops.updatePaymentMethod(ctx, args)), {
-    validator: (args) => validatePaymentMethod(ctx, args),
-  });
-  setHandler(extendTrialUpdate, (args) => exclusive(ctx, () => ops.extendTrial(ctx, args)), {
-    validator: (args) => validateExtendTrial(ctx, args),
-  });
+  const cancel = (args: CancelArgs): Command => ({ type: 'cancel', args, updateId: updateId() });
+  setHandler(cancelUpdate, (args) => exclusive(run, cancel(args)), { validator: (args) => check(run, cancel(args)) });
+  const resume = (): Command => ({ type: 'resume', updateId: updateId() });
+  setHandler(resumeUpdate, () => exclusive(run, resume()), { validator: () => check(run, resume()) });
+  const paymentMethod = (args: UpdatePaymentMethodArgs): Command => ({ type: 'updatePaymentMethod', args, updateId: updateId() });
+  setHandler(updatePaymentMethodUpdate, (args) => exclusive(run, paymentMethod(args)), { validator: (args) => check(run, paymentMethod(args)) });
+  const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
+  setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), { validator: (args) => check(run, extendTrial(args)) });
 }

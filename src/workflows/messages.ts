@@ -20,10 +20,16 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
-import type { PlanId } from '../domain/plans';
-import type { SubscriptionStatus } from '../domain/subscription-status';
-import type { PlanChangePreview } from '../activities/types';
-import type { SubscriptionState } from './state';
+import type {
+  ChangePlanArgs, ChangePlanResult, CancelArgs, ExtendTrialArgs, PlanChangePreview, StateBeforeCoreV2, StripeEventSignal, SubscribeArgs,
+  SubscriptionState, SubscriptionView, UpdatePaymentMethodArgs, UpdatePaymentMethodResult,
+} from '../domain/subscription';
+
+export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription';
+export type {
+  CancelArgs, ChangePlanArgs, ChangePlanResult, DunningView, ExtendTrialArgs, StripeEventSignal, SubscribeArgs, SubscriptionView,
+  UpdatePaymentMethodArgs, UpdatePaymentMethodResult,
+} from '../domain/subscription';
 
 export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
 
@@ -31,107 +37,16 @@ export function subscriptionWorkflowId(organizationId: string): string {
   return `${SUBSCRIPTION_WORKFLOW_PREFIX}${organizationId}`;
 }
 
-export const BillingErrorType = {
-  AlreadySubscribed: 'AlreadySubscribed',
-  InvalidPlan: 'InvalidPlan',
-  EnterpriseNotSelfServe: 'EnterpriseNotSelfServe',
-  PaymentMethodRequired: 'PaymentMethodRequired',
-  SamePlan: 'SamePlan',
-  PlanChangeNotAllowed: 'PlanChangeNotAllowed',
-  PendingChangeExists: 'PendingChangeExists',
-  PlanNotBillable: 'PlanNotBillable',
-  NoActiveSubscription: 'NoActiveSubscription',
-  AlreadyCanceling: 'AlreadyCanceling',
-  NothingToResume: 'NothingToResume',
-  InvalidRequest: 'InvalidRequest',
-  CardDeclined: 'CardDeclined',
-  StripeUnavailable: 'StripeUnavailable',
-} as const;
-export type BillingErrorType = (typeof BillingErrorType)[keyof typeof BillingErrorType];
-
 export interface SubscriptionWorkflowInput {
   organizationId: string;
   /** Short durations for tests and demos; production uses the defaults. */
   policy?: BillingPolicyOverrides;
   /** Start by tracking an existing Stripe subscription instead of waiting for subscribe. */
   adopt?: { stripeSubscriptionId: string };
-  /** Set only by continue-as-new: the previous run's state. */
-  carried?: SubscriptionState;
-  /** Set only by continue-as-new: what the previous run last published, so an unchanged state is not published again. */
+  /** Set only by continue-as-new: the previous run's state (runs before the policy core carried the older shape). */
+  carried?: SubscriptionState | StateBeforeCoreV2;
+  /** Set only by continue-as-new from runs before the policy core: what that run last published. */
   published?: string;
-}
-
-/** Sent by the webhook relay; the workflow dedupes by eventId and re-fetches the object from Stripe. */
-export interface StripeEventSignal {
-  eventId: string;
-  type: string;
-  objectId: string;
-  /** Stripe's event `created`, epoch seconds. */
-  created: number;
-}
-
-export interface DunningView {
-  invoiceId: string;
-  amountDue: number;
-  currency: string;
-  /** Failed payment attempts so far, the first failure included. */
-  attempt: number;
-  severity: 'hard' | 'soft';
-  lastDeclineCode: string | null;
-  nextRetryAt: number | null;
-  finalNoticeAt: number;
-  graceEndsAt: number;
-}
-
-/** The full state (times are epoch ms); also what every update returns. */
-export interface SubscriptionView {
-  organizationId: string;
-  status: SubscriptionStatus;
-  plan: PlanId;
-  pendingPlan: PlanId | null;
-  cancelAtPeriodEnd: boolean;
-  stripeCustomerId: string | null;
-  stripeSubscriptionId: string | null;
-  defaultPaymentMethodId: string | null;
-  unitAmount: number;
-  currency: string;
-  currentPeriodStart: number | null;
-  currentPeriodEnd: number | null;
-  trialEnd: number | null;
-  dunning: DunningView | null;
-  canceledAt: number | null;
-  endedAt: number | null;
-  stateVersion: number;
-}
-
-export interface SubscribeArgs {
-  plan: PlanId;
-  /** A Stripe PaymentMethod id (pm_…), collected by Stripe.js. Optional during a trial. */
-  paymentMethodId?: string;
-  email?: string;
-  skipTrial?: boolean;
-}
-export interface ChangePlanArgs {
-  plan: PlanId;
-}
-export interface ChangePlanResult {
-  change: 'upgraded' | 'downgrade_scheduled' | 'cancel_scheduled';
-  subscription: SubscriptionView;
-}
-export interface CancelArgs {
-  atPeriodEnd: boolean;
-}
-export interface UpdatePaymentMethodArgs {
-  paymentMethodId: string;
-}
-export interface UpdatePaymentMethodResult {
-  /** Set when a payment was failing: the immediate retry's outcome. */
-  retry: 'paid' | 'declined' | null;
-  subscription: SubscriptionView;
-}
-export interface ExtendTrialArgs {
-  /** New trial end, epoch ms; must be later than the current one. */
-  trialEnd: number;
 }
 
 export const subscribeUpdate = defineUpdate<SubscriptionView, [SubscribeArgs]>('subscribe');
@@ -147,8 +62,6 @@ export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
-/** Event ids of the signals the reconciliation sends (`reconcile:<run>:<object>`): the read model drifted from Stripe. */
-export const RECONCILE_EVENT_PREFIX = 'reconcile:';
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');
 /**
  * Several of an organization's events at once, in Stripe's `created` order (a renewal brings four or five

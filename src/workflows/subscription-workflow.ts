@@ -1,83 +1,63 @@
-import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import { resolveBillingPolicy } from '../domain/billing-policy';
-import type { WorkflowContext } from './context';
-import { pendingDeadlines, type Deadline } from './deadlines';
-import { endGrace, retryPayment, sendFinalNotice } from './dunning';
-import { guarded, processInbox, sendTrialReminder } from './inbox';
+import { initialState, pendingDeadlines, toView, upgradeState, type Deadline } from '../domain/subscription';
+import { registerHandlers } from './handlers';
+import { interpret, type Run } from './interpreter';
 import { createLock } from './lock';
 import type { SubscriptionView, SubscriptionWorkflowInput } from './messages';
-import { adopt } from './operations';
-import { registerHandlers } from './handlers';
-import { initialState, toView } from './state';
-import { syncFromStripe } from './sync';
+import { subscriptionWorkflowBeforeCore } from './v1/subscription-workflow';
+
+/** Marks runs interpreted by the policy core; histories without it are replayed by the code before it (v1/). */
+export const CORE_V2_PATCH = 'core-v2';
 
 /**
- * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first;
- * the loop then sleeps until the earliest deadline, a webhook signal or a state change, does that one step
- * under the lock, and continues-as-new at each new billing period with the whole state.
+ * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
+ * loop then sleeps until the earliest deadline, a webhook signal or a state change, feeds that one input to the
+ * policy under the lock, and continues-as-new at each new billing period with the whole state.
  */
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
+  if (!patched(CORE_V2_PATCH)) return subscriptionWorkflowBeforeCore(input);
   const policy = resolveBillingPolicy(input.policy);
-  const ctx: WorkflowContext = {
-    state: input.carried ?? initialState(input.organizationId),
+  const run: Run = {
+    state: input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId),
     policy,
     lock: createLock(),
     inbox: [],
-    rolloverPending: false,
     subscribing: false,
-    lastPublished: input.published,
   };
-  registerHandlers(ctx);
+  registerHandlers(run);
   const idleUntil = Date.now() + policy.idleTimeoutMs;
-  if (input.adopt && ctx.state.status === 'none') {
+  if (input.adopt && run.state.status === 'none') {
     const { stripeSubscriptionId } = input.adopt;
-    await ctx.lock.run(() => adopt(ctx, stripeSubscriptionId));
+    await run.lock.run(() => interpret(run, { type: 'adopt', stripeSubscriptionId, now: Date.now() }));
   }
 
   for (;;) {
-    const s = ctx.state;
+    const s = run.state;
     if (s.status === 'canceled') break;
-    if (s.status === 'none' && !ctx.subscribing && ctx.inbox.length === 0 && Date.now() >= idleUntil) break;
-    if (readyToContinueAsNew(ctx)) {
+    if (s.status === 'none' && !run.subscribing && run.inbox.length === 0 && Date.now() >= idleUntil) break;
+    if (readyToContinueAsNew(run)) {
       // The next run starts with this run's search attributes (it republishes them only when they change).
       const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
-      await next({ organizationId: s.organizationId, policy: input.policy, carried: s, published: ctx.lastPublished });
+      await next({ organizationId: s.organizationId, policy: input.policy, carried: { ...s, rolloverPending: false } });
     }
-    const next: Deadline | undefined = pendingDeadlines(s, policy)[0];
-    const wakeAt = next?.at ?? (s.status === 'none' ? idleUntil : Infinity);
+    const deadline: Deadline | undefined = pendingDeadlines(s, policy)[0];
+    const wakeAt = deadline?.at ?? (s.status === 'none' ? idleUntil : Infinity);
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0) {
       const version = s.stateVersion;
-      const wake = () => ctx.inbox.length > 0 || s.stateVersion !== version || s.status === 'canceled' || readyToContinueAsNew(ctx);
+      const wake = () => run.inbox.length > 0 || run.state.stateVersion !== version || run.state.status === 'canceled' || readyToContinueAsNew(run);
       if (Number.isFinite(waitMs)) await condition(wake, waitMs);
       else await condition(wake);
     }
-    if (ctx.inbox.length > 0) await ctx.lock.run(() => processInbox(ctx));
-    else if (next && next.at <= Date.now()) await ctx.lock.run(() => runDeadline(ctx, next));
+    if (run.inbox.length > 0) await run.lock.run(() => interpret(run, { type: 'events', events: run.inbox.splice(0), now: Date.now() }));
+    else if (deadline && deadline.at <= Date.now()) await run.lock.run(() => interpret(run, { type: 'deadline', kind: deadline.kind, now: Date.now() }));
   }
   await condition(allHandlersFinished);
-  return toView(ctx.state);
+  return toView(run.state);
 }
 
-function readyToContinueAsNew(ctx: WorkflowContext): boolean {
-  const wanted = ctx.rolloverPending || workflowInfo().continueAsNewSuggested;
-  return wanted && ctx.state.status !== 'none' && ctx.inbox.length === 0 && !ctx.lock.busy && allHandlersFinished();
-}
-
-async function runDeadline(ctx: WorkflowContext, deadline: Deadline): Promise<void> {
-  const s = ctx.state;
-  switch (deadline.kind) {
-    case 'trialReminder':
-      return sendTrialReminder(ctx);
-    case 'dunningRetry':
-      return guarded(ctx, async () => void (await retryPayment(ctx, 'scheduled')));
-    case 'finalNotice':
-      return sendFinalNotice(ctx);
-    case 'graceEnd':
-      return guarded(ctx, () => endGrace(ctx));
-    case 'backstop':
-      log.info('no confirming event after the deadline; syncing from Stripe');
-      s.backstopAt = Date.now() + ctx.policy.sync.backstopRepeatMs;
-      return guarded(ctx, () => syncFromStripe(ctx));
-  }
+function readyToContinueAsNew(run: Run): boolean {
+  const wanted = run.state.rolloverPending || workflowInfo().continueAsNewSuggested;
+  return wanted && run.state.status !== 'none' && run.inbox.length === 0 && !run.lock.busy && allHandlersFinished();
 }

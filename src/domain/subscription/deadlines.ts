@@ -1,5 +1,5 @@
-import type { BillingPolicy } from '../domain/billing-policy';
-import type { SubscriptionState } from './state';
+import type { BillingPolicy } from '../billing-policy';
+import type { StateBeforeCoreV2 } from './state';
 
 export type DeadlineKind = 'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'backstop';
 
@@ -8,11 +8,17 @@ export interface Deadline {
   at: number;
 }
 
+type DeadlineFields = Pick<
+  StateBeforeCoreV2,
+  'status' | 'trialEnd' | 'trialReminderSentFor' | 'cancelAtPeriodEnd' | 'dunning' | 'backstopAt' | 'deferDeadlinesUntil' | 'currentPeriodEnd'
+>;
+
 /**
- * The deadlines the state implies right now, all absolute. Period ends and trial ends are Stripe's to act on
- * (it renews, charges or cancels and tells us); the workflow owns only the policy deadlines and a backstop.
+ * The deadlines the state implies right now, all absolute, earliest first. Period ends and trial ends are
+ * Stripe's to act on (it renews, charges or cancels and tells us); the policy owns only its own deadlines and
+ * a backstop.
  */
-export function pendingDeadlines(s: SubscriptionState, policy: BillingPolicy): Deadline[] {
+export function pendingDeadlines(s: DeadlineFields, policy: BillingPolicy): Deadline[] {
   const out: Deadline[] = [];
   if (s.status === 'trialing' && s.trialEnd !== null && s.trialReminderSentFor !== s.trialEnd && !s.cancelAtPeriodEnd) {
     out.push({ kind: 'trialReminder', at: s.trialEnd - policy.trial.reminderBeforeEndMs });
@@ -28,13 +34,13 @@ export function pendingDeadlines(s: SubscriptionState, policy: BillingPolicy): D
 }
 
 /** Stripe's next own deadline for this subscription: trial end while trialing, else the period end. */
-export function nextStripeDeadline(s: SubscriptionState): number | null {
+function nextStripeDeadline(s: DeadlineFields): number | null {
   if (s.status === 'trialing' && s.trialEnd !== null) return s.trialEnd;
   return s.currentPeriodEnd;
 }
 
 /** A backstop some time after Stripe's deadline, or a repeat if that deadline already passed unconfirmed. */
-export function backstopFor(s: SubscriptionState, now: number, policy: BillingPolicy): number | null {
+export function backstopFor(s: DeadlineFields, now: number, policy: BillingPolicy): number | null {
   const due = nextStripeDeadline(s);
   if (due === null || s.status === 'none' || s.status === 'canceled') return null;
   const at = due + policy.sync.backstopAfterDeadlineMs;

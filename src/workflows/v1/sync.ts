@@ -1,10 +1,10 @@
 import { log } from '@temporalio/workflow';
-import type { InvoiceSnapshot, SubscriptionSnapshot } from '../activities/types';
-import { getPlan } from '../domain/plans';
-import { fromStripeStatus } from '../domain/subscription-status';
+import type { InvoiceSnapshot, SubscriptionSnapshot } from '../../activities/types';
+import { getPlan } from '../../domain/plans';
+import { fromStripeStatus } from '../../domain/subscription-status';
 import { reads } from './activity-proxies';
 import { commit, notify, type WorkflowContext } from './context';
-import { backstopFor } from './deadlines';
+import { backstopFor } from '../../domain/subscription/deadlines';
 import { endDunning, startDunning } from './dunning';
 
 /** Webhooks are triggers, Stripe is the truth: re-fetch and reconcile, whatever order events came in. */

@@ -1,13 +1,13 @@
 import { currentUpdateInfo, log } from '@temporalio/workflow';
-import { decideCancel, decideResume } from '../domain/cancellation';
-import { decidePlanChange, trialDaysFor, type PlanChangeActor } from '../domain/plan-change';
+import { decideCancel, decideResume } from '../../domain/cancellation';
+import { decidePlanChange, trialDaysFor, type PlanChangeActor } from '../../domain/plan-change';
 import { reads, stripe } from './activity-proxies';
 import { commit, rejection, type WorkflowContext } from './context';
 import { retryPayment } from './dunning';
 import {
   BillingErrorType, type CancelArgs, type ChangePlanArgs, type ChangePlanResult, type ExtendTrialArgs, type SubscribeArgs,
   type SubscriptionView, type UpdatePaymentMethodArgs, type UpdatePaymentMethodResult,
-} from './messages';
+} from '../messages';
 import { toView } from './state';
 import { applySnapshot } from './sync';
 

@@ -1,6 +1,6 @@
 import { log, patched } from '@temporalio/workflow';
 import { notify, type WorkflowContext } from './context';
-import { RECONCILE_EVENT_PREFIX, type StripeEventSignal } from './messages';
+import { RECONCILE_EVENT_PREFIX, type StripeEventSignal } from '../messages';
 import { adopt } from './operations';
 import { syncFromStripe } from './sync';
 

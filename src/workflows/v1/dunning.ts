@@ -1,5 +1,5 @@
-import type { InvoiceSnapshot, PaymentError } from '../activities/types';
-import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../domain/dunning';
+import type { InvoiceSnapshot, PaymentError } from '../../activities/types';
+import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../../domain/dunning';
 import { reads, stripe } from './activity-proxies';
 import { commit, notify, type WorkflowContext } from './context';
 import type { DunningState } from './state';

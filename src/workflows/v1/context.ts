@@ -1,11 +1,11 @@
 import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { SubscriptionProjection } from '../activities/types';
-import type { BillingPolicy } from '../domain/billing-policy';
-import type { NotificationKind } from '../notifications/types';
+import type { SubscriptionProjection } from '../../activities/types';
+import type { BillingPolicy } from '../../domain/billing-policy';
+import type { NotificationKind } from '../../notifications/types';
 import { usesLocalReads, writes } from './activity-proxies';
-import { BillingErrorType, type StripeEventSignal } from './messages';
-import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from './search-attributes';
-import type { Lock } from './lock';
+import { BillingErrorType, type StripeEventSignal } from '../messages';
+import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from '../search-attributes';
+import type { Lock } from '../lock';
 import type { SubscriptionState } from './state';
 
 export interface WorkflowContext {
@@ -23,9 +23,6 @@ export interface WorkflowContext {
   /** The next commit publishes even if nothing changed (a reconciliation found the read model drifted). */
   republish?: boolean;
 }
-
-/** Room for a workflow task's history length below the state version in a projection's order (Temporal caps histories at 51,200 events). */
-const TASK_ORDER_SCALE = 2 ** 20;
 
 /**
  * Publishes a state change: bumps the version, refreshes search attributes and projects the read model.
@@ -46,23 +43,20 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     { key: BillingDunningAttempt, value: s.dunning?.failedAttempts ?? 0 },
     { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
   ]);
-  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: projectionOrder(s.stateVersion) });
+  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: s.stateVersion, historyLength: projectionHistoryLength() });
   ctx.lastPublished = key;
   ctx.republish = false;
 }
 
 /**
- * The read model keeps the projection of the highest order. With local reads (activity-proxies.ts) two attempts
- * of one workflow task may commit the same state version with different contents: a local read is recorded only
- * when its task completes, so a task that failed after projecting (a signal arriving as the run continues as new)
- * reads Stripe again on its retry. The retry must win; its history is longer (the failure and the new task are
- * in it), so the order is the state version, then the task's history length. Before the patch, the version alone.
+ * The read model orders projections by (version, history length). Before the reads became local activities
+ * (patch below) the version alone ordered them; those runs send 0.
  */
-function projectionOrder(stateVersion: number): number {
-  return usesLocalReads() ? stateVersion * TASK_ORDER_SCALE + workflowInfo().historyLength : stateVersion;
+function projectionHistoryLength(): number {
+  return usesLocalReads() ? workflowInfo().historyLength : 0;
 }
 
-function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'stateVersion' | 'stripeSubscriptionId'> & { stripeSubscriptionId: string | null } {
+function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'stateVersion' | 'historyLength' | 'stripeSubscriptionId'> & { stripeSubscriptionId: string | null } {
   const s = ctx.state;
   return {
     organizationId: s.organizationId,

@@ -1,0 +1,11 @@
+/** The customer notifications the billing service sends; each kind has one template. */
+export type NotificationKind =
+  | 'trial_ending'
+  | 'trial_ended_without_payment_method'
+  | 'payment_failed'
+  | 'final_notice'
+  | 'subscription_canceled'
+  | 'payment_recovered'
+  | 'usage_threshold'
+  | 'invoice_issued'
+  | 'invoice_receipt';

@@ -1,0 +1,118 @@
+import type { PlanChangeActor } from '../plan-change';
+import type { PlanId } from '../plans';
+import type { NotificationKind } from '../notification-kinds';
+import type { DeadlineKind } from './deadlines';
+import type { BillingError } from './errors';
+import type { StripeCall, StripeCalls } from './stripe';
+import type { PublishedSubscription, SubscriptionView } from './state';
+
+/** Event ids of the signals the reconciliation sends (`reconcile:<run>:<object>`): the read model drifted from Stripe. */
+export const RECONCILE_EVENT_PREFIX = 'reconcile:';
+
+/** A webhook, as the relay signals it: a trigger to re-fetch, never the truth itself. */
+export interface StripeEventSignal {
+  eventId: string;
+  type: string;
+  objectId: string;
+  /** Stripe's event `created`, epoch seconds. */
+  created: number;
+}
+
+export interface SubscribeArgs {
+  plan: PlanId;
+  /** A Stripe PaymentMethod id (pm_…), collected by Stripe.js. Optional during a trial. */
+  paymentMethodId?: string;
+  email?: string;
+  skipTrial?: boolean;
+}
+export interface ChangePlanArgs {
+  plan: PlanId;
+}
+export type PlanChangeKind = 'upgraded' | 'downgrade_scheduled' | 'cancel_scheduled';
+export interface ChangePlanResult {
+  change: PlanChangeKind;
+  subscription: SubscriptionView;
+}
+export interface CancelArgs {
+  atPeriodEnd: boolean;
+}
+export interface UpdatePaymentMethodArgs {
+  paymentMethodId: string;
+}
+export type RetryOutcome = 'paid' | 'declined' | null;
+export interface UpdatePaymentMethodResult {
+  /** Set when a payment was failing: the immediate retry's outcome. */
+  retry: RetryOutcome;
+  subscription: SubscriptionView;
+}
+export interface ExtendTrialArgs {
+  /** New trial end, epoch ms; must be later than the current one. */
+  trialEnd: number;
+}
+
+/** What a caller asks of the subscription. `updateId` (the caller's Idempotency-Key) names the business step. */
+export type Command =
+  | { type: 'subscribe'; args: SubscribeArgs; updateId: string }
+  | { type: 'changePlan'; args: ChangePlanArgs; actor: PlanChangeActor; updateId: string }
+  | { type: 'previewPlanChange'; args: ChangePlanArgs }
+  | { type: 'cancel'; args: CancelArgs; updateId: string }
+  | { type: 'resume'; updateId: string }
+  | { type: 'updatePaymentMethod'; args: UpdatePaymentMethodArgs; updateId: string }
+  | { type: 'extendTrial'; args: ExtendTrialArgs; updateId: string }
+  /** Track a subscription created outside the API (Dashboard, CLI), announced by the webhook relay. */
+  | { type: 'adopt'; stripeSubscriptionId: string };
+
+/**
+ * How a chain of steps ends: a reply to the caller's update, or (internal) nothing but clearing a deferral.
+ * Internal chains are guarded: a Stripe call failing past its retries defers the deadlines instead of failing.
+ */
+export type Finish =
+  | { kind: 'view' }
+  | { kind: 'planChange'; change: PlanChangeKind }
+  | { kind: 'paymentMethod'; retry: RetryOutcome }
+  | { kind: 'preview' }
+  | { kind: 'internal'; trialWillEnd: boolean };
+
+/** Where a chain resumes when a Stripe call's result comes back; plain data, so a test can drive it. */
+export type Continuation = { finish: Finish } & (
+  | { step: 'subscribe.customer'; args: SubscribeArgs; updateId: string; asOf: number }
+  | { step: 'subscribe.paymentMethod'; args: SubscribeArgs; updateId: string; asOf: number; customerId: string }
+  | { step: 'subscribe.created' }
+  | { step: 'adopt.fetched' }
+  | { step: 'planChange.done'; to: PlanId; pending: boolean }
+  | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }
+  | { step: 'resume.planRestored' }
+  | { step: 'paymentMethod.attached' }
+  | { step: 'pay.done' }
+  | { step: 'grace.invoice' }
+  | { step: 'grace.canceled'; invoiceId: string }
+  | { step: 'grace.uncollectible' }
+  | { step: 'preview.done' }
+  | { step: 'observe' }
+  | { step: 'observe.invoice'; stripeStatus: string }
+);
+
+export type Input = { now: number } & (
+  | Command
+  | { type: 'events'; events: StripeEventSignal[] }
+  | { type: 'deadline'; kind: DeadlineKind }
+  | { type: 'result'; of: Continuation; value: StripeCalls[keyof StripeCalls][1] }
+  | { type: 'failed'; of: Continuation; error: BillingError }
+);
+
+export interface Notification {
+  kind: NotificationKind;
+  /** Deterministic per business event: enqueuing the same one twice sends one email. */
+  dedupeKey: string;
+  data: Record<string, string | number | boolean | null>;
+}
+
+export type Effect =
+  /** Ask Stripe; its answer comes back as a `result` (or `failed`) input for `then`. Always an output's last effect. */
+  | { kind: 'call'; call: StripeCall; then: Continuation }
+  /** Publish the state: search attributes, and the read model once there is a Stripe subscription. */
+  | { kind: 'publish'; subscription: PublishedSubscription; stateVersion: number }
+  | { kind: 'notify'; notification: Notification }
+  | { kind: 'reply'; value: unknown }
+  | { kind: 'reject'; error: BillingError }
+  | { kind: 'log'; level: 'info' | 'warn'; message: string; attributes: Record<string, unknown> };

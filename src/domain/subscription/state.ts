@@ -1,0 +1,225 @@
+import type { BillingPolicy } from '../billing-policy';
+import type { DeclineSeverity, DunningSchedule } from '../dunning';
+import { getPlan, type PlanId } from '../plans';
+import type { SubscriptionStatus } from '../subscription-status';
+
+export interface DunningState {
+  invoiceId: string;
+  amountDue: number;
+  currency: string;
+  hostedInvoiceUrl: string | null;
+  firstFailureAt: number;
+  schedule: DunningSchedule;
+  /** Failed payment attempts, the one that started dunning included. */
+  failedAttempts: number;
+  /** Our own pay calls on this invoice; part of each call's idempotency key. */
+  payCalls: number;
+  scheduledRetriesDone: number;
+  severity: DeclineSeverity;
+  lastDeclineCode: string | null;
+  nextRetryAt: number | null;
+  finalNoticeSent: boolean;
+}
+
+/**
+ * Everything the policy knows about one subscription, carried whole across continue-as-new. Every deadline is
+ * an absolute time here, so a new run rebuilds its timers from state alone.
+ */
+export interface SubscriptionState {
+  organizationId: string;
+  status: SubscriptionStatus;
+  plan: PlanId;
+  pendingPlan: PlanId | null;
+  cancelAtPeriodEnd: boolean;
+  stripeCustomerId: string | null;
+  stripeSubscriptionId: string | null;
+  defaultPaymentMethodId: string | null;
+  unitAmount: number;
+  currency: string;
+  currentPeriodStart: number | null;
+  currentPeriodEnd: number | null;
+  trialEnd: number | null;
+  trialReminderSentFor: number | null;
+  /** When to ask Stripe ourselves if no event confirmed the renewal or trial end. */
+  backstopAt: number | null;
+  dunning: DunningState | null;
+  /** After an internal step failed (Stripe unreachable past its retries), deadlines wait until then. */
+  deferDeadlinesUntil: number | null;
+  canceledAt: number | null;
+  endedAt: number | null;
+  /** Bumped by every commit; the read model keeps the newest. */
+  stateVersion: number;
+  /** Bounded, oldest first. */
+  seenEventIds: string[];
+  /** What the last publish showed (without the version): a commit that changes nothing publishes nothing. */
+  lastPublished: string | null;
+  /** Reconciliation found the read model drifted: the next commit publishes even if nothing changed. */
+  republish: boolean;
+  /** A new billing period started: the run continues as new once it is idle. Not carried. */
+  rolloverPending: boolean;
+}
+
+/** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
+type AddedInCoreV2 = 'lastPublished' | 'republish' | 'rolloverPending';
+export type StateBeforeCoreV2 = Omit<SubscriptionState, AddedInCoreV2>;
+
+export function initialState(organizationId: string): SubscriptionState {
+  return {
+    organizationId,
+    status: 'none',
+    plan: 'free',
+    pendingPlan: null,
+    cancelAtPeriodEnd: false,
+    stripeCustomerId: null,
+    stripeSubscriptionId: null,
+    defaultPaymentMethodId: null,
+    unitAmount: 0,
+    currency: getPlan('free').price.currency,
+    currentPeriodStart: null,
+    currentPeriodEnd: null,
+    trialEnd: null,
+    trialReminderSentFor: null,
+    backstopAt: null,
+    dunning: null,
+    deferDeadlinesUntil: null,
+    canceledAt: null,
+    endedAt: null,
+    stateVersion: 0,
+    seenEventIds: [],
+    lastPublished: null,
+    republish: false,
+    rolloverPending: false,
+  };
+}
+
+/**
+ * The state a run starts from: the previous run's (continue-as-new), possibly written by the workflow code before
+ * the policy core, whose state lacked the core's own fields; `published` is what that code carried beside it.
+ */
+export function upgradeState(carried: StateBeforeCoreV2 | SubscriptionState, published?: string): SubscriptionState {
+  const lastPublished = 'lastPublished' in carried ? carried.lastPublished : (published ?? null);
+  return { republish: false, ...carried, lastPublished, rolloverPending: false };
+}
+
+/** A copy the transition may change freely (the state is small: the seen-event list is bounded). */
+export function draftOf(s: SubscriptionState): SubscriptionState {
+  const d = s.dunning;
+  return { ...s, seenEventIds: [...s.seenEventIds], dunning: d && { ...d, schedule: { ...d.schedule, retryAt: [...d.schedule.retryAt] } } };
+}
+
+export interface DunningView {
+  invoiceId: string;
+  amountDue: number;
+  currency: string;
+  /** Failed payment attempts so far, the first failure included. */
+  attempt: number;
+  severity: DeclineSeverity;
+  lastDeclineCode: string | null;
+  nextRetryAt: number | null;
+  finalNoticeAt: number;
+  graceEndsAt: number;
+}
+
+/** The full state (times are epoch ms); also what every update returns. */
+export interface SubscriptionView {
+  organizationId: string;
+  status: SubscriptionStatus;
+  plan: PlanId;
+  pendingPlan: PlanId | null;
+  cancelAtPeriodEnd: boolean;
+  stripeCustomerId: string | null;
+  stripeSubscriptionId: string | null;
+  defaultPaymentMethodId: string | null;
+  unitAmount: number;
+  currency: string;
+  currentPeriodStart: number | null;
+  currentPeriodEnd: number | null;
+  trialEnd: number | null;
+  dunning: DunningView | null;
+  canceledAt: number | null;
+  endedAt: number | null;
+  stateVersion: number;
+}
+
+export function toView(s: StateBeforeCoreV2): SubscriptionView {
+  const d = s.dunning;
+  return {
+    organizationId: s.organizationId,
+    status: s.status,
+    plan: s.plan,
+    pendingPlan: s.pendingPlan,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    stripeCustomerId: s.stripeCustomerId,
+    stripeSubscriptionId: s.stripeSubscriptionId,
+    defaultPaymentMethodId: s.defaultPaymentMethodId,
+    unitAmount: s.unitAmount,
+    currency: s.currency,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    trialEnd: s.trialEnd,
+    dunning: d && {
+      invoiceId: d.invoiceId,
+      amountDue: d.amountDue,
+      currency: d.currency,
+      attempt: d.failedAttempts,
+      severity: d.severity,
+      lastDeclineCode: d.lastDeclineCode,
+      nextRetryAt: d.nextRetryAt,
+      finalNoticeAt: d.schedule.finalNoticeAt,
+      graceEndsAt: d.schedule.graceEndsAt,
+    },
+    canceledAt: s.canceledAt,
+    endedAt: s.endedAt,
+    stateVersion: s.stateVersion,
+  };
+}
+
+/** What a commit publishes (search attributes and the read model), without the version. */
+export interface PublishedSubscription {
+  organizationId: string;
+  stripeCustomerId: string | null;
+  stripeSubscriptionId: string | null;
+  plan: PlanId;
+  status: SubscriptionStatus;
+  currency: string;
+  unitAmount: number;
+  currentPeriodStart: number | null;
+  currentPeriodEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  pendingPlan: PlanId | null;
+  trialEnd: number | null;
+  defaultPaymentMethodId: string | null;
+  dunningAttempt: number;
+  graceEndsAt: number | null;
+  canceledAt: number | null;
+  endedAt: number | null;
+}
+
+export function toPublished(s: SubscriptionState): PublishedSubscription {
+  return {
+    organizationId: s.organizationId,
+    stripeCustomerId: s.stripeCustomerId,
+    stripeSubscriptionId: s.stripeSubscriptionId,
+    plan: s.plan,
+    status: s.status,
+    currency: s.currency,
+    unitAmount: s.unitAmount,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    pendingPlan: s.pendingPlan,
+    trialEnd: s.trialEnd,
+    defaultPaymentMethodId: s.defaultPaymentMethodId,
+    dunningAttempt: s.dunning?.failedAttempts ?? 0,
+    graceEndsAt: s.dunning?.schedule.graceEndsAt ?? null,
+    canceledAt: s.canceledAt,
+    endedAt: s.endedAt,
+  };
+}
+
+/** Remembers a webhook event id: the new state, or null when it was seen before. Bounded so history stays small. */
+export function rememberEvent(s: SubscriptionState, eventId: string, policy: BillingPolicy): SubscriptionState | null {
+  if (s.seenEventIds.includes(eventId)) return null;
+  const seenEventIds = [...s.seenEventIds, eventId].slice(-policy.seenEventLimit);
+  return { ...s, seenEventIds };
+}

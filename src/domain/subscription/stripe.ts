@@ -1,0 +1,203 @@
+import type { PlanId } from '../plans';
+
+/**
+ * What the policy knows of Stripe, and what it may ask of it. Snapshots are normalized and small (not raw Stripe
+ * objects) so workflow history stays compact and the policy never depends on Stripe's payload shapes. Times are
+ * epoch ms. The activities implement the calls; the policy core only names them (see transition.ts).
+ */
+export interface PaymentError {
+  code: string | null;
+  declineCode: string | null;
+  adviceCode: string | null;
+  /** Customer-facing sentence for the decline (see domain/decline-messages). */
+  message: string;
+}
+
+export interface InvoiceSnapshot {
+  id: string;
+  status: string;
+  amountDue: number;
+  amountRemaining: number;
+  currency: string;
+  attemptCount: number;
+  billingReason: string | null;
+  /** When Stripe finalized the invoice (and made its first payment attempt); the dunning anchor. */
+  finalizedAt: number;
+  hostedInvoiceUrl: string | null;
+  lastPaymentError: PaymentError | null;
+}
+
+export interface SubscriptionSnapshot {
+  id: string;
+  customerId: string;
+  organizationId: string | null;
+  /** Stripe's status, verbatim; the policy folds it with domain/subscription-status. */
+  stripeStatus: string;
+  /** null when the price is not one of the catalog's (e.g. a hand-made subscription). */
+  plan: PlanId | null;
+  unitAmount: number;
+  currency: string;
+  currentPeriodStart: number;
+  currentPeriodEnd: number;
+  trialEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: number | null;
+  endedAt: number | null;
+  defaultPaymentMethodId: string | null;
+  latestInvoice: InvoiceSnapshot | null;
+}
+
+/**
+ * `asOf` is the workflow's clock. Stripe keeps its own (test clocks in test mode); when the worker is
+ * configured to let the workflow drive, the activity first advances the customer's test clock to it.
+ */
+interface Clocked {
+  asOf: number;
+}
+
+/** Names the business step a Stripe write belongs to; the idempotency key is derived from it. */
+interface Step {
+  step: string;
+}
+
+export interface EnsureCustomerInput extends Clocked {
+  organizationId: string;
+  email?: string;
+}
+export interface EnsureCustomerResult {
+  customerId: string;
+  testClockId: string | null;
+}
+
+export interface AttachPaymentMethodInput {
+  organizationId: string;
+  customerId: string;
+  paymentMethodId: string;
+  subscriptionId: string | null;
+}
+
+export interface CreateSubscriptionInput extends Clocked, Step {
+  organizationId: string;
+  customerId: string;
+  plan: PlanId;
+  trialDays: number;
+  paymentMethodId: string | null;
+}
+
+export interface ChangePlanInput extends Clocked, Step {
+  subscriptionId: string;
+  plan: PlanId;
+  /** upgrade: prorate and charge now, only applied if paid; next_period: new price from the next renewal. */
+  mode: 'upgrade' | 'next_period';
+}
+export type ChangePlanOutcome =
+  | { outcome: 'applied'; subscription: SubscriptionSnapshot }
+  | { outcome: 'declined'; error: PaymentError; invoiceId: string | null };
+
+export interface PreviewPlanChangeInput {
+  subscriptionId: string;
+  plan: PlanId;
+}
+export interface PlanChangePreview {
+  plan: PlanId;
+  currency: string;
+  /** What the customer is charged now (prorations), in minor units. */
+  amountDueNow: number;
+  /** The proration lines' sum (negative = credit). */
+  prorationAmount: number;
+  /** Next regular renewal amount at the new price. */
+  nextRenewalAmount: number;
+  prorationDate: number;
+}
+
+export interface SubscriptionUpdateInput extends Clocked, Step {
+  subscriptionId: string;
+}
+export interface SetCancelAtPeriodEndInput extends SubscriptionUpdateInput {
+  cancelAtPeriodEnd: boolean;
+}
+export interface ExtendTrialInput extends SubscriptionUpdateInput {
+  trialEnd: number;
+}
+
+export interface FetchSubscriptionInput extends Clocked {
+  subscriptionId: string;
+}
+export interface FetchInvoiceInput extends Clocked {
+  invoiceId: string;
+}
+
+export interface PayInvoiceInput extends Clocked {
+  invoiceId: string;
+  /** Monotonic per invoice; the idempotency key is invoice + attempt, so a retried activity never pays twice. */
+  attempt: number;
+}
+export type PayInvoiceResult =
+  | { outcome: 'paid'; invoice: InvoiceSnapshot }
+  | { outcome: 'declined'; error: PaymentError; invoice: InvoiceSnapshot }
+  | { outcome: 'not_open'; invoice: InvoiceSnapshot };
+
+export interface InvoiceActionInput {
+  invoiceId: string;
+}
+
+/** Every Stripe call the policy makes: its input and its result. */
+export interface StripeCalls {
+  ensureCustomer: [EnsureCustomerInput, EnsureCustomerResult];
+  attachPaymentMethod: [AttachPaymentMethodInput, { paymentMethodId: string }];
+  createSubscription: [CreateSubscriptionInput, SubscriptionSnapshot];
+  changePlan: [ChangePlanInput, ChangePlanOutcome];
+  previewPlanChange: [PreviewPlanChangeInput, PlanChangePreview];
+  setCancelAtPeriodEnd: [SetCancelAtPeriodEndInput, SubscriptionSnapshot];
+  extendTrial: [ExtendTrialInput, SubscriptionSnapshot];
+  cancelSubscription: [SubscriptionUpdateInput, SubscriptionSnapshot];
+  fetchSubscription: [FetchSubscriptionInput, SubscriptionSnapshot];
+  fetchInvoice: [FetchInvoiceInput, InvoiceSnapshot];
+  payInvoice: [PayInvoiceInput, PayInvoiceResult];
+  markInvoiceUncollectible: [InvoiceActionInput, InvoiceSnapshot];
+  voidInvoice: [InvoiceActionInput, InvoiceSnapshot];
+}
+export type StripeCallName = keyof StripeCalls;
+export type StripePort = { [K in StripeCallName]: (input: StripeCalls[K][0]) => Promise<StripeCalls[K][1]> };
+
+/** One call as data: which, and with what. */
+export type StripeCall = { [K in StripeCallName]: { name: K; input: StripeCalls[K][0] } }[StripeCallName];
+
+/** Reads change nothing in Stripe; the interpreter may run them as local activities. */
+export const STRIPE_READS: ReadonlySet<StripeCallName> = new Set(['fetchSubscription', 'fetchInvoice']);
+
+/**
+ * Idempotency keys name the business step, never a random value: a retried activity (or a replayed update
+ * with the same id) sends the same key, and Stripe answers with the first result instead of acting twice.
+ */
+export const idempotencyKey = {
+  customer: (organizationId: string) => `customer:${organizationId}`,
+  testClock: (organizationId: string) => `test_clock:${organizationId}`,
+  attachPaymentMethod: (customerId: string, paymentMethodId: string) => `pm_attach:${customerId}:${paymentMethodId}`,
+  createSubscription: (organizationId: string, step: string) => `subscription_create:${organizationId}:${step}`,
+  updateSubscription: (subscriptionId: string, step: string) => `subscription_update:${subscriptionId}:${step}`,
+  cancelSubscription: (subscriptionId: string, step: string) => `subscription_cancel:${subscriptionId}:${step}`,
+  payInvoice: (invoiceId: string, attempt: number) => `invoice_pay:${invoiceId}:${attempt}`,
+};
+
+/** The Stripe idempotency key a call is sent with; null for reads and calls Stripe dedupes by itself. */
+export function idempotencyKeyOf(call: StripeCall): string | null {
+  switch (call.name) {
+    case 'ensureCustomer':
+      return idempotencyKey.customer(call.input.organizationId);
+    case 'attachPaymentMethod':
+      return idempotencyKey.attachPaymentMethod(call.input.customerId, call.input.paymentMethodId);
+    case 'createSubscription':
+      return idempotencyKey.createSubscription(call.input.organizationId, call.input.step);
+    case 'changePlan':
+    case 'setCancelAtPeriodEnd':
+    case 'extendTrial':
+      return idempotencyKey.updateSubscription(call.input.subscriptionId, call.input.step);
+    case 'cancelSubscription':
+      return idempotencyKey.cancelSubscription(call.input.subscriptionId, call.input.step);
+    case 'payInvoice':
+      return idempotencyKey.payInvoice(call.input.invoiceId, call.input.attempt);
+    default:
+      return null;
+  }
+}

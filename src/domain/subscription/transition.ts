@@ -1,0 +1,558 @@
+import type { BillingPolicy } from '../billing-policy';
+import { decideCancel, decideResume } from '../cancellation';
+import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
+import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
+import { getPlan, isPlanId } from '../plans';
+import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
+import { backstopFor, type DeadlineKind } from './deadlines';
+import { BillingErrorType, billingError, type BillingError } from './errors';
+import { RECONCILE_EVENT_PREFIX, type Command, type Continuation, type Effect, type Finish, type Input, type Notification, type StripeEventSignal, type SubscribeArgs } from './machine';
+import type { InvoiceSnapshot, PaymentError, StripeCall, StripeCalls, SubscriptionSnapshot } from './stripe';
+import { draftOf, toPublished, toView, type DunningState, type SubscriptionState } from './state';
+
+export interface Output {
+  state: SubscriptionState;
+  effects: Effect[];
+}
+
+/**
+ * The subscription policy: one input (a command, webhooks delivered, a deadline reached, or the answer to a
+ * Stripe call it asked for) in, the next state and what to do out. Pure: the workflow interprets the effects
+ * (calls Stripe, publishes, notifies, replies) and feeds each call's answer back in. A step that needs Stripe
+ * ends with one `call` effect whose continuation says where the policy resumes.
+ */
+export function transition(state: SubscriptionState, input: Input, policy: BillingPolicy): Output {
+  const t = new Step(draftOf(state), input.now, policy);
+  switch (input.type) {
+    case 'events':
+      t.eventsDelivered(input.events);
+      break;
+    case 'deadline':
+      t.deadlineReached(input.kind);
+      break;
+    case 'result':
+      t.resume(input.of, input.value);
+      break;
+    case 'failed':
+      t.failed(input.of, input.error);
+      break;
+    default:
+      t.command(input);
+  }
+  return { state: t.s, effects: t.effects };
+}
+
+type Result<K extends keyof StripeCalls> = StripeCalls[K][1];
+const internal: Finish = { kind: 'internal', trialWillEnd: false };
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+class Step {
+  readonly effects: Effect[] = [];
+  constructor(
+    readonly s: SubscriptionState,
+    readonly now: number,
+    readonly policy: BillingPolicy,
+  ) {}
+
+  // ---- Commands: validated again here, since the state may have moved since the validator ran. ----
+
+  command(cmd: Command): void {
+    const s = this.s;
+    const refused = refusal(s, cmd);
+    if (refused) return this.reject(refused);
+    const asOf = this.now;
+    switch (cmd.type) {
+      case 'subscribe':
+        return this.call({ name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } }, {
+          step: 'subscribe.customer', args: cmd.args, updateId: cmd.updateId, asOf, finish: { kind: 'view' },
+        });
+      case 'adopt':
+        return this.call({ name: 'fetchSubscription', input: { subscriptionId: cmd.stripeSubscriptionId, asOf } }, { step: 'adopt.fetched', finish: internal });
+      case 'previewPlanChange':
+        return this.call({ name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } }, { step: 'preview.done', finish: { kind: 'preview' } });
+      case 'changePlan':
+        return this.changePlan(cmd);
+      case 'cancel': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        const immediate = decideCancel(s, cmd.args.atPeriodEnd).kind === 'immediate';
+        const call: StripeCall = immediate
+          ? { name: 'cancelSubscription', input: { subscriptionId, step: `cancel:${cmd.updateId}`, asOf } }
+          : { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf } };
+        return this.call(call, { step: 'observe', finish: { kind: 'view' } });
+      }
+      case 'resume': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        const decision = decideResume(s);
+        if (decision.kind === 'rejected') return;
+        if (!decision.undoCancel) return this.restorePlan(subscriptionId, cmd.updateId, asOf);
+        return this.call(
+          { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: false, step: `resume_cancel:${cmd.updateId}`, asOf } },
+          { step: 'resume.uncanceled', undoDowngrade: decision.undoDowngrade, updateId: cmd.updateId, asOf, finish: { kind: 'view' } },
+        );
+      }
+      case 'updatePaymentMethod': {
+        const customerId = s.stripeCustomerId;
+        if (customerId === null) return this.reject(billingError(BillingErrorType.NoActiveSubscription, 'there is no subscription yet'));
+        return this.call(
+          { name: 'attachPaymentMethod', input: { organizationId: s.organizationId, customerId, paymentMethodId: cmd.args.paymentMethodId, subscriptionId: s.stripeSubscriptionId } },
+          { step: 'paymentMethod.attached', finish: { kind: 'paymentMethod', retry: null } },
+        );
+      }
+      case 'extendTrial': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        return this.call({ name: 'extendTrial', input: { subscriptionId, trialEnd: cmd.args.trialEnd, step: `extend_trial:${cmd.updateId}`, asOf } }, { step: 'observe', finish: { kind: 'view' } });
+      }
+    }
+  }
+
+  /** Upgrades apply now and are charged now (not applied if that fails); downgrades wait for the renewal; free is cancel. */
+  private changePlan(cmd: Extract<Command, { type: 'changePlan' }>): void {
+    const decision = decidePlanChange(this.s, cmd.args.plan, cmd.actor);
+    const subscriptionId = this.subscriptionId();
+    if (subscriptionId === null || decision.kind === 'rejected') return;
+    const asOf = this.now;
+    if (decision.kind === 'cancel_at_period_end') {
+      return this.call(
+        { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf } },
+        { step: 'observe', finish: { kind: 'planChange', change: 'cancel_scheduled' } },
+      );
+    }
+    const upgrade = decision.kind === 'upgrade';
+    this.call(
+      { name: 'changePlan', input: { subscriptionId, plan: decision.to, mode: upgrade ? 'upgrade' : 'next_period', step: `${decision.kind}:${cmd.updateId}`, asOf } },
+      { step: 'planChange.done', to: decision.to, pending: !upgrade, finish: { kind: 'planChange', change: upgrade ? 'upgraded' : 'downgrade_scheduled' } },
+    );
+  }
+
+  /** Resume undoes a scheduled downgrade by scheduling the current plan again for the next period. */
+  private restorePlan(subscriptionId: string, updateId: string, asOf: number): void {
+    this.call(
+      { name: 'changePlan', input: { subscriptionId, plan: this.s.plan, mode: 'next_period', step: `resume_plan:${updateId}`, asOf } },
+      { step: 'resume.planRestored', finish: { kind: 'view' } },
+    );
+  }
+
+  // ---- Webhooks: triggers, not truth. Any number of them costs one re-fetch. ----
+
+  eventsDelivered(events: StripeEventSignal[]): void {
+    const s = this.s;
+    if (s.status === 'canceled') return;
+    if (s.stripeSubscriptionId === null) {
+      const created = events.find((e) => e.type === 'customer.subscription.created');
+      if (created) this.command({ type: 'adopt', stripeSubscriptionId: created.objectId });
+      return;
+    }
+    // Reconciliation signals because the read model differs from Stripe: publish even if our state did not change.
+    if (events.some((e) => e.eventId.startsWith(RECONCILE_EVENT_PREFIX))) s.republish = true;
+    // Stripe's own trial_will_end is the reminder's trigger when Stripe's clock runs ahead (test clocks); the
+    // deadline stays the backstop and the dedupe key makes it one email either way.
+    const trialWillEnd = events.some((e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId);
+    const concernsUs = (e: StripeEventSignal) => !e.type.startsWith('customer.subscription.') || e.objectId === s.stripeSubscriptionId;
+    if (events.some(concernsUs)) return this.sync({ kind: 'internal', trialWillEnd });
+    if (trialWillEnd) this.trialReminder(true);
+  }
+
+  // ---- Deadlines: the policy's own clock. ----
+
+  deadlineReached(kind: DeadlineKind): void {
+    const s = this.s;
+    switch (kind) {
+      case 'trialReminder':
+        return this.trialReminder(false);
+      case 'dunningRetry':
+        return this.retryPayment('scheduled', internal);
+      case 'finalNotice': {
+        const d = s.dunning;
+        if (!d || d.finalNoticeSent) return;
+        d.finalNoticeSent = true;
+        return this.notify('final_notice', d.invoiceId, { plan: s.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt) });
+      }
+      case 'graceEnd': {
+        // One last look at the invoice first: a lost invoice.paid must not cancel a paying customer.
+        const d = s.dunning;
+        if (!d || s.stripeSubscriptionId === null) return;
+        return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'grace.invoice', finish: internal });
+      }
+      case 'backstop':
+        // No event confirmed the renewal or trial end in time: ask Stripe ourselves, and again later if need be.
+        this.log('info', 'no confirming event after the deadline; syncing from Stripe', {});
+        s.backstopAt = this.now + this.policy.sync.backstopRepeatMs;
+        return this.sync(internal);
+    }
+  }
+
+  /** The trial ends soon: one reminder per trial end, saying whether a card is on file. */
+  private trialReminder(onlyIfDue: boolean): void {
+    const s = this.s;
+    if (onlyIfDue && (s.status !== 'trialing' || s.trialReminderSentFor === s.trialEnd)) return;
+    s.trialReminderSentFor = s.trialEnd;
+    this.notify('trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
+      plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+    });
+  }
+
+  // ---- Answers from Stripe: each resumes the chain that asked. ----
+
+  resume(of: Continuation, value: unknown): void {
+    const s = this.s;
+    switch (of.step) {
+      case 'subscribe.customer': {
+        const { customerId } = value as Result<'ensureCustomer'>;
+        s.stripeCustomerId = customerId;
+        const { args, updateId, asOf } = of;
+        if (!args.paymentMethodId) return this.createSubscription(of, customerId, null);
+        return this.call(
+          { name: 'attachPaymentMethod', input: { organizationId: s.organizationId, customerId, paymentMethodId: args.paymentMethodId, subscriptionId: null } },
+          { step: 'subscribe.paymentMethod', args, updateId, asOf, customerId, finish: of.finish },
+        );
+      }
+      case 'subscribe.paymentMethod':
+        return this.createSubscription(of, of.customerId, (value as Result<'attachPaymentMethod'>).paymentMethodId);
+      case 'subscribe.created': {
+        const snapshot = value as Result<'createSubscription'>;
+        s.stripeSubscriptionId = snapshot.id;
+        return this.observe(snapshot, of.finish);
+      }
+      case 'adopt.fetched': {
+        const snapshot = value as Result<'fetchSubscription'>;
+        if ((snapshot.organizationId !== null && snapshot.organizationId !== s.organizationId) || snapshot.plan === null) {
+          this.log('warn', 'not adopting a subscription of another organization or outside the catalog', { stripeSubscriptionId: snapshot.id });
+          return this.finish(of.finish);
+        }
+        s.stripeSubscriptionId = snapshot.id;
+        s.plan = snapshot.plan;
+        return this.observe(snapshot, of.finish);
+      }
+      case 'planChange.done': {
+        const result = value as Result<'changePlan'>;
+        // pending_if_incomplete: a declined proration leaves the old plan in force; the activity voided the invoice.
+        if (result.outcome === 'declined') return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
+        if (of.pending) s.pendingPlan = of.to;
+        return this.observe(result.subscription, of.finish);
+      }
+      case 'resume.uncanceled': {
+        const snapshot = value as Result<'setCancelAtPeriodEnd'>;
+        const id = s.stripeSubscriptionId;
+        if (of.undoDowngrade && id !== null) return this.restorePlan(id, of.updateId, of.asOf);
+        return this.observe(snapshot, of.finish);
+      }
+      case 'resume.planRestored': {
+        const result = value as Result<'changePlan'>;
+        if (result.outcome === 'declined') return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
+        s.pendingPlan = null;
+        return this.observe(result.subscription, of.finish);
+      }
+      case 'paymentMethod.attached': {
+        s.defaultPaymentMethodId = (value as Result<'attachPaymentMethod'>).paymentMethodId;
+        // A new card during dunning is the customer's answer to our notices: try it now, not on the next slot.
+        if (s.dunning) return this.retryPayment('payment_method_updated', of.finish);
+        this.commit();
+        return this.finish(of.finish);
+      }
+      case 'pay.done':
+        return this.paymentAttempted(value as Result<'payInvoice'>, of.finish);
+      case 'grace.invoice': {
+        const invoice = value as Result<'fetchInvoice'>;
+        const id = s.stripeSubscriptionId;
+        if (invoice.status !== 'open' || id === null) {
+          this.endDunning(invoice);
+          return this.sync(of.finish);
+        }
+        return this.call({ name: 'cancelSubscription', input: { subscriptionId: id, step: `grace_end:${invoice.id}`, asOf: this.now } }, { step: 'grace.canceled', invoiceId: invoice.id, finish: of.finish });
+      }
+      case 'grace.canceled':
+        return this.call({ name: 'markInvoiceUncollectible', input: { invoiceId: of.invoiceId } }, { step: 'grace.uncollectible', finish: of.finish });
+      case 'grace.uncollectible':
+        this.endSubscription(this.now, 'dunning_exhausted');
+        return this.finish(of.finish);
+      case 'preview.done':
+        return this.reply(value);
+      case 'observe':
+        return this.observe(value as SubscriptionSnapshot, of.finish);
+      case 'observe.invoice': {
+        const invoice = value as Result<'fetchInvoice'>;
+        if (invoice.status !== 'open') this.endDunning(invoice);
+        return this.settle(of.stripeStatus, of.finish);
+      }
+    }
+  }
+
+  /** A Stripe call failed past its retries: an update is refused with the failure; an internal step defers the deadlines. */
+  failed(of: Continuation, error: BillingError): void {
+    if (of.finish.kind !== 'internal') return this.reject(error);
+    this.log('warn', 'step failed; deferring deadlines', { error: error.message });
+    const later = this.now + this.policy.sync.backstopRepeatMs;
+    this.s.deferDeadlinesUntil = later;
+    this.s.backstopAt = Math.min(this.s.backstopAt ?? later, later);
+    if (of.finish.trialWillEnd) this.trialReminder(true);
+  }
+
+  private createSubscription(of: { args: SubscribeArgs; updateId: string; asOf: number; finish: Finish }, customerId: string, paymentMethodId: string | null): void {
+    this.call(
+      {
+        name: 'createSubscription',
+        input: { organizationId: this.s.organizationId, customerId, plan: of.args.plan, trialDays: trialDaysFor(of.args), paymentMethodId, step: `subscribe:${of.updateId}`, asOf: of.asOf },
+      },
+      { step: 'subscribe.created', finish: of.finish },
+    );
+  }
+
+  // ---- Trial, renewal, cancellation: Stripe's view folded into the state. ----
+
+  private sync(finish: Finish): void {
+    const id = this.s.stripeSubscriptionId;
+    if (id === null) return this.finish(finish);
+    this.call({ name: 'fetchSubscription', input: { subscriptionId: id, asOf: this.now } }, { step: 'observe', finish });
+  }
+
+  /**
+   * Folds a subscription snapshot into the state, whatever order events came in. A renewal (the period moved
+   * forward) applies a pending downgrade (Stripe already bills the lower price from it) and asks for
+   * continue-as-new; a trial ending without a card, a cancel at period end, or any cancel in Stripe ends it.
+   */
+  private observe(snap: SubscriptionSnapshot, finish: Finish): void {
+    const s = this.s;
+    if (snap.id !== s.stripeSubscriptionId) return this.finish(finish);
+    const renewed = s.currentPeriodEnd !== null && snap.currentPeriodEnd > s.currentPeriodEnd;
+    if (renewed) {
+      s.plan = snap.plan ?? s.pendingPlan ?? s.plan;
+      s.pendingPlan = null;
+      s.rolloverPending = true;
+    } else if (snap.plan !== null && snap.plan !== s.pendingPlan) {
+      // Changed in Stripe directly (Dashboard) or by our own upgrade: Stripe wins.
+      s.plan = snap.plan;
+    }
+    if (snap.plan === s.plan) s.unitAmount = snap.unitAmount;
+    s.currency = snap.currency;
+    s.stripeCustomerId = snap.customerId;
+    s.currentPeriodStart = snap.currentPeriodStart;
+    s.currentPeriodEnd = snap.currentPeriodEnd;
+    s.trialEnd = snap.trialEnd;
+    s.cancelAtPeriodEnd = snap.cancelAtPeriodEnd;
+    s.defaultPaymentMethodId = snap.defaultPaymentMethodId;
+    s.canceledAt = snap.canceledAt;
+    if (fromStripeStatus(snap.stripeStatus) === 'canceled') {
+      const trialEndedUnpaid = snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
+      this.endSubscription(snap.endedAt ?? this.now, trialEndedUnpaid ? 'trial_without_payment_method' : 'canceled');
+      return this.finish(finish);
+    }
+    const latest = snap.latestInvoice;
+    const d = s.dunning;
+    if (d && latest?.id !== d.invoiceId) {
+      return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish });
+    }
+    if (d && latest && latest.status !== 'open') this.endDunning(latest);
+    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0) this.startDunning(latest);
+    this.settle(snap.stripeStatus, finish);
+  }
+
+  /** The one place a live status is set: Stripe's, unless our dunning says the customer owes us. */
+  private settle(stripeStatus: string, finish: Finish): void {
+    const s = this.s;
+    s.status = s.dunning ? 'past_due' : fromStripeStatus(stripeStatus);
+    s.backstopAt = backstopFor(s, this.now, this.policy);
+    this.commit();
+    this.finish(finish);
+  }
+
+  /** The subscription is over: the organization falls back to free; nothing is deleted. */
+  private endSubscription(endedAt: number, reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted'): void {
+    const s = this.s;
+    const endedPlan = s.plan;
+    s.status = 'canceled';
+    s.plan = 'free';
+    s.pendingPlan = null;
+    s.unitAmount = getPlan('free').price.unitAmount ?? 0;
+    s.cancelAtPeriodEnd = false;
+    s.dunning = null;
+    s.backstopAt = null;
+    s.endedAt = endedAt;
+    s.canceledAt = s.canceledAt ?? endedAt;
+    this.log('info', 'subscription ended', { reason, endedPlan });
+    this.commit();
+    const at = new Date(endedAt).toISOString();
+    const key = s.stripeSubscriptionId ?? 'none';
+    if (reason === 'trial_without_payment_method') this.notify('trial_ended_without_payment_method', key, { plan: endedPlan, trialEndedAt: at });
+    else this.notify('subscription_canceled', key, { plan: endedPlan, canceledAt: at, reason: reason === 'dunning_exhausted' ? 'nonpayment' : 'requested' });
+  }
+
+  // ---- Dunning and grace: our retries on Stripe's failed invoice, then grace, then the end. ----
+
+  /**
+   * A payment failed (Stripe's own attempt at renewal or trial end): the first notice, and the retry timetable
+   * anchored at the invoice's finalization so it does not depend on when we noticed. A finalization later than
+   * the workflow's clock only happens when Stripe runs ahead on a test clock; the timetable then starts now.
+   */
+  private startDunning(invoice: InvoiceSnapshot): void {
+    const error = invoice.lastPaymentError;
+    const severity = classifyDecline({ declineCode: error?.declineCode ?? null, adviceCode: error?.adviceCode });
+    const firstFailureAt = Math.min(invoice.finalizedAt, this.now);
+    const schedule = dunningSchedule(firstFailureAt, this.policy.dunning);
+    const d: DunningState = {
+      invoiceId: invoice.id,
+      amountDue: invoice.amountRemaining,
+      currency: invoice.currency,
+      hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      firstFailureAt,
+      schedule,
+      failedAttempts: 1,
+      payCalls: 0,
+      scheduledRetriesDone: 0,
+      severity,
+      lastDeclineCode: error?.declineCode ?? null,
+      nextRetryAt: nextScheduledRetry(schedule, 0, severity),
+      finalNoticeSent: false,
+    };
+    this.s.dunning = d;
+    this.notifyFailure(d, error);
+  }
+
+  /** Pays the open invoice now: on schedule, or at once after a new payment method arrived. */
+  private retryPayment(trigger: 'scheduled' | 'payment_method_updated', finish: Finish): void {
+    const d = this.s.dunning;
+    if (!d) return this.finish(finish);
+    d.payCalls++;
+    if (trigger === 'scheduled') d.scheduledRetriesDone++;
+    this.call({ name: 'payInvoice', input: { invoiceId: d.invoiceId, attempt: d.payCalls, asOf: this.now } }, { step: 'pay.done', finish });
+  }
+
+  private paymentAttempted(result: Result<'payInvoice'>, finish: Finish): void {
+    const d = this.s.dunning;
+    if (result.outcome !== 'declined' || !d) {
+      this.endDunning(result.invoice);
+      const paid = result.outcome === 'paid' || result.invoice.status === 'paid';
+      return this.sync(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: paid ? 'paid' : null } : finish);
+    }
+    d.failedAttempts++;
+    d.severity = classifyDecline({ declineCode: result.error.declineCode, adviceCode: result.error.adviceCode });
+    d.lastDeclineCode = result.error.declineCode;
+    d.nextRetryAt = nextScheduledRetry(d.schedule, d.scheduledRetriesDone, d.severity);
+    this.commit();
+    this.notifyFailure(d, result.error);
+    this.finish(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: 'declined' } : finish);
+  }
+
+  /** The invoice left `open` by any path (our retry, invoice.paid from outside, voided): dunning is over. */
+  private endDunning(invoice: InvoiceSnapshot): void {
+    const d = this.s.dunning;
+    if (!d || d.invoiceId !== invoice.id) return;
+    this.s.dunning = null;
+    if (invoice.status === 'paid') {
+      this.notify('payment_recovered', invoice.id, { invoiceId: invoice.id, amountPaid: d.amountDue, currency: d.currency, plan: this.s.plan });
+    }
+  }
+
+  private notifyFailure(d: DunningState, error: PaymentError | null): void {
+    this.notify('payment_failed', `${d.invoiceId}:${d.failedAttempts}`, {
+      invoiceId: d.invoiceId, amountDue: d.amountDue, currency: d.currency, attempt: d.failedAttempts,
+      declineCode: error?.declineCode ?? null, nextRetryAt: iso(d.nextRetryAt),
+    });
+  }
+
+  // ---- Effects ----
+
+  /**
+   * Bumps the version and publishes, unless the published view would not change (a re-fetch after a
+   * redundant webhook): the read model's version guard only needs versions to grow.
+   */
+  private commit(): void {
+    const s = this.s;
+    s.stateVersion++;
+    const subscription = toPublished(s);
+    const key = JSON.stringify(subscription);
+    if (key === s.lastPublished && !s.republish) return;
+    s.lastPublished = key;
+    s.republish = false;
+    this.effects.push({ kind: 'publish', subscription, stateVersion: s.stateVersion });
+  }
+
+  private finish(finish: Finish): void {
+    const view = () => toView(this.s);
+    switch (finish.kind) {
+      case 'view':
+        return this.reply(view());
+      case 'planChange':
+        return this.reply({ change: finish.change, subscription: view() });
+      case 'paymentMethod':
+        return this.reply({ retry: finish.retry, subscription: view() });
+      case 'preview':
+        return;
+      case 'internal':
+        this.s.deferDeadlinesUntil = null;
+        if (finish.trialWillEnd) this.trialReminder(true);
+    }
+  }
+
+  private subscriptionId(): string | null {
+    const id = this.s.stripeSubscriptionId;
+    if (id === null) this.reject(billingError(BillingErrorType.NoActiveSubscription, 'there is no subscription yet'));
+    return id;
+  }
+
+  private call(call: StripeCall, then: Continuation): void {
+    this.effects.push({ kind: 'call', call, then });
+  }
+
+  private notify(kind: Notification['kind'], key: string, data: Notification['data']): void {
+    this.effects.push({ kind: 'notify', notification: { kind, dedupeKey: `${kind}:${key}`, data } });
+  }
+
+  private reply(value: unknown): void {
+    this.effects.push({ kind: 'reply', value });
+  }
+
+  private reject(error: BillingError): void {
+    this.effects.push({ kind: 'reject', error });
+  }
+
+  private log(level: 'info' | 'warn', message: string, attributes: Record<string, unknown>): void {
+    this.effects.push({ kind: 'log', level, message, attributes });
+  }
+}
+
+/**
+ * Why a command cannot run in this state, or null. The workflow's update validators ask this before anything
+ * reaches history (arguments arrive from outside, so their shape is checked too); the transition asks again.
+ */
+export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?: boolean } = {}): BillingError | null {
+  const reject = (type: BillingErrorType, message: string) => billingError(type, message);
+  const plan: unknown = 'args' in cmd ? (cmd.args as { plan?: unknown } | undefined)?.plan : undefined;
+  switch (cmd.type) {
+    case 'subscribe': {
+      if (typeof plan !== 'string' || !isPlanId(plan)) return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+      if (opts.subscribing) return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
+      const problem = validateSubscribe(s.status, cmd.args);
+      return problem && reject(problem.reason, problem.message);
+    }
+    case 'changePlan':
+    case 'previewPlanChange': {
+      if (typeof plan !== 'string' || !isPlanId(plan)) return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+      const decision = decidePlanChange(s, plan, cmd.type === 'changePlan' ? cmd.actor : 'customer');
+      return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
+    }
+    case 'cancel': {
+      const decision = decideCancel(s, cmd.args?.atPeriodEnd === true);
+      return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
+    }
+    case 'resume': {
+      const decision = decideResume(s);
+      return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
+    }
+    case 'updatePaymentMethod':
+      if (typeof cmd.args?.paymentMethodId !== 'string' || cmd.args.paymentMethodId.length === 0) {
+        return reject(BillingErrorType.InvalidRequest, 'paymentMethodId is required');
+      }
+      return isOperationAllowed(s.status, 'updatePaymentMethod') ? null : reject(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
+    case 'extendTrial': {
+      const trialEnd = s.trialEnd;
+      if (!isOperationAllowed(s.status, 'extendTrial') || trialEnd === null) return reject(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
+      if (!Number.isFinite(cmd.args?.trialEnd) || cmd.args.trialEnd <= trialEnd) return reject(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
+      return null;
+    }
+    case 'adopt':
+      return null;
+  }
+}
