@@ -11,7 +11,7 @@ import type { subscriptionWorkflow } from '../../../src/workflows/subscription-w
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../../helpers/temporal';
 import { FakeStripe } from './fake-stripe';
 
-const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+export const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
   DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
