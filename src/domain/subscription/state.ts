@@ -51,6 +51,12 @@ export interface SubscriptionState {
   stateVersion: number;
   /** Bounded, oldest first. */
   seenEventIds: string[];
+  /**
+   * The last invoice whose dunning ended because it left `open` (paid, voided, uncollectible: Stripe never
+   * reopens one). A snapshot read before that (a stale answer) must not start dunning on it again, or its pay
+   * calls would reuse the attempt numbers, and so the idempotency keys, of the first round.
+   */
+  settledInvoiceId: string | null;
   /** What the last publish showed (without the version): a commit that changes nothing publishes nothing. */
   lastPublished: string | null;
   /** Reconciliation found the read model drifted: the next commit publishes even if nothing changed. */
@@ -60,7 +66,7 @@ export interface SubscriptionState {
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
-type AddedInCoreV2 = 'lastPublished' | 'republish' | 'rolloverPending';
+type AddedInCoreV2 = 'settledInvoiceId' | 'lastPublished' | 'republish' | 'rolloverPending';
 export type StateBeforeCoreV2 = Omit<SubscriptionState, AddedInCoreV2>;
 
 export function initialState(organizationId: string): SubscriptionState {
@@ -86,6 +92,7 @@ export function initialState(organizationId: string): SubscriptionState {
     endedAt: null,
     stateVersion: 0,
     seenEventIds: [],
+    settledInvoiceId: null,
     lastPublished: null,
     republish: false,
     rolloverPending: false,
@@ -98,7 +105,7 @@ export function initialState(organizationId: string): SubscriptionState {
  */
 export function upgradeState(carried: StateBeforeCoreV2 | SubscriptionState, published?: string): SubscriptionState {
   const lastPublished = 'lastPublished' in carried ? carried.lastPublished : (published ?? null);
-  return { republish: false, ...carried, lastPublished, rolloverPending: false };
+  return { settledInvoiceId: null, republish: false, ...carried, lastPublished, rolloverPending: false };
 }
 
 /** A copy the transition may change freely (the state is small: the seen-event list is bounded). */

@@ -345,7 +345,9 @@ class Step {
       return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish });
     }
     if (d && latest && latest.status !== 'open') this.endDunning(latest);
-    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0) this.startDunning(latest);
+    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0 && latest.id !== s.settledInvoiceId) {
+      this.startDunning(latest);
+    }
     this.settle(snap.stripeStatus, finish);
   }
 
@@ -440,6 +442,7 @@ class Step {
     const d = this.s.dunning;
     if (!d || d.invoiceId !== invoice.id) return;
     this.s.dunning = null;
+    this.s.settledInvoiceId = invoice.id;
     if (invoice.status === 'paid') {
       this.notify('payment_recovered', invoice.id, { invoiceId: invoice.id, amountPaid: d.amountDue, currency: d.currency, plan: this.s.plan });
     }

@@ -7,7 +7,7 @@ export type { DunningState } from '../../domain/subscription/state';
 export type SubscriptionState = StateBeforeCoreV2;
 
 export function initialState(organizationId: string): SubscriptionState {
-  const { lastPublished: _published, republish: _republish, rolloverPending: _rollover, ...state } = coreInitialState(organizationId);
+  const { settledInvoiceId: _settled, lastPublished: _published, republish: _republish, rolloverPending: _rollover, ...state } = coreInitialState(organizationId);
   return state;
 }
 
