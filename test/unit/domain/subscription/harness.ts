@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { resolveBillingPolicy } from '../../../../src/domain/billing-policy';
 import { PLAN_IDS } from '../../../../src/domain/plans';
 import {
-  BillingErrorType, idempotencyKeyOf, initialState, pendingDeadlines, STRIPE_READS, transition, type BillingErrorType as ErrorType, type Command, type Effect,
+  BillingErrorType, initialState, pendingDeadlines, STRIPE_READS, transition, type BillingErrorType as ErrorType, type Command, type Effect,
   type Input, type Output, type StripeCall, type StripeEventSignal, type SubscriptionState,
 } from '../../../../src/domain/subscription';
 import { DAY, FakeStripe } from '../../../workflow/helpers/fake-stripe';
