@@ -14,7 +14,7 @@ module.exports = {
     { ...base, displayName: 'sim', testMatch: ['<rootDir>/tools/stripe-sim/test/**/*.test.ts'], testPathIgnorePatterns: ['/unit/'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
-    // Private Postgres, Temporal, worker and API per file (restarted and killed by the tests): see README "Fault suite".
+    // Private Postgres, Temporal, worker and API per file (restarted and killed by the tests): see docs/testing.md "Fault suite".
     { ...base, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],
 };
