@@ -3,6 +3,7 @@ export type NotificationKind =
   | 'trial_ending'
   | 'trial_ended_without_payment_method'
   | 'payment_failed'
+  | 'payment_action_required'
   | 'final_notice'
   | 'subscription_canceled'
   | 'payment_recovered'

@@ -1,7 +1,8 @@
 import type { BillingPolicy } from '../billing-policy';
-import type { StateBeforeCoreV2 } from './state';
+import { INCOMPLETE_WINDOW_MS } from './payment-action';
+import type { StateBeforeCoreV2, SubscriptionState } from './state';
 
-export type DeadlineKind = 'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'backstop';
+export type DeadlineKind = 'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'upgradeExpiry' | 'backstop';
 
 export interface Deadline {
   kind: DeadlineKind;
@@ -10,8 +11,9 @@ export interface Deadline {
 
 type DeadlineFields = Pick<
   StateBeforeCoreV2,
-  'status' | 'trialEnd' | 'trialReminderSentFor' | 'cancelAtPeriodEnd' | 'dunning' | 'backstopAt' | 'deferDeadlinesUntil' | 'currentPeriodEnd'
->;
+  'status' | 'trialEnd' | 'trialReminderSentFor' | 'cancelAtPeriodEnd' | 'dunning' | 'backstopAt' | 'deferDeadlinesUntil' | 'currentPeriodEnd' | 'currentPeriodStart'
+> &
+  Partial<Pick<SubscriptionState, 'pendingUpgrade'>>;
 
 /**
  * The deadlines the state implies right now, all absolute, earliest first. Period ends and trial ends are
@@ -28,13 +30,18 @@ export function pendingDeadlines(s: DeadlineFields, policy: BillingPolicy): Dead
     if (!s.dunning.finalNoticeSent) out.push({ kind: 'finalNotice', at: s.dunning.schedule.finalNoticeAt });
     out.push({ kind: 'graceEnd', at: s.dunning.schedule.graceEndsAt });
   }
+  if (s.pendingUpgrade) out.push({ kind: 'upgradeExpiry', at: s.pendingUpgrade.expiresAt });
   if (s.backstopAt !== null) out.push({ kind: 'backstop', at: s.backstopAt });
   const defer = s.deferDeadlinesUntil ?? 0;
   return out.map((d) => ({ kind: d.kind, at: Math.max(d.at, defer) })).sort((a, b) => a.at - b.at);
 }
 
-/** Stripe's next own deadline for this subscription: trial end while trialing, else the period end. */
+/**
+ * Stripe's next own deadline for this subscription: the end of the 23-hour window of an incomplete first payment,
+ * the trial end while trialing, else the period end.
+ */
 function nextStripeDeadline(s: DeadlineFields): number | null {
+  if (s.status === 'incomplete' && s.currentPeriodStart !== null) return s.currentPeriodStart + INCOMPLETE_WINDOW_MS;
   if (s.status === 'trialing' && s.trialEnd !== null) return s.trialEnd;
   return s.currentPeriodEnd;
 }

@@ -28,7 +28,8 @@ export interface SubscribeArgs {
 export interface ChangePlanArgs {
   plan: PlanId;
 }
-export type PlanChangeKind = 'upgraded' | 'downgrade_scheduled' | 'cancel_scheduled';
+/** upgrade_requires_action: the proration's payment needs the customer; the plan changes once it is paid. */
+export type PlanChangeKind = 'upgraded' | 'upgrade_requires_action' | 'downgrade_scheduled' | 'cancel_scheduled';
 export interface ChangePlanResult {
   change: PlanChangeKind;
   subscription: SubscriptionView;
@@ -39,7 +40,8 @@ export interface CancelArgs {
 export interface UpdatePaymentMethodArgs {
   paymentMethodId: string;
 }
-export type RetryOutcome = 'paid' | 'declined' | null;
+/** action_required: the new card needs the customer to authenticate the payment (see the view's paymentAction). */
+export type RetryOutcome = 'paid' | 'declined' | 'action_required' | null;
 export interface UpdatePaymentMethodResult {
   /** Set when a payment was failing: the immediate retry's outcome. */
   retry: RetryOutcome;
@@ -87,6 +89,7 @@ export type Continuation = { finish: Finish } & (
   | { step: 'grace.invoice' }
   | { step: 'grace.canceled'; invoiceId: string }
   | { step: 'grace.uncollectible' }
+  | { step: 'upgrade.voided' }
   | { step: 'preview.done' }
   | { step: 'observe' }
   | { step: 'observe.invoice'; stripeStatus: string }

@@ -2,6 +2,7 @@ import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
 import type { SubscriptionStatus } from '../subscription-status';
+import type { PaymentAction } from './payment-action';
 
 export interface DunningState {
   invoiceId: string;
@@ -19,6 +20,15 @@ export interface DunningState {
   lastDeclineCode: string | null;
   nextRetryAt: number | null;
   finalNoticeSent: boolean;
+  /** The invoice waits for the customer to authenticate: no blind retries, the hosted invoice link instead. */
+  action?: PaymentAction | null;
+}
+
+/** An upgrade whose proration payment needs the customer: Stripe holds it as a pending update until paid or expired. */
+export interface PendingUpgrade {
+  plan: PlanId;
+  invoiceId: string;
+  expiresAt: number;
 }
 
 /**
@@ -57,6 +67,9 @@ export interface SubscriptionState {
    * calls would reuse the attempt numbers, and so the idempotency keys, of the first round.
    */
   settledInvoiceId: string | null;
+  /** A first payment (status incomplete) or an upgrade's payment waiting for the customer. */
+  paymentAction: PaymentAction | null;
+  pendingUpgrade: PendingUpgrade | null;
   /** What the last publish showed (without the version): a commit that changes nothing publishes nothing. */
   lastPublished: string | null;
   /** Reconciliation found the read model drifted: the next commit publishes even if nothing changed. */
@@ -66,7 +79,7 @@ export interface SubscriptionState {
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
-type AddedInCoreV2 = 'settledInvoiceId' | 'lastPublished' | 'republish' | 'rolloverPending';
+type AddedInCoreV2 = 'settledInvoiceId' | 'paymentAction' | 'pendingUpgrade' | 'lastPublished' | 'republish' | 'rolloverPending';
 export type StateBeforeCoreV2 = Omit<SubscriptionState, AddedInCoreV2>;
 
 export function initialState(organizationId: string): SubscriptionState {
@@ -93,6 +106,8 @@ export function initialState(organizationId: string): SubscriptionState {
     stateVersion: 0,
     seenEventIds: [],
     settledInvoiceId: null,
+    paymentAction: null,
+    pendingUpgrade: null,
     lastPublished: null,
     republish: false,
     rolloverPending: false,
@@ -105,13 +120,19 @@ export function initialState(organizationId: string): SubscriptionState {
  */
 export function upgradeState(carried: StateBeforeCoreV2 | SubscriptionState, published?: string): SubscriptionState {
   const lastPublished = 'lastPublished' in carried ? carried.lastPublished : (published ?? null);
-  return { settledInvoiceId: null, republish: false, ...carried, lastPublished, rolloverPending: false };
+  return { settledInvoiceId: null, paymentAction: null, pendingUpgrade: null, republish: false, ...carried, lastPublished, rolloverPending: false };
 }
 
 /** A copy the transition may change freely (the state is small: the seen-event list is bounded). */
 export function draftOf(s: SubscriptionState): SubscriptionState {
   const d = s.dunning;
-  return { ...s, seenEventIds: [...s.seenEventIds], dunning: d && { ...d, schedule: { ...d.schedule, retryAt: [...d.schedule.retryAt] } } };
+  return {
+    ...s,
+    seenEventIds: [...s.seenEventIds],
+    dunning: d && { ...d, schedule: { ...d.schedule, retryAt: [...d.schedule.retryAt] } },
+    paymentAction: s.paymentAction && { ...s.paymentAction },
+    pendingUpgrade: s.pendingUpgrade && { ...s.pendingUpgrade },
+  };
 }
 
 export interface DunningView {
@@ -122,10 +143,16 @@ export interface DunningView {
   attempt: number;
   severity: DeclineSeverity;
   lastDeclineCode: string | null;
+  /** retrying: our retries are scheduled; action_required: the customer must authenticate; grace: no retries left. */
+  phase: DunningPhase;
+  /** The phase's next date: the next retry, else the end of grace. */
+  nextActionAt: number;
   nextRetryAt: number | null;
   finalNoticeAt: number;
   graceEndsAt: number;
 }
+
+export type DunningPhase = 'retrying' | 'action_required' | 'grace';
 
 /** The full state (times are epoch ms); also what every update returns. */
 export interface SubscriptionView {
@@ -143,13 +170,18 @@ export interface SubscriptionView {
   currentPeriodEnd: number | null;
   trialEnd: number | null;
   dunning: DunningView | null;
+  /** A payment waiting for the customer (first payment, upgrade or renewal): how to complete it. */
+  paymentAction: PaymentAction | null;
+  /** The plan an upgrade moves to once its payment is authenticated. */
+  pendingUpgradePlan: PlanId | null;
   canceledAt: number | null;
   endedAt: number | null;
   stateVersion: number;
 }
 
-export function toView(s: StateBeforeCoreV2): SubscriptionView {
+export function toView(s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade'>>): SubscriptionView {
   const d = s.dunning;
+  const phase: DunningPhase | null = d && (d.action ? 'action_required' : d.nextRetryAt !== null ? 'retrying' : 'grace');
   return {
     organizationId: s.organizationId,
     status: s.status,
@@ -171,10 +203,14 @@ export function toView(s: StateBeforeCoreV2): SubscriptionView {
       attempt: d.failedAttempts,
       severity: d.severity,
       lastDeclineCode: d.lastDeclineCode,
+      phase: phase ?? 'grace',
+      nextActionAt: phase === 'retrying' && d.nextRetryAt !== null ? d.nextRetryAt : d.schedule.graceEndsAt,
       nextRetryAt: d.nextRetryAt,
       finalNoticeAt: d.schedule.finalNoticeAt,
       graceEndsAt: d.schedule.graceEndsAt,
     },
+    paymentAction: s.paymentAction ?? d?.action ?? null,
+    pendingUpgradePlan: s.pendingUpgrade?.plan ?? null,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
     stateVersion: s.stateVersion,
@@ -198,11 +234,16 @@ export interface PublishedSubscription {
   defaultPaymentMethodId: string | null;
   dunningAttempt: number;
   graceEndsAt: number | null;
+  dunningPhase: DunningPhase | null;
+  dunningNextActionAt: number | null;
+  paymentAction: PaymentAction | null;
+  pendingUpgradePlan: PlanId | null;
   canceledAt: number | null;
   endedAt: number | null;
 }
 
 export function toPublished(s: SubscriptionState): PublishedSubscription {
+  const view = toView(s);
   return {
     organizationId: s.organizationId,
     stripeCustomerId: s.stripeCustomerId,
@@ -219,6 +260,10 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     defaultPaymentMethodId: s.defaultPaymentMethodId,
     dunningAttempt: s.dunning?.failedAttempts ?? 0,
     graceEndsAt: s.dunning?.schedule.graceEndsAt ?? null,
+    dunningPhase: view.dunning?.phase ?? null,
+    dunningNextActionAt: view.dunning?.nextActionAt ?? null,
+    paymentAction: view.paymentAction,
+    pendingUpgradePlan: view.pendingUpgradePlan,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

@@ -13,6 +13,14 @@ export interface PaymentError {
   message: string;
 }
 
+/** The PaymentIntent of an invoice's latest payment: `requires_action` means the customer must authenticate. */
+export interface PaymentIntentSnapshot {
+  id: string;
+  status: string;
+  /** For Stripe.js on the customer's device (handleNextAction / confirmCardPayment); never logged. */
+  clientSecret: string | null;
+}
+
 export interface InvoiceSnapshot {
   id: string;
   status: string;
@@ -25,6 +33,8 @@ export interface InvoiceSnapshot {
   finalizedAt: number;
   hostedInvoiceUrl: string | null;
   lastPaymentError: PaymentError | null;
+  /** Absent in snapshots recorded before payments that need the customer were modelled. */
+  paymentIntent?: PaymentIntentSnapshot | null;
 }
 
 export interface SubscriptionSnapshot {
@@ -92,7 +102,9 @@ export interface ChangePlanInput extends Clocked, Step {
 }
 export type ChangePlanOutcome =
   | { outcome: 'applied'; subscription: SubscriptionSnapshot }
-  | { outcome: 'declined'; error: PaymentError; invoiceId: string | null };
+  | { outcome: 'declined'; error: PaymentError; invoiceId: string | null }
+  /** The proration's payment needs the customer (3-D Secure): Stripe holds the change as pending until paid or expired. */
+  | { outcome: 'requires_action'; invoice: InvoiceSnapshot; expiresAt: number; subscription: SubscriptionSnapshot };
 
 export interface PreviewPlanChangeInput {
   subscriptionId: string;

@@ -8,7 +8,8 @@ import { backstopFor, type DeadlineKind } from './deadlines';
 import { BillingErrorType, billingError, type BillingError } from './errors';
 import { RECONCILE_EVENT_PREFIX, type Command, type Continuation, type Effect, type Finish, type Input, type Notification, type StripeEventSignal, type SubscribeArgs } from './machine';
 import type { InvoiceSnapshot, PaymentError, StripeCall, StripeCalls, SubscriptionSnapshot } from './stripe';
-import { draftOf, toPublished, toView, type DunningState, type SubscriptionState } from './state';
+import { actionNeeded, type PaymentAction } from './payment-action';
+import { draftOf, toPublished, toView, type DunningState, type PublishedSubscription, type SubscriptionState } from './state';
 
 export interface Output {
   state: SubscriptionState;
@@ -168,13 +169,21 @@ class Step {
         const d = s.dunning;
         if (!d || d.finalNoticeSent) return;
         d.finalNoticeSent = true;
-        return this.notify('final_notice', d.invoiceId, { plan: s.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt) });
+        return this.notify('final_notice', d.invoiceId, {
+          plan: s.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt), ...(d.action && { hostedInvoiceUrl: d.action.hostedInvoiceUrl }),
+        });
       }
       case 'graceEnd': {
         // One last look at the invoice first: a lost invoice.paid must not cancel a paying customer.
         const d = s.dunning;
         if (!d || s.stripeSubscriptionId === null) return;
         return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'grace.invoice', finish: internal });
+      }
+      case 'upgradeExpiry': {
+        // The customer never authenticated the upgrade's payment: Stripe drops the pending update; the invoice goes too.
+        const pending = s.pendingUpgrade;
+        if (!pending) return;
+        return this.call({ name: 'voidInvoice', input: { invoiceId: pending.invoiceId } }, { step: 'upgrade.voided', finish: internal });
       }
       case 'backstop':
         // No event confirmed the renewal or trial end in time: ask Stripe ourselves, and again later if need be.
@@ -230,6 +239,11 @@ class Step {
         const result = value as Result<'changePlan'>;
         // pending_if_incomplete: a declined proration leaves the old plan in force; the activity voided the invoice.
         if (result.outcome === 'declined') return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
+        if (result.outcome === 'requires_action') {
+          s.pendingUpgrade = { plan: of.to, invoiceId: result.invoice.id, expiresAt: result.expiresAt };
+          s.paymentAction = actionNeeded(result.invoice) ?? actionFor(result.invoice);
+          return this.observe(result.subscription, { kind: 'planChange', change: 'upgrade_requires_action' });
+        }
         if (of.pending) s.pendingPlan = of.to;
         return this.observe(result.subscription, of.finish);
       }
@@ -241,7 +255,7 @@ class Step {
       }
       case 'resume.planRestored': {
         const result = value as Result<'changePlan'>;
-        if (result.outcome === 'declined') return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
+        if (result.outcome !== 'applied') return this.reject(billingError(BillingErrorType.CardDeclined, 'the current plan could not be restored', result.outcome === 'declined' ? result.error : undefined));
         s.pendingPlan = null;
         return this.observe(result.subscription, of.finish);
       }
@@ -265,6 +279,10 @@ class Step {
       }
       case 'grace.canceled':
         return this.call({ name: 'markInvoiceUncollectible', input: { invoiceId: of.invoiceId } }, { step: 'grace.uncollectible', finish: of.finish });
+      case 'upgrade.voided':
+        s.pendingUpgrade = null;
+        s.paymentAction = null;
+        return this.sync(of.finish);
       case 'grace.uncollectible':
         this.endSubscription(this.now, 'dunning_exhausted');
         return this.finish(of.finish);
@@ -273,8 +291,7 @@ class Step {
       case 'observe':
         return this.observe(value as SubscriptionSnapshot, of.finish);
       case 'observe.invoice': {
-        const invoice = value as Result<'fetchInvoice'>;
-        if (invoice.status !== 'open') this.endDunning(invoice);
+        this.invoiceObserved(value as Result<'fetchInvoice'>);
         return this.settle(of.stripeStatus, of.finish);
       }
     }
@@ -334,21 +351,39 @@ class Step {
     s.cancelAtPeriodEnd = snap.cancelAtPeriodEnd;
     s.defaultPaymentMethodId = snap.defaultPaymentMethodId;
     s.canceledAt = snap.canceledAt;
-    if (fromStripeStatus(snap.stripeStatus) === 'canceled') {
+    const stripeStatus = fromStripeStatus(snap.stripeStatus);
+    if (stripeStatus === 'canceled') {
       const trialEndedUnpaid = snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
-      this.endSubscription(snap.endedAt ?? this.now, trialEndedUnpaid ? 'trial_without_payment_method' : 'canceled');
+      const reason = snap.stripeStatus === 'incomplete_expired' ? 'incomplete_expired' : trialEndedUnpaid ? 'trial_without_payment_method' : 'canceled';
+      this.endSubscription(snap.endedAt ?? this.now, reason);
       return this.finish(finish);
     }
     const latest = snap.latestInvoice;
+    // A first payment that needs the customer keeps the subscription incomplete: it is waited for, never dunned.
+    if (stripeStatus === 'incomplete') {
+      s.paymentAction = latest ? actionNeeded(latest) : null;
+      return this.settle(snap.stripeStatus, finish);
+    }
+    const upgrade = s.pendingUpgrade;
+    if (upgrade && (snap.plan === upgrade.plan || (latest?.id === upgrade.invoiceId && latest.status !== 'open'))) s.pendingUpgrade = null;
+    if (!s.pendingUpgrade) s.paymentAction = null;
     const d = s.dunning;
     if (d && latest?.id !== d.invoiceId) {
       return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish });
     }
-    if (d && latest && latest.status !== 'open') this.endDunning(latest);
-    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0 && latest.id !== s.settledInvoiceId) {
+    if (d && latest) this.invoiceObserved(latest);
+    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0 && latest.id !== s.settledInvoiceId && latest.id !== upgrade?.invoiceId) {
       this.startDunning(latest);
     }
     this.settle(snap.stripeStatus, finish);
+  }
+
+  /** The dunning invoice as Stripe shows it now: paid or voided ends dunning; an open one may now wait for the customer. */
+  private invoiceObserved(invoice: InvoiceSnapshot): void {
+    const d = this.s.dunning;
+    if (!d || d.invoiceId !== invoice.id) return;
+    if (invoice.status !== 'open') return this.endDunning(invoice);
+    d.action = actionNeeded(invoice);
   }
 
   /** The one place a live status is set: Stripe's, unless our dunning says the customer owes us. */
@@ -361,7 +396,7 @@ class Step {
   }
 
   /** The subscription is over: the organization falls back to free; nothing is deleted. */
-  private endSubscription(endedAt: number, reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted'): void {
+  private endSubscription(endedAt: number, reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted' | 'incomplete_expired'): void {
     const s = this.s;
     const endedPlan = s.plan;
     s.status = 'canceled';
@@ -370,6 +405,8 @@ class Step {
     s.unitAmount = getPlan('free').price.unitAmount ?? 0;
     s.cancelAtPeriodEnd = false;
     s.dunning = null;
+    s.paymentAction = null;
+    s.pendingUpgrade = null;
     s.backstopAt = null;
     s.endedAt = endedAt;
     s.canceledAt = s.canceledAt ?? endedAt;
@@ -377,6 +414,8 @@ class Step {
     this.commit();
     const at = new Date(endedAt).toISOString();
     const key = s.stripeSubscriptionId ?? 'none';
+    // A first payment never completed: nothing was charged and nothing was ever active, so no email.
+    if (reason === 'incomplete_expired') return;
     if (reason === 'trial_without_payment_method') this.notify('trial_ended_without_payment_method', key, { plan: endedPlan, trialEndedAt: at });
     else this.notify('subscription_canceled', key, { plan: endedPlan, canceledAt: at, reason: reason === 'dunning_exhausted' ? 'nonpayment' : 'requested' });
   }
@@ -390,7 +429,9 @@ class Step {
    */
   private startDunning(invoice: InvoiceSnapshot): void {
     const error = invoice.lastPaymentError;
-    const severity = classifyDecline({ declineCode: error?.declineCode ?? null, adviceCode: error?.adviceCode });
+    const action = actionNeeded(invoice);
+    // Retrying a payment that needs the customer cannot succeed: they get the hosted invoice link instead.
+    const severity = action ? 'hard' : classifyDecline({ declineCode: error?.declineCode ?? null, adviceCode: error?.adviceCode });
     const firstFailureAt = Math.min(invoice.finalizedAt, this.now);
     const schedule = dunningSchedule(firstFailureAt, this.policy.dunning);
     const d: DunningState = {
@@ -407,6 +448,7 @@ class Step {
       lastDeclineCode: error?.declineCode ?? null,
       nextRetryAt: nextScheduledRetry(schedule, 0, severity),
       finalNoticeSent: false,
+      action,
     };
     this.s.dunning = d;
     this.notifyFailure(d, error);
@@ -429,12 +471,13 @@ class Step {
       return this.sync(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: paid ? 'paid' : null } : finish);
     }
     d.failedAttempts++;
-    d.severity = classifyDecline({ declineCode: result.error.declineCode, adviceCode: result.error.adviceCode });
+    d.action = actionNeeded({ ...result.invoice, lastPaymentError: result.error });
+    d.severity = d.action ? 'hard' : classifyDecline({ declineCode: result.error.declineCode, adviceCode: result.error.adviceCode });
     d.lastDeclineCode = result.error.declineCode;
     d.nextRetryAt = nextScheduledRetry(d.schedule, d.scheduledRetriesDone, d.severity);
     this.commit();
     this.notifyFailure(d, result.error);
-    this.finish(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: 'declined' } : finish);
+    this.finish(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: d.action ? 'action_required' : 'declined' } : finish);
   }
 
   /** The invoice left `open` by any path (our retry, invoice.paid from outside, voided): dunning is over. */
@@ -449,6 +492,11 @@ class Step {
   }
 
   private notifyFailure(d: DunningState, error: PaymentError | null): void {
+    if (d.action) {
+      return this.notify('payment_action_required', `${d.invoiceId}:${d.failedAttempts}`, {
+        invoiceId: d.invoiceId, amountDue: d.amountDue, currency: d.currency, hostedInvoiceUrl: d.action.hostedInvoiceUrl, graceEndsAt: iso(d.schedule.graceEndsAt),
+      });
+    }
     this.notify('payment_failed', `${d.invoiceId}:${d.failedAttempts}`, {
       invoiceId: d.invoiceId, amountDue: d.amountDue, currency: d.currency, attempt: d.failedAttempts,
       declineCode: error?.declineCode ?? null, nextRetryAt: iso(d.nextRetryAt),
@@ -465,7 +513,7 @@ class Step {
     const s = this.s;
     s.stateVersion++;
     const subscription = toPublished(s);
-    const key = JSON.stringify(subscription);
+    const key = publishedKey(subscription);
     if (key === s.lastPublished && !s.republish) return;
     s.lastPublished = key;
     s.republish = false;
@@ -517,6 +565,21 @@ class Step {
 }
 
 /**
+ * What a commit compares with the last publish. Fields added after runs began carrying `lastPublished` appear only
+ * when set, so an unchanged state of such a run still compares equal; the dunning phase and its next date are left
+ * out because they only ever change together with the attempt count, the grace end or the payment action.
+ */
+function publishedKey(p: PublishedSubscription): string {
+  const { dunningPhase: _phase, dunningNextActionAt: _next, paymentAction, pendingUpgradePlan, ...base } = p;
+  return JSON.stringify({ ...base, ...(paymentAction && { paymentAction }), ...(pendingUpgradePlan && { pendingUpgradePlan }) });
+}
+
+/** An open invoice's action as far as it is known (an upgrade's invoice may not carry its PaymentIntent yet). */
+function actionFor(invoice: InvoiceSnapshot): PaymentAction {
+  return { type: 'requires_action', invoiceId: invoice.id, paymentIntentId: invoice.paymentIntent?.id ?? null, clientSecret: invoice.paymentIntent?.clientSecret ?? null, hostedInvoiceUrl: invoice.hostedInvoiceUrl };
+}
+
+/**
  * Why a command cannot run in this state, or null. The workflow's update validators ask this before anything
  * reaches history (arguments arrive from outside, so their shape is checked too); the transition asks again.
  */
@@ -534,7 +597,9 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
     case 'previewPlanChange': {
       if (typeof plan !== 'string' || !isPlanId(plan)) return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
       const decision = decidePlanChange(s, plan, cmd.type === 'changePlan' ? cmd.actor : 'customer');
-      return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
+      if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
+      if (s.pendingUpgrade) return reject(BillingErrorType.PendingChangeExists, `an upgrade to ${s.pendingUpgrade.plan} waits for the customer to authenticate its payment`);
+      return null;
     }
     case 'cancel': {
       const decision = decideCancel(s, cmd.args?.atPeriodEnd === true);

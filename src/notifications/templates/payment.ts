@@ -22,6 +22,18 @@ export function paymentFailed(data: NotificationData<'payment_failed'>, ctx: Tem
   };
 }
 
+export function paymentActionRequired(data: NotificationData<'payment_action_required'>, ctx: TemplateContext): EmailContent {
+  const amount = formatMoney(data.amountDue, data.currency);
+  return {
+    subject: `Your bank asks you to confirm a payment of ${amount}`,
+    blocks: [
+      `Your card issuer needs you to confirm the payment of ${amount} for invoice ${data.invoiceId} (3-D Secure). We cannot complete it without you, so we will not retry it automatically.`,
+      `Please confirm it before ${formatDate(data.graceEndsAt)}; your subscription stays active until then.`,
+      data.hostedInvoiceUrl ? { label: 'Confirm the payment', url: data.hostedInvoiceUrl } : { label: 'Open your billing', url: links(ctx).billing },
+    ],
+  };
+}
+
 export function finalNotice(data: NotificationData<'final_notice'>, ctx: TemplateContext): EmailContent {
   const plan = formatPlan(data.plan);
   const date = formatDate(data.graceEndsAt);
@@ -30,7 +42,9 @@ export function finalNotice(data: NotificationData<'final_notice'>, ctx: Templat
     blocks: [
       `We still could not collect ${formatMoney(data.amountDue, data.currency)} for your ${plan} subscription.`,
       `If the payment is not made by ${date}, the subscription will be canceled and your organization moves to the Free plan. None of your data is deleted.`,
-      { label: 'Update your payment method', url: links(ctx).paymentMethod },
+      data.hostedInvoiceUrl
+        ? { label: 'Confirm the payment', url: data.hostedInvoiceUrl }
+        : { label: 'Update your payment method', url: links(ctx).paymentMethod },
     ],
   };
 }

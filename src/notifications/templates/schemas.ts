@@ -39,7 +39,22 @@ export const notificationDataSchemas = {
     /** Null when no automatic retry is scheduled (hard decline or retries exhausted). */
     nextRetryAt: instant.nullable(),
   }),
-  final_notice: z.strictObject({ plan, graceEndsAt: instant, amountDue: minorUnits, currency }),
+  /** A renewal (or our retry) that the card issuer wants the customer to authenticate (3-D Secure). */
+  payment_action_required: z.strictObject({
+    invoiceId: z.string().min(1),
+    amountDue: minorUnits,
+    currency,
+    hostedInvoiceUrl: link.nullable(),
+    graceEndsAt: instant,
+  }),
+  final_notice: z.strictObject({
+    plan,
+    graceEndsAt: instant,
+    amountDue: minorUnits,
+    currency,
+    /** Set when the payment waits for the customer's authentication: the link completes it. */
+    hostedInvoiceUrl: link.nullish(),
+  }),
   subscription_canceled: z.strictObject({
     plan,
     canceledAt: instant,

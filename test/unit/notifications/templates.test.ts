@@ -14,6 +14,10 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
     data: { invoiceId: 'in_123', amountDue: 2900, currency: 'usd', attempt: 1, declineCode: 'insufficient_funds', nextRetryAt: '2026-12-08T00:00:00Z' },
     mentions: ['$29.00', 'in_123', 'Your card has insufficient funds.', 'first attempt', 'December 8, 2026', PAYMENT_METHOD_URL],
   },
+  payment_action_required: {
+    data: { invoiceId: 'in_123', amountDue: 2900, currency: 'usd', hostedInvoiceUrl: 'https://invoice.stripe.com/i/in_123', graceEndsAt: '2026-12-20T00:00:00Z' },
+    mentions: ['$29.00', 'in_123', '3-D Secure', 'December 20, 2026', 'https://invoice.stripe.com/i/in_123'],
+  },
   final_notice: {
     data: { plan: 'professional', graceEndsAt: '2026-12-20T00:00:00Z', amountDue: 9900, currency: 'usd' },
     mentions: ['$99.00', 'December 20, 2026', 'Free plan', PAYMENT_METHOD_URL],

@@ -8,6 +8,7 @@ import { getPlan, type PlanId } from '../../../src/domain/plans';
 import type { NotificationRequest } from '../../../src/notifications/types';
 
 export const DAY = 86_400_000;
+export const AUTH_CARD = 'pm_authentication_required';
 /** The fake bills in fixed 30-day periods; enough to walk a year. */
 export const PERIOD = 30 * DAY;
 
@@ -25,6 +26,8 @@ interface FakeSubscription {
   endedAt: number | null;
   defaultPaymentMethod: string | null;
   latestInvoiceId: string | null;
+  /** An upgrade held by Stripe until its proration invoice is paid (payment_behavior pending_if_incomplete). */
+  pendingUpdate?: { plan: PlanId; invoiceId: string; expiresAt: number };
 }
 
 interface FakeInvoice {
@@ -36,12 +39,18 @@ interface FakeInvoice {
   finalizedAt: number;
   lastError: PaymentError | null;
   paidCount: number;
+  /** The PaymentIntent waits for the customer to authenticate (3-D Secure). */
+  requiresAction?: boolean;
 }
+
+/** Stripe expires an incomplete first payment, and a pending update, after 23 hours. */
+const ACTION_WINDOW = 23 * 3_600_000;
 
 /**
  * A tiny in-memory Stripe behind the activity contract, driven by the workflow's clock (`asOf`): asking it
  * anything after a period end renews (and charges) first, like Stripe would have done meanwhile. Cards are
- * named by behaviour: `pm_ok` pays, `pm_<decline_code>` declines with that code.
+ * named by behaviour: `pm_ok` pays, `pm_<decline_code>` declines with that code, `pm_authentication_required`
+ * needs the customer (3-D Secure) on every payment until `authenticate` plays the customer's part.
  */
 export class FakeStripe {
   now = 0;
@@ -63,7 +72,14 @@ export class FakeStripe {
 
   private tick(asOf: number): void {
     this.now = Math.max(this.now, asOf);
-    for (const sub of this.subscriptions.values()) this.renew(sub);
+    for (const sub of this.subscriptions.values()) {
+      if (sub.status === 'incomplete' && sub.periodStart + ACTION_WINDOW <= this.now) {
+        Object.assign(sub, { status: 'incomplete_expired', endedAt: sub.periodStart + ACTION_WINDOW });
+        if (sub.latestInvoiceId) this.inv(sub.latestInvoiceId).status = 'void';
+      }
+      if (sub.pendingUpdate && sub.pendingUpdate.expiresAt <= this.now) delete sub.pendingUpdate;
+      this.renew(sub);
+    }
   }
 
   private cardFor(sub: FakeSubscription): string | null {
@@ -72,6 +88,7 @@ export class FakeStripe {
 
   private charge(card: string | null): PaymentError | null {
     if (card === 'pm_ok') return null;
+    if (card === AUTH_CARD) return { code: 'authentication_required', declineCode: 'authentication_required', adviceCode: null, message: declineMessage('authentication_required') };
     const declineCode = card ? card.replace(/^pm_/, '') : 'no_payment_method';
     return { code: 'card_declined', declineCode, adviceCode: null, message: declineMessage(declineCode) };
   }
@@ -94,6 +111,7 @@ export class FakeStripe {
     this.invoices.set(inv.id, inv);
     sub.latestInvoiceId = inv.id;
     inv.lastError = this.charge(this.cardFor(sub));
+    inv.requiresAction = inv.lastError?.code === 'authentication_required';
     if (inv.lastError === null) inv.status = 'paid';
     if (inv.status === 'paid') inv.paidCount = 1;
     sub.status = inv.status === 'paid' ? 'active' : 'past_due';
@@ -105,6 +123,7 @@ export class FakeStripe {
       id: inv.id, status: inv.status, amountDue: inv.amount, amountRemaining: inv.status === 'paid' ? 0 : inv.amount, currency: 'usd',
       attemptCount: inv.attempts, billingReason: 'subscription_cycle', finalizedAt: inv.finalizedAt, hostedInvoiceUrl: `https://pay.example/${inv.id}`,
       lastPaymentError: inv.status === 'paid' ? null : inv.lastError,
+      paymentIntent: { id: `pi_${inv.id}`, status: inv.status === 'paid' ? 'succeeded' : inv.requiresAction ? 'requires_action' : 'requires_payment_method', clientSecret: `pi_${inv.id}_secret` },
     };
   }
 
@@ -146,6 +165,24 @@ export class FakeStripe {
     if (inv.status !== 'open') throw new Error(`invoice ${invoiceId} is ${inv.status}`);
     Object.assign(inv, { status: 'paid', paidCount: inv.paidCount + 1 });
     this.sub(inv.subscriptionId).status = 'active';
+  }
+
+  /** Plays the customer's part of 3-D Secure on the invoice's PaymentIntent (Stripe's test page in a browser). */
+  authenticate(invoiceId: string, outcome: 'succeed' | 'fail'): void {
+    const inv = this.inv(invoiceId);
+    if (inv.status !== 'open' || !inv.requiresAction) throw new Error(`invoice ${invoiceId} waits for no authentication`);
+    inv.requiresAction = false;
+    if (outcome === 'fail') {
+      inv.lastError = { code: 'payment_intent_authentication_failure', declineCode: null, adviceCode: null, message: declineMessage(null) };
+      return;
+    }
+    Object.assign(inv, { status: 'paid', lastError: null, paidCount: inv.paidCount + 1 });
+    const sub = this.sub(inv.subscriptionId);
+    if (sub.pendingUpdate?.invoiceId === invoiceId) {
+      sub.plan = sub.pendingUpdate.plan;
+      delete sub.pendingUpdate;
+    }
+    if (sub.status !== 'canceled') sub.status = 'active';
   }
 
   /** A subscription created outside the API (the relay will announce it). */
@@ -202,7 +239,9 @@ export class FakeStripe {
         const sub = this.newSubscription(organizationId, customerId, plan, asOf, trialDays);
         if (trialDays === 0) {
           const inv = this.invoice(sub, getPlan(plan).price.unitAmount ?? 0, asOf);
-          if (inv.status !== 'paid') {
+          // default_incomplete: a first payment that needs the customer leaves the subscription incomplete.
+          if (inv.requiresAction) sub.status = 'incomplete';
+          else if (inv.status !== 'paid') {
             this.subscriptions.delete(sub.id);
             throw ApplicationFailure.create({ type: 'CardDeclined', message: inv.lastError?.message, nonRetryable: true, details: [inv.lastError] });
           }
@@ -216,6 +255,12 @@ export class FakeStripe {
         const sub = this.sub(subscriptionId);
         if (mode === 'upgrade' && sub.status !== 'trialing') {
           const error = this.charge(this.cardFor(sub));
+          if (error?.code === 'authentication_required') {
+            const inv = this.invoice(sub, (getPlan(plan).price.unitAmount ?? 0) / 2, asOf);
+            sub.status = 'active';
+            sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW };
+            return { outcome: 'requires_action', invoice: this.invoiceSnapshot(inv), expiresAt: sub.pendingUpdate.expiresAt, subscription: this.snapshot(sub) };
+          }
           if (error) return { outcome: 'declined', error, invoiceId: null };
         }
         sub.plan = plan;
