@@ -6,7 +6,7 @@ import {
   BillingErrorType, initialState, pendingDeadlines, STRIPE_READS, transition, type BillingErrorType as ErrorType, type Command, type Effect,
   type Input, type Output, type StripeCall, type StripeEventSignal, type SubscriptionState,
 } from '../../../../src/domain/subscription';
-import { DAY, FakeStripe } from '../../../workflow/helpers/fake-stripe';
+import { AUTH_CARD, DAY, FakeStripe } from '../../../workflow/helpers/fake-stripe';
 
 /**
  * Drives the policy core the way the workflow does (each Stripe call answered and fed back), against the fake
@@ -21,7 +21,7 @@ export const realTransition: Transition = (state, input) => transition(state, in
 
 export type Action =
   | { kind: 'command'; command: Command }
-  | { kind: 'stripe'; happening: 'cardDeclines' | 'cardWorks' | 'paidElsewhere' | 'canceledInStripe' }
+  | { kind: 'stripe'; happening: 'cardDeclines' | 'cardWorks' | 'cardNeedsAuthentication' | 'customerAuthenticates' | 'paidElsewhere' | 'canceledInStripe' }
   | { kind: 'events'; types: string[]; duplicate: boolean; reorder: boolean }
   | { kind: 'deadline' }
   | { kind: 'wait'; ms: number };
@@ -38,7 +38,7 @@ export interface Recorded {
 }
 
 const plan = fc.constantFrom(...PLAN_IDS);
-const card = fc.constantFrom('pm_ok', 'pm_insufficient_funds', 'pm_stolen_card');
+const card = fc.constantFrom('pm_ok', 'pm_insufficient_funds', 'pm_stolen_card', AUTH_CARD);
 
 /**
  * The API keeps an Idempotency-Key to one request (src/api/middleware/idempotency.ts), so the update id is derived
@@ -68,7 +68,7 @@ const firstSubscribe: fc.Arbitrary<Action> = fc
 const later: fc.Arbitrary<Action[]> = fc.array(
   fc.oneof(
     { weight: 4, arbitrary: command.map((c) => ({ kind: 'command' as const, command: c })) },
-    { weight: 2, arbitrary: fc.constantFrom('cardDeclines', 'cardWorks', 'paidElsewhere', 'canceledInStripe').map((h) => ({ kind: 'stripe' as const, happening: h as 'cardDeclines' })) },
+    { weight: 2, arbitrary: fc.constantFrom('cardDeclines', 'cardWorks', 'cardNeedsAuthentication', 'customerAuthenticates', 'paidElsewhere', 'canceledInStripe').map((h) => ({ kind: 'stripe' as const, happening: h as 'cardDeclines' })) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('events' as const), types: fc.subarray(EVENT_TYPES, { minLength: 1 }), duplicate: fc.boolean(), reorder: fc.boolean() }) },
     { weight: 6, arbitrary: fc.constant({ kind: 'deadline' as const }) },
     { weight: 3, arbitrary: fc.integer({ min: 1, max: 35 }).map((days) => ({ kind: 'wait' as const, ms: days * DAY })) },
@@ -134,8 +134,10 @@ export async function simulate(transitionFn: Transition, script: Action[], fault
         if (!sub || sub.status === 'canceled') break;
         if (action.happening === 'cardDeclines') stripe.setCardBehaviour(sub.id, 'pm_insufficient_funds');
         if (action.happening === 'cardWorks') stripe.setCardBehaviour(sub.id, 'pm_ok');
+        if (action.happening === 'cardNeedsAuthentication') stripe.setCardBehaviour(sub.id, AUTH_CARD);
         const latest = sub.latestInvoiceId ? stripe.invoices.get(sub.latestInvoiceId) : undefined;
         if (action.happening === 'paidElsewhere' && latest?.status === 'open') stripe.payOutOfBand(latest.id);
+        if (action.happening === 'customerAuthenticates' && latest?.status === 'open' && latest.requiresAction) stripe.authenticate(latest.id, 'succeed');
         if (action.happening === 'canceledInStripe') Object.assign(sub, { status: 'canceled', endedAt: now, canceledAt: now });
         break;
       }

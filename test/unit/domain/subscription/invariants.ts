@@ -87,4 +87,13 @@ export const keysMatchBusinessSteps: Invariant = (run) => {
   return null;
 };
 
-export const INVARIANTS = { noInvoiceAttemptPaidTwice, canceledIsFinal, deadlinesInTheFuture, statusDocumented, keysMatchBusinessSteps };
+/** A payment waiting for the customer's authentication is never retried blindly on our schedule. */
+export const noBlindRetryWhileActionRequired: Invariant = (run) => {
+  for (const r of run) {
+    if (r.input.type !== 'deadline' || !r.before.dunning?.action) continue;
+    if (calls(r).some((c) => c.call.name === 'payInvoice')) return `scheduled retry of ${r.before.dunning.invoiceId} while it waits for the customer`;
+  }
+  return null;
+};
+
+export const INVARIANTS = { noInvoiceAttemptPaidTwice, canceledIsFinal, deadlinesInTheFuture, statusDocumented, keysMatchBusinessSteps, noBlindRetryWhileActionRequired };

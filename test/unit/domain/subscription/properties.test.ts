@@ -47,6 +47,12 @@ const MUTANTS: [keyof typeof INVARIANTS, string, Transition][] = [
     const anonymous = 'updateId' in i ? ({ ...i, updateId: 'internal' } as Input) : i;
     return realTransition(s, anonymous);
   }],
+  ['noBlindRetryWhileActionRequired', 'a payment waiting for authentication keeps its retry timetable', (s, i) => {
+    const out = realTransition(s, i);
+    const d = out.state.dunning;
+    if (!d?.action || d.nextRetryAt !== null) return out;
+    return { ...out, state: { ...out.state, dunning: { ...d, nextRetryAt: d.schedule.retryAt[d.scheduledRetriesDone] ?? null } } };
+  }],
 ];
 
 test.each(MUTANTS)('invariant %s catches the mutant where %s', async (name, _description, mutant) => {
