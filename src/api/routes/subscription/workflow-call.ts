@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { findCurrentSubscription, type SubscriptionView } from '../../../db/repositories/subscription-view';
+import { findCurrentSubscription, type SubscriptionView } from '../../../db/read-models/subscriptions';
 import { effectivePlan } from '../../../domain/effective-plan';
 import { POLICY_PROFILES } from '../../../domain/policy-profiles';
 import type { subscriptionWorkflow } from '../../../workflows/subscription-workflow';
