@@ -161,8 +161,13 @@ export interface SubscriptionProjection {
   graceEndsAt: number | null;
   canceledAt: number | null;
   endedAt: number | null;
-  /** Monotonic per subscription; an older projection never overwrites a newer one. */
+  /** Monotonic per subscription; with historyLength, an older projection never overwrites a newer one. */
   stateVersion: number;
+  /**
+   * The history length of the workflow task that projected (two attempts of one task may project one state
+   * version). Absent in inputs recorded before it existed: their stateVersion is `version * 2^20 + historyLength`.
+   */
+  historyLength?: number;
 }
 
 /** The activity contract: createActivities(deps) implements it, workflows import it as a type, tests fake it. */

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import type { InvoiceRow, SubscriptionRow } from '../db/schema';
+import type { InvoiceRow } from '../db/schema';
+import type { SubscriptionRow } from '../db/read-models/subscriptions';
 import { fromStripeStatus } from '../domain/subscription-status';
 import type { NewInvoiceRow } from '../db/schema';
 
