@@ -224,11 +224,6 @@ export interface Database {
   email_outbox: EmailOutboxTable;
 }
 
-export type BillingCustomerRow = Selectable<BillingCustomersTable>;
-export type InvoiceRow = Selectable<InvoicesTable>;
-export type NewInvoiceRow = Insertable<InvoicesTable>;
-export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
-export type NewPaymentMethodRow = Insertable<PaymentMethodsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type UsageDailyRow = Selectable<UsageDailyTable>;
 export type UsageThresholdAlertRow = Selectable<UsageThresholdAlertsTable>;

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
+import { EMAIL_MARKER, markInvoiceEmailQueued } from '../db/read-models/invoices';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
 import { createPollingLoop } from '../notifications/polling-loop';
 import type { Notifier } from '../notifications/types';
@@ -29,11 +29,6 @@ export interface InvoiceMailer {
   start(): void;
   stop(): Promise<void>;
 }
-
-const MARKER: Record<InvoiceEmailKind, 'issued_email_queued_at' | 'receipt_email_queued_at'> = {
-  invoice_issued: 'issued_email_queued_at',
-  invoice_receipt: 'receipt_email_queued_at',
-};
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -89,18 +84,13 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
 
   async function deliver(invoice: DueInvoice): Promise<number> {
     const owed = requiredInvoiceEmails({ status: invoice.status, amountDue: invoice.amount_due, amountPaid: invoice.amount_paid }).filter(
-      (kind) => invoice[MARKER[kind]] === null,
+      (kind) => invoice[EMAIL_MARKER[kind]] === null,
     );
     const lineSummary = owed.includes('invoice_issued') ? await deps.lineSummary(invoice.stripe_invoice_id) : null;
     let enqueued = 0;
     for (const kind of owed) {
       if ((await deps.notifier.enqueue(request(invoice, kind, lineSummary))).enqueued) enqueued += 1;
-      await deps.db
-        .updateTable('invoices')
-        .set({ [MARKER[kind]]: sql`now()` })
-        .where('stripe_invoice_id', '=', invoice.stripe_invoice_id)
-        .where(MARKER[kind], 'is', null)
-        .execute();
+      await markInvoiceEmailQueued(deps.db, invoice.stripe_invoice_id, kind);
     }
     return enqueued;
   }

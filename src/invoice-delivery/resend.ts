@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database';
+import { clearInvoiceEmailQueued } from '../db/read-models/invoices';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
 import { deliveryOf, invoicesWithEmails } from './delivery-status';
 
@@ -30,7 +31,6 @@ export interface ResendResult {
 }
 
 const emailAddress = z.email();
-const MARKER = { invoice_issued: 'issued_email_queued_at', invoice_receipt: 'receipt_email_queued_at' } as const;
 
 /**
  * Sends an invoice's email again on an operator's request (CLI or admin endpoint). Without `kind`,
@@ -77,7 +77,7 @@ export async function resendInvoiceEmails(
       emails.push({ kind, outcome: Number(due.numUpdatedRows) > 0 ? 'retry_now' : 'in_flight' });
     } else {
       // queued or not_sent: clearing the stamp puts the invoice back in the mailer's sweep.
-      await db.updateTable('invoices').set({ [MARKER[kind]]: null }).where('stripe_invoice_id', '=', row.stripe_invoice_id).execute();
+      await clearInvoiceEmailQueued(db, row.stripe_invoice_id, kind);
       emails.push({ kind, outcome: 'queued' });
     }
   }

@@ -1,4 +1,5 @@
-import type { NewEmailOutboxRow, NewInvoiceRow } from '../../../src/db/schema';
+import type { NewInvoiceRow } from '../../../src/db/read-models/invoices';
+import type { NewEmailOutboxRow } from '../../../src/db/schema';
 import { billingSuccessMetrics, emailDeliveryMetrics, paymentMetrics, revenueRecovery } from '../../../src/db/metrics-queries';
 import { createTestDb, type TestDb } from '../../helpers/db';
 
