@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './database';
+import type { Db } from '../db/database';
 
 /**
  * The seed's success criteria, computed from the read models. A range is half-open, [from, to);
@@ -129,7 +129,7 @@ export interface WebhookProcessingMetrics {
   failureRate: number | null;
 }
 
-/** Relay attempts are only counted up by a failure (relay-queue scheduleRetry), so `relay_attempts > 0` is "failed at least once". */
+/** Relay attempts are only counted up by a failure (the webhooks store's recordOutcomes), so `relay_attempts > 0` is "failed at least once". */
 export async function webhookProcessingMetrics(db: Db, range: MetricsRange): Promise<WebhookProcessingMetrics> {
   const row = await db
     .selectFrom('stripe_events')
