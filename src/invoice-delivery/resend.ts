@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import { clearInvoiceEmailQueued } from '../db/read-models/invoices';
+import { requeueFailedMessage, retryMessageNow } from '../notifications/store';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
 import { deliveryOf, invoicesWithEmails } from './delivery-status';
 
@@ -60,21 +60,9 @@ export async function resendInvoiceEmails(
       const previous = kind === 'invoice_issued' ? row.issued_to : row.receipt_to;
       const to = current && emailAddress.safeParse(current).success ? current : previous;
       if (!to) throw new ResendError('no_recipient', `Organization ${row.organization_id} has no valid billing email; set one first`);
-      const reset = await db
-        .updateTable('email_outbox')
-        .set({ status: 'pending', attempts: 0, to_address: to, next_attempt_at: sql`now()`, updated_at: sql`now()` })
-        .where('dedupe_key', '=', dedupeKey)
-        .where('status', '=', 'failed')
-        .executeTakeFirst();
-      emails.push({ kind, outcome: Number(reset.numUpdatedRows) > 0 ? 'requeued' : 'in_flight' });
+      emails.push({ kind, outcome: (await requeueFailedMessage(db, dedupeKey, to)) ? 'requeued' : 'in_flight' });
     } else if (status === 'pending') {
-      const due = await db
-        .updateTable('email_outbox')
-        .set({ next_attempt_at: sql`now()`, updated_at: sql`now()` })
-        .where('dedupe_key', '=', dedupeKey)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      emails.push({ kind, outcome: Number(due.numUpdatedRows) > 0 ? 'retry_now' : 'in_flight' });
+      emails.push({ kind, outcome: (await retryMessageNow(db, dedupeKey)) ? 'retry_now' : 'in_flight' });
     } else {
       // queued or not_sent: clearing the stamp puts the invoice back in the mailer's sweep.
       await clearInvoiceEmailQueued(db, row.stripe_invoice_id, kind);

@@ -65,3 +65,34 @@ export async function scheduleRetry(db: Db, message: Pick<OutboxMessage, 'id' | 
 export async function markDead(db: Db, message: Pick<OutboxMessage, 'id' | 'attempts'>, error: string): Promise<void> {
   await claimed(db, message).set({ status: 'failed', last_error: error, updated_at: sql`now()` }).execute();
 }
+
+/** A failed email goes out again: pending now, attempts reset, to the given address; false when it is no longer failed. */
+export async function requeueFailedMessage(db: Db, dedupeKey: string, toAddress: string): Promise<boolean> {
+  const reset = await db
+    .updateTable('email_outbox')
+    .set({ status: 'pending', attempts: 0, to_address: toAddress, next_attempt_at: sql`now()`, updated_at: sql`now()` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(reset.numUpdatedRows) > 0;
+}
+
+/** A pending email waiting out its backoff is due now; false when it is no longer pending. */
+export async function retryMessageNow(db: Db, dedupeKey: string): Promise<boolean> {
+  const due = await db
+    .updateTable('email_outbox')
+    .set({ next_attempt_at: sql`now()`, updated_at: sql`now()` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(due.numUpdatedRows) > 0;
+}
+
+/** Outbox rows by status (a gauge read at scrape time). */
+export function countMessagesByStatus(db: Db) {
+  return db
+    .selectFrom('email_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+}
