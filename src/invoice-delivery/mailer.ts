@@ -4,8 +4,8 @@ import { EMAIL_MARKER, markInvoiceEmailQueued } from '../db/read-models/invoices
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
 import { createPollingLoop } from '../notifications/polling-loop';
 import type { Notifier } from '../notifications/types';
-import { awaitingEmail } from './awaiting';
 import type { LineSummarySource } from './line-summary';
+import { findInvoicesAwaitingEmail } from './store';
 
 export interface InvoiceMailerDeps {
   db: Db;
@@ -32,20 +32,7 @@ export interface InvoiceMailer {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-type DueInvoice = Awaited<ReturnType<typeof dueInvoices>>[number];
-
-function dueInvoices(db: Db, limit: number) {
-  return db
-    .selectFrom('invoices')
-    .select([
-      'organization_id', 'stripe_invoice_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid', 'billing_reason',
-      'hosted_invoice_url', 'invoice_pdf', 'period_start', 'period_end', 'due_date', 'paid_at', 'issued_email_queued_at', 'receipt_email_queued_at',
-    ])
-    .where(awaitingEmail('invoices'))
-    .orderBy('updated_at')
-    .limit(limit)
-    .execute();
-}
+type DueInvoice = Awaited<ReturnType<typeof findInvoicesAwaitingEmail>>[number];
 
 /**
  * Turns mirrored invoices into emails: every sweep stores the invoice email and the receipt each
@@ -96,7 +83,7 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
   }
 
   async function runOnce(): Promise<InvoiceMailerSummary> {
-    const due = await dueInvoices(deps.db, batchSize);
+    const due = await findInvoicesAwaitingEmail(deps.db, batchSize);
     const summary: InvoiceMailerSummary = { invoices: due.length, enqueued: 0, failed: 0 };
     for (const invoice of due) {
       try {

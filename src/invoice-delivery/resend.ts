@@ -3,7 +3,8 @@ import type { Db } from '../db/database';
 import { clearInvoiceEmailQueued } from '../db/read-models/invoices';
 import { requeueFailedMessage, retryMessageNow } from '../notifications/store';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
-import { deliveryOf, invoicesWithEmails } from './delivery-status';
+import { deliveryOf } from './delivery-status';
+import { findInvoiceWithEmails } from './store';
 
 /**
  * What a re-send did to one email of the invoice:
@@ -41,7 +42,7 @@ export async function resendInvoiceEmails(
   resolveRecipient: (organizationId: string) => Promise<string | null>,
   input: { stripeInvoiceId: string; kind?: InvoiceEmailKind },
 ): Promise<ResendResult> {
-  const row = await invoicesWithEmails(db).where('i.stripe_invoice_id', '=', input.stripeInvoiceId).executeTakeFirst();
+  const row = await findInvoiceWithEmails(db, input.stripeInvoiceId);
   if (!row) throw new ResendError('invoice_not_found', `No invoice ${input.stripeInvoiceId} in the read model`);
   const owed = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
   const kinds = input.kind ? [input.kind] : owed;
