@@ -4,6 +4,7 @@ import type { EmailOutboxRow, NewEmailOutboxRow } from '../db/schema';
 
 export type OutboxMessage = Pick<EmailOutboxRow, 'id' | 'kind' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'attempts' | 'dedupe_key'>;
 
+// Raw: make_interval's named argument has no builder form; the database clock decides what is due.
 const afterMs = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
 
 /** Inserts unless the dedupe key exists; true when this call stored the row. */
@@ -35,7 +36,7 @@ export async function claimDueMessages(db: Db, opts: { limit: number; leaseMs: n
     .skipLocked();
   return db
     .updateTable('email_outbox')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: afterMs(opts.leaseMs), updated_at: sql`now()` })
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: afterMs(opts.leaseMs), updated_at: sql`now()` }))
     .where('id', 'in', due)
     .returning(['id', 'kind', 'to_address', 'subject', 'text_body', 'html_body', 'attempts', 'dedupe_key'])
     .execute();

@@ -65,7 +65,8 @@ export const upsertPaymentMethods = paymentMethods.many;
 
 /**
  * `payment_methods.is_default` follows the customer's recorded default, whichever of the customer
- * and payment-method events was mirrored first (Stripe sends them in the same second).
+ * and payment-method events was mirrored first (Stripe sends them in the same second). Raw: a named
+ * prepared statement is its text.
  */
 const APPLY_DEFAULT_FLAG: PreparedStatement = {
   name: 'mirror_apply_default_flag_v1',

@@ -62,7 +62,7 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
   };
 }
 
-// GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
+// Raw: a named prepared statement is its text. GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
 // and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
 const CURRENT_SUBSCRIPTION = {
   name: 'subscription_view_current_v1',
