@@ -13,9 +13,9 @@ export const isMirroredEventType = (type: string): boolean =>
 /**
  * Projects invoice.*, payment_method.* and customer.created|updated (the default card) events into
  * the read model, a relay batch's (in `created` order) in a few statements instead of one or two
- * per event: the invoices in one upsert (one more per repeated invoice), the payment methods in
- * another, then the default-card flag of their organizations; customer events one by one (rare).
- * The end state is the one applying them in order gives: the read models' guards decide.
+ * per event: the invoices in one upsert (one more for each further event of one invoice), the
+ * payment methods likewise, then the default-card flag of their organizations; customer events one
+ * by one (rare). The end state is the one applying them in order gives: the read models' guards decide.
  * Throws on a malformed object (no statement has run then) or a failed statement.
  */
 export async function mirrorEvents(db: Db, items: readonly { event: InboundEvent; organizationId: string }[]): Promise<void> {
