@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import { DEFAULT_EMAIL_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff';
 import type { OnNotificationResult } from './outcomes';
 import { createPollingLoop } from './polling-loop';
-import { claimDueMessages, markDead, markSent, scheduleRetry, type OutboxMessage } from './outbox-repository';
+import { claimDueMessages, markDead, markSent, scheduleRetry, type OutboxMessage } from './store';
 import type { EmailTransport } from './smtp-transport';
 
 export interface EmailDispatcherDeps {

@@ -1,3 +1,4 @@
+import { findSubscriptionFacts } from '../db/read-models/subscriptions';
 import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
 import { signalOrAdopt, signalSubscription } from '../webhooks/workflow-target';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
@@ -15,11 +16,7 @@ export async function reconcileSubscriptionsPage(deps: ReconciliationDeps, input
   const page = await deps.stripe.subscriptions.list({ status: 'all', limit: PAGE_SIZE, ...(input.startingAfter ? { starting_after: input.startingAfter } : {}) });
   const repaired: PageResult['repaired'] = [];
   for (const sub of page.data) {
-    const row = await deps.db
-      .selectFrom('subscriptions')
-      .select(['organization_id', 'status', 'cancel_at_period_end', 'current_period_end'])
-      .where('stripe_subscription_id', '=', sub.id)
-      .executeTakeFirst();
+    const row = await findSubscriptionFacts(deps.db, sub.id);
     const drift = subscriptionDrift(sub, row);
     if (drift.kind === 'in_sync') continue;
     const organizationId = row?.organization_id ?? (await organizationFor(deps.db, sub.metadata, sub.customer));

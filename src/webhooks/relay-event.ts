@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import { isRelayedEventType, startsTracking } from './handled-events';
 import { mirrorEvents } from './mirror';
 import { resolveOrganization } from './organization';
-import type { ClaimedEvent } from './relay-queue';
+import type { ClaimedEvent } from './store';
 import { parseInboundEvent, type InboundEvent } from './stripe-event';
 import { signalEvents, type DeliveryResult, type StripeEventSignal } from './workflow-target';
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { noRelayMetrics, type RelayMetrics } from './metrics';
 import { relayRuns, type RunResult } from './relay-event';
-import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
+import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './store';
 
 export interface WebhookRelayOptions {
   db: Db;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInvoiceMailer, stripeLineSummary, type InvoiceMailer } from '../../src/invoice-delivery';
 import { billingEmailResolver, createOutboxNotifier } from '../../src/notifications';
-import { redriveEvents } from '../../src/webhooks/relay-queue';
+import { redriveEvents } from '../../src/webhooks/store';
 import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 

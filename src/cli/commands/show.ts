@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findCurrentSubscription } from '../../db/repositories/subscription-view';
+import { findCurrentSubscription } from '../../db/read-models/subscriptions';
 import { getStateQuery, subscriptionWorkflowId } from '../../workflows/messages';
 import { organizationId, parseOptions } from '../args';
 import type { CliCommand } from '../command';

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { findCurrentSubscription, type SubscriptionView } from '../../../db/repositories/subscription-view';
+import { findCurrentSubscription, type SubscriptionApiView } from '../../../db/read-models/subscriptions';
 import { effectivePlan } from '../../../domain/effective-plan';
 import { POLICY_PROFILES } from '../../../domain/policy-profiles';
 import type { subscriptionWorkflow } from '../../../workflows/subscription-workflow';
@@ -39,7 +39,7 @@ export async function callWorkflow<T>(call: () => Promise<T>): Promise<T> {
  * The response of every mutation: the read model after the update. The workflow projects its state
  * before an update returns, so this already shows the change, in the same shape as GET /subscription.
  */
-export async function subscriptionState(c: Context<AppEnv>): Promise<{ subscription: SubscriptionView | null; effectivePlan: ReturnType<typeof effectivePlan> }> {
+export async function subscriptionState(c: Context<AppEnv>): Promise<{ subscription: SubscriptionApiView | null; effectivePlan: ReturnType<typeof effectivePlan> }> {
   const subscription = await findCurrentSubscription(c.get('deps').db, c.get('principal').organizationId);
   return { subscription, effectivePlan: effectivePlan(subscription) };
 }

@@ -4,6 +4,7 @@ import type { EmailOutboxRow, NewEmailOutboxRow } from '../db/schema';
 
 export type OutboxMessage = Pick<EmailOutboxRow, 'id' | 'kind' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'attempts' | 'dedupe_key'>;
 
+// Raw: make_interval's named argument has no builder form; the database clock decides what is due.
 const afterMs = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
 
 /** Inserts unless the dedupe key exists; true when this call stored the row. */
@@ -35,7 +36,7 @@ export async function claimDueMessages(db: Db, opts: { limit: number; leaseMs: n
     .skipLocked();
   return db
     .updateTable('email_outbox')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: afterMs(opts.leaseMs), updated_at: sql`now()` })
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: afterMs(opts.leaseMs), updated_at: sql`now()` }))
     .where('id', 'in', due)
     .returning(['id', 'kind', 'to_address', 'subject', 'text_body', 'html_body', 'attempts', 'dedupe_key'])
     .execute();
@@ -64,4 +65,35 @@ export async function scheduleRetry(db: Db, message: Pick<OutboxMessage, 'id' | 
 
 export async function markDead(db: Db, message: Pick<OutboxMessage, 'id' | 'attempts'>, error: string): Promise<void> {
   await claimed(db, message).set({ status: 'failed', last_error: error, updated_at: sql`now()` }).execute();
+}
+
+/** A failed email goes out again: pending now, attempts reset, to the given address; false when it is no longer failed. */
+export async function requeueFailedMessage(db: Db, dedupeKey: string, toAddress: string): Promise<boolean> {
+  const reset = await db
+    .updateTable('email_outbox')
+    .set({ status: 'pending', attempts: 0, to_address: toAddress, next_attempt_at: sql`now()`, updated_at: sql`now()` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(reset.numUpdatedRows) > 0;
+}
+
+/** A pending email waiting out its backoff is due now; false when it is no longer pending. */
+export async function retryMessageNow(db: Db, dedupeKey: string): Promise<boolean> {
+  const due = await db
+    .updateTable('email_outbox')
+    .set({ next_attempt_at: sql`now()`, updated_at: sql`now()` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(due.numUpdatedRows) > 0;
+}
+
+/** Outbox rows by status (a gauge read at scrape time). */
+export function countMessagesByStatus(db: Db) {
+  return db
+    .selectFrom('email_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
 }

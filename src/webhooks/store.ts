@@ -1,5 +1,51 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
+import { preparedQuery, type Db, type PreparedStatement } from '../db/database';
+import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
+
+// The webhook inbox (stripe_events): the endpoint stores each verified event, the relay claims due
+// events in Stripe's `created` order per organization and records how it left them.
+
+export interface StoreResult {
+  /** False when the event id was already in the inbox: a redelivery, acknowledged and otherwise ignored. */
+  inserted: boolean;
+}
+
+/**
+ * Every delivery runs this, so it is a named prepared statement (parsed and planned once per
+ * connection, no query building per request). The organization is the one in Stripe metadata
+ * ($7) or, failing that, the billing customer's ($8) in the same statement; with neither it is
+ * null and the relay tries again later.
+ */
+// Raw: a named prepared statement is its text (the builder would compile it again on every delivery).
+const STORE_EVENT: PreparedStatement = {
+  name: 'webhooks_store_event_v1',
+  text: `insert into stripe_events (id, type, api_version, livemode, stripe_created_at, object_id, organization_id, payload)
+    values ($1, $2, $3, $4, to_timestamp($5::bigint), $6,
+            coalesce($7::text, (select organization_id from billing_customers where stripe_customer_id = $8::text)), $9::text::jsonb)
+    on conflict (id) do nothing
+    returning id`,
+};
+
+/**
+ * Stores a verified event, keyed by its Stripe id. One autocommitted statement: when it returns,
+ * the row is durable and the 2xx may go out.
+ */
+export async function storeEvent(db: Db, event: InboundEvent, rawBody: string): Promise<StoreResult> {
+  const metadataOrg = organizationFromMetadata(event);
+  const customerId = metadataOrg === null ? customerIdOf(event) : null;
+  const rows = await preparedQuery<{ id: string }>(db, STORE_EVENT, [
+    event.id,
+    event.type,
+    event.api_version ?? null,
+    event.livemode,
+    event.created,
+    event.data.object.id ?? null,
+    metadataOrg,
+    customerId,
+    rawBody,
+  ]);
+  return { inserted: rows.length > 0 };
+}
 
 export interface ClaimedEvent {
   id: string;
@@ -20,6 +66,7 @@ export interface ClaimedEvent {
  * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
  */
 export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+  // Raw: a row-value comparison inside `not exists` and make_interval's named argument, which the builder does not express.
   const { rows } = await sql<ClaimedEvent>`
     update stripe_events set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
     where id in (
@@ -45,6 +92,7 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
 export async function claimFollowers(db: Db, heads: readonly ClaimedEvent[], opts: { perOrganization: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
   const organizations = [...new Set(heads.flatMap((h) => (h.organization_id === null ? [] : [h.organization_id])))];
   if (organizations.length === 0 || opts.perOrganization <= 1) return [];
+  // Raw: make_interval's named argument and an update from a windowed subquery, which the builder does not express.
   const { rows } = await sql<ClaimedEvent>`
     update stripe_events e set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
     from (
@@ -75,6 +123,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]):
   const settled = outcomes.filter((o) => o.status !== 'retry');
   const retries = outcomes.filter((o) => o.status === 'retry');
   const statements: Promise<unknown>[] = [];
+  // Raw: `from unnest(...) as s(id, …)` (a column alias list on a set-returning function) has no builder form.
   if (settled.length > 0) {
     statements.push(sql`
       update stripe_events e set relay_status = s.status, relayed_at = now(), organization_id = s.organization_id, last_error = s.last_error
@@ -110,4 +159,14 @@ export async function redriveEvents(db: Db, filter: RedriveFilter): Promise<numb
   if (filter.type) query = query.where('type', '=', filter.type);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Stored events not yet relayed (a gauge read at scrape time). */
+export async function countPendingEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('relay_status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return row.n;
 }

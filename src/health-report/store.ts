@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Db } from './database';
+import type { ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 
 /**
  * The seed's success criteria, computed from the read models. A range is half-open, [from, to);
@@ -11,7 +12,7 @@ export interface MetricsRange {
   to: Date;
 }
 
-export interface PaymentMetrics {
+export interface PaymentSuccessMetrics {
   /** Open, paid or uncollectible invoices with something to collect; drafts, voids and $0 invoices are not payments. */
   finalizedInvoices: number;
   paidOnFirstAttempt: number;
@@ -46,13 +47,13 @@ export interface EmailDeliveryMetrics {
 
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-export async function paymentMetrics(db: Db, range: MetricsRange): Promise<PaymentMetrics> {
+export async function paymentMetrics(db: Db, range: MetricsRange): Promise<PaymentSuccessMetrics> {
   const row = await db
     .selectFrom('invoices')
-    .select([
-      sql<number>`count(*)::int`.as('finalized'),
-      sql<number>`(count(*) filter (where status = 'paid' and attempt_count <= 1))::int`.as('first_attempt'),
-      sql<number>`(count(*) filter (where attempt_count > 1))::int`.as('retried'),
+    .select((eb) => [
+      eb.fn.countAll<number>().as('finalized'),
+      eb.fn.countAll<number>().filterWhere((f) => f.and([f('status', '=', 'paid'), f('attempt_count', '<=', 1)])).as('first_attempt'),
+      eb.fn.countAll<number>().filterWhere('attempt_count', '>', 1).as('retried'),
     ])
     .where('status', 'in', ['open', 'paid', 'uncollectible'])
     .where('amount_due', '>', 0)
@@ -71,23 +72,27 @@ export async function paymentMetrics(db: Db, range: MetricsRange): Promise<Payme
 }
 
 /** Per currency: amounts in different currencies are never added together. */
+type InvoicesEb = ExpressionBuilder<Database, 'invoices'>;
+const recovered = (eb: InvoicesEb) => eb.and([eb('status', '=', 'paid'), eb('attempt_count', '>', 1)]);
+const lost = (eb: InvoicesEb) => eb('status', '=', 'uncollectible');
+const lowerCurrency = (eb: InvoicesEb) => eb.fn<string>('lower', ['currency']);
+
 export async function revenueRecovery(db: Db, range: MetricsRange): Promise<RevenueRecovery[]> {
-  const recoveredFilter = sql`status = 'paid' and attempt_count > 1`;
-  const lostFilter = sql`status = 'uncollectible'`;
   const rows = await db
     .selectFrom('invoices')
-    .select([
-      sql<string>`lower(currency)`.as('currency'),
-      sql<number>`coalesce(sum(amount_paid) filter (where ${recoveredFilter}), 0)::bigint`.as('recovered'),
-      sql<number>`(count(*) filter (where ${recoveredFilter}))::int`.as('recovered_invoices'),
-      sql<number>`coalesce(sum(amount_due - amount_paid) filter (where ${lostFilter}), 0)::bigint`.as('lost'),
-      sql<number>`(count(*) filter (where ${lostFilter}))::int`.as('lost_invoices'),
+    .select((eb) => [
+      lowerCurrency(eb).as('currency'),
+      // sum(bigint) is numeric, which pg hands over as a string; as bigint the pool parses it to a number.
+      eb.cast<number>(eb.fn.coalesce(eb.fn.sum('amount_paid').filterWhere(recovered), eb.lit(0)), 'bigint').as('recovered'),
+      eb.fn.countAll<number>().filterWhere(recovered).as('recovered_invoices'),
+      eb.cast<number>(eb.fn.coalesce(eb.fn.sum(eb('amount_due', '-', eb.ref('amount_paid'))).filterWhere(lost), eb.lit(0)), 'bigint').as('lost'),
+      eb.fn.countAll<number>().filterWhere(lost).as('lost_invoices'),
     ])
     .where('stripe_created_at', '>=', range.from)
     .where('stripe_created_at', '<', range.to)
-    .groupBy(sql`lower(currency)`)
-    .having(sql<boolean>`count(*) filter (where ${recoveredFilter} or ${lostFilter}) > 0`)
-    .orderBy(sql`lower(currency)`)
+    .groupBy(lowerCurrency)
+    .having((eb) => eb(eb.fn.countAll().filterWhere((f) => f.or([recovered(f), lost(f)])), '>', 0))
+    .orderBy(lowerCurrency)
     .execute();
   return rows.map((r) => ({
     currency: r.currency,
@@ -101,10 +106,10 @@ export async function revenueRecovery(db: Db, range: MetricsRange): Promise<Reve
 export async function emailDeliveryMetrics(db: Db, range: MetricsRange): Promise<EmailDeliveryMetrics> {
   const row = await db
     .selectFrom('email_outbox')
-    .select([
-      sql<number>`count(*)::int`.as('enqueued'),
-      sql<number>`(count(*) filter (where status = 'sent'))::int`.as('sent'),
-      sql<number>`(count(*) filter (where status = 'failed'))::int`.as('failed'),
+    .select((eb) => [
+      eb.fn.countAll<number>().as('enqueued'),
+      eb.fn.countAll<number>().filterWhere('status', '=', 'sent').as('sent'),
+      eb.fn.countAll<number>().filterWhere('status', '=', 'failed').as('failed'),
     ])
     .where('created_at', '>=', range.from)
     .where('created_at', '<', range.to)
@@ -129,14 +134,14 @@ export interface WebhookProcessingMetrics {
   failureRate: number | null;
 }
 
-/** Relay attempts are only counted up by a failure (relay-queue scheduleRetry), so `relay_attempts > 0` is "failed at least once". */
+/** Relay attempts are only counted up by a failure (the webhooks store's recordOutcomes), so `relay_attempts > 0` is "failed at least once". */
 export async function webhookProcessingMetrics(db: Db, range: MetricsRange): Promise<WebhookProcessingMetrics> {
   const row = await db
     .selectFrom('stripe_events')
-    .select([
-      sql<number>`count(*)::int`.as('received'),
-      sql<number>`(count(*) filter (where relay_attempts > 0))::int`.as('failed'),
-      sql<number>`(count(*) filter (where relay_attempts > 0 and relay_status = 'pending'))::int`.as('still_failing'),
+    .select((eb) => [
+      eb.fn.countAll<number>().as('received'),
+      eb.fn.countAll<number>().filterWhere('relay_attempts', '>', 0).as('failed'),
+      eb.fn.countAll<number>().filterWhere((f) => f.and([f('relay_attempts', '>', 0), f('relay_status', '=', 'pending')])).as('still_failing'),
     ])
     .where('stripe_created_at', '>=', range.from)
     .where('stripe_created_at', '<', range.to)
@@ -164,19 +169,21 @@ export interface InvoiceDeliveryMetrics extends InvoiceEmailCounts {
 
 /** Invoice emails and receipts of the invoices created in the range, through their outbox rows. */
 export async function invoiceDeliveryMetrics(db: Db, range: MetricsRange): Promise<InvoiceDeliveryMetrics> {
-  const issuedOwed = sql`i.status in ('open', 'paid', 'uncollectible') and i.amount_due > 0`;
-  const receiptOwed = sql`i.status = 'paid' and i.amount_paid > 0`;
-  const counts = (owed: typeof issuedOwed, outbox: 'oi' | 'orc', prefix: string) => [
-    sql<number>`(count(*) filter (where ${owed}))::int`.as(`${prefix}_required`),
-    sql<number>`(count(*) filter (where ${owed} and ${sql.ref(`${outbox}.status`)} = 'sent'))::int`.as(`${prefix}_sent`),
-    sql<number>`(count(*) filter (where ${owed} and ${sql.ref(`${outbox}.status`)} = 'failed'))::int`.as(`${prefix}_failed`),
-    sql<number>`(count(*) filter (where ${owed} and ${sql.ref(`${outbox}.status`)} in ('pending', 'sending')))::int`.as(`${prefix}_pending`),
-  ];
   const row = await db
     .selectFrom('invoices as i')
-    .leftJoin('email_outbox as oi', (join) => join.on('oi.dedupe_key', '=', sql<string>`'invoice_issued:' || i.stripe_invoice_id`))
-    .leftJoin('email_outbox as orc', (join) => join.on('orc.dedupe_key', '=', sql<string>`'invoice_receipt:' || i.stripe_invoice_id`))
-    .select([...counts(issuedOwed, 'oi', 'issued'), ...counts(receiptOwed, 'orc', 'receipt')])
+    .leftJoin('email_outbox as oi', (join) => join.on((eb) => eb('oi.dedupe_key', '=', eb(eb.val('invoice_issued:'), '||', eb.ref('i.stripe_invoice_id')))))
+    .leftJoin('email_outbox as orc', (join) => join.on((eb) => eb('orc.dedupe_key', '=', eb(eb.val('invoice_receipt:'), '||', eb.ref('i.stripe_invoice_id')))))
+    .select((eb) => {
+      const issuedOwed = eb.and([eb('i.status', 'in', ['open', 'paid', 'uncollectible']), eb('i.amount_due', '>', 0)]);
+      const receiptOwed = eb.and([eb('i.status', '=', 'paid'), eb('i.amount_paid', '>', 0)]);
+      const counts = (owed: typeof issuedOwed, outbox: 'oi.status' | 'orc.status', prefix: string) => [
+        eb.fn.countAll<number>().filterWhere(owed).as(`${prefix}_required`),
+        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, '=', 'sent')])).as(`${prefix}_sent`),
+        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, '=', 'failed')])).as(`${prefix}_failed`),
+        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, 'in', ['pending', 'sending'])])).as(`${prefix}_pending`),
+      ];
+      return [...counts(issuedOwed, 'oi.status', 'issued'), ...counts(receiptOwed, 'orc.status', 'receipt')];
+    })
     .where('i.stripe_created_at', '>=', range.from)
     .where('i.stripe_created_at', '<', range.to)
     .executeTakeFirstOrThrow();
@@ -202,7 +209,7 @@ export async function invoiceDeliveryMetrics(db: Db, range: MetricsRange): Promi
 
 export interface BillingSuccessMetrics {
   range: MetricsRange;
-  payments: PaymentMetrics;
+  payments: PaymentSuccessMetrics;
   revenue: RevenueRecovery[];
   email: EmailDeliveryMetrics;
   webhooks: WebhookProcessingMetrics;
