@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { formatMoney } from '../../domain/money';
+import { formatMoney } from '../../../src/domain/money';
 import { done, notYet, waitFor, type Observation } from '../wait';
 import type { ApiClient, Invoice, SubscriptionState } from '../api-client';
 import type { DemoOrg } from './types';
