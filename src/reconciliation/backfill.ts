@@ -1,6 +1,5 @@
 import type Stripe from 'stripe';
 import { fromStripeStatus } from '../domain/subscription-status';
-import { signalOrAdopt } from '../webhooks/workflow-target';
 import { organizationFor, type ReconciliationDeps } from './deps';
 
 export interface BackfillLine {
@@ -38,7 +37,7 @@ export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dr
       .onConflict((oc) => oc.doNothing())
       .execute();
     const signal = { eventId: `backfill:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: sub.created };
-    await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+    await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
     lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
   }
   return lines;

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
 import type { WebhookRelay } from '../../../src/webhooks/relay';
-import { subscriptionWorkflowId } from '../../../src/webhooks/workflow-target';
+import { subscriptionWorkflowId } from '../../../src/workflows/messages';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { freePort } from '../../helpers/processes';
