@@ -8,9 +8,9 @@ import { createStripeClient } from '../../src/stripe/client';
 import type { WebhookRelay } from '../../src/webhooks/relay';
 import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
 import { createMailSink, type MailSink } from '../../tools/mail-sink';
+import { freePort } from '../../tools/support/processes';
 import type { RunningApp } from './app';
 import { createTestDb, type TestDb } from './db';
-import { freePort } from './processes';
 import { connectDevServer, uniqueTaskQueue } from './temporal';
 import { TEST_SERVICE_TOKEN } from './tokens';
 

@@ -7,7 +7,7 @@ import type { WebhookRelay } from '../../../src/webhooks/relay';
 import { subscriptionWorkflowId } from '../../../src/workflows/messages';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
-import { freePort } from '../../helpers/processes';
+import { freePort } from '../../../tools/support/processes';
 import { connectDevServer } from '../../helpers/temporal';
 import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
 import { eventually, quietLogger, receivedBy, relayFor, startStandInWorker, unreachableTemporal } from './harness';
