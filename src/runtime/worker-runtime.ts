@@ -14,7 +14,7 @@ import { createReconciliationActivities } from '../reconciliation/activities';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { createStripeClient } from '../stripe/client';
 import { configuredSubscriptionClient } from '../subscriptions/client';
-import { loadWorkflowBundle } from '../worker-bundle';
+import { loadWorkflowBundle } from './workflow-bundle';
 import { selected, startAll, stopAll, type Runtime } from './runtime';
 import { configuredRelay, metricsEndpoint, overageReporter, temporalWorker, usageMaintenance, type RelayTuning } from './services';
 
