@@ -12,7 +12,7 @@ export interface Runtime {
   readonly failed: Promise<unknown>;
 }
 
-/** Starts services in order; they are stopped in reverse so the first started (the main job last in the list) is stopped where it must be. */
+/** Starts services in list order (stopAll stops them in reverse: a runtime lists its main job last so it stops first). */
 export function startAll(services: readonly BackgroundService[]): void {
   for (const service of services) service.start();
 }

@@ -2,7 +2,6 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
-import type Stripe from 'stripe';
 import { createActivities } from '../activities';
 import type { BackgroundService } from '../background/service';
 import type { Config } from '../config';
@@ -40,14 +39,7 @@ export interface WorkerRuntimeOverrides {
 }
 
 export interface WorkerRuntime extends Runtime {
-  readonly config: Config;
-  readonly db: Db;
-  readonly stripe: Stripe;
-  /** A client over the worker's own connection. */
-  readonly temporal: Client;
-  readonly registry: Registry;
   readonly logger: Logger;
-  service(name: WorkerServiceName): BackgroundService | undefined;
 }
 
 /**
@@ -108,8 +100,7 @@ export async function createWorkerRuntime(config: Config, overrides: WorkerRunti
   for (const name of wanted) services.push(await build[name]());
 
   return {
-    config, db, stripe, temporal, registry, logger, services, failed,
-    service: (name) => services.find((s) => s.name === name),
+    logger, services, failed,
     async start() {
       startAll(services);
       logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, services: services.map((s) => s.name) }, 'billing worker running');
