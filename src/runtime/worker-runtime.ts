@@ -92,6 +92,10 @@ export async function createWorkerRuntime(config: Config, overrides: WorkerRunti
           ...createReconciliationActivities({ db, stripe, subscriptions, logger }),
         },
       });
+      // Reconciliation stays a Temporal Schedule, not a periodic service: once a day for the whole deployment
+      // however many workers run, durable across restarts, skipped while a run still pages, and visible and
+      // triggerable in the Temporal UI. The in-process services are cheap rounds that any number of processes
+      // may run at once (leased claims, idempotent writes).
       if (overrides.reconciliationSchedule ?? true) await ensureReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue });
       return temporalWorker(worker, reportFailure);
     },
