@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import { createPeriodic } from '../background/periodic';
+import type { BackgroundService } from '../background/service';
 import type { Db } from '../db/database';
 import { EMAIL_MARKER, markInvoiceEmailQueued } from '../db/read-models/invoices';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
-import { createPollingLoop } from '../notifications/polling-loop';
 import type { Notifier } from '../notifications/types';
 import type { LineSummarySource } from './line-summary';
 import { findInvoicesAwaitingEmail } from './store';
@@ -24,10 +25,8 @@ export interface InvoiceMailerSummary {
   failed: number;
 }
 
-export interface InvoiceMailer {
+export interface InvoiceMailer extends BackgroundService {
   runOnce(): Promise<InvoiceMailerSummary>;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -96,15 +95,16 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
     return summary;
   }
 
-  const polling = createPollingLoop({
+  const polling = createPeriodic({
+    name: 'invoice-mailer',
     // A full batch suggests more is due, unless the batch was all failures (Stripe down): then wait.
     round: async () => {
       const summary = await runOnce();
       return { moreDue: summary.invoices === batchSize && summary.failed < summary.invoices };
     },
-    pollIntervalMs,
+    intervalMs: pollIntervalMs,
     onError: (err) => deps.logger?.error({ err }, 'invoice mailer cannot read invoices; will poll again'),
   });
 
-  return { runOnce, start: polling.start, stop: polling.stop };
+  return { name: polling.name, runOnce, start: polling.start, stop: polling.stop };
 }

@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
 import { adoptCustomer } from '../db/read-models/customers';
 import { fromStripeStatus } from '../domain/subscription-status';
-import { signalOrAdopt } from '../webhooks/workflow-target';
 import { organizationFor, type ReconciliationDeps } from './deps';
 
 export interface BackfillLine {
@@ -35,7 +34,7 @@ export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dr
     }
     await adoptCustomer(deps.db, { organizationId, stripeCustomerId: customerId, testClockId: null, email: null });
     const signal = { eventId: `backfill:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: sub.created };
-    await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+    await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
     lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
   }
   return lines;

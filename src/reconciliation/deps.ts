@@ -1,15 +1,14 @@
-import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database';
 import { organizationOfCustomer } from '../db/read-models/customers';
+import type { SubscriptionClient } from '../subscriptions/client';
 
 export interface ReconciliationDeps {
   db: Db;
   stripe: Stripe;
-  temporal: Client;
-  /** Where adopted subscription workflows run. */
-  taskQueue: string;
+  /** Signals drifted workflows and adopts untracked subscriptions. */
+  subscriptions: SubscriptionClient;
   logger: Logger;
 }
 

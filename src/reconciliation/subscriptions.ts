@@ -1,6 +1,5 @@
 import { findSubscriptionFacts } from '../db/read-models/subscriptions';
 import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
-import { signalOrAdopt, signalSubscription } from '../webhooks/workflow-target';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
 import { subscriptionDrift } from './drift';
 
@@ -27,11 +26,11 @@ export async function reconcileSubscriptionsPage(deps: ReconciliationDeps, input
     const nowSeconds = Math.floor(Date.now() / 1000);
     if (drift.kind === 'untracked') {
       const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: nowSeconds };
-      await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+      await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
       repaired.push({ objectId: sub.id, organizationId, action: 'adopted', fields: ['untracked'] });
     } else {
       const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${sub.id}`, type: 'customer.subscription.updated', objectId: sub.id, created: nowSeconds };
-      const delivered = await signalSubscription(deps.temporal, organizationId, signal);
+      const delivered = await deps.subscriptions.signalEvent(organizationId, signal);
       repaired.push({ objectId: sub.id, organizationId, action: delivered === 'signalled' ? 'signalled' : 'skipped: no live workflow', fields: drift.fields });
     }
   }

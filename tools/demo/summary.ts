@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { planForLookupKey } from '../domain/plans';
+import { planForLookupKey } from '../../src/domain/plans';
 import type { Chapter } from './story';
 import { customerOf } from './story/stripe-side';
 import { done, notYet, waitFor } from './wait';

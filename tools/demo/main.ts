@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '../config';
-import { createStripeClient } from '../stripe/client';
-import { subscriptionWorkflowId } from '../workflows/messages';
+import { loadConfigOrExit } from '../../src/config';
+import { createStripeClient } from '../../src/stripe/client';
+import { subscriptionWorkflowId } from '../../src/workflows/messages';
 import { DemoArgsError, USAGE, parseDemoArgs, type DemoOptions } from './args';
 import { runDemo } from './run-demo';
 
