@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const ioModules = ['stripe', 'pg', 'kysely', 'pino', 'nodemailer', 'hono', '@hono/*', 'jose', 'prom-client',
   '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', 'zod'];
 const ioPaths = ['**/db', '**/db/**', '**/api', '**/api/**', '**/stripe', '**/stripe/**', '**/config',
-  '**/notifications/**', '**/activities', '**/activities/**', '**/cli/**'];
+  '**/notifications/**', '**/activities', '**/activities/**', '**/cli/**', '**/runtime/**', '**/background/**', '**/subscriptions/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', 'test/fixtures/**/*.json'] },

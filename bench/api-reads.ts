@@ -13,8 +13,8 @@ import autocannon from 'autocannon';
 import { z } from 'zod';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
-import { freePort, waitForHttp } from '../test/helpers/processes';
-import { userToken } from '../test/helpers/tokens';
+import { signUserToken } from '../tools/demo/tokens';
+import { freePort, waitForHttp } from '../tools/support/processes';
 import { runOpenLoop } from './open-loop';
 
 const args = z
@@ -112,7 +112,10 @@ async function main() {
   try {
     const seedStarted = performance.now();
     await seed(orgs);
-    const tokens = await Promise.all(orgs.map((org) => userToken({ org, role: 'member' })));
+    // Signed with the secret the spawned API reads (JWT_SECRET or the development default).
+    const jwtSecret = config.auth.jwtSecret;
+    if (!jwtSecret) throw new Error('the bench signs HS256 tokens: set JWT_SECRET (not JWT_JWKS_URL)');
+    const tokens = await Promise.all(orgs.map((org) => signUserToken(jwtSecret, { organizationId: org, email: `billing@${org}.example`, role: 'member' })));
     console.log(`# seeded ${ORGS} organizations (one insert into subscriptions) and signed their tokens in ${Math.round(performance.now() - seedStarted)} ms`);
 
     const port = await freePort();

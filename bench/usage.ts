@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrator';
 import { ensureUsagePartitions } from '../src/usage/partitions';
-import { freePort, waitForHttp } from '../test/helpers/processes';
+import { freePort, waitForHttp } from '../tools/support/processes';
 
 const args = z
   .object({ seconds: z.coerce.number().int().min(5).max(30).default(12), profile: z.string().min(1).optional() })

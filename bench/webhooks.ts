@@ -33,7 +33,7 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrator';
-import { freePort, waitForHttp } from '../test/helpers/processes';
+import { freePort, waitForHttp } from '../tools/support/processes';
 import { invoiceObject, paymentMethodObject, stripeEvent, subscriptionObject } from '../test/fixtures/stripe-events';
 
 const args = z

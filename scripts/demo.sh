@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # npm run demo [-- flags]: sets up the local stack on the Stripe simulator, starts a worker and the API with
-# demo settings (test clocks, policy durations in seconds), plays the story (src/demo), and on success keeps
+# demo settings (test clocks, policy durations in seconds), plays the story (tools/demo), and on success keeps
 # the worker and API running so the Temporal UI and the API docs can be explored. Ctrl-C stops them.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 TSX=node_modules/.bin/tsx
 [[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh; }
-for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" src/demo/main.ts --help; done
-"$TSX" src/demo/main.ts --validate-only "$@" || exit $?
+for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" tools/demo/main.ts --help; done
+"$TSX" tools/demo/main.ts --validate-only "$@" || exit $?
 [[ -z "${STRIPE_SECRET_KEY:-}" ]] || die "the demo runs on the local Stripe simulator; unset STRIPE_SECRET_KEY"
 
 keep_running=1
@@ -42,7 +42,7 @@ wait_for demo-api 60 http_ok "http://127.0.0.1:$PORT/readyz"
 
 started=$SECONDS
 status=0
-"$TSX" src/demo/main.ts --api-url "http://127.0.0.1:$PORT" --mail-url "http://127.0.0.1:$MAIL_SINK_HTTP_PORT" "$@" || status=$?
+"$TSX" tools/demo/main.ts --api-url "http://127.0.0.1:$PORT" --mail-url "http://127.0.0.1:$MAIL_SINK_HTTP_PORT" "$@" || status=$?
 log "demo: finished in $((SECONDS - started))s with exit status $status"
 if ((status != 0)); then
   printf '\nLogs: %s/demo-worker.log, %s/demo-api.log, %s/stripe-sim.log\n' "$LOG_DIR" "$LOG_DIR" "$LOG_DIR" >&2

@@ -24,9 +24,11 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-node_modules/.bin/tsx src/worker.ts 2>&1 | tee "$LOG_DIR/worker.log" &
+# Output through a process substitution, so $! is the program itself and cleanup's SIGTERM reaches it
+# (with `| tee` it reached tee, and the orphaned worker blocked on a pipe nobody read).
+node_modules/.bin/tsx src/worker.ts > >(tee "$LOG_DIR/worker.log") 2>&1 &
 pids+=($!)
-node_modules/.bin/tsx src/server.ts 2>&1 | tee "$LOG_DIR/api.log" &
+node_modules/.bin/tsx src/server.ts > >(tee "$LOG_DIR/api.log") 2>&1 &
 pids+=($!)
 wait_for api 60 http_ok "http://127.0.0.1:$PORT/readyz"
 

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { Config } from './config';
 
 /**
@@ -11,6 +11,6 @@ export function createTemporalClient(config: Config['temporal']): { client: Clie
   return { client, connection };
 }
 
-export async function checkTemporal(connection: Connection, namespace: string): Promise<void> {
+export async function checkTemporal(connection: ConnectionLike, namespace: string): Promise<void> {
   await connection.workflowService.describeNamespace({ namespace });
 }

@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
-import { ApiCallError, createApiClient, type ApiClient, type SubscriptionState } from '../../src/demo/api-client';
-import { DAY_MS, OrgClock } from '../../src/demo/clock-driver';
-import { HOUR_MS } from '../../src/demo/story/common-steps';
-import { signUserToken } from '../../src/demo/tokens';
+import { ApiCallError, createApiClient, type ApiClient, type SubscriptionState } from '../../tools/demo/api-client';
+import { DAY_MS, OrgClock } from '../../tools/demo/clock-driver';
+import { HOUR_MS } from '../../tools/demo/story/common-steps';
+import { signUserToken } from '../../tools/demo/tokens';
 import type { ReadModelRow, ReadModelWatch } from './read-model-watch';
 
 export type Scenario = 'renew' | 'upgrade' | 'recover' | 'lose' | 'cancel';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../test/helpers/processes';
+import { ROOT } from '../../tools/support/processes';
 
 /** A child process of the benchmark, with its output kept for the post-mortem of a failed run. */
 export interface Service {

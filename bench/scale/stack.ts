@@ -8,8 +8,8 @@ import { createDb, type Db } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrator';
 import { createStripeClient } from '../../src/stripe/client';
 import { syncCatalog } from '../../src/stripe/catalog-sync';
-import { freePort, ROOT, waitForHttp } from '../../test/helpers/processes';
-import { startPrivateTemporal } from '../../test/helpers/private-services';
+import { freePort, ROOT, waitForHttp } from '../../tools/support/processes';
+import { startPrivateTemporal } from '../../tools/support/private-temporal';
 import { startNodeService, type Service } from './processes';
 
 const WEBHOOK_SECRET = 'whsec_scale_bench_secret';

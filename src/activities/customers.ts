@@ -1,4 +1,5 @@
 import type { AttachPaymentMethodInput, EnsureCustomerInput, EnsureCustomerResult } from './types';
+import { findCustomer, insertCustomer } from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 
@@ -7,7 +8,7 @@ export function customerActivities(deps: ActivityDeps) {
   return {
     /** One Stripe customer per organization, remembered in billing_customers (with its test clock in test mode). */
     async ensureCustomer({ organizationId, email, asOf }: EnsureCustomerInput): Promise<EnsureCustomerResult> {
-      const existing = await db.selectFrom('billing_customers').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
+      const existing = await findCustomer(db, organizationId);
       if (existing) return { customerId: existing.stripe_customer_id, testClockId: existing.stripe_test_clock_id };
       const clock = deps.testClocks
         ? await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(asOf / 1000), name: `org ${organizationId}`.slice(0, 300) }, { idempotencyKey: idempotencyKey.testClock(organizationId) })
@@ -16,10 +17,7 @@ export function customerActivities(deps: ActivityDeps) {
         { email, metadata: { organization_id: organizationId }, ...(clock && { test_clock: clock.id }) },
         { idempotencyKey: idempotencyKey.customer(organizationId) },
       );
-      await db.insertInto('billing_customers')
-        .values({ organization_id: organizationId, stripe_customer_id: customer.id, stripe_test_clock_id: clock?.id ?? null, email: email ?? null })
-        .onConflict((oc) => oc.column('organization_id').doNothing())
-        .execute();
+      await insertCustomer(db, { organizationId, stripeCustomerId: customer.id, testClockId: clock?.id ?? null, email: email ?? null });
       return { customerId: customer.id, testClockId: clock?.id ?? null };
     },
 

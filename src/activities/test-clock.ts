@@ -1,3 +1,4 @@
+import { testClockOfCustomer } from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 
 const POLL_MS = 250;
@@ -14,8 +15,7 @@ export function followsWorkflowClock(deps: ActivityDeps): boolean {
  */
 export async function followWorkflowClock(deps: ActivityDeps, customerId: string, asOf: number): Promise<void> {
   if (!followsWorkflowClock(deps)) return;
-  const row = await deps.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
-  const clockId = row?.stripe_test_clock_id;
+  const clockId = await testClockOfCustomer(deps.db, customerId);
   if (!clockId) return;
   const target = Math.floor(asOf / 1000);
   let clock = await deps.stripe.testHelpers.testClocks.retrieve(clockId);

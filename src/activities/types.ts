@@ -1,6 +1,5 @@
-import type { PlanId } from '../domain/plans';
 import type { NotificationRequest } from '../notifications/types';
-import type { SubscriptionStatus } from '../domain/subscription-status';
+import type { PublishedSubscription } from '../domain/subscription/state';
 import type { StripePort } from '../domain/subscription/stripe';
 
 export type {
@@ -9,30 +8,18 @@ export type {
   PaymentError, PlanChangePreview, PreviewPlanChangeInput, SetCancelAtPeriodEndInput, SubscriptionSnapshot, SubscriptionUpdateInput,
 } from '../domain/subscription/stripe';
 
-export interface SubscriptionProjection {
-  organizationId: string;
+/** What the workflow projects into the read model: the published state, its workflow, and its order. */
+export type SubscriptionProjection = Omit<PublishedSubscription, 'stripeSubscriptionId'> & {
   workflowId: string;
-  stripeCustomerId: string | null;
   stripeSubscriptionId: string;
-  plan: PlanId;
-  status: SubscriptionStatus;
-  currency: string;
-  unitAmount: number;
-  currentPeriodStart: number | null;
-  currentPeriodEnd: number | null;
-  cancelAtPeriodEnd: boolean;
-  pendingPlan: PlanId | null;
-  trialEnd: number | null;
-  defaultPaymentMethodId: string | null;
-  dunningAttempt: number;
-  graceEndsAt: number | null;
-  canceledAt: number | null;
-  endedAt: number | null;
-  /** Monotonic per subscription; with historyLength, orders projections: an older one never overwrites a newer one. */
+  /** Monotonic per subscription; with historyLength, an older projection never overwrites a newer one. */
   stateVersion: number;
-  /** The workflow task's history length: of two projections of one version, the later task's wins (local reads). */
+  /**
+   * The history length of the workflow task that projected (two attempts of one task may project one state
+   * version). Absent in inputs recorded before it existed: their stateVersion is `version * 2^20 + historyLength`.
+   */
   historyLength?: number;
-}
+};
 
 /** The activity contract: createActivities(deps) implements it, workflows import it as a type, tests fake it. */
 export interface BillingActivities extends StripePort {

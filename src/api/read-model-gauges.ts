@@ -1,6 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { countDunningSubscriptions, countLiveSubscriptions } from '../db/read-models/subscriptions';
+import { countMessagesByStatus } from '../notifications/store';
+import { countPendingEvents } from '../webhooks/store';
 
 /**
  * Gauges computed from the read models when Prometheus scrapes, so they are right whichever process
@@ -15,8 +17,7 @@ export function registerReadModelGauges(registry: Registry, db: Db): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('subscriptions').select(['plan', 'status', sql<number>`count(*)::int`.as('n')]).where('ended_at', 'is', null).groupBy(['plan', 'status']).execute();
-      for (const r of rows) this.set({ plan: r.plan, status: r.status }, r.n);
+      for (const r of await countLiveSubscriptions(db)) this.set({ plan: r.plan, status: r.status }, r.n);
     },
   });
   new Gauge({
@@ -26,8 +27,7 @@ export function registerReadModelGauges(registry: Registry, db: Db): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('subscriptions').select(['dunning_attempt', sql<number>`count(*)::int`.as('n')]).where('ended_at', 'is', null).where('dunning_attempt', '>', 0).groupBy('dunning_attempt').execute();
-      for (const r of rows) this.set({ attempt: String(r.dunning_attempt) }, r.n);
+      for (const r of await countDunningSubscriptions(db)) this.set({ attempt: String(r.dunning_attempt) }, r.n);
     },
   });
   new Gauge({
@@ -37,8 +37,7 @@ export function registerReadModelGauges(registry: Registry, db: Db): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('email_outbox').select(['status', sql<number>`count(*)::int`.as('n')]).groupBy('status').execute();
-      for (const r of rows) this.set({ status: r.status }, r.n);
+      for (const r of await countMessagesByStatus(db)) this.set({ status: r.status }, r.n);
     },
   });
   new Gauge({
@@ -46,8 +45,7 @@ export function registerReadModelGauges(registry: Registry, db: Db): void {
     help: 'Stored Stripe events not yet relayed to their workflow',
     registers: [registry],
     async collect() {
-      const row = await db.selectFrom('stripe_events').select(sql<number>`count(*)::int`.as('n')).where('relay_status', '=', 'pending').executeTakeFirst();
-      this.set(row?.n ?? 0);
+      this.set(await countPendingEvents(db));
     },
   });
 }

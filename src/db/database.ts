@@ -37,6 +37,8 @@ export function createDb(opts: DbOptions): Db {
 }
 
 const pools = new WeakMap<Db, pg.Pool>();
+/** Each statement name's text: a connection would silently keep running the first text prepared under a name. */
+const preparedTexts = new Map<string, string>();
 
 /** A statement run as a named prepared statement on every pooled connection (see preparedQuery). */
 export interface PreparedStatement {
@@ -52,6 +54,9 @@ export interface PreparedStatement {
  * not made by createDb (a transaction) runs the same text unprepared.
  */
 export async function preparedQuery<R>(db: Db, statement: PreparedStatement, values: unknown[]): Promise<R[]> {
+  const known = preparedTexts.get(statement.name);
+  if (known === undefined) preparedTexts.set(statement.name, statement.text);
+  else if (known !== statement.text) throw new Error(`prepared statement ${statement.name} has two texts; give the new one a new name`);
   const pool = pools.get(db);
   if (!pool) return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, values))).rows;
   const result = await pool.query({ name: statement.name, text: statement.text, values });

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -37,7 +37,9 @@ export interface SubscriptionsTable {
   grace_ends_at: Timestamp | null;
   canceled_at: Timestamp | null;
   ended_at: Timestamp | null;
+  /** With history_length, the order of the projection that wrote the row, compared as a pair. */
   state_version: ColumnType<number, number | undefined, number>;
+  history_length: ColumnType<number, number | undefined, number>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -222,14 +224,6 @@ export interface Database {
   email_outbox: EmailOutboxTable;
 }
 
-export type BillingCustomerRow = Selectable<BillingCustomersTable>;
-export type SubscriptionRow = Selectable<SubscriptionsTable>;
-export type NewSubscriptionRow = Insertable<SubscriptionsTable>;
-export type SubscriptionUpdate = Updateable<SubscriptionsTable>;
-export type InvoiceRow = Selectable<InvoicesTable>;
-export type NewInvoiceRow = Insertable<InvoicesTable>;
-export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
-export type NewPaymentMethodRow = Insertable<PaymentMethodsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type UsageDailyRow = Selectable<UsageDailyTable>;
 export type UsageThresholdAlertRow = Selectable<UsageThresholdAlertsTable>;

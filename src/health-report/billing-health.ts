@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { billingSuccessMetrics, type MetricsRange, type RevenueRecovery } from '../db/metrics-queries';
+import { billingSuccessMetrics, type MetricsRange, type RevenueRecovery } from './store';
 import { SUCCESS_FIGURES, SUCCESS_TARGETS, meetsTarget, type SuccessFigure, type Target } from '../domain/success-targets';
 
 export interface HealthFigure {

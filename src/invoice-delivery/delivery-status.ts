@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import { INVOICE_EMAIL_KINDS, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
+import { requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
+import { findInvoicesWithEmails } from './store';
 
 /**
  * Where one email of an invoice stands:
@@ -59,23 +59,9 @@ export function deliveryOf(row: JoinedRow): InvoiceDelivery {
   };
 }
 
-/** Invoices joined with their two outbox rows (by dedupe key, a unique index lookup each). */
-export function invoicesWithEmails(db: Db) {
-  return db
-    .selectFrom('invoices as i')
-    .leftJoin('email_outbox as oi', (join) => join.on('oi.dedupe_key', '=', sql<string>`${INVOICE_EMAIL_KINDS[0]} || ':' || i.stripe_invoice_id`))
-    .leftJoin('email_outbox as orc', (join) => join.on('orc.dedupe_key', '=', sql<string>`${INVOICE_EMAIL_KINDS[1]} || ':' || i.stripe_invoice_id`))
-    .select([
-      'i.organization_id', 'i.stripe_invoice_id', 'i.number', 'i.status', 'i.amount_due', 'i.amount_paid', 'i.currency', 'i.stripe_created_at',
-      'i.issued_email_queued_at', 'i.receipt_email_queued_at',
-      'oi.status as issued_status', 'oi.attempts as issued_attempts', 'oi.sent_at as issued_sent_at', 'oi.last_error as issued_error', 'oi.to_address as issued_to',
-      'orc.status as receipt_status', 'orc.attempts as receipt_attempts', 'orc.sent_at as receipt_sent_at', 'orc.last_error as receipt_error', 'orc.to_address as receipt_to',
-    ]);
-}
-
 /** The delivery of each given invoice of one organization, keyed by Stripe invoice id. */
 export async function invoiceDeliveries(db: Db, organizationId: string, stripeInvoiceIds: string[]): Promise<Map<string, InvoiceDelivery>> {
   if (stripeInvoiceIds.length === 0) return new Map();
-  const rows = await invoicesWithEmails(db).where('i.organization_id', '=', organizationId).where('i.stripe_invoice_id', 'in', stripeInvoiceIds).execute();
+  const rows = await findInvoicesWithEmails(db, organizationId, stripeInvoiceIds);
   return new Map(rows.map((r) => [r.stripe_invoice_id, deliveryOf(r)]));
 }

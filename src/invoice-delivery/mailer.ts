@@ -1,11 +1,12 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { createPeriodic } from '../background/periodic';
+import type { BackgroundService } from '../background/service';
 import type { Db } from '../db/database';
+import { EMAIL_MARKER, markInvoiceEmailQueued } from '../db/read-models/invoices';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
-import { createPollingLoop } from '../notifications/polling-loop';
 import type { Notifier } from '../notifications/types';
-import { awaitingEmail } from './awaiting';
 import type { LineSummarySource } from './line-summary';
+import { findInvoicesAwaitingEmail } from './store';
 
 export interface InvoiceMailerDeps {
   db: Db;
@@ -24,33 +25,13 @@ export interface InvoiceMailerSummary {
   failed: number;
 }
 
-export interface InvoiceMailer {
+export interface InvoiceMailer extends BackgroundService {
   runOnce(): Promise<InvoiceMailerSummary>;
-  start(): void;
-  stop(): Promise<void>;
 }
-
-const MARKER: Record<InvoiceEmailKind, 'issued_email_queued_at' | 'receipt_email_queued_at'> = {
-  invoice_issued: 'issued_email_queued_at',
-  invoice_receipt: 'receipt_email_queued_at',
-};
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-type DueInvoice = Awaited<ReturnType<typeof dueInvoices>>[number];
-
-function dueInvoices(db: Db, limit: number) {
-  return db
-    .selectFrom('invoices')
-    .select([
-      'organization_id', 'stripe_invoice_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid', 'billing_reason',
-      'hosted_invoice_url', 'invoice_pdf', 'period_start', 'period_end', 'due_date', 'paid_at', 'issued_email_queued_at', 'receipt_email_queued_at',
-    ])
-    .where(awaitingEmail('invoices'))
-    .orderBy('updated_at')
-    .limit(limit)
-    .execute();
-}
+type DueInvoice = Awaited<ReturnType<typeof findInvoicesAwaitingEmail>>[number];
 
 /**
  * Turns mirrored invoices into emails: every sweep stores the invoice email and the receipt each
@@ -89,24 +70,19 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
 
   async function deliver(invoice: DueInvoice): Promise<number> {
     const owed = requiredInvoiceEmails({ status: invoice.status, amountDue: invoice.amount_due, amountPaid: invoice.amount_paid }).filter(
-      (kind) => invoice[MARKER[kind]] === null,
+      (kind) => invoice[EMAIL_MARKER[kind]] === null,
     );
     const lineSummary = owed.includes('invoice_issued') ? await deps.lineSummary(invoice.stripe_invoice_id) : null;
     let enqueued = 0;
     for (const kind of owed) {
       if ((await deps.notifier.enqueue(request(invoice, kind, lineSummary))).enqueued) enqueued += 1;
-      await deps.db
-        .updateTable('invoices')
-        .set({ [MARKER[kind]]: sql`now()` })
-        .where('stripe_invoice_id', '=', invoice.stripe_invoice_id)
-        .where(MARKER[kind], 'is', null)
-        .execute();
+      await markInvoiceEmailQueued(deps.db, invoice.stripe_invoice_id, kind);
     }
     return enqueued;
   }
 
   async function runOnce(): Promise<InvoiceMailerSummary> {
-    const due = await dueInvoices(deps.db, batchSize);
+    const due = await findInvoicesAwaitingEmail(deps.db, batchSize);
     const summary: InvoiceMailerSummary = { invoices: due.length, enqueued: 0, failed: 0 };
     for (const invoice of due) {
       try {
@@ -119,15 +95,16 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
     return summary;
   }
 
-  const polling = createPollingLoop({
+  const polling = createPeriodic({
+    name: 'invoice-mailer',
     // A full batch suggests more is due, unless the batch was all failures (Stripe down): then wait.
     round: async () => {
       const summary = await runOnce();
       return { moreDue: summary.invoices === batchSize && summary.failed < summary.invoices };
     },
-    pollIntervalMs,
+    intervalMs: pollIntervalMs,
     onError: (err) => deps.logger?.error({ err }, 'invoice mailer cannot read invoices; will poll again'),
   });
 
-  return { runOnce, start: polling.start, stop: polling.stop };
+  return { name: polling.name, runOnce, start: polling.start, stop: polling.stop };
 }

@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database';
+import { clearInvoiceEmailQueued } from '../db/read-models/invoices';
+import { requeueFailedMessage, retryMessageNow } from '../notifications/store';
 import { invoiceEmailDedupeKey, requiredInvoiceEmails, type InvoiceEmailKind } from '../domain/invoice-emails';
-import { deliveryOf, invoicesWithEmails } from './delivery-status';
+import { deliveryOf } from './delivery-status';
+import { findInvoiceWithEmails } from './store';
 
 /**
  * What a re-send did to one email of the invoice:
@@ -30,7 +32,6 @@ export interface ResendResult {
 }
 
 const emailAddress = z.email();
-const MARKER = { invoice_issued: 'issued_email_queued_at', invoice_receipt: 'receipt_email_queued_at' } as const;
 
 /**
  * Sends an invoice's email again on an operator's request (CLI or admin endpoint). Without `kind`,
@@ -41,7 +42,7 @@ export async function resendInvoiceEmails(
   resolveRecipient: (organizationId: string) => Promise<string | null>,
   input: { stripeInvoiceId: string; kind?: InvoiceEmailKind },
 ): Promise<ResendResult> {
-  const row = await invoicesWithEmails(db).where('i.stripe_invoice_id', '=', input.stripeInvoiceId).executeTakeFirst();
+  const row = await findInvoiceWithEmails(db, input.stripeInvoiceId);
   if (!row) throw new ResendError('invoice_not_found', `No invoice ${input.stripeInvoiceId} in the read model`);
   const owed = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
   const kinds = input.kind ? [input.kind] : owed;
@@ -60,24 +61,12 @@ export async function resendInvoiceEmails(
       const previous = kind === 'invoice_issued' ? row.issued_to : row.receipt_to;
       const to = current && emailAddress.safeParse(current).success ? current : previous;
       if (!to) throw new ResendError('no_recipient', `Organization ${row.organization_id} has no valid billing email; set one first`);
-      const reset = await db
-        .updateTable('email_outbox')
-        .set({ status: 'pending', attempts: 0, to_address: to, next_attempt_at: sql`now()`, updated_at: sql`now()` })
-        .where('dedupe_key', '=', dedupeKey)
-        .where('status', '=', 'failed')
-        .executeTakeFirst();
-      emails.push({ kind, outcome: Number(reset.numUpdatedRows) > 0 ? 'requeued' : 'in_flight' });
+      emails.push({ kind, outcome: (await requeueFailedMessage(db, dedupeKey, to)) ? 'requeued' : 'in_flight' });
     } else if (status === 'pending') {
-      const due = await db
-        .updateTable('email_outbox')
-        .set({ next_attempt_at: sql`now()`, updated_at: sql`now()` })
-        .where('dedupe_key', '=', dedupeKey)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      emails.push({ kind, outcome: Number(due.numUpdatedRows) > 0 ? 'retry_now' : 'in_flight' });
+      emails.push({ kind, outcome: (await retryMessageNow(db, dedupeKey)) ? 'retry_now' : 'in_flight' });
     } else {
       // queued or not_sent: clearing the stamp puts the invoice back in the mailer's sweep.
-      await db.updateTable('invoices').set({ [MARKER[kind]]: null }).where('stripe_invoice_id', '=', row.stripe_invoice_id).execute();
+      await clearInvoiceEmailQueued(db, row.stripe_invoice_id, kind);
       emails.push({ kind, outcome: 'queued' });
     }
   }

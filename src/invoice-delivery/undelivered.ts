@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import { INVOICE_EMAIL_KINDS, type InvoiceEmailKind } from '../domain/invoice-emails';
-import { awaitingEmail } from './awaiting';
-import { deliveryOf, invoicesWithEmails, type EmailDelivery } from './delivery-status';
+import { deliveryOf, type EmailDelivery } from './delivery-status';
+import { findUndeliveredInvoices } from './store';
 
 export interface UndeliveredInvoiceEmail extends EmailDelivery {
   organizationId: string;
@@ -19,22 +19,10 @@ const UNDELIVERED = new Set(['queued', 'pending', 'failed']);
 
 /**
  * Invoice emails not (yet) accepted by the mail server, newest invoice first: failed ones to re-send,
- * pending ones retrying, and owed ones the mailer has not stored yet. Both sources are partial indexes
- * (email_outbox_undelivered, invoices_awaiting_email), so the list stays cheap as the tables grow.
+ * pending ones retrying, and owed ones the mailer has not stored yet.
  */
 export async function listUndeliveredInvoiceEmails(db: Db, filter: { organizationId?: string; limit: number }): Promise<UndeliveredInvoiceEmail[]> {
-  const undeliveredOutbox = db
-    .selectFrom('email_outbox')
-    .select((eb) => eb.fn<string>('split_part', ['dedupe_key', eb.val(':'), eb.val(2)]).as('invoice_id'))
-    .where('status', '<>', 'sent')
-    .where('kind', 'in', INVOICE_EMAIL_KINDS);
-  let query = invoicesWithEmails(db)
-    .where((eb) => eb.or([eb('i.stripe_invoice_id', 'in', undeliveredOutbox), awaitingEmail('i')]))
-    .orderBy('i.stripe_created_at', 'desc')
-    .orderBy('i.stripe_invoice_id', 'desc')
-    .limit(filter.limit);
-  if (filter.organizationId) query = query.where('i.organization_id', '=', filter.organizationId);
-  const rows = await query.execute();
+  const rows = await findUndeliveredInvoices(db, filter);
   return rows.flatMap((row) => {
     const delivery = deliveryOf(row);
     return INVOICE_EMAIL_KINDS.filter((kind) => UNDELIVERED.has(delivery[kind].status)).map((kind) => ({

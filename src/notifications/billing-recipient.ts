@@ -1,13 +1,7 @@
 import type { Db } from '../db/database';
+import { billingEmailOf } from '../db/read-models/customers';
 
 /** The billing customer's email (billing_customers.email): the address every billing notice goes to. */
 export function billingEmailResolver(db: Db): (organizationId: string) => Promise<string | null> {
-  return async (organizationId) => {
-    const row = await db
-      .selectFrom('billing_customers')
-      .select('email')
-      .where('organization_id', '=', organizationId)
-      .executeTakeFirst();
-    return row?.email ?? null;
-  };
+  return (organizationId) => billingEmailOf(db, organizationId);
 }

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
+import { createPeriodic } from '../background/periodic';
+import type { BackgroundService } from '../background/service';
 import type { Db } from '../db/database';
 import { DEFAULT_EMAIL_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff';
 import type { OnNotificationResult } from './outcomes';
-import { createPollingLoop } from './polling-loop';
-import { claimDueMessages, markDead, markSent, scheduleRetry, type OutboxMessage } from './outbox-repository';
+import { claimDueMessages, markDead, markSent, scheduleRetry, type OutboxMessage } from './store';
 import type { EmailTransport } from './smtp-transport';
 
 export interface EmailDispatcherDeps {
@@ -30,12 +31,10 @@ export interface DispatchSummary {
   dead: number;
 }
 
-export interface EmailDispatcher {
+/** A background service; `stop` resolves after the batch in flight has been sent and recorded. */
+export interface EmailDispatcher extends BackgroundService {
   /** Claims one batch of due messages and tries each once. */
   runOnce(): Promise<DispatchSummary>;
-  start(): void;
-  /** Stops polling; resolves after the batch in flight has been sent and recorded. */
-  stop(): Promise<void>;
 }
 
 /** SMTP 5xx replies are permanent (bad mailbox, policy); 4xx replies and connection errors are worth retrying. */
@@ -103,12 +102,13 @@ export function createEmailDispatcher(deps: EmailDispatcherDeps): EmailDispatche
     return summary;
   }
 
-  const polling = createPollingLoop({
+  const polling = createPeriodic({
+    name: 'email-dispatcher',
     // A full batch suggests more is due: go again without waiting.
     round: async () => ({ moreDue: (await runOnce()).claimed === batchSize }),
-    pollIntervalMs,
+    intervalMs: pollIntervalMs,
     onError: (err) => deps.logger?.error({ error: describe(err) }, 'email dispatch failed; will poll again'),
   });
 
-  return { runOnce, start: polling.start, stop: polling.stop };
+  return { name: polling.name, runOnce, start: polling.start, stop: polling.stop };
 }

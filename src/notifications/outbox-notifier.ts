@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import type { OnNotificationResult } from './outcomes';
-import { insertOutboxMessage } from './outbox-repository';
+import { insertOutboxMessage } from './store';
 import { renderNotification } from './templates';
 import type { NotificationRequest, Notifier } from './types';
 

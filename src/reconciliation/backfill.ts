@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
+import { adoptCustomer } from '../db/read-models/customers';
 import { fromStripeStatus } from '../domain/subscription-status';
-import { signalOrAdopt } from '../webhooks/workflow-target';
 import { organizationFor, type ReconciliationDeps } from './deps';
 
 export interface BackfillLine {
@@ -32,13 +32,9 @@ export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dr
       lines.push({ subscription: sub.id, organizationId, action: 'would adopt' });
       continue;
     }
-    await deps.db
-      .insertInto('billing_customers')
-      .values({ organization_id: organizationId, stripe_customer_id: customerId, stripe_test_clock_id: null, email: null })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await adoptCustomer(deps.db, { organizationId, stripeCustomerId: customerId, testClockId: null, email: null });
     const signal = { eventId: `backfill:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: sub.created };
-    await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+    await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
     lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
   }
   return lines;

@@ -1,14 +1,14 @@
-import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database';
+import { organizationOfCustomer } from '../db/read-models/customers';
+import type { SubscriptionClient } from '../subscriptions/client';
 
 export interface ReconciliationDeps {
   db: Db;
   stripe: Stripe;
-  temporal: Client;
-  /** Where adopted subscription workflows run. */
-  taskQueue: string;
+  /** Signals drifted workflows and adopts untracked subscriptions. */
+  subscriptions: SubscriptionClient;
   logger: Logger;
 }
 
@@ -25,6 +25,5 @@ export async function organizationFor(db: Db, metadata: Stripe.Metadata | null |
   if (fromMetadata) return fromMetadata;
   const customerId = typeof customer === 'string' ? customer : customer?.id;
   if (!customerId) return null;
-  const row = await db.selectFrom('billing_customers').select('organization_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
-  return row?.organization_id ?? null;
+  return organizationOfCustomer(db, customerId);
 }

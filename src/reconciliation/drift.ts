@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import type { InvoiceRow, SubscriptionRow } from '../db/schema';
+import type { InvoiceRow, NewInvoiceRow } from '../db/read-models/invoices';
+import type { SubscriptionRow } from '../db/read-models/subscriptions';
 import { fromStripeStatus } from '../domain/subscription-status';
-import type { NewInvoiceRow } from '../db/schema';
 
 /** The fields of a Stripe subscription reconciliation compares. */
 export type StripeSubscriptionFacts = Pick<Stripe.Subscription, 'id' | 'status' | 'cancel_at_period_end'> & {

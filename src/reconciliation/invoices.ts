@@ -1,6 +1,6 @@
 import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
-import { StripeInvoiceSchema, toInvoiceRow, upsertInvoice } from '../webhooks/mirror/invoice';
-import { signalSubscription } from '../webhooks/workflow-target';
+import { findInvoice, upsertInvoice } from '../db/read-models/invoices';
+import { StripeInvoiceSchema, toInvoiceRow } from '../webhooks/mirror/invoice';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
 import { invoiceDrift, invoiceEventType } from './drift';
 
@@ -25,7 +25,7 @@ export async function reconcileInvoicesPage(
     const parsed = StripeInvoiceSchema.safeParse(raw);
     if (!parsed.success) continue; // drafts without an id-bearing shape we mirror
     const invoice = parsed.data;
-    const existing = await deps.db.selectFrom('invoices').selectAll().where('stripe_invoice_id', '=', invoice.id).executeTakeFirst();
+    const existing = await findInvoice(deps.db, invoice.id);
     const organizationId = existing?.organization_id ?? (await organizationFor(deps.db, raw.parent?.subscription_details?.metadata ?? raw.metadata, raw.customer));
     if (!organizationId) continue;
     const row = toInvoiceRow(invoice, organizationId, new Date());
@@ -36,7 +36,7 @@ export async function reconcileInvoicesPage(
     const type = invoiceEventType(row.status, row.attempt_count ?? 0);
     if (row.stripe_subscription_id && type && (fields.includes('missing') || fields.includes('status'))) {
       const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${invoice.id}`, type, objectId: invoice.id, created: Math.floor(Date.now() / 1000) };
-      if ((await signalSubscription(deps.temporal, organizationId, signal)) === 'signalled') action = 'mirror repaired, workflow signalled';
+      if ((await deps.subscriptions.signalEvent(organizationId, signal)) === 'signalled') action = 'mirror repaired, workflow signalled';
     }
     repaired.push({ objectId: invoice.id, organizationId, action, fields });
   }

@@ -1,5 +1,5 @@
+import { findSubscriptionFacts } from '../db/read-models/subscriptions';
 import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
-import { signalOrAdopt, signalSubscription } from '../webhooks/workflow-target';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
 import { subscriptionDrift } from './drift';
 
@@ -15,11 +15,7 @@ export async function reconcileSubscriptionsPage(deps: ReconciliationDeps, input
   const page = await deps.stripe.subscriptions.list({ status: 'all', limit: PAGE_SIZE, ...(input.startingAfter ? { starting_after: input.startingAfter } : {}) });
   const repaired: PageResult['repaired'] = [];
   for (const sub of page.data) {
-    const row = await deps.db
-      .selectFrom('subscriptions')
-      .select(['organization_id', 'status', 'cancel_at_period_end', 'current_period_end'])
-      .where('stripe_subscription_id', '=', sub.id)
-      .executeTakeFirst();
+    const row = await findSubscriptionFacts(deps.db, sub.id);
     const drift = subscriptionDrift(sub, row);
     if (drift.kind === 'in_sync') continue;
     const organizationId = row?.organization_id ?? (await organizationFor(deps.db, sub.metadata, sub.customer));
@@ -30,11 +26,11 @@ export async function reconcileSubscriptionsPage(deps: ReconciliationDeps, input
     const nowSeconds = Math.floor(Date.now() / 1000);
     if (drift.kind === 'untracked') {
       const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: nowSeconds };
-      await signalOrAdopt(deps.temporal, deps.taskQueue, { organizationId, adopt: { stripeSubscriptionId: sub.id } }, signal);
+      await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
       repaired.push({ objectId: sub.id, organizationId, action: 'adopted', fields: ['untracked'] });
     } else {
       const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${sub.id}`, type: 'customer.subscription.updated', objectId: sub.id, created: nowSeconds };
-      const delivered = await signalSubscription(deps.temporal, organizationId, signal);
+      const delivered = await deps.subscriptions.signalEvent(organizationId, signal);
       repaired.push({ objectId: sub.id, organizationId, action: delivered === 'signalled' ? 'signalled' : 'skipped: no live workflow', fields: drift.fields });
     }
   }

@@ -1,4 +1,7 @@
 import type { Db } from '../db/database';
+import { organizationOfCustomer } from '../db/read-models/customers';
+import { organizationOfPaymentMethod } from '../db/read-models/payment-methods';
+import { organizationOfCustomerSubscription } from '../db/read-models/subscriptions';
 import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
 
 /**
@@ -11,20 +14,9 @@ export async function resolveOrganization(db: Db, event: InboundEvent): Promise<
   if (fromMetadata) return fromMetadata;
   const customerId = customerIdOf(event);
   if (customerId) {
-    const customer = await db.selectFrom('billing_customers').select('organization_id').where('stripe_customer_id', '=', customerId).executeTakeFirst();
-    if (customer) return customer.organization_id;
-    const subscription = await db
-      .selectFrom('subscriptions')
-      .select('organization_id')
-      .where('stripe_customer_id', '=', customerId)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    if (subscription) return subscription.organization_id;
+    const organizationId = (await organizationOfCustomer(db, customerId)) ?? (await organizationOfCustomerSubscription(db, customerId));
+    if (organizationId) return organizationId;
   }
   const objectId = event.data.object.id;
-  if (objectId?.startsWith('pm_')) {
-    const pm = await db.selectFrom('payment_methods').select('organization_id').where('stripe_payment_method_id', '=', objectId).executeTakeFirst();
-    if (pm) return pm.organization_id;
-  }
-  return null;
+  return objectId?.startsWith('pm_') ? organizationOfPaymentMethod(db, objectId) : null;
 }

@@ -1,16 +1,15 @@
-import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import { isRelayedEventType, startsTracking } from './handled-events';
 import { mirrorEvents } from './mirror';
 import { resolveOrganization } from './organization';
-import type { ClaimedEvent } from './relay-queue';
+import type { ClaimedEvent } from './store';
 import { parseInboundEvent, type InboundEvent } from './stripe-event';
-import { signalEvents, type DeliveryResult, type StripeEventSignal } from './workflow-target';
+import type { DeliveryResult, SubscriptionClient } from '../subscriptions/client';
+import type { StripeEventSignal } from '../workflows/messages';
 
 export interface RelayEventDeps {
   db: Db;
-  temporal: Client;
-  taskQueue: string;
+  subscriptions: SubscriptionClient;
 }
 
 export type RelayResult = { status: 'relayed'; organizationId: string } | { status: 'ignored'; reason: string; organizationId: string | null };
@@ -50,7 +49,7 @@ async function signalRun(deps: RelayEventDeps, run: readonly Prepared[]): Promis
   const delivered = new Map<string, DeliveryResult>();
   for (const [organizationId, batch] of signals) {
     const creation = batch.find((s) => startsTracking(s.type));
-    delivered.set(organizationId, await signalEvents(deps.temporal, deps.taskQueue, organizationId, batch, creation && { stripeSubscriptionId: creation.objectId }));
+    delivered.set(organizationId, await deps.subscriptions.signalEvents(organizationId, batch, creation && { stripeSubscriptionId: creation.objectId }));
   }
   return run.map((p): RelayResult => {
     if (p.kind === 'settled') return p.result;

@@ -1,15 +1,15 @@
-import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { createPeriodic, type PeriodicService } from '../background/periodic';
+import type { SubscriptionClient } from '../subscriptions/client';
 import type { Db } from '../db/database';
 import { noRelayMetrics, type RelayMetrics } from './metrics';
 import { relayRuns, type RunResult } from './relay-event';
-import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './relay-queue';
+import { claimDueEvents, claimFollowers, recordOutcomes, type ClaimedEvent, type RelayOutcome } from './store';
 
 export interface WebhookRelayOptions {
   db: Db;
-  temporal: Client;
+  subscriptions: SubscriptionClient;
   logger: Logger;
-  taskQueue: string;
   metrics?: RelayMetrics;
   pollIntervalMs?: number;
   /** Organizations per claim (one head event each). */
@@ -24,12 +24,8 @@ export interface WebhookRelayOptions {
   deliveryTimeoutMs?: number;
 }
 
-export interface WebhookRelay {
-  start(): void;
-  /** Finishes the batch in flight, then stops. */
-  stop(): Promise<void>;
-  /** An event was stored: look now instead of at the next poll. */
-  nudge(): void;
+/** A background service: `stop` finishes the batch in flight; `nudge` (an event was stored) looks now instead of at the next poll. */
+export interface WebhookRelay extends PeriodicService {
   /** Relays until nothing is due; returns how many events were handled (tests, CLIs). */
   drain(): Promise<number>;
 }
@@ -45,7 +41,7 @@ export function retryDelayMs(attempts: number, backoff: { baseMs: number; maxMs:
  * failure is retried with capped exponential backoff, never dropped.
  */
 export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
-  const { db, temporal, logger, taskQueue } = opts;
+  const { db, subscriptions, logger } = opts;
   const metrics = opts.metrics ?? noRelayMetrics;
   const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
   const batchSize = opts.batchSize ?? 100;
@@ -55,11 +51,6 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   // Twice the delivery timeout: every delivery of a batch is abandoned by then, and the events of a
   // relay that died mid-batch (a worker restarted) are due again within seconds, not a minute.
   const leaseSeconds = opts.leaseSeconds ?? Math.ceil((2 * deliveryTimeoutMs) / 1000);
-
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let nudged = false;
 
   /** How a run's events are left: as relayed or ignored with the reason, or all due again after a backoff when the run failed. */
   function outcomesOf(run: readonly ClaimedEvent[], result: RunResult | undefined): RelayOutcome[] {
@@ -91,7 +82,7 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     for (const f of followers) if (f.organization_id !== null) following.set(f.organization_id, [...(following.get(f.organization_id) ?? []), f]);
     const runs = heads.map((head) => [head, ...((head.organization_id !== null && following.get(head.organization_id)) || [])]);
     const rows = runs.flat();
-    const results = await relayRuns({ db, temporal, taskQueue }, runs, (signal) => temporal.withDeadline(Date.now() + deliveryTimeoutMs, signal));
+    const results = await relayRuns({ db, subscriptions }, runs, (signal) => subscriptions.withDeadline(Date.now() + deliveryTimeoutMs, signal));
     const outcomes = runs.flatMap((run, i) => outcomesOf(run, results[i]));
     // One round trip for the whole batch. If it fails, the leases expire and the batch is
     // delivered again (at least once; workflows drop a signal whose event id they have seen).
@@ -105,50 +96,19 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     return rows.length;
   }
 
-  async function drain(keepGoing: () => boolean = () => true): Promise<number> {
+  async function drain(): Promise<number> {
     let total = 0;
-    for (let n = await relayBatch(); n > 0 && keepGoing(); n = await relayBatch()) total += n;
+    for (let n = await relayBatch(); n > 0; n = await relayBatch()) total += n;
     return total;
   }
 
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      if (nudged || !running) return resolve();
-      const timer = setTimeout(resolve, pollIntervalMs);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  // One batch per round; a batch that found events is followed at once, so the inbox drains without pauses.
+  const loop = createPeriodic({
+    name: 'webhook-relay',
+    intervalMs: pollIntervalMs,
+    round: async () => ({ moreDue: (await relayBatch()) > 0 }),
+    onError: (err) => logger.error({ err }, 'webhook relay cannot read the inbox; retrying'),
+  });
 
-  async function run(): Promise<void> {
-    while (running) {
-      nudged = false;
-      try {
-        await drain(() => running);
-      } catch (err) {
-        logger.error({ err }, 'webhook relay cannot read the inbox; retrying');
-      }
-      await idle();
-      wake = undefined;
-    }
-  }
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-    },
-    nudge() {
-      nudged = true;
-      wake?.();
-    },
-    drain: () => drain(),
-  };
+  return { ...loop, drain };
 }

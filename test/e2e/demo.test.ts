@@ -27,7 +27,7 @@ beforeAll(async () => {
   await syncCatalog(stack.stripe);
   // The demo's own entry point, as `npm run demo` runs it, pointed at this in-process stack.
   run = await runEntryPoint(
-    'src/demo/main.ts',
+    'tools/demo/main.ts',
     { STRIPE_API_URL: stack.simUrl, STRIPE_TEST_CLOCKS: '1', USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN },
     ['--api-url', stack.api.url, '--mail-url', stack.mail.httpUrl, '--no-keep-running', '--no-color'],
     200_000,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInvoiceMailer, stripeLineSummary, type InvoiceMailer } from '../../src/invoice-delivery';
 import { billingEmailResolver, createOutboxNotifier } from '../../src/notifications';
-import { redriveEvents } from '../../src/webhooks/relay-queue';
+import { redriveEvents } from '../../src/webhooks/store';
 import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   stack = await startStack();
   const { syncCatalog } = await import('../../src/stripe/catalog-sync');
   await syncCatalog(stack.stripe);
-  // The worker's invoice mailer (src/worker.ts), on the stack's database, Stripe and outbox.
+  // The worker's invoice mailer (src/runtime/worker-runtime.ts), on the stack's database, Stripe and outbox.
   const notifier = createOutboxNotifier({ db: stack.t.db, resolveRecipient: billingEmailResolver(stack.t.db), publicUrl: 'http://billing.test' });
   mailer = createInvoiceMailer({ db: stack.t.db, notifier, lineSummary: stripeLineSummary(stack.stripe), pollIntervalMs: 200 });
   mailer.start();

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Stripe from 'stripe';
 import { reconcileNow } from '../../src/reconciliation/run-now';
+import { createSubscriptionClient } from '../../src/subscriptions/client';
 import type { WebhookRelay } from '../../src/webhooks/relay';
 import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../helpers/app';
@@ -94,7 +95,8 @@ test('the read model converges to Stripe through duplicated and reordered real w
   const beforeRepair = await compare(customers);
   expect(beforeRepair.mirror).not.toEqual(beforeRepair.stripe);
 
-  await reconcileNow({ db: t.db, stripe, temporal: env.client, taskQueue: 'no-workflows-here', logger: quietLogger }, 'e2e');
+  const subscriptions = createSubscriptionClient(env.client, { taskQueue: 'no-workflows-here', policyProfile: 'standard' });
+  await reconcileNow({ db: t.db, stripe, subscriptions, logger: quietLogger }, 'e2e');
 
   const repaired = await compare(customers);
   const invoicesOnly = (xs: string[]) => xs.filter((x) => x.startsWith('in_'));

@@ -7,8 +7,10 @@ import { createMailSink, type MailSink } from '../../tools/mail-sink';
 import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
 import type { ApiFault } from '../../tools/stripe-sim/control/faults';
 import type { WebhookFault } from '../../tools/stripe-sim/webhooks/faults';
-import { startPrivatePostgres, startPrivateTemporal, type PrivatePostgres, type PrivateTemporal } from './private-services';
-import { freePort, startEntryPoint, waitForHttp, type RunningEntryPoint } from './processes';
+import { freePort, waitForHttp } from '../../tools/support/processes';
+import { startPrivateTemporal, type PrivateTemporal } from '../../tools/support/private-temporal';
+import { startPrivatePostgres, type PrivatePostgres } from './private-services';
+import { startEntryPoint, type RunningEntryPoint } from './processes';
 import { eventually } from './stack';
 import { TEST_SERVICE_TOKEN } from './tokens';
 

@@ -1,18 +1,15 @@
 import Stripe from 'stripe';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { createActivities } from '../../src/activities';
-import { createPollingLoop } from '../../src/notifications/polling-loop';
-import { reportDueOverage } from '../../src/usage';
 import { loadConfig, type Config } from '../../src/config';
-import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport, type EmailDispatcher } from '../../src/notifications';
+import { createApiRuntime } from '../../src/runtime/api-runtime';
+import { createWorkerRuntime } from '../../src/runtime/worker-runtime';
 import { createStripeClient } from '../../src/stripe/client';
-import { ensureWebhookEndpoint } from '../../src/webhooks/register-endpoint';
-import { createWebhookRelay, type WebhookRelay } from '../../src/webhooks/relay';
+import type { WebhookRelay } from '../../src/webhooks/relay';
 import { createStripeSimulator, type StripeSimulator } from '../../tools/stripe-sim';
 import { createMailSink, type MailSink } from '../../tools/mail-sink';
-import { buildTestAppDeps, startTestApp, type RunningApp } from './app';
+import { freePort } from '../../tools/support/processes';
+import type { RunningApp } from './app';
 import { createTestDb, type TestDb } from './db';
 import { connectDevServer, uniqueTaskQueue } from './temporal';
 import { TEST_SERVICE_TOKEN } from './tokens';
@@ -21,9 +18,10 @@ const WEBHOOK_SECRET = 'whsec_e2e_stack_secret';
 
 /**
  * The whole product in one process, every piece real: the Stripe simulator (test clocks, signed
- * webhooks), the mail sink, Postgres (the suite's schema), the Temporal dev server with a worker on
- * its own task queue running the real workflows and activities, the API over real HTTP with the
- * webhook relay. Policy durations use the `demo` profile (seconds).
+ * webhooks), the mail sink, Postgres (the suite's schema), and the worker and the API composed by
+ * their own factories (createWorkerRuntime, createApiRuntime) against the Temporal dev server on a
+ * task queue of the stack's own. The relay runs in the API (WEBHOOK_RELAY=api: each stored event
+ * nudges it). Policy durations use the `demo` profile (seconds); polls and retries are shorter.
  */
 export interface Stack {
   config: Config;
@@ -36,7 +34,6 @@ export interface Stack {
   t: TestDb;
   temporal: TestWorkflowEnvironment;
   relay: WebhookRelay;
-  dispatcher: EmailDispatcher;
   close(): Promise<void>;
 }
 
@@ -46,52 +43,48 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   const { url: simUrl } = await sim.listen(0);
   const mail = await createMailSink();
   const temporal = await connectDevServer();
-  const taskQueue = uniqueTaskQueue('e2e');
   const env = {
     NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
     STRIPE_API_URL: simUrl,
     STRIPE_TEST_CLOCKS: '1',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     SMTP_URL: mail.smtpUrl,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('e2e'),
     BILLING_POLICY_PROFILE: 'demo',
     USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN,
+    WEBHOOK_RELAY: 'api',
+    WEBHOOK_RELAY_POLL_MS: '200',
     ...opts.env,
   };
   const config = loadConfig(env);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const stripe = createStripeClient(config.stripe);
-  const notifier = createOutboxNotifier({ db: t.db, resolveRecipient: billingEmailResolver(t.db), publicUrl: 'http://billing.test' });
-  const transport = createSmtpTransport(config.email.smtpUrl);
-  const dispatcher = createEmailDispatcher({ db: t.db, transport, from: config.email.from, pollIntervalMs: 200 });
-
-  const worker = await Worker.create({
+  const worker = await createWorkerRuntime(config, {
+    db: t.db,
     connection: temporal.nativeConnection,
-    taskQueue,
+    logger,
     workflowsPath: require.resolve('../../src/workflows'),
-    activities: createActivities({ stripe, db: t.db, notifier, testClocks: true }),
+    // Not the invoice mailer (the invoice-delivery suite runs its own), not usage upkeep, not the shared
+    // server's reconciliation Schedule, not the metrics port.
+    services: ['email-dispatcher', 'overage-reporter', 'temporal-worker'],
+    reconciliationSchedule: false,
+    intervalsMs: { 'email-dispatcher': 200, 'overage-reporter': 300 },
   });
-  const running = worker.run();
-  const relay = createWebhookRelay({ db: t.db, temporal: temporal.client, logger, taskQueue, pollIntervalMs: 200, backoff: { baseMs: 200, maxMs: 2_000 } });
-  const api = await startTestApp(buildTestAppDeps({ db: t.db, env, temporal: temporal.client, overrides: { webhookRelay: relay, notifier } }));
-  // Registered as src/server.ts registers it: only the event types the service reads.
-  await ensureWebhookEndpoint(stripe, `${api.url}/api/v1/billing/webhooks/stripe`);
-  // As the worker does (src/worker.ts): new overage blocks reach Stripe's meters each round.
-  const overageReporter = createPollingLoop({ pollIntervalMs: 300, round: async () => (await reportDueOverage({ db: t.db, stripe, onError: (org, err) => logger.warn({ err, org }, "overage report failed") }), { moreDue: false }), onError: (err) => logger.warn({ err }, "overage round failed") });
-  relay.start();
-  dispatcher.start();
-  overageReporter.start();
+  const api = createApiRuntime(config, { db: t.db, temporal: temporal.client, logger, relay: { backoff: { baseMs: 200, maxMs: 2_000 } } });
+  await worker.start();
+  // Registers its webhook URL with the simulator, as src/server.ts does.
+  await api.start();
+  if (!api.webhookRelay) throw new Error('the stack runs the relay in the API (WEBHOOK_RELAY=api)');
 
   return {
-    config, api, sim, simUrl, stripe, mail, t, temporal, relay, dispatcher,
+    config, sim, simUrl, mail, t, temporal,
+    api: { url: api.url(), deps: api.deps, close: () => api.stop() },
+    stripe: createStripeClient(config.stripe),
+    relay: api.webhookRelay,
     async close() {
-      await relay.stop();
-      await dispatcher.stop();
-      await overageReporter.stop();
-      transport.close();
-      await api.close();
-      worker.shutdown();
-      await running;
+      await api.stop();
+      await worker.stop();
       await sim.close();
       await mail.close();
       await temporal.teardown();

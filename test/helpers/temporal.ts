@@ -3,8 +3,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 /** Binaries installed by scripts/setup-tools.sh into the project's virtualenv (no download at run time). */
 const VENV_BIN = `${__dirname}/../../.local/venv/bin`;
 export const TEMPORAL_TEST_SERVER = process.env.TEMPORAL_TEST_SERVER ?? `${VENV_BIN}/temporal-test-server`;
-/** The Temporal CLI (its dev server), for suites that run a private one. */
-export const TEMPORAL_CLI = process.env.TEMPORAL_CLI ?? `${VENV_BIN}/temporal`;
 export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 
 /** The time-skipping server: months of workflow time in seconds. */

@@ -7,7 +7,9 @@ import { meterRoutes } from './resources/meters';
 import { subscriptionRoutes } from './resources/subscriptions';
 import { testClockRoutes } from './resources/test-clocks';
 import { eventRoutes } from './resources/events';
+import { paymentIntentRoutes } from './resources/payment-intents';
 import { paymentMethodRoutes } from './resources/payment-methods';
+import { setupIntentRoutes } from './resources/setup-intents';
 import { priceRoutes } from './resources/prices';
 import { productRoutes } from './resources/products';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints';
@@ -17,6 +19,8 @@ export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret
   const router = new Router();
   customerRoutes(router, sim);
   paymentMethodRoutes(router, sim);
+  paymentIntentRoutes(router, sim);
+  setupIntentRoutes(router, sim);
   productRoutes(router, sim);
   priceRoutes(router, sim);
   subscriptionRoutes(router, sim);

@@ -89,7 +89,7 @@ export class Sim {
   lookup(id: string): unknown {
     const s = this.state;
     return s.customers[id] ?? s.paymentMethods[id] ?? s.invoices[id] ?? s.subscriptions[id] ?? s.prices[id]
-      ?? s.products[id] ?? s.testClocks[id] ?? s.events[id] ?? s.meters[id] ?? s.paymentIntents[id] ?? undefined;
+      ?? s.products[id] ?? s.testClocks[id] ?? s.events[id] ?? s.meters[id] ?? s.paymentIntents[id] ?? s.setupIntents[id] ?? s.charges[id] ?? undefined;
   }
 }
 

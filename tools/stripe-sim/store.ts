@@ -2,11 +2,17 @@ import { readFileSync, writeFileSync, renameSync, existsSync, mkdirSync } from '
 import { dirname } from 'node:path';
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import type { CardDecline } from './billing/test-cards';
 
-/** How a test card behaves: Stripe's test payment methods decide outcomes by card number. */
-export type CardBehavior =
-  | { outcome: 'succeeds' }
-  | { outcome: 'declines'; at: 'attach' | 'charge'; code: string; declineCode: string; message: string };
+/**
+ * What the simulator knows about a stored card: which test card it is (a row of billing/test-cards.ts), whether a
+ * SetupIntent set it up for future payments, and a decline the control plane imposed after it was saved.
+ */
+export interface CardBehavior {
+  card: string;
+  setUp?: boolean;
+  override?: CardDecline;
+}
 
 /** A pending proration (Stripe's invoice item) waiting for the subscription's next invoice. */
 export interface PendingItem {
@@ -68,13 +74,18 @@ export interface SimState {
   /** Payment attempts per invoice id (includable as `invoice.payments`). */
   invoicePayments: Record<string, Stripe.InvoicePayment[]>;
   paymentIntents: Record<string, Stripe.PaymentIntent>;
+  setupIntents: Record<string, Stripe.SetupIntent>;
+  charges: Record<string, Stripe.Charge>;
+  /** The invoice a PaymentIntent collects (Stripe creates one PaymentIntent per invoice at finalization). */
+  paymentIntentInvoices: Record<string, string>;
 }
 
 export function emptyState(): SimState {
   return {
     customers: {}, paymentMethods: {}, cardBehaviors: {}, products: {}, prices: {}, subscriptions: {},
     subscriptionInternals: {}, invoices: {}, pendingItems: {}, testClocks: {}, events: {}, webhookEndpoints: {},
-    meters: {}, meterUsage: {}, idempotency: {}, invoicePayments: {}, paymentIntents: {},
+    meters: {}, meterUsage: {}, idempotency: {}, invoicePayments: {}, paymentIntents: {}, setupIntents: {}, charges: {},
+    paymentIntentInvoices: {},
   };
 }
 

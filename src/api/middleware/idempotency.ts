@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import { sql } from 'kysely';
 import type { AppEnv } from '../context';
 import { ApiError } from '../errors';
+import { claimIdempotencyKey, completeIdempotencyKey, findIdempotencyKey, releaseIdempotencyKey } from '../idempotency-store';
 
 const KEY_FORMAT = /^[\w.:-]{8,200}$/;
 
@@ -31,24 +31,12 @@ export function idempotency() {
       return next();
     }
     const { db } = c.get('deps');
-    const organizationId = c.get('principal').organizationId;
+    const ref = { organizationId: c.get('principal').organizationId, key: header };
     const body = await c.req.text();
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}?${new URL(c.req.url).search}\n${body}`).digest('hex');
 
-    const inserted = await db
-      .insertInto('api_idempotency_keys')
-      .values({ organization_id: organizationId, key: header, request_fingerprint: fingerprint })
-      .onConflict((oc) => oc.doNothing())
-      .returning('key')
-      .executeTakeFirst();
-
-    if (!inserted) {
-      const existing = await db
-        .selectFrom('api_idempotency_keys')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('key', '=', header)
-        .executeTakeFirstOrThrow();
+    if (!(await claimIdempotencyKey(db, ref, fingerprint))) {
+      const existing = await findIdempotencyKey(db, ref);
       if (existing.request_fingerprint !== fingerprint) {
         throw new ApiError('CONFLICT', 'This Idempotency-Key was already used with a different request');
       }
@@ -66,15 +54,10 @@ export function idempotency() {
       const status = c.res.status;
       // Like Stripe, a malformed or invalid request (400, 422) is not stored: once fixed it may reuse its key.
       if (status >= 500 || status === 429 || status === 400 || status === 422) {
-        await db.deleteFrom('api_idempotency_keys').where('organization_id', '=', organizationId).where('key', '=', header).execute();
+        await releaseIdempotencyKey(db, ref);
       } else {
         const text = await c.res.clone().text();
-        await db
-          .updateTable('api_idempotency_keys')
-          .set({ state: 'completed', response_status: status, response_body: text || 'null', completed_at: sql`now()` })
-          .where('organization_id', '=', organizationId)
-          .where('key', '=', header)
-          .execute();
+        await completeIdempotencyKey(db, ref, { status, body: text || 'null' });
       }
     }
   });

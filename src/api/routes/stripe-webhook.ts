@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { readBoundedBody } from '../../webhooks/bounded-body';
-import { storeEvent } from '../../webhooks/inbox';
+import { storeEvent } from '../../webhooks/store';
 import { WebhookRejection, verifyStripeWebhook } from '../../webhooks/verify';
 import type { AppDeps, AppEnv } from '../context';
 import { ApiError } from '../errors';

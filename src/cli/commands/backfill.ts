@@ -2,6 +2,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { backfillSubscriptions } from '../../reconciliation/backfill';
 import { createStripeClient } from '../../stripe/client';
+import { configuredSubscriptionClient } from '../../subscriptions/client';
 import { parseOptions } from '../args';
 import type { CliCommand } from '../command';
 
@@ -11,7 +12,7 @@ export const backfillCommand: CliCommand = {
   usage: 'backfill [--dry-run]',
   async run(argv, { config, db, temporal, out }) {
     const options = parseOptions(argv, z.object({ 'dry-run': z.boolean().optional() }), ['dry-run']);
-    const deps = { db, temporal, taskQueue: config.temporal.taskQueue, stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
+    const deps = { db, subscriptions: configuredSubscriptionClient(temporal, config), stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
     const lines = await backfillSubscriptions(deps, { dryRun: options['dry-run'] ?? false });
     for (const line of lines) out(`${line.subscription}  ${line.organizationId ?? '-'}  ${line.action}`);
     const adopted = lines.filter((l) => l.action !== 'skipped: no organization').length;

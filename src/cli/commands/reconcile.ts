@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { reconcileNow } from '../../reconciliation/run-now';
 import { runReconciliation } from '../../reconciliation/schedule';
 import { createStripeClient } from '../../stripe/client';
+import { configuredSubscriptionClient } from '../../subscriptions/client';
 import { parseOptions } from '../args';
 import type { CliCommand } from '../command';
 
@@ -19,7 +20,7 @@ export const reconcileCommand: CliCommand = {
     const lookback = options['invoice-lookback-days'];
     const taskQueue = config.temporal.taskQueue;
     if (options.local) {
-      const deps = { db, temporal, taskQueue, stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
+      const deps = { db, subscriptions: configuredSubscriptionClient(temporal, config), stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
       const summary = await reconcileNow(deps, `manual-${new Date().toISOString()}`, lookback === undefined ? {} : { invoiceLookbackDays: lookback });
       out(JSON.stringify({ ranIn: 'this process', ...summary }, null, 2));
       return;

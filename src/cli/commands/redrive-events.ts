@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redriveEvents } from '../../webhooks/relay-queue';
+import { redriveEvents } from '../../webhooks/store';
 import { parseOptions } from '../args';
 import type { CliCommand } from '../command';
 

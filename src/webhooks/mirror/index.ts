@@ -1,9 +1,10 @@
 import type { Db } from '../../db/database';
 import type { InboundEvent } from '../stripe-event';
-import type { NewInvoiceRow, NewPaymentMethodRow } from '../../db/schema';
-import { StripeCustomerSchema, applyDefaultFlags, mirrorDefaultPaymentMethod } from './default-payment-method';
-import { StripeInvoiceSchema, toInvoiceRow, upsertInvoices } from './invoice';
-import { StripePaymentMethodSchema, toPaymentMethodRow, upsertPaymentMethods } from './payment-method';
+import { upsertInvoices, type NewInvoiceRow } from '../../db/read-models/invoices';
+import { applyDefaultFlags, upsertPaymentMethods, type NewPaymentMethodRow } from '../../db/read-models/payment-methods';
+import { StripeCustomerSchema, mirrorDefaultPaymentMethod } from './default-payment-method';
+import { StripeInvoiceSchema, toInvoiceRow } from './invoice';
+import { StripePaymentMethodSchema, toPaymentMethodRow } from './payment-method';
 
 /** The event types `mirrorEvents` projects (the webhook endpoint must subscribe to every one of them). */
 export const isMirroredEventType = (type: string): boolean =>
@@ -12,9 +13,9 @@ export const isMirroredEventType = (type: string): boolean =>
 /**
  * Projects invoice.*, payment_method.* and customer.created|updated (the default card) events into
  * the read model, a relay batch's (in `created` order) in a few statements instead of one or two
- * per event: every invoice in one upsert, every payment method in another, then the
- * default-card flag of their organizations; customer events one by one (rare). The end state is
- * the one applying them in order gives, the guards by `created` deciding as they do per event.
+ * per event: the invoices in one upsert (one more for each further event of one invoice), the
+ * payment methods likewise, then the default-card flag of their organizations; customer events one
+ * by one (rare). The end state is the one applying them in order gives: the read models' guards decide.
  * Throws on a malformed object (no statement has run then) or a failed statement.
  */
 export async function mirrorEvents(db: Db, items: readonly { event: InboundEvent; organizationId: string }[]): Promise<void> {

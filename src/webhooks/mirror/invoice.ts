@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { NewInvoiceRow } from '../../db/schema';
-import { mirrorUpsert } from './upsert';
+import type { NewInvoiceRow } from '../../db/read-models/invoices';
 
 const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
 const reference = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((r) => (typeof r === 'string' ? r : r.id));
@@ -52,34 +51,3 @@ export function toInvoiceRow(invoice: StripeInvoice, organizationId: string, obs
     source_event_created_at: observedAt,
   };
 }
-
-/** How far along Stripe's invoice lifecycle a status is (see below), in SQL and in JavaScript. */
-const rank = (status: string) => `case ${status} when 'draft' then 0 when 'open' then 1 else 2 end`;
-const invoiceRank = (status: string) => (status === 'draft' ? 0 : status === 'open' ? 1 : 2);
-
-/**
- * Insert or update, unless the row was written from a newer observation of Stripe. Events carry
- * second-resolution timestamps and Stripe often emits finalized/payment_succeeded/paid in the same
- * second, so on a tie the further-along state wins instead of whichever event was relayed last
- * (on a full tie, the later one).
- */
-const invoices = mirrorUpsert<NewInvoiceRow>({
-  name: 'mirror_upsert_invoice',
-  table: 'invoices',
-  columns: [
-    ['organization_id', 'text'], ['stripe_invoice_id', 'text'], ['stripe_subscription_id', 'text'], ['number', 'text'], ['status', 'text'],
-    ['currency', 'text'], ['amount_due', 'bigint'], ['amount_paid', 'bigint'], ['amount_remaining', 'bigint'], ['billing_reason', 'text'],
-    ['attempt_count', 'integer'], ['hosted_invoice_url', 'text'], ['invoice_pdf', 'text'], ['period_start', 'timestamptz'],
-    ['period_end', 'timestamptz'], ['due_date', 'timestamptz'], ['paid_at', 'timestamptz'], ['stripe_created_at', 'timestamptz'],
-    ['source_event_created_at', 'timestamptz'],
-  ],
-  guard: `invoices.source_event_created_at < excluded.source_event_created_at
-      or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})`,
-  replaces: (held, next) =>
-    +held.source_event_created_at < +next.source_event_created_at ||
-    (+held.source_event_created_at === +next.source_event_created_at && invoiceRank(held.status) <= invoiceRank(next.status)),
-});
-
-export const upsertInvoice = invoices.one;
-/** A relay batch's invoice observations, in `created` order, in one statement. */
-export const upsertInvoices = invoices.many;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { NewPaymentMethodRow } from '../../db/schema';
-import { mirrorUpsert } from './upsert';
+import type { NewPaymentMethodRow } from '../../db/read-models/payment-methods';
 
 export const StripePaymentMethodSchema = z.looseObject({
   id: z.string().startsWith('pm_'),
@@ -23,26 +22,3 @@ export function toPaymentMethodRow(pm: StripePaymentMethod, organizationId: stri
     source_event_created_at: observedAt,
   };
 }
-
-/**
- * Insert or update unless a newer observation already wrote the row. `is_default` belongs to the
- * customer's invoice settings, not to payment-method events, so it is left alone here. On a
- * same-second tie a detach wins (a card attached and detached within a second is gone) and an attach does not.
- */
-const paymentMethods = mirrorUpsert<NewPaymentMethodRow>({
-  name: 'mirror_upsert_payment_method',
-  table: 'payment_methods',
-  columns: [
-    ['organization_id', 'text'], ['stripe_payment_method_id', 'text'], ['type', 'text'], ['brand', 'text'], ['last4', 'text'],
-    ['exp_month', 'integer'], ['exp_year', 'integer'], ['detached_at', 'timestamptz'], ['source_event_created_at', 'timestamptz'],
-  ],
-  guard: `payment_methods.source_event_created_at < excluded.source_event_created_at
-      or (payment_methods.source_event_created_at = excluded.source_event_created_at and excluded.detached_at is not null)`,
-  replaces: (held, next) =>
-    +held.source_event_created_at < +next.source_event_created_at ||
-    (+held.source_event_created_at === +next.source_event_created_at && next.detached_at != null),
-});
-
-export const upsertPaymentMethod = paymentMethods.one;
-/** A relay batch's payment-method observations, in `created` order, in one statement. */
-export const upsertPaymentMethods = paymentMethods.many;

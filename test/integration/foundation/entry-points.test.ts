@@ -1,5 +1,6 @@
 import { TEST_DATABASE_URL } from '../../helpers/db';
-import { freePort, runEntryPoint, startEntryPoint, waitForHttp } from '../../helpers/processes';
+import { freePort, waitForHttp } from '../../../tools/support/processes';
+import { runEntryPoint, startEntryPoint } from '../../helpers/processes';
 import { TEMPORAL_ADDRESS } from '../../helpers/temporal';
 
 jest.setTimeout(90_000);

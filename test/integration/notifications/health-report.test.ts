@@ -1,7 +1,8 @@
 import { healthReportCommand } from '../../../src/cli/commands/health-report';
 import type { CliDeps } from '../../../src/cli/command';
 import { registerBillingHealthGauges } from '../../../src/api/billing-health-gauges';
-import type { NewEmailOutboxRow, NewInvoiceRow, NewStripeEventRow } from '../../../src/db/schema';
+import type { NewInvoiceRow } from '../../../src/db/read-models/invoices';
+import type { NewEmailOutboxRow, NewStripeEventRow } from '../../../src/db/schema';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { userToken } from '../../helpers/tokens';

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { createMailSink, type MailSink } from '../../../tools/mail-sink';
-import { ROOT, freePort, runEntryPoint, waitForHttp } from '../../helpers/processes';
+import { ROOT, freePort, waitForHttp } from '../../../tools/support/processes';
+import { runEntryPoint } from '../../helpers/processes';
 import { inbox, injectSmtpFaults } from './helpers';
 
 jest.setTimeout(30_000);

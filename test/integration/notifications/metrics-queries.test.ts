@@ -1,5 +1,6 @@
-import type { NewEmailOutboxRow, NewInvoiceRow } from '../../../src/db/schema';
-import { billingSuccessMetrics, emailDeliveryMetrics, paymentMetrics, revenueRecovery } from '../../../src/db/metrics-queries';
+import type { NewInvoiceRow } from '../../../src/db/read-models/invoices';
+import type { NewEmailOutboxRow } from '../../../src/db/schema';
+import { billingSuccessMetrics, emailDeliveryMetrics, paymentMetrics, revenueRecovery } from '../../../src/health-report/store';
 import { createTestDb, type TestDb } from '../../helpers/db';
 
 const NOVEMBER = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') };

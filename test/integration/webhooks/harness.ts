@@ -3,7 +3,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createWebhookRelay, type WebhookRelay } from '../../../src/webhooks/relay';
-import { subscriptionWorkflowId, type StripeEventSignal } from '../../../src/webhooks/workflow-target';
+import { createSubscriptionClient } from '../../../src/subscriptions/client';
+import { subscriptionWorkflowId, type StripeEventSignal } from '../../../src/workflows/messages';
 import { uniqueTaskQueue } from '../../helpers/temporal';
 import type { Db } from '../../../src/db/database';
 
@@ -61,9 +62,8 @@ export function unreachableTemporal(port: number): Client {
 export function relayFor(db: Db, temporal: Client, taskQueue: string, overrides: Partial<Parameters<typeof createWebhookRelay>[0]> = {}): WebhookRelay {
   return createWebhookRelay({
     db,
-    temporal,
+    subscriptions: createSubscriptionClient(temporal, { taskQueue, policyProfile: 'standard' }),
     logger: quietLogger,
-    taskQueue,
     pollIntervalMs: 100,
     backoff: { baseMs: 100, maxMs: 400 },
     deliveryTimeoutMs: 3_000,

@@ -1,11 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Stripe from 'stripe';
+import { backfillCommand } from '../../../src/cli/commands/backfill';
+import { loadConfig } from '../../../src/config';
+import { POLICY_PROFILES } from '../../../src/domain/policy-profiles';
 import { createReconciliationActivities } from '../../../src/reconciliation/activities';
 import { backfillSubscriptions } from '../../../src/reconciliation/backfill';
 import type { ReconciliationDeps } from '../../../src/reconciliation/deps';
 import { reconcileNow } from '../../../src/reconciliation/run-now';
 import { ensureReconciliationSchedule, runReconciliation } from '../../../src/reconciliation/schedule';
-import { subscriptionWorkflowId } from '../../../src/webhooks/workflow-target';
+import { createSubscriptionClient } from '../../../src/subscriptions/client';
+import { subscriptionWorkflowId } from '../../../src/workflows/messages';
 import { createStripeSimulator, type StripeSimulator } from '../../../tools/stripe-sim';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { connectDevServer } from '../../helpers/temporal';
@@ -21,16 +25,19 @@ let stripe: Stripe;
 let worker: Awaited<ReturnType<typeof startStandInWorker>>;
 let deps: ReconciliationDeps;
 let price: string;
+let simulatorUrl: string;
 const organizations: string[] = [];
 
 beforeAll(async () => {
   [t, env] = await Promise.all([createTestDb(), connectDevServer()]);
   simulator = createStripeSimulator({ tickMs: 60_000 });
-  const { port } = await simulator.listen(0);
+  const { port, url } = await simulator.listen(0);
+  simulatorUrl = url;
   stripe = new Stripe('sk_test_simulator', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
-  const lazyDeps = { get db() { return t.db; }, stripe, get temporal() { return env.client; }, taskQueue: '', logger: quietLogger };
+  const target = { taskQueue: '' };
+  const lazyDeps = { get db() { return t.db; }, stripe, get subscriptions() { return createSubscriptionClient(env.client, { taskQueue: target.taskQueue, policyProfile: 'standard' }); }, logger: quietLogger };
   worker = await startStandInWorker(env, createReconciliationActivities(lazyDeps));
-  lazyDeps.taskQueue = worker.taskQueue;
+  target.taskQueue = worker.taskQueue;
   deps = lazyDeps;
   const product = await stripe.products.create({ name: 'Starter' });
   price = (await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2_900, recurring: { interval: 'month' } })).id;
@@ -131,4 +138,15 @@ test('the reconciliation schedule is created daily and re-applying it updates ra
   } finally {
     await handle.delete();
   }
+});
+
+test('a run the backfill command adopts gets the BILLING_POLICY_PROFILE policy, as a run started by subscribe does', async () => {
+  const org = uid('org');
+  const live = await stripeSubscription({ org, recordCustomer: false, metadataOnCustomer: true });
+  const config = loadConfig({ NODE_ENV: 'test', STRIPE_API_URL: simulatorUrl, TEMPORAL_TASK_QUEUE: worker.taskQueue, BILLING_POLICY_PROFILE: 'demo' });
+
+  await backfillCommand.run([], { config, db: t.db, temporal: env.client, out: () => undefined });
+
+  const got = await receivedBy(env.client, org);
+  expect(got?.input).toEqual({ organizationId: org, policy: POLICY_PROFILES.demo, adopt: { stripeSubscriptionId: live.sub.id } });
 });

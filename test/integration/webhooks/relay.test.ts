@@ -1,13 +1,16 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadConfig } from '../../../src/config';
+import { POLICY_PROFILES } from '../../../src/domain/policy-profiles';
+import { createApiRuntime } from '../../../src/runtime/api-runtime';
 import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
 import type { WebhookRelay } from '../../../src/webhooks/relay';
-import { subscriptionWorkflowId } from '../../../src/webhooks/workflow-target';
+import { subscriptionWorkflowId } from '../../../src/workflows/messages';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
-import { freePort } from '../../helpers/processes';
+import { freePort } from '../../../tools/support/processes';
 import { connectDevServer } from '../../helpers/temporal';
 import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
-import { eventually, receivedBy, relayFor, startStandInWorker, unreachableTemporal } from './harness';
+import { eventually, quietLogger, receivedBy, relayFor, startStandInWorker, unreachableTemporal } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -94,6 +97,27 @@ test('a subscription created outside the API starts a workflow that adopts it', 
   const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) > 0);
   expect(got?.input).toEqual({ organizationId: org, adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id } });
   expect(got?.effective).toEqual([created.id]);
+});
+
+test('a run the relay adopts gets the BILLING_POLICY_PROFILE policy, as a run started by subscribe does', async () => {
+  const { org, cus } = await customer();
+  // The API as src/server.ts composes it with the relay placed there; a secret key so it registers nothing with a simulator.
+  const config = loadConfig({
+    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(await freePort()), STRIPE_SECRET_KEY: 'sk_test_relay_policy', STRIPE_WEBHOOK_SECRET: SECRET,
+    TEMPORAL_TASK_QUEUE: worker.taskQueue, BILLING_POLICY_PROFILE: 'demo', WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '100',
+  });
+  const api = createApiRuntime(config, { db: t.db, temporal: env.client, logger: quietLogger });
+  await api.start();
+  try {
+    const created = stripeEvent('customer.subscription.created', subscriptionObject({ customer: cus }));
+    const { body, signature } = signed(JSON.stringify(created), SECRET);
+    expect((await fetch(`${api.url()}/api/v1/billing/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signature }, body })).status).toBe(200);
+
+    const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) > 0);
+    expect(got?.input).toEqual({ organizationId: org, policy: POLICY_PROFILES.demo, adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id } });
+  } finally {
+    await api.stop();
+  }
 });
 
 test('events reach a workflow in Stripe’s created order even when delivered in reverse', async () => {

@@ -1,5 +1,5 @@
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
-import type { StripeEventSignal } from '../../../src/webhooks/workflow-target';
+import type { StripeEventSignal } from '../../../src/workflows/messages';
 
 /**
  * Stands in for the subscription workflow (same type name, signal name and id scheme) on a

@@ -1,4 +1,4 @@
-import { DemoArgsError, parseDemoArgs } from '../../../src/demo/args';
+import { DemoArgsError, parseDemoArgs } from '../../../tools/demo/args';
 
 describe('demo flags', () => {
   test('no flags play every chapter, keep the stack running and colour a terminal', () => {

@@ -1,5 +1,5 @@
-import type { SummaryRow } from '../../../src/demo/summary';
-import { renderSummary } from '../../../src/demo/summary-table';
+import type { SummaryRow } from '../../../tools/demo/summary';
+import { renderSummary } from '../../../tools/demo/summary-table';
 
 const row = (over: Partial<SummaryRow>): SummaryRow => ({
   org: 'Acme', plan: 'starter', status: 'active', stripeStatus: 'active', paid: 2, unpaid: 0, emails: {}, problems: [], ...over,

@@ -12,6 +12,8 @@ const rejected = [
   "import { Client } from '@temporalio/client';",
   "import { createDb } from '../db/database';",
   "import { createActivities } from '../activities';",
+  "import { createSubscriptionClient } from '../subscriptions/client';",
+  "import { createWorkerRuntime } from '../runtime/worker-runtime';",
 ];
 const accepted = [
   "import { sleep } from '@temporalio/workflow';",

@@ -52,7 +52,7 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     application: null, attempt_count: 0, attempted: false, auto_advance: true,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
     automatically_finalizes_at: null, billing_reason: f.billingReason, collection_method: 'charge_automatically',
-    confirmation_secret: null, created: f.created, currency: f.currency, custom_fields: null, customer: f.customer.id,
+    created: f.created, currency: f.currency, custom_fields: null, customer: f.customer.id,
     customer_account: null, customer_address: null, customer_email: f.customer.email, customer_name: f.customer.name ?? null,
     customer_phone: f.customer.phone ?? null, customer_shipping: null, customer_tax_exempt: 'none', customer_tax_ids: [],
     default_payment_method: null, default_source: null, default_tax_rates: [], description: null, discounts: [], due_date: null,

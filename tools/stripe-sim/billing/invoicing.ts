@@ -1,8 +1,9 @@
-import { recordPaymentAttempt } from './invoice-payments';
 import type Stripe from 'stripe';
-import { invalidRequest, type StripeApiError } from '../http/errors';
+import { cardError, invalidRequest, type StripeApiError } from '../http/errors';
 import type { Sim } from '../sim';
-import { charge } from './charge';
+import { declineError } from './card-outcomes';
+import { closeInvoicePayment, invoiceOfPaymentIntent, openInvoicePayment } from './invoice-payments';
+import { attemptPayment, recordFailure, type AttemptResult } from './payment-intents';
 import { buildInvoice, customerIdOfInvoice, subscriptionIdOf, type LineSpec } from './invoice-object';
 import { onInvoicePaid, onInvoicePaymentFailed } from './subscription-status';
 
@@ -56,6 +57,7 @@ export function finalizeInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): 
   invoice.status_transitions.finalized_at = at;
   invoice.hosted_invoice_url = `${sim.baseUrl()}/_sim/invoices/${invoice.id}`;
   invoice.invoice_pdf = `${sim.baseUrl()}/_sim/invoices/${invoice.id}/pdf`;
+  if (invoice.amount_due > 0) openInvoicePayment(sim, invoice, at);
   sim.emit('invoice.finalized', invoice, at);
   if (invoice.amount_due === 0) markPaid(sim, invoice, at);
   sim.store.changed();
@@ -70,31 +72,61 @@ function paymentMethodFor(sim: Sim, invoice: Stripe.Invoice, explicit: string | 
   return typeof customerPm === 'string' ? customerPm : null;
 }
 
-export type CollectionResult = { paid: true } | { paid: false; error: StripeApiError };
+export type CollectionResult = { paid: true } | { paid: false; requiresAction: boolean; error: StripeApiError };
+
+const NO_PAYMENT_METHOD = 'There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.';
+
+/** Stripe's answer to paying an invoice whose PaymentIntent now waits for the customer. */
+function requiresActionError(pi: Stripe.PaymentIntent): StripeApiError {
+  return cardError('This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.',
+    'invoice_payment_intent_requires_action', null, undefined, { payment_intent: structuredClone(pi) });
+}
 
 /**
- * One payment attempt. Automatic attempts count toward `attempt_count`; a manual `/pay` after the
- * first attempt does not (Stripe: attempt_count follows the retry schedule). Automatic retries are
- * off, so `next_payment_attempt` stays null and the invoice stays open after a failure.
+ * One payment attempt: the invoice's PaymentIntent is confirmed with the payment method. Automatic attempts count
+ * toward `attempt_count`; a manual `/pay` after the first attempt does not (Stripe: attempt_count follows the retry
+ * schedule). Automatic retries are off, so `next_payment_attempt` stays null and the invoice stays open after a
+ * failure. Renewals are off session; a card that needs the customer leaves the PaymentIntent `requires_action`
+ * and Stripe sends `invoice.payment_failed` and `invoice.payment_action_required`.
  */
-export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, opts: { manual: boolean; paymentMethod?: string | undefined }): CollectionResult {
+export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, opts: { manual: boolean; offSession: boolean; paymentMethod?: string | undefined }): CollectionResult {
   const pmId = paymentMethodFor(sim, invoice, opts.paymentMethod);
   invoice.attempted = true;
   invoice.attempt_count = opts.manual ? Math.max(invoice.attempt_count, 1) : invoice.attempt_count + 1;
   invoice.next_payment_attempt = null;
-  const result = pmId
-    ? charge(sim.state.cardBehaviors[pmId])
-    : { ok: false as const, error: invalidRequest('There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.', 'payment_method') };
-  if (result.ok) {
-    recordPaymentAttempt(sim, invoice, at, null);
-    markPaid(sim, invoice, at);
-    return { paid: true };
+  const pi = openInvoicePayment(sim, invoice, at);
+  let result: AttemptResult;
+  if (pmId) {
+    result = attemptPayment(sim, pi, pmId, { offSession: opts.offSession, billing: true, at });
+  } else {
+    const decline = { code: 'card_declined', declineCode: null, adviceCode: null, message: NO_PAYMENT_METHOD };
+    recordFailure(sim, pi, null, decline, at, false);
+    result = { status: 'failed', decline };
   }
-  recordPaymentAttempt(sim, invoice, at, result.error);
+  const error = settleInvoiceAttempt(sim, invoice, pi, result, at);
+  return error ? { paid: false, requiresAction: result.status === 'requires_action', error } : { paid: true };
+}
+
+/** An attempt on the invoice's PaymentIntent (by the invoice, the API or the customer's authentication) settles the invoice. */
+function settleInvoiceAttempt(sim: Sim, invoice: Stripe.Invoice, pi: Stripe.PaymentIntent, result: AttemptResult, at: number): StripeApiError | null {
+  if (result.status === 'succeeded') {
+    markPaid(sim, invoice, at);
+    return null;
+  }
   sim.emit('invoice.payment_failed', invoice, at);
+  if (result.status === 'requires_action') sim.emit('invoice.payment_action_required', invoice, at);
   onInvoicePaymentFailed(sim, invoice, at);
   sim.store.changed();
-  return { paid: false, error: result.error };
+  return result.status === 'requires_action' ? requiresActionError(pi) : declineError(result.decline, { payment_intent: structuredClone(pi) });
+}
+
+/** A PaymentIntent confirmed or authenticated directly: when it is an open invoice's, the invoice follows. */
+export function afterPaymentIntentAttempt(sim: Sim, pi: Stripe.PaymentIntent, result: AttemptResult, at: number): void {
+  const invoice = invoiceOfPaymentIntent(sim, pi.id);
+  if (!invoice || invoice.status !== 'open' || result.status === 'requires_action') return;
+  invoice.attempted = true;
+  invoice.attempt_count = Math.max(invoice.attempt_count, 1);
+  settleInvoiceAttempt(sim, invoice, pi, result, at);
 }
 
 export function markPaid(sim: Sim, invoice: Stripe.Invoice, at: number): void {
@@ -103,6 +135,7 @@ export function markPaid(sim: Sim, invoice: Stripe.Invoice, at: number): void {
   invoice.amount_remaining = 0;
   invoice.status_transitions.paid_at = at;
   invoice.next_payment_attempt = null;
+  closeInvoicePayment(sim, invoice, at, 'paid');
   sim.emit('invoice.paid', invoice, at);
   sim.emit('invoice.payment_succeeded', invoice, at);
   onInvoicePaid(sim, invoice, at);
@@ -114,6 +147,7 @@ export function voidInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void
   invoice.status = 'void';
   invoice.status_transitions.voided_at = at;
   invoice.next_payment_attempt = null;
+  closeInvoicePayment(sim, invoice, at, 'canceled');
   sim.emit('invoice.voided', invoice, at);
   sim.store.changed();
 }

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing } from '../http/errors';
 import type { Sim } from '../sim';
-import { charge } from './charge';
+import { behaviorOf, declineError, paymentOutcome } from './card-outcomes';
+import { AUTHENTICATION_REQUIRED } from './test-cards';
 import { collectInvoice } from './invoicing';
 import { advanceLines } from './lines';
 import { invoiceSubscription } from './lifecycle';
@@ -21,6 +22,8 @@ export interface StartParams {
   missingPaymentMethod: 'cancel' | 'create_invoice' | 'pause';
   saveDefaultPaymentMethod: 'off' | 'on_subscription';
   description: string | undefined;
+  /** Stripe's `off_session`: the first payment is attempted without the customer (default: on session). */
+  offSession: boolean;
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -57,10 +60,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   const trialEnd = p.trialEnd === 'now' ? undefined : p.trialEnd ?? (trialDays ? at + trialDays * 86_400 : undefined);
   if (trialEnd !== undefined && trialEnd <= at) throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
   const pmId = p.defaultPaymentMethod ?? (typeof customer.invoice_settings.default_payment_method === 'string' ? customer.invoice_settings.default_payment_method : undefined);
-  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete') {
-    const outcome = charge(pmId ? sim.state.cardBehaviors[pmId] : { outcome: 'declines', at: 'charge', code: 'card_declined', declineCode: 'generic_decline', message: 'This customer has no attached payment source or default payment method.' });
-    if (!outcome.ok && prices.some((price) => (price.unit_amount ?? 0) > 0)) throw outcome.error;
-  }
+  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete' && prices.some((price) => (price.unit_amount ?? 0) > 0)) refuseUnpayable(sim, pmId, p.offSession);
 
   const id = sim.id('sub');
   const recurring = prices[0]?.recurring;
@@ -82,8 +82,20 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   sim.state.subscriptions[id] = sub;
   internalsOf(sim, id).incompleteSince = trialEnd ? null : at;
   sim.emit('customer.subscription.created', sub, at);
-  const invoice = invoiceSubscription(sim, sub, at, 'subscription_create', advanceLines(sim, sub, period, Boolean(trialEnd)), { attempt: false, period });
-  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete') collectInvoice(sim, invoice, at, { manual: false });
+  const invoice = invoiceSubscription(sim, sub, at, 'subscription_create', advanceLines(sim, sub, period, Boolean(trialEnd)), { attempt: false, offSession: p.offSession, period });
+  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete') collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession });
   sim.store.changed();
   return sub;
+}
+
+/**
+ * `error_if_incomplete`: Stripe answers 402 instead of creating a subscription whose first invoice cannot be paid,
+ * also when the payment would need authentication ("if a payment method requires 3DS authentication ... this
+ * parameter doesn't create a subscription and returns an error instead").
+ */
+function refuseUnpayable(sim: Sim, pmId: string | undefined, offSession: boolean): void {
+  if (!pmId) throw declineError({ code: 'card_declined', declineCode: 'generic_decline', adviceCode: null, message: 'This customer has no attached payment source or default payment method.' });
+  const outcome = paymentOutcome(behaviorOf(sim, pmId), { offSession, authenticated: false });
+  if (outcome.kind === 'requires_action' || (outcome.kind === 'declines' && outcome.decline.code === 'authentication_required')) throw declineError(AUTHENTICATION_REQUIRED);
+  if (outcome.kind === 'declines') throw declineError(outcome.decline);
 }

@@ -1,7 +1,9 @@
 import type Stripe from 'stripe';
 import { invalidRequest } from '../http/errors';
 import { previousAttributes, type Sim } from '../sim';
+import { declineError } from './card-outcomes';
 import { collectInvoice, voidInvoice } from './invoicing';
+import { AUTHENTICATION_REQUIRED } from './test-cards';
 import { applyPlannedItems, planItems, type ItemChange } from './items';
 import { INCOMPLETE_WINDOW_SECONDS, endTrial, invoiceSubscription } from './lifecycle';
 import { pendingItemLines, prorationItems, takePendingItems } from './lines';
@@ -20,6 +22,8 @@ export interface UpdateParams {
   missingPaymentMethod?: 'cancel' | 'create_invoice' | 'pause' | undefined;
   cancellationDetails?: { comment?: string | undefined; feedback?: Stripe.Subscription.CancellationDetails.Feedback | undefined } | undefined;
   description?: string | undefined;
+  /** Stripe's `off_session` for the payment an update triggers (default: on session). */
+  offSession: boolean;
 }
 
 /**
@@ -39,13 +43,13 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
   }
   const period = currentPeriod(sub);
   const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]);
-  const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: false, period: { start: prorationAt, end: period.end }, prorationDate: prorationAt });
+  const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: false, offSession: p.offSession, period: { start: prorationAt, end: period.end }, prorationDate: prorationAt });
   const internals = internalsOf(sim, sub.id);
   // Marks the invoice so a failed payment does not turn the subscription past_due (the change is held or rolled back).
   const holdsChange = p.paymentBehavior === 'pending_if_incomplete' || p.paymentBehavior === 'error_if_incomplete';
   if (holdsChange) internals.pendingInvoice = invoice.id;
   const result = invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete'
-    ? collectInvoice(sim, invoice, at, { manual: false })
+    ? collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession })
     : { paid: invoice.status === 'paid' } as const;
   if (result.paid || p.paymentBehavior === 'allow_incomplete' || p.paymentBehavior === 'default_incomplete') {
     internals.pendingInvoice = null;
@@ -56,7 +60,9 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
   if (p.paymentBehavior === 'error_if_incomplete') {
     internals.pendingInvoice = null;
     voidInvoice(sim, invoice, at);
-    throw 'error' in result ? result.error : invalidRequest('Payment failed.');
+    // As on create, a payment that needs authentication is refused with the authentication_required card error.
+    if ('error' in result) throw result.requiresAction ? declineError(AUTHENTICATION_REQUIRED) : result.error;
+    throw invalidRequest('Payment failed.');
   }
   internals.pendingItems = planned.map((item) => ({ id: item.id, price: item.price.id, quantity: item.quantity }));
   sub.pending_update = {

@@ -4,7 +4,9 @@ import type { Sim } from '../sim';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
 import { webhookFaultSchema } from '../webhooks/faults';
 import { renderInvoiceHtml, renderInvoicePdf } from '../pages/invoice-page';
+import { behaviorOf } from '../billing/card-outcomes';
 import { apiFaultSchema, type FaultInjector } from './faults';
+import { authenticatePaymentIntent, authenticateSetupIntent, renderChallengePage } from './authenticate';
 import type { RequestLog } from './request-log';
 
 export interface ControlDeps {
@@ -18,8 +20,10 @@ export interface ControlDeps {
 const declineSchema = z.strictObject({
   code: z.string().default('card_declined'),
   declineCode: z.string().default('generic_decline'),
+  adviceCode: z.enum(['confirm_card_data', 'do_not_try_again', 'try_again_later']).optional(),
   message: z.string().default('Your card was declined.'),
 });
+const authenticateSchema = z.strictObject({ outcome: z.enum(['succeed', 'fail']) });
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -83,9 +87,25 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
     const p = parseJson(declineSchema, raw);
     if (isError(p)) return json(res, 400, p);
     if (!sim.state.paymentMethods[id]) return json(res, 404, { error: `no payment method ${id}` });
-    sim.state.cardBehaviors[id] = { outcome: 'declines', at: 'charge', code: p.code, declineCode: p.declineCode, message: p.message };
+    sim.state.cardBehaviors[id] = { ...behaviorOf(sim, id), override: { code: p.code, declineCode: p.declineCode, adviceCode: p.adviceCode ?? null, message: p.message } };
     sim.store.changed();
     return json(res, 200, { ok: true });
+  }
+
+  const authenticate = /^\/_sim\/(payment_intents|setup_intents)\/([^/]+)\/authenticate$/.exec(path);
+  if (method === 'POST' && authenticate) {
+    const p = parseJson(authenticateSchema, raw);
+    if (isError(p)) return json(res, 400, { error: `${p.error} (expected {"outcome":"succeed"} or {"outcome":"fail"})` });
+    const answer = authenticate[1] === 'payment_intents'
+      ? authenticatePaymentIntent(sim, authenticate[2] ?? '', p.outcome)
+      : authenticateSetupIntent(sim, authenticate[2] ?? '', p.outcome);
+    return json(res, answer.status, answer.body);
+  }
+  const challenge = /^\/_sim\/authenticate\/([^/]+)$/.exec(path);
+  if (method === 'GET' && challenge) {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(renderChallengePage(challenge[1] ?? ''));
+    return;
   }
 
   const page = /^\/_sim\/invoices\/([^/]+)(\/pdf)?$/.exec(path);

@@ -5,7 +5,7 @@ import { API_VERSION, type Sim } from '../sim';
 import { requireTestKey } from './auth';
 import { StripeApiError } from './errors';
 import { applyExpand } from './expand';
-import { withIncludedPayments } from '../billing/invoice-payments';
+import { invoiceIncludables } from '../billing/invoice-payments';
 import { parseForm } from './form';
 import { findReplay, fingerprint, remember, shouldRemember } from './idempotency';
 import type { Router } from './router';
@@ -96,9 +96,7 @@ async function run(sim: Sim, scope: { requestId: string; idempotencyKey: string 
   try {
     const result = await sim.inRequest(scope, fn);
     const paths = Array.isArray(expand) ? expand.filter((e): e is string => typeof e === 'string') : [];
-    const included = withIncludedPayments(sim, result, paths);
-    const expandable = paths.filter((p) => p !== 'payments' && p !== 'data.payments');
-    const body = expandable.length > 0 ? applyExpand(included, expandable, (id) => sim.lookup(id)) : structuredClone(included);
+    const body = paths.length > 0 ? applyExpand(result, paths, (id) => sim.lookup(id), invoiceIncludables(sim)) : structuredClone(result);
     return { status: 200, body, replayed: false };
   } catch (error) {
     return errorOutcome(error);

@@ -6,7 +6,11 @@ export interface StripeErrorBody {
   message: string;
   code?: string;
   decline_code?: string;
+  advice_code?: string;
   param?: string;
+  charge?: string;
+  payment_intent?: unknown;
+  setup_intent?: unknown;
   doc_url?: string;
   request_log_url?: string;
   payment_method?: unknown;
@@ -30,13 +34,14 @@ export function resourceMissing(kind: string, id: string, param = 'id'): StripeA
   return new StripeApiError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${kind}: '${id}'` });
 }
 
-export function cardError(message: string, code: string, declineCode: string | undefined, param?: string): StripeApiError {
+export function cardError(message: string, code: string, declineCode: string | null | undefined, param?: string, extra: Partial<StripeErrorBody> = {}): StripeApiError {
   return new StripeApiError(402, {
     type: 'card_error',
     message,
     code,
     ...(declineCode ? { decline_code: declineCode } : {}),
     ...(param ? { param } : {}),
+    ...extra,
   });
 }
 

@@ -66,7 +66,8 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
       markPaid(sim, invoice, at);
       return invoice;
     }
-    const result = collectInvoice(sim, invoice, at, { manual: true, paymentMethod: p.payment_method });
+    // Stripe pays an invoice off session unless told otherwise (`off_session` defaults to true).
+    const result = collectInvoice(sim, invoice, at, { manual: true, offSession: p.off_session ?? true, paymentMethod: p.payment_method });
     if (!result.paid) throw result.error;
     saveDefaultOnSubscription(sim, invoice, p.payment_method);
     return invoice;

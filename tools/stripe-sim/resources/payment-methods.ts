@@ -1,11 +1,12 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { cardError, invalidRequest, resourceMissing } from '../http/errors';
+import { invalidRequest, resourceMissing } from '../http/errors';
 import { paginate } from '../http/list';
 import { applyMetadata, formExpand, formMetadata, listParams, parseParams } from '../http/params';
 import type { Router } from '../http/router';
 import { previousAttributes, type Sim } from '../sim';
 import { newestFirst } from '../store';
+import { behaviorOf, cardOf, declineError } from '../billing/card-outcomes';
 import { TEST_CARDS, testCardForToken, type TestCard } from '../billing/test-cards';
 
 const billingDetails = z.strictObject({ email: z.string().optional(), name: z.string().optional(), phone: z.string().optional() });
@@ -28,12 +29,25 @@ function buildPaymentMethod(sim: Sim, card: TestCard, created: number, id = sim.
     card: {
       brand: card.brand, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
       country: 'US', display_brand: card.brand, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3,
-      fingerprint: `fp${card.last4}${card.brand}`, funding: 'credit', generated_from: null, last4: card.last4,
+      fingerprint: `fp${card.last4}${card.brand}`, funding: card.funding, generated_from: null, last4: card.last4,
       networks: { available: [card.brand], preferred: null }, regulated_status: 'unregulated',
       three_d_secure_usage: { supported: true }, wallet: null,
     },
     created, customer: null, customer_account: null, livemode: false, metadata: {}, type: 'card',
   };
+}
+
+/**
+ * The payment method an intent names: a test alias (`pm_card_visa`) becomes a new, unattached PaymentMethod, as
+ * Stripe does when an alias is used to pay.
+ */
+export function resolvePaymentMethod(sim: Sim, id: string, at: number): string {
+  const alias = TEST_CARDS[id];
+  if (!alias) return getPaymentMethod(sim, id).id;
+  const pm = buildPaymentMethod(sim, alias, at);
+  sim.state.paymentMethods[pm.id] = pm;
+  sim.state.cardBehaviors[pm.id] = { card: alias.paymentMethod };
+  return pm.id;
 }
 
 function getPaymentMethod(sim: Sim, id: string): Stripe.PaymentMethod {
@@ -52,17 +66,15 @@ export function attachPaymentMethod(sim: Sim, pmId: string, customerId: string, 
   const now = sim.nowForCustomer(customerId);
   const alias = TEST_CARDS[pmId];
   const pm = alias ? buildPaymentMethod(sim, alias, now) : getPaymentMethod(sim, pmId);
-  const behavior = alias ? alias.behavior : sim.state.cardBehaviors[pm.id];
-  if (behavior?.outcome === 'declines' && behavior.at === 'attach') {
-    throw cardError(behavior.message, behavior.code, behavior.declineCode, param);
-  }
+  const card = alias ?? cardOf(behaviorOf(sim, pm.id));
+  if (card.attach === 'declines' && card.decline) throw declineError(card.decline, { param: card.decline.param ?? param });
   if (pm.customer && pm.customer !== customerId) {
     throw invalidRequest('The payment method you provided has already been attached to a customer.', param);
   }
   if (pm.customer === customerId) return pm;
   pm.customer = customerId;
   sim.state.paymentMethods[pm.id] = pm;
-  if (alias) sim.state.cardBehaviors[pm.id] = alias.behavior;
+  if (alias) sim.state.cardBehaviors[pm.id] = { card: alias.paymentMethod };
   sim.emit('payment_method.attached', pm, now);
   sim.store.changed();
   return pm;
@@ -77,7 +89,7 @@ export function paymentMethodRoutes(router: Router, sim: Sim): void {
     pm.billing_details = { ...pm.billing_details, ...p.billing_details };
     pm.metadata = applyMetadata({}, p.metadata);
     sim.state.paymentMethods[pm.id] = pm;
-    sim.state.cardBehaviors[pm.id] = card.behavior;
+    sim.state.cardBehaviors[pm.id] = { card: card.paymentMethod };
     sim.store.changed();
     return pm;
   });

@@ -71,6 +71,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       paymentBehavior: p.payment_behavior ?? 'allow_incomplete', metadata: applyMetadata({}, p.metadata), cancelAtPeriodEnd: p.cancel_at_period_end,
       missingPaymentMethod: p.trial_settings?.end_behavior.missing_payment_method ?? 'create_invoice',
       saveDefaultPaymentMethod: p.payment_settings?.save_default_payment_method ?? 'off', description: p.description,
+      offSession: p.off_session ?? false,
     });
   });
 
@@ -86,6 +87,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       defaultPaymentMethod: p.default_payment_method === undefined ? undefined : p.default_payment_method || null,
       metadata: p.metadata === undefined ? undefined : applyMetadata(sub.metadata, p.metadata),
       missingPaymentMethod: p.trial_settings?.end_behavior.missing_payment_method, cancellationDetails: p.cancellation_details, description: p.description,
+      offSession: p.off_session ?? false,
     }, sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id));
     return sub;
   });
@@ -111,7 +113,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
     sub.status = 'active';
     sim.emit('customer.subscription.resumed', sub, at, previousAttributes(before, sub));
     const period = currentPeriod(sub);
-    invoiceSubscription(sim, sub, at, 'subscription_cycle', advanceLines(sim, sub, period, false), { attempt: true, period });
+    invoiceSubscription(sim, sub, at, 'subscription_cycle', advanceLines(sim, sub, period, false), { attempt: true, offSession: false, period });
     sim.store.changed();
     return sub;
   });

@@ -38,7 +38,7 @@ describe('a failing card', () => {
   it('leaves a new subscription incomplete, and error_if_incomplete returns the decline without creating one', async () => {
     const { stripe } = h;
     const { starter } = await createCatalog(stripe, 'incomplete');
-    const { customer } = await customerOnClock(stripe, utc(2026, 1, 1), 'pm_card_visa_chargeDeclined');
+    const { customer } = await customerOnClock(stripe, utc(2026, 1, 1), 'pm_card_chargeCustomerFail');
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
     expect(sub.status).toBe('incomplete');
     const before = (await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data.length;

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { listInvoices, type InvoiceCursor } from '../../../db/repositories/invoice-list';
+import { listInvoices, type InvoiceCursor } from '../../../db/read-models/invoices';
 import { invoiceDeliveries, type EmailDelivery } from '../../../invoice-delivery';
 import type { AppEnv } from '../../context';
 import { ApiError } from '../../errors';

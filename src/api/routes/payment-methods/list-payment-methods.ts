@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { listPaymentMethods } from '../../../db/repositories/payment-method-list';
+import { listPaymentMethods } from '../../../db/read-models/payment-methods';
 import type { AppEnv } from '../../context';
 import { userRead } from '../../middleware/guards';
 import { errorResponses } from '../../schemas';

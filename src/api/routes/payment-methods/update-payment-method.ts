@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { updatePaymentMethodUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { userWrite } from '../../middleware/guards';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, SubscriptionEnvelope } from '../subscription/schemas';
-import { callWorkflow, ownSubscriptionHandle, subscriptionState } from '../subscription/workflow-call';
+import { callWorkflow, ownSubscription, subscriptionState } from '../subscription/workflow-call';
 
 const Body = z.object({ paymentMethodId: PaymentMethodIdInput }).strict();
 
@@ -27,8 +26,7 @@ const route = createRoute({
 
 export const updatePaymentMethod = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { paymentMethodId } = c.req.valid('json');
-  const result = await callWorkflow(() =>
-    ownSubscriptionHandle(c).executeUpdate(updatePaymentMethodUpdate, { args: [{ paymentMethodId }], updateId: c.get('idempotencyKey') }),
-  );
+  const { subscriptions, organizationId } = ownSubscription(c);
+  const result = await callWorkflow(() => subscriptions.updatePaymentMethod(organizationId, { paymentMethodId }, c.get('idempotencyKey')));
   return c.json({ retry: result.retry, ...(await subscriptionState(c)) }, 200);
 });

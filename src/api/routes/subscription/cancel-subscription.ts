@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { cancelUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { userWrite } from '../../middleware/guards';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
-import { callWorkflow, ownSubscriptionHandle, subscriptionState } from './workflow-call';
+import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
 const Query = z
   .object({
@@ -32,6 +31,7 @@ const route = createRoute({
 
 export const cancelSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { immediate } = c.req.valid('query');
-  await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(cancelUpdate, { args: [{ atPeriodEnd: !immediate }], updateId: c.get('idempotencyKey') }));
+  const { subscriptions, organizationId } = ownSubscription(c);
+  await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !immediate }, c.get('idempotencyKey')));
   return c.json(await subscriptionState(c), 200);
 });

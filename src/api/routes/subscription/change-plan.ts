@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { changePlanUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { userWrite } from '../../middleware/guards';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PlanIdInput, SubscriptionEnvelope } from './schemas';
-import { callWorkflow, ownSubscriptionHandle, subscriptionState } from './workflow-call';
+import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
 const Body = z.object({ planId: PlanIdInput }).strict();
 
@@ -28,8 +27,7 @@ const route = createRoute({
 
 export const changePlan = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { planId } = c.req.valid('json');
-  const result = await callWorkflow(() =>
-    ownSubscriptionHandle(c).executeUpdate(changePlanUpdate, { args: [{ plan: planId }], updateId: c.get('idempotencyKey') }),
-  );
+  const { subscriptions, organizationId } = ownSubscription(c);
+  const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { plan: planId }, c.get('idempotencyKey')));
   return c.json({ change: result.change, ...(await subscriptionState(c)) }, 200);
 });

@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { subscribeUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { userWrite } from '../../middleware/guards';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schemas';
-import { callWorkflow, startOperation, subscriptionState } from './workflow-call';
+import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
 const Body = z
   .object({
@@ -31,12 +30,7 @@ const route = createRoute({
 export const createSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { planId, paymentMethodId } = c.req.valid('json');
   const { email } = c.get('principal');
-  await callWorkflow(() =>
-    c.get('deps').temporal.workflow.executeUpdateWithStart(subscribeUpdate, {
-      args: [{ plan: planId, paymentMethodId, email }],
-      startWorkflowOperation: startOperation(c),
-      updateId: c.get('idempotencyKey'),
-    }),
-  );
+  const { subscriptions, organizationId } = ownSubscription(c);
+  await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, email }, c.get('idempotencyKey')));
   return c.json(await subscriptionState(c), 201);
 });

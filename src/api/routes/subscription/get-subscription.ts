@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { findCurrentSubscription } from '../../../db/repositories/subscription-view';
+import { findCurrentSubscription } from '../../../db/read-models/subscriptions';
 import { effectivePlan } from '../../../domain/effective-plan';
 import type { AppEnv } from '../../context';
 import { userRead } from '../../middleware/guards';

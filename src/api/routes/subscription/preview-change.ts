@@ -1,11 +1,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { previewPlanChangeUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { authenticateUser } from '../../middleware/guards';
 import { limitByOrganization } from '../../middleware/rate-limit';
 import { errorResponses } from '../../schemas';
 import { PlanIdInput } from './schemas';
-import { callWorkflow, ownSubscriptionHandle } from './workflow-call';
+import { callWorkflow, ownSubscription } from './workflow-call';
 
 const Body = z.object({ planId: PlanIdInput }).strict();
 
@@ -38,6 +37,7 @@ const route = createRoute({
 
 export const previewChange = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const { planId } = c.req.valid('json');
-  const preview = await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(previewPlanChangeUpdate, { args: [{ plan: planId }] }));
+  const { subscriptions, organizationId } = ownSubscription(c);
+  const preview = await callWorkflow(() => subscriptions.previewPlanChange(organizationId, { plan: planId }));
   return c.json(preview, 200);
 });

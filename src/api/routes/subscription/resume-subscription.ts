@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { resumeUpdate } from '../../../workflows/messages';
 import type { AppEnv } from '../../context';
 import { userWrite } from '../../middleware/guards';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
-import { callWorkflow, ownSubscriptionHandle, subscriptionState } from './workflow-call';
+import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
 const route = createRoute({
   method: 'post',
@@ -21,6 +20,7 @@ const route = createRoute({
 });
 
 export const resumeSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(resumeUpdate, { args: [], updateId: c.get('idempotencyKey') }));
+  const { subscriptions, organizationId } = ownSubscription(c);
+  await callWorkflow(() => subscriptions.resume(organizationId, c.get('idempotencyKey')));
   return c.json(await subscriptionState(c), 200);
 });

@@ -1,0 +1,83 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../database';
+import type { BillingCustomersTable } from '../schema';
+import { applyDefaultFlag } from './payment-methods';
+
+/**
+ * The `billing_customers` read model: one Stripe customer per organization (its test clock, its
+ * billing email, its default card). This module is its only writer and owns the default card's guard.
+ */
+export type BillingCustomerRow = Selectable<BillingCustomersTable>;
+
+export interface NewBillingCustomer {
+  organizationId: string;
+  stripeCustomerId: string;
+  testClockId: string | null;
+  email: string | null;
+}
+
+const toRow = (c: NewBillingCustomer) => ({
+  organization_id: c.organizationId,
+  stripe_customer_id: c.stripeCustomerId,
+  stripe_test_clock_id: c.testClockId,
+  email: c.email,
+});
+
+export function findCustomer(db: Db, organizationId: string): Promise<BillingCustomerRow | undefined> {
+  return db.selectFrom('billing_customers').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
+}
+
+/** Records the customer the service created for an organization; the first one recorded stays. */
+export async function insertCustomer(db: Db, customer: NewBillingCustomer): Promise<void> {
+  await db
+    .insertInto('billing_customers')
+    .values(toRow(customer))
+    .onConflict((oc) => oc.column('organization_id').doNothing())
+    .execute();
+}
+
+/** Records a customer found in Stripe (backfill); a customer or organization already recorded keeps its row. */
+export async function adoptCustomer(db: Db, customer: NewBillingCustomer): Promise<void> {
+  await db
+    .insertInto('billing_customers')
+    .values(toRow(customer))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function organizationOfCustomer(db: Db, stripeCustomerId: string): Promise<string | null> {
+  const row = await db.selectFrom('billing_customers').select('organization_id').where('stripe_customer_id', '=', stripeCustomerId).executeTakeFirst();
+  return row?.organization_id ?? null;
+}
+
+export async function testClockOfCustomer(db: Db, stripeCustomerId: string): Promise<string | null> {
+  const row = await db.selectFrom('billing_customers').select('stripe_test_clock_id').where('stripe_customer_id', '=', stripeCustomerId).executeTakeFirst();
+  return row?.stripe_test_clock_id ?? null;
+}
+
+/** The billing customer's email: the address every billing notice goes to. */
+export async function billingEmailOf(db: Db, organizationId: string): Promise<string | null> {
+  const row = await db.selectFrom('billing_customers').select('email').where('organization_id', '=', organizationId).executeTakeFirst();
+  return row?.email ?? null;
+}
+
+/**
+ * Records the organization's default card from a customer.* event, then flags it among the payment
+ * methods. The row remembers the `created` of the event that set it, so an older event arriving late
+ * changes nothing (false).
+ */
+export async function recordDefaultPaymentMethod(
+  db: Db,
+  input: { organizationId: string; stripeCustomerId: string; defaultPaymentMethodId: string | null; observedAt: Date },
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('billing_customers')
+    .set({ default_payment_method_id: input.defaultPaymentMethodId, default_payment_method_event_at: input.observedAt })
+    .where('organization_id', '=', input.organizationId)
+    .where('stripe_customer_id', '=', input.stripeCustomerId)
+    .where((eb) => eb.or([eb('default_payment_method_event_at', 'is', null), eb('default_payment_method_event_at', '<=', input.observedAt)]))
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) === 0) return false;
+  await applyDefaultFlag(db, input.organizationId);
+  return true;
+}

@@ -1,0 +1,184 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { SubscriptionProjection } from '../../activities/types';
+import { preparedQuery, type Db } from '../database';
+import type { SubscriptionsTable } from '../schema';
+
+/**
+ * The `subscriptions` read model: the workflow's projection of one Stripe subscription. This module is
+ * its only writer (projectSubscription) and owns its ordering guard and its API shape.
+ */
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type NewSubscriptionRow = Insertable<SubscriptionsTable>;
+
+/** One organization's subscription as the API shows it (GET /subscription and every mutation's answer). */
+export interface SubscriptionApiView {
+  id: string;
+  organizationId: string;
+  plan: string;
+  status: string;
+  currency: string;
+  unitAmount: number;
+  currentPeriodStart: string | null;
+  currentPeriodEnd: string | null;
+  cancelAtPeriodEnd: boolean;
+  pendingPlan: string | null;
+  trialEnd: string | null;
+  defaultPaymentMethodId: string | null;
+  dunningAttempt: number;
+  graceEndsAt: string | null;
+  canceledAt: string | null;
+  endedAt: string | null;
+  updatedAt: string;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+const VIEW_COLUMNS = [
+  'id', 'organization_id', 'plan', 'status', 'currency', 'unit_amount', 'current_period_start', 'current_period_end',
+  'cancel_at_period_end', 'pending_plan', 'trial_end', 'default_payment_method_id', 'dunning_attempt', 'grace_ends_at',
+  'canceled_at', 'ended_at', 'updated_at',
+] as const satisfies readonly (keyof SubscriptionRow)[];
+type SubscriptionViewRow = Pick<SubscriptionRow, (typeof VIEW_COLUMNS)[number]>;
+
+export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApiView {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    plan: row.plan,
+    status: row.status,
+    currency: row.currency.trim(),
+    unitAmount: row.unit_amount,
+    currentPeriodStart: iso(row.current_period_start),
+    currentPeriodEnd: iso(row.current_period_end),
+    cancelAtPeriodEnd: row.cancel_at_period_end,
+    pendingPlan: row.pending_plan,
+    trialEnd: iso(row.trial_end),
+    defaultPaymentMethodId: row.default_payment_method_id,
+    dunningAttempt: row.dunning_attempt,
+    graceEndsAt: iso(row.grace_ends_at),
+    canceledAt: iso(row.canceled_at),
+    endedAt: iso(row.ended_at),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+// Raw: a named prepared statement is its text. GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
+// and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
+const CURRENT_SUBSCRIPTION = {
+  name: 'subscription_view_current_v1',
+  text: `select ${VIEW_COLUMNS.join(', ')} from subscriptions where organization_id = $1
+    order by ended_at is null desc, created_at desc limit 1`,
+};
+
+/** The live subscription, or else the most recent ended one (history is never deleted). */
+export async function findCurrentSubscription(db: Db, organizationId: string): Promise<SubscriptionApiView | null> {
+  const [row] = await preparedQuery<SubscriptionViewRow>(db, CURRENT_SUBSCRIPTION, [organizationId]);
+  return row ? toSubscriptionApiView(row) : null;
+}
+
+/** The order of a projection: the workflow's state version, then the history length of the task that wrote it. */
+export interface ProjectionOrder {
+  stateVersion: number;
+  historyLength: number;
+}
+
+const LEGACY_TASK_ORDER_SCALE = 2 ** 20;
+
+/**
+ * A projection recorded before `historyLength` existed carries both numbers in `stateVersion`
+ * (`stateVersion * 2^20 + historyLength`, or the plain version before local reads); activity inputs in
+ * histories and in flight keep that form, so it is decoded here.
+ */
+export function projectionOrder(p: Pick<SubscriptionProjection, 'stateVersion' | 'historyLength'>): ProjectionOrder {
+  if (p.historyLength !== undefined) return { stateVersion: p.stateVersion, historyLength: p.historyLength };
+  if (p.stateVersion < LEGACY_TASK_ORDER_SCALE) return { stateVersion: p.stateVersion, historyLength: 0 };
+  return { stateVersion: Math.floor(p.stateVersion / LEGACY_TASK_ORDER_SCALE), historyLength: p.stateVersion % LEGACY_TASK_ORDER_SCALE };
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/**
+ * Upserts the row of one Stripe subscription. Guarded by the projection order, compared as the pair
+ * (state_version, history_length): a delayed retry of an older projection never overwrites a newer one
+ * (applied: false).
+ */
+export async function projectSubscription(db: Db, p: SubscriptionProjection): Promise<{ applied: boolean }> {
+  const order = projectionOrder(p);
+  const row = {
+    organization_id: p.organizationId,
+    workflow_id: p.workflowId,
+    stripe_customer_id: p.stripeCustomerId,
+    stripe_subscription_id: p.stripeSubscriptionId,
+    plan: p.plan,
+    status: p.status,
+    currency: p.currency,
+    unit_amount: p.unitAmount,
+    current_period_start: date(p.currentPeriodStart),
+    current_period_end: date(p.currentPeriodEnd),
+    cancel_at_period_end: p.cancelAtPeriodEnd,
+    pending_plan: p.pendingPlan,
+    trial_end: date(p.trialEnd),
+    default_payment_method_id: p.defaultPaymentMethodId,
+    dunning_attempt: p.dunningAttempt,
+    grace_ends_at: date(p.graceEndsAt),
+    canceled_at: date(p.canceledAt),
+    ended_at: date(p.endedAt),
+    state_version: order.stateVersion,
+    history_length: order.historyLength,
+    updated_at: new Date(),
+  };
+  const { organization_id: _org, stripe_subscription_id: _sub, ...changes } = row;
+  const result = await db
+    .insertInto('subscriptions')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('stripe_subscription_id')
+        .doUpdateSet(changes)
+        .where(({ eb, refTuple, tuple }) =>
+          eb(refTuple('subscriptions.state_version', 'subscriptions.history_length'), '<', tuple(order.stateVersion, order.historyLength)),
+        ),
+    )
+    .executeTakeFirst();
+  return { applied: Number(result.numInsertedOrUpdatedRows ?? 0) > 0 };
+}
+
+/** What reconciliation compares with Stripe, by Stripe subscription id. */
+export function findSubscriptionFacts(db: Db, stripeSubscriptionId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .select(['organization_id', 'status', 'cancel_at_period_end', 'current_period_end'])
+    .where('stripe_subscription_id', '=', stripeSubscriptionId)
+    .executeTakeFirst();
+}
+
+/** The organization of the latest subscription of a Stripe customer (an event's owner when the customer row is missing). */
+export async function organizationOfCustomerSubscription(db: Db, stripeCustomerId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select('organization_id')
+    .where('stripe_customer_id', '=', stripeCustomerId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row?.organization_id ?? null;
+}
+
+/** Live subscriptions counted by plan and status, and those in dunning by attempt (the read-model gauges). */
+export function countLiveSubscriptions(db: Db) {
+  return db
+    .selectFrom('subscriptions')
+    .select((eb) => ['plan', 'status', eb.fn.countAll<number>().as('n')])
+    .where('ended_at', 'is', null)
+    .groupBy(['plan', 'status'])
+    .execute();
+}
+
+export function countDunningSubscriptions(db: Db) {
+  return db
+    .selectFrom('subscriptions')
+    .select((eb) => ['dunning_attempt', eb.fn.countAll<number>().as('n')])
+    .where('ended_at', 'is', null)
+    .where('dunning_attempt', '>', 0)
+    .groupBy('dunning_attempt')
+    .execute();
+}

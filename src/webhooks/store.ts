@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import { preparedQuery, type Db, type PreparedStatement } from '../db/database';
+import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
+
+// The webhook inbox (stripe_events): the endpoint stores each verified event, the relay claims due
+// events in Stripe's `created` order per organization and records how it left them.
+
+export interface StoreResult {
+  /** False when the event id was already in the inbox: a redelivery, acknowledged and otherwise ignored. */
+  inserted: boolean;
+}
+
+/**
+ * Every delivery runs this, so it is a named prepared statement (parsed and planned once per
+ * connection, no query building per request). The organization is the one in Stripe metadata
+ * ($7) or, failing that, the billing customer's ($8) in the same statement; with neither it is
+ * null and the relay tries again later.
+ */
+// Raw: a named prepared statement is its text (the builder would compile it again on every delivery).
+const STORE_EVENT: PreparedStatement = {
+  name: 'webhooks_store_event_v1',
+  text: `insert into stripe_events (id, type, api_version, livemode, stripe_created_at, object_id, organization_id, payload)
+    values ($1, $2, $3, $4, to_timestamp($5::bigint), $6,
+            coalesce($7::text, (select organization_id from billing_customers where stripe_customer_id = $8::text)), $9::text::jsonb)
+    on conflict (id) do nothing
+    returning id`,
+};
+
+/**
+ * Stores a verified event, keyed by its Stripe id. One autocommitted statement: when it returns,
+ * the row is durable and the 2xx may go out.
+ */
+export async function storeEvent(db: Db, event: InboundEvent, rawBody: string): Promise<StoreResult> {
+  const metadataOrg = organizationFromMetadata(event);
+  const customerId = metadataOrg === null ? customerIdOf(event) : null;
+  const rows = await preparedQuery<{ id: string }>(db, STORE_EVENT, [
+    event.id,
+    event.type,
+    event.api_version ?? null,
+    event.livemode,
+    event.created,
+    event.data.object.id ?? null,
+    metadataOrg,
+    customerId,
+    rawBody,
+  ]);
+  return { inserted: rows.length > 0 };
+}
+
+export interface ClaimedEvent {
+  id: string;
+  type: string;
+  object_id: string | null;
+  organization_id: string | null;
+  stripe_created_at: Date;
+  payload: unknown;
+  relay_attempts: number;
+  received_at: Date;
+}
+
+/**
+ * Leases due events: pushing next_attempt_at forward hides them from other relay instances
+ * (SKIP LOCKED covers the race of the claim itself), and a crash mid-relay only delays them by
+ * the lease. An organization's event waits while an earlier one of the same organization is
+ * still pending, so a workflow sees its events in Stripe's `created` order (one per claim). The walk
+ * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
+ */
+export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+  // Raw: a row-value comparison inside `not exists` and make_interval's named argument, which the builder does not express.
+  const { rows } = await sql<ClaimedEvent>`
+    update stripe_events set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
+    where id in (
+      select e.id from stripe_events e
+      where e.relay_status = 'pending' and e.next_attempt_at <= now()
+        and not exists (
+          select 1 from stripe_events earlier
+          where earlier.relay_status = 'pending' and earlier.organization_id = e.organization_id
+            and (earlier.stripe_created_at, earlier.id) < (e.stripe_created_at, e.id))
+      order by e.stripe_created_at, e.id
+      limit ${opts.limit}
+      for update skip locked)
+    returning id, type, object_id, organization_id, stripe_created_at, payload, relay_attempts, received_at`.execute(db);
+  return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
+}
+
+/**
+ * Leases the pending events that follow each claimed head in its organization's `created` order
+ * (at most `perOrganization` - 1 each), so one organization's run goes out as one signal. No
+ * other relay can hold them: while a head is pending, later events of its organization are never
+ * claimable, by this query or claimDueEvents. Returned in `created` order.
+ */
+export async function claimFollowers(db: Db, heads: readonly ClaimedEvent[], opts: { perOrganization: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+  const organizations = [...new Set(heads.flatMap((h) => (h.organization_id === null ? [] : [h.organization_id])))];
+  if (organizations.length === 0 || opts.perOrganization <= 1) return [];
+  // Raw: make_interval's named argument and an update from a windowed subquery, which the builder does not express.
+  const { rows } = await sql<ClaimedEvent>`
+    update stripe_events e set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
+    from (
+      select id from (
+        select f.id, row_number() over (partition by f.organization_id order by f.stripe_created_at, f.id) as n
+        from stripe_events f
+        where f.relay_status = 'pending' and f.organization_id = any(${organizations}::text[]) and f.id <> all(${heads.map((h) => h.id)}::text[])
+      ) ranked where n < ${opts.perOrganization}
+    ) followers
+    where e.id = followers.id
+    returning e.id, e.type, e.object_id, e.organization_id, e.stripe_created_at, e.payload, e.relay_attempts, e.received_at`.execute(db);
+  return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
+}
+
+/** How the relay left one claimed event: settled (relayed or ignored with the reason) or due again after a delay. */
+export type RelayOutcome =
+  | { id: string; status: 'relayed'; organizationId: string }
+  | { id: string; status: 'ignored'; reason: string; organizationId: string | null }
+  | { id: string; status: 'retry'; error: string; delayMs: number };
+
+/**
+ * Records a claimed batch's outcomes in at most two statements (one for the settled events, one
+ * for the retries) instead of one round trip per event. An ignored event is kept in the inbox with
+ * its reason, so an operator can see why and re-drive it later; a retry counts the attempt and
+ * hides the event until its backoff has passed.
+ */
+export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]): Promise<void> {
+  const settled = outcomes.filter((o) => o.status !== 'retry');
+  const retries = outcomes.filter((o) => o.status === 'retry');
+  const statements: Promise<unknown>[] = [];
+  // Raw: `from unnest(...) as s(id, …)` (a column alias list on a set-returning function) has no builder form.
+  if (settled.length > 0) {
+    statements.push(sql`
+      update stripe_events e set relay_status = s.status, relayed_at = now(), organization_id = s.organization_id, last_error = s.last_error
+      from unnest(${settled.map((o) => o.id)}::text[], ${settled.map((o) => o.status)}::text[],
+                  ${settled.map((o) => o.organizationId)}::text[], ${settled.map((o) => (o.status === 'ignored' ? `ignored: ${o.reason}` : null))}::text[])
+        as s(id, status, organization_id, last_error)
+      where e.id = s.id`.execute(db));
+  }
+  if (retries.length > 0) {
+    statements.push(sql`
+      update stripe_events e set relay_attempts = e.relay_attempts + 1,
+        next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
+      from unnest(${retries.map((o) => o.id)}::text[], ${retries.map((o) => o.error.slice(0, 2000))}::text[], ${retries.map((o) => o.delayMs)}::float8[])
+        as r(id, error, delay_ms)
+      where e.id = r.id`.execute(db));
+  }
+  await Promise.all(statements);
+}
+
+export interface RedriveFilter {
+  from: Date;
+  to: Date;
+  type?: string;
+}
+
+/** Makes stored events (by Stripe `created`, half-open range) due again, whatever happened to them before. */
+export async function redriveEvents(db: Db, filter: RedriveFilter): Promise<number> {
+  let query = db
+    .updateTable('stripe_events')
+    .set({ relay_status: 'pending', relay_attempts: 0, next_attempt_at: sql`now()`, relayed_at: null, last_error: null })
+    .where('stripe_created_at', '>=', filter.from)
+    .where('stripe_created_at', '<', filter.to);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Stored events not yet relayed (a gauge read at scrape time). */
+export async function countPendingEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('relay_status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
