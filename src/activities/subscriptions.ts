@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { getPlan, type PlanId } from '../domain/plans';
-import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
+import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND, toInvoiceSnapshot } from '../stripe/snapshots';
+import { actionNeeded } from '../domain/subscription/payment-action';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 import { itemsForPlan, overagePricesFor, planItem, priceIdFor } from './prices';
@@ -26,8 +27,10 @@ export function subscriptionActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * error_if_incomplete: without a trial the first invoice is paid now or the call fails with the decline.
-     * A trial that ends without a payment method cancels (trial_settings) instead of silently going active.
+     * allow_incomplete: without a trial the first invoice is paid now, on session. A decline cancels the incomplete
+     * subscription and fails with the decline (nothing is left behind); a payment that needs the customer (3-D
+     * Secure) leaves it `incomplete` with the invoice's PaymentIntent in `requires_action`, for the customer to
+     * complete within Stripe's 23 hours. A trial that ends without a payment method cancels (trial_settings).
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
       const [price, overage] = await Promise.all([priceIdFor(stripe, input.plan), overagePricesFor(stripe, input.plan)]);
@@ -37,7 +40,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
           // The plan's price, plus its metered overage prices (billed in arrears from the billing meters).
           items: [{ price }, ...overage.map((p) => ({ price: p.id }))],
           metadata: { organization_id: input.organizationId, plan: input.plan },
-          payment_behavior: 'error_if_incomplete',
+          payment_behavior: 'allow_incomplete',
           ...(input.paymentMethodId && { default_payment_method: input.paymentMethodId }),
           ...(input.trialDays > 0 && {
             trial_period_days: input.trialDays,
@@ -47,7 +50,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
       );
-      return snapshot(sub);
+      const created = await snapshot(sub);
+      const invoice = created.latestInvoice;
+      if (created.stripeStatus !== 'incomplete' || !invoice || actionNeeded(invoice)) return created;
+      await stripe.subscriptions.cancel(sub.id, {}, { idempotencyKey: idempotencyKey.cancelSubscription(sub.id, `declined:${input.step}`) });
+      const error = invoice.lastPaymentError ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
+      throw ApplicationFailure.create({ type: 'CardDeclined', message: error.message, nonRetryable: true, details: [error] });
     },
 
     /**
@@ -71,6 +79,11 @@ export function subscriptionActivities(deps: ActivityDeps) {
         if (!sub.pending_update) return { outcome: 'applied', subscription: await snapshot(sub) };
         const invoiceId = typeof sub.latest_invoice === 'string' ? sub.latest_invoice : sub.latest_invoice?.id;
         const invoice = invoiceId ? await stripe.invoices.retrieve(invoiceId, { expand: INVOICE_EXPAND }) : null;
+        // Needs the customer (3-D Secure): Stripe keeps the change pending until paid, or drops it when it expires.
+        const open = invoice && toInvoiceSnapshot(invoice);
+        if (open && actionNeeded(open)) {
+          return { outcome: 'requires_action', invoice: open, expiresAt: sub.pending_update.expires_at * 1000, subscription: await snapshot(sub) };
+        }
         if (invoice?.status === 'open') await stripe.invoices.voidInvoice(invoice.id);
         const error = (invoice && lastPaymentError(invoice)) ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
         return { outcome: 'declined', error, invoiceId: invoice?.id ?? null };

@@ -1,3 +1,4 @@
+import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -35,6 +36,11 @@ export interface SubscriptionsTable {
   default_payment_method_id: string | null;
   dunning_attempt: ColumnType<number, number | undefined, number>;
   grace_ends_at: Timestamp | null;
+  /** A payment waiting for the customer (PaymentAction as JSON): how the frontend completes it. */
+  payment_action: ColumnType<PaymentAction | null, string | null | undefined, string | null>;
+  pending_upgrade_plan: string | null;
+  dunning_phase: string | null;
+  dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;
   ended_at: Timestamp | null;
   /** With history_length, the order of the projection that wrote the row, compared as a pair. */

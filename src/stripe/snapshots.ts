@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { InvoiceSnapshot, PaymentError, SubscriptionSnapshot } from '../activities/types';
+import type { PaymentIntentSnapshot } from '../domain/subscription/stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { planForLookupKey } from '../domain/plans';
 
@@ -26,6 +27,16 @@ export function lastPaymentError(invoice: Stripe.Invoice): PaymentError | null {
   return null;
 }
 
+/**
+ * The PaymentIntent of the invoice's latest payment, when Stripe included it expanded: `requires_action` means the
+ * customer must authenticate, with its client secret (the invoice's confirmation_secret) for Stripe.js.
+ */
+export function latestPaymentIntent(invoice: Stripe.Invoice): PaymentIntentSnapshot | null {
+  const intent = invoice.payments?.data.at(-1)?.payment.payment_intent;
+  if (!intent || typeof intent === 'string') return null;
+  return { id: intent.id, status: intent.status, clientSecret: intent.client_secret ?? null };
+}
+
 export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError | null = lastPaymentError(invoice)): InvoiceSnapshot {
   return {
     id: invoice.id,
@@ -38,6 +49,7 @@ export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError |
     finalizedAt: ms(invoice.status_transitions?.finalized_at ?? invoice.created) ?? 0,
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     lastPaymentError: invoice.status === 'paid' ? null : error,
+    paymentIntent: latestPaymentIntent(invoice),
   };
 }
 

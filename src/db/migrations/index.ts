@@ -9,6 +9,7 @@ import * as invoiceDelivery from './2026-11-23T0016-invoice-delivery';
 import * as overageReportedBlocks from './2026-11-23T0018-overage-reported-blocks';
 import * as stripeEventsPendingInOrder from './2026-12-01T0001-stripe-events-pending-in-order';
 import * as subscriptionsHistoryLength from './2026-12-04T0001-subscriptions-history-length';
+import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-payment-action';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0018-overage-reported-blocks': overageReportedBlocks,
   '2026-12-01T0001-stripe-events-pending-in-order': stripeEventsPendingInOrder,
   '2026-12-04T0001-subscriptions-history-length': subscriptionsHistoryLength,
+  '2026-12-04T0002-subscriptions-payment-action': subscriptionsPaymentAction,
 };

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { SubscriptionProjection } from '../../activities/types';
+import type { PaymentAction } from '../../domain/subscription/payment-action';
 import { preparedQuery, type Db } from '../database';
 import type { SubscriptionsTable } from '../schema';
 
@@ -26,6 +27,14 @@ export interface SubscriptionApiView {
   defaultPaymentMethodId: string | null;
   dunningAttempt: number;
   graceEndsAt: string | null;
+  /** retrying, action_required (the customer must authenticate) or grace; null outside dunning. */
+  dunningPhase: string | null;
+  /** The dunning phase's next date: the next retry, else the end of grace. */
+  dunningNextActionAt: string | null;
+  /** A payment waiting for the customer: complete it with Stripe.js (clientSecret) or on the hosted invoice page. */
+  paymentAction: PaymentAction | null;
+  /** The plan an upgrade applies once its payment is authenticated. */
+  pendingUpgradePlan: string | null;
   canceledAt: string | null;
   endedAt: string | null;
   updatedAt: string;
@@ -36,7 +45,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const VIEW_COLUMNS = [
   'id', 'organization_id', 'plan', 'status', 'currency', 'unit_amount', 'current_period_start', 'current_period_end',
   'cancel_at_period_end', 'pending_plan', 'trial_end', 'default_payment_method_id', 'dunning_attempt', 'grace_ends_at',
-  'canceled_at', 'ended_at', 'updated_at',
+  'dunning_phase', 'dunning_next_action_at', 'payment_action', 'pending_upgrade_plan', 'canceled_at', 'ended_at', 'updated_at',
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 type SubscriptionViewRow = Pick<SubscriptionRow, (typeof VIEW_COLUMNS)[number]>;
 
@@ -56,6 +65,10 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
     defaultPaymentMethodId: row.default_payment_method_id,
     dunningAttempt: row.dunning_attempt,
     graceEndsAt: iso(row.grace_ends_at),
+    dunningPhase: row.dunning_phase,
+    dunningNextActionAt: iso(row.dunning_next_action_at),
+    paymentAction: row.payment_action,
+    pendingUpgradePlan: row.pending_upgrade_plan,
     canceledAt: iso(row.canceled_at),
     endedAt: iso(row.ended_at),
     updatedAt: row.updated_at.toISOString(),
@@ -65,7 +78,7 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
 // Raw: a named prepared statement is its text. GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
 // and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
 const CURRENT_SUBSCRIPTION = {
-  name: 'subscription_view_current_v1',
+  name: 'subscription_view_current_v2',
   text: `select ${VIEW_COLUMNS.join(', ')} from subscriptions where organization_id = $1
     order by ended_at is null desc, created_at desc limit 1`,
 };
@@ -121,6 +134,10 @@ export async function projectSubscription(db: Db, p: SubscriptionProjection): Pr
     default_payment_method_id: p.defaultPaymentMethodId,
     dunning_attempt: p.dunningAttempt,
     grace_ends_at: date(p.graceEndsAt),
+    dunning_phase: p.dunningPhase ?? null,
+    dunning_next_action_at: date(p.dunningNextActionAt ?? null),
+    payment_action: p.paymentAction ? JSON.stringify(p.paymentAction) : null,
+    pending_upgrade_plan: p.pendingUpgradePlan ?? null,
     canceled_at: date(p.canceledAt),
     ended_at: date(p.endedAt),
     state_version: order.stateVersion,

@@ -234,10 +234,11 @@ export interface PublishedSubscription {
   defaultPaymentMethodId: string | null;
   dunningAttempt: number;
   graceEndsAt: number | null;
-  dunningPhase: DunningPhase | null;
-  dunningNextActionAt: number | null;
-  paymentAction: PaymentAction | null;
-  pendingUpgradePlan: PlanId | null;
+  /** The fields below are absent from projections of runs before the policy core (src/workflows/v1). */
+  dunningPhase?: DunningPhase | null;
+  dunningNextActionAt?: number | null;
+  paymentAction?: PaymentAction | null;
+  pendingUpgradePlan?: PlanId | null;
   canceledAt: number | null;
   endedAt: number | null;
 }

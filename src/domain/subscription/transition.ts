@@ -231,6 +231,11 @@ class Step {
           this.log('warn', 'not adopting a subscription of another organization or outside the catalog', { stripeSubscriptionId: snapshot.id });
           return this.finish(of.finish);
         }
+        // An ended one has nothing left to track (e.g. the incomplete subscription of a declined subscribe).
+        if (fromStripeStatus(snapshot.stripeStatus) === 'canceled') {
+          this.log('info', 'not adopting an ended subscription', { stripeSubscriptionId: snapshot.id });
+          return this.finish(of.finish);
+        }
         s.stripeSubscriptionId = snapshot.id;
         s.plan = snapshot.plan;
         return this.observe(snapshot, of.finish);
@@ -571,7 +576,7 @@ class Step {
  */
 function publishedKey(p: PublishedSubscription): string {
   const { dunningPhase: _phase, dunningNextActionAt: _next, paymentAction, pendingUpgradePlan, ...base } = p;
-  return JSON.stringify({ ...base, ...(paymentAction && { paymentAction }), ...(pendingUpgradePlan && { pendingUpgradePlan }) });
+  return JSON.stringify({ ...base, ...(paymentAction ? { paymentAction } : {}), ...(pendingUpgradePlan ? { pendingUpgradePlan } : {}) });
 }
 
 /** An open invoice's action as far as it is known (an upgrade's invoice may not carry its PaymentIntent yet). */
