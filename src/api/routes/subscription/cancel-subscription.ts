@@ -1,7 +1,7 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { cancelUpdate } from '../../../workflows/messages';
-import type { AppEnv } from '../../context';
-import { userWrite } from '../../middleware/guards';
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscriptionHandle, subscriptionState } from './workflow-call';
@@ -16,22 +16,21 @@ const Query = z
   })
   .strict();
 
-const route = createRoute({
+export const cancelSubscription = defineEndpoint({
   method: 'delete',
   path: '/subscription',
   tags: ['subscription'],
   summary: 'Cancel: at period end (default, reversible with resume) or immediately',
-  security: [{ userToken: [] }],
-  middleware: [...userWrite],
-  request: { headers: IdempotencyHeaders, query: Query },
+  auth: 'user-write',
+  bodyLimit: USER_BODY_LIMIT,
+  headers: IdempotencyHeaders, query: Query,
   responses: {
     200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(401, 403, 409, 422, 429, 502, 503),
   },
+  async handle(r) {
+    await callWorkflow(() => ownSubscriptionHandle(r).executeUpdate(cancelUpdate, { args: [{ atPeriodEnd: !r.query.immediate }], updateId: r.idempotencyKey }));
+    return subscriptionState(r);
+  },
 });
 
-export const cancelSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { immediate } = c.req.valid('query');
-  await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(cancelUpdate, { args: [{ atPeriodEnd: !immediate }], updateId: c.get('idempotencyKey') }));
-  return c.json(await subscriptionState(c), 200);
-});

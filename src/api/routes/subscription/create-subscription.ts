@@ -1,7 +1,7 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { subscribeUpdate } from '../../../workflows/messages';
-import type { AppEnv } from '../../context';
-import { userWrite } from '../../middleware/guards';
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schemas';
 import { callWorkflow, startOperation, subscriptionState } from './workflow-call';
@@ -13,30 +13,30 @@ const Body = z
   })
   .strict();
 
-const route = createRoute({
+export const createSubscription = defineEndpoint({
   method: 'post',
   path: '/subscription',
   tags: ['subscription'],
   summary: 'Subscribe the organization to a plan (with the plan’s trial)',
   description: 'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409.',
-  security: [{ userToken: [] }],
-  middleware: [...userWrite],
-  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: Body } } } },
+  auth: 'user-write',
+  bodyLimit: USER_BODY_LIMIT,
+  headers: IdempotencyHeaders, body: jsonBody(Body),
+  status: 201,
   responses: {
     201: { description: 'Subscribed', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
+  async handle(r) {
+    const { planId, paymentMethodId } = r.body;
+    await callWorkflow(() =>
+      r.deps.temporal.workflow.executeUpdateWithStart(subscribeUpdate, {
+        args: [{ plan: planId, paymentMethodId, email: r.principal.email }],
+        startWorkflowOperation: startOperation(r),
+        updateId: r.idempotencyKey,
+      }),
+    );
+    return subscriptionState(r);
+  },
 });
 
-export const createSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { planId, paymentMethodId } = c.req.valid('json');
-  const { email } = c.get('principal');
-  await callWorkflow(() =>
-    c.get('deps').temporal.workflow.executeUpdateWithStart(subscribeUpdate, {
-      args: [{ plan: planId, paymentMethodId, email }],
-      startWorkflowOperation: startOperation(c),
-      updateId: c.get('idempotencyKey'),
-    }),
-  );
-  return c.json(await subscriptionState(c), 201);
-});

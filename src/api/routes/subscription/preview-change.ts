@@ -1,8 +1,6 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { previewPlanChangeUpdate } from '../../../workflows/messages';
-import type { AppEnv } from '../../context';
-import { authenticateUser } from '../../middleware/guards';
-import { limitByOrganization } from '../../middleware/rate-limit';
+import { defineEndpoint, jsonBody } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { PlanIdInput } from './schemas';
 import { callWorkflow, ownSubscriptionHandle } from './workflow-call';
@@ -20,24 +18,19 @@ const Preview = z
   })
   .openapi('PlanChangePreview');
 
-const route = createRoute({
+export const previewChange = defineEndpoint({
   method: 'post',
   path: '/subscription/preview',
   tags: ['subscription'],
   summary: 'Preview a plan change: the prorated amount before confirming',
   description: 'Changes nothing. Stripe computes the proration as of now.',
-  security: [{ userToken: [] }],
   // Previewing changes nothing, so members may look too.
-  middleware: [authenticateUser('read'), limitByOrganization()],
-  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
+  auth: 'user-read',
+  body: jsonBody(Body),
   responses: {
     200: { description: 'The proration Stripe would charge', content: { 'application/json': { schema: Preview } } },
     ...errorResponses(400, 401, 409, 422, 429, 502, 503),
   },
+  handle: (r) => callWorkflow(() => ownSubscriptionHandle(r).executeUpdate(previewPlanChangeUpdate, { args: [{ plan: r.body.planId }] })),
 });
 
-export const previewChange = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { planId } = c.req.valid('json');
-  const preview = await callWorkflow(() => ownSubscriptionHandle(c).executeUpdate(previewPlanChangeUpdate, { args: [{ plan: planId }] }));
-  return c.json(preview, 200);
-});
