@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { USAGE_METRICS } from '../../domain/usage';
-import { usageHistory } from '../../usage/usage-history';
+import { usageHistory } from '../../usage/store';
 import { defineEndpoint } from '../endpoint';
 import { errorResponses } from '../schemas';
 
