@@ -44,7 +44,9 @@ function readBody(e: Endpoint) {
       refuseTooLarge(e, scope(c));
     }
     c.set('bodyBytes', raw);
-    c.req.bodyCache.arrayBuffer = Promise.resolve(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer) as unknown as ArrayBuffer;
+    const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+    // Hono keeps promises in bodyCache (typed as the values); c.req.text() and json() then read these bytes.
+    c.req.bodyCache.arrayBuffer = Promise.resolve(whole) as unknown as ArrayBuffer;
     await next();
   });
 }
