@@ -46,7 +46,7 @@ describe('the usage ingest statement (real Postgres)', () => {
   });
   const withoutOrg = (crossed: Awaited<ReturnType<typeof storePlacedEvents>>['crossed']) => crossed.map(({ organization_id: _, ...rest }) => rest);
 
-  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before (the claiming statement)', async () => {
+  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before (claimed first)', async () => {
     const [allNew, withCounted, other] = [uniqueOrg(), uniqueOrg(), uniqueOrg()];
     for (const n of [1, 2]) {
       // Ids the second organization's statement also carries, already counted (for another organization).
