@@ -36,8 +36,11 @@ const EMPTY = new Uint8Array();
 function readBody(e: Endpoint) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const maxBytes = e.bodyLimit?.maxBytes ?? Number.POSITIVE_INFINITY;
-    // Not hono/body-limit: touching the Request's stream defeats @hono/node-server's fast body path.
-    const raw = c.req.raw.body === null ? EMPTY : await readBoundedBody(c.req.raw, c.req.header('content-length'), maxBytes);
+    // Not hono/body-limit, and not a look at `c.req.raw.body`: touching the Request's stream defeats @hono/node-server's
+    // fast body path (measured: 0.5 instead of 0.2 ms of server CPU per webhook delivery). Without a length or a chunked
+    // transfer a request has no body (HTTP/1.1).
+    const length = c.req.header('content-length');
+    const raw = length === undefined && c.req.header('transfer-encoding') === undefined ? EMPTY : await readBoundedBody(c.req.raw, length, maxBytes);
     if (raw === 'too_large') {
       // The unread rest is not worth draining: the connection closes after the refusal (as in the node:http adapter).
       c.header('Connection', 'close');
