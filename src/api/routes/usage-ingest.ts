@@ -32,7 +32,7 @@ const Result = z
 /**
  * Only other backend services ingest usage (a configured service token, never a user JWT). Producers
  * send bursts of thousands of events a second, so the endpoint is also served by the raw node:http
- * adapter (measured: see bench/README.md).
+ * adapter (measured: 11-14 ms of API CPU per 1,000 events with it, 17-25 through Hono).
  */
 export const ingestUsageEndpoint = defineEndpoint({
   method: 'post',

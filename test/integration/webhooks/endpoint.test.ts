@@ -161,9 +161,9 @@ describe('a delivery that cannot be trusted is refused, stores nothing and is co
   });
 });
 
-describe("the server as it is deployed, beside the endpoint's Hono route alone", () => {
+describe("the server's node:http adapter for Stripe's deliveries, beside the endpoint's Hono route alone", () => {
   const PATH = '/api/v1/billing/webhooks/stripe';
-  // The server routes by pathname (and any node:http adapter of the endpoint with it): a query string changes nothing.
+  // The endpoint's node:http adapter matches the pathname, so a query string changes nothing about who answers.
   const WITH_QUERY = `${PATH}?via=query`;
   /** The same app and dependencies served by Hono alone. */
   let honoOnly: Server;

@@ -12,8 +12,8 @@ describe('the endpoint model', () => {
     expect(new Set(routes).size).toBe(routes.length);
   });
 
-  test('only the endpoints whose definition asks for it get the node:http adapter (usage ingestion, as measured)', () => {
-    expect(MOUNTED_ENDPOINTS.filter((m) => m.endpoint.nodeAdapter).map((m) => `${m.endpoint.method} ${m.path}`)).toEqual(['post /api/v1/billing/usage/events']);
+  test('only the endpoints whose definition asks for it get the node:http adapter (Stripe deliveries and usage ingestion, as measured)', () => {
+    expect(MOUNTED_ENDPOINTS.filter((m) => m.endpoint.nodeAdapter).map((m) => `${m.endpoint.method} ${m.path}`)).toEqual(['post /api/v1/billing/webhooks/stripe', 'post /api/v1/billing/usage/events']);
   });
 
   test("an endpoint's OpenAPI entry carries the security of its auth and its request schemas", () => {
