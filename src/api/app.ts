@@ -1,16 +1,35 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context';
+import type { Endpoint } from './endpoint';
+import { endpointRoutes } from './endpoint-hono';
+import type { MountedEndpoint } from './endpoint-node';
 import { envelope, requestValidationFailed } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
-import { adminRoutes } from './routes/admin';
-import { billingRoutes } from './routes/billing';
+import { adminEndpoints } from './routes/admin';
+import { billingEndpoints } from './routes/billing';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
-import { stripeWebhookRoutes } from './routes/stripe-webhook';
-import { usageRoutes } from './routes/usage-routes';
+import { stripeWebhookEndpoint } from './routes/stripe-webhook';
+import { usageEndpoints } from './routes/usage-routes';
+
+const BILLING = '/api/v1/billing';
+
+/** The endpoint groups, per resource, and where each is mounted: the Hono routes and the node:http adapter both come from here. */
+const ENDPOINT_GROUPS: readonly { prefix: string; endpoints: Endpoint[] }[] = [
+  { prefix: BILLING, endpoints: billingEndpoints },
+  { prefix: BILLING, endpoints: [stripeWebhookEndpoint] },
+  { prefix: BILLING, endpoints: usageEndpoints },
+  { prefix: BILLING, endpoints: adminEndpoints },
+];
+
+/** Where Stripe delivers webhooks (the simulator's endpoint is registered with it). */
+export const STRIPE_WEBHOOK_PATH = `${BILLING}${stripeWebhookEndpoint.path}`;
+
+/** Every endpoint at its full path. */
+export const MOUNTED_ENDPOINTS: readonly MountedEndpoint[] = ENDPOINT_GROUPS.flatMap(({ prefix, endpoints }) => endpoints.map((endpoint) => ({ path: `${prefix}${endpoint.path}`, endpoint })));
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -24,10 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound((c) => c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.route('/', healthRoutes);
   app.route('/', metricsRoutes);
-  app.route('/api/v1/billing', billingRoutes);
-  app.route('/api/v1/billing', stripeWebhookRoutes);
-  app.route('/api/v1/billing', usageRoutes);
-  app.route('/api/v1/billing', adminRoutes);
+  for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));
   mountDocs(app);
   return app;
 }

@@ -45,7 +45,7 @@ export function envelope(code: ErrorCode, message: string, requestId: string, de
   return { error: { code, message, requestId, ...(details === undefined ? {} : { details }) } };
 }
 
-/** A request schema's zod failure as the one VALIDATION_FAILED error (the app's validator hook and the direct paths). */
+/** A request schema's zod failure as the one VALIDATION_FAILED error (the app's validator hook and every endpoint's request schemas). */
 export function requestValidationFailed(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiError {
   return new ApiError('VALIDATION_FAILED', 'The request is invalid', { issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
 }

@@ -2,11 +2,11 @@ import { isUnlimited, PLANS } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { usagePeriodAt } from '../domain/usage-periods';
 import { checkAgainst, type CheckResult } from './entitlements';
-import { storePlacedEvents } from './ingest-statement';
 import { loadUsageContext } from './organization-context';
 import { ensureUsagePartitions } from './partitions';
 import { retryOnConflict } from './retry';
 import { invalidateUsageSnapshots } from './snapshot-cache';
+import { isCounted, lockPeriodCounter, storePlacedEvents } from './store';
 import { notifyThresholds, type ThresholdAlertDeps } from './threshold-alerts';
 
 export interface ConsumeInput {
@@ -34,17 +34,10 @@ export async function consumeEntitlement(deps: ThresholdAlertDeps, input: Consum
   await ensureUsagePartitions(deps.db, [now]);
   const limit = PLANS[context.plan].limits[input.metric];
   const outcome = await retryOnConflict(() => deps.db.transaction().execute(async (trx) => {
-    const seen = await trx.selectFrom('usage_event_keys').select('event_id').where('event_id', '=', input.eventId).executeTakeFirst();
-    const key = { organization_id: input.organizationId, metric_type: input.metric, period_start: new Date(period.start) };
-    await trx.insertInto('usage_records')
-      .values({ ...key, subscription_id: context.subscriptionId, quantity: 0, period_end: new Date(period.end) })
-      .onConflict((oc) => oc.columns(['organization_id', 'metric_type', 'period_start']).doNothing())
-      .execute();
-    const row = await trx.selectFrom('usage_records').select('quantity')
-      .where('organization_id', '=', key.organization_id).where('metric_type', '=', key.metric_type).where('period_start', '=', key.period_start)
-      .forUpdate().executeTakeFirstOrThrow();
-    if (seen) return { result: checkAgainst(context, period, input.metric, row.quantity, 0), consumed: false, duplicate: true, crossed: [] };
-    const result = checkAgainst(context, period, input.metric, row.quantity, input.quantity);
+    const seen = await isCounted(trx, input.eventId);
+    const used = await lockPeriodCounter(trx, { organizationId: input.organizationId, metric: input.metric, period }, context.subscriptionId);
+    if (seen) return { result: checkAgainst(context, period, input.metric, used, 0), consumed: false, duplicate: true, crossed: [] };
+    const result = checkAgainst(context, period, input.metric, used, input.quantity);
     if (!result.allowed) return { result, consumed: false, duplicate: false, crossed: [] };
     const stored = await storePlacedEvents(trx, [{
       id: input.eventId,

@@ -5,7 +5,7 @@ import { USAGE_METRICS, isGauge, type UsageMetric } from '../domain/usage';
 import { usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
 import { loadUsageContext, type UsageContext } from './organization-context';
 import { usageSnapshot } from './snapshot-cache';
-import { loadUsed } from './used-amounts';
+import { loadUsed } from './store';
 
 export interface MetricEntitlement {
   metric: UsageMetric;

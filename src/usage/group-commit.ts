@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
-import { storePlacedEvents, type CrossedThreshold, type PlacedEvent } from './ingest-statement';
+import type { PlacedEvent } from './batch-totals';
+import { storePlacedEvents, type CrossedThreshold } from './store';
 import { retryOnConflict } from './retry';
 import { invalidateUsageSnapshots } from './snapshot-cache';
 

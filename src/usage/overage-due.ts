@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import { overageBlocks } from '../domain/entitlements';
 import { PLANS, PLAN_IDS, isPlanId } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { loadUsageContexts } from './organization-context';
 import { reportOverage, type ReportOverageDeps } from './overage';
+import { currentOverageTotals, pendingOverageReports } from './store';
 
 export interface OverageRoundResult {
   organizations: number;
@@ -21,27 +21,11 @@ const OVERAGE_PLANS = PLAN_IDS.filter((id) => Object.keys(PLANS[id].overage).len
  */
 export async function reportDueOverage(deps: ReportOverageDeps & { onError?: (organizationId: string, err: unknown) => void }): Promise<OverageRoundResult> {
   const { db } = deps;
-  const totals = await db.selectFrom('subscriptions as s')
-    .innerJoin('usage_records as r', (join) => join
-      .onRef('r.organization_id', '=', 's.organization_id')
-      .onRef('r.period_start', '>=', 's.current_period_start')
-      .onRef('r.period_start', '<', 's.current_period_end'))
-    .leftJoin('usage_overage_reports as o', (join) => join
-      .onRef('o.organization_id', '=', 's.organization_id')
-      .onRef('o.metric', '=', 'r.metric_type')
-      .onRef('o.period_start', '=', 's.current_period_start'))
-    .select(['s.organization_id', 's.plan', 'r.metric_type'])
-    .select((eb) => [eb.fn.sum<number>('r.quantity').as('total'), eb.fn.max(sql<number>`coalesce(o.reported_blocks, 0)`).as('reported')])
-    .where('s.ended_at', 'is', null)
-    .where('s.status', 'in', ['trialing', 'active', 'past_due'])
-    .where('s.plan', 'in', OVERAGE_PLANS)
-    .groupBy(['s.organization_id', 's.plan', 'r.metric_type'])
-    .execute();
+  const totals = await currentOverageTotals(db, OVERAGE_PLANS);
   const due = new Set(totals
     .filter((t) => isPlanId(t.plan) && overageBlocks(t.plan, t.metric_type as UsageMetric, Number(t.total)).blocks > Number(t.reported))
     .map((t) => t.organization_id));
-  const pending = await db.selectFrom('usage_overage_reports')
-    .select(['organization_id', 'plan', 'period_start', 'period_end']).where('reported_at', 'is', null).execute();
+  const pending = await pendingOverageReports(db);
 
   const contexts = await loadUsageContexts(db, [...due]);
   const jobs = [

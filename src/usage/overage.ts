@@ -1,11 +1,12 @@
 import type Stripe from 'stripe';
-import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
-import type { UsageOverageReportsTable } from '../db/schema';
 import { overageBlocks } from '../domain/entitlements';
 import { PLANS, type PlanId } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { loadUsageContext } from './organization-context';
+import {
+  confirmOverageSent, findOverageReport, getOverageReport, insertPendingOverage, periodTotal, raisePendingOverage, stripeCustomerIdOf, type OverageReportRow,
+} from './store';
 
 /** The part of the Stripe SDK reporting needs, so a caller can pass the SDK, a wrapper or a fake. */
 export interface MeterEventsClient {
@@ -47,19 +48,9 @@ export function overageIdentifier(organizationId: string, metric: UsageMetric, p
   return `ovg_${organizationId}_${metric}_${Math.floor(periodStart / 1000)}_b${cumulativeBlocks}`;
 }
 
-async function periodTotal(db: Db, organizationId: string, metric: UsageMetric, period: { start: number; end: number }): Promise<number> {
-  const row = await db.selectFrom('usage_records')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), eb.lit(0)).as('total'))
-    .where('organization_id', '=', organizationId).where('metric_type', '=', metric)
-    .where('period_start', '>=', new Date(period.start)).where('period_start', '<', new Date(period.end))
-    .executeTakeFirst();
-  return Number(row?.total ?? 0);
-}
+type ReportRow = OverageReportRow;
 
-type ReportRow = Selectable<UsageOverageReportsTable>;
-
-const rowOf = (db: Db, input: ReportOverageInput, metric: UsageMetric) => db.selectFrom('usage_overage_reports').selectAll()
-  .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start));
+const keyOf = (input: ReportOverageInput, metric: UsageMetric) => ({ organizationId: input.organizationId, metric, periodStart: input.period.start });
 
 /**
  * Reports a period's overage to Stripe billing meters as it accrues: whenever the period's total has
@@ -76,7 +67,7 @@ export async function reportOverage(deps: ReportOverageDeps, input: ReportOverag
   const plan = PLANS[input.plan ?? (await loadUsageContext(db, input.organizationId)).plan];
   const reports: OverageReport[] = [];
   for (const [metric, priced] of Object.entries(plan.overage) as [UsageMetric, NonNullable<(typeof plan.overage)[UsageMetric]>][]) {
-    let row = await rowOf(db, input, metric).executeTakeFirst();
+    let row = await findOverageReport(db, keyOf(input, metric));
     let sent = false;
     if (row && !row.reported_at) {
       row = await send(deps, input, metric, row);
@@ -108,11 +99,8 @@ async function send(deps: ReportOverageDeps, input: ReportOverageInput, metric: 
     // No idempotency key: the timestamp of a resend may differ, and Stripe counts a meter event's identifier once.
   );
   // Only the pending total this call sent is confirmed; a concurrent reporter that got there first is a no-op.
-  await deps.db.updateTable('usage_overage_reports').set((eb) => ({ reported_at: new Date(), reported_blocks: eb.ref('blocks') }))
-    .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
-    .where('identifier', '=', row.identifier).where('reported_at', 'is', null)
-    .execute();
-  return rowOf(deps.db, input, metric).executeTakeFirstOrThrow();
+  await confirmOverageSent(deps.db, keyOf(input, metric), row.identifier);
+  return getOverageReport(deps.db, keyOf(input, metric));
 }
 
 /** Fixes the next cumulative total as pending (only when nothing else is pending); returns the row as it stands. */
@@ -127,15 +115,11 @@ async function fixNextTotal(
 ): Promise<ReportRow> {
   const identifier = overageIdentifier(input.organizationId, metric, input.period.start, computed.blocks);
   if (row) {
-    await db.updateTable('usage_overage_reports')
-      .set({ blocks: computed.blocks, over_units: computed.overUnits, identifier, reported_at: null, plan })
-      .where('organization_id', '=', input.organizationId).where('metric', '=', metric).where('period_start', '=', new Date(input.period.start))
-      .where('reported_at', 'is not', null).where('blocks', '<', computed.blocks)
-      .execute();
+    await raisePendingOverage(db, keyOf(input, metric), { blocks: computed.blocks, overUnits: computed.overUnits, identifier, plan });
   } else {
-    const customer = await db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', input.organizationId).executeTakeFirst();
-    if (!customer) throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
-    await db.insertInto('usage_overage_reports').values({
+    const stripeCustomerId = await stripeCustomerIdOf(db, input.organizationId);
+    if (!stripeCustomerId) throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
+    await insertPendingOverage(db, {
       organization_id: input.organizationId,
       metric,
       period_start: new Date(input.period.start),
@@ -145,9 +129,9 @@ async function fixNextTotal(
       blocks: computed.blocks,
       meter_event_name: meterEventName,
       identifier,
-      stripe_customer_id: customer.stripe_customer_id,
-    }).onConflict((oc) => oc.columns(['organization_id', 'metric', 'period_start']).doNothing()).execute();
+      stripe_customer_id: stripeCustomerId,
+    });
   }
   // Whoever fixed a pending total first wins; a concurrent attempt sends theirs.
-  return rowOf(db, input, metric).executeTakeFirstOrThrow();
+  return getOverageReport(db, keyOf(input, metric));
 }

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { calendarMonth } from '../domain/usage-periods';
+import { createUsagePartitions, dropUsagePartition, usagePartitionNames } from './store';
 
 /** Months (by their UTC start) whose partitions this process knows exist, per database handle. */
 const known = new WeakMap<Db, Set<number>>();
@@ -28,14 +28,7 @@ export async function ensureUsagePartitions(db: Db, instants: Iterable<number>):
   }
   if (months.size === 0) return;
   const missing = [...months];
-  await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('usage_events_partitions'))`.execute(trx);
-    for (const month of missing) {
-      const { end } = calendarMonth(month);
-      await sql`create table if not exists ${sql.id(partitionName(month))} partition of usage_events
-        for values from (${sql.lit(new Date(month).toISOString())}) to (${sql.lit(new Date(end).toISOString())})`.execute(trx);
-    }
-  });
+  await createUsagePartitions(db, missing.map((start) => ({ name: partitionName(start), start, end: calendarMonth(start).end })));
   for (const month of missing) seen.add(month);
 }
 
@@ -45,14 +38,11 @@ export async function ensureUsagePartitions(db: Db, instants: Iterable<number>):
  */
 export async function applyUsageRetention(db: Db, opts: { now: number; retentionDays: number }): Promise<string[]> {
   const cutoff = opts.now - opts.retentionDays * 86_400_000;
-  const { rows } = await sql<{ name: string }>`
-    select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-    where i.inhparent = 'usage_events'::regclass`.execute(db);
   const dropped: string[] = [];
-  for (const { name } of rows) {
+  for (const name of await usagePartitionNames(db)) {
     const month = /^usage_events_y(\d{4})m(\d{2})$/.exec(name);
     if (!month || Date.UTC(Number(month[1]), Number(month[2]), 1) > cutoff) continue;
-    await sql`drop table if exists ${sql.id(name)}`.execute(db);
+    await dropUsagePartition(db, name);
     dropped.push(name);
   }
   known.delete(db);

@@ -2,7 +2,7 @@ import { PLANS, isUnlimited } from '../domain/plans';
 import { eventTimeRejection, type EventTimeRejection } from '../domain/usage';
 import { currentPeriodStart, usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
 import type { UsageEvent } from './event-schema';
-import type { PlacedEvent } from './ingest-statement';
+import type { PlacedEvent } from './batch-totals';
 import type { UsageContext } from './organization-context';
 
 export interface TimeRejection {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import type { UsageMetric } from '../domain/usage';
 import { usagePeriodAt, type UsagePeriod } from '../domain/usage-periods';
-import { loadUsed } from './used-amounts';
+import { loadUsed } from './store';
 import { loadUsageContexts, type UsageContext } from './organization-context';
 
 /** An organization's plan, period and usage as of `loadedAt`. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Notifier } from '../notifications/types';
-import type { CrossedThreshold } from './ingest-statement';
+import { markAlertNotified, unnotifiedAlerts, type CrossedThreshold } from './store';
 
 export interface ThresholdAlertDeps {
   db: Db;
@@ -35,14 +35,7 @@ export async function notifyThresholds(deps: ThresholdAlertDeps, crossed: readon
           periodEnd: new Date(alert.period_end).toISOString(),
         },
       });
-      await deps.db
-        .updateTable('usage_threshold_alerts')
-        .set({ notified_at: new Date() })
-        .where('organization_id', '=', alert.organization_id)
-        .where('metric', '=', alert.metric)
-        .where('period_start', '=', new Date(alert.period_start))
-        .where('threshold_percent', '=', alert.threshold_percent)
-        .execute();
+      await markAlertNotified(deps.db, alert);
     } catch (err) {
       deps.logger?.warn({ err, alert: thresholdDedupeKey(alert) }, 'usage threshold notification deferred');
     }
@@ -51,20 +44,7 @@ export async function notifyThresholds(deps: ThresholdAlertDeps, crossed: readon
 
 /** The catch-up sweep for alerts whose notification did not go out (run it periodically). */
 export async function notifyPendingThresholdAlerts(deps: ThresholdAlertDeps, opts: { limit?: number } = {}): Promise<number> {
-  const pending = await deps.db
-    .selectFrom('usage_threshold_alerts')
-    .select(['organization_id', 'metric', 'period_start', 'period_end', 'threshold_percent', 'limit_value', 'used'])
-    .where('notified_at', 'is', null)
-    .orderBy('created_at')
-    .limit(opts.limit ?? 500)
-    .execute();
-  const crossed = pending.map((p) => ({
-    ...p,
-    metric: p.metric as CrossedThreshold['metric'],
-    threshold_percent: p.threshold_percent as CrossedThreshold['threshold_percent'],
-    period_start: p.period_start.toISOString(),
-    period_end: p.period_end.toISOString(),
-  }));
+  const crossed = await unnotifiedAlerts(deps.db, opts.limit ?? 500);
   await notifyThresholds(deps, crossed);
   return crossed.length;
 }

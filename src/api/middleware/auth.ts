@@ -88,12 +88,14 @@ export function isServiceAuthorization(tokens: readonly string[], authorization:
   return token !== undefined && tokens.some((t) => safeEqual(t, token));
 }
 
-/** Authenticates another backend service by one of the configured opaque tokens (never a user JWT). */
-export function requireServiceToken(tokens: readonly string[]) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const authorization = c.req.header('authorization');
-    if (!bearerToken(authorization)) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
-    if (!isServiceAuthorization(tokens, authorization)) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
-    await next();
-  });
+/** Authenticates another backend service by one of the configured opaque tokens (never a user JWT); throws UNAUTHORIZED. */
+export function authenticateService(tokens: readonly string[], authorization: string | undefined): void {
+  if (!bearerToken(authorization)) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (!isServiceAuthorization(tokens, authorization)) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
 }
+
+/** authenticateService as Hono middleware, with the tokens of the request's configuration. */
+export const requireServiceToken = createMiddleware<AppEnv>(async (c, next) => {
+  authenticateService(c.get('deps').config.auth.usageServiceTokens, c.req.header('authorization'));
+  await next();
+});

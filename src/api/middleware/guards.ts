@@ -1,10 +1,7 @@
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { ApiError } from '../errors';
 import { BILLING_WRITERS } from './auth';
-import { idempotency } from './idempotency';
-import { limitByOrganization } from './rate-limit';
 
 function bearer(header: string | undefined): string {
   const match = /^Bearer ([\w.~+/=-]+)$/.exec(header ?? '');
@@ -24,16 +21,9 @@ export function authenticateUser(access: 'read' | 'write') {
   });
 }
 
-/** Every user read: authenticated, rate limited per organization. */
-export const userRead = [authenticateUser('read'), limitByOrganization()] as const;
 /** User request bodies are small JSON documents; the limit counts the actual bytes, not Content-Length. */
 export const USER_BODY_LIMIT_BYTES = 16 * 1024;
-export const limitUserBody = bodyLimit({
-  maxSize: USER_BODY_LIMIT_BYTES,
-  onError: () => {
-    throw new ApiError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${USER_BODY_LIMIT_BYTES} bytes`);
-  },
-});
-
-/** Every user mutation: a billing role, rate limited, size limited, idempotent by Idempotency-Key. */
-export const userWrite = [authenticateUser('write'), limitByOrganization(), limitUserBody, idempotency()] as const;
+export const USER_BODY_LIMIT = {
+  maxBytes: USER_BODY_LIMIT_BYTES,
+  tooLarge: () => new ApiError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${USER_BODY_LIMIT_BYTES} bytes`),
+};

@@ -1,9 +1,8 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../context';
-import { listInvoicesRoute } from './invoices/list-invoices';
-import { listPaymentMethodsRoute } from './payment-methods/list-payment-methods';
-import { listPlans } from './plans/list-plans';
+import type { Endpoint } from '../endpoint';
+import { listInvoicesEndpoint } from './invoices/list-invoices';
+import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
 import { updatePaymentMethod } from './payment-methods/update-payment-method';
+import { listPlans } from './plans/list-plans';
 import { cancelSubscription } from './subscription/cancel-subscription';
 import { changePlan } from './subscription/change-plan';
 import { createSubscription } from './subscription/create-subscription';
@@ -11,15 +10,16 @@ import { getSubscription } from './subscription/get-subscription';
 import { previewChange } from './subscription/preview-change';
 import { resumeSubscription } from './subscription/resume-subscription';
 
-/** The customer-facing routes under /api/v1/billing, one file per route, grouped per resource. */
-export const billingRoutes = new OpenAPIHono<AppEnv>()
-  .route('/', listPlans)
-  .route('/', getSubscription)
-  .route('/', createSubscription)
-  .route('/', changePlan)
-  .route('/', previewChange)
-  .route('/', cancelSubscription)
-  .route('/', resumeSubscription)
-  .route('/', listInvoicesRoute)
-  .route('/', listPaymentMethodsRoute)
-  .route('/', updatePaymentMethod);
+/** The customer-facing endpoints under /api/v1/billing, one file per endpoint. */
+export const billingEndpoints: Endpoint[] = [
+  listPlans,
+  getSubscription,
+  createSubscription,
+  changePlan,
+  previewChange,
+  cancelSubscription,
+  resumeSubscription,
+  listInvoicesEndpoint,
+  listPaymentMethodsEndpoint,
+  updatePaymentMethod,
+];

@@ -3,9 +3,6 @@ import type { AppDeps } from '../context';
 import type { Principal } from '../middleware/auth';
 import { ApiError } from '../errors';
 
-/** Either scheme is accepted (typed wide: a literal of two differently keyed objects fails OpenAPI's type). */
-export const USER_OR_SERVICE: Record<string, string[]>[] = [{ userToken: [] }, { serviceToken: [] }];
-
 export type EntitlementsCaller = { kind: 'service'; organizationId: string } | { kind: 'user'; organizationId: string; principal: Principal };
 
 function isServiceToken(token: string, tokens: readonly string[]): boolean {

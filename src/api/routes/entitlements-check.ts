@@ -1,13 +1,13 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { PLAN_IDS } from '../../domain/plans';
 import { COUNTER_METRICS, USAGE_METRICS } from '../../domain/usage';
 import { consumeEntitlement } from '../../usage/consume';
 import { checkEntitlement } from '../../usage/entitlements';
 import { organizationIdSchema, usageEventIdSchema } from '../../usage/event-schema';
-import type { AppEnv } from '../context';
 import { ApiError } from '../errors';
+import { defineEndpoint, jsonBody } from '../endpoint';
 import { errorResponses } from '../schemas';
-import { USER_OR_SERVICE, resolveEntitlementsCaller } from './entitlements-caller';
+import { resolveEntitlementsCaller } from './entitlements-caller';
 
 const Body = z
   .object({
@@ -42,26 +42,23 @@ const Decision = z
   })
   .openapi('EntitlementDecision');
 
-const route = createRoute({
+export const checkEntitlementEndpoint = defineEndpoint({
   method: 'post',
   path: '/entitlements/check',
+  auth: 'user-or-service',
   tags: ['entitlements'],
   summary: 'May the organization use `quantity` more of `metric`? Optionally consume it atomically',
-  security: USER_OR_SERVICE,
-  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
+  body: jsonBody(Body),
   responses: {
     200: { description: 'The decision (a denial is a 200 with allowed: false)', content: { 'application/json': { schema: Decision } } },
     ...errorResponses(401, 403, 422, 429),
   },
+  async handle({ deps, logger, body, header }) {
+    const caller = await resolveEntitlementsCaller(deps, header('authorization'), body.organizationId);
+    const input = { organizationId: caller.organizationId, metric: body.metric, quantity: body.quantity };
+    if (!body.consume) return checkEntitlement(deps.db, input, Date.now());
+    if (caller.kind !== 'service') throw new ApiError('FORBIDDEN', 'Only backend services (service tokens) may consume usage');
+    return consumeEntitlement({ db: deps.db, notifier: deps.notifier, logger }, { ...input, eventId: body.consume.eventId }, Date.now());
+  },
 });
 
-export const checkEntitlementRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const body = c.req.valid('json');
-  const caller = await resolveEntitlementsCaller(c.get('deps'), c.req.header('authorization'), body.organizationId);
-  const deps = c.get('deps');
-  const input = { organizationId: caller.organizationId, metric: body.metric, quantity: body.quantity };
-  if (!body.consume) return c.json(await checkEntitlement(deps.db, input, Date.now()), 200);
-  if (caller.kind !== 'service') throw new ApiError('FORBIDDEN', 'Only backend services (service tokens) may consume usage');
-  const result = await consumeEntitlement({ db: deps.db, notifier: deps.notifier, logger: c.get('logger') }, { ...input, eventId: body.consume.eventId }, Date.now());
-  return c.json(result, 200);
-});

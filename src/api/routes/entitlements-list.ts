@@ -1,11 +1,11 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { PLAN_IDS } from '../../domain/plans';
 import { USAGE_METRICS } from '../../domain/usage';
 import { readEntitlements } from '../../usage/entitlements';
 import { organizationIdSchema } from '../../usage/event-schema';
-import type { AppEnv } from '../context';
+import { defineEndpoint } from '../endpoint';
 import { errorResponses } from '../schemas';
-import { USER_OR_SERVICE, resolveEntitlementsCaller } from './entitlements-caller';
+import { resolveEntitlementsCaller } from './entitlements-caller';
 
 const Entitlements = z
   .object({
@@ -25,21 +25,21 @@ const Entitlements = z
   })
   .openapi('Entitlements');
 
-const route = createRoute({
+export const listEntitlementsEndpoint = defineEndpoint({
   method: 'get',
   path: '/entitlements',
+  auth: 'user-or-service',
   tags: ['entitlements'],
   summary: 'Plan features and limits with current usage and what remains in this period',
   description: 'A user token reads its own organization; a service token names one with `organizationId`.',
-  security: USER_OR_SERVICE,
-  request: { query: z.object({ organizationId: organizationIdSchema.optional() }) },
+  query: z.object({ organizationId: organizationIdSchema.optional() }),
   responses: {
     200: { description: 'The entitlements', content: { 'application/json': { schema: Entitlements } } },
     ...errorResponses(401, 403, 422, 429),
   },
+  async handle(r) {
+    const caller = await resolveEntitlementsCaller(r.deps, r.header('authorization'), r.query.organizationId);
+    return readEntitlements(r.deps.db, caller.organizationId, Date.now());
+  },
 });
 
-export const listEntitlementsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const caller = await resolveEntitlementsCaller(c.get('deps'), c.req.header('authorization'), c.req.valid('query').organizationId);
-  return c.json(await readEntitlements(c.get('deps').db, caller.organizationId, Date.now()), 200);
-});

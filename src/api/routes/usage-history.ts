@@ -1,8 +1,7 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { USAGE_METRICS } from '../../domain/usage';
-import { usageHistory } from '../../usage/usage-history';
-import type { AppEnv } from '../context';
-import { userRead } from '../middleware/guards';
+import { usageHistory } from '../../usage/store';
+import { defineEndpoint } from '../endpoint';
 import { errorResponses } from '../schemas';
 
 export const MAX_RANGE_DAYS = 400;
@@ -29,22 +28,17 @@ const History = z
   })
   .openapi('UsageHistory');
 
-const route = createRoute({
+export const usageHistoryEndpoint = defineEndpoint({
   method: 'get',
   path: '/usage',
   tags: ['usage'],
   summary: "The organization's usage per day or month between two UTC days (inclusive)",
-  security: [{ userToken: [] }],
-  middleware: [...userRead],
-  request: { query: Query },
+  auth: 'user-read',
+  query: Query,
   responses: {
     200: { description: 'Buckets with usage; days without usage are omitted', content: { 'application/json': { schema: History } } },
     ...errorResponses(401, 422, 429),
   },
+  handle: async ({ deps, principal, query }) => ({ ...query, data: await usageHistory(deps.db, principal.organizationId, query) }),
 });
 
-export const usageHistoryRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const query = c.req.valid('query');
-  const data = await usageHistory(c.get('deps').db, c.get('principal').organizationId, query);
-  return c.json({ ...query, data }, 200);
-});

@@ -1,5 +1,6 @@
-import { request } from 'node:http';
+import { request, type Server } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createApp } from '../../../src/api/app';
 import { createHttpServer, listen } from '../../../src/api/http-server';
 import type { AppEnv } from '../../../src/api/context';
 import { createDb } from '../../../src/db/database';
@@ -10,17 +11,23 @@ import { TEST_SERVICE_TOKEN, userToken } from '../../helpers/tokens';
 import { event, recordingNotifier, uniqueOrg } from './support';
 
 const PATH = '/api/v1/billing/usage/events';
-// A query string takes the request through the Hono app and its middleware instead (src/api/http-server.ts).
-const VIA_ROUTE = `${PATH}?via=route`;
+// The node:http adapter matches the pathname, so a query string changes nothing about who answers.
+const WITH_QUERY = `${PATH}?via=query`;
 
-describe("the server's direct path for usage batches", () => {
+describe("the server's node:http adapter for usage batches", () => {
   let t: TestDb;
   let app: RunningApp;
+  /** The same app and dependencies served by Hono alone: the endpoint's Hono route answers every request. */
+  let honoOnly: Server;
+  let honoUrl: string;
   beforeAll(async () => {
     t = await createTestDb();
     app = await startTestApp(buildTestAppDeps({ db: t.db, overrides: { notifier: recordingNotifier() } }));
+    honoOnly = createHttpServer(createApp(app.deps), app.deps, []);
+    honoUrl = `http://127.0.0.1:${(await listen(honoOnly, '127.0.0.1', 0)).port}`;
   });
   afterAll(async () => {
+    await new Promise((resolve) => honoOnly.close(resolve));
     await app.close();
     await t.destroy();
   });
@@ -71,17 +78,19 @@ describe("the server's direct path for usage batches", () => {
     ['a text content type', wellFormed, async () => ({ ...service, 'content-type': 'text/plain' })],
   ];
 
-  test.each(cases)('answers a batch with %s exactly as the Hono route does', async (_name, body, headers) => {
+  test.each(cases)('answers a batch with %s exactly as the Hono route does, with or without a query string', async (_name, body, headers) => {
     const h = await headers();
     const direct = await postTo(PATH, body('direct'), h);
-    const routed = await postTo(VIA_ROUTE, body('routed'), h);
+    const routed = await postTo(PATH, body('routed'), h, honoUrl);
+    const queried = await postTo(WITH_QUERY, body('queried'), h);
 
     expect(direct.requestId).toMatch(/^req_/);
-    const same = (r: typeof direct) => ({ status: r.status, contentType: r.contentType, wwwAuthenticate: r.wwwAuthenticate, text: r.text.replaceAll(r.requestId ?? '?', '…').replace(/org_\d+_[0-9a-f]{8}/g, 'org').replaceAll('routed', 'direct') });
+    const same = (r: typeof direct) => ({ status: r.status, contentType: r.contentType, wwwAuthenticate: r.wwwAuthenticate, text: r.text.replaceAll(r.requestId ?? '?', '…').replace(/org_\d+_[0-9a-f]{8}/g, 'org').replace(/routed|queried/g, 'direct') });
     expect(same(routed)).toEqual(same(direct));
+    expect(same(queried)).toEqual(same(direct));
   });
 
-  test('takes well-formed batches with a known service token itself and leaves every other request to the app', async () => {
+  test('takes every POST to the path itself, whatever its query string, and leaves every other request to the app', async () => {
     const teapot = new OpenAPIHono<AppEnv>();
     teapot.all('*', (c) => c.text('app', 418));
     const server = createHttpServer(teapot, app.deps);
@@ -89,9 +98,11 @@ describe("the server's direct path for usage batches", () => {
     const base = `http://127.0.0.1:${port}`;
     try {
       expect((await postTo(PATH, wellFormed(`own-${uniqueOrg()}`), service, base)).status).toBe(200);
-      expect((await postTo(VIA_ROUTE, wellFormed(`own-${uniqueOrg()}`), service, base)).status).toBe(418);
-      expect((await postTo(PATH, wellFormed('x'), { ...service, authorization: 'Bearer svc_unknown_token_0123456789abcdef' }, base)).status).toBe(418);
-      expect((await postTo(PATH, wellFormed('x'), { ...service, 'content-type': 'application/json; charset=latin1' }, base)).status).toBe(418);
+      expect((await postTo(WITH_QUERY, wellFormed(`own-${uniqueOrg()}`), service, base)).status).toBe(200);
+      expect((await postTo(PATH, wellFormed('x'), { ...service, authorization: 'Bearer svc_unknown_token_0123456789abcdef' }, base)).status).toBe(401);
+      expect((await postTo(PATH, wellFormed('x'), { ...service, 'content-type': 'text/plain' }, base)).status).toBe(400);
+      expect((await postTo(`${PATH}/`, wellFormed('x'), service, base)).status).toBe(418);
+      expect((await postTo('/api/v1/billing/usage', wellFormed('x'), service, base)).status).toBe(418);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -100,7 +111,7 @@ describe("the server's direct path for usage batches", () => {
   test('a replayed batch answers with every id a duplicate on both paths', async () => {
     const body = wellFormed(`replay-${uniqueOrg()}`);
     expect(JSON.parse((await postTo(PATH, body, service)).text)).toMatchObject({ accepted: 1 });
-    const [direct, routed] = [await postTo(PATH, body, service), await postTo(VIA_ROUTE, body, service)];
+    const [direct, routed] = [await postTo(PATH, body, service), await postTo(PATH, body, service, honoUrl)];
     expect(direct.text).toBe(routed.text);
     expect(JSON.parse(direct.text)).toMatchObject({ accepted: 0, duplicates: [expect.stringMatching(/^replay-/)] });
   });

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import { ensureUsagePartitions } from '../../../src/usage/partitions';
-import { storePlacedEvents, type PlacedEvent } from '../../../src/usage/ingest-statement';
+import type { PlacedEvent } from '../../../src/usage/batch-totals';
+import { storePlacedEvents } from '../../../src/usage/store';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { uniqueOrg, utc } from './support';
 
 /**
- * A batch is stored by one of two statements: the one for all-new ids (a plain ledger insert, totals
- * computed in JavaScript) or, when an id was counted before, the claiming one (ON CONFLICT, the claimed
- * events grouped in Postgres). The same events must leave the same rows whichever stores them.
+ * A batch is stored in one of two ways: all-new ids by one statement (a plain ledger insert), or, when an
+ * id was counted before, by a claim of the new ids (ON CONFLICT) and the same statement without its ledger
+ * insert for the claimed events. The same events must leave the same rows whichever way stores them.
  */
 describe('the usage ingest statement (real Postgres)', () => {
   let t: TestDb;
@@ -45,7 +46,7 @@ describe('the usage ingest statement (real Postgres)', () => {
   });
   const withoutOrg = (crossed: Awaited<ReturnType<typeof storePlacedEvents>>['crossed']) => crossed.map(({ organization_id: _, ...rest }) => rest);
 
-  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before (the claiming statement)', async () => {
+  it('leaves the same aggregates, alerts and raw rows whether every id is new or some were counted before (claimed first)', async () => {
     const [allNew, withCounted, other] = [uniqueOrg(), uniqueOrg(), uniqueOrg()];
     for (const n of [1, 2]) {
       // Ids the second organization's statement also carries, already counted (for another organization).

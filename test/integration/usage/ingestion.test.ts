@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { commitPlacedEvents } from '../../../src/usage/group-commit';
 import { ingestUsageEvents } from '../../../src/usage/ingest';
-import type { PlacedEvent } from '../../../src/usage/ingest-statement';
+import type { PlacedEvent } from '../../../src/usage/batch-totals';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { dailyTotals, event, periodTotals, recordingNotifier, subscribe, uniqueOrg, utc } from './support';
 

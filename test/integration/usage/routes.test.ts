@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeResult } from '../../../src/usage/consume';
 import type { Entitlements } from '../../../src/usage/entitlements';
 import type { IngestResult } from '../../../src/usage/ingest';
-import type { UsagePoint } from '../../../src/usage/usage-history';
+import type { UsagePoint } from '../../../src/usage/store';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { TEST_SERVICE_TOKEN, userToken } from '../../helpers/tokens';

@@ -1,4 +1,6 @@
-import { request } from 'node:http';
+import { request, type Server } from 'node:http';
+import { createApp } from '../../../src/api/app';
+import { createHttpServer, listen } from '../../../src/api/http-server';
 import { RELAYED_EVENT_TYPES } from '../../../src/webhooks/handled-events';
 import { WEBHOOK_BODY_LIMIT_BYTES } from '../../../src/api/routes/stripe-webhook';
 import { buildTestAppDeps, countedRequests, startTestApp, type RunningApp } from '../../helpers/app';
@@ -159,10 +161,20 @@ describe('a delivery that cannot be trusted is refused, stores nothing and is co
   });
 });
 
-describe("the server's direct path for Stripe's deliveries", () => {
+describe("the server's node:http adapter for Stripe's deliveries, beside the endpoint's Hono route alone", () => {
   const PATH = '/api/v1/billing/webhooks/stripe';
-  // A query string takes the request through the Hono app and its middleware instead (src/api/http-server.ts).
-  const VIA_ROUTE = `${PATH}?via=route`;
+  // The endpoint's node:http adapter matches the pathname, so a query string changes nothing about who answers.
+  const WITH_QUERY = `${PATH}?via=query`;
+  /** The same app and dependencies served by Hono alone. */
+  let honoOnly: Server;
+  let honoUrl: string;
+  beforeAll(async () => {
+    honoOnly = createHttpServer(createApp(app.deps), app.deps, []);
+    honoUrl = `http://127.0.0.1:${(await listen(honoOnly, '127.0.0.1', 0)).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => honoOnly.close(resolve));
+  });
 
   async function postTo(path: string, body: string, headers: Record<string, string>, base = app.url) {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -177,13 +189,15 @@ describe("the server's direct path for Stripe's deliveries", () => {
     ['bad signature', () => signed(JSON.stringify(subscriptionEvent()), 'whsec_attacker_guess_0123456789')],
     ['missing signature', () => ({ body: JSON.stringify(subscriptionEvent()), signature: '' })],
     ['too large', () => signed(JSON.stringify({ ...subscriptionEvent(), padding: 'x'.repeat(WEBHOOK_BODY_LIMIT_BYTES) }), NEW_SECRET)],
-  ])('answers a delivery (%s) exactly as the Hono route does', async (_name, make) => {
+  ])('answers a delivery (%s) exactly as the Hono route does, with or without a query string', async (_name, make) => {
     const { body, signature } = make();
     const headers: Record<string, string> = signature ? { 'stripe-signature': signature } : {};
 
     const direct = await postTo(PATH, body, headers);
-    // The same bytes again through the route: a duplicate if the first was stored, else the same refusal.
-    const routed = await postTo(VIA_ROUTE, body, headers);
+    // The same bytes again through the route alone and with a query string: a duplicate if the first was stored, else the same refusal.
+    const routed = await postTo(PATH, body, headers, honoUrl);
+    const queried = await postTo(WITH_QUERY, body, headers);
+    expect({ status: queried.status, json: withoutRequestId(queried.json) }).toEqual({ status: routed.status, json: withoutRequestId(routed.json) });
 
     expect(direct.contentType).toMatch(/^application\/json/);
     expect(routed.contentType).toMatch(/^application\/json/);

@@ -1,10 +1,9 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { SUCCESS_FIGURES } from '../../../domain/success-targets';
 import { buildBillingHealthReport } from '../../../health-report/billing-health';
-import type { AppEnv } from '../../context';
-import { requireAdmin } from '../../middleware/admin';
+import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
-import { ADMIN_SECURITY, periodQuery } from './period';
+import { periodQuery } from './period';
 
 const Figure = z.object({
   figure: z.enum(SUCCESS_FIGURES),
@@ -40,21 +39,17 @@ const Report = z
   })
   .openapi('BillingHealthReport');
 
-const route = createRoute({
+export const healthReportEndpoint = defineEndpoint({
   method: 'get',
   path: '/admin/health-report',
   tags: ['admin'],
   summary: "The seed's success metrics over a period [from, to), each beside its target (operators only)",
-  security: ADMIN_SECURITY,
-  middleware: [requireAdmin],
-  request: { query: periodQuery },
+  auth: 'admin',
+  query: periodQuery,
   responses: {
     200: { description: 'The report', content: { 'application/json': { schema: Report } } },
     ...errorResponses(401, 422),
   },
+  handle: ({ deps, query }) => buildBillingHealthReport(deps.db, query),
 });
 
-export const healthReportRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { from, to } = c.req.valid('query');
-  return c.json(await buildBillingHealthReport(c.get('deps').db, { from, to }), 200);
-});

@@ -1,8 +1,7 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../../context';
-import { healthReportRoute } from './health-report';
-import { resendInvoiceRoute } from './resend-invoice';
-import { undeliveredInvoicesRoute } from './undelivered-invoices';
+import type { Endpoint } from '../../endpoint';
+import { healthReportEndpoint } from './health-report';
+import { resendInvoiceEndpoint } from './resend-invoice';
+import { undeliveredInvoicesEndpoint } from './undelivered-invoices';
 
-/** Operator routes under /api/v1/billing/admin, authenticated by ADMIN_TOKENS (see middleware/admin.ts). */
-export const adminRoutes = new OpenAPIHono<AppEnv>().route('/', healthReportRoute).route('/', undeliveredInvoicesRoute).route('/', resendInvoiceRoute);
+/** Operator endpoints under /api/v1/billing/admin, authenticated by ADMIN_TOKENS (see middleware/admin.ts). */
+export const adminEndpoints: Endpoint[] = [healthReportEndpoint, undeliveredInvoicesEndpoint, resendInvoiceEndpoint];

@@ -1,7 +1,5 @@
 import { z } from '@hono/zod-openapi';
 
-export const ADMIN_SECURITY = [{ adminToken: [] }];
-
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 400;
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));

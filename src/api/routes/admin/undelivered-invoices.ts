@@ -1,11 +1,9 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { INVOICE_EMAIL_KINDS } from '../../../domain/invoice-emails';
 import { listUndeliveredInvoiceEmails } from '../../../invoice-delivery';
 import { organizationIdSchema } from '../../../usage/event-schema';
-import type { AppEnv } from '../../context';
-import { requireAdmin } from '../../middleware/admin';
+import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
-import { ADMIN_SECURITY } from './period';
 
 const UndeliveredEmail = z
   .object({
@@ -25,26 +23,20 @@ const UndeliveredEmail = z
   })
   .openapi('UndeliveredInvoiceEmail');
 
-const route = createRoute({
+export const undeliveredInvoicesEndpoint = defineEndpoint({
   method: 'get',
   path: '/admin/invoices/undelivered',
   tags: ['admin'],
   summary: 'Invoice emails and receipts not (yet) accepted by the mail server, newest invoice first (operators only)',
-  security: ADMIN_SECURITY,
-  middleware: [requireAdmin],
-  request: {
-    query: z.object({
-      organizationId: organizationIdSchema.optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ description: 'Invoices (each may list its email and its receipt)' }),
-    }),
-  },
+  auth: 'admin',
+  query: z.object({
+    organizationId: organizationIdSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ description: 'Invoices (each may list its email and its receipt)' }),
+  }),
   responses: {
     200: { description: 'The undelivered emails', content: { 'application/json': { schema: z.object({ data: z.array(UndeliveredEmail) }) } } },
     ...errorResponses(401, 422),
   },
+  handle: async ({ deps, query }) => ({ data: await listUndeliveredInvoiceEmails(deps.db, query) }),
 });
 
-export const undeliveredInvoicesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { organizationId, limit } = c.req.valid('query');
-  return c.json({ data: await listUndeliveredInvoiceEmails(c.get('deps').db, { organizationId, limit }) }, 200);
-});

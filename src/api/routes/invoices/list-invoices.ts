@@ -1,9 +1,8 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listInvoices, type InvoiceCursor } from '../../../db/read-models/invoices';
 import { invoiceDeliveries, type EmailDelivery } from '../../../invoice-delivery';
-import type { AppEnv } from '../../context';
 import { ApiError } from '../../errors';
-import { userRead } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 
 const EmailDeliverySchema = z
@@ -51,20 +50,35 @@ const Query = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'nextCursor from the previous page' }),
 });
 
-const route = createRoute({
+export const listInvoicesEndpoint = defineEndpoint({
   method: 'get',
   path: '/invoices',
   tags: ['invoices'],
   summary: "The organization's invoices, newest first, with hosted and PDF links",
-  security: [{ userToken: [] }],
-  middleware: [...userRead],
-  request: { query: Query },
+  auth: 'user-read',
+  query: Query,
   responses: {
     200: {
       description: 'A page of invoices',
       content: { 'application/json': { schema: z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() }) } },
     },
     ...errorResponses(401, 422, 429),
+  },
+  async handle(r) {
+    const { limit, cursor } = r.query;
+    const { db } = r.deps;
+    const organizationId = r.principal.organizationId;
+    const page = await listInvoices(db, organizationId, { limit, after: cursor ? decodeCursor(cursor) : undefined });
+    const deliveries = await invoiceDeliveries(db, organizationId, page.data.map((i) => i.stripeInvoiceId));
+    const data = page.data.map((invoice) => {
+      const delivery = deliveries.get(invoice.stripeInvoiceId);
+      return {
+        ...invoice,
+        delivery: { invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED), receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED) },
+      };
+    });
+    const nextCursor = page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null;
+    return { data, nextCursor };
   },
 });
 
@@ -78,19 +92,3 @@ function decodeCursor(cursor: string): InvoiceCursor {
   }
 }
 
-export const listInvoicesRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const { db } = c.get('deps');
-  const organizationId = c.get('principal').organizationId;
-  const page = await listInvoices(db, organizationId, { limit, after: cursor ? decodeCursor(cursor) : undefined });
-  const deliveries = await invoiceDeliveries(db, organizationId, page.data.map((i) => i.stripeInvoiceId));
-  const data = page.data.map((invoice) => {
-    const delivery = deliveries.get(invoice.stripeInvoiceId);
-    return {
-      ...invoice,
-      delivery: { invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED), receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED) },
-    };
-  });
-  const nextCursor = page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null;
-  return c.json({ data, nextCursor }, 200);
-});

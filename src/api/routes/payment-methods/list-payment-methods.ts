@@ -1,7 +1,6 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listPaymentMethods } from '../../../db/read-models/payment-methods';
-import type { AppEnv } from '../../context';
-import { userRead } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 
 const PaymentMethodSchema = z
@@ -17,19 +16,16 @@ const PaymentMethodSchema = z
   })
   .openapi('PaymentMethod');
 
-const route = createRoute({
+export const listPaymentMethodsEndpoint = defineEndpoint({
   method: 'get',
   path: '/payment-methods',
   tags: ['payment methods'],
   summary: "The organization's attached payment methods, the default first",
-  security: [{ userToken: [] }],
-  middleware: [...userRead],
+  auth: 'user-read',
   responses: {
     200: { description: 'Payment methods', content: { 'application/json': { schema: z.object({ data: z.array(PaymentMethodSchema) }) } } },
     ...errorResponses(401, 429),
   },
+  handle: async (r) => ({ data: await listPaymentMethods(r.deps.db, r.principal.organizationId) }),
 });
 
-export const listPaymentMethodsRoute = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  return c.json({ data: await listPaymentMethods(c.get('deps').db, c.get('principal').organizationId) }, 200);
-});

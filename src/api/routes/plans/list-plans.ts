@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { defineEndpoint } from '../../endpoint';
 import { LIMIT_METRICS, PLANS, PLAN_IDS } from '../../../domain/plans';
-import type { AppEnv } from '../../context';
 
 const PlanSchema = z
   .object({
@@ -22,13 +22,18 @@ const PlanSchema = z
   })
   .openapi('Plan');
 
-const route = createRoute({
+export const listPlans = defineEndpoint({
   method: 'get',
   path: '/plans',
+  auth: 'public',
   tags: ['plans'],
   summary: 'The plan catalog: prices, limits and features',
   description: 'Public: a pricing page can call it without a token.',
   responses: { 200: { description: 'Every plan, cheapest first', content: { 'application/json': { schema: z.object({ data: z.array(PlanSchema) }) } } } },
+  handle(r) {
+    r.setHeader('Cache-Control', 'public, max-age=300');
+    return { data: catalog };
+  },
 });
 
 const catalog = PLAN_IDS.map((id) => {
@@ -45,7 +50,3 @@ const catalog = PLAN_IDS.map((id) => {
   };
 });
 
-export const listPlans = new OpenAPIHono<AppEnv>().openapi(route, (c) => {
-  c.header('Cache-Control', 'public, max-age=300');
-  return c.json({ data: catalog }, 200);
-});

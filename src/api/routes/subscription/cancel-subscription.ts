@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../../context';
-import { userWrite } from '../../middleware/guards';
+import { z } from '@hono/zod-openapi';
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
@@ -15,23 +15,22 @@ const Query = z
   })
   .strict();
 
-const route = createRoute({
+export const cancelSubscription = defineEndpoint({
   method: 'delete',
   path: '/subscription',
   tags: ['subscription'],
   summary: 'Cancel: at period end (default, reversible with resume) or immediately',
-  security: [{ userToken: [] }],
-  middleware: [...userWrite],
-  request: { headers: IdempotencyHeaders, query: Query },
+  auth: 'user-write',
+  bodyLimit: USER_BODY_LIMIT,
+  headers: IdempotencyHeaders, query: Query,
   responses: {
     200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(401, 403, 409, 422, 429, 502, 503),
   },
+  async handle(r) {
+    const { subscriptions, organizationId } = ownSubscription(r);
+    await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.idempotencyKey));
+    return subscriptionState(r);
+  },
 });
 
-export const cancelSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { immediate } = c.req.valid('query');
-  const { subscriptions, organizationId } = ownSubscription(c);
-  await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !immediate }, c.get('idempotencyKey')));
-  return c.json(await subscriptionState(c), 200);
-});

@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../../context';
-import { userWrite } from '../../middleware/guards';
+import { z } from '@hono/zod-openapi';
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
@@ -12,25 +12,25 @@ const Body = z
   })
   .strict();
 
-const route = createRoute({
+export const createSubscription = defineEndpoint({
   method: 'post',
   path: '/subscription',
   tags: ['subscription'],
   summary: 'Subscribe the organization to a plan (with the plan’s trial)',
   description: 'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409.',
-  security: [{ userToken: [] }],
-  middleware: [...userWrite],
-  request: { headers: IdempotencyHeaders, body: { required: true, content: { 'application/json': { schema: Body } } } },
+  auth: 'user-write',
+  bodyLimit: USER_BODY_LIMIT,
+  headers: IdempotencyHeaders, body: jsonBody(Body),
+  status: 201,
   responses: {
     201: { description: 'Subscribed', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
+  async handle(r) {
+    const { planId, paymentMethodId } = r.body;
+    const { subscriptions, organizationId } = ownSubscription(r);
+    await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, email: r.principal.email }, r.idempotencyKey));
+    return subscriptionState(r);
+  },
 });
 
-export const createSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { planId, paymentMethodId } = c.req.valid('json');
-  const { email } = c.get('principal');
-  const { subscriptions, organizationId } = ownSubscription(c);
-  await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, email }, c.get('idempotencyKey')));
-  return c.json(await subscriptionState(c), 201);
-});

@@ -1,25 +1,23 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+
 import { findCurrentSubscription } from '../../../db/read-models/subscriptions';
 import { effectivePlan } from '../../../domain/effective-plan';
-import type { AppEnv } from '../../context';
-import { userRead } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 
-const route = createRoute({
+export const getSubscription = defineEndpoint({
   method: 'get',
   path: '/subscription',
   tags: ['subscription'],
   summary: "The organization's subscription (from the read model)",
-  security: [{ userToken: [] }],
-  middleware: [...userRead],
+  auth: 'user-read',
   responses: {
     200: { description: 'The live subscription, else the most recent ended one, else null', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(401, 429),
   },
+  async handle(r) {
+    const subscription = await findCurrentSubscription(r.deps.db, r.principal.organizationId);
+    return { subscription, effectivePlan: effectivePlan(subscription) };
+  },
 });
 
-export const getSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const subscription = await findCurrentSubscription(c.get('deps').db, c.get('principal').organizationId);
-  return c.json({ subscription, effectivePlan: effectivePlan(subscription) }, 200);
-});

@@ -1,7 +1,5 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../../context';
-import { authenticateUser } from '../../middleware/guards';
-import { limitByOrganization } from '../../middleware/rate-limit';
+import { z } from '@hono/zod-openapi';
+import { defineEndpoint, jsonBody } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { PlanIdInput } from './schemas';
 import { callWorkflow, ownSubscription } from './workflow-call';
@@ -19,25 +17,22 @@ const Preview = z
   })
   .openapi('PlanChangePreview');
 
-const route = createRoute({
+export const previewChange = defineEndpoint({
   method: 'post',
   path: '/subscription/preview',
   tags: ['subscription'],
   summary: 'Preview a plan change: the prorated amount before confirming',
   description: 'Changes nothing. Stripe computes the proration as of now.',
-  security: [{ userToken: [] }],
   // Previewing changes nothing, so members may look too.
-  middleware: [authenticateUser('read'), limitByOrganization()],
-  request: { body: { required: true, content: { 'application/json': { schema: Body } } } },
+  auth: 'user-read',
+  body: jsonBody(Body),
   responses: {
     200: { description: 'The proration Stripe would charge', content: { 'application/json': { schema: Preview } } },
     ...errorResponses(400, 401, 409, 422, 429, 502, 503),
   },
+  handle: (r) => {
+    const { subscriptions, organizationId } = ownSubscription(r);
+    return callWorkflow(() => subscriptions.previewPlanChange(organizationId, { plan: r.body.planId }));
+  },
 });
 
-export const previewChange = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { planId } = c.req.valid('json');
-  const { subscriptions, organizationId } = ownSubscription(c);
-  const preview = await callWorkflow(() => subscriptions.previewPlanChange(organizationId, { plan: planId }));
-  return c.json(preview, 200);
-});

@@ -1,26 +1,26 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import type { AppEnv } from '../../context';
-import { userWrite } from '../../middleware/guards';
+
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
-const route = createRoute({
+export const resumeSubscription = defineEndpoint({
   method: 'post',
   path: '/subscription/resume',
   tags: ['subscription'],
   summary: 'Undo a pending cancellation or downgrade',
-  security: [{ userToken: [] }],
-  middleware: [...userWrite],
-  request: { headers: IdempotencyHeaders },
+  auth: 'user-write',
+  bodyLimit: USER_BODY_LIMIT,
+  headers: IdempotencyHeaders,
   responses: {
     200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(401, 403, 409, 429, 502, 503),
   },
+  async handle(r) {
+    const { subscriptions, organizationId } = ownSubscription(r);
+    await callWorkflow(() => subscriptions.resume(organizationId, r.idempotencyKey));
+    return subscriptionState(r);
+  },
 });
 
-export const resumeSubscription = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const { subscriptions, organizationId } = ownSubscription(c);
-  await callWorkflow(() => subscriptions.resume(organizationId, c.get('idempotencyKey')));
-  return c.json(await subscriptionState(c), 200);
-});
