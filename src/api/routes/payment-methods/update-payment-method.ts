@@ -18,7 +18,7 @@ export const updatePaymentMethod = defineEndpoint({
   responses: {
     200: {
       description: 'The resulting state and, when a payment was failing, the immediate retry’s outcome',
-      content: { 'application/json': { schema: SubscriptionEnvelope.extend({ retry: z.enum(['paid', 'declined']).nullable() }) } },
+      content: { 'application/json': { schema: SubscriptionEnvelope.extend({ retry: z.enum(['paid', 'declined', 'action_required']).nullable() }) } },
     },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },

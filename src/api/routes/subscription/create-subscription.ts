@@ -9,6 +9,7 @@ const Body = z
   .object({
     planId: PlanIdInput,
     paymentMethodId: PaymentMethodIdInput.optional().openapi({ description: 'Collected by Stripe.js; optional while the plan has a trial' }),
+    skipTrial: z.boolean().optional().openapi({ description: 'Pay now instead of starting the plan’s trial (e.g. an organization that had one); needs paymentMethodId' }),
   })
   .strict();
 
@@ -17,7 +18,8 @@ export const createSubscription = defineEndpoint({
   path: '/subscription',
   tags: ['subscription'],
   summary: 'Subscribe the organization to a plan (with the plan’s trial)',
-  description: 'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409.',
+  description:
+    'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
   headers: IdempotencyHeaders, body: jsonBody(Body),
@@ -27,9 +29,9 @@ export const createSubscription = defineEndpoint({
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
-    const { planId, paymentMethodId } = r.body;
+    const { planId, paymentMethodId, skipTrial } = r.body;
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, email: r.principal.email }, r.idempotencyKey));
+    await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, skipTrial, email: r.principal.email }, r.idempotencyKey));
     return subscriptionState(r);
   },
 });

@@ -1,6 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { PLAN_IDS } from '../../../domain/plans';
 
+/** A payment waiting for the customer (3-D Secure): never reported as a decline. */
+export const PaymentActionSchema = z
+  .object({
+    type: z.literal('requires_action'),
+    invoiceId: z.string(),
+    paymentIntentId: z.string().nullable(),
+    clientSecret: z.string().nullable().openapi({ description: 'For Stripe.js (handleNextAction) on the customer’s device' }),
+    hostedInvoiceUrl: z.string().nullable().openapi({ description: 'Where the customer can complete the payment without the frontend' }),
+  })
+  .openapi('PaymentAction');
+
 export const SubscriptionSchema = z
   .object({
     id: z.string(),
@@ -17,6 +28,13 @@ export const SubscriptionSchema = z
     defaultPaymentMethodId: z.string().nullable(),
     dunningAttempt: z.number().int(),
     graceEndsAt: z.string().nullable(),
+    dunningPhase: z
+      .enum(['retrying', 'action_required', 'grace'])
+      .nullable()
+      .openapi({ description: 'While a payment is failing: our retries are scheduled, the customer must authenticate, or grace until cancel' }),
+    dunningNextActionAt: z.string().nullable().openapi({ description: 'The dunning phase’s next date: the next retry, else the end of grace' }),
+    paymentAction: PaymentActionSchema.nullable(),
+    pendingUpgradePlan: z.string().nullable().openapi({ description: 'The plan an upgrade applies once its payment is authenticated' }),
     canceledAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     updatedAt: z.string(),
