@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SubscriptionProjection } from '../../../src/activities/types';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrator';
+import { migrations } from '../../../src/db/migrations';
 import { projectSubscription } from '../../../src/db/read-models/subscriptions';
 import { createTestDb, withSchemaDdlLock, type TestDb } from '../../helpers/db';
 
@@ -51,10 +52,14 @@ describe('the subscription projection is ordered by the pair (state version, his
   });
 });
 
+/** Down to just before the history-length migration, however many migrations came after it. */
+const HISTORY_LENGTH_MIGRATION = '2026-12-04T0001-subscriptions-history-length';
+const stepsBelowHistoryLength = () => Object.keys(migrations).length - Object.keys(migrations).indexOf(HISTORY_LENGTH_MIGRATION);
+
 test('the history-length migration decodes combined orders on the way up and combines them again on the way down', async () => {
   const plain = projection();
   const combined = projection();
-  await withSchemaDdlLock('shared', () => migrateDown(t.db, { schema: t.schema }));
+  await withSchemaDdlLock('shared', () => migrateDown(t.db, { schema: t.schema, steps: stepsBelowHistoryLength() }));
   for (const [p, order] of [[plain, 7], [combined, 9 * 2 ** 20 + 123]] as const) {
     await sql`insert into subscriptions (organization_id, workflow_id, stripe_subscription_id, plan, status, state_version)
       values (${p.organizationId}, ${p.workflowId}, ${p.stripeSubscriptionId}, 'starter', 'active', ${order})`.execute(t.db);
@@ -63,7 +68,7 @@ test('the history-length migration decodes combined orders on the way up and com
   expect(await stored(plain.stripeSubscriptionId)).toMatchObject({ state_version: 7, history_length: 0 });
   expect(await stored(combined.stripeSubscriptionId)).toMatchObject({ state_version: 9, history_length: 123 });
 
-  await withSchemaDdlLock('shared', () => migrateDown(t.db, { schema: t.schema }));
+  await withSchemaDdlLock('shared', () => migrateDown(t.db, { schema: t.schema, steps: stepsBelowHistoryLength() }));
   const down = await sql<{ stripe_subscription_id: string; state_version: number }>`select stripe_subscription_id, state_version from subscriptions
     where stripe_subscription_id in (${plain.stripeSubscriptionId}, ${combined.stripeSubscriptionId}) order by state_version`.execute(t.db);
   expect(down.rows).toEqual([
