@@ -39,6 +39,10 @@ const schema = z
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
       .optional(),
     STRIPE_API_URL: z.url().optional(),
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_[A-Za-z0-9_]+$/, 'must look like pk_test_… or pk_live_…')
+      .optional(),
     STRIPE_WEBHOOK_SECRET: csv
       .pipe(z.array(z.string().regex(/^whsec_\w+$/, 'each secret must start with whsec_')))
       .optional(),
@@ -79,6 +83,10 @@ const schema = z
     if (env.STRIPE_SECRET_KEY?.includes('_live_') && env.STRIPE_TEST_CLOCKS) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_TEST_CLOCKS'], message: 'test clocks need a test-mode key' });
     }
+    const keyMode = (key: string | undefined) => key?.match(/^[a-z]+_(test|live)_/)?.[1];
+    if (env.STRIPE_PUBLISHABLE_KEY && env.STRIPE_SECRET_KEY && keyMode(env.STRIPE_PUBLISHABLE_KEY) !== keyMode(env.STRIPE_SECRET_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_PUBLISHABLE_KEY'], message: 'must be of the same mode (test or live) as STRIPE_SECRET_KEY' });
+    }
   });
 
 type Env = z.infer<typeof schema>;
@@ -106,6 +114,8 @@ export interface Config {
     livemode: boolean;
     webhookSecrets: string[];
     webhookToleranceSeconds: number;
+    /** For Stripe.js in the frontend (GET with each SetupIntent); null with a real key and none configured. */
+    publishableKey: string | null;
     testClocks: boolean;
   };
   auth: {
@@ -136,6 +146,7 @@ export interface Config {
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
+export const SIMULATOR_PUBLISHABLE_KEY = 'pk_test_simulator';
 export const SIMULATOR_WEBHOOK_SECRET = 'whsec_simulator_local_secret';
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 
@@ -183,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       livemode: Boolean(e.STRIPE_SECRET_KEY?.includes('_live_')),
       webhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? (usesSimulator ? [SIMULATOR_WEBHOOK_SECRET] : []),
       webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+      publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (usesSimulator ? SIMULATOR_PUBLISHABLE_KEY : null),
       testClocks: e.STRIPE_TEST_CLOCKS,
     },
     auth: {

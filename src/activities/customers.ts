@@ -1,4 +1,4 @@
-import type { AttachPaymentMethodInput, EnsureCustomerInput, EnsureCustomerResult } from './types';
+import type { AttachPaymentMethodInput, CreateSetupIntentInput, EnsureCustomerInput, EnsureCustomerResult, SetupIntentCreated } from './types';
 import { findCustomer, insertCustomer } from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
@@ -19,6 +19,16 @@ export function customerActivities(deps: ActivityDeps) {
       );
       await insertCustomer(db, { organizationId, stripeCustomerId: customer.id, testClockId: clock?.id ?? null, email: email ?? null });
       return { customerId: customer.id, testClockId: clock?.id ?? null };
+    },
+
+    /** A SetupIntent for off-session use: the card is attached to the customer once the customer confirms it. */
+    async createSetupIntent({ organizationId, customerId, step }: CreateSetupIntentInput): Promise<SetupIntentCreated> {
+      const intent = await stripe.setupIntents.create(
+        { customer: customerId, usage: 'off_session', metadata: { organization_id: organizationId } },
+        { idempotencyKey: idempotencyKey.setupIntent(customerId, step) },
+      );
+      if (!intent.client_secret) throw new Error(`SetupIntent ${intent.id} came without a client secret`);
+      return { setupIntentId: intent.id, clientSecret: intent.client_secret };
     },
 
     /** Attaches the card and makes it the default for future invoices (and for the subscription, if any). */

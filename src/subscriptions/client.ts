@@ -4,6 +4,7 @@ import {
   assignPlanUpdate,
   cancelUpdate,
   changePlanUpdate,
+  createSetupIntentUpdate,
   extendTrialUpdate,
   getStateQuery,
   previewPlanChangeUpdate,
@@ -25,7 +26,7 @@ import {
   type UpdatePaymentMethodResult,
 } from '../workflows/messages';
 import type { subscriptionWorkflow } from '../workflows/subscription-workflow';
-import type { PlanChangePreview } from '../activities/types';
+import type { PlanChangePreview, SetupIntentCreated } from '../activities/types';
 
 /**
  * The one client of the subscription workflow: its id, type, task queue, start input and every update,
@@ -62,6 +63,8 @@ export function subscriptionStartInput(
 export interface SubscriptionClient {
   /** Update-with-start: starts the organization's run if none is live, so two tabs subscribing reach one run. */
   subscribe(organizationId: string, args: SubscribeArgs, updateId?: string): Promise<SubscriptionView>;
+  /** Update-with-start as subscribe: a card may be collected before the organization subscribes. */
+  createSetupIntent(organizationId: string, updateId?: string): Promise<SetupIntentCreated>;
   changePlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;
@@ -104,18 +107,20 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
     }
   }
 
+  /** Starts the organization's run if none is live, so two tabs reach one run. */
+  const startOperation = (organizationId: string) =>
+    new WithStartWorkflowOperation<typeof subscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
+      workflowId: subscriptionWorkflowId(organizationId),
+      taskQueue: options.taskQueue,
+      args: [startInput(organizationId)],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+
   return {
     subscribe: (organizationId, args, updateId) =>
-      temporal.workflow.executeUpdateWithStart(subscribeUpdate, {
-        args: [args],
-        updateId,
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof subscriptionWorkflow>(SUBSCRIPTION_WORKFLOW_TYPE, {
-          workflowId: subscriptionWorkflowId(organizationId),
-          taskQueue: options.taskQueue,
-          args: [startInput(organizationId)],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
+      temporal.workflow.executeUpdateWithStart(subscribeUpdate, { args: [args], updateId, startWorkflowOperation: startOperation(organizationId) }),
+    createSetupIntent: (organizationId, updateId) =>
+      temporal.workflow.executeUpdateWithStart(createSetupIntentUpdate, { args: [], updateId, startWorkflowOperation: startOperation(organizationId) }),
     changePlan: (organizationId, args, updateId) => handle(organizationId).executeUpdate(changePlanUpdate, { args: [args], updateId }),
     previewPlanChange: (organizationId, args) => handle(organizationId).executeUpdate(previewPlanChangeUpdate, { args: [args] }),
     cancel: (organizationId, args, updateId) => handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),

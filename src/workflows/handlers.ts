@@ -2,7 +2,7 @@ import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { refusal, rememberEvent, toView, type Command } from '../domain/subscription';
 import { interpret, toApplicationFailure, type Run } from './interpreter';
 import {
-  assignPlanUpdate, cancelUpdate, changePlanUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate, resumeUpdate,
+  assignPlanUpdate, cancelUpdate, changePlanUpdate, createSetupIntentUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate, resumeUpdate,
   stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type CancelArgs, type ChangePlanArgs, type ExtendTrialArgs,
   type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
 } from './messages';
@@ -64,6 +64,8 @@ export function registerHandlers(run: Run): void {
   setHandler(resumeUpdate, () => exclusive(run, resume()), { validator: () => check(run, resume()) });
   const paymentMethod = (args: UpdatePaymentMethodArgs): Command => ({ type: 'updatePaymentMethod', args, updateId: updateId() });
   setHandler(updatePaymentMethodUpdate, (args) => exclusive(run, paymentMethod(args)), { validator: (args) => check(run, paymentMethod(args)) });
+  const setupIntent = (): Command => ({ type: 'createSetupIntent', updateId: updateId() });
+  setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), { validator: () => check(run, setupIntent()) });
   const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
   setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), { validator: (args) => check(run, extendTrial(args)) });
 }

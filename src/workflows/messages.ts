@@ -21,7 +21,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
 import type {
-  ChangePlanArgs, ChangePlanResult, CancelArgs, ExtendTrialArgs, PlanChangePreview, StateBeforeCoreV2, StripeEventSignal, SubscribeArgs,
+  ChangePlanArgs, ChangePlanResult, CancelArgs, ExtendTrialArgs, PlanChangePreview, SetupIntentCreated, StateBeforeCoreV2, StripeEventSignal, SubscribeArgs,
   SubscriptionState, SubscriptionView, UpdatePaymentMethodArgs, UpdatePaymentMethodResult,
 } from '../domain/subscription';
 
@@ -60,6 +60,9 @@ export const updatePaymentMethodUpdate = defineUpdate<UpdatePaymentMethodResult,
 export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>('assignPlan');
 /** Operator only: moves the trial end later. */
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
+
+/** A SetupIntent to collect a card (Stripe.js confirmCardSetup); starts the run if none is live (update-with-start). */
+export const createSetupIntentUpdate = defineUpdate<SetupIntentCreated, []>('createSetupIntent');
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');

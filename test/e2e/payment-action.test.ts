@@ -116,3 +116,32 @@ test('an upgrade whose proration needs 3-D Secure keeps the plan until the custo
   }, 30_000);
   expect(applied).toMatchObject({ effectivePlan: 'professional', subscription: { status: 'active', pendingUpgradePlan: null, paymentAction: null } });
 });
+
+test('a card collected with a SetupIntent that needs 3-D Secure at setup is then charged without the customer, renewal included', async () => {
+  const org = `org_sca_setup_${randomUUID().slice(0, 8)}`;
+  const call = apiClient(stack, await userToken({ org, email: `${org}@customers.example` }));
+  const setup = await call<{ setupIntentId: string; clientSecret: string; publishableKey: string }>('POST', '/payment-methods/setup-intent', undefined, { 'idempotency-key': `si-${org}` });
+  expect(setup.status).toBe(200);
+  expect(setup.body).toMatchObject({ setupIntentId: expect.stringMatching(/^seti_/), clientSecret: expect.stringMatching(/^seti_.+_secret_/), publishableKey: 'pk_test_simulator' });
+
+  // What Stripe.js does in the browser: confirm with the card, then the issuer's challenge.
+  const confirmed = await stack.stripe.setupIntents.confirm(setup.body.setupIntentId, { payment_method: 'pm_card_authenticationRequiredOnSetup' });
+  expect(confirmed.status).toBe('requires_action');
+  const res = await fetch(`${stack.simUrl}/_sim/setup_intents/${setup.body.setupIntentId}/authenticate`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeed' }),
+  });
+  expect(res.status).toBe(200);
+  const intent = await stack.stripe.setupIntents.retrieve(setup.body.setupIntentId);
+  expect(intent.status).toBe('succeeded');
+  const paymentMethodId = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method!.id;
+
+  const subscribed = await call<Sub>('POST', '/subscription', { planId: 'starter', paymentMethodId, skipTrial: true }, { 'idempotency-key': `sub-${org}` });
+  expect(subscribed.body.subscription).toMatchObject({ status: 'active', paymentAction: null });
+  await advanceClock(stack, org, (await clockNow(stack, org)) + 31 * 24 * HOUR);
+  await eventually('the renewal paid off session', async () => {
+    const invoices = await stack.stripe.invoices.list({ customer: (await stack.stripe.setupIntents.retrieve(setup.body.setupIntentId)).customer as string });
+    return invoices.data.filter((i) => i.billing_reason === 'subscription_cycle' && i.status === 'paid').length >= 1 ? true : undefined;
+  }, 30_000);
+  const { body } = await call<Sub & { subscription: { dunningPhase: string | null } }>('GET', '/subscription');
+  expect(body.subscription).toMatchObject({ status: 'active', dunningPhase: null, paymentAction: null });
+});

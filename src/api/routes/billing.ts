@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint';
 import { listInvoicesEndpoint } from './invoices/list-invoices';
+import { createSetupIntent } from './payment-methods/create-setup-intent';
 import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
 import { updatePaymentMethod } from './payment-methods/update-payment-method';
 import { listPlans } from './plans/list-plans';
@@ -21,5 +22,6 @@ export const billingEndpoints: Endpoint[] = [
   resumeSubscription,
   listInvoicesEndpoint,
   listPaymentMethodsEndpoint,
+  createSetupIntent,
   updatePaymentMethod,
 ];

@@ -61,6 +61,8 @@ export type Command =
   | { type: 'resume'; updateId: string }
   | { type: 'updatePaymentMethod'; args: UpdatePaymentMethodArgs; updateId: string }
   | { type: 'extendTrial'; args: ExtendTrialArgs; updateId: string }
+  /** A SetupIntent for collecting a card (before or during the subscription); the customer is created if need be. */
+  | { type: 'createSetupIntent'; updateId: string }
   /** Track a subscription created outside the API (Dashboard, CLI), announced by the webhook relay. */
   | { type: 'adopt'; stripeSubscriptionId: string };
 
@@ -72,7 +74,8 @@ export type Finish =
   | { kind: 'view' }
   | { kind: 'planChange'; change: PlanChangeKind }
   | { kind: 'paymentMethod'; retry: RetryOutcome }
-  | { kind: 'preview' }
+  /** The chain's last Stripe answer is the reply (a preview, a SetupIntent). */
+  | { kind: 'answer' }
   | { kind: 'internal'; trialWillEnd: boolean };
 
 /** Where a chain resumes when a Stripe call's result comes back; plain data, so a test can drive it. */
@@ -90,7 +93,8 @@ export type Continuation = { finish: Finish } & (
   | { step: 'grace.canceled'; invoiceId: string }
   | { step: 'grace.uncollectible' }
   | { step: 'upgrade.voided' }
-  | { step: 'preview.done' }
+  | { step: 'answer' }
+  | { step: 'setupIntent.customer'; updateId: string }
   | { step: 'observe' }
   | { step: 'observe.invoice'; stripeStatus: string }
 );

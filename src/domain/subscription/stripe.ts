@@ -149,6 +149,17 @@ export type PayInvoiceResult =
   | { outcome: 'declined'; error: PaymentError; invoice: InvoiceSnapshot }
   | { outcome: 'not_open'; invoice: InvoiceSnapshot };
 
+/** A SetupIntent collects a card for later off-session payments, with 3-D Secure at setup if the card asks for it. */
+export interface CreateSetupIntentInput extends Step {
+  organizationId: string;
+  customerId: string;
+}
+export interface SetupIntentCreated {
+  setupIntentId: string;
+  /** For Stripe.js (confirmCardSetup) on the customer's device. */
+  clientSecret: string;
+}
+
 export interface InvoiceActionInput {
   invoiceId: string;
 }
@@ -168,6 +179,7 @@ export interface StripeCalls {
   payInvoice: [PayInvoiceInput, PayInvoiceResult];
   markInvoiceUncollectible: [InvoiceActionInput, InvoiceSnapshot];
   voidInvoice: [InvoiceActionInput, InvoiceSnapshot];
+  createSetupIntent: [CreateSetupIntentInput, SetupIntentCreated];
 }
 export type StripeCallName = keyof StripeCalls;
 export type StripePort = { [K in StripeCallName]: (input: StripeCalls[K][0]) => Promise<StripeCalls[K][1]> };
@@ -190,6 +202,7 @@ export const idempotencyKey = {
   updateSubscription: (subscriptionId: string, step: string) => `subscription_update:${subscriptionId}:${step}`,
   cancelSubscription: (subscriptionId: string, step: string) => `subscription_cancel:${subscriptionId}:${step}`,
   payInvoice: (invoiceId: string, attempt: number) => `invoice_pay:${invoiceId}:${attempt}`,
+  setupIntent: (customerId: string, step: string) => `setup_intent:${customerId}:${step}`,
 };
 
 /** The Stripe idempotency key a call is sent with; null for reads and calls Stripe dedupes by itself. */
@@ -209,6 +222,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
       return idempotencyKey.cancelSubscription(call.input.subscriptionId, call.input.step);
     case 'payInvoice':
       return idempotencyKey.payInvoice(call.input.invoiceId, call.input.attempt);
+    case 'createSetupIntent':
+      return idempotencyKey.setupIntent(call.input.customerId, call.input.step);
     default:
       return null;
   }

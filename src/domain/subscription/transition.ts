@@ -70,7 +70,12 @@ class Step {
       case 'adopt':
         return this.call({ name: 'fetchSubscription', input: { subscriptionId: cmd.stripeSubscriptionId, asOf } }, { step: 'adopt.fetched', finish: internal });
       case 'previewPlanChange':
-        return this.call({ name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } }, { step: 'preview.done', finish: { kind: 'preview' } });
+        return this.call({ name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } }, { step: 'answer', finish: { kind: 'answer' } });
+      case 'createSetupIntent': {
+        const customerId = s.stripeCustomerId;
+        if (customerId !== null) return this.setupIntent(customerId, cmd.updateId);
+        return this.call({ name: 'ensureCustomer', input: { organizationId: s.organizationId, asOf } }, { step: 'setupIntent.customer', updateId: cmd.updateId, finish: { kind: 'answer' } });
+      }
       case 'changePlan':
         return this.changePlan(cmd);
       case 'cancel': {
@@ -125,6 +130,13 @@ class Step {
     this.call(
       { name: 'changePlan', input: { subscriptionId, plan: decision.to, mode: upgrade ? 'upgrade' : 'next_period', step: `${decision.kind}:${cmd.updateId}`, asOf } },
       { step: 'planChange.done', to: decision.to, pending: !upgrade, finish: { kind: 'planChange', change: upgrade ? 'upgraded' : 'downgrade_scheduled' } },
+    );
+  }
+
+  private setupIntent(customerId: string, updateId: string): void {
+    this.call(
+      { name: 'createSetupIntent', input: { organizationId: this.s.organizationId, customerId, step: `setup_intent:${updateId}` } },
+      { step: 'answer', finish: { kind: 'answer' } },
     );
   }
 
@@ -291,8 +303,13 @@ class Step {
       case 'grace.uncollectible':
         this.endSubscription(this.now, 'dunning_exhausted');
         return this.finish(of.finish);
-      case 'preview.done':
+      case 'answer':
         return this.reply(value);
+      case 'setupIntent.customer': {
+        const { customerId } = value as Result<'ensureCustomer'>;
+        s.stripeCustomerId = customerId;
+        return this.setupIntent(customerId, of.updateId);
+      }
       case 'observe':
         return this.observe(value as SubscriptionSnapshot, of.finish);
       case 'observe.invoice': {
@@ -534,7 +551,7 @@ class Step {
         return this.reply({ change: finish.change, subscription: view() });
       case 'paymentMethod':
         return this.reply({ retry: finish.retry, subscription: view() });
-      case 'preview':
+      case 'answer':
         return;
       case 'internal':
         this.s.deferDeadlinesUntil = null;
@@ -625,6 +642,8 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
       if (!Number.isFinite(cmd.args?.trialEnd) || cmd.args.trialEnd <= trialEnd) return reject(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
       return null;
     }
+    case 'createSetupIntent':
+      return s.status === 'canceled' ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended') : null;
     case 'adopt':
       return null;
   }

@@ -169,6 +169,18 @@ const MATRIX: Record<string, Entry> = {
       { name: 'a token without a subscription', send: () => send('POST', `${B}/payment-method`, { token: newcomer.token, body: { paymentMethodId: 'pm_card_mastercard' } }), status: 409, code: 'CONFLICT' },
     ],
   },
+  'POST /api/v1/billing/payment-methods/setup-intent': {
+    access: 'user',
+    valid: { path: `${B}/payment-methods/setup-intent` },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the query: the SetupIntent is for the caller's own customer",
+        send: () => send('POST', `${B}/payment-methods/setup-intent?organizationId=${victim.org}`, { token: attacker.token, headers: { 'idempotency-key': `si-${id()}` } }),
+        status: 200,
+        check: async (a) => expect((await stack.stripe.setupIntents.retrieve(a.body.setupIntentId)).metadata?.organization_id).toBe(attacker.org),
+      },
+    ],
+  },
   'GET /api/v1/billing/payment-methods': {
     access: 'user',
     valid: { path: `${B}/payment-methods` },

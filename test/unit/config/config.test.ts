@@ -27,6 +27,12 @@ describe('configuration from the environment', () => {
     expect(config.stripe.apiUrl).toBeUndefined();
     expect(config.stripe.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
     expect(config.stripe.livemode).toBe(false);
+    expect(config.stripe.publishableKey).toBeNull();
+  });
+
+  test('the publishable key for Stripe.js: the simulator has its own, a real account configures it', () => {
+    expect(loadConfig({}).stripe.publishableKey).toBe('pk_test_simulator');
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_xyz' }).stripe.publishableKey).toBe('pk_test_xyz');
   });
 
   test.each([
@@ -36,6 +42,8 @@ describe('configuration from the environment', () => {
     ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: 'nohostport' }],
     ['STRIPE_SECRET_KEY', { STRIPE_SECRET_KEY: 'pk_test_123' }],
     ['STRIPE_WEBHOOK_SECRET', { STRIPE_WEBHOOK_SECRET: 'whsec_ok,notasecret' }],
+    ['STRIPE_PUBLISHABLE_KEY', { STRIPE_PUBLISHABLE_KEY: 'sk_test_123' }],
+    ['STRIPE_PUBLISHABLE_KEY', { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }],
     ['STRIPE_TEST_CLOCKS', { STRIPE_TEST_CLOCKS: 'yes' }],
     ['STRIPE_TEST_CLOCKS', { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TEST_CLOCKS: '1' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],

@@ -321,6 +321,12 @@ export class FakeStripe {
         inv.status = 'uncollectible';
         return this.invoiceSnapshot(inv);
       },
+      createSetupIntent: async ({ customerId, step }) => {
+        this.record('createSetupIntent', this.now, { customerId, step });
+        if (!this.customers.has(customerId)) throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
+        const id = `seti_${customerId}_${step.replace(/[^A-Za-z0-9]/g, '')}`;
+        return { setupIntentId: id, clientSecret: `${id}_secret` };
+      },
       voidInvoice: async ({ invoiceId }) => {
         const inv = this.inv(invoiceId);
         inv.status = 'void';

@@ -1,4 +1,3 @@
-
 import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
