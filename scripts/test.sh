@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: sets everything up, then type-checks, lints and runs every test layer against
+# The test command: sets everything up, then type-checks, lints, checks formatting and runs every test layer against
 # the real Postgres, the real Temporal dev server, the time-skipping server, stripe-mock, the
 # simulator and the mail sink. Extra arguments go to jest (e.g. --selectProjects unit).
 source "$(dirname "$0")/lib.sh"
@@ -11,6 +11,8 @@ log "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 log "lint"
 node_modules/.bin/eslint . --max-warnings 0
+log "format"
+node_modules/.bin/prettier --check .
 log "tests"
 # Two workers: one per core; suites isolate themselves (own schema, task queue, simulator).
 node_modules/.bin/jest --maxWorkers=2 "$@"
