@@ -9,9 +9,18 @@ const base = {
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/tools/stripe-sim/test/unit/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/tools/stripe-sim/test/unit/**/*.test.ts'],
+    },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
-    { ...base, displayName: 'sim', testMatch: ['<rootDir>/tools/stripe-sim/test/**/*.test.ts'], testPathIgnorePatterns: ['/unit/'] },
+    {
+      ...base,
+      displayName: 'sim',
+      testMatch: ['<rootDir>/tools/stripe-sim/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/unit/'],
+    },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     // Private Postgres, Temporal, worker and API per file (restarted and killed by the tests): see docs/testing.md "Fault suite".

@@ -23,7 +23,16 @@ const args = z
     rate: z.coerce.number().int().min(100).max(20_000).default(2_000),
     profile: z.string().min(1).optional(),
   })
-  .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
+  .parse(
+    Object.fromEntries(
+      process.argv
+        .slice(2)
+        .join(' ')
+        .split('--')
+        .filter(Boolean)
+        .map((kv) => kv.trim().split(/\s+/)),
+    ),
+  );
 
 const ORGS = 1_000;
 const config = loadConfig();
@@ -36,10 +45,14 @@ async function apiCpuSeconds(url: string): Promise<number> {
 }
 
 /** Prints one JSON line per scenario with the API's CPU per request (less sensitive to other load than latency). */
-async function scenario<R extends { completed: number }>(url: string, title: string, measure: () => Promise<R>): Promise<R> {
+async function scenario<R extends { completed: number }>(
+  url: string,
+  title: string,
+  measure: () => Promise<R>,
+): Promise<R> {
   const cpuBefore = await apiCpuSeconds(url);
   const result = await measure();
-  const apiCpuMsPerRequest = Math.round(((await apiCpuSeconds(url)) - cpuBefore) * 1e6 / result.completed) / 1e3;
+  const apiCpuMsPerRequest = Math.round((((await apiCpuSeconds(url)) - cpuBefore) * 1e6) / result.completed) / 1e3;
   console.log(JSON.stringify({ scenario: title, ...result, apiCpuMsPerRequest, loadAverage: loadAverage() }));
   return result;
 }
@@ -58,7 +71,11 @@ async function maxThroughput(opts: autocannon.Options) {
 }
 
 /** `load 1.23 0.98 0.50`: the machine is shared, so every figure is printed beside its load average. */
-const loadAverage = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const loadAverage = () =>
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 /**
  * One set-based insert of the read-model rows GET /subscription reads (the `subscriptions` projection a
@@ -102,7 +119,10 @@ async function main() {
       api.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
     }
-    await db.deleteFrom('subscriptions').where('organization_id', 'like', `${prefix.replaceAll('_', '\\_')}\\_%`).execute();
+    await db
+      .deleteFrom('subscriptions')
+      .where('organization_id', 'like', `${prefix.replaceAll('_', '\\_')}\\_%`)
+      .execute();
     await db.destroy();
   };
   // Interrupted (Ctrl-C, a timeout): stop the API and remove the seeded rows all the same.
@@ -115,36 +135,65 @@ async function main() {
     // Signed with the secret the spawned API reads (JWT_SECRET or the development default).
     const jwtSecret = config.auth.jwtSecret;
     if (!jwtSecret) throw new Error('the bench signs HS256 tokens: set JWT_SECRET (not JWT_JWKS_URL)');
-    const tokens = await Promise.all(orgs.map((org) => signUserToken(jwtSecret, { organizationId: org, email: `billing@${org}.example`, role: 'member' })));
-    console.log(`# seeded ${ORGS} organizations (one insert into subscriptions) and signed their tokens in ${Math.round(performance.now() - seedStarted)} ms`);
+    const tokens = await Promise.all(
+      orgs.map((org) =>
+        signUserToken(jwtSecret, { organizationId: org, email: `billing@${org}.example`, role: 'member' }),
+      ),
+    );
+    console.log(
+      `# seeded ${ORGS} organizations (one insert into subscriptions) and signed their tokens in ${Math.round(performance.now() - seedStarted)} ms`,
+    );
 
     const port = await freePort();
     // --profile DIR: the API runs under node --cpu-prof and writes DIR/*.cpuprofile when it stops.
     const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
     api = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(__dirname, '../src/server.ts')], {
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', NODE_ENV: 'development' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        NODE_ENV: 'development',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/healthz`);
     // The bench must read what it seeded: a 401 (another JWT_SECRET) or `subscription: null` would measure an error path.
-    const probe = await fetch(`${url}/api/v1/billing/subscription`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+    const probe = await fetch(`${url}/api/v1/billing/subscription`, {
+      headers: { authorization: `Bearer ${tokens[0]}` },
+    });
     const body = (await probe.json()) as { subscription?: { organizationId?: string } };
     if (probe.status !== 200 || body.subscription?.organizationId !== orgs[0]) {
       throw new Error(`GET /subscription for a seeded organization answered ${probe.status} ${JSON.stringify(body)}`);
     }
     console.log(`# API on :${port}; warming up (5 s)`);
-    const subscriptionRequests = tokens.map((t) => ({ method: 'GET' as const, path: '/api/v1/billing/subscription', headers: { authorization: `Bearer ${t}` } }));
+    const subscriptionRequests = tokens.map((t) => ({
+      method: 'GET' as const,
+      path: '/api/v1/billing/subscription',
+      headers: { authorization: `Bearer ${t}` },
+    }));
     const plansRequests = [{ method: 'GET' as const, path: '/api/v1/billing/plans' }];
     await maxThroughput({ url, connections: 10, requests: subscriptionRequests, duration: 5 }); // JIT, pool, prepared statements
-    console.log(`# ${args.seconds}s per scenario, ${ORGS} organizations, API on its own process, request logging on (pino), ${os.cpus().length} cores, ${loadAverage()}`);
+    console.log(
+      `# ${args.seconds}s per scenario, ${ORGS} organizations, API on its own process, request logging on (pino), ${os.cpus().length} cores, ${loadAverage()}`,
+    );
     const atRate = (requests: { path: string; headers?: Record<string, string> }[]) => () =>
       runOpenLoop({ url, ratePerSecond: args.rate, seconds: args.seconds, connections: 64, requests });
-    const fixed = await scenario(url, `GET /subscription at a fixed ${args.rate}/s (open loop)`, atRate(subscriptionRequests));
+    const fixed = await scenario(
+      url,
+      `GET /subscription at a fixed ${args.rate}/s (open loop)`,
+      atRate(subscriptionRequests),
+    );
     await scenario(url, `GET /plans at a fixed ${args.rate}/s (open loop)`, atRate(plansRequests));
-    await scenario(url, 'GET /subscription, max throughput (autocannon, 50 connections)', () => maxThroughput({ url, connections: 50, requests: subscriptionRequests }));
-    await scenario(url, 'GET /plans, max throughput (autocannon, 50 connections)', () => maxThroughput({ url, connections: 50, requests: plansRequests }));
-    const pass = fixed.p99ms < 10 && fixed.completedPerSecond >= args.rate * 0.98 && fixed.non2xx === 0 && fixed.errors === 0;
+    await scenario(url, 'GET /subscription, max throughput (autocannon, 50 connections)', () =>
+      maxThroughput({ url, connections: 50, requests: subscriptionRequests }),
+    );
+    await scenario(url, 'GET /plans, max throughput (autocannon, 50 connections)', () =>
+      maxThroughput({ url, connections: 50, requests: plansRequests }),
+    );
+    const pass =
+      fixed.p99ms < 10 && fixed.completedPerSecond >= args.rate * 0.98 && fixed.non2xx === 0 && fixed.errors === 0;
     console.log(`target (p99 < 10 ms at ${args.rate}/s on GET /subscription): ${pass ? 'met' : 'NOT met'}`);
   } finally {
     await cleanUp();

@@ -39,7 +39,8 @@ export interface OpenLoopResult {
   generatorCpuPercent: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
@@ -124,7 +125,11 @@ class Connection {
 export async function runOpenLoop(opts: OpenLoopOptions): Promise<OpenLoopResult> {
   const { hostname, port } = new URL(opts.url);
   const encoded = opts.requests.map(({ path, headers = {} }) =>
-    Buffer.from(`GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
+    Buffer.from(
+      `GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n`,
+    ),
   );
   const total = Math.round(opts.ratePerSecond * opts.seconds);
   const intervalMs = 1000 / opts.ratePerSecond;
@@ -181,11 +186,14 @@ export async function runOpenLoop(opts: OpenLoopOptions): Promise<OpenLoopResult
   // A request still unanswered drainTimeoutMs after the last one was due counts as unanswered, so a
   // lost request or a wedged server ends the run with a figure instead of waiting forever.
   let unanswered = 0;
-  const deadline = setTimeout(() => {
-    unanswered = total - finished;
-    finished = total;
-    resolveAll();
-  }, opts.seconds * 1000 + drainTimeoutMs);
+  const deadline = setTimeout(
+    () => {
+      unanswered = total - finished;
+      finished = total;
+      resolveAll();
+    },
+    opts.seconds * 1000 + drainTimeoutMs,
+  );
   await allDone;
   clearTimeout(deadline);
   clearInterval(timer);

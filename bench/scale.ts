@@ -47,7 +47,8 @@ function parseArgs(argv: string[]): z.infer<typeof ArgsSchema> {
     }
   }
   const parsed = ArgsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -58,11 +59,22 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const plan = yearPlan(args.months);
   log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);
-  const stack = await startScaleStack({ runId, keep: args.keep === 'true', log, cpuProfDir: args['cpu-prof'],
-    sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(',') });
+  const stack = await startScaleStack({
+    runId,
+    keep: args.keep === 'true',
+    log,
+    cpuProfDir: args['cpu-prof'],
+    sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(','),
+  });
   let exitCode: number;
   try {
-    const orgs = await buildPopulation({ orgs: args.orgs, runId, apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, stripe: stack.stripe });
+    const orgs = await buildPopulation({
+      orgs: args.orgs,
+      runId,
+      apiUrl: stack.apiUrl,
+      jwtSecret: stack.jwtSecret,
+      stripe: stack.stripe,
+    });
     const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
@@ -70,16 +82,31 @@ async function main(): Promise<void> {
     let monthsDone = 0;
     const failedLives: { org: string; scenario: Scenario; error: string }[] = [];
     const started = Date.now();
-    const progress = setInterval(() => log(`${monthsDone} organization-months done, ${failedLives.length} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`), 10_000);
+    const progress = setInterval(
+      () =>
+        log(
+          `${monthsDone} organization-months done, ${failedLives.length} failed, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        ),
+      10_000,
+    );
     const limit = createLimiter(args.concurrency);
-    await Promise.all(orgs.map((org: Org) =>
-      liveYear(org, { watch, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch((err: unknown) => {
-        failedLives.push({ org: org.organizationId, scenario: org.scenario, error: err instanceof Error ? err.message : String(err) });
-      })));
+    await Promise.all(
+      orgs.map((org: Org) =>
+        liveYear(org, { watch, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch((err: unknown) => {
+          failedLives.push({
+            org: org.organizationId,
+            scenario: org.scenario,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }),
+      ),
+    );
     const yearMs = Date.now() - started;
     clearInterval(progress);
     watch.stop();
-    log(`every organization's year is over after ${(yearMs / 1000).toFixed(1)} s; waiting for the last webhooks to be relayed`);
+    log(
+      `every organization's year is over after ${(yearMs / 1000).toFixed(1)} s; waiting for the last webhooks to be relayed`,
+    );
     await drainInbox(stack.db);
     const drainedMs = Date.now() - started;
     const processes = sampler.stop();
@@ -88,12 +115,24 @@ async function main(): Promise<void> {
     const invariants = await checkInvariants({ db: stack.db, stripe: stack.stripe }, orgs, plan);
     if (failedLives.length > 0) {
       const dir = path.join(runOutputDir(runId), 'histories');
-      await dumpHistories(stack.temporal, [...new Set(failedLives.map((f) => subscriptionWorkflowId(f.org)))].slice(0, 10), dir);
+      await dumpHistories(
+        stack.temporal,
+        [...new Set(failedLives.map((f) => subscriptionWorkflowId(f.org)))].slice(0, 10),
+        dir,
+      );
       log(`histories of up to 10 failed organizations in ${dir}`);
     }
     const result: ScaleResult = {
-      orgs: args.orgs, months: args.months, concurrency: args.concurrency,
-      yearMs, drainedMs, failedLives, clockAdvances: counters.advances, temporal, invariants, processes,
+      orgs: args.orgs,
+      months: args.months,
+      concurrency: args.concurrency,
+      yearMs,
+      drainedMs,
+      failedLives,
+      clockAdvances: counters.advances,
+      temporal,
+      invariants,
+      processes,
     };
     process.stdout.write(`${renderReport(result)}\n`);
     const met = targetsMet(result);
@@ -107,7 +146,11 @@ async function main(): Promise<void> {
 /** Waits (bounded) until every stored webhook has been relayed, so the check sees the settled state. */
 async function drainInbox(db: Parameters<typeof checkInvariants>[0]['db']): Promise<void> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const pending = await db.selectFrom('stripe_events').select((eb) => eb.fn.countAll<number>().as('n')).where('relay_status', '=', 'pending').executeTakeFirst();
+    const pending = await db
+      .selectFrom('stripe_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('relay_status', '=', 'pending')
+      .executeTakeFirst();
     if (Number(pending?.n ?? 0) === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }

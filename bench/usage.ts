@@ -30,7 +30,16 @@ import { freePort, waitForHttp } from '../tools/support/processes';
 
 const args = z
   .object({ seconds: z.coerce.number().int().min(5).max(30).default(12), profile: z.string().min(1).optional() })
-  .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
+  .parse(
+    Object.fromEntries(
+      process.argv
+        .slice(2)
+        .join(' ')
+        .split('--')
+        .filter(Boolean)
+        .map((kv) => kv.trim().split(/\s+/)),
+    ),
+  );
 
 const TOKEN = 'svc_bench_token_0123456789abcdef';
 const BATCH = 100;
@@ -63,8 +72,18 @@ function batchBody(): string {
   return JSON.stringify({ events });
 }
 
-async function load(title: string, url: string, opts: Partial<autocannon.Options> & { duration: number }, eventsPerRequest: number) {
-  const result = await autocannon({ url, connections: CONNECTIONS, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...opts });
+async function load(
+  title: string,
+  url: string,
+  opts: Partial<autocannon.Options> & { duration: number },
+  eventsPerRequest: number,
+) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...opts,
+  });
   const line = {
     scenario: title,
     requestsPerSecond: Math.round(result['2xx'] / result.duration),
@@ -81,59 +100,96 @@ async function load(title: string, url: string, opts: Partial<autocannon.Options
 
 function currentMonths(): { prev: Date; month: Date; next: Date } {
   const month = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
-  return { prev: new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1)), month, next: new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1)) };
+  return {
+    prev: new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1)),
+    month,
+    next: new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1)),
+  };
 }
 
 /** A copy of the partitioned raw table (no rows, no indexes: usage_events has none) with this and last month's partitions. */
 async function createRawCopy(name: string): Promise<void> {
   const { prev, month, next } = currentMonths();
-  await sql`create table ${sql.id(name)} (like usage_events including defaults) partition by range (occurred_at)`.execute(db);
-  await sql`create table ${sql.id(`${name}_prev`)} partition of ${sql.id(name)} for values from (${sql.lit(prev.toISOString())}) to (${sql.lit(month.toISOString())})`.execute(db);
-  await sql`create table ${sql.id(`${name}_now`)} partition of ${sql.id(name)} for values from (${sql.lit(month.toISOString())}) to (${sql.lit(next.toISOString())})`.execute(db);
+  await sql`create table ${sql.id(name)} (like usage_events including defaults) partition by range (occurred_at)`.execute(
+    db,
+  );
+  await sql`create table ${sql.id(`${name}_prev`)} partition of ${sql.id(name)} for values from (${sql.lit(prev.toISOString())}) to (${sql.lit(month.toISOString())})`.execute(
+    db,
+  );
+  await sql`create table ${sql.id(`${name}_now`)} partition of ${sql.id(name)} for values from (${sql.lit(month.toISOString())}) to (${sql.lit(next.toISOString())})`.execute(
+    db,
+  );
 }
 
 type BaselineEvent = { id: string; organizationId: string; metric: string; quantity: number; timestamp: string };
 
 /** The same batches, parsed like a server would, inserted by CONNECTIONS concurrent loops for `seconds`. */
-async function bareInsert(title: string, seconds: number, insert: (events: BaselineEvent[], periodStart: string) => Promise<unknown>): Promise<number> {
+async function bareInsert(
+  title: string,
+  seconds: number,
+  insert: (events: BaselineEvent[], periodStart: string) => Promise<unknown>,
+): Promise<number> {
   const periodStart = currentMonths().month.toISOString();
   const deadline = Date.now() + seconds * 1_000;
   let rows = 0;
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (Date.now() < deadline) {
-      const { events } = JSON.parse(batchBody()) as { events: BaselineEvent[] };
-      await insert(events, periodStart);
-      rows += events.length;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < deadline) {
+        const { events } = JSON.parse(batchBody()) as { events: BaselineEvent[] };
+        await insert(events, periodStart);
+        rows += events.length;
+      }
+    }),
+  );
   const perSecond = Math.round(rows / seconds);
-  console.log(JSON.stringify({ scenario: `baseline ${title}`, eventsPerSecond: perSecond, loadAverage: loadAverage() }));
+  console.log(
+    JSON.stringify({ scenario: `baseline ${title}`, eventsPerSecond: perSecond, loadAverage: loadAverage() }),
+  );
   return perSecond;
 }
 
-const rawColumns = (events: BaselineEvent[], periodStart: string) => sql`select * from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[],
+const rawColumns = (
+  events: BaselineEvent[],
+  periodStart: string,
+) => sql`select * from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[],
   ${events.map((e) => e.metric)}::text[], ${events.map((e) => e.quantity)}::bigint[], ${events.map((e) => e.timestamp)}::timestamptz[], ${events.map(() => periodStart)}::timestamptz[])`;
 
 /** Baseline with keys: the ledger's ids (unique key on event_id) and the raw rows, one plain statement per batch. */
 async function bareInsertWithKeys(seconds: number): Promise<number> {
   await sql`create table baseline_event_keys (like usage_event_keys including all)`.execute(db);
   await createRawCopy('baseline_keyed_events');
-  return bareInsert('with keys: bare batched insert (unnest, 100 rows) into the ledger (unique event_id) + the partitioned raw table', seconds, (events, periodStart) => sql`
+  return bareInsert(
+    'with keys: bare batched insert (unnest, 100 rows) into the ledger (unique event_id) + the partitioned raw table',
+    seconds,
+    (events, periodStart) =>
+      sql`
     with keys as (insert into baseline_event_keys (event_id, organization_id) select * from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[]))
-    insert into baseline_keyed_events (event_id, organization_id, metric, quantity, occurred_at, period_start) ${rawColumns(events, periodStart)}`.execute(db));
+    insert into baseline_keyed_events (event_id, organization_id, metric, quantity, occurred_at, period_start) ${rawColumns(events, periodStart)}`.execute(
+        db,
+      ),
+  );
 }
 
 /** The earlier, index-free baseline: the raw rows alone into a partitioned table with no unique key. */
 async function bareInsertIndexFree(seconds: number): Promise<number> {
   await createRawCopy('baseline_events');
-  return bareInsert('index-free (old): bare batched insert (unnest, 100 rows) into a partitioned table, no unique key', seconds, (events, periodStart) => sql`
-    insert into baseline_events (event_id, organization_id, metric, quantity, occurred_at, period_start) ${rawColumns(events, periodStart)}`.execute(db));
+  return bareInsert(
+    'index-free (old): bare batched insert (unnest, 100 rows) into a partitioned table, no unique key',
+    seconds,
+    (events, periodStart) =>
+      sql`
+    insert into baseline_events (event_id, organization_id, metric, quantity, occurred_at, period_start) ${rawColumns(events, periodStart)}`.execute(
+        db,
+      ),
+  );
 }
 
 /** CPU seconds (user + system) of a process so far, from /proc (Linux); 0 when unreadable. */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
@@ -145,15 +201,33 @@ function cpuSeconds(pid: number): number {
  * baseline) and of this run's Postgres backends (by application_name). On a shared machine these are
  * steadier than events per second.
  */
-async function cpuPerThousand<T extends { events: number }>(label: string, pid: number, applicationName: string, work: () => Promise<T>): Promise<T> {
-  const backends = async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${applicationName}`.execute(admin)).rows.map((r) => r.pid);
+async function cpuPerThousand<T extends { events: number }>(
+  label: string,
+  pid: number,
+  applicationName: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const backends = async () =>
+    (
+      await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${applicationName}`.execute(
+        admin,
+      )
+    ).rows.map((r) => r.pid);
   const before = new Map((await backends()).map((p) => [p, cpuSeconds(p)]));
   const process0 = cpuSeconds(pid);
   const result = await work();
   const pg = (await backends()).reduce((sum, p) => sum + cpuSeconds(p) - (before.get(p) ?? 0), 0);
   const proc = cpuSeconds(pid) - process0;
-  const per = (s: number) => Number(((s * 1_000) / Math.max(1, result.events) * 1_000).toFixed(1));
-  console.log(JSON.stringify({ scenario: `${label}: CPU per 1,000 events`, processMs: per(proc), postgresMs: per(pg), events: result.events, loadAverage: loadAverage() }));
+  const per = (s: number) => Number((((s * 1_000) / Math.max(1, result.events)) * 1_000).toFixed(1));
+  console.log(
+    JSON.stringify({
+      scenario: `${label}: CPU per 1,000 events`,
+      processMs: per(proc),
+      postgresMs: per(pg),
+      events: result.events,
+      loadAverage: loadAverage(),
+    }),
+  );
   return result;
 }
 
@@ -162,7 +236,15 @@ async function serveApi(): Promise<{ url: string; child: ChildProcess }> {
   // --profile DIR: a V8 CPU profile of the server (written when it exits), e.g. for speedscope or Chrome DevTools.
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(__dirname, '../src/server.ts')], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: schemaUrl, DATABASE_POOL_MAX: String(POOL), USAGE_SERVICE_TOKENS: TOKEN, NODE_ENV: 'development', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: schemaUrl,
+      DATABASE_POOL_MAX: String(POOL),
+      USAGE_SERVICE_TOKENS: TOKEN,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -179,35 +261,83 @@ async function main() {
   })();
   try {
     const seconds = args.seconds;
-    console.log(`# ${seconds}s per scenario, ${CONNECTIONS} keep-alive connections, pool of ${POOL}, batches of ${BATCH}, ${ORGS} organizations, loopback`);
-    const ingest = { method: 'POST' as const, path: '/api/v1/billing/usage/events', setupRequest: (req: autocannon.Request) => ({ ...req, body: batchBody() }) };
+    console.log(
+      `# ${seconds}s per scenario, ${CONNECTIONS} keep-alive connections, pool of ${POOL}, batches of ${BATCH}, ${ORGS} organizations, loopback`,
+    );
+    const ingest = {
+      method: 'POST' as const,
+      path: '/api/v1/billing/usage/events',
+      setupRequest: (req: autocannon.Request) => ({ ...req, body: batchBody() }),
+    };
     await load('warm-up (ingestion)', api.url, { duration: 3, requests: [ingest] }, BATCH);
     const http = await cpuPerThousand('ingestion (API server)', api.child.pid ?? 0, `${run}_api`, async () => {
-      const line = await load('POST /usage/events (src/server.ts), batches of 100', api.url, { duration: seconds, requests: [ingest] }, BATCH);
+      const line = await load(
+        'POST /usage/events (src/server.ts), batches of 100',
+        api.url,
+        { duration: seconds, requests: [ingest] },
+        BATCH,
+      );
       return { ...line, events: line.eventsPerSecond * seconds };
     });
-    const { perSecond: keyed } = await cpuPerThousand('baseline with keys (this process)', process.pid, `${run}_bare`, async () => {
-      const perSecond = await bareInsertWithKeys(seconds);
-      return { perSecond, events: perSecond * seconds };
-    });
-    const { perSecond: indexFree } = await cpuPerThousand('baseline index-free, old (this process)', process.pid, `${run}_bare`, async () => {
-      const perSecond = await bareInsertIndexFree(seconds);
-      return { perSecond, events: perSecond * seconds };
-    });
+    const { perSecond: keyed } = await cpuPerThousand(
+      'baseline with keys (this process)',
+      process.pid,
+      `${run}_bare`,
+      async () => {
+        const perSecond = await bareInsertWithKeys(seconds);
+        return { perSecond, events: perSecond * seconds };
+      },
+    );
+    const { perSecond: indexFree } = await cpuPerThousand(
+      'baseline index-free, old (this process)',
+      process.pid,
+      `${run}_bare`,
+      async () => {
+        const perSecond = await bareInsertIndexFree(seconds);
+        return { perSecond, events: perSecond * seconds };
+      },
+    );
     let n = 0;
     const check = {
       method: 'POST' as const,
       path: '/api/v1/billing/entitlements/check',
-      setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ organizationId: `org_${n++ % ORGS}`, metric: n % 2 ? 'messages' : 'agents', quantity: 1 }) }),
+      setupRequest: (req: autocannon.Request) => ({
+        ...req,
+        body: JSON.stringify({
+          organizationId: `org_${n++ % ORGS}`,
+          metric: n % 2 ? 'messages' : 'agents',
+          quantity: 1,
+        }),
+      }),
     };
     await load('warm-up (checks)', api.url, { duration: 2, requests: [check] }, 1);
-    const maxChecks = await load('POST /entitlements/check, max throughput', api.url, { duration: 8, requests: [check] }, 1);
-    const fixed = await load(`POST /entitlements/check at a fixed ${CHECK_RATE}/s`, api.url, { duration: 8, overallRate: CHECK_RATE, requests: [check] }, 1);
+    const maxChecks = await load(
+      'POST /entitlements/check, max throughput',
+      api.url,
+      { duration: 8, requests: [check] },
+      1,
+    );
+    const fixed = await load(
+      `POST /entitlements/check at a fixed ${CHECK_RATE}/s`,
+      api.url,
+      { duration: 8, overallRate: CHECK_RATE, requests: [check] },
+      1,
+    );
     const ratio = http.eventsPerSecond / Math.max(1, keyed);
-    console.log(`ingestion ${http.eventsPerSecond} events/s = ${(ratio * 100).toFixed(0)} % of the bare insert with keys (${keyed}/s) (target >= 30000/s and >= 60 %)`);
-    console.log(`  and ${((http.eventsPerSecond / Math.max(1, indexFree)) * 100).toFixed(0)} % of the old index-free bare insert (${indexFree}/s)`);
-    console.log(`checks: ${maxChecks.requestsPerSecond}/s max; at ${CHECK_RATE}/s: ${fixed.requestsPerSecond}/s served, p99 ${fixed.p99ms} ms (target >= 5000/s, p99 < 10 ms)`);
-    const met = http.eventsPerSecond >= 30_000 && ratio >= 0.6 && fixed.requestsPerSecond >= CHECK_RATE * 0.98 && fixed.p99ms < 10;
+    console.log(
+      `ingestion ${http.eventsPerSecond} events/s = ${(ratio * 100).toFixed(0)} % of the bare insert with keys (${keyed}/s) (target >= 30000/s and >= 60 %)`,
+    );
+    console.log(
+      `  and ${((http.eventsPerSecond / Math.max(1, indexFree)) * 100).toFixed(0)} % of the old index-free bare insert (${indexFree}/s)`,
+    );
+    console.log(
+      `checks: ${maxChecks.requestsPerSecond}/s max; at ${CHECK_RATE}/s: ${fixed.requestsPerSecond}/s served, p99 ${fixed.p99ms} ms (target >= 5000/s, p99 < 10 ms)`,
+    );
+    const met =
+      http.eventsPerSecond >= 30_000 &&
+      ratio >= 0.6 &&
+      fixed.requestsPerSecond >= CHECK_RATE * 0.98 &&
+      fixed.p99ms < 10;
     console.log(`targets: ${met ? 'met' : 'NOT met'}`);
   } finally {
     await new Promise<void>((resolve) => {

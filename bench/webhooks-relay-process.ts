@@ -13,9 +13,17 @@ import { createWorkerRuntime } from '../src/runtime/worker-runtime';
 async function main(): Promise<never> {
   const config = loadConfigOrExit();
   // Its own application name: bench/webhooks.ts tells the relay's Postgres time from the endpoint's by it.
-  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'bench-webhooks-relay' });
+  const db = createDb({
+    url: config.database.url,
+    poolMax: config.database.poolMax,
+    applicationName: 'bench-webhooks-relay',
+  });
   const runtime = await createWorkerRuntime(config, { db, services: ['webhook-relay'] });
-  return runUntilSignal(runtime, { logger: runtime.logger, shutdownTimeoutMs: config.shutdownTimeoutMs, finishing: 'finishing the batch in flight' });
+  return runUntilSignal(runtime, {
+    logger: runtime.logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    finishing: 'finishing the batch in flight',
+  });
 }
 
 main().catch((err: unknown) => {

@@ -44,7 +44,16 @@ const args = z
     relay: z.enum(['worker', 'api', 'none']).default('worker'),
     'relay-nice': z.coerce.number().int().min(0).max(19).default(10),
   })
-  .parse(Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((kv) => kv.trim().split(/\s+/))));
+  .parse(
+    Object.fromEntries(
+      process.argv
+        .slice(2)
+        .join(' ')
+        .split('--')
+        .filter(Boolean)
+        .map((kv) => kv.trim().split(/\s+/)),
+    ),
+  );
 
 const SECRET = 'whsec_bench_0123456789abcdef';
 const ORGS = 200;
@@ -62,7 +71,10 @@ const templates = Array.from({ length: ORGS }, (_, i) => {
   const withOrg = i % 2 === 0 ? org : undefined;
   return [
     stripeEvent('customer.subscription.updated', subscriptionObject({ customer, organizationId: withOrg })),
-    stripeEvent('invoice.paid', invoiceObject({ customer, subscription: `sub_${run}_${i}`, organizationId: withOrg, status: 'paid' })),
+    stripeEvent(
+      'invoice.paid',
+      invoiceObject({ customer, subscription: `sub_${run}_${i}`, organizationId: withOrg, status: 'paid' }),
+    ),
     stripeEvent('payment_method.attached', paymentMethodObject({ customer })),
   ].map((e) => JSON.stringify({ ...e, id: '__ID__' }));
 }).flat();
@@ -87,7 +99,11 @@ function cpuSeconds(pid: number | undefined): number {
 
 /** CPU seconds so far of each Postgres backend serving `applicationName` in this database (by pid; a backend that exits between two samples is lost). */
 async function backendCpu(applicationName: string): Promise<Map<number, number>> {
-  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${applicationName} and datname = current_database()`.execute(db);
+  const { rows } = await sql<{
+    pid: number;
+  }>`select pid from pg_stat_activity where application_name = ${applicationName} and datname = current_database()`.execute(
+    db,
+  );
   return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
 }
 
@@ -97,19 +113,35 @@ function cpuSince(before: Map<number, number>, after: Map<number, number>): numb
   return total;
 }
 
-const loadAverage = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const loadAverage = () =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 /** The Postgres backends of each process, told apart by application_name (CPU per delivery below). */
 const PG_APP = { baseline: 'bench-webhooks-baseline', api: 'billing-api', relay: 'bench-webhooks-relay' } as const;
 
-async function load(title: string, url: string, opts: Partial<autocannon.Options> & { duration: number }, server?: ChildProcess, pgApp?: string) {
+async function load(
+  title: string,
+  url: string,
+  opts: Partial<autocannon.Options> & { duration: number },
+  server?: ChildProcess,
+  pgApp?: string,
+) {
   const cpuBefore = cpuSeconds(server?.pid);
   const pgBefore = pgApp ? await backendCpu(pgApp) : new Map<number, number>();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     ...opts,
-    requests: [{ method: 'POST', path: '/api/v1/billing/webhooks/stripe', setupRequest: (req) => ({ ...req, ...nextDelivery() }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/billing/webhooks/stripe',
+        setupRequest: (req) => ({ ...req, ...nextDelivery() }),
+      },
+    ],
   });
   const line = {
     scenario: title,
@@ -119,8 +151,11 @@ async function load(title: string, url: string, opts: Partial<autocannon.Options
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors,
-    serverCpuMsPerAccepted: Math.round(((cpuSeconds(server?.pid) - cpuBefore) * 1e6) / Math.max(1, result['2xx'])) / 1e3,
-    postgresCpuMsPerAccepted: pgApp ? Math.round((cpuSince(pgBefore, await backendCpu(pgApp)) * 1e6) / Math.max(1, result['2xx'])) / 1e3 : null,
+    serverCpuMsPerAccepted:
+      Math.round(((cpuSeconds(server?.pid) - cpuBefore) * 1e6) / Math.max(1, result['2xx'])) / 1e3,
+    postgresCpuMsPerAccepted: pgApp
+      ? Math.round((cpuSince(pgBefore, await backendCpu(pgApp)) * 1e6) / Math.max(1, result['2xx'])) / 1e3
+      : null,
     loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
   console.log(JSON.stringify(line));
@@ -149,7 +184,13 @@ async function inbox(relayProcess?: ChildProcess): Promise<InboxSample> {
     select count(*) filter (where relay_status <> 'pending') as settled, count(*) filter (where relay_status = 'pending') as pending
     from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
   const relayPg = args.relay === 'worker' ? await backendCpu(PG_APP.relay) : new Map<number, number>();
-  return { at: Date.now(), settled: Number(rows[0]?.settled ?? 0), pending: Number(rows[0]?.pending ?? 0), relayCpu: cpuSeconds(relayProcess?.pid), relayPg };
+  return {
+    at: Date.now(),
+    settled: Number(rows[0]?.settled ?? 0),
+    pending: Number(rows[0]?.pending ?? 0),
+    relayCpu: cpuSeconds(relayProcess?.pid),
+    relayPg,
+  };
 }
 
 type InboxSample = { at: number; settled: number; pending: number; relayCpu: number; relayPg: Map<number, number> };
@@ -163,7 +204,8 @@ function relayLine(title: string, before: InboxSample, after: InboxSample) {
     ...(args.relay === 'worker'
       ? {
           relayCpuMsPerSettled: Math.round(((after.relayCpu - before.relayCpu) * 1e6) / Math.max(1, settled)) / 1e3,
-          relayPostgresCpuMsPerSettled: Math.round((cpuSince(before.relayPg, after.relayPg) * 1e6) / Math.max(1, settled)) / 1e3,
+          relayPostgresCpuMsPerSettled:
+            Math.round((cpuSince(before.relayPg, after.relayPg) * 1e6) / Math.max(1, settled)) / 1e3,
         }
       : {}),
   };
@@ -182,14 +224,25 @@ async function main() {
   await migrateToLatest(db);
   await db
     .insertInto('billing_customers')
-    .values(Array.from({ length: ORGS }, (_, i) => ({ organization_id: `${run}_org_${i}`, stripe_customer_id: `cus_${run}_${i}`, stripe_test_clock_id: null, email: null })))
+    .values(
+      Array.from({ length: ORGS }, (_, i) => ({
+        organization_id: `${run}_org_${i}`,
+        stripe_customer_id: `cus_${run}_${i}`,
+        stripe_test_clock_id: null,
+        email: null,
+      })),
+    )
     .execute();
   const duration = args.seconds;
   try {
     console.log(
       `# ${duration}s per scenario, ${CONNECTIONS} keep-alive connections, pool of ${POOL}, loopback, each server on its own process; ` +
         `webhook relay during the endpoint scenarios: ${
-          { api: 'inside src/server.ts (WEBHOOK_RELAY=api)', worker: `a worker-like process of its own at nice ${args['relay-nice']} (WEBHOOK_RELAY=worker)`, none: 'none (--relay none: the endpoint alone)' }[args.relay]
+          {
+            api: 'inside src/server.ts (WEBHOOK_RELAY=api)',
+            worker: `a worker-like process of its own at nice ${args['relay-nice']} (WEBHOOK_RELAY=worker)`,
+            none: 'none (--relay none: the endpoint alone)',
+          }[args.relay]
         }; ` +
         `${os.cpus().length} cores, ${loadAverage()} (the load generator, Postgres, Temporal and anything else running share them)`,
     );
@@ -198,14 +251,26 @@ async function main() {
     let bare;
     try {
       await load('warm-up (baseline)', baseline.url, { duration: 3 });
-      bare = await load('baseline: bare node:http, verify + insert, max throughput', baseline.url, { duration }, baseline.child, PG_APP.baseline);
+      bare = await load(
+        'baseline: bare node:http, verify + insert, max throughput',
+        baseline.url,
+        { duration },
+        baseline.child,
+        PG_APP.baseline,
+      );
     } finally {
       await stop(baseline.child);
     }
     // The baseline's rows name no organization and would only be relay work the endpoint never caused.
     await sql`delete from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
-    const api = await serve(path.join(__dirname, '../src/server.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: args.relay === 'api' ? 'api' : 'worker' });
-    const relay = args.relay === 'worker' ? spawnEntry(path.join(__dirname, 'webhooks-relay-process.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: 'worker' }) : undefined;
+    const api = await serve(path.join(__dirname, '../src/server.ts'), {
+      LOG_LEVEL: 'info',
+      WEBHOOK_RELAY: args.relay === 'api' ? 'api' : 'worker',
+    });
+    const relay =
+      args.relay === 'worker'
+        ? spawnEntry(path.join(__dirname, 'webhooks-relay-process.ts'), { LOG_LEVEL: 'info', WEBHOOK_RELAY: 'worker' })
+        : undefined;
     // A background consumer on a shared host: the endpoint (and the 2xx Stripe waits for) gets the CPU first.
     if (relay?.pid !== undefined) os.setPriority(relay.pid, args['relay-nice']);
     let full;
@@ -214,10 +279,22 @@ async function main() {
     try {
       await load('warm-up (endpoint)', api.url, { duration: 3 });
       const t0 = await inbox(relay);
-      full = await load('POST /webhooks/stripe (src/server.ts, request logging on), max throughput', api.url, { duration }, api.child, PG_APP.api);
+      full = await load(
+        'POST /webhooks/stripe (src/server.ts, request logging on), max throughput',
+        api.url,
+        { duration },
+        api.child,
+        PG_APP.api,
+      );
       const t1 = await inbox(relay);
       if (args.relay !== 'none') relayLine('max throughput', t0, t1);
-      fixed = await load(`POST /webhooks/stripe at a fixed ${args.rate}/s`, api.url, { duration, overallRate: args.rate }, api.child, PG_APP.api);
+      fixed = await load(
+        `POST /webhooks/stripe at a fixed ${args.rate}/s`,
+        api.url,
+        { duration, overallRate: args.rate },
+        api.child,
+        PG_APP.api,
+      );
       const t2 = await inbox(relay);
       if (args.relay !== 'none') relayLine(`fixed ${args.rate}/s`, t1, t2);
       // Then the relay alone: how long the backlog the bursts left takes to drain (bounded wait).
@@ -229,7 +306,9 @@ async function main() {
       const lag = await sql<{ p50: number; p99: number }>`
         select percentile_cont(0.5) within group (order by extract(epoch from relayed_at - received_at)) as p50,
                percentile_cont(0.99) within group (order by extract(epoch from relayed_at - received_at)) as p99
-        from stripe_events where id like ${`evt_${run}_%`} and relayed_at is not null and received_at >= ${new Date(t1.at)}`.execute(db);
+        from stripe_events where id like ${`evt_${run}_%`} and relayed_at is not null and received_at >= ${new Date(t1.at)}`.execute(
+        db,
+      );
       drain = {
         scenario: 'relay after the load: backlog drained',
         drainSeconds: Math.round((t3.at - t2.at) / 100) / 10,
@@ -251,9 +330,15 @@ async function main() {
           ? 'no relay ran (--relay none: the endpoint alone, its events left pending and removed at the end)'
           : `relay (${args.relay}) settled ${drain.settledPerSecondOverall}/s overall, backlog drained ${drain.leftPending === 0 ? `${drain.drainSeconds} s` : `NOT within 120 s (${drain.leftPending} left)`} after the load`),
     );
-    const met = full.acceptedPerSecond >= 1_500 && fixed.p99ms < 25 && fixed.acceptedPerSecond >= args.rate * 0.98 && ratio >= 0.6;
+    const met =
+      full.acceptedPerSecond >= 1_500 &&
+      fixed.p99ms < 25 &&
+      fixed.acceptedPerSecond >= args.rate * 0.98 &&
+      ratio >= 0.6;
     console.log(`# ${loadAverage()} at the end`);
-    console.log(`targets (>= 1500/s, p99 < 25 ms at ${args.rate}/s, >= 60 % of baseline), relay: ${args.relay}: ${met ? 'met' : 'NOT met'}`);
+    console.log(
+      `targets (>= 1500/s, p99 < 25 ms at ${args.rate}/s, >= 60 % of baseline), relay: ${args.relay}: ${met ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await sql`delete from stripe_events where id like ${`evt_${run}_%`}`.execute(db);
     await db.deleteFrom('billing_customers').where('organization_id', 'like', `${run}_%`).execute();

@@ -6,9 +6,12 @@ import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profil
  * everything else receives a Config. A missing or malformed variable is reported by name.
  */
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -56,9 +59,7 @@ const schema = z
     USAGE_SERVICE_TOKENS: csv
       .pipe(z.array(z.string().min(24, 'each token must be at least 24 characters')))
       .default([]),
-    ADMIN_TOKENS: csv
-      .pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters')))
-      .default([]),
+    ADMIN_TOKENS: csv.pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters'))).default([]),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -75,17 +76,33 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_JWKS_URL is required in production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'JWT_SECRET or JWT_JWKS_URL is required in production',
+      });
     }
     if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKENS'], message: 'an admin token must not also be a usage service token' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_TOKENS'],
+        message: 'an admin token must not also be a usage service token',
+      });
     }
     if (env.STRIPE_SECRET_KEY?.includes('_live_') && env.STRIPE_TEST_CLOCKS) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_TEST_CLOCKS'], message: 'test clocks need a test-mode key' });
     }
     const keyMode = (key: string | undefined) => key?.match(/^[a-z]+_(test|live)_/)?.[1];
-    if (env.STRIPE_PUBLISHABLE_KEY && env.STRIPE_SECRET_KEY && keyMode(env.STRIPE_PUBLISHABLE_KEY) !== keyMode(env.STRIPE_SECRET_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_PUBLISHABLE_KEY'], message: 'must be of the same mode (test or live) as STRIPE_SECRET_KEY' });
+    if (
+      env.STRIPE_PUBLISHABLE_KEY &&
+      env.STRIPE_SECRET_KEY &&
+      keyMode(env.STRIPE_PUBLISHABLE_KEY) !== keyMode(env.STRIPE_SECRET_KEY)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_PUBLISHABLE_KEY'],
+        message: 'must be of the same mode (test or live) as STRIPE_SECRET_KEY',
+      });
     }
   });
 
@@ -209,7 +226,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
-    usage: { rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS, overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS, commitShards: e.USAGE_COMMIT_SHARDS },
+    usage: {
+      rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS,
+      overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,
+      commitShards: e.USAGE_COMMIT_SHARDS,
+    },
     webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
   };
 }

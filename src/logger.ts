@@ -7,7 +7,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Lo
       name,
       level: config.logLevel,
       // Never log credentials, even when a whole request or error object is logged.
-      redact: ['req.headers.authorization', 'headers.authorization', '*.secretKey', '*.jwtSecret', 'config.stripe', 'config.auth'],
+      redact: [
+        'req.headers.authorization',
+        'headers.authorization',
+        '*.secretKey',
+        '*.jwtSecret',
+        'config.stripe',
+        'config.auth',
+      ],
     },
     // Buffered, asynchronous stdout: lines go out in writes of 4 KiB or every 200 ms, whichever
     // comes first (one syscall for a dozen request lines under load instead of one per line); pino

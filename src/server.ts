@@ -6,7 +6,11 @@ import { runUntilSignal } from './runtime/runtime';
 async function main(): Promise<never> {
   const config = loadConfigOrExit();
   const runtime = createApiRuntime(config);
-  return runUntilSignal(runtime, { logger: runtime.deps.logger, shutdownTimeoutMs: config.shutdownTimeoutMs, finishing: 'finishing in-flight requests' });
+  return runUntilSignal(runtime, {
+    logger: runtime.deps.logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    finishing: 'finishing in-flight requests',
+  });
 }
 
 main().catch((err: unknown) => {

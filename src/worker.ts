@@ -6,7 +6,11 @@ import { runUntilSignal } from './runtime/runtime';
 async function main(): Promise<never> {
   const config = loadConfigOrExit();
   const runtime = await createWorkerRuntime(config);
-  return runUntilSignal(runtime, { logger: runtime.logger, shutdownTimeoutMs: config.shutdownTimeoutMs, finishing: 'finishing in-flight activities' });
+  return runUntilSignal(runtime, {
+    logger: runtime.logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    finishing: 'finishing in-flight activities',
+  });
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,8 @@ interface InvoiceTally {
 
 const tally = (invoices: { reason: string | null; status: string | null; paid: number }[]): InvoiceTally => ({
   paidCycles: invoices.filter((i) => i.reason === 'subscription_cycle' && i.status === 'paid' && i.paid > 0).length,
-  paidProrations: invoices.filter((i) => i.reason === 'subscription_update' && i.status === 'paid' && i.paid > 0).length,
+  paidProrations: invoices.filter((i) => i.reason === 'subscription_update' && i.status === 'paid' && i.paid > 0)
+    .length,
   uncollectible: invoices.filter((i) => i.status === 'uncollectible').length,
 });
 
@@ -38,7 +39,11 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
  * organization, each organization has exactly one customer and one subscription, no period was charged twice,
  * every organization ended where its scenario says, and every stored webhook was relayed.
  */
-export async function checkInvariants(deps: { db: Db; stripe: Stripe }, orgs: Org[], plan: YearPlan): Promise<InvariantReport> {
+export async function checkInvariants(
+  deps: { db: Db; stripe: Stripe },
+  orgs: Org[],
+  plan: YearPlan,
+): Promise<InvariantReport> {
   const { db, stripe } = deps;
   const violations: string[] = [];
   const customers: Stripe.Customer[] = [];
@@ -50,9 +55,14 @@ export async function checkInvariants(deps: { db: Db; stripe: Stripe }, orgs: Or
 
   const customersByOrg = groupBy(customers, (c) => c.metadata.organization_id ?? '');
   const subsByCustomer = groupBy(subscriptions, (s) => (typeof s.customer === 'string' ? s.customer : s.customer.id));
-  const invoicesByCustomer = groupBy(invoices, (i) => (typeof i.customer === 'string' ? i.customer : i.customer?.id ?? ''));
+  const invoicesByCustomer = groupBy(invoices, (i) =>
+    typeof i.customer === 'string' ? i.customer : (i.customer?.id ?? ''),
+  );
   const rows = new Map((await db.selectFrom('subscriptions').selectAll().execute()).map((r) => [r.organization_id, r]));
-  const rmInvoices = groupBy(await db.selectFrom('invoices').select(['organization_id', 'status', 'billing_reason', 'amount_paid']).execute(), (i) => i.organization_id);
+  const rmInvoices = groupBy(
+    await db.selectFrom('invoices').select(['organization_id', 'status', 'billing_reason', 'amount_paid']).execute(),
+    (i) => i.organization_id,
+  );
 
   for (const org of orgs) {
     const fail = (what: string): void => void violations.push(`${org.organizationId} (${org.scenario}): ${what}`);
@@ -81,14 +91,26 @@ export async function checkInvariants(deps: { db: Db; stripe: Stripe }, orgs: Or
     } else {
       mismatch('plan', planOf(sub), row.plan);
       mismatch('cancel_at_period_end', sub.cancel_at_period_end, row.cancel_at_period_end);
-      mismatch('current period end', periodEnd, row.current_period_end ? new Date(row.current_period_end).getTime() : null);
+      mismatch(
+        'current period end',
+        periodEnd,
+        row.current_period_end ? new Date(row.current_period_end).getTime() : null,
+      );
     }
     if (sub.status !== expected.status) fail(`ended ${sub.status}, the scenario expects ${expected.status}`);
     if (planOf(sub) !== expected.plan) fail(`on ${planOf(sub)}, the scenario expects ${expected.plan}`);
 
     const stripeInvoices = invoicesByCustomer.get(customer.id) ?? [];
-    const onStripe = tally(stripeInvoices.map((i) => ({ reason: i.billing_reason, status: i.status, paid: i.amount_paid })));
-    const inReadModel = tally((rmInvoices.get(org.organizationId) ?? []).map((i) => ({ reason: i.billing_reason, status: i.status, paid: i.amount_paid })));
+    const onStripe = tally(
+      stripeInvoices.map((i) => ({ reason: i.billing_reason, status: i.status, paid: i.amount_paid })),
+    );
+    const inReadModel = tally(
+      (rmInvoices.get(org.organizationId) ?? []).map((i) => ({
+        reason: i.billing_reason,
+        status: i.status,
+        paid: i.amount_paid,
+      })),
+    );
     for (const k of ['paidCycles', 'paidProrations', 'uncollectible'] as const) {
       if (onStripe[k] !== expected[k]) fail(`${k}: Stripe has ${onStripe[k]}, the scenario expects ${expected[k]}`);
       if (inReadModel[k] !== onStripe[k]) fail(`${k}: read model has ${inReadModel[k]}, Stripe ${onStripe[k]}`);
@@ -96,7 +118,8 @@ export async function checkInvariants(deps: { db: Db; stripe: Stripe }, orgs: Or
     const paidPeriods = stripeInvoices
       .filter((i) => i.billing_reason === 'subscription_cycle' && i.status === 'paid')
       .map((i) => i.lines.data.find((l) => l.amount > 0)?.period.start ?? 0);
-    if (new Set(paidPeriods).size !== paidPeriods.length) fail(`a billing period was charged twice (periods ${paidPeriods.join(', ')})`);
+    if (new Set(paidPeriods).size !== paidPeriods.length)
+      fail(`a billing period was charged twice (periods ${paidPeriods.join(', ')})`);
   }
 
   const inbox = await db.selectFrom('stripe_events').select(['relay_status']).execute();

@@ -8,7 +8,15 @@ import type { ReadModelRow, ReadModelWatch } from './read-model-watch';
 export type Scenario = 'renew' | 'upgrade' | 'recover' | 'lose' | 'cancel';
 
 /** Out of every 20 organizations: 14 renew all year, 2 upgrade, 1 fails then recovers, 1 fails and is lost, 2 cancel. */
-const MIX: Scenario[] = [...Array<Scenario>(14).fill('renew'), 'upgrade', 'upgrade', 'recover', 'lose', 'cancel', 'cancel'];
+const MIX: Scenario[] = [
+  ...Array<Scenario>(14).fill('renew'),
+  'upgrade',
+  'upgrade',
+  'recover',
+  'lose',
+  'cancel',
+  'cancel',
+];
 export const MIX_SHARE: Record<Scenario, number> = { renew: 0.7, upgrade: 0.1, recover: 0.05, lose: 0.05, cancel: 0.1 };
 
 export interface Org {
@@ -38,18 +46,39 @@ export interface YearPlan {
 }
 
 export function yearPlan(months: number): YearPlan {
-  return { months, failMonth: Math.min(3, months), upgradeMonth: Math.min(4, months), cancelMonth: Math.min(6, months) };
+  return {
+    months,
+    failMonth: Math.min(3, months),
+    upgradeMonth: Math.min(4, months),
+    cancelMonth: Math.min(6, months),
+  };
 }
 
-export async function buildPopulation(opts: { orgs: number; runId: string; apiUrl: string; jwtSecret: string; stripe: Stripe }): Promise<Org[]> {
-  return Promise.all(Array.from({ length: opts.orgs }, async (_, index) => {
-    const organizationId = `scale-${opts.runId}-${String(index).padStart(5, '0')}`;
-    const email = `billing@${organizationId}.example`;
-    const scenario = MIX[index % MIX.length] ?? 'renew';
-    const startPlan = scenario === 'renew' && index % 3 === 0 ? 'professional' : 'starter';
-    const token = await signUserToken(opts.jwtSecret, { organizationId, email });
-    return { index, organizationId, email, scenario, startPlan, api: createApiClient(opts.apiUrl, token), clock: new OrgClock(opts.stripe, email) };
-  }));
+export async function buildPopulation(opts: {
+  orgs: number;
+  runId: string;
+  apiUrl: string;
+  jwtSecret: string;
+  stripe: Stripe;
+}): Promise<Org[]> {
+  return Promise.all(
+    Array.from({ length: opts.orgs }, async (_, index) => {
+      const organizationId = `scale-${opts.runId}-${String(index).padStart(5, '0')}`;
+      const email = `billing@${organizationId}.example`;
+      const scenario = MIX[index % MIX.length] ?? 'renew';
+      const startPlan = scenario === 'renew' && index % 3 === 0 ? 'professional' : 'starter';
+      const token = await signUserToken(opts.jwtSecret, { organizationId, email });
+      return {
+        index,
+        organizationId,
+        email,
+        scenario,
+        startPlan,
+        api: createApiClient(opts.apiUrl, token),
+        clock: new OrgClock(opts.stripe, email),
+      };
+    }),
+  );
 }
 
 export function expectedOutcome(org: Org, plan: YearPlan): Expected {
@@ -61,9 +90,21 @@ export function expectedOutcome(org: Org, plan: YearPlan): Expected {
     case 'recover':
       return { status: 'active', plan: org.startPlan, paidCycles: plan.months, paidProrations: 0, uncollectible: 0 };
     case 'lose':
-      return { status: 'canceled', plan: org.startPlan, paidCycles: plan.failMonth - 1, paidProrations: 0, uncollectible: 1 };
+      return {
+        status: 'canceled',
+        plan: org.startPlan,
+        paidCycles: plan.failMonth - 1,
+        paidProrations: 0,
+        uncollectible: 1,
+      };
     case 'cancel':
-      return { status: 'canceled', plan: org.startPlan, paidCycles: plan.cancelMonth, paidProrations: 0, uncollectible: 0 };
+      return {
+        status: 'canceled',
+        plan: org.startPlan,
+        paidCycles: plan.cancelMonth,
+        paidProrations: 0,
+        uncollectible: 0,
+      };
   }
 }
 
@@ -111,7 +152,10 @@ async function subscribeRetrying(org: Org, card: string, attempts = 10): Promise
   }
 }
 
-const activePast = (t: number) => (r: ReadModelRow): boolean => r.status === 'active' && (r.currentPeriodEnd ?? 0) > t;
+const activePast =
+  (t: number) =>
+  (r: ReadModelRow): boolean =>
+    r.status === 'active' && (r.currentPeriodEnd ?? 0) > t;
 
 /**
  * One organization's year through the real API and its own Stripe test clock: subscribe with a trial,
@@ -131,7 +175,10 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
     return state;
   });
   const trialEnd = Date.parse(subscribed.subscription?.trialEnd ?? '');
-  if (Number.isNaN(trialEnd)) throw new Error(`${org.organizationId}: no trial end after subscribing (${JSON.stringify(subscribed.subscription)})`);
+  if (Number.isNaN(trialEnd))
+    throw new Error(
+      `${org.organizationId}: no trial end after subscribing (${JSON.stringify(subscribed.subscription)})`,
+    );
   let periodEnd = trialEnd;
 
   for (let month = 1; month <= plan.months; month += 1) {
@@ -147,7 +194,11 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
     } else if (org.scenario === 'lose') {
       await limit(async () => {
         await advanceTo(target);
-        await watch.until(org.organizationId, `past_due after the declined charge of period ${month}`, (r) => r.status === 'past_due');
+        await watch.until(
+          org.organizationId,
+          `past_due after the declined charge of period ${month}`,
+          (r) => r.status === 'past_due',
+        );
       });
       // Retries and the grace period run on Temporal's clock (the demo profile: seconds), no permit held.
       await watch.until(org.organizationId, 'canceled after dunning and grace', (r) => r.status === 'canceled');
@@ -160,12 +211,19 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
       // still arrives too late fails this organization's year with the time it took.
       const row = await limit(async () => {
         await advanceTo(target);
-        await watch.until(org.organizationId, `past_due after the declined charge of period ${month}`, (r) => r.status === 'past_due');
+        await watch.until(
+          org.organizationId,
+          `past_due after the declined charge of period ${month}`,
+          (r) => r.status === 'past_due',
+        );
         const seen = Date.now();
         const result = await org.api.updatePaymentMethod(card).catch((err: unknown) => {
-          throw new Error(`${org.organizationId}: card update ${((Date.now() - seen) / 1000).toFixed(1)} s after past_due was seen failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(
+            `${org.organizationId}: card update ${((Date.now() - seen) / 1000).toFixed(1)} s after past_due was seen failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
         });
-        if (result.retry !== 'paid') throw new Error(`${org.organizationId}: retry with a good card answered ${result.retry}`);
+        if (result.retry !== 'paid')
+          throw new Error(`${org.organizationId}: retry with a good card answered ${result.retry}`);
         return watch.until(org.organizationId, `active again after recovery in period ${month}`, activePast(target));
       });
       periodEnd = row.currentPeriodEnd ?? periodEnd;
@@ -174,14 +232,21 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
       await limit(async () => {
         await advanceTo(org.clock.now + 10 * DAY_MS);
         await org.api.changePlan('professional');
-        await watch.until(org.organizationId, 'on professional after the upgrade', (r) => r.plan === 'professional' && r.status === 'active');
+        await watch.until(
+          org.organizationId,
+          'on professional after the upgrade',
+          (r) => r.plan === 'professional' && r.status === 'active',
+        );
       });
     }
     if (org.scenario === 'cancel' && month === plan.cancelMonth) {
       await limit(async () => {
         await advanceTo(org.clock.now + 5 * DAY_MS);
         const state = await org.api.cancel(false);
-        if (!state.subscription?.cancelAtPeriodEnd) throw new Error(`${org.organizationId}: cancel at period end not recorded (${JSON.stringify(state.subscription)})`);
+        if (!state.subscription?.cancelAtPeriodEnd)
+          throw new Error(
+            `${org.organizationId}: cancel at period end not recorded (${JSON.stringify(state.subscription)})`,
+          );
         await advanceTo(periodEnd + HOUR_MS);
         await watch.until(org.organizationId, 'canceled at the period end', (r) => r.status === 'canceled');
       });

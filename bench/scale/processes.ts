@@ -39,7 +39,9 @@ function track(name: string, child: ChildProcess): Service {
         };
         const onExit = (): void => {
           cleanup();
-          reject(new Error(`${name} exited (code ${child.exitCode}) before printing ${pattern}:\n${out.slice(-3_000)}`));
+          reject(
+            new Error(`${name} exited (code ${child.exitCode}) before printing ${pattern}:\n${out.slice(-3_000)}`),
+          );
         };
         const timer = setTimeout(() => {
           cleanup();
@@ -68,7 +70,13 @@ function track(name: string, child: ChildProcess): Service {
  * Runs a TypeScript entry point as `node [nodeArgs] --import tsx <file>`: the pid is the program itself (the `tsx`
  * wrapper would put its own process in between), so /proc/<pid> measures the worker, not a launcher.
  */
-export function startNodeService(name: string, file: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Service {
+export function startNodeService(
+  name: string,
+  file: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): Service {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

@@ -53,7 +53,12 @@ export function createReadModelWatch(db: Db, opts: { timeoutMs: number; interval
         const row = last.get(org);
         const keep = list.filter((w) => {
           if (row && w.test(row)) w.resolve(row);
-          else if (now > w.deadline) w.reject(new Error(`${org}: timed out waiting for ${w.what} (read model: ${row ? JSON.stringify(row) : 'no row'})`));
+          else if (now > w.deadline)
+            w.reject(
+              new Error(
+                `${org}: timed out waiting for ${w.what} (read model: ${row ? JSON.stringify(row) : 'no row'})`,
+              ),
+            );
           else return true;
           return false;
         });
@@ -67,15 +72,29 @@ export function createReadModelWatch(db: Db, opts: { timeoutMs: number; interval
 
   return {
     /** Resolves with the organization's row once `test` holds for it. */
-    until(organizationId: string, what: string, test: (row: ReadModelRow) => boolean, timeoutMs = opts.timeoutMs): Promise<ReadModelRow> {
+    until(
+      organizationId: string,
+      what: string,
+      test: (row: ReadModelRow) => boolean,
+      timeoutMs = opts.timeoutMs,
+    ): Promise<ReadModelRow> {
       return new Promise((resolve, reject) => {
         const list = waiters.get(organizationId) ?? [];
-        list.push({ what, test: (row) => row !== undefined && test(row), deadline: Date.now() + timeoutMs, resolve, reject });
+        list.push({
+          what,
+          test: (row) => row !== undefined && test(row),
+          deadline: Date.now() + timeoutMs,
+          resolve,
+          reject,
+        });
         waiters.set(organizationId, list);
       });
     },
     start(): void {
-      timer = setInterval(() => void poll().catch((err: unknown) => console.error('read-model poll failed:', err)), intervalMs);
+      timer = setInterval(
+        () => void poll().catch((err: unknown) => console.error('read-model poll failed:', err)),
+        intervalMs,
+      );
     },
     stop(): void {
       if (timer) clearInterval(timer);

@@ -21,7 +21,13 @@ export function startSampler(processes: { name: string; pid: number }[], interva
     for (const p of processes) {
       const s: ProcSample | null = readProc(p.pid);
       if (!s) continue;
-      const entry = series.get(p.name) ?? { name: p.name, rss: [], cpuAtStart: s.cpuSeconds, cpuAtEnd: s.cpuSeconds, maxRss: 0 };
+      const entry = series.get(p.name) ?? {
+        name: p.name,
+        rss: [],
+        cpuAtStart: s.cpuSeconds,
+        cpuAtEnd: s.cpuSeconds,
+        maxRss: 0,
+      };
       entry.rss.push([t, s.rssBytes]);
       entry.cpuAtEnd = s.cpuSeconds;
       entry.maxRss = Math.max(entry.maxRss, s.rssBytes);

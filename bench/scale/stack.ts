@@ -55,7 +55,13 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const db = createDb({ url: dbUrl, poolMax: 4 });
   await migrateToLatest(db);
 
-  const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas });
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profiled = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
@@ -73,9 +79,20 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   };
   try {
     opts.log(`private Temporal dev server on ${temporalServer.address}`);
-    const sim = startNodeService('stripe-sim', 'tools/stripe-sim/main.ts', {}, ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET], profiled);
+    const sim = startNodeService(
+      'stripe-sim',
+      'tools/stripe-sim/main.ts',
+      {},
+      ['--port', String(simPort), '--webhook-secret', WEBHOOK_SECRET],
+      profiled,
+    );
     services.push(sim);
-    const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, ['--smtp-port', String(smtpPort), '--http-port', String(mailHttpPort)]);
+    const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, [
+      '--smtp-port',
+      String(smtpPort),
+      '--http-port',
+      String(mailHttpPort),
+    ]);
     services.push(mail);
     await Promise.all([sim.waitForOutput(/listening/), mail.waitForOutput(/SMTP/)]);
 
@@ -101,12 +118,18 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     services.push(worker);
     // Without a worker every step would wait out --step-timeout: say at once that it is gone, and why.
     worker.child.once('exit', (code, signal) => {
-      if (!stopping) opts.log(`the worker exited during the run (code ${code}, signal ${signal}):\n${worker.output().slice(-3_000)}`);
+      if (!stopping)
+        opts.log(
+          `the worker exited during the run (code ${code}, signal ${signal}):\n${worker.output().slice(-3_000)}`,
+        );
     });
     const api = startNodeService('api', 'src/server.ts', env, [], profiled);
     services.push(api);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await Promise.all([waitForHttp(`${apiUrl}/readyz`, 120_000), waitForHttp(`http://127.0.0.1:${metricsPort}/metrics`, 180_000)]);
+    await Promise.all([
+      waitForHttp(`${apiUrl}/readyz`, 120_000),
+      waitForHttp(`http://127.0.0.1:${metricsPort}/metrics`, 180_000),
+    ]);
     // The API registers its webhook endpoint with the simulator right after it listens; no event may precede it.
     for (let i = 0; (await stripe.webhookEndpoints.list({ limit: 1 })).data.length === 0; i += 1) {
       if (i > 100) throw new Error(`the API did not register its webhook endpoint:\n${api.output().slice(-2_000)}`);
@@ -116,7 +139,12 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
     return {
-      apiUrl, jwtSecret: JWT_SECRET, db, stripe, temporal, worker,
+      apiUrl,
+      jwtSecret: JWT_SECRET,
+      db,
+      stripe,
+      temporal,
+      worker,
       processes: () => [
         ...services.map((s) => ({ name: s.name, pid: s.pid })),
         ...(temporalServer.pid() ? [{ name: 'temporal', pid: temporalServer.pid() ?? 0 }] : []),

@@ -57,8 +57,12 @@ export interface TemporalStats {
 const idOf = (v: { toString(): string } | number | null | undefined): string => String(v ?? '');
 
 const closeAttributes = [
-  'workflowExecutionCompletedEventAttributes', 'workflowExecutionFailedEventAttributes', 'workflowExecutionTimedOutEventAttributes',
-  'workflowExecutionTerminatedEventAttributes', 'workflowExecutionCanceledEventAttributes', 'workflowExecutionContinuedAsNewEventAttributes',
+  'workflowExecutionCompletedEventAttributes',
+  'workflowExecutionFailedEventAttributes',
+  'workflowExecutionTimedOutEventAttributes',
+  'workflowExecutionTerminatedEventAttributes',
+  'workflowExecutionCanceledEventAttributes',
+  'workflowExecutionContinuedAsNewEventAttributes',
 ] as const;
 
 /**
@@ -94,9 +98,13 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
       lastTaskClosed = Number(id);
     }
     const failed = e.workflowTaskFailedEventAttributes;
-    if (failed) taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
+    if (failed)
+      taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
     const timedOut = e.workflowTaskTimedOutEventAttributes;
-    if (timedOut) taskFailures.push(`timed out (${timedOut.timeoutType === 2 ? 'schedule-to-start on the sticky queue: the worker was busy' : `timeout type ${timedOut.timeoutType ?? '?'}`})`);
+    if (timedOut)
+      taskFailures.push(
+        `timed out (${timedOut.timeoutType === 2 ? 'schedule-to-start on the sticky queue: the worker was busy' : `timeout type ${timedOut.timeoutType ?? '?'}`})`,
+      );
     if (e.workflowExecutionSignaledEventAttributes) signals += 1;
     if (failed || e.workflowTaskTimedOutEventAttributes) {
       failedWorkflowTasks += 1;
@@ -113,12 +121,27 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
     }
     const localType = localActivityType(e);
     if (localType) local[localType] = (local[localType] ?? 0) + 1;
-    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const closed =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
     if (closed) activities.delete(idOf(closed.scheduledEventId));
   }
   return {
-    workflowId, runId, running, events: events.length, workflowTasks, failedWorkflowTasks, nonStickyTasks, taskFailures,
-    pendingTimers: timers.size, pendingActivities: activities.size, signals, activities: scheduled, localActivities: local,
+    workflowId,
+    runId,
+    running,
+    events: events.length,
+    workflowTasks,
+    failedWorkflowTasks,
+    nonStickyTasks,
+    taskFailures,
+    pendingTimers: timers.size,
+    pendingActivities: activities.size,
+    signals,
+    activities: scheduled,
+    localActivities: local,
     // A run continued-as-new soon after its predecessor started waits out Temporal's first-task backoff with
     // nothing but its Started event: its first task is due, not missing.
     taskInFlight: lastTaskScheduled > lastTaskClosed || (lastTaskScheduled === 0 && firstTaskBackoff(events[0])),
@@ -157,16 +180,25 @@ export async function collectTemporalStats(client: Client, limit: Limiter, settl
 }
 
 const byType = (counts: Record<string, number>[]): [string, number][] =>
-  [...counts.flatMap((c) => Object.entries(c)).reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  [
+    ...counts
+      .flatMap((c) => Object.entries(c))
+      .reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>()),
+  ].sort((a, b) => b[1] - a[1]);
 
 async function readAllHistories(client: Client, limit: Limiter): Promise<TemporalStats> {
   const started = Date.now();
   const executions: { workflowId: string; runId: string }[] = [];
-  for await (const w of client.workflow.list({ query: 'WorkflowType = "subscriptionWorkflow"' })) executions.push({ workflowId: w.workflowId, runId: w.runId });
-  const runs = await Promise.all(executions.map((x) => limit(async () => {
-    const history = await client.workflow.getHandle(x.workflowId, x.runId).fetchHistory();
-    return analyzeHistory(x.workflowId, x.runId, history.events ?? []);
-  })));
+  for await (const w of client.workflow.list({ query: 'WorkflowType = "subscriptionWorkflow"' }))
+    executions.push({ workflowId: w.workflowId, runId: w.runId });
+  const runs = await Promise.all(
+    executions.map((x) =>
+      limit(async () => {
+        const history = await client.workflow.getHandle(x.workflowId, x.runId).fetchHistory();
+        return analyzeHistory(x.workflowId, x.runId, history.events ?? []);
+      }),
+    ),
+  );
   const perWorkflow = new Map<string, number>();
   for (const r of runs) perWorkflow.set(r.workflowId, (perWorkflow.get(r.workflowId) ?? 0) + 1);
   const sum = (f: (r: RunStats) => number): number => runs.reduce((n, r) => n + f(r), 0);
@@ -176,7 +208,9 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     workflowTasks: sum((r) => r.workflowTasks),
     failedWorkflowTasks: sum((r) => r.failedWorkflowTasks),
     nonStickyTasks: sum((r) => r.nonStickyTasks),
-    taskFailureReasons: [...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>())],
+    taskFailureReasons: [
+      ...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>()),
+    ],
     signals: sum((r) => r.signals),
     activities: byType(runs.map((r) => r.activities)),
     localActivities: byType(runs.map((r) => r.localActivities)),
@@ -184,7 +218,9 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     avgEventsPerRun: runs.length ? sum((r) => r.events) / runs.length : 0,
     runsPerWorkflowMax: Math.max(0, ...perWorkflow.values()),
     busy: runs.filter((r) => r.running && (r.pendingActivities > 0 || r.taskInFlight)).length,
-    stuck: runs.filter((r) => r.running && r.pendingTimers === 0 && r.pendingActivities === 0 && !r.taskInFlight).map((r) => r.workflowId),
+    stuck: runs
+      .filter((r) => r.running && r.pendingTimers === 0 && r.pendingActivities === 0 && !r.taskInFlight)
+      .map((r) => r.workflowId),
     collectMs: Date.now() - started,
   };
 }

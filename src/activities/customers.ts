@@ -1,4 +1,10 @@
-import type { AttachPaymentMethodInput, CreateSetupIntentInput, EnsureCustomerInput, EnsureCustomerResult, SetupIntentCreated } from './types';
+import type {
+  AttachPaymentMethodInput,
+  CreateSetupIntentInput,
+  EnsureCustomerInput,
+  EnsureCustomerResult,
+  SetupIntentCreated,
+} from './types';
 import { findCustomer, insertCustomer } from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
@@ -11,13 +17,21 @@ export function customerActivities(deps: ActivityDeps) {
       const existing = await findCustomer(db, organizationId);
       if (existing) return { customerId: existing.stripe_customer_id, testClockId: existing.stripe_test_clock_id };
       const clock = deps.testClocks
-        ? await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(asOf / 1000), name: `org ${organizationId}`.slice(0, 300) }, { idempotencyKey: idempotencyKey.testClock(organizationId) })
+        ? await stripe.testHelpers.testClocks.create(
+            { frozen_time: Math.floor(asOf / 1000), name: `org ${organizationId}`.slice(0, 300) },
+            { idempotencyKey: idempotencyKey.testClock(organizationId) },
+          )
         : null;
       const customer = await stripe.customers.create(
         { email, metadata: { organization_id: organizationId }, ...(clock && { test_clock: clock.id }) },
         { idempotencyKey: idempotencyKey.customer(organizationId) },
       );
-      await insertCustomer(db, { organizationId, stripeCustomerId: customer.id, testClockId: clock?.id ?? null, email: email ?? null });
+      await insertCustomer(db, {
+        organizationId,
+        stripeCustomerId: customer.id,
+        testClockId: clock?.id ?? null,
+        email: email ?? null,
+      });
       return { customerId: customer.id, testClockId: clock?.id ?? null };
     },
 
@@ -32,8 +46,16 @@ export function customerActivities(deps: ActivityDeps) {
     },
 
     /** Attaches the card and makes it the default for future invoices (and for the subscription, if any). */
-    async attachPaymentMethod({ customerId, paymentMethodId, subscriptionId }: AttachPaymentMethodInput): Promise<{ paymentMethodId: string }> {
-      const attached = await stripe.paymentMethods.attach(paymentMethodId, { customer: customerId }, { idempotencyKey: idempotencyKey.attachPaymentMethod(customerId, paymentMethodId) });
+    async attachPaymentMethod({
+      customerId,
+      paymentMethodId,
+      subscriptionId,
+    }: AttachPaymentMethodInput): Promise<{ paymentMethodId: string }> {
+      const attached = await stripe.paymentMethods.attach(
+        paymentMethodId,
+        { customer: customerId },
+        { idempotencyKey: idempotencyKey.attachPaymentMethod(customerId, paymentMethodId) },
+      );
       await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: attached.id } });
       if (subscriptionId) await stripe.subscriptions.update(subscriptionId, { default_payment_method: attached.id });
       return { paymentMethodId: attached.id };

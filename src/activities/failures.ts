@@ -11,15 +11,35 @@ import type { PaymentError } from './types';
 export function toActivityFailure(err: unknown): unknown {
   const c = classifyStripeError(err);
   const details: PaymentError & { stripeCode: string | null; requestId: string | null } = {
-    code: c.stripeCode, declineCode: c.declineCode, adviceCode: c.adviceCode, message: c.message, stripeCode: c.stripeCode, requestId: c.requestId,
+    code: c.stripeCode,
+    declineCode: c.declineCode,
+    adviceCode: c.adviceCode,
+    message: c.message,
+    stripeCode: c.stripeCode,
+    requestId: c.requestId,
   };
   switch (c.code) {
     case 'CARD_DECLINED':
-      return ApplicationFailure.create({ type: 'CardDeclined', message: c.message, nonRetryable: true, details: [details] });
+      return ApplicationFailure.create({
+        type: 'CardDeclined',
+        message: c.message,
+        nonRetryable: true,
+        details: [details],
+      });
     case 'INVALID_REQUEST':
-      return ApplicationFailure.create({ type: c.retryable ? 'StripeConflict' : 'InvalidRequest', message: c.message, nonRetryable: !c.retryable, details: [details] });
+      return ApplicationFailure.create({
+        type: c.retryable ? 'StripeConflict' : 'InvalidRequest',
+        message: c.message,
+        nonRetryable: !c.retryable,
+        details: [details],
+      });
     case 'RATE_LIMIT':
-      return ApplicationFailure.create({ type: 'StripeRateLimited', message: c.message, nonRetryable: false, nextRetryDelay: '5 seconds' });
+      return ApplicationFailure.create({
+        type: 'StripeRateLimited',
+        message: c.message,
+        nonRetryable: false,
+        nextRetryDelay: '5 seconds',
+      });
     case 'API_ERROR':
       return ApplicationFailure.create({ type: 'StripeUnavailable', message: c.message, nonRetryable: false });
     case 'UNKNOWN_ERROR':
@@ -30,12 +50,15 @@ export function toActivityFailure(err: unknown): unknown {
 /** Wraps every function of an activity module so failures leave it classified. */
 export function classified<T extends Record<string, (...args: never[]) => Promise<unknown>>>(fns: T): T {
   return Object.fromEntries(
-    Object.entries(fns).map(([name, fn]) => [name, async (...args: never[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
-    }]),
+    Object.entries(fns).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          throw toActivityFailure(err);
+        }
+      },
+    ]),
   ) as T;
 }

@@ -23,7 +23,8 @@ export function createActivities(deps: ActivityDeps): BillingActivities {
         return await deps.notifier.enqueue(request);
       } catch (err) {
         // Data the template rejects will be rejected on every retry.
-        if (err instanceof InvalidNotificationDataError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidNotificationData');
+        if (err instanceof InvalidNotificationDataError)
+          throw ApplicationFailure.nonRetryable(err.message, 'InvalidNotificationData');
         throw err;
       }
     },

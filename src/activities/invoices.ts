@@ -4,7 +4,13 @@ import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 import { createPaymentMetrics } from './metrics';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
-import type { FetchInvoiceInput, InvoiceActionInput, InvoiceSnapshot, PayInvoiceInput, PayInvoiceResult } from './types';
+import type {
+  FetchInvoiceInput,
+  InvoiceActionInput,
+  InvoiceSnapshot,
+  PayInvoiceInput,
+  PayInvoiceResult,
+} from './types';
 
 export function invoiceActivities(deps: ActivityDeps) {
   const { stripe } = deps;
@@ -33,7 +39,11 @@ export function invoiceActivities(deps: ActivityDeps) {
         return { outcome: 'not_open', invoice: toInvoiceSnapshot(before) };
       }
       try {
-        await stripe.invoices.pay(invoiceId, { off_session: true }, { idempotencyKey: idempotencyKey.payInvoice(invoiceId, attempt) });
+        await stripe.invoices.pay(
+          invoiceId,
+          { off_session: true },
+          { idempotencyKey: idempotencyKey.payInvoice(invoiceId, attempt) },
+        );
         metrics.payment('paid');
         return { outcome: 'paid', invoice: toInvoiceSnapshot(await retrieve(invoiceId)) };
       } catch (err) {

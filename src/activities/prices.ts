@@ -5,10 +5,13 @@ import { getPlan, type PlanId } from '../domain/plans';
 /** Resolves a plan's current Stripe price by lookup key (the catalog sync keeps the key on the live price). */
 export async function priceIdFor(stripe: Stripe, plan: PlanId): Promise<string> {
   const lookupKey = getPlan(plan).price.lookupKey;
-  const [price] = lookupKey ? (await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 })).data : [];
+  const [price] = lookupKey
+    ? (await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 })).data
+    : [];
   if (!price) {
     throw ApplicationFailure.create({
-      type: 'InvalidRequest', nonRetryable: true,
+      type: 'InvalidRequest',
+      nonRetryable: true,
       message: `no active Stripe price for ${plan}${lookupKey ? ` (lookup key ${lookupKey}); run npm run catalog:sync` : ''}`,
     });
   }
@@ -22,7 +25,11 @@ export async function overagePricesFor(stripe: Stripe, plan: PlanId): Promise<{ 
   const prices = (await stripe.prices.list({ lookup_keys: lookupKeys, active: true, limit: lookupKeys.length })).data;
   const missing = lookupKeys.filter((key) => !prices.some((p) => p.lookup_key === key));
   if (missing.length > 0) {
-    throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `no active Stripe price for ${missing.join(', ')}; run npm run catalog:sync` });
+    throw ApplicationFailure.create({
+      type: 'InvalidRequest',
+      nonRetryable: true,
+      message: `no active Stripe price for ${missing.join(', ')}; run npm run catalog:sync`,
+    });
   }
   return prices.map((p) => ({ id: p.id, meter: meterOf(p) }));
 }
@@ -42,10 +49,15 @@ export function planItem(sub: Stripe.Subscription): Stripe.SubscriptionItem | un
  * computed after the first attempt took effect sends the same parameters under the same idempotency key.
  * Metered items without a counterpart are removed, missing ones added.
  */
-export function itemsForPlan(sub: Stripe.Subscription, price: string, overagePrices: readonly { id: string; meter: string | null }[]): Stripe.SubscriptionUpdateParams.Item[] {
+export function itemsForPlan(
+  sub: Stripe.Subscription,
+  price: string,
+  overagePrices: readonly { id: string; meter: string | null }[],
+): Stripe.SubscriptionUpdateParams.Item[] {
   const item = planItem(sub);
   const metered = sub.items.data.filter(isMeteredItem);
-  const counterpart = (m: Stripe.SubscriptionItem) => overagePrices.find((p) => p.meter !== null && p.meter === meterOf(m.price));
+  const counterpart = (m: Stripe.SubscriptionItem) =>
+    overagePrices.find((p) => p.meter !== null && p.meter === meterOf(m.price));
   return [
     item ? { id: item.id, price } : { price },
     ...metered.map((m) => {

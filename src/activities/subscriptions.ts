@@ -2,15 +2,29 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { getPlan, type PlanId } from '../domain/plans';
-import { INVOICE_EXPAND, lastPaymentError, loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND, toInvoiceSnapshot } from '../stripe/snapshots';
+import {
+  INVOICE_EXPAND,
+  lastPaymentError,
+  loadSubscriptionSnapshot,
+  SUBSCRIPTION_EXPAND,
+  toInvoiceSnapshot,
+} from '../stripe/snapshots';
 import { actionNeeded } from '../domain/subscription/payment-action';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 import { itemsForPlan, overagePricesFor, planItem, priceIdFor } from './prices';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type {
-  ChangePlanInput, ChangePlanOutcome, CreateSubscriptionInput, ExtendTrialInput, FetchSubscriptionInput, PlanChangePreview,
-  PreviewPlanChangeInput, SetCancelAtPeriodEndInput, SubscriptionSnapshot, SubscriptionUpdateInput,
+  ChangePlanInput,
+  ChangePlanOutcome,
+  CreateSubscriptionInput,
+  ExtendTrialInput,
+  FetchSubscriptionInput,
+  PlanChangePreview,
+  PreviewPlanChangeInput,
+  SetCancelAtPeriodEndInput,
+  SubscriptionSnapshot,
+  SubscriptionUpdateInput,
 } from './types';
 import { classifyStripeError } from '../stripe/errors';
 
@@ -19,9 +33,18 @@ export function subscriptionActivities(deps: ActivityDeps) {
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
   /** The subscription, its plan item, and the items[] that move it to `plan` (plan price + the plan's overage prices). */
   const planChange = async (subscriptionId: string, plan: PlanId) => {
-    const [sub, price, overage] = await Promise.all([stripe.subscriptions.retrieve(subscriptionId), priceIdFor(stripe, plan), overagePricesFor(stripe, plan)]);
+    const [sub, price, overage] = await Promise.all([
+      stripe.subscriptions.retrieve(subscriptionId),
+      priceIdFor(stripe, plan),
+      overagePricesFor(stripe, plan),
+    ]);
     const item = planItem(sub);
-    if (!item) throw ApplicationFailure.create({ type: 'InvalidRequest', nonRetryable: true, message: `subscription ${subscriptionId} has no plan item` });
+    if (!item)
+      throw ApplicationFailure.create({
+        type: 'InvalidRequest',
+        nonRetryable: true,
+        message: `subscription ${subscriptionId} has no plan item`,
+      });
     return { item, items: itemsForPlan(sub, price, overage) };
   };
 
@@ -33,7 +56,10 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * complete within Stripe's 23 hours. A trial that ends without a payment method cancels (trial_settings).
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
-      const [price, overage] = await Promise.all([priceIdFor(stripe, input.plan), overagePricesFor(stripe, input.plan)]);
+      const [price, overage] = await Promise.all([
+        priceIdFor(stripe, input.plan),
+        overagePricesFor(stripe, input.plan),
+      ]);
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
@@ -53,9 +79,23 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const created = await snapshot(sub);
       const invoice = created.latestInvoice;
       if (created.stripeStatus !== 'incomplete' || !invoice || actionNeeded(invoice)) return created;
-      await stripe.subscriptions.cancel(sub.id, {}, { idempotencyKey: idempotencyKey.cancelSubscription(sub.id, `declined:${input.step}`) });
-      const error = invoice.lastPaymentError ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
-      throw ApplicationFailure.create({ type: 'CardDeclined', message: error.message, nonRetryable: true, details: [error] });
+      await stripe.subscriptions.cancel(
+        sub.id,
+        {},
+        { idempotencyKey: idempotencyKey.cancelSubscription(sub.id, `declined:${input.step}`) },
+      );
+      const error = invoice.lastPaymentError ?? {
+        code: 'card_declined',
+        declineCode: null,
+        adviceCode: null,
+        message: declineMessage(null),
+      };
+      throw ApplicationFailure.create({
+        type: 'CardDeclined',
+        message: error.message,
+        nonRetryable: true,
+        details: [error],
+      });
     },
 
     /**
@@ -67,13 +107,22 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const { items } = await planChange(subscriptionId, plan);
       const key = idempotencyKey.updateSubscription(subscriptionId, step);
       if (mode === 'next_period') {
-        const sub = await stripe.subscriptions.update(subscriptionId, { items, proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: key });
+        const sub = await stripe.subscriptions.update(
+          subscriptionId,
+          { items, proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+          { idempotencyKey: key },
+        );
         return { outcome: 'applied', subscription: await snapshot(sub) };
       }
       try {
         const sub = await stripe.subscriptions.update(
           subscriptionId,
-          { items, proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', expand: SUBSCRIPTION_EXPAND },
+          {
+            items,
+            proration_behavior: 'always_invoice',
+            payment_behavior: 'pending_if_incomplete',
+            expand: SUBSCRIPTION_EXPAND,
+          },
           { idempotencyKey: key },
         );
         if (!sub.pending_update) return { outcome: 'applied', subscription: await snapshot(sub) };
@@ -82,15 +131,29 @@ export function subscriptionActivities(deps: ActivityDeps) {
         // Needs the customer (3-D Secure): Stripe keeps the change pending until paid, or drops it when it expires.
         const open = invoice && toInvoiceSnapshot(invoice);
         if (open && actionNeeded(open)) {
-          return { outcome: 'requires_action', invoice: open, expiresAt: sub.pending_update.expires_at * 1000, subscription: await snapshot(sub) };
+          return {
+            outcome: 'requires_action',
+            invoice: open,
+            expiresAt: sub.pending_update.expires_at * 1000,
+            subscription: await snapshot(sub),
+          };
         }
         if (invoice?.status === 'open') await stripe.invoices.voidInvoice(invoice.id);
-        const error = (invoice && lastPaymentError(invoice)) ?? { code: 'card_declined', declineCode: null, adviceCode: null, message: declineMessage(null) };
+        const error = (invoice && lastPaymentError(invoice)) ?? {
+          code: 'card_declined',
+          declineCode: null,
+          adviceCode: null,
+          message: declineMessage(null),
+        };
         return { outcome: 'declined', error, invoiceId: invoice?.id ?? null };
       } catch (err) {
         const c = classifyStripeError(err);
         if (c.code !== 'CARD_DECLINED') throw err;
-        return { outcome: 'declined', error: { code: c.stripeCode, declineCode: c.declineCode, adviceCode: c.adviceCode, message: c.message }, invoiceId: null };
+        return {
+          outcome: 'declined',
+          error: { code: c.stripeCode, declineCode: c.declineCode, adviceCode: c.adviceCode, message: c.message },
+          invoiceId: null,
+        };
       }
     },
 
@@ -106,13 +169,25 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const prorationAmount = prorationLines.reduce((sum, line) => sum + line.amount, 0);
       const prorationDate = prorationLines[0]?.period.start ?? preview.created;
       return {
-        plan, currency: preview.currency, amountDueNow: preview.amount_due, prorationAmount,
-        nextRenewalAmount: getPlan(plan).price.unitAmount ?? item.price.unit_amount ?? 0, prorationDate: prorationDate * 1000,
+        plan,
+        currency: preview.currency,
+        amountDueNow: preview.amount_due,
+        prorationAmount,
+        nextRenewalAmount: getPlan(plan).price.unitAmount ?? item.price.unit_amount ?? 0,
+        prorationDate: prorationDate * 1000,
       };
     },
 
-    async setCancelAtPeriodEnd({ subscriptionId, cancelAtPeriodEnd, step }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
-      const sub = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND }, { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) });
+    async setCancelAtPeriodEnd({
+      subscriptionId,
+      cancelAtPeriodEnd,
+      step,
+    }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
+      const sub = await stripe.subscriptions.update(
+        subscriptionId,
+        { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND },
+        { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
+      );
       return snapshot(sub);
     },
 

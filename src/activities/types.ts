@@ -3,9 +3,27 @@ import type { PublishedSubscription } from '../domain/subscription/state';
 import type { StripePort } from '../domain/subscription/stripe';
 
 export type {
-  AttachPaymentMethodInput, ChangePlanInput, ChangePlanOutcome, CreateSetupIntentInput, CreateSubscriptionInput, EnsureCustomerInput, EnsureCustomerResult,
-  ExtendTrialInput, FetchInvoiceInput, FetchSubscriptionInput, InvoiceActionInput, InvoiceSnapshot, PayInvoiceInput, PayInvoiceResult,
-  PaymentError, PlanChangePreview, PreviewPlanChangeInput, SetCancelAtPeriodEndInput, SetupIntentCreated, SubscriptionSnapshot, SubscriptionUpdateInput,
+  AttachPaymentMethodInput,
+  ChangePlanInput,
+  ChangePlanOutcome,
+  CreateSetupIntentInput,
+  CreateSubscriptionInput,
+  EnsureCustomerInput,
+  EnsureCustomerResult,
+  ExtendTrialInput,
+  FetchInvoiceInput,
+  FetchSubscriptionInput,
+  InvoiceActionInput,
+  InvoiceSnapshot,
+  PayInvoiceInput,
+  PayInvoiceResult,
+  PaymentError,
+  PlanChangePreview,
+  PreviewPlanChangeInput,
+  SetCancelAtPeriodEndInput,
+  SetupIntentCreated,
+  SubscriptionSnapshot,
+  SubscriptionUpdateInput,
 } from '../domain/subscription/stripe';
 
 /** What the workflow projects into the read model: the published state, its workflow, and its order. */

@@ -29,7 +29,9 @@ const ENDPOINT_GROUPS: readonly { prefix: string; endpoints: Endpoint[] }[] = [
 export const STRIPE_WEBHOOK_PATH = `${BILLING}${stripeWebhookEndpoint.path}`;
 
 /** Every endpoint at its full path. */
-export const MOUNTED_ENDPOINTS: readonly MountedEndpoint[] = ENDPOINT_GROUPS.flatMap(({ prefix, endpoints }) => endpoints.map((endpoint) => ({ path: `${prefix}${endpoint.path}`, endpoint })));
+export const MOUNTED_ENDPOINTS: readonly MountedEndpoint[] = ENDPOINT_GROUPS.flatMap(({ prefix, endpoints }) =>
+  endpoints.map((endpoint) => ({ path: `${prefix}${endpoint.path}`, endpoint })),
+);
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -40,7 +42,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use('*', requestContext(deps), httpMetrics());
   app.onError(onError);
-  app.notFound((c) => c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
+  app.notFound((c) =>
+    c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404),
+  );
   app.route('/', healthRoutes);
   app.route('/', metricsRoutes);
   for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));

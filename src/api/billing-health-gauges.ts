@@ -10,7 +10,11 @@ const DAY_MS = 86_400_000;
  * result is shared by the gauges of a scrape and reused for `cacheMs` (scrapes every 15 s stay cheap).
  * Counters of the same events are billing_email_deliveries_total (worker) and billing_webhook_* (API).
  */
-export function registerBillingHealthGauges(registry: Registry, db: Db, opts: { windowDays?: number; cacheMs?: number; now?: () => number } = {}): void {
+export function registerBillingHealthGauges(
+  registry: Registry,
+  db: Db,
+  opts: { windowDays?: number; cacheMs?: number; now?: () => number } = {},
+): void {
   const windowDays = opts.windowDays ?? 30;
   const cacheMs = opts.cacheMs ?? 60_000;
   const now = opts.now ?? Date.now;
@@ -44,7 +48,8 @@ export function registerBillingHealthGauges(registry: Registry, db: Db, opts: { 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const f of (await report()).figures) this.set({ figure: f.figure, comparison: f.target.comparison }, f.target.value);
+      for (const f of (await report()).figures)
+        this.set({ figure: f.figure, comparison: f.target.comparison }, f.target.value);
     },
   });
   new Gauge({
@@ -54,7 +59,8 @@ export function registerBillingHealthGauges(registry: Registry, db: Db, opts: { 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const f of (await report()).figures) if (f.met !== null) this.set({ figure: f.figure, window }, f.met ? 1 : 0);
+      for (const f of (await report()).figures)
+        if (f.met !== null) this.set({ figure: f.figure, window }, f.met ? 1 : 0);
     },
   });
   new Gauge({

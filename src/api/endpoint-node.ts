@@ -21,11 +21,15 @@ export interface MountedEndpoint {
  * X-Request-Id, the latency histogram under the route's template, one log line. Returns whether it took
  * the request; every other request goes to the Hono app.
  */
-export function nodeAdapter(deps: AppDeps, mounted: readonly MountedEndpoint[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function nodeAdapter(
+  deps: AppDeps,
+  mounted: readonly MountedEndpoint[],
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byRoute = new Map<string, MountedEndpoint>();
   for (const m of mounted) {
     if (!m.endpoint.nodeAdapter) continue;
-    if (m.endpoint.query || m.endpoint.params || m.endpoint.headers || m.path.includes('{')) throw new Error(`${m.path}: the node:http adapter takes endpoints without path, query or header parameters`);
+    if (m.endpoint.query || m.endpoint.params || m.endpoint.headers || m.path.includes('{'))
+      throw new Error(`${m.path}: the node:http adapter takes endpoints without path, query or header parameters`);
     byRoute.set(`${m.endpoint.method.toUpperCase()} ${m.path}`, m);
   }
   return (req, res) => {
@@ -38,12 +42,19 @@ export function nodeAdapter(deps: AppDeps, mounted: readonly MountedEndpoint[]):
   };
 }
 
-const headerOf = (req: IncomingMessage) => (name: string): string | undefined => {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+const headerOf =
+  (req: IncomingMessage) =>
+  (name: string): string | undefined => {
+    const value = req.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
 
-async function answer(deps: AppDeps, { path, endpoint: e }: MountedEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answer(
+  deps: AppDeps,
+  { path, endpoint: e }: MountedEndpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = performance.now();
   const method = req.method ?? 'GET';
   const endTimer = deps.metrics.httpDuration.startTimer({ method });
@@ -59,8 +70,16 @@ async function answer(deps: AppDeps, { path, endpoint: e }: MountedEndpoint, req
     if (raw === 'too_large') refuseTooLarge(e, { deps, logger, requestId });
     const parsed = e.body?.kind === 'json' ? await parseJsonBody(e.body, header('content-type'), raw) : raw;
     const request: EndpointRequest = {
-      deps, logger, requestId, header, body: parsed, query: undefined, params: undefined,
-      setHeader: (name, value) => { headers[name] = value; },
+      deps,
+      logger,
+      requestId,
+      header,
+      body: parsed,
+      query: undefined,
+      params: undefined,
+      setHeader: (name, value) => {
+        headers[name] = value;
+      },
       get principal(): never {
         throw new Error('no user on a node:http endpoint');
       },
@@ -78,10 +97,18 @@ async function answer(deps: AppDeps, { path, endpoint: e }: MountedEndpoint, req
     if (!req.readableEnded) headers.Connection = 'close';
   }
   const json = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), 'X-Request-Id': requestId });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(json),
+    'X-Request-Id': requestId,
+  });
   res.end(json);
   endTimer({ route: path, status: String(status) });
-  logger.info({ method, path: req.url?.split('?')[0], status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+  logger.info(
+    { method, path: req.url?.split('?')[0], status, ms: Math.round((performance.now() - started) * 10) / 10 },
+    'request',
+  );
 }
 
 /**
@@ -91,7 +118,8 @@ async function answer(deps: AppDeps, { path, endpoint: e }: MountedEndpoint, req
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too_large'> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) return Promise.resolve('too_large');
+  if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > maxBytes))
+    return Promise.resolve('too_large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -16,8 +16,10 @@ export type EndpointAuth = 'public' | 'user-read' | 'user-write' | 'admin' | 'se
 /** What an endpoint's request body is: JSON checked by a schema, or the raw bytes (a signature covers them). */
 export type BodySpec<T> = { kind: 'json'; schema: z.ZodType<T>; required: boolean } | { kind: 'raw' };
 
-export const jsonBody = <S extends z.ZodType>(schema: S, opts: { required: boolean } = { required: true }): BodySpec<z.output<S>> =>
-  ({ kind: 'json', schema: schema as z.ZodType<z.output<S>>, required: opts.required });
+export const jsonBody = <S extends z.ZodType>(
+  schema: S,
+  opts: { required: boolean } = { required: true },
+): BodySpec<z.output<S>> => ({ kind: 'json', schema: schema as z.ZodType<z.output<S>>, required: opts.required });
 export const rawBody: BodySpec<Uint8Array> = { kind: 'raw' };
 
 /** The request as every handler sees it, whichever adapter (Hono, or the node:http one) received it. */
@@ -73,8 +75,11 @@ export interface EndpointDefinition<B = undefined, Q extends z.ZodType = z.ZodTy
 /** An endpoint with its types erased, as the adapters hold it. */
 export type Endpoint = EndpointDefinition<unknown, z.ZodType, z.ZodType>;
 
-export function defineEndpoint<B = undefined, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType>(def: EndpointDefinition<B, Q, P>): Endpoint {
-  if (def.nodeAdapter && !['public', 'service'].includes(def.auth)) throw new Error(`${def.method} ${def.path}: the node:http adapter serves public and service endpoints only`);
+export function defineEndpoint<B = undefined, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType>(
+  def: EndpointDefinition<B, Q, P>,
+): Endpoint {
+  if (def.nodeAdapter && !['public', 'service'].includes(def.auth))
+    throw new Error(`${def.method} ${def.path}: the node:http adapter serves public and service endpoints only`);
   return def as unknown as Endpoint;
 }
 
@@ -97,7 +102,8 @@ export function openApiRoute(e: Endpoint): RouteConfig {
   if (e.params) request.params = e.params as NonNullable<RouteConfig['request']>['params'];
   if (e.headers) request.headers = e.headers as NonNullable<RouteConfig['request']>['headers'];
   if (e.query) request.query = e.query as NonNullable<RouteConfig['request']>['query'];
-  if (e.body?.kind === 'json') request.body = { required: e.body.required, content: { 'application/json': { schema: e.body.schema } } };
+  if (e.body?.kind === 'json')
+    request.body = { required: e.body.required, content: { 'application/json': { schema: e.body.schema } } };
   return {
     method: e.method,
     path: e.path,
@@ -129,8 +135,13 @@ const utf8 = new TextDecoder();
  * (a leading BOM dropped, like the Fetch API's `json()`), malformed JSON is a 400, and the schema decides.
  * An optional body sent without a content type is `{}`, unvalidated.
  */
-export async function parseJsonBody(spec: Extract<BodySpec<unknown>, { kind: 'json' }>, contentType: string | undefined, raw: Uint8Array): Promise<unknown> {
-  if (contentType ? !JSON_REQUEST.test(contentType) : raw.byteLength > 0) throw new HTTPException(415, { message: 'Unsupported Media Type' });
+export async function parseJsonBody(
+  spec: Extract<BodySpec<unknown>, { kind: 'json' }>,
+  contentType: string | undefined,
+  raw: Uint8Array,
+): Promise<unknown> {
+  if (contentType ? !JSON_REQUEST.test(contentType) : raw.byteLength > 0)
+    throw new HTTPException(415, { message: 'Unsupported Media Type' });
   if (!spec.required && !contentType) return {};
   let value: unknown = {};
   if (contentType && JSON_MEDIA_TYPE.test(contentType.split(';')[0]?.trim() ?? '')) {

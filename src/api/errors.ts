@@ -46,6 +46,10 @@ export function envelope(code: ErrorCode, message: string, requestId: string, de
 }
 
 /** A request schema's zod failure as the one VALIDATION_FAILED error (the app's validator hook and every endpoint's request schemas). */
-export function requestValidationFailed(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiError {
-  return new ApiError('VALIDATION_FAILED', 'The request is invalid', { issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+export function requestValidationFailed(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): ApiError {
+  return new ApiError('VALIDATION_FAILED', 'The request is invalid', {
+    issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
 }

@@ -10,7 +10,11 @@ import { nodeAdapter, type MountedEndpoint } from './endpoint-node';
  * The API's HTTP server: the Hono app, except for the endpoints whose definition asks for the raw
  * node:http adapter generated from it (src/api/endpoint-node.ts), matched by method and pathname.
  */
-export function createHttpServer(app: OpenAPIHono<AppEnv>, deps: AppDeps, endpoints: readonly MountedEndpoint[] = MOUNTED_ENDPOINTS): Server {
+export function createHttpServer(
+  app: OpenAPIHono<AppEnv>,
+  deps: AppDeps,
+  endpoints: readonly MountedEndpoint[] = MOUNTED_ENDPOINTS,
+): Server {
   const hono = getRequestListener(app.fetch);
   const direct = nodeAdapter(deps, endpoints);
   return createServer((req, res) => {

@@ -29,14 +29,27 @@ export function findIdempotencyKey(db: Db, ref: KeyRef) {
 
 /** Forgets the key, so the caller may retry with it. */
 export async function releaseIdempotencyKey(db: Db, ref: KeyRef): Promise<void> {
-  await db.deleteFrom('api_idempotency_keys').where('organization_id', '=', ref.organizationId).where('key', '=', ref.key).execute();
+  await db
+    .deleteFrom('api_idempotency_keys')
+    .where('organization_id', '=', ref.organizationId)
+    .where('key', '=', ref.key)
+    .execute();
 }
 
 /** Stores the response a repeat of the request will be given. */
-export async function completeIdempotencyKey(db: Db, ref: KeyRef, response: { status: number; body: string }): Promise<void> {
+export async function completeIdempotencyKey(
+  db: Db,
+  ref: KeyRef,
+  response: { status: number; body: string },
+): Promise<void> {
   await db
     .updateTable('api_idempotency_keys')
-    .set({ state: 'completed', response_status: response.status, response_body: response.body, completed_at: sql`now()` })
+    .set({
+      state: 'completed',
+      response_status: response.status,
+      response_body: response.body,
+      completed_at: sql`now()`,
+    })
     .where('organization_id', '=', ref.organizationId)
     .where('key', '=', ref.key)
     .execute();

@@ -15,7 +15,10 @@ export const ErrorSchema = z
 
 export const errorResponses = (...statuses: (400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503)[]) =>
   Object.fromEntries(
-    statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } }]),
+    statuses.map((s) => [
+      s,
+      { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -24,7 +27,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   402: 'CARD_DECLINED: the card was declined; `details.declineCode` says why',
   403: 'FORBIDDEN: the role may not do this',
   404: 'NOT_FOUND',
-  409: 'CONFLICT: not allowed in the subscription\'s current state, or Idempotency-Key reuse',
+  409: "CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse",
   413: 'PAYLOAD_TOO_LARGE',
   422: 'VALIDATION_FAILED: `details` lists the fields',
   429: 'RATE_LIMIT: slow down; see Retry-After',

@@ -1,4 +1,9 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { BillingErrorType } from '../workflows/messages';
 import { ApiError, type ErrorCode } from './errors';
@@ -34,20 +39,35 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     if (isBillingErrorType(failure.type)) {
-      const details = { reason: failure.type, ...(failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}) };
+      const details = {
+        reason: failure.type,
+        ...(failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}),
+      };
       return new ApiError(CODE_FOR_TYPE[failure.type], failure.message, details);
     }
   }
   if (err instanceof WorkflowNotFoundError) {
-    return new ApiError('CONFLICT', 'The organization has no live subscription', { reason: BillingErrorType.NoActiveSubscription });
+    return new ApiError('CONFLICT', 'The organization has no live subscription', {
+      reason: BillingErrorType.NoActiveSubscription,
+    });
   }
   // The update outlived the RPC deadline (a busy worker or server): it may still complete. Retryable, and a
   // retry with the same Idempotency-Key (the update id) reaches the same update rather than a second one.
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new ApiError('SERVICE_UNAVAILABLE', 'Billing is taking longer than usual. Retry with the same Idempotency-Key.', undefined, { 'Retry-After': '5' });
+    return new ApiError(
+      'SERVICE_UNAVAILABLE',
+      'Billing is taking longer than usual. Retry with the same Idempotency-Key.',
+      undefined,
+      { 'Retry-After': '5' },
+    );
   }
   if (isGrpcServiceError(err) || (err instanceof Error && err.name === 'ServiceError')) {
-    return new ApiError('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', undefined, { 'Retry-After': '5' });
+    return new ApiError(
+      'SERVICE_UNAVAILABLE',
+      'Billing is temporarily unavailable. Please try again shortly.',
+      undefined,
+      { 'Retry-After': '5' },
+    );
   }
   return err;
 }

@@ -8,7 +8,10 @@ import { UsageError } from './command';
  */
 export function parseOptions<S extends z.ZodObject>(argv: string[], schema: S, booleans: string[] = []): z.infer<S> {
   const options = Object.fromEntries(
-    Object.keys(schema.shape).map((name) => [name, { type: booleans.includes(name) ? ('boolean' as const) : ('string' as const) }]),
+    Object.keys(schema.shape).map((name) => [
+      name,
+      { type: booleans.includes(name) ? ('boolean' as const) : ('string' as const) },
+    ]),
   );
   let values: Record<string, unknown>;
   try {

@@ -15,8 +15,16 @@ import { undeliveredInvoicesCommand } from './commands/undelivered-invoices';
 
 /** The operator CLI: `npm run billing -- <command> [options]`. */
 const COMMANDS: CliCommand[] = [
-  catalogSyncCommand, showCommand, assignPlanCommand, extendTrialCommand, redriveEventsCommand, reconcileCommand, backfillCommand,
-  healthReportCommand, undeliveredInvoicesCommand, resendInvoiceCommand,
+  catalogSyncCommand,
+  showCommand,
+  assignPlanCommand,
+  extendTrialCommand,
+  redriveEventsCommand,
+  reconcileCommand,
+  backfillCommand,
+  healthReportCommand,
+  undeliveredInvoicesCommand,
+  resendInvoiceCommand,
 ];
 
 function help(): string {

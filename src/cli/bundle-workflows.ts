@@ -13,7 +13,10 @@ async function main(argv: string[]): Promise<void> {
   if (argv.length > 1 || argv[0]?.startsWith('-')) throw new Error('usage: bundle-workflows [<out.js>]');
   const out = path.resolve(argv[0] ?? 'dist/workflow-bundle.js');
   if (!out.endsWith('.js')) throw new Error(`the bundle's file name must end in .js (got ${out})`);
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, code);
   process.stdout.write(`workflow bundle: ${out} (${(code.length / 1024).toFixed(0)} KiB)\n`);

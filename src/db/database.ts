@@ -56,7 +56,8 @@ export interface PreparedStatement {
 export async function preparedQuery<R>(db: Db, statement: PreparedStatement, values: unknown[]): Promise<R[]> {
   const known = preparedTexts.get(statement.name);
   if (known === undefined) preparedTexts.set(statement.name, statement.text);
-  else if (known !== statement.text) throw new Error(`prepared statement ${statement.name} has two texts; give the new one a new name`);
+  else if (known !== statement.text)
+    throw new Error(`prepared statement ${statement.name} has two texts; give the new one a new name`);
   const pool = pools.get(db);
   if (!pool) return (await db.executeQuery<R>(CompiledQuery.raw(statement.text, values))).rows;
   const result = await pool.query({ name: statement.name, text: statement.text, values });

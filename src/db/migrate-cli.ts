@@ -13,7 +13,14 @@ if (!args.success) {
 }
 const [direction, ...flags] = args.data;
 const stepsFlag = flags.indexOf('--steps');
-const steps = stepsFlag >= 0 ? z.coerce.number().int().positive().safeParse(flags[stepsFlag + 1]) : undefined;
+const steps =
+  stepsFlag >= 0
+    ? z.coerce
+        .number()
+        .int()
+        .positive()
+        .safeParse(flags[stepsFlag + 1])
+    : undefined;
 if (steps && !steps.success) {
   process.stderr.write('--steps needs a positive integer\n');
   process.exit(2);

@@ -20,7 +20,10 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<string[]
 }
 
 /** Rolls back the most recent migration (`steps` times), or everything with `all`. */
-export async function migrateDown(db: Db, opts: { steps?: number; all?: boolean; schema?: string } = {}): Promise<string[]> {
+export async function migrateDown(
+  db: Db,
+  opts: { steps?: number; all?: boolean; schema?: string } = {},
+): Promise<string[]> {
   const migrator = migratorFor(db, opts.schema);
   if (opts.all) return unwrap(await migrator.migrateTo(NO_MIGRATIONS));
   const lines: string[] = [];

@@ -175,7 +175,11 @@ export interface StripeEventsTable {
   object_id: string | null;
   organization_id: string | null;
   payload: ColumnType<unknown, string, string>;
-  relay_status: ColumnType<'pending' | 'relayed' | 'ignored', 'pending' | 'relayed' | 'ignored' | undefined, 'pending' | 'relayed' | 'ignored'>;
+  relay_status: ColumnType<
+    'pending' | 'relayed' | 'ignored',
+    'pending' | 'relayed' | 'ignored' | undefined,
+    'pending' | 'relayed' | 'ignored'
+  >;
   relay_attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: DefaultedTimestamp;
   relayed_at: Timestamp | null;

@@ -64,10 +64,18 @@ function validatePolicy(p: BillingPolicy): void {
   if (delays.some((ms, i) => ms <= 0 || (i > 0 && ms <= (delays[i - 1] ?? 0)))) {
     throw new RangeError('dunning retry delays must be positive and strictly increasing');
   }
-  const durations = [p.dunning.graceMs, p.trial.reminderBeforeEndMs, p.sync.backstopAfterDeadlineMs, p.sync.backstopRepeatMs, p.idleTimeoutMs];
-  if (durations.some((ms) => !Number.isFinite(ms) || ms <= 0)) throw new RangeError('policy durations must be positive');
+  const durations = [
+    p.dunning.graceMs,
+    p.trial.reminderBeforeEndMs,
+    p.sync.backstopAfterDeadlineMs,
+    p.sync.backstopRepeatMs,
+    p.idleTimeoutMs,
+  ];
+  if (durations.some((ms) => !Number.isFinite(ms) || ms <= 0))
+    throw new RangeError('policy durations must be positive');
   if (p.dunning.finalNoticeBeforeGraceEndMs < 0 || p.dunning.finalNoticeBeforeGraceEndMs > p.dunning.graceMs) {
     throw new RangeError('the final notice must fall inside the grace period');
   }
-  if (!Number.isInteger(p.seenEventLimit) || p.seenEventLimit < 1) throw new RangeError('seenEventLimit must be a positive integer');
+  if (!Number.isInteger(p.seenEventLimit) || p.seenEventLimit < 1)
+    throw new RangeError('seenEventLimit must be a positive integer');
 }

@@ -2,9 +2,7 @@ import { isOperationAllowed, type SubscriptionStatus } from './subscription-stat
 
 export type CancelRejection = 'NoActiveSubscription' | 'AlreadyCanceling';
 export type CancelDecision =
-  | { kind: 'immediate' }
-  | { kind: 'at_period_end' }
-  | { kind: 'rejected'; reason: CancelRejection; message: string };
+  { kind: 'immediate' } | { kind: 'at_period_end' } | { kind: 'rejected'; reason: CancelRejection; message: string };
 
 export interface CancelContext {
   status: SubscriptionStatus;
@@ -22,7 +20,11 @@ export function decideCancel(current: CancelContext, atPeriodEnd: boolean): Canc
   }
   if (!atPeriodEnd || current.status === 'past_due' || current.status === 'incomplete') return { kind: 'immediate' };
   if (current.cancelAtPeriodEnd) {
-    return { kind: 'rejected', reason: 'AlreadyCanceling', message: 'the subscription is already set to cancel at period end' };
+    return {
+      kind: 'rejected',
+      reason: 'AlreadyCanceling',
+      message: 'the subscription is already set to cancel at period end',
+    };
   }
   return { kind: 'at_period_end' };
 }

@@ -11,7 +11,8 @@ const MESSAGES: Record<string, string> = {
   invalid_expiry_month: "Your card's expiration month is invalid.",
   invalid_expiry_year: "Your card's expiration year is invalid.",
   card_velocity_exceeded: 'Your card has reached its spending limit. Please use another card or contact your bank.',
-  withdrawal_count_limit_exceeded: 'Your card has reached its spending limit. Please use another card or contact your bank.',
+  withdrawal_count_limit_exceeded:
+    'Your card has reached its spending limit. Please use another card or contact your bank.',
   processing_error: 'An error occurred while processing your card. Please try again.',
   try_again_later: 'Your bank could not process the payment right now. Please try again later.',
   issuer_not_available: 'Your bank could not be reached. Please try again later.',

@@ -65,10 +65,18 @@ export function dunningSchedule(firstFailureAt: number, policy: BillingPolicy['d
  * `scheduledRetriesDone` counts only schedule slots (an immediate retry after a card update does not
  * consume one), so a customer who fixes the card early never loses later retries.
  */
-export function nextScheduledRetry(schedule: DunningSchedule, scheduledRetriesDone: number, severity: DeclineSeverity): number | null {
+export function nextScheduledRetry(
+  schedule: DunningSchedule,
+  scheduledRetriesDone: number,
+  severity: DeclineSeverity,
+): number | null {
   if (severity === 'hard') return null;
   return schedule.retryAt[scheduledRetriesDone] ?? null;
 }
 
 /** What happens when dunning runs out: the policy's end state, nothing deleted. */
-export const DUNNING_END_ACTIONS = ['cancel_stripe_subscription', 'mark_invoice_uncollectible', 'fall_back_to_free'] as const;
+export const DUNNING_END_ACTIONS = [
+  'cancel_stripe_subscription',
+  'mark_invoice_uncollectible',
+  'fall_back_to_free',
+] as const;

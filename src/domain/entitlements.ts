@@ -22,7 +22,12 @@ export interface EntitlementDecision {
  * "May the organization use `requested` more of `metric`?" Included usage is always allowed; beyond the
  * limit it is allowed only where the plan prices overage (paid counters). Free limits and gauges are hard.
  */
-export function decideEntitlement(input: { plan: PlanId; metric: UsageMetric; used: number; requested: number }): EntitlementDecision {
+export function decideEntitlement(input: {
+  plan: PlanId;
+  metric: UsageMetric;
+  used: number;
+  requested: number;
+}): EntitlementDecision {
   const plan = PLANS[input.plan];
   const limit = plan.limits[input.metric];
   const { used, requested } = input;
@@ -37,7 +42,10 @@ export function decideEntitlement(input: { plan: PlanId; metric: UsageMetric; us
     limit,
     used,
     remaining,
-    overage: { quantity: over, terms: { unitAmount: priced.unitAmount, blockSize: priced.blockSize, currency: plan.price.currency } },
+    overage: {
+      quantity: over,
+      terms: { unitAmount: priced.unitAmount, blockSize: priced.blockSize, currency: plan.price.currency },
+    },
   };
 }
 
@@ -48,7 +56,11 @@ export const USAGE_ALERT_THRESHOLDS = [80, 100] as const;
  * Billable overage of a counter over a whole period, in the price's blocks (rounded up: a started block
  * is billed). 0 on plans that do not price the metric.
  */
-export function overageBlocks(plan: PlanId, metric: UsageMetric, periodTotal: number): { overUnits: number; blocks: number } {
+export function overageBlocks(
+  plan: PlanId,
+  metric: UsageMetric,
+  periodTotal: number,
+): { overUnits: number; blocks: number } {
   const priced = PLANS[plan].overage[metric];
   const limit = PLANS[plan].limits[metric];
   if (!priced || isUnlimited(limit) || periodTotal <= limit) return { overUnits: 0, blocks: 0 };

@@ -20,7 +20,8 @@ export interface InvoiceEmailFacts {
 
 export function requiredInvoiceEmails(invoice: InvoiceEmailFacts): InvoiceEmailKind[] {
   const kinds: InvoiceEmailKind[] = [];
-  if ((FINALIZED_INVOICE_STATUSES as readonly string[]).includes(invoice.status) && invoice.amountDue > 0) kinds.push('invoice_issued');
+  if ((FINALIZED_INVOICE_STATUSES as readonly string[]).includes(invoice.status) && invoice.amountDue > 0)
+    kinds.push('invoice_issued');
   if (invoice.status === 'paid' && invoice.amountPaid > 0) kinds.push('invoice_receipt');
   return kinds;
 }

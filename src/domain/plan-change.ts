@@ -4,11 +4,7 @@ import { isOperationAllowed, type SubscriptionStatus } from './subscription-stat
 export type PlanChangeActor = 'customer' | 'operator';
 
 export type PlanChangeRejection =
-  | 'SamePlan'
-  | 'EnterpriseNotSelfServe'
-  | 'PlanChangeNotAllowed'
-  | 'PendingChangeExists'
-  | 'PlanNotBillable';
+  'SamePlan' | 'EnterpriseNotSelfServe' | 'PlanChangeNotAllowed' | 'PendingChangeExists' | 'PlanNotBillable';
 
 /**
  * - upgrade: applied now, the proration invoiced and charged immediately (and not applied if that fails);
@@ -28,9 +24,17 @@ export interface PlanChangeContext {
   cancelAtPeriodEnd: boolean;
 }
 
-const reject = (reason: PlanChangeRejection, message: string): PlanChangeDecision => ({ kind: 'rejected', reason, message });
+const reject = (reason: PlanChangeRejection, message: string): PlanChangeDecision => ({
+  kind: 'rejected',
+  reason,
+  message,
+});
 
-export function decidePlanChange(current: PlanChangeContext, target: PlanId, actor: PlanChangeActor = 'customer'): PlanChangeDecision {
+export function decidePlanChange(
+  current: PlanChangeContext,
+  target: PlanId,
+  actor: PlanChangeActor = 'customer',
+): PlanChangeDecision {
   if (!isOperationAllowed(current.status, 'changePlan')) {
     return reject('PlanChangeNotAllowed', `a plan cannot be changed while the subscription is ${current.status}`);
   }
@@ -41,7 +45,10 @@ export function decidePlanChange(current: PlanChangeContext, target: PlanId, act
   // One pending change at a time: Stripe already holds the lower price for the next period, so an upgrade
   // now would be prorated from the wrong price. Resuming first makes the order explicit.
   if (current.pendingPlan !== null) {
-    return reject('PendingChangeExists', `a change to ${current.pendingPlan} is pending; resume the current plan first`);
+    return reject(
+      'PendingChangeExists',
+      `a change to ${current.pendingPlan} is pending; resume the current plan first`,
+    );
   }
   if (current.cancelAtPeriodEnd) {
     return reject('PendingChangeExists', 'the subscription is set to cancel at period end; resume it first');
@@ -55,7 +62,8 @@ export function decidePlanChange(current: PlanChangeContext, target: PlanId, act
     : { kind: 'downgrade', from: current.plan, to: target };
 }
 
-export type SubscribeRejection = 'AlreadySubscribed' | 'EnterpriseNotSelfServe' | 'InvalidPlan' | 'PaymentMethodRequired';
+export type SubscribeRejection =
+  'AlreadySubscribed' | 'EnterpriseNotSelfServe' | 'InvalidPlan' | 'PaymentMethodRequired';
 
 export interface SubscribeRequest {
   plan: PlanId;
@@ -69,10 +77,16 @@ export function trialDaysFor(request: SubscribeRequest): number {
   return request.skipTrial ? 0 : getPlan(request.plan).trialDays;
 }
 
-export function validateSubscribe(status: SubscriptionStatus, request: SubscribeRequest): { reason: SubscribeRejection; message: string } | null {
+export function validateSubscribe(
+  status: SubscriptionStatus,
+  request: SubscribeRequest,
+): { reason: SubscribeRejection; message: string } | null {
   if (status !== 'none') return { reason: 'AlreadySubscribed', message: 'the organization already has a subscription' };
   if (request.plan === 'enterprise') {
-    return { reason: 'EnterpriseNotSelfServe', message: 'the enterprise plan is arranged with sales; contact us to switch' };
+    return {
+      reason: 'EnterpriseNotSelfServe',
+      message: 'the enterprise plan is arranged with sales; contact us to switch',
+    };
   }
   if (request.plan === 'free') return { reason: 'InvalidPlan', message: 'the free plan needs no subscription' };
   if (trialDaysFor(request) === 0 && !request.paymentMethodId) {

@@ -60,8 +60,18 @@ const usd = (unitAmount: number | null, lookupKey: string | null): PlanPrice => 
 // Overage is priced only on the counters: gauges (agents, users, storage) are hard caps, since billing
 // a seat or a megabyte "over" is a different product conversation (upgrade), not a metered charge.
 const overage = (plan: string, messagesPer1000: number, apiCallsPer10000: number): Plan['overage'] => ({
-  messages: { unitAmount: messagesPer1000, blockSize: 1_000, meterEventName: 'billing_messages', lookupKey: `billing_${plan}_messages_overage` },
-  api_calls: { unitAmount: apiCallsPer10000, blockSize: 10_000, meterEventName: 'billing_api_calls', lookupKey: `billing_${plan}_api_calls_overage` },
+  messages: {
+    unitAmount: messagesPer1000,
+    blockSize: 1_000,
+    meterEventName: 'billing_messages',
+    lookupKey: `billing_${plan}_messages_overage`,
+  },
+  api_calls: {
+    unitAmount: apiCallsPer10000,
+    blockSize: 10_000,
+    meterEventName: 'billing_api_calls',
+    lookupKey: `billing_${plan}_api_calls_overage`,
+  },
 });
 
 export const PLANS: Readonly<Record<PlanId, Plan>> = {
@@ -73,7 +83,14 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     trialDays: 0,
     selfServe: true,
     limits: { agents: 1, messages: 1_000, api_calls: 10_000, users: 1, storage: 100 },
-    features: { knowledgeBase: false, workflows: false, fineTuning: false, sso: false, sla: false, support: 'community' },
+    features: {
+      knowledgeBase: false,
+      workflows: false,
+      fineTuning: false,
+      sso: false,
+      sla: false,
+      support: 'community',
+    },
     overage: {},
   },
   starter: {

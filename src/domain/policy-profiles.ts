@@ -10,7 +10,11 @@ const SECOND = 1_000;
 export const POLICY_PROFILES = {
   standard: {},
   demo: {
-    dunning: { retryDelaysMs: [5 * SECOND, 10 * SECOND, 15 * SECOND, 20 * SECOND], graceMs: 10 * SECOND, finalNoticeBeforeGraceEndMs: 5 * SECOND },
+    dunning: {
+      retryDelaysMs: [5 * SECOND, 10 * SECOND, 15 * SECOND, 20 * SECOND],
+      graceMs: 10 * SECOND,
+      finalNoticeBeforeGraceEndMs: 5 * SECOND,
+    },
     sync: { backstopAfterDeadlineMs: 30 * SECOND, backstopRepeatMs: 60 * SECOND },
   },
 } as const satisfies Record<string, BillingPolicyOverrides>;

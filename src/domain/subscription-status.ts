@@ -5,7 +5,8 @@
 export const SUBSCRIPTION_STATUSES = ['none', 'incomplete', 'trialing', 'active', 'past_due', 'canceled'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
-export type SubscriptionOperation = 'subscribe' | 'changePlan' | 'cancel' | 'resume' | 'updatePaymentMethod' | 'extendTrial';
+export type SubscriptionOperation =
+  'subscribe' | 'changePlan' | 'cancel' | 'resume' | 'updatePaymentMethod' | 'extendTrial';
 
 /**
  * Which operation a status admits. Plan changes wait while a payment is failing: an upgrade would stack a

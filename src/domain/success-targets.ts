@@ -1,5 +1,10 @@
 /** The seed's success metrics and their targets, as ratios (0.999 = 99.9 %). */
-export const SUCCESS_FIGURES = ['payment_success_rate', 'webhook_processing_failure_rate', 'invoice_delivery_rate', 'payment_retry_rate'] as const;
+export const SUCCESS_FIGURES = [
+  'payment_success_rate',
+  'webhook_processing_failure_rate',
+  'invoice_delivery_rate',
+  'payment_retry_rate',
+] as const;
 export type SuccessFigure = (typeof SUCCESS_FIGURES)[number];
 
 export interface Target {

@@ -24,7 +24,11 @@ export type EventTimeRejection = 'timestamp_in_future' | 'timestamp_too_old' | '
  * current usage period: once a period has rolled over its totals are final (overage was or is being
  * reported), so late events for it are refused rather than silently moved.
  */
-export function eventTimeRejection(occurredAt: number, now: number, currentPeriodStart: number): EventTimeRejection | null {
+export function eventTimeRejection(
+  occurredAt: number,
+  now: number,
+  currentPeriodStart: number,
+): EventTimeRejection | null {
   if (occurredAt > now + MAX_EVENT_LEAD_MS) return 'timestamp_in_future';
   if (occurredAt < now - MAX_EVENT_AGE_MS) return 'timestamp_too_old';
   if (occurredAt < currentPeriodStart) return 'before_current_period';

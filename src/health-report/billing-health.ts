@@ -1,6 +1,12 @@
 import type { Db } from '../db/database';
 import { billingSuccessMetrics, type MetricsRange, type RevenueRecovery } from './store';
-import { SUCCESS_FIGURES, SUCCESS_TARGETS, meetsTarget, type SuccessFigure, type Target } from '../domain/success-targets';
+import {
+  SUCCESS_FIGURES,
+  SUCCESS_TARGETS,
+  meetsTarget,
+  type SuccessFigure,
+  type Target,
+} from '../domain/success-targets';
 
 export interface HealthFigure {
   figure: SuccessFigure;
@@ -33,10 +39,26 @@ export interface BillingHealthReport {
 export async function buildBillingHealthReport(db: Db, range: MetricsRange): Promise<BillingHealthReport> {
   const m = await billingSuccessMetrics(db, range);
   const parts: Record<SuccessFigure, { value: number | null; numerator: number; denominator: number }> = {
-    payment_success_rate: { value: m.payments.paymentSuccessRate, numerator: m.payments.paidOnFirstAttempt, denominator: m.payments.finalizedInvoices },
-    webhook_processing_failure_rate: { value: m.webhooks.failureRate, numerator: m.webhooks.failed, denominator: m.webhooks.received },
-    invoice_delivery_rate: { value: m.invoiceDelivery.deliveryRate, numerator: m.invoiceDelivery.sent, denominator: m.invoiceDelivery.required },
-    payment_retry_rate: { value: m.payments.retryRate, numerator: m.payments.retriedInvoices, denominator: m.payments.finalizedInvoices },
+    payment_success_rate: {
+      value: m.payments.paymentSuccessRate,
+      numerator: m.payments.paidOnFirstAttempt,
+      denominator: m.payments.finalizedInvoices,
+    },
+    webhook_processing_failure_rate: {
+      value: m.webhooks.failureRate,
+      numerator: m.webhooks.failed,
+      denominator: m.webhooks.received,
+    },
+    invoice_delivery_rate: {
+      value: m.invoiceDelivery.deliveryRate,
+      numerator: m.invoiceDelivery.sent,
+      denominator: m.invoiceDelivery.required,
+    },
+    payment_retry_rate: {
+      value: m.payments.retryRate,
+      numerator: m.payments.retriedInvoices,
+      denominator: m.payments.finalizedInvoices,
+    },
   };
   const figures = SUCCESS_FIGURES.map((figure) => {
     const target = SUCCESS_TARGETS[figure];
@@ -46,7 +68,10 @@ export async function buildBillingHealthReport(db: Db, range: MetricsRange): Pro
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     figures,
-    dunningRevenue: m.revenue.map((r) => ({ ...r, recoveryRate: r.recovered + r.lost === 0 ? null : r.recovered / (r.recovered + r.lost) })),
+    dunningRevenue: m.revenue.map((r) => ({
+      ...r,
+      recoveryRate: r.recovered + r.lost === 0 ? null : r.recovered / (r.recovered + r.lost),
+    })),
     details: {
       paymentsAwaitingFirstAttemptExcluded: true,
       webhookEventsStillFailing: m.webhooks.stillFailing,

@@ -15,7 +15,9 @@ export function formatHealthReport(report: BillingHealthReport): string[] {
   for (const f of report.figures) {
     const value = f.value === null ? 'no data' : formatPercent(f.value);
     const verdict = f.met === null ? '-' : f.met ? 'met' : 'MISSED';
-    lines.push(`  ${LABELS[f.figure].padEnd(28)} ${value.padStart(9)}  (${f.numerator}/${f.denominator})  target ${describeTarget(f.target).padEnd(8)} ${verdict}`);
+    lines.push(
+      `  ${LABELS[f.figure].padEnd(28)} ${value.padStart(9)}  (${f.numerator}/${f.denominator})  target ${describeTarget(f.target).padEnd(8)} ${verdict}`,
+    );
   }
   if (report.dunningRevenue.length === 0) lines.push('  dunning revenue              none recovered or lost');
   for (const r of report.dunningRevenue) {

@@ -52,7 +52,10 @@ export async function paymentMetrics(db: Db, range: MetricsRange): Promise<Payme
     .selectFrom('invoices')
     .select((eb) => [
       eb.fn.countAll<number>().as('finalized'),
-      eb.fn.countAll<number>().filterWhere((f) => f.and([f('status', '=', 'paid'), f('attempt_count', '<=', 1)])).as('first_attempt'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere((f) => f.and([f('status', '=', 'paid'), f('attempt_count', '<=', 1)]))
+        .as('first_attempt'),
       eb.fn.countAll<number>().filterWhere('attempt_count', '>', 1).as('retried'),
     ])
     .where('status', 'in', ['open', 'paid', 'uncollectible'])
@@ -83,15 +86,28 @@ export async function revenueRecovery(db: Db, range: MetricsRange): Promise<Reve
     .select((eb) => [
       lowerCurrency(eb).as('currency'),
       // sum(bigint) is numeric, which pg hands over as a string; as bigint the pool parses it to a number.
-      eb.cast<number>(eb.fn.coalesce(eb.fn.sum('amount_paid').filterWhere(recovered), eb.lit(0)), 'bigint').as('recovered'),
+      eb
+        .cast<number>(eb.fn.coalesce(eb.fn.sum('amount_paid').filterWhere(recovered), eb.lit(0)), 'bigint')
+        .as('recovered'),
       eb.fn.countAll<number>().filterWhere(recovered).as('recovered_invoices'),
-      eb.cast<number>(eb.fn.coalesce(eb.fn.sum(eb('amount_due', '-', eb.ref('amount_paid'))).filterWhere(lost), eb.lit(0)), 'bigint').as('lost'),
+      eb
+        .cast<number>(
+          eb.fn.coalesce(eb.fn.sum(eb('amount_due', '-', eb.ref('amount_paid'))).filterWhere(lost), eb.lit(0)),
+          'bigint',
+        )
+        .as('lost'),
       eb.fn.countAll<number>().filterWhere(lost).as('lost_invoices'),
     ])
     .where('stripe_created_at', '>=', range.from)
     .where('stripe_created_at', '<', range.to)
     .groupBy(lowerCurrency)
-    .having((eb) => eb(eb.fn.countAll().filterWhere((f) => f.or([recovered(f), lost(f)])), '>', 0))
+    .having((eb) =>
+      eb(
+        eb.fn.countAll().filterWhere((f) => f.or([recovered(f), lost(f)])),
+        '>',
+        0,
+      ),
+    )
     .orderBy(lowerCurrency)
     .execute();
   return rows.map((r) => ({
@@ -141,12 +157,20 @@ export async function webhookProcessingMetrics(db: Db, range: MetricsRange): Pro
     .select((eb) => [
       eb.fn.countAll<number>().as('received'),
       eb.fn.countAll<number>().filterWhere('relay_attempts', '>', 0).as('failed'),
-      eb.fn.countAll<number>().filterWhere((f) => f.and([f('relay_attempts', '>', 0), f('relay_status', '=', 'pending')])).as('still_failing'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere((f) => f.and([f('relay_attempts', '>', 0), f('relay_status', '=', 'pending')]))
+        .as('still_failing'),
     ])
     .where('stripe_created_at', '>=', range.from)
     .where('stripe_created_at', '<', range.to)
     .executeTakeFirstOrThrow();
-  return { received: row.received, failed: row.failed, stillFailing: row.still_failing, failureRate: ratio(row.failed, row.received) };
+  return {
+    received: row.received,
+    failed: row.failed,
+    stillFailing: row.still_failing,
+    failureRate: ratio(row.failed, row.received),
+  };
 }
 
 export interface InvoiceEmailCounts {
@@ -171,16 +195,29 @@ export interface InvoiceDeliveryMetrics extends InvoiceEmailCounts {
 export async function invoiceDeliveryMetrics(db: Db, range: MetricsRange): Promise<InvoiceDeliveryMetrics> {
   const row = await db
     .selectFrom('invoices as i')
-    .leftJoin('email_outbox as oi', (join) => join.on((eb) => eb('oi.dedupe_key', '=', eb(eb.val('invoice_issued:'), '||', eb.ref('i.stripe_invoice_id')))))
-    .leftJoin('email_outbox as orc', (join) => join.on((eb) => eb('orc.dedupe_key', '=', eb(eb.val('invoice_receipt:'), '||', eb.ref('i.stripe_invoice_id')))))
+    .leftJoin('email_outbox as oi', (join) =>
+      join.on((eb) => eb('oi.dedupe_key', '=', eb(eb.val('invoice_issued:'), '||', eb.ref('i.stripe_invoice_id')))),
+    )
+    .leftJoin('email_outbox as orc', (join) =>
+      join.on((eb) => eb('orc.dedupe_key', '=', eb(eb.val('invoice_receipt:'), '||', eb.ref('i.stripe_invoice_id')))),
+    )
     .select((eb) => {
       const issuedOwed = eb.and([eb('i.status', 'in', ['open', 'paid', 'uncollectible']), eb('i.amount_due', '>', 0)]);
       const receiptOwed = eb.and([eb('i.status', '=', 'paid'), eb('i.amount_paid', '>', 0)]);
       const counts = (owed: typeof issuedOwed, outbox: 'oi.status' | 'orc.status', prefix: string) => [
         eb.fn.countAll<number>().filterWhere(owed).as(`${prefix}_required`),
-        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, '=', 'sent')])).as(`${prefix}_sent`),
-        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, '=', 'failed')])).as(`${prefix}_failed`),
-        eb.fn.countAll<number>().filterWhere(eb.and([owed, eb(outbox, 'in', ['pending', 'sending'])])).as(`${prefix}_pending`),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(eb.and([owed, eb(outbox, '=', 'sent')]))
+          .as(`${prefix}_sent`),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(eb.and([owed, eb(outbox, '=', 'failed')]))
+          .as(`${prefix}_failed`),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(eb.and([owed, eb(outbox, 'in', ['pending', 'sending'])]))
+          .as(`${prefix}_pending`),
       ];
       return [...counts(issuedOwed, 'oi.status', 'issued'), ...counts(receiptOwed, 'orc.status', 'receipt')];
     })
@@ -189,7 +226,9 @@ export async function invoiceDeliveryMetrics(db: Db, range: MetricsRange): Promi
     .executeTakeFirstOrThrow();
   const r = row as unknown as Record<string, number>;
   const kind = (prefix: string): InvoiceEmailCounts => {
-    const [required, sent, failed, pending] = ['required', 'sent', 'failed', 'pending'].map((f) => r[`${prefix}_${f}`] ?? 0) as [number, number, number, number];
+    const [required, sent, failed, pending] = ['required', 'sent', 'failed', 'pending'].map(
+      (f) => r[`${prefix}_${f}`] ?? 0,
+    ) as [number, number, number, number];
     return { required, sent, failed, pending, notQueued: required - sent - failed - pending };
   };
   const invoiceEmails = kind('issued');

@@ -39,8 +39,16 @@ interface JoinedRow {
   receipt_error: string | null;
 }
 
-function toDelivery(required: boolean, queuedAt: Date | null, outbox: { status: string | null; attempts: number | null; sentAt: Date | null; error: string | null }): EmailDelivery {
-  const base = { attempts: outbox.attempts ?? 0, sentAt: outbox.sentAt?.toISOString() ?? null, lastError: outbox.error };
+function toDelivery(
+  required: boolean,
+  queuedAt: Date | null,
+  outbox: { status: string | null; attempts: number | null; sentAt: Date | null; error: string | null },
+): EmailDelivery {
+  const base = {
+    attempts: outbox.attempts ?? 0,
+    sentAt: outbox.sentAt?.toISOString() ?? null,
+    lastError: outbox.error,
+  };
   if (outbox.status === 'sent' || outbox.status === 'failed') return { status: outbox.status, ...base };
   if (outbox.status === 'pending' || outbox.status === 'sending') return { status: 'pending', ...base };
   if (!required) return { status: 'not_required', ...base };
@@ -48,19 +56,33 @@ function toDelivery(required: boolean, queuedAt: Date | null, outbox: { status: 
 }
 
 export function deliveryOf(row: JoinedRow): InvoiceDelivery {
-  const required = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
+  const required = requiredInvoiceEmails({
+    status: row.status,
+    amountDue: row.amount_due,
+    amountPaid: row.amount_paid,
+  });
   return {
     invoice_issued: toDelivery(required.includes('invoice_issued'), row.issued_email_queued_at, {
-      status: row.issued_status, attempts: row.issued_attempts, sentAt: row.issued_sent_at, error: row.issued_error,
+      status: row.issued_status,
+      attempts: row.issued_attempts,
+      sentAt: row.issued_sent_at,
+      error: row.issued_error,
     }),
     invoice_receipt: toDelivery(required.includes('invoice_receipt'), row.receipt_email_queued_at, {
-      status: row.receipt_status, attempts: row.receipt_attempts, sentAt: row.receipt_sent_at, error: row.receipt_error,
+      status: row.receipt_status,
+      attempts: row.receipt_attempts,
+      sentAt: row.receipt_sent_at,
+      error: row.receipt_error,
     }),
   };
 }
 
 /** The delivery of each given invoice of one organization, keyed by Stripe invoice id. */
-export async function invoiceDeliveries(db: Db, organizationId: string, stripeInvoiceIds: string[]): Promise<Map<string, InvoiceDelivery>> {
+export async function invoiceDeliveries(
+  db: Db,
+  organizationId: string,
+  stripeInvoiceIds: string[],
+): Promise<Map<string, InvoiceDelivery>> {
   if (stripeInvoiceIds.length === 0) return new Map();
   const rows = await findInvoicesWithEmails(db, organizationId, stripeInvoiceIds);
   return new Map(rows.map((r) => [r.stripe_invoice_id, deliveryOf(r)]));

@@ -25,9 +25,14 @@ export function stripeLineSummary(stripe: Stripe): LineSummarySource {
   };
 }
 
-export function summarizeLines(lines: readonly Pick<Stripe.InvoiceLineItem, 'description' | 'amount' | 'currency'>[], hasMore = false): string | null {
+export function summarizeLines(
+  lines: readonly Pick<Stripe.InvoiceLineItem, 'description' | 'amount' | 'currency'>[],
+  hasMore = false,
+): string | null {
   if (lines.length === 0) return null;
-  const shown = lines.slice(0, MAX_LINES).map((l) => `${(l.description ?? 'Item').slice(0, 200)}: ${formatMoney(l.amount, l.currency)}`);
+  const shown = lines
+    .slice(0, MAX_LINES)
+    .map((l) => `${(l.description ?? 'Item').slice(0, 200)}: ${formatMoney(l.amount, l.currency)}`);
   if (hasMore || lines.length > MAX_LINES) shown.push('More lines are on the invoice.');
   return shown.join('\n');
 }

@@ -65,13 +65,20 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
             paid: invoice.status === 'paid',
           }
         : { ...common, amountPaid: invoice.amount_paid, paidAt: iso(invoice.paid_at) };
-    return { organizationId: invoice.organization_id, kind, dedupeKey: invoiceEmailDedupeKey(kind, invoice.stripe_invoice_id), data };
+    return {
+      organizationId: invoice.organization_id,
+      kind,
+      dedupeKey: invoiceEmailDedupeKey(kind, invoice.stripe_invoice_id),
+      data,
+    };
   }
 
   async function deliver(invoice: DueInvoice): Promise<number> {
-    const owed = requiredInvoiceEmails({ status: invoice.status, amountDue: invoice.amount_due, amountPaid: invoice.amount_paid }).filter(
-      (kind) => invoice[EMAIL_MARKER[kind]] === null,
-    );
+    const owed = requiredInvoiceEmails({
+      status: invoice.status,
+      amountDue: invoice.amount_due,
+      amountPaid: invoice.amount_paid,
+    }).filter((kind) => invoice[EMAIL_MARKER[kind]] === null);
     const lineSummary = owed.includes('invoice_issued') ? await deps.lineSummary(invoice.stripe_invoice_id) : null;
     let enqueued = 0;
     for (const kind of owed) {
@@ -89,7 +96,10 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
         summary.enqueued += await deliver(invoice);
       } catch (err) {
         summary.failed += 1;
-        deps.logger?.warn({ err, invoiceId: invoice.stripe_invoice_id }, 'invoice email not stored yet; the next sweep retries');
+        deps.logger?.warn(
+          { err, invoiceId: invoice.stripe_invoice_id },
+          'invoice email not stored yet; the next sweep retries',
+        );
       }
     }
     return summary;

@@ -47,7 +47,10 @@ export async function resendInvoiceEmails(
   const owed = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
   const kinds = input.kind ? [input.kind] : owed;
   if (kinds.length === 0 || !kinds.every((k) => owed.includes(k))) {
-    throw new ResendError('not_required', `Invoice ${input.stripeInvoiceId} (${row.status}) owes no ${input.kind ?? 'email'}`);
+    throw new ResendError(
+      'not_required',
+      `Invoice ${input.stripeInvoiceId} (${row.status}) owes no ${input.kind ?? 'email'}`,
+    );
   }
   const delivery = deliveryOf(row);
   const emails: ResendResult['emails'] = [];
@@ -60,7 +63,11 @@ export async function resendInvoiceEmails(
       const current = await resolveRecipient(row.organization_id);
       const previous = kind === 'invoice_issued' ? row.issued_to : row.receipt_to;
       const to = current && emailAddress.safeParse(current).success ? current : previous;
-      if (!to) throw new ResendError('no_recipient', `Organization ${row.organization_id} has no valid billing email; set one first`);
+      if (!to)
+        throw new ResendError(
+          'no_recipient',
+          `Organization ${row.organization_id} has no valid billing email; set one first`,
+        );
       emails.push({ kind, outcome: (await requeueFailedMessage(db, dedupeKey, to)) ? 'requeued' : 'in_flight' });
     } else if (status === 'pending') {
       emails.push({ kind, outcome: (await retryMessageNow(db, dedupeKey)) ? 'retry_now' : 'in_flight' });

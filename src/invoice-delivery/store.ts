@@ -20,13 +20,37 @@ export function awaitingEmail(table: 'invoices' | 'i'): RawBuilder<boolean> {
 function invoicesWithEmails(db: Db) {
   return db
     .selectFrom('invoices as i')
-    .leftJoin('email_outbox as oi', (join) => join.on((eb) => eb('oi.dedupe_key', '=', eb(eb.val(`${INVOICE_EMAIL_KINDS[0]}:`), '||', eb.ref('i.stripe_invoice_id')))))
-    .leftJoin('email_outbox as orc', (join) => join.on((eb) => eb('orc.dedupe_key', '=', eb(eb.val(`${INVOICE_EMAIL_KINDS[1]}:`), '||', eb.ref('i.stripe_invoice_id')))))
+    .leftJoin('email_outbox as oi', (join) =>
+      join.on((eb) =>
+        eb('oi.dedupe_key', '=', eb(eb.val(`${INVOICE_EMAIL_KINDS[0]}:`), '||', eb.ref('i.stripe_invoice_id'))),
+      ),
+    )
+    .leftJoin('email_outbox as orc', (join) =>
+      join.on((eb) =>
+        eb('orc.dedupe_key', '=', eb(eb.val(`${INVOICE_EMAIL_KINDS[1]}:`), '||', eb.ref('i.stripe_invoice_id'))),
+      ),
+    )
     .select([
-      'i.organization_id', 'i.stripe_invoice_id', 'i.number', 'i.status', 'i.amount_due', 'i.amount_paid', 'i.currency', 'i.stripe_created_at',
-      'i.issued_email_queued_at', 'i.receipt_email_queued_at',
-      'oi.status as issued_status', 'oi.attempts as issued_attempts', 'oi.sent_at as issued_sent_at', 'oi.last_error as issued_error', 'oi.to_address as issued_to',
-      'orc.status as receipt_status', 'orc.attempts as receipt_attempts', 'orc.sent_at as receipt_sent_at', 'orc.last_error as receipt_error', 'orc.to_address as receipt_to',
+      'i.organization_id',
+      'i.stripe_invoice_id',
+      'i.number',
+      'i.status',
+      'i.amount_due',
+      'i.amount_paid',
+      'i.currency',
+      'i.stripe_created_at',
+      'i.issued_email_queued_at',
+      'i.receipt_email_queued_at',
+      'oi.status as issued_status',
+      'oi.attempts as issued_attempts',
+      'oi.sent_at as issued_sent_at',
+      'oi.last_error as issued_error',
+      'oi.to_address as issued_to',
+      'orc.status as receipt_status',
+      'orc.attempts as receipt_attempts',
+      'orc.sent_at as receipt_sent_at',
+      'orc.last_error as receipt_error',
+      'orc.to_address as receipt_to',
     ]);
 }
 
@@ -36,15 +60,25 @@ export function findInvoiceWithEmails(db: Db, stripeInvoiceId: string): Promise<
   return invoicesWithEmails(db).where('i.stripe_invoice_id', '=', stripeInvoiceId).executeTakeFirst();
 }
 
-export function findInvoicesWithEmails(db: Db, organizationId: string, stripeInvoiceIds: string[]): Promise<InvoiceWithEmails[]> {
-  return invoicesWithEmails(db).where('i.organization_id', '=', organizationId).where('i.stripe_invoice_id', 'in', stripeInvoiceIds).execute();
+export function findInvoicesWithEmails(
+  db: Db,
+  organizationId: string,
+  stripeInvoiceIds: string[],
+): Promise<InvoiceWithEmails[]> {
+  return invoicesWithEmails(db)
+    .where('i.organization_id', '=', organizationId)
+    .where('i.stripe_invoice_id', 'in', stripeInvoiceIds)
+    .execute();
 }
 
 /**
  * Invoices with an email not (yet) accepted by the mail server, newest first. Both sources are partial
  * indexes (email_outbox_undelivered, invoices_awaiting_email), so the list stays cheap as the tables grow.
  */
-export function findUndeliveredInvoices(db: Db, filter: { organizationId?: string; limit: number }): Promise<InvoiceWithEmails[]> {
+export function findUndeliveredInvoices(
+  db: Db,
+  filter: { organizationId?: string; limit: number },
+): Promise<InvoiceWithEmails[]> {
   const undeliveredOutbox = db
     .selectFrom('email_outbox')
     .select((eb) => eb.fn<string>('split_part', ['dedupe_key', eb.val(':'), eb.val(2)]).as('invoice_id'))
@@ -64,8 +98,22 @@ export function findInvoicesAwaitingEmail(db: Db, limit: number) {
   return db
     .selectFrom('invoices')
     .select([
-      'organization_id', 'stripe_invoice_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid', 'billing_reason',
-      'hosted_invoice_url', 'invoice_pdf', 'period_start', 'period_end', 'due_date', 'paid_at', 'issued_email_queued_at', 'receipt_email_queued_at',
+      'organization_id',
+      'stripe_invoice_id',
+      'number',
+      'status',
+      'currency',
+      'amount_due',
+      'amount_paid',
+      'billing_reason',
+      'hosted_invoice_url',
+      'invoice_pdf',
+      'period_start',
+      'period_end',
+      'due_date',
+      'paid_at',
+      'issued_email_queued_at',
+      'receipt_email_queued_at',
     ])
     .where(awaitingEmail('invoices'))
     .orderBy('updated_at')

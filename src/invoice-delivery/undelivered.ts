@@ -21,7 +21,10 @@ const UNDELIVERED = new Set(['queued', 'pending', 'failed']);
  * Invoice emails not (yet) accepted by the mail server, newest invoice first: failed ones to re-send,
  * pending ones retrying, and owed ones the mailer has not stored yet.
  */
-export async function listUndeliveredInvoiceEmails(db: Db, filter: { organizationId?: string; limit: number }): Promise<UndeliveredInvoiceEmail[]> {
+export async function listUndeliveredInvoiceEmails(
+  db: Db,
+  filter: { organizationId?: string; limit: number },
+): Promise<UndeliveredInvoiceEmail[]> {
   const rows = await findUndeliveredInvoices(db, filter);
   return rows.flatMap((row) => {
     const delivery = deliveryOf(row);

@@ -81,12 +81,18 @@ export function createEmailDispatcher(deps: EmailDispatcherDeps): EmailDispatche
         await markDead(deps.db, message, error);
         summary.dead += 1;
         deps.onResult?.(message.kind, 'dead');
-        deps.logger?.error({ outboxId: message.id, kind: message.kind, attempts: message.attempts, error }, 'email given up');
+        deps.logger?.error(
+          { outboxId: message.id, kind: message.kind, attempts: message.attempts, error },
+          'email given up',
+        );
       } else {
         await scheduleRetry(deps.db, message, error, retryDelayMs(backoff, message.attempts));
         summary.retried += 1;
         deps.onResult?.(message.kind, 'retry');
-        deps.logger?.warn({ outboxId: message.id, kind: message.kind, attempts: message.attempts, error }, 'email send failed; will retry');
+        deps.logger?.warn(
+          { outboxId: message.id, kind: message.kind, attempts: message.attempts, error },
+          'email send failed; will retry',
+        );
       }
       return;
     }

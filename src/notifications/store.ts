@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { EmailOutboxRow, NewEmailOutboxRow } from '../db/schema';
 
-export type OutboxMessage = Pick<EmailOutboxRow, 'id' | 'kind' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'attempts' | 'dedupe_key'>;
+export type OutboxMessage = Pick<
+  EmailOutboxRow,
+  'id' | 'kind' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'attempts' | 'dedupe_key'
+>;
 
 // Raw: make_interval's named argument has no builder form; the database clock decides what is due.
 const afterMs = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
@@ -36,7 +39,12 @@ export async function claimDueMessages(db: Db, opts: { limit: number; leaseMs: n
     .skipLocked();
   return db
     .updateTable('email_outbox')
-    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: afterMs(opts.leaseMs), updated_at: sql`now()` }))
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: afterMs(opts.leaseMs),
+      updated_at: sql`now()`,
+    }))
     .where('id', 'in', due)
     .returning(['id', 'kind', 'to_address', 'subject', 'text_body', 'html_body', 'attempts', 'dedupe_key'])
     .execute();
@@ -57,14 +65,21 @@ export async function markSent(db: Db, message: Pick<OutboxMessage, 'id' | 'atte
     .execute();
 }
 
-export async function scheduleRetry(db: Db, message: Pick<OutboxMessage, 'id' | 'attempts'>, error: string, delayMs: number): Promise<void> {
+export async function scheduleRetry(
+  db: Db,
+  message: Pick<OutboxMessage, 'id' | 'attempts'>,
+  error: string,
+  delayMs: number,
+): Promise<void> {
   await claimed(db, message)
     .set({ status: 'pending', last_error: error, next_attempt_at: afterMs(delayMs), updated_at: sql`now()` })
     .execute();
 }
 
 export async function markDead(db: Db, message: Pick<OutboxMessage, 'id' | 'attempts'>, error: string): Promise<void> {
-  await claimed(db, message).set({ status: 'failed', last_error: error, updated_at: sql`now()` }).execute();
+  await claimed(db, message)
+    .set({ status: 'failed', last_error: error, updated_at: sql`now()` })
+    .execute();
 }
 
 /** A failed email goes out again: pending now, attempts reset, to the given address; false when it is no longer failed. */

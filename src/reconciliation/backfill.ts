@@ -18,12 +18,19 @@ const customerMetadata = (customer: Stripe.Subscription['customer']): Stripe.Met
  * or customer metadata `organization_id`, else the billing customer table. The signal's event id
  * is stable per subscription, so running the backfill twice has no further effect.
  */
-export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dryRun: boolean }): Promise<BackfillLine[]> {
+export async function backfillSubscriptions(
+  deps: ReconciliationDeps,
+  opts: { dryRun: boolean },
+): Promise<BackfillLine[]> {
   const lines: BackfillLine[] = [];
   for await (const sub of deps.stripe.subscriptions.list({ status: 'all', limit: 100, expand: ['data.customer'] })) {
     if (fromStripeStatus(sub.status) === 'canceled') continue;
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
-    const organizationId = await organizationFor(deps.db, sub.metadata?.organization_id ? sub.metadata : customerMetadata(sub.customer), customerId);
+    const organizationId = await organizationFor(
+      deps.db,
+      sub.metadata?.organization_id ? sub.metadata : customerMetadata(sub.customer),
+      customerId,
+    );
     if (!organizationId) {
       lines.push({ subscription: sub.id, organizationId: null, action: 'skipped: no organization' });
       continue;
@@ -33,7 +40,12 @@ export async function backfillSubscriptions(deps: ReconciliationDeps, opts: { dr
       continue;
     }
     await adoptCustomer(deps.db, { organizationId, stripeCustomerId: customerId, testClockId: null, email: null });
-    const signal = { eventId: `backfill:${sub.id}`, type: 'customer.subscription.created', objectId: sub.id, created: sub.created };
+    const signal = {
+      eventId: `backfill:${sub.id}`,
+      type: 'customer.subscription.created',
+      objectId: sub.id,
+      created: sub.created,
+    };
     await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
     lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
   }

@@ -20,7 +20,11 @@ export interface PageResult {
 }
 
 /** Resolves an organization from Stripe metadata, else the billing customer table. */
-export async function organizationFor(db: Db, metadata: Stripe.Metadata | null | undefined, customer: string | { id: string } | null): Promise<string | null> {
+export async function organizationFor(
+  db: Db,
+  metadata: Stripe.Metadata | null | undefined,
+  customer: string | { id: string } | null,
+): Promise<string | null> {
   const fromMetadata = metadata?.organization_id;
   if (fromMetadata) return fromMetadata;
   const customerId = typeof customer === 'string' ? customer : customer?.id;

@@ -14,7 +14,10 @@ export type SubscriptionDrift = { kind: 'in_sync' } | { kind: 'untracked' } | { 
  * How the read model differs from Stripe for one subscription. Any difference is worth a signal:
  * the workflow re-fetches and projects, so a false alarm costs one Stripe read.
  */
-export function subscriptionDrift(stripe: StripeSubscriptionFacts, row: Pick<SubscriptionRow, 'status' | 'cancel_at_period_end' | 'current_period_end'> | undefined): SubscriptionDrift {
+export function subscriptionDrift(
+  stripe: StripeSubscriptionFacts,
+  row: Pick<SubscriptionRow, 'status' | 'cancel_at_period_end' | 'current_period_end'> | undefined,
+): SubscriptionDrift {
   const status = fromStripeStatus(stripe.status);
   if (!row) return status === 'canceled' ? { kind: 'in_sync' } : { kind: 'untracked' };
   const fields: string[] = [];
@@ -22,11 +25,20 @@ export function subscriptionDrift(stripe: StripeSubscriptionFacts, row: Pick<Sub
   if (status === 'canceled') return fields.length ? { kind: 'drifted', fields } : { kind: 'in_sync' };
   if (row.cancel_at_period_end !== stripe.cancel_at_period_end) fields.push('cancel_at_period_end');
   const periodEnd = stripe.items.data[0]?.current_period_end;
-  if (periodEnd !== undefined && row.current_period_end?.getTime() !== periodEnd * 1000) fields.push('current_period_end');
+  if (periodEnd !== undefined && row.current_period_end?.getTime() !== periodEnd * 1000)
+    fields.push('current_period_end');
   return fields.length ? { kind: 'drifted', fields } : { kind: 'in_sync' };
 }
 
-const COMPARED = ['status', 'amount_due', 'amount_paid', 'amount_remaining', 'attempt_count', 'hosted_invoice_url', 'invoice_pdf'] as const;
+const COMPARED = [
+  'status',
+  'amount_due',
+  'amount_paid',
+  'amount_remaining',
+  'attempt_count',
+  'hosted_invoice_url',
+  'invoice_pdf',
+] as const;
 
 /** The mirrored invoice fields that differ from Stripe's (all of them when the mirror has no row). */
 export function invoiceDrift(stripe: NewInvoiceRow, row: InvoiceRow | undefined): string[] {

@@ -26,7 +26,9 @@ export async function reconcileInvoicesPage(
     if (!parsed.success) continue; // drafts without an id-bearing shape we mirror
     const invoice = parsed.data;
     const existing = await findInvoice(deps.db, invoice.id);
-    const organizationId = existing?.organization_id ?? (await organizationFor(deps.db, raw.parent?.subscription_details?.metadata ?? raw.metadata, raw.customer));
+    const organizationId =
+      existing?.organization_id ??
+      (await organizationFor(deps.db, raw.parent?.subscription_details?.metadata ?? raw.metadata, raw.customer));
     if (!organizationId) continue;
     const row = toInvoiceRow(invoice, organizationId, new Date());
     const fields = invoiceDrift(row, existing);
@@ -35,8 +37,14 @@ export async function reconcileInvoicesPage(
     let action = 'mirror repaired';
     const type = invoiceEventType(row.status, row.attempt_count ?? 0);
     if (row.stripe_subscription_id && type && (fields.includes('missing') || fields.includes('status'))) {
-      const signal = { eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${invoice.id}`, type, objectId: invoice.id, created: Math.floor(Date.now() / 1000) };
-      if ((await deps.subscriptions.signalEvent(organizationId, signal)) === 'signalled') action = 'mirror repaired, workflow signalled';
+      const signal = {
+        eventId: `${RECONCILE_EVENT_PREFIX}${input.runKey}:${invoice.id}`,
+        type,
+        objectId: invoice.id,
+        created: Math.floor(Date.now() / 1000),
+      };
+      if ((await deps.subscriptions.signalEvent(organizationId, signal)) === 'signalled')
+        action = 'mirror repaired, workflow signalled';
     }
     repaired.push({ objectId: invoice.id, organizationId, action, fields });
   }

@@ -33,7 +33,12 @@ export interface PageReaders {
 }
 
 /** Pages through subscriptions, then recent invoices. Pure sequencing, shared by the workflow and the in-process run. */
-export async function reconcileAll(read: PageReaders, runKey: string, nowMs: number, input: ReconciliationInput = {}): Promise<ReconciliationSummary> {
+export async function reconcileAll(
+  read: PageReaders,
+  runKey: string,
+  nowMs: number,
+  input: ReconciliationInput = {},
+): Promise<ReconciliationSummary> {
   const summary = emptySummary();
   let cursor: string | null = null;
   do {

@@ -49,7 +49,9 @@ export interface ApiRuntime extends Runtime {
  */
 export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides = {}): ApiRuntime {
   const logger = overrides.logger ?? createLogger(config, 'billing-api');
-  const db = overrides.db ?? createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
+  const db =
+    overrides.db ??
+    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
   // Lazy: the API starts and accepts webhooks even while Temporal is down, and connects on first use.
   const owned = overrides.temporal ? undefined : createTemporalClient(config.temporal);
   const temporal = overrides.temporal ?? (owned as NonNullable<typeof owned>).client;
@@ -59,7 +61,16 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
   registerBillingHealthGauges(metrics.registry, db);
   const webhookRelay =
     config.webhookRelay.placement === 'api'
-      ? configuredRelay({ config, db, subscriptions: configuredSubscriptionClient(temporal, config), logger, registry: metrics.registry }, overrides.relay)
+      ? configuredRelay(
+          {
+            config,
+            db,
+            subscriptions: configuredSubscriptionClient(temporal, config),
+            logger,
+            registry: metrics.registry,
+          },
+          overrides.relay,
+        )
       : undefined;
   const services: BackgroundService[] = webhookRelay ? [webhookRelay] : [];
   const deps: AppDeps = {
@@ -76,14 +87,21 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
     metrics,
     webhookRelay,
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.
-    notifier: createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl }),
+    notifier: createOutboxNotifier({
+      db,
+      resolveRecipient: billingEmailResolver(db),
+      publicUrl: config.http.publicUrl,
+    }),
   };
   const server = createHttpServer(createApp(deps), deps);
   const { host, port } = config.http;
   let bound: AddressInfo | undefined;
 
   return {
-    deps, server, services, webhookRelay,
+    deps,
+    server,
+    services,
+    webhookRelay,
     failed: new Promise<unknown>(() => undefined),
     url: () => {
       if (!bound) throw new Error('the API is not listening yet');
@@ -102,7 +120,11 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
         const url = `${config.http.publicUrl}${STRIPE_WEBHOOK_PATH}`;
         await ensureWebhookEndpoint(createStripeClient(config.stripe), url).then(
           (result) => logger.info({ url, result }, 'webhook endpoint registered with the Stripe simulator'),
-          (err: unknown) => logger.warn({ err, url }, 'could not register the webhook endpoint with the Stripe simulator (is it running?)'),
+          (err: unknown) =>
+            logger.warn(
+              { err, url },
+              'could not register the webhook endpoint with the Stripe simulator (is it running?)',
+            ),
         );
       }
     },

@@ -36,7 +36,10 @@ export function selected<T extends string>(all: readonly T[], only: readonly T[]
  * Runs a runtime as a process: start, wait for SIGINT/SIGTERM (a second one is ignored) or a failure of
  * the main job, stop within `shutdownTimeoutMs` (else exit 1), exit 0 after a signal and 1 after a failure.
  */
-export async function runUntilSignal(runtime: Runtime, opts: { logger: Logger; shutdownTimeoutMs: number; finishing: string }): Promise<never> {
+export async function runUntilSignal(
+  runtime: Runtime,
+  opts: { logger: Logger; shutdownTimeoutMs: number; finishing: string },
+): Promise<never> {
   const { logger } = opts;
   const stopped = new Promise<{ signal: string } | { failure: unknown }>((resolve) => {
     process.on('SIGINT', () => resolve({ signal: 'SIGINT' }));

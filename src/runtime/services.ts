@@ -38,7 +38,12 @@ export function configuredRelay(
 const HOUR_MS = 3_600_000;
 
 /** Usage upkeep, hourly from start: next month's raw-event partitions, retention, threshold alerts whose email failed to enqueue. */
-export function usageMaintenance(deps: { db: Db; notifier: Notifier; logger: Logger; rawRetentionDays: number }): PeriodicService {
+export function usageMaintenance(deps: {
+  db: Db;
+  notifier: Notifier;
+  logger: Logger;
+  rawRetentionDays: number;
+}): PeriodicService {
   return createPeriodic({
     name: 'usage-maintenance',
     intervalMs: HOUR_MS,
@@ -57,7 +62,12 @@ export function overageReporter(deps: { db: Db; stripe: Stripe; logger: Logger; 
     name: 'overage-reporter',
     intervalMs: deps.intervalMs,
     round: async () => {
-      const result = await reportDueOverage({ db: deps.db, stripe: deps.stripe, onError: (organizationId, err) => log.warn({ err, organizationId }, 'overage report failed; retried next round') });
+      const result = await reportDueOverage({
+        db: deps.db,
+        stripe: deps.stripe,
+        onError: (organizationId, err) =>
+          log.warn({ err, organizationId }, 'overage report failed; retried next round'),
+      });
       if (result.eventsSent > 0 || result.failed > 0) log.info(result, 'overage reported');
     },
     onError: (err) => log.error({ err }, 'overage round failed; retried next round'),

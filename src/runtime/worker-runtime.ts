@@ -8,17 +8,37 @@ import type { Config } from '../config';
 import { createDb, type Db } from '../db/database';
 import { createInvoiceMailer, stripeLineSummary } from '../invoice-delivery';
 import { createLogger } from '../logger';
-import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport } from '../notifications';
+import {
+  billingEmailResolver,
+  createEmailDispatcher,
+  createOutboxNotifier,
+  createSmtpTransport,
+} from '../notifications';
 import { createReconciliationActivities } from '../reconciliation/activities';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
 import { createStripeClient } from '../stripe/client';
 import { configuredSubscriptionClient } from '../subscriptions/client';
 import { loadWorkflowBundle } from './workflow-bundle';
 import { selected, startAll, stopAll, type Runtime } from './runtime';
-import { configuredRelay, metricsEndpoint, overageReporter, temporalWorker, usageMaintenance, type RelayTuning } from './services';
+import {
+  configuredRelay,
+  metricsEndpoint,
+  overageReporter,
+  temporalWorker,
+  usageMaintenance,
+  type RelayTuning,
+} from './services';
 
 /** The worker's services in start order; stopped in reverse, so the Temporal worker (last) stops first and in-flight activities finish while the rest still runs. */
-export const WORKER_SERVICES = ['metrics-endpoint', 'email-dispatcher', 'invoice-mailer', 'webhook-relay', 'usage-maintenance', 'overage-reporter', 'temporal-worker'] as const;
+export const WORKER_SERVICES = [
+  'metrics-endpoint',
+  'email-dispatcher',
+  'invoice-mailer',
+  'webhook-relay',
+  'usage-maintenance',
+  'overage-reporter',
+  'temporal-worker',
+] as const;
 export type WorkerServiceName = (typeof WORKER_SERVICES)[number];
 
 export interface WorkerRuntimeOverrides {
@@ -48,20 +68,35 @@ export interface WorkerRuntime extends Runtime {
  * upkeep, overage reporting, the metrics endpoint). Everything comes from `config`; `overrides` let a
  * test or a benchmark hand in its own database or connection, or run only some services.
  */
-export async function createWorkerRuntime(config: Config, overrides: WorkerRuntimeOverrides = {}): Promise<WorkerRuntime> {
+export async function createWorkerRuntime(
+  config: Config,
+  overrides: WorkerRuntimeOverrides = {},
+): Promise<WorkerRuntime> {
   const wanted = selected(WORKER_SERVICES, overrides.services);
   if (config.webhookRelay.placement !== 'worker') wanted.delete('webhook-relay');
   const logger = overrides.logger ?? createLogger(config, 'billing-worker');
-  const db = overrides.db ?? createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
+  const db =
+    overrides.db ??
+    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
   const stripe = createStripeClient(config.stripe);
   const connection = overrides.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
   const registry = new Registry();
-  const emails = new Counter({ name: 'billing_email_deliveries_total', help: 'Customer emails by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [registry] });
+  const emails = new Counter({
+    name: 'billing_email_deliveries_total',
+    help: 'Customer emails by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
   const onEmail = (kind: string, outcome: string) => emails.inc({ kind, outcome });
-  const notifier = createOutboxNotifier({ db, resolveRecipient: billingEmailResolver(db), publicUrl: config.http.publicUrl, onResult: onEmail });
+  const notifier = createOutboxNotifier({
+    db,
+    resolveRecipient: billingEmailResolver(db),
+    publicUrl: config.http.publicUrl,
+    onResult: onEmail,
+  });
   const transport = createSmtpTransport(config.email.smtpUrl);
 
   let reportFailure: (err: unknown) => void = () => undefined;
@@ -71,22 +106,45 @@ export async function createWorkerRuntime(config: Config, overrides: WorkerRunti
     'metrics-endpoint': async () => metricsEndpoint(registry, config.http.host, config.workerMetricsPort),
     'email-dispatcher': async () =>
       createEmailDispatcher({
-        db, transport, from: config.email.from, logger: logger.child({ component: 'email' }), onResult: onEmail,
-        ...(overrides.intervalsMs?.['email-dispatcher'] !== undefined && { pollIntervalMs: overrides.intervalsMs['email-dispatcher'] }),
+        db,
+        transport,
+        from: config.email.from,
+        logger: logger.child({ component: 'email' }),
+        onResult: onEmail,
+        ...(overrides.intervalsMs?.['email-dispatcher'] !== undefined && {
+          pollIntervalMs: overrides.intervalsMs['email-dispatcher'],
+        }),
       }),
     // Every finalized invoice mirrored into Postgres gets its email (and a receipt once paid) through the same outbox.
-    'invoice-mailer': async () => createInvoiceMailer({ db, notifier, lineSummary: stripeLineSummary(stripe), logger: logger.child({ component: 'invoice-mailer' }) }),
+    'invoice-mailer': async () =>
+      createInvoiceMailer({
+        db,
+        notifier,
+        lineSummary: stripeLineSummary(stripe),
+        logger: logger.child({ component: 'invoice-mailer' }),
+      }),
     // Stored Stripe events → workflow signals, off the webhook endpoint's event loop.
     'webhook-relay': async () => configuredRelay({ config, db, subscriptions, logger, registry }, overrides.relay),
-    'usage-maintenance': async () => usageMaintenance({ db, notifier, logger, rawRetentionDays: config.usage.rawRetentionDays }),
-    'overage-reporter': async () => overageReporter({ db, stripe, logger, intervalMs: overrides.intervalsMs?.['overage-reporter'] ?? config.usage.overageReportIntervalMs }),
+    'usage-maintenance': async () =>
+      usageMaintenance({ db, notifier, logger, rawRetentionDays: config.usage.rawRetentionDays }),
+    'overage-reporter': async () =>
+      overageReporter({
+        db,
+        stripe,
+        logger,
+        intervalMs: overrides.intervalsMs?.['overage-reporter'] ?? config.usage.overageReportIntervalMs,
+      }),
     'temporal-worker': async () => {
       const worker = await Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        ...(overrides.workflowsPath ? { workflowsPath: overrides.workflowsPath } : { workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath) }),
-        ...(config.temporal.maxCachedWorkflows !== undefined && { maxCachedWorkflows: config.temporal.maxCachedWorkflows }),
+        ...(overrides.workflowsPath
+          ? { workflowsPath: overrides.workflowsPath }
+          : { workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath) }),
+        ...(config.temporal.maxCachedWorkflows !== undefined && {
+          maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+        }),
         activities: {
           ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
           ...createReconciliationActivities({ db, stripe, subscriptions, logger }),
@@ -96,7 +154,8 @@ export async function createWorkerRuntime(config: Config, overrides: WorkerRunti
       // however many workers run, durable across restarts, skipped while a run still pages, and visible and
       // triggerable in the Temporal UI. The in-process services are cheap rounds that any number of processes
       // may run at once (leased claims, idempotent writes).
-      if (overrides.reconciliationSchedule ?? true) await ensureReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue });
+      if (overrides.reconciliationSchedule ?? true)
+        await ensureReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue });
       return temporalWorker(worker, reportFailure);
     },
   };
@@ -104,15 +163,27 @@ export async function createWorkerRuntime(config: Config, overrides: WorkerRunti
   for (const name of wanted) services.push(await build[name]());
 
   return {
-    logger, services, failed,
+    logger,
+    services,
+    failed,
     async start() {
       startAll(services);
-      logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, services: services.map((s) => s.name) }, 'billing worker running');
+      logger.info(
+        {
+          taskQueue: config.temporal.taskQueue,
+          address: config.temporal.address,
+          services: services.map((s) => s.name),
+        },
+        'billing worker running',
+      );
     },
     async stop() {
       await stopAll(services, logger);
       transport.close();
-      await Promise.allSettled([overrides.db ? undefined : db.destroy(), overrides.connection ? undefined : connection.close()]);
+      await Promise.allSettled([
+        overrides.db ? undefined : db.destroy(),
+        overrides.connection ? undefined : connection.close(),
+      ]);
     },
   };
 }

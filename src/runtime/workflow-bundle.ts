@@ -18,7 +18,9 @@ export async function loadWorkflowBundle(prebuiltPath: string | undefined): Prom
     const out = path.join(dir, 'workflow-bundle.js');
     // Profiling or debugging flags of this process are not for the bundler.
     const loaderFlags = process.execArgv.filter((a) => !/^--(cpu-prof|heap-prof|inspect|max-old-space-size)/.test(a));
-    await run(process.execPath, [...loaderFlags, require.resolve('../cli/bundle-workflows'), out], { maxBuffer: 1024 * 1024 });
+    await run(process.execPath, [...loaderFlags, require.resolve('../cli/bundle-workflows'), out], {
+      maxBuffer: 1024 * 1024,
+    });
     return { code: await readFile(out, 'utf8') };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -28,13 +28,23 @@ export async function syncCatalog(stripe: Stripe): Promise<CatalogSyncReport> {
     const { unitAmount, lookupKey, currency, interval } = plan.price;
     if (unitAmount === null || lookupKey === null) continue;
     const [existing] = (await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 })).data;
-    if (existing && existing.unit_amount === unitAmount && existing.currency === currency && existing.recurring?.interval === interval) {
+    if (
+      existing &&
+      existing.unit_amount === unitAmount &&
+      existing.currency === currency &&
+      existing.recurring?.interval === interval
+    ) {
       report.prices.push({ lookupKey, priceId: existing.id, action: 'unchanged' });
       continue;
     }
     const price = await stripe.prices.create(
       {
-        product: productId, currency, unit_amount: unitAmount, recurring: { interval }, lookup_key: lookupKey, transfer_lookup_key: true,
+        product: productId,
+        currency,
+        unit_amount: unitAmount,
+        recurring: { interval },
+        lookup_key: lookupKey,
+        transfer_lookup_key: true,
         metadata: { plan: plan.id },
       },
       { idempotencyKey: `catalog:price:${lookupKey}:${currency}:${unitAmount}:${interval}` },
@@ -53,7 +63,10 @@ async function upsertProduct(stripe: Stripe, plan: Plan, productId: string): Pro
     return 'updated';
   } catch (err) {
     if (!isResourceMissing(err)) throw err;
-    await stripe.products.create({ id: productId, name: plan.name, metadata: { plan: plan.id } }, { idempotencyKey: `catalog:product:${productId}` });
+    await stripe.products.create(
+      { id: productId, name: plan.name, metadata: { plan: plan.id } },
+      { idempotencyKey: `catalog:product:${productId}` },
+    );
     return 'created';
   }
 }

@@ -37,7 +37,12 @@ export function classifyStripeError(err: unknown): ClassifiedStripeError {
   const e = err;
   if (e instanceof Stripe.errors.StripeCardError) {
     const declineCode = e.decline_code || e.code || null;
-    return { ...result('CARD_DECLINED', false, e), declineCode, adviceCode: e.advice_code || null, message: declineMessage(declineCode) };
+    return {
+      ...result('CARD_DECLINED', false, e),
+      declineCode,
+      adviceCode: e.advice_code || null,
+      message: declineMessage(declineCode),
+    };
   }
   if (e instanceof Stripe.errors.StripeRateLimitError) return result('RATE_LIMIT', true, e);
   if (e instanceof Stripe.errors.StripeConnectionError) return result('API_ERROR', true, e);

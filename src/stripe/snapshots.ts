@@ -4,8 +4,10 @@ import type { PaymentIntentSnapshot } from '../domain/subscription/stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { planForLookupKey } from '../domain/plans';
 
-const ms = (seconds: number | null | undefined): number | null => (seconds === null || seconds === undefined ? null : seconds * 1000);
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
+const ms = (seconds: number | null | undefined): number | null =>
+  seconds === null || seconds === undefined ? null : seconds * 1000;
+const idOf = (v: string | { id: string } | null | undefined): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : v.id;
 
 /**
  * Expansions for the snapshot. Stripe allows 4 levels, so the payment error of the latest invoice
@@ -21,7 +23,12 @@ export function lastPaymentError(invoice: Stripe.Invoice): PaymentError | null {
     const error = intent && typeof intent !== 'string' ? intent.last_payment_error : null;
     if (error) {
       const declineCode = error.decline_code || error.code || null;
-      return { code: error.code ?? null, declineCode, adviceCode: error.advice_code ?? null, message: declineMessage(declineCode) };
+      return {
+        code: error.code ?? null,
+        declineCode,
+        adviceCode: error.advice_code ?? null,
+        message: declineMessage(declineCode),
+      };
     }
   }
   return null;
@@ -37,7 +44,10 @@ export function latestPaymentIntent(invoice: Stripe.Invoice): PaymentIntentSnaps
   return { id: intent.id, status: intent.status, clientSecret: intent.client_secret ?? null };
 }
 
-export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError | null = lastPaymentError(invoice)): InvoiceSnapshot {
+export function toInvoiceSnapshot(
+  invoice: Stripe.Invoice,
+  error: PaymentError | null = lastPaymentError(invoice),
+): InvoiceSnapshot {
   return {
     id: invoice.id,
     status: invoice.status ?? 'draft',
@@ -53,7 +63,10 @@ export function toInvoiceSnapshot(invoice: Stripe.Invoice, error: PaymentError |
   };
 }
 
-export function toSubscriptionSnapshot(sub: Stripe.Subscription, latest: Stripe.Invoice | null = expandedInvoice(sub.latest_invoice)): SubscriptionSnapshot {
+export function toSubscriptionSnapshot(
+  sub: Stripe.Subscription,
+  latest: Stripe.Invoice | null = expandedInvoice(sub.latest_invoice),
+): SubscriptionSnapshot {
   // The plan item; metered overage items ride along with the plan's prices.
   const item = sub.items.data.find((i) => i.price.recurring?.usage_type !== 'metered') ?? sub.items.data[0];
   if (!item) throw new Error(`subscription ${sub.id} has no items`);
@@ -77,10 +90,16 @@ export function toSubscriptionSnapshot(sub: Stripe.Subscription, latest: Stripe.
 }
 
 /** The snapshot of a subscription returned by Stripe, with the payment error of an unpaid latest invoice. */
-export async function loadSubscriptionSnapshot(stripe: Stripe, sub: Stripe.Subscription): Promise<SubscriptionSnapshot> {
+export async function loadSubscriptionSnapshot(
+  stripe: Stripe,
+  sub: Stripe.Subscription,
+): Promise<SubscriptionSnapshot> {
   const latest = expandedInvoice(sub.latest_invoice);
   const unpaid = latest !== null && latest.status === 'open';
-  return toSubscriptionSnapshot(sub, unpaid ? await stripe.invoices.retrieve(latest.id, { expand: INVOICE_EXPAND }) : latest);
+  return toSubscriptionSnapshot(
+    sub,
+    unpaid ? await stripe.invoices.retrieve(latest.id, { expand: INVOICE_EXPAND }) : latest,
+  );
 }
 
 function expandedInvoice(v: string | Stripe.Invoice | null): Stripe.Invoice | null {

@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { POLICY_PROFILES, type PolicyProfile } from '../domain/policy-profiles';
 import {
   assignPlanUpdate,
@@ -69,7 +74,11 @@ export interface SubscriptionClient {
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;
   resume(organizationId: string, updateId?: string): Promise<SubscriptionView>;
-  updatePaymentMethod(organizationId: string, args: UpdatePaymentMethodArgs, updateId?: string): Promise<UpdatePaymentMethodResult>;
+  updatePaymentMethod(
+    organizationId: string,
+    args: UpdatePaymentMethodArgs,
+    updateId?: string,
+  ): Promise<UpdatePaymentMethodResult>;
   /** Operator only (callers check the role). */
   assignPlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
   /** Operator only. */
@@ -82,22 +91,35 @@ export interface SubscriptionClient {
    * it is a signal-with-start (a running workflow just receives them; with none running a new run starts
    * that adopts that subscription); without it a closed or missing workflow is reported, not thrown.
    */
-  signalEvents(organizationId: string, signals: StripeEventSignal[], adopt?: { stripeSubscriptionId: string }): Promise<DeliveryResult>;
+  signalEvents(
+    organizationId: string,
+    signals: StripeEventSignal[],
+    adopt?: { stripeSubscriptionId: string },
+  ): Promise<DeliveryResult>;
   /**
    * Signal-with-start of one event: a running workflow just receives the signal (its input is ignored);
    * with none running, a new run starts that adopts the Stripe subscription. Temporal's id uniqueness
    * keeps it to one live workflow per organization.
    */
-  adopt(organizationId: string, adopt: { stripeSubscriptionId: string }, signal: StripeEventSignal): Promise<DeliveryResult>;
+  adopt(
+    organizationId: string,
+    adopt: { stripeSubscriptionId: string },
+    signal: StripeEventSignal,
+  ): Promise<DeliveryResult>;
   /** Runs `calls` with a deadline on every Temporal call they make (a server that hangs is abandoned). */
   withDeadline<T>(deadline: number, calls: () => Promise<T>): Promise<T>;
 }
 
 export function createSubscriptionClient(temporal: Client, options: SubscriptionClientOptions): SubscriptionClient {
-  const handle = (organizationId: string) => temporal.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(organizationId));
-  const startInput = (organizationId: string, adopt?: { stripeSubscriptionId: string }) => subscriptionStartInput(organizationId, options.policyProfile, adopt);
+  const handle = (organizationId: string) =>
+    temporal.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(organizationId));
+  const startInput = (organizationId: string, adopt?: { stripeSubscriptionId: string }) =>
+    subscriptionStartInput(organizationId, options.policyProfile, adopt);
 
-  async function sendIfLive(organizationId: string, send: (workflow: WorkflowHandle) => Promise<void>): Promise<DeliveryResult> {
+  async function sendIfLive(
+    organizationId: string,
+    send: (workflow: WorkflowHandle) => Promise<void>,
+  ): Promise<DeliveryResult> {
     try {
       await send(handle(organizationId));
       return 'signalled';
@@ -118,37 +140,58 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
 
   return {
     subscribe: (organizationId, args, updateId) =>
-      temporal.workflow.executeUpdateWithStart(subscribeUpdate, { args: [args], updateId, startWorkflowOperation: startOperation(organizationId) }),
+      temporal.workflow.executeUpdateWithStart(subscribeUpdate, {
+        args: [args],
+        updateId,
+        startWorkflowOperation: startOperation(organizationId),
+      }),
     createSetupIntent: (organizationId, updateId) =>
-      temporal.workflow.executeUpdateWithStart(createSetupIntentUpdate, { args: [], updateId, startWorkflowOperation: startOperation(organizationId) }),
-    changePlan: (organizationId, args, updateId) => handle(organizationId).executeUpdate(changePlanUpdate, { args: [args], updateId }),
-    previewPlanChange: (organizationId, args) => handle(organizationId).executeUpdate(previewPlanChangeUpdate, { args: [args] }),
-    cancel: (organizationId, args, updateId) => handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),
+      temporal.workflow.executeUpdateWithStart(createSetupIntentUpdate, {
+        args: [],
+        updateId,
+        startWorkflowOperation: startOperation(organizationId),
+      }),
+    changePlan: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(changePlanUpdate, { args: [args], updateId }),
+    previewPlanChange: (organizationId, args) =>
+      handle(organizationId).executeUpdate(previewPlanChangeUpdate, { args: [args] }),
+    cancel: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),
     resume: (organizationId, updateId) => handle(organizationId).executeUpdate(resumeUpdate, { args: [], updateId }),
-    updatePaymentMethod: (organizationId, args, updateId) => handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
-    assignPlan: (organizationId, args, updateId) => handle(organizationId).executeUpdate(assignPlanUpdate, { args: [args], updateId }),
-    extendTrial: (organizationId, args, updateId) => handle(organizationId).executeUpdate(extendTrialUpdate, { args: [args], updateId }),
+    updatePaymentMethod: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
+    assignPlan: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(assignPlanUpdate, { args: [args], updateId }),
+    extendTrial: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(extendTrialUpdate, { args: [args], updateId }),
     getState: (organizationId) => handle(organizationId).query(getStateQuery),
-    signalEvent: (organizationId, signal) => sendIfLive(organizationId, (workflow) => workflow.signal(stripeEventSignal, signal)),
+    signalEvent: (organizationId, signal) =>
+      sendIfLive(organizationId, (workflow) => workflow.signal(stripeEventSignal, signal)),
     async signalEvents(organizationId, signals, adopt) {
       if (!adopt) return sendIfLive(organizationId, (workflow) => workflow.signal(stripeEventsSignal, signals));
-      await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal[]]>(SUBSCRIPTION_WORKFLOW_TYPE, {
-        workflowId: subscriptionWorkflowId(organizationId),
-        taskQueue: options.taskQueue,
-        args: [startInput(organizationId, adopt)],
-        signal: stripeEventsSignal,
-        signalArgs: [signals],
-      });
+      await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal[]]>(
+        SUBSCRIPTION_WORKFLOW_TYPE,
+        {
+          workflowId: subscriptionWorkflowId(organizationId),
+          taskQueue: options.taskQueue,
+          args: [startInput(organizationId, adopt)],
+          signal: stripeEventsSignal,
+          signalArgs: [signals],
+        },
+      );
       return 'started_or_signalled';
     },
     async adopt(organizationId, adopt, signal) {
-      await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal]>(SUBSCRIPTION_WORKFLOW_TYPE, {
-        workflowId: subscriptionWorkflowId(organizationId),
-        taskQueue: options.taskQueue,
-        args: [startInput(organizationId, adopt)],
-        signal: stripeEventSignal,
-        signalArgs: [signal],
-      });
+      await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [StripeEventSignal]>(
+        SUBSCRIPTION_WORKFLOW_TYPE,
+        {
+          workflowId: subscriptionWorkflowId(organizationId),
+          taskQueue: options.taskQueue,
+          args: [startInput(organizationId, adopt)],
+          signal: stripeEventSignal,
+          signalArgs: [signal],
+        },
+      );
       return 'started_or_signalled';
     },
     withDeadline: (deadline, calls) => temporal.withDeadline(deadline, calls),
@@ -156,6 +199,12 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
 }
 
 /** The client as a process configures it: its task queue and policy profile from the environment. */
-export function configuredSubscriptionClient(temporal: Client, config: { temporal: { taskQueue: string }; policyProfile: PolicyProfile }): SubscriptionClient {
-  return createSubscriptionClient(temporal, { taskQueue: config.temporal.taskQueue, policyProfile: config.policyProfile });
+export function configuredSubscriptionClient(
+  temporal: Client,
+  config: { temporal: { taskQueue: string }; policyProfile: PolicyProfile },
+): SubscriptionClient {
+  return createSubscriptionClient(temporal, {
+    taskQueue: config.temporal.taskQueue,
+    policyProfile: config.policyProfile,
+  });
 }

@@ -18,7 +18,8 @@ const GAUGE_SET: ReadonlySet<string> = new Set(GAUGE_METRICS);
 const DAY_MS = 86_400_000;
 
 /** Whether reading `a` is later than `b`: by time, then by id (a tie in time goes to the larger id). */
-const later = (a: PlacedEvent, b: PlacedEvent): boolean => a.occurredAt > b.occurredAt || (a.occurredAt === b.occurredAt && a.id > b.id);
+const later = (a: PlacedEvent, b: PlacedEvent): boolean =>
+  a.occurredAt > b.occurredAt || (a.occurredAt === b.occurredAt && a.id > b.id);
 
 interface Total {
   first: PlacedEvent;
@@ -39,7 +40,14 @@ interface Total {
 function addTo(totals: Map<number, Total>, key: number, e: PlacedEvent, all: Total[]): void {
   const t = totals.get(key);
   if (!t) {
-    const created = { first: e, quantity: e.quantity, latest: e, periodEnd: e.periodEnd, subscriptionId: e.subscriptionId, limit: e.limit };
+    const created = {
+      first: e,
+      quantity: e.quantity,
+      latest: e,
+      periodEnd: e.periodEnd,
+      subscriptionId: e.subscriptionId,
+      limit: e.limit,
+    };
     totals.set(key, created);
     all.push(created);
     return;
@@ -47,7 +55,8 @@ function addTo(totals: Map<number, Total>, key: number, e: PlacedEvent, all: Tot
   if (later(e, t.latest)) t.latest = e;
   t.quantity = GAUGE_SET.has(e.metric) ? t.latest.quantity : t.quantity + e.quantity;
   if (e.periodEnd > t.periodEnd) t.periodEnd = e.periodEnd;
-  if (e.subscriptionId !== null && (t.subscriptionId === null || e.subscriptionId > t.subscriptionId)) t.subscriptionId = e.subscriptionId;
+  if (e.subscriptionId !== null && (t.subscriptionId === null || e.subscriptionId > t.subscriptionId))
+    t.subscriptionId = e.subscriptionId;
   if (e.limit !== null && (t.limit === null || e.limit > t.limit)) t.limit = e.limit;
 }
 
@@ -57,10 +66,12 @@ function addTo(totals: Map<number, Total>, key: number, e: PlacedEvent, all: Tot
  */
 const NEEDS_ESCAPE = /["\\]/;
 /** A text element: always quoted, so an id spelled NULL stays a string. */
-export const quoted = (value: string): string => `"${NEEDS_ESCAPE.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
+export const quoted = (value: string): string =>
+  `"${NEEDS_ESCAPE.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
 /** An array literal from formatted elements (NULL elements as the bare keyword). */
 export const arrayLiteral = (elements: readonly string[]): string => `{${elements.join(',')}}`;
-const nullable = (value: string | number | null, format: (v: string | number) => string): string => (value === null ? 'NULL' : format(value));
+const nullable = (value: string | number | null, format: (v: string | number) => string): string =>
+  value === null ? 'NULL' : format(value);
 
 /** Per organization and metric: its totals per UTC day number and per period start. */
 interface Groups {

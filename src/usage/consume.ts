@@ -28,31 +28,49 @@ export interface ConsumeResult extends CheckResult {
  * decision, so concurrent consumes and ingestion batches (which update the same row) serialize on it
  * and an allowed consume can never take a hard limit past its value.
  */
-export async function consumeEntitlement(deps: ThresholdAlertDeps, input: ConsumeInput, now: number): Promise<ConsumeResult> {
+export async function consumeEntitlement(
+  deps: ThresholdAlertDeps,
+  input: ConsumeInput,
+  now: number,
+): Promise<ConsumeResult> {
   const context = await loadUsageContext(deps.db, input.organizationId);
   const period = usagePeriodAt(now, context);
   await ensureUsagePartitions(deps.db, [now]);
   const limit = PLANS[context.plan].limits[input.metric];
-  const outcome = await retryOnConflict(() => deps.db.transaction().execute(async (trx) => {
-    const seen = await isCounted(trx, input.eventId);
-    const used = await lockPeriodCounter(trx, { organizationId: input.organizationId, metric: input.metric, period }, context.subscriptionId);
-    if (seen) return { result: checkAgainst(context, period, input.metric, used, 0), consumed: false, duplicate: true, crossed: [] };
-    const result = checkAgainst(context, period, input.metric, used, input.quantity);
-    if (!result.allowed) return { result, consumed: false, duplicate: false, crossed: [] };
-    const stored = await storePlacedEvents(trx, [{
-      id: input.eventId,
-      organizationId: input.organizationId,
-      metric: input.metric,
-      quantity: input.quantity,
-      occurredAt: now,
-      periodStart: period.start,
-      periodEnd: period.end,
-      subscriptionId: context.subscriptionId,
-      limit: isUnlimited(limit) ? null : limit,
-    }]);
-    const consumed = stored.acceptedIds.length === 1;
-    return { result, consumed, duplicate: !consumed, crossed: stored.crossed };
-  }));
+  const outcome = await retryOnConflict(() =>
+    deps.db.transaction().execute(async (trx) => {
+      const seen = await isCounted(trx, input.eventId);
+      const used = await lockPeriodCounter(
+        trx,
+        { organizationId: input.organizationId, metric: input.metric, period },
+        context.subscriptionId,
+      );
+      if (seen)
+        return {
+          result: checkAgainst(context, period, input.metric, used, 0),
+          consumed: false,
+          duplicate: true,
+          crossed: [],
+        };
+      const result = checkAgainst(context, period, input.metric, used, input.quantity);
+      if (!result.allowed) return { result, consumed: false, duplicate: false, crossed: [] };
+      const stored = await storePlacedEvents(trx, [
+        {
+          id: input.eventId,
+          organizationId: input.organizationId,
+          metric: input.metric,
+          quantity: input.quantity,
+          occurredAt: now,
+          periodStart: period.start,
+          periodEnd: period.end,
+          subscriptionId: context.subscriptionId,
+          limit: isUnlimited(limit) ? null : limit,
+        },
+      ]);
+      const consumed = stored.acceptedIds.length === 1;
+      return { result, consumed, duplicate: !consumed, crossed: stored.crossed };
+    }),
+  );
   if (outcome.consumed) invalidateUsageSnapshots(deps.db, [input.organizationId]);
   await notifyThresholds(deps, outcome.crossed);
   return { ...outcome.result, consumed: outcome.consumed, duplicate: outcome.duplicate };

@@ -44,7 +44,9 @@ export async function readEntitlements(db: Db, organizationId: string, now: numb
         limit: isUnlimited(limit) ? null : limit,
         used: u,
         remaining: isUnlimited(limit) ? null : Math.max(0, limit - u),
-        overage: priced ? { unitAmount: priced.unitAmount, blockSize: priced.blockSize, currency: plan.price.currency } : null,
+        overage: priced
+          ? { unitAmount: priced.unitAmount, blockSize: priced.blockSize, currency: plan.price.currency }
+          : null,
       };
     }),
   };
@@ -55,15 +57,29 @@ export interface CheckResult extends EntitlementDecision {
   periodEnd: string;
 }
 
-export function checkAgainst(context: UsageContext, period: UsagePeriod, metric: UsageMetric, used: number, requested: number): CheckResult {
-  return { ...decideEntitlement({ plan: context.plan, metric, used, requested }), plan: context.plan, periodEnd: new Date(period.end).toISOString() };
+export function checkAgainst(
+  context: UsageContext,
+  period: UsagePeriod,
+  metric: UsageMetric,
+  used: number,
+  requested: number,
+): CheckResult {
+  return {
+    ...decideEntitlement({ plan: context.plan, metric, used, requested }),
+    plan: context.plan,
+    periodEnd: new Date(period.end).toISOString(),
+  };
 }
 
 /**
  * Read-only answer from a snapshot at most SNAPSHOT_TTL_MS old (exact after writes in this process):
  * advisory, since usage may be recorded right after. Gate atomically with consumeEntitlement.
  */
-export async function checkEntitlement(db: Db, input: { organizationId: string; metric: UsageMetric; quantity: number }, now: number): Promise<CheckResult> {
+export async function checkEntitlement(
+  db: Db,
+  input: { organizationId: string; metric: UsageMetric; quantity: number },
+  now: number,
+): Promise<CheckResult> {
   const { context, period, used } = await usageSnapshot(db, input.organizationId, now);
   return checkAgainst(context, period, input.metric, used.get(input.metric) ?? 0, input.quantity);
 }

@@ -19,7 +19,10 @@ export const usageEventSchema = z
     quantity: z.number().int().min(0).max(1_000_000_000),
     timestamp: timestampSchema,
   })
-  .refine((e) => isGauge(e.metric) || e.quantity > 0, { message: 'counter events need a positive quantity', path: ['quantity'] });
+  .refine((e) => isGauge(e.metric) || e.quantity > 0, {
+    message: 'counter events need a positive quantity',
+    path: ['quantity'],
+  });
 
 export type UsageEventInput = z.infer<typeof usageEventSchema>;
 
@@ -40,17 +43,35 @@ function isPlainValidEvent(item: unknown): item is UsageEventInput {
   for (const key of keys) if (!KEYS.has(key)) return false;
   const e = item as Record<string, unknown>;
   const { id, organizationId, metric, quantity, timestamp } = e;
-  return typeof id === 'string' && ID_PATTERN.test(id)
-    && typeof organizationId === 'string' && ORGANIZATION_PATTERN.test(organizationId)
-    && METRICS.has(metric)
-    && typeof quantity === 'number' && Number.isSafeInteger(quantity) && quantity >= 0 && quantity <= 1_000_000_000
-    && (quantity > 0 || isGauge(metric as UsageEventInput['metric']))
-    && typeof timestamp === 'string' && TIMESTAMP_PATTERN.test(timestamp);
+  return (
+    typeof id === 'string' &&
+    ID_PATTERN.test(id) &&
+    typeof organizationId === 'string' &&
+    ORGANIZATION_PATTERN.test(organizationId) &&
+    METRICS.has(metric) &&
+    typeof quantity === 'number' &&
+    Number.isSafeInteger(quantity) &&
+    quantity >= 0 &&
+    quantity <= 1_000_000_000 &&
+    (quantity > 0 || isGauge(metric as UsageEventInput['metric'])) &&
+    typeof timestamp === 'string' &&
+    TIMESTAMP_PATTERN.test(timestamp)
+  );
 }
 
 /** usageEventSchema.safeParse with a fast path for valid items (same rules, same messages). */
 export function parseUsageEvent(item: unknown): ReturnType<typeof usageEventSchema.safeParse> {
-  if (isPlainValidEvent(item)) return { success: true, data: { id: item.id, organizationId: item.organizationId, metric: item.metric, quantity: item.quantity, timestamp: item.timestamp } };
+  if (isPlainValidEvent(item))
+    return {
+      success: true,
+      data: {
+        id: item.id,
+        organizationId: item.organizationId,
+        metric: item.metric,
+        quantity: item.quantity,
+        timestamp: item.timestamp,
+      },
+    };
   return usageEventSchema.safeParse(item);
 }
 
@@ -64,5 +85,11 @@ export interface UsageEvent {
 }
 
 export function toUsageEvent(input: UsageEventInput): UsageEvent {
-  return { id: input.id, organizationId: input.organizationId, metric: input.metric, quantity: input.quantity, occurredAt: Date.parse(input.timestamp) };
+  return {
+    id: input.id,
+    organizationId: input.organizationId,
+    metric: input.metric,
+    quantity: input.quantity,
+    occurredAt: Date.parse(input.timestamp),
+  };
 }

@@ -24,7 +24,8 @@ const MAX_EVENTS_PER_STATEMENT = 4_000;
 const MAX_IN_FLIGHT = 1;
 
 const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string => `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
+const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string =>
+  `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
 
 /**
  * Group commit: batches submitted while a statement is in flight wait and then go together in the
@@ -110,7 +111,9 @@ class GroupCommitter {
         }
       });
       for (const alert of stored.crossed) {
-        results[firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0]?.crossed.push(alert);
+        results[
+          firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0
+        ]?.crossed.push(alert);
       }
     }
     return results;
@@ -142,14 +145,21 @@ function shardOf(organizationId: string, shards: number): number {
  * counted, so every id still counts once.) A different shard count for the same `db` starts a new set
  * of committers; statements in flight on the old set still finish, and the ledger keeps every id once.
  */
-export async function commitPlacedEvents(db: Db, events: readonly PlacedEvent[], opts: { shards?: number } = {}): Promise<CommittedBatch> {
+export async function commitPlacedEvents(
+  db: Db,
+  events: readonly PlacedEvent[],
+  opts: { shards?: number } = {},
+): Promise<CommittedBatch> {
   const count = opts.shards ?? DEFAULT_COMMIT_SHARDS;
   let shards = committers.get(db);
-  if (!shards || shards.length !== count) committers.set(db, (shards = Array.from({ length: count }, () => new GroupCommitter(db))));
+  if (!shards || shards.length !== count)
+    committers.set(db, (shards = Array.from({ length: count }, () => new GroupCommitter(db))));
   if (count === 1) return (shards[0] as GroupCommitter).submit(events);
   const parts: PlacedEvent[][] = Array.from({ length: count }, () => []);
   for (const event of events) parts[shardOf(event.organizationId, count)]?.push(event);
-  const committed = await Promise.all(parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])));
+  const committed = await Promise.all(
+    parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])),
+  );
   if (committed.length === 1) return committed[0] as CommittedBatch;
   const acceptedIds = new Set<string>();
   const crossed: CrossedThreshold[] = [];

@@ -4,7 +4,14 @@ export { readEntitlements, checkEntitlement, type Entitlements, type CheckResult
 export { consumeEntitlement, type ConsumeInput, type ConsumeResult } from './consume';
 export { usageHistory, type UsagePoint } from './store';
 export { reportDueOverage, type OverageRoundResult } from './overage-due';
-export { reportOverage, overageIdentifier, type ReportOverageDeps, type ReportOverageInput, type OverageReport, type MeterEventsClient } from './overage';
+export {
+  reportOverage,
+  overageIdentifier,
+  type ReportOverageDeps,
+  type ReportOverageInput,
+  type OverageReport,
+  type MeterEventsClient,
+} from './overage';
 export { syncUsageMeters, type MetersSyncResult } from './meters-sync';
 export { runUsageMaintenance, type UsageMaintenanceResult } from './maintenance';
 export { notifyPendingThresholdAlerts } from './threshold-alerts';

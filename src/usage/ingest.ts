@@ -57,7 +57,12 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
     const parsed = parseUsageEvent(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      rejected.push({ index, id: idOf(item), reason: 'invalid_event', message: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid event' });
+      rejected.push({
+        index,
+        id: idOf(item),
+        reason: 'invalid_event',
+        message: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid event',
+      });
     } else if (indexOf.has(parsed.data.id)) {
       duplicates.push(parsed.data.id);
     } else {
@@ -66,14 +71,25 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
     }
   });
   const contexts = await cachedUsageContexts(deps.db, [...new Set(events.map((e) => e.organizationId))], now);
-  const { placed, rejected: late } = placeEvents(events, contexts, now, { followStripeTestClocks: deps.followStripeTestClocks ?? false });
-  for (const { event, reason } of late) rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
+  const { placed, rejected: late } = placeEvents(events, contexts, now, {
+    followStripeTestClocks: deps.followStripeTestClocks ?? false,
+  });
+  for (const { event, reason } of late)
+    rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
 
-  await ensureUsagePartitions(deps.db, placed.map((e) => e.occurredAt));
+  await ensureUsagePartitions(
+    deps.db,
+    placed.map((e) => e.occurredAt),
+  );
   const { acceptedIds, crossed } = await commitPlacedEvents(deps.db, placed, { shards: deps.commitShards });
   // Ids that were already counted follow the batch's own repeats, in id order (as before group commit).
-  duplicates.push(...placed.filter((e) => !acceptedIds.has(e.id)).map((e) => e.id).sort());
+  duplicates.push(
+    ...placed
+      .filter((e) => !acceptedIds.has(e.id))
+      .map((e) => e.id)
+      .sort(),
+  );
   await notifyThresholds(deps, crossed);
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: acceptedIds.size, duplicates, rejected };

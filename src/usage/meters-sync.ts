@@ -11,7 +11,9 @@ export interface MetersSyncResult {
 
 /** Every overage price of the catalog with its plan, metric and meter event name. */
 function overagePrices() {
-  return PLAN_IDS.flatMap((planId) => Object.entries(PLANS[planId].overage).map(([metric, o]) => ({ plan: PLANS[planId], metric, ...o })));
+  return PLAN_IDS.flatMap((planId) =>
+    Object.entries(PLANS[planId].overage).map(([metric, o]) => ({ plan: PLANS[planId], metric, ...o })),
+  );
 }
 
 /**
@@ -24,16 +26,20 @@ export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult>
   const wanted = overagePrices();
   const created: string[] = [];
   const meters: Record<string, string> = {};
-  for await (const meter of stripe.billing.meters.list({ status: 'active', limit: 100 })) meters[meter.event_name] = meter.id;
+  for await (const meter of stripe.billing.meters.list({ status: 'active', limit: 100 }))
+    meters[meter.event_name] = meter.id;
   for (const eventName of new Set(wanted.map((w) => w.meterEventName))) {
     if (meters[eventName]) continue;
-    const meter = await stripe.billing.meters.create({
-      display_name: `Overage: ${eventName.replace(/^billing_/, '').replace('_', ' ')}`,
-      event_name: eventName,
-      default_aggregation: { formula: 'sum' },
-      customer_mapping: { type: 'by_id', event_payload_key: 'stripe_customer_id' },
-      value_settings: { event_payload_key: 'value' },
-    }, { idempotencyKey: `usage-meter:${eventName}` });
+    const meter = await stripe.billing.meters.create(
+      {
+        display_name: `Overage: ${eventName.replace(/^billing_/, '').replace('_', ' ')}`,
+        event_name: eventName,
+        default_aggregation: { formula: 'sum' },
+        customer_mapping: { type: 'by_id', event_payload_key: 'stripe_customer_id' },
+        value_settings: { event_payload_key: 'value' },
+      },
+      { idempotencyKey: `usage-meter:${eventName}` },
+    );
     meters[eventName] = meter.id;
     created.push(meter.id);
   }
@@ -45,14 +51,17 @@ export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult>
   }
   for (const w of wanted) {
     if (prices[w.lookupKey]) continue;
-    const price = await stripe.prices.create({
-      currency: w.plan.price.currency,
-      unit_amount: w.unitAmount,
-      recurring: { interval: 'month', usage_type: 'metered', meter: meters[w.meterEventName] ?? '' },
-      product_data: { name: `${w.plan.name} ${w.metric.replace('_', ' ')} overage` },
-      nickname: `per ${w.blockSize} ${w.metric} over the ${w.plan.name} limit`,
-      lookup_key: w.lookupKey,
-    }, { idempotencyKey: `usage-overage-price:${w.lookupKey}:${w.unitAmount}:${w.blockSize}` });
+    const price = await stripe.prices.create(
+      {
+        currency: w.plan.price.currency,
+        unit_amount: w.unitAmount,
+        recurring: { interval: 'month', usage_type: 'metered', meter: meters[w.meterEventName] ?? '' },
+        product_data: { name: `${w.plan.name} ${w.metric.replace('_', ' ')} overage` },
+        nickname: `per ${w.blockSize} ${w.metric} over the ${w.plan.name} limit`,
+        lookup_key: w.lookupKey,
+      },
+      { idempotencyKey: `usage-overage-price:${w.lookupKey}:${w.unitAmount}:${w.blockSize}` },
+    );
     prices[w.lookupKey] = price.id;
     created.push(price.id);
   }

@@ -16,17 +16,25 @@ const FREE: UsageContext = { subscriptionId: null, plan: 'free', currentPeriodSt
  * The live subscription of each organization (at most one by a unique index). A subscription whose
  * status no longer entitles (canceled, incomplete…) counts as free with free's calendar-month periods.
  */
-export async function loadUsageContexts(db: Db, organizationIds: readonly string[]): Promise<Map<string, UsageContext>> {
+export async function loadUsageContexts(
+  db: Db,
+  organizationIds: readonly string[],
+): Promise<Map<string, UsageContext>> {
   const rows = await liveSubscriptions(db, organizationIds);
   const contexts = new Map<string, UsageContext>(organizationIds.map((id) => [id, FREE]));
   for (const row of rows) {
     const plan = effectivePlan({ plan: row.plan, status: row.status, endedAt: null });
-    contexts.set(row.organization_id, plan === 'free' ? FREE : {
-      subscriptionId: row.id,
-      plan,
-      currentPeriodStart: row.current_period_start?.getTime() ?? null,
-      currentPeriodEnd: row.current_period_end?.getTime() ?? null,
-    });
+    contexts.set(
+      row.organization_id,
+      plan === 'free'
+        ? FREE
+        : {
+            subscriptionId: row.id,
+            plan,
+            currentPeriodStart: row.current_period_start?.getTime() ?? null,
+            currentPeriodEnd: row.current_period_end?.getTime() ?? null,
+          },
+    );
   }
   return contexts;
 }

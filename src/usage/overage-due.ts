@@ -19,17 +19,29 @@ const OVERAGE_PLANS = PLAN_IDS.filter((id) => Object.keys(PLANS[id].overage).len
  * A failure is counted and retried next round (the pending total is fixed, so a retry sends the same
  * event); one organization's failure does not hold up the others.
  */
-export async function reportDueOverage(deps: ReportOverageDeps & { onError?: (organizationId: string, err: unknown) => void }): Promise<OverageRoundResult> {
+export async function reportDueOverage(
+  deps: ReportOverageDeps & { onError?: (organizationId: string, err: unknown) => void },
+): Promise<OverageRoundResult> {
   const { db } = deps;
   const totals = await currentOverageTotals(db, OVERAGE_PLANS);
-  const due = new Set(totals
-    .filter((t) => isPlanId(t.plan) && overageBlocks(t.plan, t.metric_type as UsageMetric, Number(t.total)).blocks > Number(t.reported))
-    .map((t) => t.organization_id));
+  const due = new Set(
+    totals
+      .filter(
+        (t) =>
+          isPlanId(t.plan) &&
+          overageBlocks(t.plan, t.metric_type as UsageMetric, Number(t.total)).blocks > Number(t.reported),
+      )
+      .map((t) => t.organization_id),
+  );
   const pending = await pendingOverageReports(db);
 
   const contexts = await loadUsageContexts(db, [...due]);
   const jobs = [
-    ...pending.map((p) => ({ organizationId: p.organization_id, plan: isPlanId(p.plan) ? p.plan : undefined, period: { start: p.period_start.getTime(), end: p.period_end.getTime() } })),
+    ...pending.map((p) => ({
+      organizationId: p.organization_id,
+      plan: isPlanId(p.plan) ? p.plan : undefined,
+      period: { start: p.period_start.getTime(), end: p.period_end.getTime() },
+    })),
     ...[...due].flatMap((organizationId) => {
       const c = contexts.get(organizationId);
       return c?.currentPeriodStart != null && c.currentPeriodEnd != null
@@ -37,7 +49,11 @@ export async function reportDueOverage(deps: ReportOverageDeps & { onError?: (or
         : [];
     }),
   ];
-  const result: OverageRoundResult = { organizations: new Set(jobs.map((j) => j.organizationId)).size, eventsSent: 0, failed: 0 };
+  const result: OverageRoundResult = {
+    organizations: new Set(jobs.map((j) => j.organizationId)).size,
+    eventsSent: 0,
+    failed: 0,
+  };
   for (const job of jobs) {
     try {
       const reports = await reportOverage(deps, job);

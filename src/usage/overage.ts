@@ -5,7 +5,14 @@ import { PLANS, type PlanId } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { loadUsageContext } from './organization-context';
 import {
-  confirmOverageSent, findOverageReport, getOverageReport, insertPendingOverage, periodTotal, raisePendingOverage, stripeCustomerIdOf, type OverageReportRow,
+  confirmOverageSent,
+  findOverageReport,
+  getOverageReport,
+  insertPendingOverage,
+  periodTotal,
+  raisePendingOverage,
+  stripeCustomerIdOf,
+  type OverageReportRow,
 } from './store';
 
 /** The part of the Stripe SDK reporting needs, so a caller can pass the SDK, a wrapper or a fake. */
@@ -44,13 +51,22 @@ export interface OverageReport {
  * Deterministic per organization, metric, period and cumulative block count: the event that takes the
  * period's total to N blocks always has the same identifier, and Stripe counts an identifier once.
  */
-export function overageIdentifier(organizationId: string, metric: UsageMetric, periodStart: number, cumulativeBlocks: number): string {
+export function overageIdentifier(
+  organizationId: string,
+  metric: UsageMetric,
+  periodStart: number,
+  cumulativeBlocks: number,
+): string {
   return `ovg_${organizationId}_${metric}_${Math.floor(periodStart / 1000)}_b${cumulativeBlocks}`;
 }
 
 type ReportRow = OverageReportRow;
 
-const keyOf = (input: ReportOverageInput, metric: UsageMetric) => ({ organizationId: input.organizationId, metric, periodStart: input.period.start });
+const keyOf = (input: ReportOverageInput, metric: UsageMetric) => ({
+  organizationId: input.organizationId,
+  metric,
+  periodStart: input.period.start,
+});
 
 /**
  * Reports a period's overage to Stripe billing meters as it accrues: whenever the period's total has
@@ -66,7 +82,10 @@ export async function reportOverage(deps: ReportOverageDeps, input: ReportOverag
   const { db } = deps;
   const plan = PLANS[input.plan ?? (await loadUsageContext(db, input.organizationId)).plan];
   const reports: OverageReport[] = [];
-  for (const [metric, priced] of Object.entries(plan.overage) as [UsageMetric, NonNullable<(typeof plan.overage)[UsageMetric]>][]) {
+  for (const [metric, priced] of Object.entries(plan.overage) as [
+    UsageMetric,
+    NonNullable<(typeof plan.overage)[UsageMetric]>,
+  ][]) {
     let row = await findOverageReport(db, keyOf(input, metric));
     let sent = false;
     if (row && !row.reported_at) {
@@ -81,19 +100,33 @@ export async function reportOverage(deps: ReportOverageDeps, input: ReportOverag
         sent = true;
       } else row = pending;
     }
-    if (row) reports.push({ metric, overUnits: row.over_units, blocks: row.reported_blocks, identifier: row.identifier, sent });
+    if (row)
+      reports.push({
+        metric,
+        overUnits: row.over_units,
+        blocks: row.reported_blocks,
+        identifier: row.identifier,
+        sent,
+      });
   }
   return reports;
 }
 
-async function send(deps: ReportOverageDeps, input: ReportOverageInput, metric: UsageMetric, row: ReportRow): Promise<ReportRow> {
+async function send(
+  deps: ReportOverageDeps,
+  input: ReportOverageInput,
+  metric: UsageMetric,
+  row: ReportRow,
+): Promise<ReportRow> {
   // Stripe attributes the event to the period by its timestamp: inside the period, and never in the
   // future of the real clock (a test clock may run ahead of it; then the period's start).
   const now = input.asOf ?? (deps.now ?? Date.now)();
   const at = Math.max(input.period.start, Math.min(input.period.end - 1_000, now));
   await deps.stripe.billing.meterEvents.create(
     {
-      event_name: row.meter_event_name, identifier: row.identifier, timestamp: Math.floor(at / 1000),
+      event_name: row.meter_event_name,
+      identifier: row.identifier,
+      timestamp: Math.floor(at / 1000),
       payload: { stripe_customer_id: row.stripe_customer_id, value: String(row.blocks - row.reported_blocks) },
     },
     // No idempotency key: the timestamp of a resend may differ, and Stripe counts a meter event's identifier once.
@@ -115,10 +148,16 @@ async function fixNextTotal(
 ): Promise<ReportRow> {
   const identifier = overageIdentifier(input.organizationId, metric, input.period.start, computed.blocks);
   if (row) {
-    await raisePendingOverage(db, keyOf(input, metric), { blocks: computed.blocks, overUnits: computed.overUnits, identifier, plan });
+    await raisePendingOverage(db, keyOf(input, metric), {
+      blocks: computed.blocks,
+      overUnits: computed.overUnits,
+      identifier,
+      plan,
+    });
   } else {
     const stripeCustomerId = await stripeCustomerIdOf(db, input.organizationId);
-    if (!stripeCustomerId) throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
+    if (!stripeCustomerId)
+      throw new Error(`organization ${input.organizationId} has no Stripe customer to bill overage to`);
     await insertPendingOverage(db, {
       organization_id: input.organizationId,
       metric,

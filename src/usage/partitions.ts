@@ -28,7 +28,10 @@ export async function ensureUsagePartitions(db: Db, instants: Iterable<number>):
   }
   if (months.size === 0) return;
   const missing = [...months];
-  await createUsagePartitions(db, missing.map((start) => ({ name: partitionName(start), start, end: calendarMonth(start).end })));
+  await createUsagePartitions(
+    db,
+    missing.map((start) => ({ name: partitionName(start), start, end: calendarMonth(start).end })),
+  );
   for (const month of missing) seen.add(month);
 }
 

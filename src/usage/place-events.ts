@@ -38,8 +38,14 @@ export function placeEvents(
   const perOrg = new Map<string, { currentStart: number; last: UsagePeriod | null }>();
   for (const original of events) {
     const context = contexts.get(original.organizationId) ?? null;
-    const ahead = opts.followStripeTestClocks && context?.currentPeriodStart != null && context.currentPeriodStart > now ? context.currentPeriodStart : null;
-    const event = ahead !== null && original.occurredAt <= now + 300_000 ? { ...original, occurredAt: Math.max(original.occurredAt, ahead) } : original;
+    const ahead =
+      opts.followStripeTestClocks && context?.currentPeriodStart != null && context.currentPeriodStart > now
+        ? context.currentPeriodStart
+        : null;
+    const event =
+      ahead !== null && original.occurredAt <= now + 300_000
+        ? { ...original, occurredAt: Math.max(original.occurredAt, ahead) }
+        : original;
     let org = perOrg.get(event.organizationId);
     if (!org) perOrg.set(event.organizationId, (org = { currentStart: currentPeriodStart(context, now), last: null }));
     const reason = eventTimeRejection(event.occurredAt, ahead ?? now, org.currentStart);
@@ -47,7 +53,10 @@ export function placeEvents(
       rejected.push({ event, reason });
       continue;
     }
-    const period = org.last !== null && org.last.start <= event.occurredAt && event.occurredAt < org.last.end ? org.last : (org.last = usagePeriodAt(event.occurredAt, context));
+    const period =
+      org.last !== null && org.last.start <= event.occurredAt && event.occurredAt < org.last.end
+        ? org.last
+        : (org.last = usagePeriodAt(event.occurredAt, context));
     const limit = PLANS[context?.plan ?? 'free'].limits[event.metric];
     placed.push({
       id: event.id,

@@ -54,7 +54,11 @@ export async function usageSnapshot(db: Db, organizationId: string, now: number)
 }
 
 /** Plan and period per organization for ingestion, refreshed after the TTL. */
-export async function cachedUsageContexts(db: Db, organizationIds: readonly string[], now: number): Promise<Map<string, UsageContext>> {
+export async function cachedUsageContexts(
+  db: Db,
+  organizationIds: readonly string[],
+  now: number,
+): Promise<Map<string, UsageContext>> {
   const { contexts } = cacheFor(db);
   const result = new Map<string, UsageContext>();
   const missing: string[] = [];

@@ -43,11 +43,15 @@ function ingestStatement(withLedger: boolean): PreparedStatement {
   return {
     name: withLedger ? 'usage_ingest_new_ids_v4' : 'usage_ingest_claimed_v1',
     text: `
-    with ${withLedger ? `ledger as (
+    with ${
+      withLedger
+        ? `ledger as (
       insert into usage_event_keys (event_id, organization_id)
       select event_id, organization_id from unnest($1::text[], $2::text[]) as t(event_id, organization_id) order by event_id
     ),
-    ` : ''}raw as (
+    `
+        : ''
+    }raw as (
       insert into usage_events (event_id, organization_id, metric, quantity, occurred_at, period_start)
       select event_id, organization_id, metric, quantity,
         'epoch'::timestamptz + occurred_ms * interval '1 millisecond', 'epoch'::timestamptz + period_start_ms * interval '1 millisecond'
@@ -108,24 +112,44 @@ const NEW_IDS = ingestStatement(true);
 const CLAIMED = ingestStatement(false);
 
 const isLedgerConflict = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505' && (err as { constraint?: unknown }).constraint === 'usage_event_keys_pkey';
+  typeof err === 'object' &&
+  err !== null &&
+  (err as { code?: unknown }).code === '23505' &&
+  (err as { constraint?: unknown }).constraint === 'usage_event_keys_pkey';
 
-async function runIngest(db: Db, statement: PreparedStatement, events: readonly PlacedEvent[]): Promise<CrossedThreshold[]> {
-  const row = (await preparedQuery<{ crossed: CrossedThreshold[] }>(db, statement, [...storeParameters(events), GAUGES]))[0];
+async function runIngest(
+  db: Db,
+  statement: PreparedStatement,
+  events: readonly PlacedEvent[],
+): Promise<CrossedThreshold[]> {
+  const row = (
+    await preparedQuery<{ crossed: CrossedThreshold[] }>(db, statement, [...storeParameters(events), GAUGES])
+  )[0];
   if (!row) throw new Error('usage statement returned no row');
   return row.crossed;
 }
 
 /** Claims the ids not counted before (in id order, so concurrent claims lock in one order), then stores those events. */
-async function claimAndStore(trx: Db, events: readonly PlacedEvent[]): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
-  const claimed = await trx.insertInto('usage_event_keys')
-    .values([...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((e) => ({ event_id: e.id, organization_id: e.organizationId })))
+async function claimAndStore(
+  trx: Db,
+  events: readonly PlacedEvent[],
+): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+  const claimed = await trx
+    .insertInto('usage_event_keys')
+    .values(
+      [...events]
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((e) => ({ event_id: e.id, organization_id: e.organizationId })),
+    )
     .onConflict((oc) => oc.column('event_id').doNothing())
     .returning('event_id')
     .execute();
   const ids = new Set(claimed.map((r) => r.event_id));
   const accepted = events.filter((e) => ids.has(e.id));
-  return { acceptedIds: accepted.map((e) => e.id), crossed: accepted.length === 0 ? [] : await runIngest(trx, CLAIMED, accepted) };
+  return {
+    acceptedIds: accepted.map((e) => e.id),
+    crossed: accepted.length === 0 ? [] : await runIngest(trx, CLAIMED, accepted),
+  };
 }
 
 /**
@@ -136,7 +160,10 @@ async function claimAndStore(trx: Db, events: readonly PlacedEvent[]): Promise<{
  * ledger insert. Inside a caller's transaction, where a failed statement would abort it, the claim runs
  * at once.
  */
-export async function storePlacedEvents(db: Db, events: readonly PlacedEvent[]): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+export async function storePlacedEvents(
+  db: Db,
+  events: readonly PlacedEvent[],
+): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
   if (db.isTransaction) return claimAndStore(db, events);
   try {
     return { acceptedIds: events.map((e) => e.id), crossed: await runIngest(db, NEW_IDS, events) };
@@ -150,13 +177,18 @@ export async function storePlacedEvents(db: Db, events: readonly PlacedEvent[]):
 // Monthly partitions of the raw events.
 
 /** Creates the partitions of usage_events for these months (UTC starts and ends) if missing. */
-export async function createUsagePartitions(db: Db, months: readonly { name: string; start: number; end: number }[]): Promise<void> {
+export async function createUsagePartitions(
+  db: Db,
+  months: readonly { name: string; start: number; end: number }[],
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Raw SQL: an advisory lock and DDL; concurrent creators serialize, as CREATE TABLE IF NOT EXISTS alone can still collide in the catalog.
     await sql`select pg_advisory_xact_lock(hashtext('usage_events_partitions'))`.execute(trx);
     for (const { name, start, end } of months) {
       await sql`create table if not exists ${sql.id(name)} partition of usage_events
-        for values from (${sql.lit(new Date(start).toISOString())}) to (${sql.lit(new Date(end).toISOString())})`.execute(trx);
+        for values from (${sql.lit(new Date(start).toISOString())}) to (${sql.lit(new Date(end).toISOString())})`.execute(
+        trx,
+      );
     }
   });
 }
@@ -196,7 +228,9 @@ const LIVE_SUBSCRIPTIONS: PreparedStatement = {
 
 /** The live subscription of each organization (at most one by a unique index). */
 export async function liveSubscriptions(db: Db, organizationIds: readonly string[]): Promise<LiveSubscriptionRow[]> {
-  return organizationIds.length === 0 ? [] : preparedQuery<LiveSubscriptionRow>(db, LIVE_SUBSCRIPTIONS, [organizationIds]);
+  return organizationIds.length === 0
+    ? []
+    : preparedQuery<LiveSubscriptionRow>(db, LIVE_SUBSCRIPTIONS, [organizationIds]);
 }
 
 // Raw SQL: a named prepared statement (DISTINCT ON as well). Entitlement checks load this for every snapshot
@@ -214,8 +248,18 @@ const USED: PreparedStatement = {
  * What counts as "used" now: a counter's total in the current period; a gauge's latest reading
  * (a level carries over from period to period).
  */
-export async function loadUsed(db: Db, organizationId: string, period: UsagePeriod, metric?: UsageMetric): Promise<Map<UsageMetric, number>> {
-  const rows = await preparedQuery<{ metric_type: UsageMetric; quantity: number }>(db, USED, [organizationId, GAUGE_METRICS, new Date(period.start).toISOString(), metric ?? null]);
+export async function loadUsed(
+  db: Db,
+  organizationId: string,
+  period: UsagePeriod,
+  metric?: UsageMetric,
+): Promise<Map<UsageMetric, number>> {
+  const rows = await preparedQuery<{ metric_type: UsageMetric; quantity: number }>(db, USED, [
+    organizationId,
+    GAUGE_METRICS,
+    new Date(period.start).toISOString(),
+    metric ?? null,
+  ]);
   return new Map(rows.map((r) => [r.metric_type, Number(r.quantity)]));
 }
 
@@ -232,7 +276,11 @@ export interface UsagePoint {
  * events are never scanned, so the cost depends on the range, not on traffic. Raw SQL: an ordered
  * aggregate (array_agg … order by) picks a gauge's last reading.
  */
-export async function usageHistory(db: Db, organizationId: string, range: { startDate: string; endDate: string; granularity: 'day' | 'month' }): Promise<UsagePoint[]> {
+export async function usageHistory(
+  db: Db,
+  organizationId: string,
+  range: { startDate: string; endDate: string; granularity: 'day' | 'month' },
+): Promise<UsagePoint[]> {
   const bucket = range.granularity === 'day' ? sql`to_char(day, 'YYYY-MM-DD')` : sql`to_char(day, 'YYYY-MM')`;
   const { rows } = await sql<{ period: string; metric: UsageMetric; quantity: string | number }>`
     select ${bucket} as period, metric,
@@ -249,7 +297,10 @@ export async function usageHistory(db: Db, organizationId: string, range: { star
 
 /** Whether the event id was counted before. */
 export async function isCounted(trx: Db, eventId: string): Promise<boolean> {
-  return (await trx.selectFrom('usage_event_keys').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !== undefined;
+  return (
+    (await trx.selectFrom('usage_event_keys').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !==
+    undefined
+  );
 }
 
 /** The period's counter row, created at 0 if missing and locked (FOR UPDATE) until the transaction ends; its quantity. */
@@ -258,14 +309,24 @@ export async function lockPeriodCounter(
   key: { organizationId: string; metric: UsageMetric; period: UsagePeriod },
   subscriptionId: string | null,
 ): Promise<number> {
-  const where = { organization_id: key.organizationId, metric_type: key.metric, period_start: new Date(key.period.start) };
-  await trx.insertInto('usage_records')
+  const where = {
+    organization_id: key.organizationId,
+    metric_type: key.metric,
+    period_start: new Date(key.period.start),
+  };
+  await trx
+    .insertInto('usage_records')
     .values({ ...where, subscription_id: subscriptionId, quantity: 0, period_end: new Date(key.period.end) })
     .onConflict((oc) => oc.columns(['organization_id', 'metric_type', 'period_start']).doNothing())
     .execute();
-  const row = await trx.selectFrom('usage_records').select('quantity')
-    .where('organization_id', '=', where.organization_id).where('metric_type', '=', where.metric_type).where('period_start', '=', where.period_start)
-    .forUpdate().executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('usage_records')
+    .select('quantity')
+    .where('organization_id', '=', where.organization_id)
+    .where('metric_type', '=', where.metric_type)
+    .where('period_start', '=', where.period_start)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return row.quantity;
 }
 
@@ -310,68 +371,126 @@ export type OverageReportRow = Selectable<UsageOverageReportsTable>;
 type OverageKey = { organizationId: string; metric: UsageMetric; periodStart: number };
 
 /** A counter's total over the period's aggregate rows. */
-export async function periodTotal(db: Db, organizationId: string, metric: UsageMetric, period: UsagePeriod): Promise<number> {
-  const row = await db.selectFrom('usage_records')
+export async function periodTotal(
+  db: Db,
+  organizationId: string,
+  metric: UsageMetric,
+  period: UsagePeriod,
+): Promise<number> {
+  const row = await db
+    .selectFrom('usage_records')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), eb.lit(0)).as('total'))
-    .where('organization_id', '=', organizationId).where('metric_type', '=', metric)
-    .where('period_start', '>=', new Date(period.start)).where('period_start', '<', new Date(period.end))
+    .where('organization_id', '=', organizationId)
+    .where('metric_type', '=', metric)
+    .where('period_start', '>=', new Date(period.start))
+    .where('period_start', '<', new Date(period.end))
     .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
 
-const overageReport = (db: Db, key: OverageKey) => db.selectFrom('usage_overage_reports').selectAll()
-  .where('organization_id', '=', key.organizationId).where('metric', '=', key.metric).where('period_start', '=', new Date(key.periodStart));
+const overageReport = (db: Db, key: OverageKey) =>
+  db
+    .selectFrom('usage_overage_reports')
+    .selectAll()
+    .where('organization_id', '=', key.organizationId)
+    .where('metric', '=', key.metric)
+    .where('period_start', '=', new Date(key.periodStart));
 
-export const findOverageReport = (db: Db, key: OverageKey): Promise<OverageReportRow | undefined> => overageReport(db, key).executeTakeFirst();
-export const getOverageReport = (db: Db, key: OverageKey): Promise<OverageReportRow> => overageReport(db, key).executeTakeFirstOrThrow();
+export const findOverageReport = (db: Db, key: OverageKey): Promise<OverageReportRow | undefined> =>
+  overageReport(db, key).executeTakeFirst();
+export const getOverageReport = (db: Db, key: OverageKey): Promise<OverageReportRow> =>
+  overageReport(db, key).executeTakeFirstOrThrow();
 
 /** Confirms the pending total `identifier` was sent; a concurrent reporter that got there first makes it a no-op. */
 export async function confirmOverageSent(db: Db, key: OverageKey, identifier: string): Promise<void> {
-  await db.updateTable('usage_overage_reports').set((eb) => ({ reported_at: new Date(), reported_blocks: eb.ref('blocks') }))
-    .where('organization_id', '=', key.organizationId).where('metric', '=', key.metric).where('period_start', '=', new Date(key.periodStart))
-    .where('identifier', '=', identifier).where('reported_at', 'is', null)
+  await db
+    .updateTable('usage_overage_reports')
+    .set((eb) => ({ reported_at: new Date(), reported_blocks: eb.ref('blocks') }))
+    .where('organization_id', '=', key.organizationId)
+    .where('metric', '=', key.metric)
+    .where('period_start', '=', new Date(key.periodStart))
+    .where('identifier', '=', identifier)
+    .where('reported_at', 'is', null)
     .execute();
 }
 
 /** Sets a larger cumulative total pending on a row whose previous one was sent. */
-export async function raisePendingOverage(db: Db, key: OverageKey, next: { blocks: number; overUnits: number; identifier: string; plan: string }): Promise<void> {
-  await db.updateTable('usage_overage_reports')
-    .set({ blocks: next.blocks, over_units: next.overUnits, identifier: next.identifier, reported_at: null, plan: next.plan })
-    .where('organization_id', '=', key.organizationId).where('metric', '=', key.metric).where('period_start', '=', new Date(key.periodStart))
-    .where('reported_at', 'is not', null).where('blocks', '<', next.blocks)
+export async function raisePendingOverage(
+  db: Db,
+  key: OverageKey,
+  next: { blocks: number; overUnits: number; identifier: string; plan: string },
+): Promise<void> {
+  await db
+    .updateTable('usage_overage_reports')
+    .set({
+      blocks: next.blocks,
+      over_units: next.overUnits,
+      identifier: next.identifier,
+      reported_at: null,
+      plan: next.plan,
+    })
+    .where('organization_id', '=', key.organizationId)
+    .where('metric', '=', key.metric)
+    .where('period_start', '=', new Date(key.periodStart))
+    .where('reported_at', 'is not', null)
+    .where('blocks', '<', next.blocks)
     .execute();
 }
 
 export async function stripeCustomerIdOf(db: Db, organizationId: string): Promise<string | undefined> {
-  return (await db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', organizationId).executeTakeFirst())?.stripe_customer_id;
+  return (
+    await db
+      .selectFrom('billing_customers')
+      .select('stripe_customer_id')
+      .where('organization_id', '=', organizationId)
+      .executeTakeFirst()
+  )?.stripe_customer_id;
 }
 
 /** The period's first pending total; a concurrent insert that got there first wins. */
 export async function insertPendingOverage(db: Db, row: Insertable<UsageOverageReportsTable>): Promise<void> {
-  await db.insertInto('usage_overage_reports').values(row).onConflict((oc) => oc.columns(['organization_id', 'metric', 'period_start']).doNothing()).execute();
+  await db
+    .insertInto('usage_overage_reports')
+    .values(row)
+    .onConflict((oc) => oc.columns(['organization_id', 'metric', 'period_start']).doNothing())
+    .execute();
 }
 
 /** Per live subscription on one of `plans` and metric: the current period's total and the blocks reported so far. */
 export async function currentOverageTotals(db: Db, plans: readonly string[]) {
-  return db.selectFrom('subscriptions as s')
-    .innerJoin('usage_records as r', (join) => join
-      .onRef('r.organization_id', '=', 's.organization_id')
-      .onRef('r.period_start', '>=', 's.current_period_start')
-      .onRef('r.period_start', '<', 's.current_period_end'))
-    .leftJoin('usage_overage_reports as o', (join) => join
-      .onRef('o.organization_id', '=', 's.organization_id')
-      .onRef('o.metric', '=', 'r.metric_type')
-      .onRef('o.period_start', '=', 's.current_period_start'))
-    .select(['s.organization_id', 's.plan', 'r.metric_type'])
-    // sql``: coalesce of a nullable column into a typed number.
-    .select((eb) => [eb.fn.sum<number>('r.quantity').as('total'), eb.fn.max(sql<number>`coalesce(o.reported_blocks, 0)`).as('reported')])
-    .where('s.ended_at', 'is', null)
-    .where('s.status', 'in', ['trialing', 'active', 'past_due'])
-    .where('s.plan', 'in', plans)
-    .groupBy(['s.organization_id', 's.plan', 'r.metric_type'])
-    .execute();
+  return (
+    db
+      .selectFrom('subscriptions as s')
+      .innerJoin('usage_records as r', (join) =>
+        join
+          .onRef('r.organization_id', '=', 's.organization_id')
+          .onRef('r.period_start', '>=', 's.current_period_start')
+          .onRef('r.period_start', '<', 's.current_period_end'),
+      )
+      .leftJoin('usage_overage_reports as o', (join) =>
+        join
+          .onRef('o.organization_id', '=', 's.organization_id')
+          .onRef('o.metric', '=', 'r.metric_type')
+          .onRef('o.period_start', '=', 's.current_period_start'),
+      )
+      .select(['s.organization_id', 's.plan', 'r.metric_type'])
+      // sql``: coalesce of a nullable column into a typed number.
+      .select((eb) => [
+        eb.fn.sum<number>('r.quantity').as('total'),
+        eb.fn.max(sql<number>`coalesce(o.reported_blocks, 0)`).as('reported'),
+      ])
+      .where('s.ended_at', 'is', null)
+      .where('s.status', 'in', ['trialing', 'active', 'past_due'])
+      .where('s.plan', 'in', plans)
+      .groupBy(['s.organization_id', 's.plan', 'r.metric_type'])
+      .execute()
+  );
 }
 
 export async function pendingOverageReports(db: Db) {
-  return db.selectFrom('usage_overage_reports').select(['organization_id', 'plan', 'period_start', 'period_end']).where('reported_at', 'is', null).execute();
+  return db
+    .selectFrom('usage_overage_reports')
+    .select(['organization_id', 'plan', 'period_start', 'period_end'])
+    .where('reported_at', 'is', null)
+    .execute();
 }

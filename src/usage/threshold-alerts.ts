@@ -10,7 +10,9 @@ export interface ThresholdAlertDeps {
 }
 
 /** Deterministic per organization, metric, period and threshold: a repeat enqueue stores nothing. */
-export function thresholdDedupeKey(alert: Pick<CrossedThreshold, 'organization_id' | 'metric' | 'period_start' | 'threshold_percent'>): string {
+export function thresholdDedupeKey(
+  alert: Pick<CrossedThreshold, 'organization_id' | 'metric' | 'period_start' | 'threshold_percent'>,
+): string {
   return `usage_threshold:${alert.organization_id}:${alert.metric}:${new Date(alert.period_start).toISOString()}:${alert.threshold_percent}`;
 }
 
@@ -43,7 +45,10 @@ export async function notifyThresholds(deps: ThresholdAlertDeps, crossed: readon
 }
 
 /** The catch-up sweep for alerts whose notification did not go out (run it periodically). */
-export async function notifyPendingThresholdAlerts(deps: ThresholdAlertDeps, opts: { limit?: number } = {}): Promise<number> {
+export async function notifyPendingThresholdAlerts(
+  deps: ThresholdAlertDeps,
+  opts: { limit?: number } = {},
+): Promise<number> {
   const crossed = await unnotifiedAlerts(deps.db, opts.limit ?? 500);
   await notifyThresholds(deps, crossed);
   return crossed.length;

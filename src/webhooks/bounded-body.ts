@@ -4,7 +4,11 @@
  * first and the body read in one go; a chunked body is counted as it streams and abandoned at
  * the limit, so an oversized delivery is never held in memory.
  */
-export async function readBoundedBody(request: Request, declaredLength: string | undefined, maxBytes: number): Promise<Uint8Array | 'too_large'> {
+export async function readBoundedBody(
+  request: Request,
+  declaredLength: string | undefined,
+  maxBytes: number,
+): Promise<Uint8Array | 'too_large'> {
   if (declaredLength !== undefined) {
     if (!/^\d+$/.test(declaredLength) || Number(declaredLength) > maxBytes) return 'too_large';
     const bytes = new Uint8Array(await request.arrayBuffer());

@@ -14,7 +14,8 @@ export async function resolveOrganization(db: Db, event: InboundEvent): Promise<
   if (fromMetadata) return fromMetadata;
   const customerId = customerIdOf(event);
   if (customerId) {
-    const organizationId = (await organizationOfCustomer(db, customerId)) ?? (await organizationOfCustomerSubscription(db, customerId));
+    const organizationId =
+      (await organizationOfCustomer(db, customerId)) ?? (await organizationOfCustomerSubscription(db, customerId));
     if (organizationId) return organizationId;
   }
   const objectId = event.data.object.id;

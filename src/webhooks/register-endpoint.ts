@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { SUBSCRIBED_EVENT_TYPES } from './handled-events';
 
-const sameTypes = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((t) => b.includes(t));
+const sameTypes = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((t) => b.includes(t));
 
 /**
  * Local runs on the simulator register the API's webhook URL with "Stripe" themselves, the way an

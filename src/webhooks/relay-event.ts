@@ -12,7 +12,8 @@ export interface RelayEventDeps {
   subscriptions: SubscriptionClient;
 }
 
-export type RelayResult = { status: 'relayed'; organizationId: string } | { status: 'ignored'; reason: string; organizationId: string | null };
+export type RelayResult =
+  { status: 'relayed'; organizationId: string } | { status: 'ignored'; reason: string; organizationId: string | null };
 
 /** How one run fared: a result per event, or the transient trouble (Postgres, Temporal) the whole run is retried for. */
 export type RunResult = { ok: true; results: RelayResult[] } | { ok: false; error: unknown };
@@ -24,14 +25,43 @@ type Prepared = { kind: 'settled'; result: RelayResult } | ({ kind: 'placed' } &
 /** Finds the event's organization and says whether a workflow should hear of it. */
 async function prepare(deps: RelayEventDeps, row: ClaimedEvent): Promise<Prepared> {
   const parsed = parseInboundEvent(row.payload);
-  if (!parsed.success) return { kind: 'settled', result: { status: 'ignored', reason: 'stored payload is not a Stripe event', organizationId: row.organization_id } };
+  if (!parsed.success)
+    return {
+      kind: 'settled',
+      result: {
+        status: 'ignored',
+        reason: 'stored payload is not a Stripe event',
+        organizationId: row.organization_id,
+      },
+    };
   const event = parsed.data;
   const organizationId = row.organization_id ?? (await resolveOrganization(deps.db, event));
-  if (!organizationId) return { kind: 'settled', result: { status: 'ignored', reason: 'no organization in metadata or billing customers', organizationId: null } };
-  if (!isRelayedEventType(event.type)) return { kind: 'placed', event, organizationId, settled: { status: 'ignored', reason: 'type not consumed by workflows', organizationId } };
+  if (!organizationId)
+    return {
+      kind: 'settled',
+      result: { status: 'ignored', reason: 'no organization in metadata or billing customers', organizationId: null },
+    };
+  if (!isRelayedEventType(event.type))
+    return {
+      kind: 'placed',
+      event,
+      organizationId,
+      settled: { status: 'ignored', reason: 'type not consumed by workflows', organizationId },
+    };
   const objectId = event.data.object.id;
-  if (!objectId) return { kind: 'placed', event, organizationId, settled: { status: 'ignored', reason: 'event names no object', organizationId } };
-  return { kind: 'placed', event, organizationId, signal: { eventId: event.id, type: event.type, objectId, created: event.created } };
+  if (!objectId)
+    return {
+      kind: 'placed',
+      event,
+      organizationId,
+      settled: { status: 'ignored', reason: 'event names no object', organizationId },
+    };
+  return {
+    kind: 'placed',
+    event,
+    organizationId,
+    signal: { eventId: event.id, type: event.type, objectId, created: event.created },
+  };
 }
 
 async function prepareRun(deps: RelayEventDeps, run: readonly ClaimedEvent[]): Promise<Prepared[]> {
@@ -45,11 +75,19 @@ const placed = (run: readonly Prepared[]) => run.flatMap((p) => (p.kind === 'pla
 /** One signal per organization with its events in order (a run claimed together is one organization's; resolving may differ only for lone rows). */
 async function signalRun(deps: RelayEventDeps, run: readonly Prepared[]): Promise<RelayResult[]> {
   const signals = new Map<string, StripeEventSignal[]>();
-  for (const p of placed(run)) if (p.signal) signals.set(p.organizationId, [...(signals.get(p.organizationId) ?? []), p.signal]);
+  for (const p of placed(run))
+    if (p.signal) signals.set(p.organizationId, [...(signals.get(p.organizationId) ?? []), p.signal]);
   const delivered = new Map<string, DeliveryResult>();
   for (const [organizationId, batch] of signals) {
     const creation = batch.find((s) => startsTracking(s.type));
-    delivered.set(organizationId, await deps.subscriptions.signalEvents(organizationId, batch, creation && { stripeSubscriptionId: creation.objectId }));
+    delivered.set(
+      organizationId,
+      await deps.subscriptions.signalEvents(
+        organizationId,
+        batch,
+        creation && { stripeSubscriptionId: creation.objectId },
+      ),
+    );
   }
   return run.map((p): RelayResult => {
     if (p.kind === 'settled') return p.result;
@@ -84,12 +122,19 @@ export async function relayRuns(
   deliver: (signal: () => Promise<RelayResult[]>) => Promise<RelayResult[]> = (signal) => signal(),
 ): Promise<RunResult[]> {
   const prepared = await Promise.all(runs.map((run) => attempt(() => prepareRun(deps, run))));
-  const mirrored = await attempt(() => mirrorEvents(deps.db, prepared.flatMap((p) => (p.ok ? placed(p.value) : []))));
+  const mirrored = await attempt(() =>
+    mirrorEvents(
+      deps.db,
+      prepared.flatMap((p) => (p.ok ? placed(p.value) : [])),
+    ),
+  );
   const mirrorAlone = async (run: Prepared[]) => {
     await mirrorEvents(deps.db, placed(run));
     return run;
   };
-  const ready = mirrored.ok ? prepared : await Promise.all(prepared.map((p) => (p.ok ? attempt(() => mirrorAlone(p.value)) : p)));
+  const ready = mirrored.ok
+    ? prepared
+    : await Promise.all(prepared.map((p) => (p.ok ? attempt(() => mirrorAlone(p.value)) : p)));
   return Promise.all(
     ready.map(async (p): Promise<RunResult> => {
       if (!p.ok) return p;

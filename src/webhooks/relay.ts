@@ -30,7 +30,11 @@ export interface WebhookRelay extends PeriodicService {
   drain(): Promise<number>;
 }
 
-export function retryDelayMs(attempts: number, backoff: { baseMs: number; maxMs: number }, jitter = Math.random()): number {
+export function retryDelayMs(
+  attempts: number,
+  backoff: { baseMs: number; maxMs: number },
+  jitter = Math.random(),
+): number {
   const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts, 30));
   return Math.round(exponential * (0.8 + 0.4 * jitter));
 }
@@ -67,7 +71,10 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     const message = error instanceof Error ? error.message : String(error);
     return run.map((row) => {
       const delayMs = retryDelayMs(row.relay_attempts, backoff);
-      logger.warn({ eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message }, 'stripe event relay failed; will retry');
+      logger.warn(
+        { eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message },
+        'stripe event relay failed; will retry',
+      );
       return { id: row.id, status: 'retry', error: message, delayMs };
     });
   }
@@ -79,10 +86,17 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     // takes the organization's following pending events with it, in order, as one signal.
     const followers = await claimFollowers(db, heads, { perOrganization: eventsPerSignal, leaseSeconds });
     const following = new Map<string, ClaimedEvent[]>();
-    for (const f of followers) if (f.organization_id !== null) following.set(f.organization_id, [...(following.get(f.organization_id) ?? []), f]);
-    const runs = heads.map((head) => [head, ...((head.organization_id !== null && following.get(head.organization_id)) || [])]);
+    for (const f of followers)
+      if (f.organization_id !== null)
+        following.set(f.organization_id, [...(following.get(f.organization_id) ?? []), f]);
+    const runs = heads.map((head) => [
+      head,
+      ...((head.organization_id !== null && following.get(head.organization_id)) || []),
+    ]);
     const rows = runs.flat();
-    const results = await relayRuns({ db, subscriptions }, runs, (signal) => subscriptions.withDeadline(Date.now() + deliveryTimeoutMs, signal));
+    const results = await relayRuns({ db, subscriptions }, runs, (signal) =>
+      subscriptions.withDeadline(Date.now() + deliveryTimeoutMs, signal),
+    );
     const outcomes = runs.flatMap((run, i) => outcomesOf(run, results[i]));
     // One round trip for the whole batch. If it fails, the leases expire and the batch is
     // delivered again (at least once; workflows drop a signal whose event id they have seen).

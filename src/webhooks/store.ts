@@ -79,7 +79,9 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
       order by e.stripe_created_at, e.id
       limit ${opts.limit}
       for update skip locked)
-    returning id, type, object_id, organization_id, stripe_created_at, payload, relay_attempts, received_at`.execute(db);
+    returning id, type, object_id, organization_id, stripe_created_at, payload, relay_attempts, received_at`.execute(
+    db,
+  );
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
@@ -89,7 +91,11 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
  * other relay can hold them: while a head is pending, later events of its organization are never
  * claimable, by this query or claimDueEvents. Returned in `created` order.
  */
-export async function claimFollowers(db: Db, heads: readonly ClaimedEvent[], opts: { perOrganization: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+export async function claimFollowers(
+  db: Db,
+  heads: readonly ClaimedEvent[],
+  opts: { perOrganization: number; leaseSeconds: number },
+): Promise<ClaimedEvent[]> {
   const organizations = [...new Set(heads.flatMap((h) => (h.organization_id === null ? [] : [h.organization_id])))];
   if (organizations.length === 0 || opts.perOrganization <= 1) return [];
   // Raw: make_interval's named argument and an update from a windowed subquery, which the builder does not express.
@@ -103,7 +109,9 @@ export async function claimFollowers(db: Db, heads: readonly ClaimedEvent[], opt
       ) ranked where n < ${opts.perOrganization}
     ) followers
     where e.id = followers.id
-    returning e.id, e.type, e.object_id, e.organization_id, e.stripe_created_at, e.payload, e.relay_attempts, e.received_at`.execute(db);
+    returning e.id, e.type, e.object_id, e.organization_id, e.stripe_created_at, e.payload, e.relay_attempts, e.received_at`.execute(
+    db,
+  );
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
@@ -125,20 +133,24 @@ export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]):
   const statements: Promise<unknown>[] = [];
   // Raw: `from unnest(...) as s(id, …)` (a column alias list on a set-returning function) has no builder form.
   if (settled.length > 0) {
-    statements.push(sql`
+    statements.push(
+      sql`
       update stripe_events e set relay_status = s.status, relayed_at = now(), organization_id = s.organization_id, last_error = s.last_error
       from unnest(${settled.map((o) => o.id)}::text[], ${settled.map((o) => o.status)}::text[],
                   ${settled.map((o) => o.organizationId)}::text[], ${settled.map((o) => (o.status === 'ignored' ? `ignored: ${o.reason}` : null))}::text[])
         as s(id, status, organization_id, last_error)
-      where e.id = s.id`.execute(db));
+      where e.id = s.id`.execute(db),
+    );
   }
   if (retries.length > 0) {
-    statements.push(sql`
+    statements.push(
+      sql`
       update stripe_events e set relay_attempts = e.relay_attempts + 1,
         next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
       from unnest(${retries.map((o) => o.id)}::text[], ${retries.map((o) => o.error.slice(0, 2000))}::text[], ${retries.map((o) => o.delayMs)}::float8[])
         as r(id, error, delay_ms)
-      where e.id = r.id`.execute(db));
+      where e.id = r.id`.execute(db),
+    );
   }
   await Promise.all(statements);
 }
@@ -153,7 +165,13 @@ export interface RedriveFilter {
 export async function redriveEvents(db: Db, filter: RedriveFilter): Promise<number> {
   let query = db
     .updateTable('stripe_events')
-    .set({ relay_status: 'pending', relay_attempts: 0, next_attempt_at: sql`now()`, relayed_at: null, last_error: null })
+    .set({
+      relay_status: 'pending',
+      relay_attempts: 0,
+      next_attempt_at: sql`now()`,
+      relayed_at: null,
+      last_error: null,
+    })
     .where('stripe_created_at', '>=', filter.from)
     .where('stripe_created_at', '<', filter.to);
   if (filter.type) query = query.where('type', '=', filter.type);

@@ -27,11 +27,20 @@ function isInboundEvent(v: unknown): v is InboundEvent {
   if (!isRecord(v)) return false;
   const { id, object, type, created, livemode, api_version: version, data } = v;
   return (
-    typeof id === 'string' && EVENT_ID.test(id) && object === 'event' &&
-    typeof type === 'string' && type.length >= 1 && type.length <= 200 &&
-    typeof created === 'number' && Number.isInteger(created) && created > 0 &&
-    typeof livemode === 'boolean' && (version === undefined || version === null || typeof version === 'string') &&
-    isRecord(data) && isRecord(data.object) && (data.object.id === undefined || (typeof data.object.id === 'string' && data.object.id !== '')) &&
+    typeof id === 'string' &&
+    EVENT_ID.test(id) &&
+    object === 'event' &&
+    typeof type === 'string' &&
+    type.length >= 1 &&
+    type.length <= 200 &&
+    typeof created === 'number' &&
+    Number.isInteger(created) &&
+    created > 0 &&
+    typeof livemode === 'boolean' &&
+    (version === undefined || version === null || typeof version === 'string') &&
+    isRecord(data) &&
+    isRecord(data.object) &&
+    (data.object.id === undefined || (typeof data.object.id === 'string' && data.object.id !== '')) &&
     (data.previous_attributes === undefined || isRecord(data.previous_attributes))
   );
 }
@@ -41,14 +50,19 @@ function isInboundEvent(v: unknown): v is InboundEvent {
  * guards above accept what the schema accepts, and anything they refuse goes through the schema,
  * so a refusal carries the schema's message. An accepted event is the value itself, unknown keys included.
  */
-export function parseInboundEvent(value: unknown): { success: true; data: InboundEvent } | { success: false; error: z.ZodError } {
+export function parseInboundEvent(
+  value: unknown,
+): { success: true; data: InboundEvent } | { success: false; error: z.ZodError } {
   if (isInboundEvent(value)) return { success: true, data: value };
   const parsed = InboundEventSchema.safeParse(value);
   return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error };
 }
-const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : isRecord(v) && typeof v.id === 'string' ? v.id : null);
+const idOf = (v: unknown): string | null =>
+  typeof v === 'string' ? v : isRecord(v) && typeof v.id === 'string' ? v.id : null;
 const organizationIn = (metadata: unknown): string | null =>
-  isRecord(metadata) && typeof metadata.organization_id === 'string' && metadata.organization_id !== '' ? metadata.organization_id : null;
+  isRecord(metadata) && typeof metadata.organization_id === 'string' && metadata.organization_id !== ''
+    ? metadata.organization_id
+    : null;
 
 /** The Stripe customer an event concerns, if any (a detached payment method names it only in previous_attributes). */
 export function customerIdOf(event: InboundEvent): string | null {

@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { parseInboundEvent, type InboundEvent } from './stripe-event';
 
-export type RejectionReason = 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed' | 'livemode_mismatch';
+export type RejectionReason =
+  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed' | 'livemode_mismatch';
 
 /** Why a delivery was refused; the route turns it into a 4xx envelope, a counter and a log line. */
 export class WebhookRejection extends Error {
@@ -46,19 +47,31 @@ export function verifyStripeWebhook(raw: Uint8Array, header: string | undefined,
     } catch (err) {
       if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
       // The signature matched but the SDK could not build an event: bytes that are not JSON, or a thin (v2) event.
-      throw new WebhookRejection('malformed', err instanceof SyntaxError ? 'The body is not valid JSON' : 'The body is not a snapshot event');
+      throw new WebhookRejection(
+        'malformed',
+        err instanceof SyntaxError ? 'The body is not valid JSON' : 'The body is not a snapshot event',
+      );
     }
   }
   if (event === undefined) {
     if (matchesIgnoringAge(raw, header, opts.secrets)) {
-      throw new WebhookRejection('stale_timestamp', `The signature timestamp is older than ${opts.toleranceSeconds} s; replays are refused`);
+      throw new WebhookRejection(
+        'stale_timestamp',
+        `The signature timestamp is older than ${opts.toleranceSeconds} s; replays are refused`,
+      );
     }
-    throw new WebhookRejection('bad_signature', 'The Stripe-Signature does not match the body for any configured webhook secret');
+    throw new WebhookRejection(
+      'bad_signature',
+      'The Stripe-Signature does not match the body for any configured webhook secret',
+    );
   }
   const parsed = parseInboundEvent(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new WebhookRejection('malformed', `The body is not a Stripe event: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim());
+    throw new WebhookRejection(
+      'malformed',
+      `The body is not a Stripe event: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+    );
   }
   if (parsed.data.livemode !== opts.livemode) {
     throw new WebhookRejection(

@@ -2,9 +2,24 @@ import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { refusal, rememberEvent, toView, type Command } from '../domain/subscription';
 import { interpret, toApplicationFailure, type Run } from './interpreter';
 import {
-  assignPlanUpdate, cancelUpdate, changePlanUpdate, createSetupIntentUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate, resumeUpdate,
-  stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type CancelArgs, type ChangePlanArgs, type ExtendTrialArgs,
-  type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
+  assignPlanUpdate,
+  cancelUpdate,
+  changePlanUpdate,
+  createSetupIntentUpdate,
+  extendTrialUpdate,
+  getStateQuery,
+  previewPlanChangeUpdate,
+  resumeUpdate,
+  stripeEventSignal,
+  stripeEventsSignal,
+  subscribeUpdate,
+  updatePaymentMethodUpdate,
+  type CancelArgs,
+  type ChangePlanArgs,
+  type ExtendTrialArgs,
+  type StripeEventSignal,
+  type SubscribeArgs,
+  type UpdatePaymentMethodArgs,
 } from './messages';
 
 /** The business step of the current update: its id is the caller's Idempotency-Key, stable across retries. */
@@ -44,28 +59,51 @@ export function registerHandlers(run: Run): void {
   });
 
   const subscribe = (args: SubscribeArgs): Command => ({ type: 'subscribe', args, updateId: updateId() });
-  setHandler(subscribeUpdate, (args) => {
-    run.subscribing = true;
-    return exclusive(run, subscribe(args)).finally(() => {
-      run.subscribing = false;
-    });
-  }, { validator: (args) => check(run, subscribe(args)) });
-  for (const [update, actor] of [[changePlanUpdate, 'customer'], [assignPlanUpdate, 'operator']] as const) {
+  setHandler(
+    subscribeUpdate,
+    (args) => {
+      run.subscribing = true;
+      return exclusive(run, subscribe(args)).finally(() => {
+        run.subscribing = false;
+      });
+    },
+    { validator: (args) => check(run, subscribe(args)) },
+  );
+  for (const [update, actor] of [
+    [changePlanUpdate, 'customer'],
+    [assignPlanUpdate, 'operator'],
+  ] as const) {
     const changePlan = (args: ChangePlanArgs): Command => ({ type: 'changePlan', args, actor, updateId: updateId() });
-    setHandler(update, (args) => exclusive(run, changePlan(args)), { validator: (args) => check(run, changePlan(args)) });
+    setHandler(update, (args) => exclusive(run, changePlan(args)), {
+      validator: (args) => check(run, changePlan(args)),
+    });
   }
   // A preview changes nothing: it runs beside whatever holds the lock.
-  setHandler(previewPlanChangeUpdate, async (args) => (await interpret(run, { type: 'previewPlanChange', args, now: Date.now() })) as never, {
-    validator: (args) => check(run, { type: 'previewPlanChange', args }),
-  });
+  setHandler(
+    previewPlanChangeUpdate,
+    async (args) => (await interpret(run, { type: 'previewPlanChange', args, now: Date.now() })) as never,
+    {
+      validator: (args) => check(run, { type: 'previewPlanChange', args }),
+    },
+  );
   const cancel = (args: CancelArgs): Command => ({ type: 'cancel', args, updateId: updateId() });
   setHandler(cancelUpdate, (args) => exclusive(run, cancel(args)), { validator: (args) => check(run, cancel(args)) });
   const resume = (): Command => ({ type: 'resume', updateId: updateId() });
   setHandler(resumeUpdate, () => exclusive(run, resume()), { validator: () => check(run, resume()) });
-  const paymentMethod = (args: UpdatePaymentMethodArgs): Command => ({ type: 'updatePaymentMethod', args, updateId: updateId() });
-  setHandler(updatePaymentMethodUpdate, (args) => exclusive(run, paymentMethod(args)), { validator: (args) => check(run, paymentMethod(args)) });
+  const paymentMethod = (args: UpdatePaymentMethodArgs): Command => ({
+    type: 'updatePaymentMethod',
+    args,
+    updateId: updateId(),
+  });
+  setHandler(updatePaymentMethodUpdate, (args) => exclusive(run, paymentMethod(args)), {
+    validator: (args) => check(run, paymentMethod(args)),
+  });
   const setupIntent = (): Command => ({ type: 'createSetupIntent', updateId: updateId() });
-  setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), { validator: () => check(run, setupIntent()) });
+  setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), {
+    validator: () => check(run, setupIntent()),
+  });
   const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
-  setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), { validator: (args) => check(run, extendTrial(args)) });
+  setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), {
+    validator: (args) => check(run, extendTrial(args)),
+  });
 }

@@ -1,6 +1,13 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { BillingPolicy } from '../domain/billing-policy';
-import { BillingErrorType, transition, type BillingError, type Effect, type Input, type SubscriptionState } from '../domain/subscription';
+import {
+  BillingErrorType,
+  transition,
+  type BillingError,
+  type Effect,
+  type Input,
+  type SubscriptionState,
+} from '../domain/subscription';
 import { callStripe, writes } from './activity-proxies';
 import type { Lock } from './lock';
 import { publish } from './publish';
@@ -59,7 +66,11 @@ async function perform(run: Run, effect: Exclude<Effect, { kind: 'call' | 'reply
         await writes.notify({ organizationId: run.state.organizationId, ...effect.notification });
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
-        log.error('notification not stored', { kind: effect.notification.kind, dedupeKey: effect.notification.dedupeKey, error: err.cause?.message ?? err.message });
+        log.error('notification not stored', {
+          kind: effect.notification.kind,
+          dedupeKey: effect.notification.dedupeKey,
+          error: err.cause?.message ?? err.message,
+        });
       }
       return;
     case 'reject':
@@ -70,7 +81,12 @@ async function perform(run: Run, effect: Exclude<Effect, { kind: 'call' | 'reply
 }
 
 export function toApplicationFailure(error: BillingError): ApplicationFailure {
-  return ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, details: error.details === undefined ? undefined : [error.details] });
+  return ApplicationFailure.create({
+    type: error.type,
+    message: error.message,
+    nonRetryable: true,
+    details: error.details === undefined ? undefined : [error.details],
+  });
 }
 
 /**
@@ -79,7 +95,12 @@ export function toApplicationFailure(error: BillingError): ApplicationFailure {
  */
 function billingErrorOf(err: ActivityFailure): BillingError {
   const cause = err.cause;
-  if (!(cause instanceof ApplicationFailure)) return { type: BillingErrorType.StripeUnavailable, message: cause?.message ?? err.message };
+  if (!(cause instanceof ApplicationFailure))
+    return { type: BillingErrorType.StripeUnavailable, message: cause?.message ?? err.message };
   const known = Object.values(BillingErrorType).includes(cause.type as BillingErrorType);
-  return { type: known && cause.type ? (cause.type as BillingErrorType) : BillingErrorType.StripeUnavailable, message: cause.message, details: cause.details?.[0] };
+  return {
+    type: known && cause.type ? (cause.type as BillingErrorType) : BillingErrorType.StripeUnavailable,
+    message: cause.message,
+    details: cause.details?.[0],
+  };
 }

@@ -21,14 +21,33 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
 import type {
-  ChangePlanArgs, ChangePlanResult, CancelArgs, ExtendTrialArgs, PlanChangePreview, SetupIntentCreated, StateBeforeCoreV2, StripeEventSignal, SubscribeArgs,
-  SubscriptionState, SubscriptionView, UpdatePaymentMethodArgs, UpdatePaymentMethodResult,
+  ChangePlanArgs,
+  ChangePlanResult,
+  CancelArgs,
+  ExtendTrialArgs,
+  PlanChangePreview,
+  SetupIntentCreated,
+  StateBeforeCoreV2,
+  StripeEventSignal,
+  SubscribeArgs,
+  SubscriptionState,
+  SubscriptionView,
+  UpdatePaymentMethodArgs,
+  UpdatePaymentMethodResult,
 } from '../domain/subscription';
 
 export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription';
 export type {
-  CancelArgs, ChangePlanArgs, ChangePlanResult, DunningView, ExtendTrialArgs, StripeEventSignal, SubscribeArgs, SubscriptionView,
-  UpdatePaymentMethodArgs, UpdatePaymentMethodResult,
+  CancelArgs,
+  ChangePlanArgs,
+  ChangePlanResult,
+  DunningView,
+  ExtendTrialArgs,
+  StripeEventSignal,
+  SubscribeArgs,
+  SubscriptionView,
+  UpdatePaymentMethodArgs,
+  UpdatePaymentMethodResult,
 } from '../domain/subscription';
 
 export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
@@ -55,7 +74,9 @@ export const changePlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 export const previewPlanChangeUpdate = defineUpdate<PlanChangePreview, [ChangePlanArgs]>('previewPlanChange');
 export const cancelUpdate = defineUpdate<SubscriptionView, [CancelArgs]>('cancel');
 export const resumeUpdate = defineUpdate<SubscriptionView, []>('resume');
-export const updatePaymentMethodUpdate = defineUpdate<UpdatePaymentMethodResult, [UpdatePaymentMethodArgs]>('updatePaymentMethod');
+export const updatePaymentMethodUpdate = defineUpdate<UpdatePaymentMethodResult, [UpdatePaymentMethodArgs]>(
+  'updatePaymentMethod',
+);
 /** Operator only (the API must check the role): assigns any plan, enterprise included, as an upgrade or downgrade. */
 export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>('assignPlan');
 /** Operator only: moves the trial end later. */

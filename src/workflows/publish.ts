@@ -1,7 +1,13 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PublishedSubscription } from '../domain/subscription';
 import { writes } from './activity-proxies';
-import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from './search-attributes';
+import {
+  BillingDunningAttempt,
+  BillingOrganizationId,
+  BillingPeriodEnd,
+  BillingPlan,
+  BillingStatus,
+} from './search-attributes';
 
 /**
  * Publishes a committed state: search attributes for the operations console, and the read model behind the
@@ -19,6 +25,12 @@ export async function publish(p: PublishedSubscription, stateVersion: number): P
   ]);
   const { workflowId, historyLength } = workflowInfo();
   if (p.stripeSubscriptionId !== null) {
-    await writes.projectSubscription({ ...p, stripeSubscriptionId: p.stripeSubscriptionId, workflowId, stateVersion, historyLength });
+    await writes.projectSubscription({
+      ...p,
+      stripeSubscriptionId: p.stripeSubscriptionId,
+      workflowId,
+      stateVersion,
+      historyLength,
+    });
   }
 }

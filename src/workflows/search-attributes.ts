@@ -10,4 +10,10 @@ export const BillingStatus = defineSearchAttributeKey('BillingStatus', SearchAtt
 export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAttempt', SearchAttributeType.INT);
 export const BillingPeriodEnd = defineSearchAttributeKey('BillingPeriodEnd', SearchAttributeType.DATETIME);
 
-export const BILLING_SEARCH_ATTRIBUTES = [BillingOrganizationId, BillingPlan, BillingStatus, BillingDunningAttempt, BillingPeriodEnd];
+export const BILLING_SEARCH_ATTRIBUTES = [
+  BillingOrganizationId,
+  BillingPlan,
+  BillingStatus,
+  BillingDunningAttempt,
+  BillingPeriodEnd,
+];

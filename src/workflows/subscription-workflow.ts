@@ -38,7 +38,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (s.status === 'none' && !run.subscribing && run.inbox.length === 0 && Date.now() >= idleUntil) break;
     if (readyToContinueAsNew(run)) {
       // The next run starts with this run's search attributes (it republishes them only when they change).
-      const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+      const next = makeContinueAsNewFunc<typeof subscriptionWorkflow>({
+        typedSearchAttributes: workflowInfo().typedSearchAttributes,
+      });
       await next({ organizationId: s.organizationId, policy: input.policy, carried: { ...s, rolloverPending: false } });
     }
     const deadline: Deadline | undefined = pendingDeadlines(s, policy)[0];
@@ -46,12 +48,18 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0) {
       const version = s.stateVersion;
-      const wake = () => run.inbox.length > 0 || run.state.stateVersion !== version || run.state.status === 'canceled' || readyToContinueAsNew(run);
+      const wake = () =>
+        run.inbox.length > 0 ||
+        run.state.stateVersion !== version ||
+        run.state.status === 'canceled' ||
+        readyToContinueAsNew(run);
       if (Number.isFinite(waitMs)) await condition(wake, waitMs);
       else await condition(wake);
     }
-    if (run.inbox.length > 0) await run.lock.run(() => interpret(run, { type: 'events', events: run.inbox.splice(0), now: Date.now() }));
-    else if (deadline && deadline.at <= Date.now()) await run.lock.run(() => interpret(run, { type: 'deadline', kind: deadline.kind, now: Date.now() }));
+    if (run.inbox.length > 0)
+      await run.lock.run(() => interpret(run, { type: 'events', events: run.inbox.splice(0), now: Date.now() }));
+    else if (deadline && deadline.at <= Date.now())
+      await run.lock.run(() => interpret(run, { type: 'deadline', kind: deadline.kind, now: Date.now() }));
   }
   await condition(allHandlersFinished);
   return toView(run.state);

@@ -15,11 +15,17 @@ function organizations(stdout: string): Record<string, string> {
 }
 
 async function readModel(organizationId: string) {
-  return stack.t.db.selectFrom('subscriptions').select(['plan', 'status', 'stripe_subscription_id']).where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  return stack.t.db
+    .selectFrom('subscriptions')
+    .select(['plan', 'status', 'stripe_subscription_id'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
 }
 
 function mailKinds(organizationId: string): string[] {
-  return stack.mail.messages({ to: `billing@${organizationId}.example` }).map((m) => m.headers['x-billing-notification'] ?? '');
+  return stack.mail
+    .messages({ to: `billing@${organizationId}.example` })
+    .map((m) => m.headers['x-billing-notification'] ?? '');
 }
 
 beforeAll(async () => {
@@ -64,15 +70,24 @@ test('each organization ends where its story says, in the read model, in Stripe 
   }
   // Initech's failed invoice was retried on Temporal's clock, then written off; nothing was deleted.
   expect(mailKinds(orgs.initech ?? '').filter((k) => k === 'payment_failed').length).toBeGreaterThanOrEqual(5);
-  const initechInvoices = await stack.t.db.selectFrom('invoices').select('status').where('organization_id', '=', orgs.initech ?? '').execute();
+  const initechInvoices = await stack.t.db
+    .selectFrom('invoices')
+    .select('status')
+    .where('organization_id', '=', orgs.initech ?? '')
+    .execute();
   expect(initechInvoices.map((i) => i.status).sort()).toEqual(['paid', 'uncollectible']);
   // Hooli crossed 80 % and 100 % of its messages: one alert each.
   expect(mailKinds(orgs.hooli ?? '').filter((k) => k === 'usage_threshold')).toHaveLength(2);
   // …and its 10,500 messages on Starter (10,000 included) were billed: 1 block of 1,000 at $2.00 on the renewal.
   const hooli = await readModel(orgs.hooli ?? '');
-  const [renewal] = (await stack.stripe.invoices.list({ subscription: hooli.stripe_subscription_id ?? '', limit: 1 })).data;
+  const [renewal] = (await stack.stripe.invoices.list({ subscription: hooli.stripe_subscription_id ?? '', limit: 1 }))
+    .data;
   const overage = renewal?.lines.data.filter((l) => l.amount > 0 && l.description?.includes('overage'));
   expect(overage?.map((l) => ({ quantity: l.quantity, amount: l.amount }))).toEqual([{ quantity: 1, amount: 200 }]);
-  const reported = await stack.t.db.selectFrom('usage_overage_reports').select(['metric', 'reported_blocks']).where('organization_id', '=', orgs.hooli ?? '').execute();
+  const reported = await stack.t.db
+    .selectFrom('usage_overage_reports')
+    .select(['metric', 'reported_blocks'])
+    .where('organization_id', '=', orgs.hooli ?? '')
+    .execute();
   expect(reported).toEqual([{ metric: 'messages', reported_blocks: 1 }]);
 });

@@ -21,7 +21,10 @@ async function failingCustomer(label: string) {
   const org = `org_${label}_${randomUUID().slice(0, 8)}`;
   const email = `${org}@customers.example`;
   const call = apiClient(stack, await userToken({ org, email }));
-  const created = await call<Sub>('POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_chargeCustomerFail' });
+  const created = await call<Sub>('POST', '/subscription', {
+    planId: 'starter',
+    paymentMethodId: 'pm_card_chargeCustomerFail',
+  });
   expect(created.status).toBe(201);
   await advanceClock(stack, org, (await clockNow(stack, org)) + 15 * DAY);
   const pastDue = await eventually(`${org} past_due`, async () => {
@@ -37,13 +40,19 @@ const subjects = (email: string) => stack.mail.messages({ to: email }).map((m) =
 
 test('a failing card goes past_due, the customer is emailed, a new card recovers the subscription', async () => {
   const { email, call } = await failingCustomer('recovers');
-  await eventually('the payment-failed email', async () => (subjects(email).some((s) => /^Payment of .+ failed$/.test(s)) ? true : undefined));
+  await eventually('the payment-failed email', async () =>
+    subjects(email).some((s) => /^Payment of .+ failed$/.test(s)) ? true : undefined,
+  );
 
-  const update = await call<Sub & { retry: string | null }>('POST', '/payment-method', { paymentMethodId: 'pm_card_visa' });
+  const update = await call<Sub & { retry: string | null }>('POST', '/payment-method', {
+    paymentMethodId: 'pm_card_visa',
+  });
   expect(update.status).toBe(200);
   expect(update.body.retry).toBe('paid');
   expect(update.body.subscription).toMatchObject({ status: 'active', dunningAttempt: 0 });
-  await eventually('the recovered email', async () => (subjects(email).some((s) => /^Payment of .+ received$/.test(s)) ? true : undefined));
+  await eventually('the recovered email', async () =>
+    subjects(email).some((s) => /^Payment of .+ received$/.test(s)) ? true : undefined,
+  );
   const invoices = (await call<{ data: { status: string; billingReason: string }[] }>('GET', '/invoices')).body.data;
   expect(invoices.filter((i) => i.billingReason === 'subscription_cycle').every((i) => i.status === 'paid')).toBe(true);
 });
@@ -59,11 +68,26 @@ test('a customer who never fixes the card is retried, given a grace period, then
     90_000,
   );
   expect(ended.effectivePlan).toBe('free');
-  const [stripeSub] = (await stack.stripe.subscriptions.list({ status: 'all', customer: (await stack.t.db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', org).executeTakeFirstOrThrow()).stripe_customer_id })).data;
+  const [stripeSub] = (
+    await stack.stripe.subscriptions.list({
+      status: 'all',
+      customer: (
+        await stack.t.db
+          .selectFrom('billing_customers')
+          .select('stripe_customer_id')
+          .where('organization_id', '=', org)
+          .executeTakeFirstOrThrow()
+      ).stripe_customer_id,
+    })
+  ).data;
   expect(stripeSub?.status).toBe('canceled');
-  const unpaid = (await stack.stripe.invoices.list({ subscription: stripeSub!.id })).data.find((i) => i.billing_reason === 'subscription_cycle');
+  const unpaid = (await stack.stripe.invoices.list({ subscription: stripeSub!.id })).data.find(
+    (i) => i.billing_reason === 'subscription_cycle',
+  );
   expect(unpaid?.status).toBe('uncollectible');
   // Several payment-failed notices (first failure and retries), a final notice, and the cancellation.
-  await eventually('the cancellation email', async () => (subjects(email).some((s) => /has been canceled/.test(s)) ? true : undefined));
+  await eventually('the cancellation email', async () =>
+    subjects(email).some((s) => /has been canceled/.test(s)) ? true : undefined,
+  );
   expect(subjects(email).filter((s) => /^Payment of .+ failed$/.test(s)).length).toBeGreaterThanOrEqual(2);
 });

@@ -40,8 +40,13 @@ test('catalog-sync creates the plans, prices and overage meters, and a second ru
 
 test('show prints the read model beside the workflow state', async () => {
   const call = apiClient(stack, await userToken({ org }));
-  expect((await call('POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_visa' })).status).toBe(201);
-  const shown = JSON.parse(await run(showCommand, '--org', org)) as { readModel: { status: string }; workflow: { status: string; plan: string } };
+  expect((await call('POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_visa' })).status).toBe(
+    201,
+  );
+  const shown = JSON.parse(await run(showCommand, '--org', org)) as {
+    readModel: { status: string };
+    workflow: { status: string; plan: string };
+  };
   expect(shown.readModel.status).toBe('trialing');
   expect(shown.workflow).toMatchObject({ status: 'trialing', plan: 'starter' });
 });
@@ -56,16 +61,33 @@ test('extend-trial moves the trial end later in Stripe and in the read model', a
 
 test('assign-plan gives an organization the enterprise price that customers cannot choose', async () => {
   const product = await stack.stripe.products.create({ name: 'Enterprise (contract)' });
-  await stack.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 150_000, recurring: { interval: 'month' }, lookup_key: 'billing_enterprise_monthly' });
+  await stack.stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 150_000,
+    recurring: { interval: 'month' },
+    lookup_key: 'billing_enterprise_monthly',
+  });
   expect(await run(assignPlanCommand, '--org', org, '--plan', 'enterprise')).toMatch(/plan enterprise/);
   const sub = (await stack.stripe.subscriptions.list({ customer: await customer() })).data[0]!;
   expect(sub.items.data[0]!.price.lookup_key).toBe('billing_enterprise_monthly');
 });
 
 test('redrive-events puts stored events back in the relay queue for a time range', async () => {
-  await eventually('events relayed', async () => ((await stack.t.db.selectFrom('stripe_events').select('id').where('relay_status', '=', 'relayed').execute()).length > 0 ? true : undefined));
+  await eventually('events relayed', async () =>
+    (await stack.t.db.selectFrom('stripe_events').select('id').where('relay_status', '=', 'relayed').execute()).length >
+    0
+      ? true
+      : undefined,
+  );
   const from = new Date(Date.now() - 3_600_000).toISOString();
-  const output = await run(redriveEventsCommand, '--from', from, '--to', new Date(Date.now() + 60 * 86_400_000).toISOString());
+  const output = await run(
+    redriveEventsCommand,
+    '--from',
+    from,
+    '--to',
+    new Date(Date.now() + 60 * 86_400_000).toISOString(),
+  );
   expect(Number(/(\d+)/.exec(output)?.[1])).toBeGreaterThan(0);
 });
 
@@ -97,12 +119,20 @@ test.each<[string, CliCommand, string[]]>([
 test('the CLI binary prints help and exits 2 on an unknown command', async () => {
   const help = await runEntryPoint('src/cli/billing.ts', {}, ['--help']);
   expect(help.code).toBe(0);
-  expect(help.stdout).toMatch(/catalog-sync[\s\S]*show[\s\S]*assign-plan[\s\S]*extend-trial[\s\S]*redrive-events[\s\S]*reconcile[\s\S]*backfill/);
+  expect(help.stdout).toMatch(
+    /catalog-sync[\s\S]*show[\s\S]*assign-plan[\s\S]*extend-trial[\s\S]*redrive-events[\s\S]*reconcile[\s\S]*backfill/,
+  );
   const unknown = await runEntryPoint('src/cli/billing.ts', {}, ['frobnicate']);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/unknown command: frobnicate/);
 });
 
 async function customer(): Promise<string> {
-  return (await stack.t.db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', org).executeTakeFirstOrThrow()).stripe_customer_id;
+  return (
+    await stack.t.db
+      .selectFrom('billing_customers')
+      .select('stripe_customer_id')
+      .where('organization_id', '=', org)
+      .executeTakeFirstOrThrow()
+  ).stripe_customer_id;
 }

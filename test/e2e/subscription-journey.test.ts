@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { assertAcceptedByStripeMock, startStripeMock, type StripeMock } from '../../tools/stripe-sim/test/stripe-mock-contract';
+import {
+  assertAcceptedByStripeMock,
+  startStripeMock,
+  type StripeMock,
+} from '../../tools/stripe-sim/test/stripe-mock-contract';
 import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 
@@ -20,23 +24,57 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-type Sub = { subscription: { plan: string; status: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: string; pendingPlan: string | null } | null; effectivePlan: string };
-type Invoices = { data: { stripeInvoiceId: string; status: string; amountDue: number; amountPaid: number; billingReason: string; hostedInvoiceUrl: string }[] };
+type Sub = {
+  subscription: {
+    plan: string;
+    status: string;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: string;
+    pendingPlan: string | null;
+  } | null;
+  effectivePlan: string;
+};
+type Invoices = {
+  data: {
+    stripeInvoiceId: string;
+    status: string;
+    amountDue: number;
+    amountPaid: number;
+    billingReason: string;
+    hostedInvoiceUrl: string;
+  }[];
+};
 
 /** The read model converges to Stripe's plan status, cancel flag and period end (webhooks are asynchronous). */
 async function expectReadModelMatchesStripe(org: string, call: ReturnType<typeof apiClient>): Promise<void> {
   const customer = await customerOf(org);
-  await eventually(`read model of ${org} to match Stripe`, async () => {
-    const { body } = await call<Sub>('GET', '/subscription');
-    const [stripeSub] = (await stack.stripe.subscriptions.list({ status: 'all', limit: 1, customer })).data;
-    const stripeView = stripeSub && { status: stripeSub.status, cancelAtPeriodEnd: stripeSub.cancel_at_period_end, periodEnd: stripeSub.items.data[0]!.current_period_end * 1000 };
-    const ours = body.subscription && { status: body.subscription.status, cancelAtPeriodEnd: body.subscription.cancelAtPeriodEnd, periodEnd: Date.parse(body.subscription.currentPeriodEnd) };
-    return stripeView && JSON.stringify(ours) === JSON.stringify(stripeView) ? true : undefined;
-  }, 15_000);
+  await eventually(
+    `read model of ${org} to match Stripe`,
+    async () => {
+      const { body } = await call<Sub>('GET', '/subscription');
+      const [stripeSub] = (await stack.stripe.subscriptions.list({ status: 'all', limit: 1, customer })).data;
+      const stripeView = stripeSub && {
+        status: stripeSub.status,
+        cancelAtPeriodEnd: stripeSub.cancel_at_period_end,
+        periodEnd: stripeSub.items.data[0]!.current_period_end * 1000,
+      };
+      const ours = body.subscription && {
+        status: body.subscription.status,
+        cancelAtPeriodEnd: body.subscription.cancelAtPeriodEnd,
+        periodEnd: Date.parse(body.subscription.currentPeriodEnd),
+      };
+      return stripeView && JSON.stringify(ours) === JSON.stringify(stripeView) ? true : undefined;
+    },
+    15_000,
+  );
 }
 
 async function customerOf(org: string): Promise<string> {
-  const row = await stack.t.db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', org).executeTakeFirstOrThrow();
+  const row = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_customer_id')
+    .where('organization_id', '=', org)
+    .executeTakeFirstOrThrow();
   return row.stripe_customer_id;
 }
 
@@ -48,7 +86,13 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
   expect(plans.body.data.map((p) => p.id)).toContain('starter');
 
   // Subscribe with the plan's 14-day trial; two tabs with the same key get the same answer.
-  const subscribe = () => call<Sub>('POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_visa' }, { 'idempotency-key': `subscribe-${org}` });
+  const subscribe = () =>
+    call<Sub>(
+      'POST',
+      '/subscription',
+      { planId: 'starter', paymentMethodId: 'pm_card_visa' },
+      { 'idempotency-key': `subscribe-${org}` },
+    );
   // Either tab may reach the key first; the other gets the same 201 or 409 "still in progress".
   const answers = await Promise.all([subscribe(), subscribe()]);
   const first = answers.find((a) => a.status === 201);
@@ -60,13 +104,17 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
   // Trial end: Stripe bills the first period; the workflow hears it through the signed webhook.
   const start = await clockNow(stack, org);
   await advanceClock(stack, org, start + 15 * DAY);
-  await eventually('active after the trial', async () => ((await call<Sub>('GET', '/subscription')).body.subscription?.status === 'active' ? true : undefined));
+  await eventually('active after the trial', async () =>
+    (await call<Sub>('GET', '/subscription')).body.subscription?.status === 'active' ? true : undefined,
+  );
   await expectReadModelMatchesStripe(org, call);
 
   // One renewal.
   await advanceClock(stack, org, start + 15 * DAY + 31 * DAY);
   const paidCycles = await eventually('two paid renewal invoices mirrored', async () => {
-    const inv = (await call<Invoices>('GET', '/invoices')).body.data.filter((i) => i.billingReason === 'subscription_cycle' && i.status === 'paid');
+    const inv = (await call<Invoices>('GET', '/invoices')).body.data.filter(
+      (i) => i.billingReason === 'subscription_cycle' && i.status === 'paid',
+    );
     return inv.length >= 2 ? inv : undefined;
   });
   expect(paidCycles.every((i) => i.amountPaid === 2900 && i.hostedInvoiceUrl)).toBe(true);
@@ -74,19 +122,35 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
 
   // Mid-period upgrade: preview, then confirm; the charge equals the preview.
   await advanceClock(stack, org, (await clockNow(stack, org)) + 10 * DAY);
-  const preview = await call<{ amountDueNow: number; prorationAmount: number }>('POST', '/subscription/preview', { planId: 'professional' });
+  const preview = await call<{ amountDueNow: number; prorationAmount: number }>('POST', '/subscription/preview', {
+    planId: 'professional',
+  });
   expect(preview.status).toBe(200);
   expect(preview.body.amountDueNow).toBeGreaterThan(0);
   expect(preview.body.amountDueNow).toBeLessThan(9900 - 2900);
-  const upgrade = await call<Sub & { change: string }>('PATCH', '/subscription', { planId: 'professional' }, { 'idempotency-key': `upgrade-${org}` });
+  const upgrade = await call<Sub & { change: string }>(
+    'PATCH',
+    '/subscription',
+    { planId: 'professional' },
+    { 'idempotency-key': `upgrade-${org}` },
+  );
   expect(upgrade.status).toBe(200);
-  expect(upgrade.body).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional' }, effectivePlan: 'professional' });
+  expect(upgrade.body).toMatchObject({
+    change: 'upgraded',
+    subscription: { plan: 'professional' },
+    effectivePlan: 'professional',
+  });
   const proration = await eventually('the proration invoice mirrored', async () =>
-    (await call<Invoices>('GET', '/invoices')).body.data.find((i) => i.billingReason === 'subscription_update' && i.status === 'paid'));
+    (await call<Invoices>('GET', '/invoices')).body.data.find(
+      (i) => i.billingReason === 'subscription_update' && i.status === 'paid',
+    ),
+  );
   expect(Math.abs(proration.amountPaid - preview.body.amountDueNow)).toBeLessThanOrEqual(5);
 
   // A new card.
-  const card = await call<{ retry: string | null }>('POST', '/payment-method', { paymentMethodId: 'pm_card_mastercard' });
+  const card = await call<{ retry: string | null }>('POST', '/payment-method', {
+    paymentMethodId: 'pm_card_mastercard',
+  });
   expect(card.status).toBe(200);
   expect(card.body.retry).toBeNull();
   const cards = await eventually('the new card listed as the default', async () => {
@@ -98,7 +162,10 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
   // Cancel at period end, change of mind, then cancel for good and reach the end.
   expect((await call<Sub>('DELETE', '/subscription')).body.subscription?.cancelAtPeriodEnd).toBe(true);
   expect((await call<Sub>('POST', '/subscription/resume')).body.subscription?.cancelAtPeriodEnd).toBe(false);
-  expect((await call<Sub>('DELETE', '/subscription?immediate=false', undefined, { 'idempotency-key': `cancel-${org}` })).body.subscription?.cancelAtPeriodEnd).toBe(true);
+  expect(
+    (await call<Sub>('DELETE', '/subscription?immediate=false', undefined, { 'idempotency-key': `cancel-${org}` })).body
+      .subscription?.cancelAtPeriodEnd,
+  ).toBe(true);
   await expectReadModelMatchesStripe(org, call);
   const periodEnd = Date.parse((await call<Sub>('GET', '/subscription')).body.subscription?.currentPeriodEnd ?? '');
   await advanceClock(stack, org, periodEnd + DAY);
@@ -109,9 +176,24 @@ test('the frontend journey: plans → trial → trial end → renewal → previe
   expect(ended.effectivePlan).toBe('free');
 
   // No Stripe write twice: every write carried a deterministic key, and no key produced two effects.
-  const writes = stack.sim.requests.all().filter((r) => r.method === 'POST' && !r.path.startsWith('/v1/test_helpers') && !r.path.startsWith('/v1/webhook_endpoints') && !r.path.startsWith('/v1/products') && !r.path.startsWith('/v1/prices') && !r.path.startsWith('/v1/billing'));
+  const writes = stack.sim.requests
+    .all()
+    .filter(
+      (r) =>
+        r.method === 'POST' &&
+        !r.path.startsWith('/v1/test_helpers') &&
+        !r.path.startsWith('/v1/webhook_endpoints') &&
+        !r.path.startsWith('/v1/products') &&
+        !r.path.startsWith('/v1/prices') &&
+        !r.path.startsWith('/v1/billing'),
+    );
   expect(writes.filter((r) => r.idempotencyKey === null)).toEqual([]);
-  expect(writes.filter((r) => r.path === '/v1/subscriptions' && r.status === 200).map((r) => r.idempotencyKey).filter((k, i, all) => all.indexOf(k) === i)).toHaveLength(1);
+  expect(
+    writes
+      .filter((r) => r.path === '/v1/subscriptions' && r.status === 200)
+      .map((r) => r.idempotencyKey)
+      .filter((k, i, all) => all.indexOf(k) === i),
+  ).toHaveLength(1);
 
   // Every request the service sent is one real Stripe accepts (stripe-mock validates against Stripe's OpenAPI spec).
   await assertAcceptedByStripeMock(mock.url, stack.sim.requests.all());
@@ -121,7 +203,16 @@ test('an organization cannot subscribe twice, and members cannot change billing'
   const org = `org_twice_${randomUUID().slice(0, 8)}`;
   const owner = apiClient(stack, await userToken({ org }));
   const member = apiClient(stack, await userToken({ org, role: 'member' }));
-  const results = await Promise.all([1, 2].map((i) => owner<Sub>('POST', '/subscription', { planId: 'professional', paymentMethodId: 'pm_card_visa' }, { 'idempotency-key': `twice-${org}-${i}` })));
+  const results = await Promise.all(
+    [1, 2].map((i) =>
+      owner<Sub>(
+        'POST',
+        '/subscription',
+        { planId: 'professional', paymentMethodId: 'pm_card_visa' },
+        { 'idempotency-key': `twice-${org}-${i}` },
+      ),
+    ),
+  );
   expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
   expect(results.find((r) => r.status === 409)?.body.error?.details?.reason).toBe('AlreadySubscribed');
   expect((await stack.stripe.subscriptions.list({ customer: await customerOf(org) })).data).toHaveLength(1);

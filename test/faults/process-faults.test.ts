@@ -1,7 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
-import { advanceDays, advanceDaysInStripe, expectInvariants, faultsConsumed, newOrg, persistently, sendUsage, subscribe, upgrade } from './support';
+import {
+  advanceDays,
+  advanceDaysInStripe,
+  expectInvariants,
+  faultsConsumed,
+  newOrg,
+  persistently,
+  sendUsage,
+  subscribe,
+  upgrade,
+} from './support';
 
 jest.setTimeout(240_000);
 
@@ -78,7 +88,18 @@ test('Postgres restarted while the API and the worker run: the API answers 503 m
   expect(seen.filter((s) => s >= 500 && s !== 503)).toEqual([]);
   expect(readiness.status).toBe(503);
   expect((await subscribed).status).toBe(201);
-  const replayed = await persistently(stack, org, 'POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_visa' }, `subscribe-${org}`);
+  const replayed = await persistently(
+    stack,
+    org,
+    'POST',
+    '/subscription',
+    { planId: 'starter', paymentMethodId: 'pm_card_visa' },
+    `subscribe-${org}`,
+  );
   expect(replayed.final.status).toBe(201);
-  await expectInvariants(stack, [{ organizationId: org }, { organizationId: renewing }], [{ organizationId: org, metric: 'api_calls', events: 40, quantity: 120 }]);
+  await expectInvariants(
+    stack,
+    [{ organizationId: org }, { organizationId: renewing }],
+    [{ organizationId: org, metric: 'api_calls', events: 40, quantity: 120 }],
+  );
 });

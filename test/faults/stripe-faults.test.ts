@@ -17,12 +17,19 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const requestsTo = (method: string, path: RegExp) => stack.sim.requests.all().filter((r) => r.method === method && path.test(r.path));
+const requestsTo = (method: string, path: RegExp) =>
+  stack.sim.requests.all().filter((r) => r.method === method && path.test(r.path));
 
 test('Stripe answering bursts of 500 and 429 and timing out: every call is retried with its key, each write takes effect once', async () => {
   const org = newOrg('stripe_errors');
   await stack.apiFault({ kind: '500', count: 2, method: 'POST', path: '^/v1/customers$' });
-  await stack.apiFault({ kind: 'timeout', count: 1, hangMs: 1_000, method: 'POST', path: '^/v1/payment_methods/[^/]+/attach$' });
+  await stack.apiFault({
+    kind: 'timeout',
+    count: 1,
+    hangMs: 1_000,
+    method: 'POST',
+    path: '^/v1/payment_methods/[^/]+/attach$',
+  });
   await stack.apiFault({ kind: '429', count: 3, method: 'POST', path: '^/v1/subscriptions$' });
   expect((await subscribe(stack, org)).status).toBe(201);
   expect(requestsTo('POST', /^\/v1\/customers$/).map((r) => r.status)).toEqual([500, 500, 200]);
@@ -33,7 +40,14 @@ test('Stripe answering bursts of 500 and 429 and timing out: every call is retri
   await advanceDays(stack, org, 15);
 
   // The upgrade is executed by Stripe (charged) but its answer is lost twice; only the idempotency key stands between the retries and a second charge.
-  await stack.apiFault({ kind: 'timeout', count: 2, hangMs: 1_000, executed: true, method: 'POST', path: '^/v1/subscriptions/sub_' });
+  await stack.apiFault({
+    kind: 'timeout',
+    count: 2,
+    hangMs: 1_000,
+    executed: true,
+    method: 'POST',
+    path: '^/v1/subscriptions/sub_',
+  });
   const upgraded = await upgrade(stack, org);
   expect(upgraded.status).toBe(200);
   expect(upgraded.body).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional' } });
@@ -56,9 +70,13 @@ test('webhooks duplicated, reordered and delayed: the inbox keeps each event onc
   for (const org of orgs) await advanceDays(stack, org, 15);
 
   const perEvent = new Map<string, number>();
-  for (const d of stack.sim.dispatcher.deliveries().slice(deliveredBefore)) perEvent.set(d.eventId, (perEvent.get(d.eventId) ?? 0) + 1);
+  for (const d of stack.sim.dispatcher.deliveries().slice(deliveredBefore))
+    perEvent.set(d.eventId, (perEvent.get(d.eventId) ?? 0) + 1);
   expect([...perEvent.values()].filter((n) => n === 2)).toHaveLength(6);
-  await expectInvariants(stack, orgs.map((organizationId) => ({ organizationId })));
+  await expectInvariants(
+    stack,
+    orgs.map((organizationId) => ({ organizationId })),
+  );
 });
 
 test('webhooks dropped: the read model is behind Stripe until the scheduled reconciliation re-reads Stripe and repairs it', async () => {

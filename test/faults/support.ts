@@ -16,7 +16,15 @@ export function newOrg(label: string): string {
  * A client that keeps its promise to retry: the same request with the same Idempotency-Key until it gets a
  * definite answer (not 5xx, not a dropped connection), as the frontend is told to. Returns every status seen.
  */
-export async function persistently(stack: FaultStack, org: string, method: string, path: string, body: unknown, key: string, timeoutMs = 120_000): Promise<{ final: Reply; seen: number[] }> {
+export async function persistently(
+  stack: FaultStack,
+  org: string,
+  method: string,
+  path: string,
+  body: unknown,
+  key: string,
+  timeoutMs = 120_000,
+): Promise<{ final: Reply; seen: number[] }> {
   const call = apiClient(stack, await userToken({ org, email: `${org}@faults.example` }));
   const seen: number[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -29,7 +37,14 @@ export async function persistently(stack: FaultStack, org: string, method: strin
 }
 
 export async function subscribe(stack: FaultStack, org: string, plan = 'starter'): Promise<Reply> {
-  const { final } = await persistently(stack, org, 'POST', '/subscription', { planId: plan, paymentMethodId: 'pm_card_visa' }, `subscribe-${org}`);
+  const { final } = await persistently(
+    stack,
+    org,
+    'POST',
+    '/subscription',
+    { planId: plan, paymentMethodId: 'pm_card_visa' },
+    `subscribe-${org}`,
+  );
   return final;
 }
 
@@ -45,23 +60,37 @@ export async function advanceDays(stack: FaultStack, org: string, days: number):
 
 /** The same through Stripe alone, for when our database is down: the clock is found by the name we gave it. */
 export async function advanceDaysInStripe(stack: FaultStack, org: string, days: number): Promise<void> {
-  const clock = (await stack.stripe.testHelpers.testClocks.list({ limit: 100 })).data.find((c) => c.name === `org ${org}`);
+  const clock = (await stack.stripe.testHelpers.testClocks.list({ limit: 100 })).data.find(
+    (c) => c.name === `org ${org}`,
+  );
   if (!clock) throw new Error(`no test clock for ${org}`);
   await stack.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + days * 86_400 });
-  await eventually(`test clock of ${org} ready`, async () => ((await stack.stripe.testHelpers.testClocks.retrieve(clock.id)).status === 'ready' ? true : undefined));
+  await eventually(`test clock of ${org} ready`, async () =>
+    (await stack.stripe.testHelpers.testClocks.retrieve(clock.id)).status === 'ready' ? true : undefined,
+  );
 }
 
 /** Waits until every queued simulator API fault has been consumed by a matching request (the call is now held or failed). */
 export async function faultsConsumed(stack: FaultStack): Promise<void> {
-  await eventually('the injected faults to be hit', async () => {
-    const res = (await (await fetch(`${stack.simUrl}/_sim/faults`)).json()) as { api: unknown[] };
-    return res.api.length === 0 ? true : undefined;
-  }, 60_000);
+  await eventually(
+    'the injected faults to be hit',
+    async () => {
+      const res = (await (await fetch(`${stack.simUrl}/_sim/faults`)).json()) as { api: unknown[] };
+      return res.api.length === 0 ? true : undefined;
+    },
+    60_000,
+  );
 }
 
 /** Sends usage events (ids chosen by the caller) until the API accepts the batch; a retried batch is counted once. */
 export async function sendUsage(stack: FaultStack, org: string, ids: string[], quantity: number): Promise<number[]> {
-  const events = ids.map((id) => ({ id, organizationId: org, metric: 'api_calls', quantity, timestamp: new Date().toISOString() }));
+  const events = ids.map((id) => ({
+    id,
+    organizationId: org,
+    metric: 'api_calls',
+    quantity,
+    timestamp: new Date().toISOString(),
+  }));
   const seen: number[] = [];
   for (const deadline = Date.now() + 60_000; ;) {
     const res = await fetch(`${stack.api.url}/api/v1/billing/usage/events`, {
@@ -76,9 +105,14 @@ export async function sendUsage(stack: FaultStack, org: string, ids: string[], q
 }
 
 /** The checker, with the children's logs attached when something is violated. */
-export async function expectInvariants(stack: FaultStack, organizations: OrganizationExpectation[], usage: UsageExpectation[] = []): Promise<number> {
+export async function expectInvariants(
+  stack: FaultStack,
+  organizations: OrganizationExpectation[],
+  usage: UsageExpectation[] = [],
+): Promise<number> {
   const report = await checkInvariants(stack, organizations, { usage });
-  if (report.violations.length > 0) process.stderr.write(`invariants violated; process output:\n${stack.logs().slice(-8_000)}\n`);
+  if (report.violations.length > 0)
+    process.stderr.write(`invariants violated; process output:\n${stack.logs().slice(-8_000)}\n`);
   expect(report.violations).toEqual([]);
   return report.convergedAfterMs;
 }

@@ -52,7 +52,12 @@ export async function startTestApp(deps: AppDeps): Promise<RunningApp> {
 
 /** How many requests the app's latency histogram counted under a route template and status. */
 export async function countedRequests(deps: AppDeps, route: string, status: string): Promise<number> {
-  return (await deps.metrics.httpDuration.get()).values.find(
-    (v) => v.metricName === 'billing_http_request_duration_seconds_count' && v.labels.route === route && v.labels.status === status,
-  )?.value ?? 0;
+  return (
+    (await deps.metrics.httpDuration.get()).values.find(
+      (v) =>
+        v.metricName === 'billing_http_request_duration_seconds_count' &&
+        v.labels.route === route &&
+        v.labels.status === status,
+    )?.value ?? 0
+  );
 }

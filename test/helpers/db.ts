@@ -7,7 +7,10 @@ import { migrateToLatest } from '../../src/db/migrator';
 /** The test database the scripts create beside the main one. */
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ??
-  (process.env.DATABASE_URL ?? 'postgres://billing:billing@127.0.0.1:5433/billing').replace(/\/[^/?]+(\?|$)/, '/billing_test$1');
+  (process.env.DATABASE_URL ?? 'postgres://billing:billing@127.0.0.1:5433/billing').replace(
+    /\/[^/?]+(\?|$)/,
+    '/billing_test$1',
+  );
 
 export interface TestDb {
   db: Db;
@@ -30,7 +33,9 @@ export async function withSchemaDdlLock<T>(mode: 'shared' | 'exclusive', fn: () 
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
-    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [SCHEMA_DDL_LOCK]);
+    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [
+      SCHEMA_DDL_LOCK,
+    ]);
     return await fn();
   } finally {
     await client.end(); // ending the session releases the lock

@@ -50,10 +50,15 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
-const alive = (p: RunningEntryPoint | undefined) => p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
+const alive = (p: RunningEntryPoint | undefined) =>
+  p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
 
 async function post(url: string, body: object): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
 }
 
@@ -61,7 +66,12 @@ export async function startFaultStack(): Promise<FaultStack> {
   const [pg, temporal, mail] = await Promise.all([startPrivatePostgres(), startPrivateTemporal(), createMailSink()]);
   const sim = createStripeSimulator({ webhookSecret: WEBHOOK_SECRET, webhooks: { retryBaseMs: 250, maxAttempts: 10 } });
   const { url: simUrl, port: simPort } = await sim.listen(0);
-  const stripe = new Stripe('sk_test_faults', { host: '127.0.0.1', port: simPort, protocol: 'http', maxNetworkRetries: 0 });
+  const stripe = new Stripe('sk_test_faults', {
+    host: '127.0.0.1',
+    port: simPort,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
   const db = createDb({ url: pg.url, poolMax: 3 });
   await migrateToLatest(db);
   await syncCatalog(stripe);
@@ -92,7 +102,16 @@ export async function startFaultStack(): Promise<FaultStack> {
   const output: string[] = [];
 
   const stack: FaultStack = {
-    pg, temporal, sim, simUrl, stripe, mail, t: { db }, client, api, env,
+    pg,
+    temporal,
+    sim,
+    simUrl,
+    stripe,
+    mail,
+    t: { db },
+    client,
+    api,
+    env,
     async startWorker() {
       if (worker) output.push(`--- worker ---\n${worker.output()}`);
       worker = startEntryPoint('src/worker.ts', env);
@@ -110,7 +129,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     apiFault: (fault) => post(`${simUrl}/_sim/faults`, fault),
     webhookFault: (fault) => post(`${simUrl}/_sim/webhook-faults`, fault),
     running: () => ({ worker: alive(worker), api: alive(server) }),
-    logs: () => [...output, `--- worker ---\n${worker?.output() ?? ''}`, `--- api ---\n${server?.output() ?? ''}`].join('\n'),
+    logs: () =>
+      [...output, `--- worker ---\n${worker?.output() ?? ''}`, `--- api ---\n${server?.output() ?? ''}`].join('\n'),
     async close() {
       await Promise.allSettled([worker?.stop(), server?.stop()]);
       await connection.close();
@@ -122,6 +142,8 @@ export async function startFaultStack(): Promise<FaultStack> {
   };
   await Promise.all([stack.startWorker(), stack.startApi()]);
   // The API registers its webhook URL with the simulator at start (as `npm start` does locally).
-  await eventually('the API webhook endpoint registered', async () => (Object.keys(sim.sim.state.webhookEndpoints).length > 0 ? true : undefined));
+  await eventually('the API webhook endpoint registered', async () =>
+    Object.keys(sim.sim.state.webhookEndpoints).length > 0 ? true : undefined,
+  );
   return stack;
 }

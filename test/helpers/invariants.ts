@@ -54,7 +54,10 @@ export async function checkInvariants(
 ): Promise<InvariantReport> {
   const started = Date.now();
   const deadline = started + (opts.boundMs ?? CONVERGENCE_BOUND_MS);
-  const customers = await customersByOrganization(stack.stripe, organizations.map((o) => o.organizationId));
+  const customers = await customersByOrganization(
+    stack.stripe,
+    organizations.map((o) => o.organizationId),
+  );
   const converged = await convergence(stack, customers, deadline);
   const convergedAfterMs = Date.now() - started;
   const violations = [
@@ -66,7 +69,10 @@ export async function checkInvariants(
   return { violations, convergedAfterMs };
 }
 
-async function customersByOrganization(stripe: Stripe, organizationIds: string[]): Promise<Map<string, Stripe.Customer[]>> {
+async function customersByOrganization(
+  stripe: Stripe,
+  organizationIds: string[],
+): Promise<Map<string, Stripe.Customer[]>> {
   const wanted = new Set(organizationIds);
   const byOrg = new Map<string, Stripe.Customer[]>(organizationIds.map((id) => [id, []]));
   for await (const customer of stripe.customers.list({ limit: 100 })) {
@@ -77,7 +83,11 @@ async function customersByOrganization(stripe: Stripe, organizationIds: string[]
 }
 
 /** Every Stripe write happened at most once in effect: one customer and test clock, the subscriptions asked for, no double charge. */
-async function stripeWritesOnce(stripe: Stripe, organizations: OrganizationExpectation[], customers: Map<string, Stripe.Customer[]>): Promise<string[]> {
+async function stripeWritesOnce(
+  stripe: Stripe,
+  organizations: OrganizationExpectation[],
+  customers: Map<string, Stripe.Customer[]>,
+): Promise<string[]> {
   const out: string[] = [];
   const clocks: Stripe.TestHelpers.TestClock[] = [];
   for await (const clock of stripe.testHelpers.testClocks.list({ limit: 100 })) clocks.push(clock);
@@ -88,11 +98,14 @@ async function stripeWritesOnce(stripe: Stripe, organizations: OrganizationExpec
     if (orgClocks.length > 1) out.push(`${org.organizationId}: ${orgClocks.length} test clocks`);
     for (const customer of found) {
       const subs: Stripe.Subscription[] = [];
-      for await (const s of stripe.subscriptions.list({ customer: customer.id, status: 'all', limit: 100 })) subs.push(s);
+      for await (const s of stripe.subscriptions.list({ customer: customer.id, status: 'all', limit: 100 }))
+        subs.push(s);
       const expected = org.subscriptions ?? 1;
-      if (subs.length !== expected) out.push(`${org.organizationId}: ${subs.length} Stripe subscriptions, expected ${expected}`);
+      if (subs.length !== expected)
+        out.push(`${org.organizationId}: ${subs.length} Stripe subscriptions, expected ${expected}`);
       const invoices: Stripe.Invoice[] = [];
-      for await (const i of stripe.invoices.list({ customer: customer.id, limit: 100, expand: ['data.payments'] })) invoices.push(i);
+      for await (const i of stripe.invoices.list({ customer: customer.id, limit: 100, expand: ['data.payments'] }))
+        invoices.push(i);
       out.push(...noDoubleCharge(org, invoices));
     }
   }
@@ -106,7 +119,10 @@ function noDoubleCharge(org: OrganizationExpectation, invoices: Stripe.Invoice[]
   for (const invoice of invoices) {
     const paidAttempts = (invoice.payments?.data ?? []).filter((p) => p.status === 'paid').length;
     if (paidAttempts > 1) out.push(`${org.organizationId}: invoice ${invoice.id} paid ${paidAttempts} times`);
-    if (invoice.amount_paid > invoice.amount_due) out.push(`${org.organizationId}: invoice ${invoice.id} collected ${invoice.amount_paid} of ${invoice.amount_due}`);
+    if (invoice.amount_paid > invoice.amount_due)
+      out.push(
+        `${org.organizationId}: invoice ${invoice.id} collected ${invoice.amount_paid} of ${invoice.amount_due}`,
+      );
     const sub = invoice.parent?.subscription_details?.subscription;
     const subId = typeof sub === 'string' ? sub : sub?.id;
     if (invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle') {
@@ -116,7 +132,8 @@ function noDoubleCharge(org: OrganizationExpectation, invoices: Stripe.Invoice[]
     if (invoice.billing_reason === 'subscription_update' && invoice.status === 'paid') upgradesPaid += 1;
   }
   for (const [key, n] of perPeriod) if (n > 1) out.push(`${org.organizationId}: ${n} invoices for one period (${key})`);
-  if (upgradesPaid > (org.upgrades ?? 0)) out.push(`${org.organizationId}: ${upgradesPaid} proration invoices paid for ${org.upgrades ?? 0} upgrades`);
+  if (upgradesPaid > (org.upgrades ?? 0))
+    out.push(`${org.organizationId}: ${upgradesPaid} proration invoices paid for ${org.upgrades ?? 0} upgrades`);
   return out;
 }
 
@@ -125,12 +142,20 @@ function noDoubleCharge(org: OrganizationExpectation, invoices: Stripe.Invoice[]
  * webhooks delivered with a 2xx are exactly the inbox, all relayed; each organization's read model
  * (subscription through the API, invoice mirror) equals Stripe's.
  */
-async function convergence(stack: InvariantStack, customers: Map<string, Stripe.Customer[]>, deadline: number): Promise<string[]> {
+async function convergence(
+  stack: InvariantStack,
+  customers: Map<string, Stripe.Customer[]>,
+  deadline: number,
+): Promise<string[]> {
   const tokens = new Map<string, string>();
   for (const org of customers.keys()) tokens.set(org, await userToken({ org }));
   for (;;) {
-    const found = [...(await inboxMatchesDeliveries(stack)), ...(await readModelsMatchStripe(stack, customers, tokens))];
-    if (found.length === 0 || Date.now() > deadline) return found.map((v) => `${v} (after the ${Math.round((deadline - Date.now()) / 1000)} s left of the bound)`);
+    const found = [
+      ...(await inboxMatchesDeliveries(stack)),
+      ...(await readModelsMatchStripe(stack, customers, tokens)),
+    ];
+    if (found.length === 0 || Date.now() > deadline)
+      return found.map((v) => `${v} (after the ${Math.round((deadline - Date.now()) / 1000)} s left of the bound)`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -138,22 +163,43 @@ async function convergence(stack: InvariantStack, customers: Map<string, Stripe.
 async function inboxMatchesDeliveries(stack: InvariantStack): Promise<string[]> {
   const { dispatcher } = stack.sim;
   if (!dispatcher.idle()) return ['the simulator still has webhook deliveries pending'];
-  const delivered = new Set(dispatcher.deliveries().filter((d) => d.status === 'delivered').map((d) => d.eventId));
+  const delivered = new Set(
+    dispatcher
+      .deliveries()
+      .filter((d) => d.status === 'delivered')
+      .map((d) => d.eventId),
+  );
   const rows = await stack.t.db.selectFrom('stripe_events').select(['id', 'relay_status']).execute();
   const inbox = new Set(rows.map((r) => r.id));
   const out: string[] = [];
   const missing = [...delivered].filter((id) => !inbox.has(id));
   const unknown = [...inbox].filter((id) => !delivered.has(id));
-  if (missing.length > 0) out.push(`${missing.length} webhooks acknowledged with 2xx but not in the inbox: ${missing.slice(0, 5).join(', ')}`);
-  if (unknown.length > 0) out.push(`${unknown.length} inbox rows the simulator never delivered: ${unknown.slice(0, 5).join(', ')}`);
+  if (missing.length > 0)
+    out.push(
+      `${missing.length} webhooks acknowledged with 2xx but not in the inbox: ${missing.slice(0, 5).join(', ')}`,
+    );
+  if (unknown.length > 0)
+    out.push(`${unknown.length} inbox rows the simulator never delivered: ${unknown.slice(0, 5).join(', ')}`);
   const pending = rows.filter((r) => r.relay_status === 'pending');
   if (pending.length > 0) out.push(`${pending.length} inbox events not yet relayed`);
   return out;
 }
 
-type ApiSubscription = { subscription: { plan: string; pendingPlan: string | null; status: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: string | null } | null };
+type ApiSubscription = {
+  subscription: {
+    plan: string;
+    pendingPlan: string | null;
+    status: string;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: string | null;
+  } | null;
+};
 
-async function readModelsMatchStripe(stack: InvariantStack, customers: Map<string, Stripe.Customer[]>, tokens: Map<string, string>): Promise<string[]> {
+async function readModelsMatchStripe(
+  stack: InvariantStack,
+  customers: Map<string, Stripe.Customer[]>,
+  tokens: Map<string, string>,
+): Promise<string[]> {
   const out: string[] = [];
   for (const [org, [customer]] of customers) {
     if (!customer) continue;
@@ -173,14 +219,26 @@ async function readModelsMatchStripe(stack: InvariantStack, customers: Map<strin
         cancelAtPeriodEnd: latest.cancel_at_period_end,
         periodEnd: new Date((item?.current_period_end ?? 0) * 1000).toISOString(),
       };
-      const ourView = ours && { status: ours.status, plan: ours.pendingPlan ?? ours.plan, cancelAtPeriodEnd: ours.cancelAtPeriodEnd, periodEnd: ours.currentPeriodEnd };
-      if (JSON.stringify(ourView) !== JSON.stringify(stripeView)) out.push(`${org}: read model ${JSON.stringify(ourView)} ≠ Stripe ${JSON.stringify(stripeView)}`);
+      const ourView = ours && {
+        status: ours.status,
+        plan: ours.pendingPlan ?? ours.plan,
+        cancelAtPeriodEnd: ours.cancelAtPeriodEnd,
+        periodEnd: ours.currentPeriodEnd,
+      };
+      if (JSON.stringify(ourView) !== JSON.stringify(stripeView))
+        out.push(`${org}: read model ${JSON.stringify(ourView)} ≠ Stripe ${JSON.stringify(stripeView)}`);
     }
     const stripeInvoices: string[] = [];
-    for await (const i of stack.stripe.invoices.list({ customer: customer.id, limit: 100 })) stripeInvoices.push(`${i.id}:${i.status}:${i.amount_paid}`);
-    const mirrored = await stack.t.db.selectFrom('invoices').select(['stripe_invoice_id', 'status', 'amount_paid']).where('organization_id', '=', org).execute();
+    for await (const i of stack.stripe.invoices.list({ customer: customer.id, limit: 100 }))
+      stripeInvoices.push(`${i.id}:${i.status}:${i.amount_paid}`);
+    const mirrored = await stack.t.db
+      .selectFrom('invoices')
+      .select(['stripe_invoice_id', 'status', 'amount_paid'])
+      .where('organization_id', '=', org)
+      .execute();
     const mirror = mirrored.map((i) => `${i.stripe_invoice_id}:${i.status}:${i.amount_paid}`);
-    if (JSON.stringify(mirror.sort()) !== JSON.stringify(stripeInvoices.sort())) out.push(`${org}: invoice mirror [${mirror.join(' ')}] ≠ Stripe [${stripeInvoices.join(' ')}]`);
+    if (JSON.stringify(mirror.sort()) !== JSON.stringify(stripeInvoices.sort()))
+      out.push(`${org}: invoice mirror [${mirror.join(' ')}] ≠ Stripe [${stripeInvoices.join(' ')}]`);
   }
   return out;
 }
@@ -189,11 +247,21 @@ async function readModelsMatchStripe(stack: InvariantStack, customers: Map<strin
 async function usageCountedOnce(db: Db, expectations: UsageExpectation[]): Promise<string[]> {
   const out: string[] = [];
   for (const e of expectations) {
-    const keys = await db.selectFrom('usage_event_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('organization_id', '=', e.organizationId).executeTakeFirstOrThrow();
-    const daily = await db.selectFrom('usage_daily').select((eb) => eb.fn.sum<number>('quantity').as('q'))
-      .where('organization_id', '=', e.organizationId).where('metric', '=', e.metric).executeTakeFirstOrThrow();
-    if (Number(keys.n) !== e.events) out.push(`${e.organizationId}: ${keys.n} usage events recorded, ${e.events} accepted`);
-    if (Number(daily.q ?? 0) !== e.quantity) out.push(`${e.organizationId}/${e.metric}: usage ${daily.q ?? 0}, expected ${e.quantity}`);
+    const keys = await db
+      .selectFrom('usage_event_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organization_id', '=', e.organizationId)
+      .executeTakeFirstOrThrow();
+    const daily = await db
+      .selectFrom('usage_daily')
+      .select((eb) => eb.fn.sum<number>('quantity').as('q'))
+      .where('organization_id', '=', e.organizationId)
+      .where('metric', '=', e.metric)
+      .executeTakeFirstOrThrow();
+    if (Number(keys.n) !== e.events)
+      out.push(`${e.organizationId}: ${keys.n} usage events recorded, ${e.events} accepted`);
+    if (Number(daily.q ?? 0) !== e.quantity)
+      out.push(`${e.organizationId}/${e.metric}: usage ${daily.q ?? 0}, expected ${e.quantity}`);
   }
   return out;
 }
@@ -230,8 +298,13 @@ async function noWorkflowStuck(client: Client): Promise<string[]> {
     }
     const waitsOn = (raw.pendingActivities?.length ?? 0) + (raw.pendingWorkflowTask ? 1 : 0) + timers.size;
     if (waitsOn === 0) {
-      const tail = events.slice(-6).map((e) => eventName(e)).join(' → ');
-      out.push(`workflow ${wf.workflowId} is running with no pending timer, activity or workflow task (history ends ${tail})`);
+      const tail = events
+        .slice(-6)
+        .map((e) => eventName(e))
+        .join(' → ');
+      out.push(
+        `workflow ${wf.workflowId} is running with no pending timer, activity or workflow task (history ends ${tail})`,
+      );
     }
     const failedTasks = events.filter((e) => e.workflowTaskFailedEventAttributes).length;
     if (failedTasks > 0) out.push(`workflow ${wf.workflowId} had ${failedTasks} failed workflow tasks`);

@@ -2,11 +2,13 @@
 // Runs outside jest because ESLint loads its flat config with a dynamic import jest cannot provide.
 import { ESLint } from 'eslint';
 
-const input = JSON.parse(await new Promise((resolve) => {
-  let data = '';
-  process.stdin.on('data', (d) => (data += d));
-  process.stdin.on('end', () => resolve(data));
-}));
+const input = JSON.parse(
+  await new Promise((resolve) => {
+    let data = '';
+    process.stdin.on('data', (d) => (data += d));
+    process.stdin.on('end', () => resolve(data));
+  }),
+);
 const eslint = new ESLint({ cwd: input.cwd });
 const out = [];
 for (const { code, filePath } of input.sources) {

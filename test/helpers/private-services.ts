@@ -32,17 +32,39 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (!versions[0]) throw new Error('no PostgreSQL under /usr/lib/postgresql (scripts/setup-postgres.sh installs it)');
   const bin = (name: string) => `/usr/lib/postgresql/${versions[0]}/bin/${name}`;
   const asRoot = process.getuid?.() === 0;
-  const asPostgres = (cmd: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args));
+  const asPostgres = (cmd: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'billing-faults-pg-'));
   if (asRoot) await run('chown', ['postgres:postgres', dir]);
   const data = path.join(dir, 'data');
   const port = await freePort();
-  await asPostgres(bin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  await asPostgres(bin('initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
 
   const start = async () => {
-    await asPostgres(bin('pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', options, 'start']);
+    await asPostgres(bin('pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      options,
+      'start',
+    ]);
   };
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     await asPostgres(bin('pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);

@@ -11,9 +11,17 @@ export interface Exited {
 }
 
 /** Runs a TypeScript entry point to completion (or until `timeoutMs`) with an environment of the test's choosing. */
-export function runEntryPoint(file: string, env: Record<string, string>, args: string[] = [], timeoutMs = 30_000): Promise<Exited> {
+export function runEntryPoint(
+  file: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  timeoutMs = 30_000,
+): Promise<Exited> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(ROOT, file), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+    const child = spawn(TSX, [path.join(ROOT, file), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      cwd: ROOT,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +50,10 @@ export interface RunningEntryPoint {
  * itself, and a SIGKILL leaves no orphan behind.
  */
 export function startEntryPoint(file: string, env: Record<string, string>): RunningEntryPoint {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: ROOT,
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

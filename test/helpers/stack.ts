@@ -71,14 +71,24 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
     reconciliationSchedule: false,
     intervalsMs: { 'email-dispatcher': 200, 'overage-reporter': 300 },
   });
-  const api = createApiRuntime(config, { db: t.db, temporal: temporal.client, logger, relay: { backoff: { baseMs: 200, maxMs: 2_000 } } });
+  const api = createApiRuntime(config, {
+    db: t.db,
+    temporal: temporal.client,
+    logger,
+    relay: { backoff: { baseMs: 200, maxMs: 2_000 } },
+  });
   await worker.start();
   // Registers its webhook URL with the simulator, as src/server.ts does.
   await api.start();
   if (!api.webhookRelay) throw new Error('the stack runs the relay in the API (WEBHOOK_RELAY=api)');
 
   return {
-    config, sim, simUrl, mail, t, temporal,
+    config,
+    sim,
+    simUrl,
+    mail,
+    t,
+    temporal,
     api: { url: api.url(), deps: api.deps, close: () => api.stop() },
     stripe: createStripeClient(config.stripe),
     relay: api.webhookRelay,
@@ -104,7 +114,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
@@ -116,10 +127,17 @@ export function apiClient(stack: { api: { url: string } }, token: string) {
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T & { error?: { code: string; message: string; details?: { reason?: string } } } }> {
+  ): Promise<{
+    status: number;
+    body: T & { error?: { code: string; message: string; details?: { reason?: string } } };
+  }> {
     const res = await fetch(`${stack.api.url}/api/v1/billing${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as T & { error?: { code: string; message: string } } };
@@ -131,15 +149,25 @@ type ClockStack = { t: Pick<TestDb, 'db'>; stripe: Stripe };
 
 /** Moves an organization's Stripe test clock to `toMs` and waits until Stripe (the simulator) has caught up. */
 export async function advanceClock(stack: ClockStack, organizationId: string, toMs: number): Promise<void> {
-  const row = await stack.t.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  const row = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_test_clock_id')
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
   const clockId = row.stripe_test_clock_id;
   if (!clockId) throw new Error(`${organizationId} has no test clock`);
   await stack.stripe.testHelpers.testClocks.advance(clockId, { frozen_time: Math.floor(toMs / 1000) });
-  await eventually(`test clock ${clockId} ready`, async () => ((await stack.stripe.testHelpers.testClocks.retrieve(clockId)).status === 'ready' ? true : undefined));
+  await eventually(`test clock ${clockId} ready`, async () =>
+    (await stack.stripe.testHelpers.testClocks.retrieve(clockId)).status === 'ready' ? true : undefined,
+  );
 }
 
 /** The frozen time of an organization's test clock, epoch ms. */
 export async function clockNow(stack: ClockStack, organizationId: string): Promise<number> {
-  const row = await stack.t.db.selectFrom('billing_customers').select('stripe_test_clock_id').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+  const row = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_test_clock_id')
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
   return (await stack.stripe.testHelpers.testClocks.retrieve(row.stripe_test_clock_id ?? '')).frozen_time * 1000;
 }

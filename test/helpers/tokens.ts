@@ -9,7 +9,11 @@ export async function userToken(
   claims: { org: string; role?: Role; sub?: string; email?: string; expiresIn?: string },
   secret = TEST_JWT_SECRET,
 ): Promise<string> {
-  return new SignJWT({ org_id: claims.org, role: claims.role ?? 'owner', ...(claims.email ? { email: claims.email } : {}) })
+  return new SignJWT({
+    org_id: claims.org,
+    role: claims.role ?? 'owner',
+    ...(claims.email ? { email: claims.email } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.sub ?? `user_${claims.org}`)
     .setIssuedAt()

@@ -48,8 +48,16 @@ test('a run started on the code before the policy core finishes its period on it
     maxCachedWorkflows: 0,
   });
   const started = await before.runUntil(async () => {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', { workflowId, taskQueue, args: [{ organizationId: org }], workflowIdConflictPolicy: 'USE_EXISTING' });
-    const view = await env.client.workflow.executeUpdateWithStart(subscribeUpdate, { args: [{ plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true }], startWorkflowOperation });
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [{ organizationId: org }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    const view = await env.client.workflow.executeUpdateWithStart(subscribeUpdate, {
+      args: [{ plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true }],
+      startWorkflowOperation,
+    });
     await env.sleep(10 * DAY);
     return view;
   });
@@ -58,23 +66,42 @@ test('a run started on the code before the policy core finishes its period on it
   const firstRunId = (await handle.describe()).runId;
 
   // The deployment: today's worker takes over the same task queue and replays the first run's history.
-  const today = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../src/workflows'), activities: fake.activities() });
+  const today = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: fake.activities(),
+  });
   await today.runUntil(async () => {
     await env.sleep(PERIOD);
     const renewed = await handle.query(getStateQuery);
-    expect(renewed).toMatchObject({ status: 'active', plan: 'starter', currentPeriodEnd: started.currentPeriodEnd! + PERIOD });
+    expect(renewed).toMatchObject({
+      status: 'active',
+      plan: 'starter',
+      currentPeriodEnd: started.currentPeriodEnd! + PERIOD,
+    });
     expect(renewed.stateVersion).toBeGreaterThan(started.stateVersion);
 
     // The new run is the core's: it recorded the marker, and it takes commands and renews.
     const secondRunId = (await handle.describe()).runId;
     expect(secondRunId).not.toBe(firstRunId);
-    expect(patchesOf(await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory())).not.toContain(CORE_V2_PATCH);
-    expect(patchesOf(await env.client.workflow.getHandle(workflowId, secondRunId).fetchHistory())).toEqual([CORE_V2_PATCH]);
+    expect(patchesOf(await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory())).not.toContain(
+      CORE_V2_PATCH,
+    );
+    expect(patchesOf(await env.client.workflow.getHandle(workflowId, secondRunId).fetchHistory())).toEqual([
+      CORE_V2_PATCH,
+    ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });
     await env.sleep(PERIOD);
-    expect(await handle.query(getStateQuery)).toMatchObject({ status: 'active', plan: 'professional', currentPeriodEnd: started.currentPeriodEnd! + 2 * PERIOD });
+    expect(await handle.query(getStateQuery)).toMatchObject({
+      status: 'active',
+      plan: 'professional',
+      currentPeriodEnd: started.currentPeriodEnd! + 2 * PERIOD,
+    });
   });
-  const versions = fake.projections.filter((p) => p.organizationId === org).map((p) => [p.stateVersion, p.historyLength ?? 0]);
+  const versions = fake.projections
+    .filter((p) => p.organizationId === org)
+    .map((p) => [p.stateVersion, p.historyLength ?? 0]);
   expect(versions.map(([v]) => v)).toEqual([...versions.map(([v]) => v)].sort((a, b) => (a ?? 0) - (b ?? 0)));
 });

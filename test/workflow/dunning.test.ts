@@ -19,7 +19,9 @@ const newOrg = () => `org-dun-${++orgSeq}-${Date.now().toString(36)}`;
 const HOUR = 3_600_000;
 
 /** An active subscription whose card declines with `card` at the first renewal; returns once dunning started. */
-async function failAtRenewal(card: string): Promise<{ org: string; start: SubscriptionView; failedAt: number; invoiceId: string }> {
+async function failAtRenewal(
+  card: string,
+): Promise<{ org: string; start: SubscriptionView; failedAt: number; invoiceId: string }> {
   const org = newOrg();
   const start = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
   t.fake.setCardBehaviour(start.stripeSubscriptionId!, card);
@@ -60,13 +62,22 @@ test('a soft decline is recovered on the second retry', async () => {
 test('when every retry fails, grace ends in cancellation and the free plan at the scheduled times', async () => {
   const { org, start, failedAt, invoiceId } = await failAtRenewal('pm_insufficient_funds');
   const final = await t.handle(org).result();
-  expectAt(payTimes(invoiceId), [1, 3, 5, 7].map((d) => failedAt + d * DAY));
+  expectAt(
+    payTimes(invoiceId),
+    [1, 3, 5, 7].map((d) => failedAt + d * DAY),
+  );
   expect(final).toMatchObject({ status: 'canceled', plan: 'free' });
   const cancel = t.fake.calls.find((c) => c.name === 'cancelSubscription' && c.args === start.stripeSubscriptionId);
   expectAt([cancel!.at, final.endedAt!], [failedAt + 10 * DAY, failedAt + 10 * DAY]);
   expect(t.fake.invoices.get(invoiceId)!.status).toBe('uncollectible');
   expect(notices(org).map((n) => n.kind)).toEqual([
-    'payment_failed', 'payment_failed', 'payment_failed', 'payment_failed', 'payment_failed', 'final_notice', 'subscription_canceled',
+    'payment_failed',
+    'payment_failed',
+    'payment_failed',
+    'payment_failed',
+    'payment_failed',
+    'final_notice',
+    'subscription_canceled',
   ]);
   const projected = t.fake.projections.filter((p) => p.organizationId === org);
   expect(projected.filter((p) => p.status === 'past_due').every((p) => p.plan === 'starter')).toBe(true);
@@ -75,13 +86,20 @@ test('when every retry fails, grace ends in cancellation and the free plan at th
 
 test('a hard decline skips automatic retries and recovers when a new card arrives', async () => {
   const { org, invoiceId } = await failAtRenewal('pm_expired_card');
-  expect((await t.state(org)).dunning).toMatchObject({ severity: 'hard', nextRetryAt: null, lastDeclineCode: 'expired_card' });
+  expect((await t.state(org)).dunning).toMatchObject({
+    severity: 'hard',
+    nextRetryAt: null,
+    lastDeclineCode: 'expired_card',
+  });
   await t.env.sleep(4 * DAY);
   expect(payTimes(invoiceId)).toEqual([]);
   expect((await t.state(org)).status).toBe('past_due');
 
   const result = await t.handle(org).executeUpdate(updatePaymentMethodUpdate, { args: [{ paymentMethodId: 'pm_ok' }] });
-  expect(result).toMatchObject({ retry: 'paid', subscription: { status: 'active', dunning: null, defaultPaymentMethodId: 'pm_ok' } });
+  expect(result).toMatchObject({
+    retry: 'paid',
+    subscription: { status: 'active', dunning: null, defaultPaymentMethodId: 'pm_ok' },
+  });
   expect(payTimes(invoiceId)).toHaveLength(1);
 });
 
@@ -102,7 +120,12 @@ test('an invoice paid outside the workflow ends dunning at once and is not charg
   const { org, failedAt, invoiceId } = await failAtRenewal('pm_insufficient_funds');
   await t.env.sleep(failedAt + 2 * DAY - (await t.now()));
   t.fake.payOutOfBand(invoiceId);
-  await t.handle(org).signal(stripeEventSignal, { eventId: `${org}-paid`, type: 'invoice.paid', objectId: invoiceId, created: Math.floor((await t.now()) / 1000) });
+  await t.handle(org).signal(stripeEventSignal, {
+    eventId: `${org}-paid`,
+    type: 'invoice.paid',
+    objectId: invoiceId,
+    created: Math.floor((await t.now()) / 1000),
+  });
   await t.env.sleep(HOUR);
   expect(await t.state(org)).toMatchObject({ status: 'active', dunning: null });
   expect(notices(org, 'payment_recovered')).toHaveLength(1);

@@ -11,12 +11,20 @@ jest.setTimeout(120_000);
  * needs `patched()` or a new workflow type. Regenerate fixtures only for new scenarios (see the README there).
  */
 test('every recorded subscription history replays deterministically against the current workflow code', async () => {
-  const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(HISTORIES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   expect(files.length).toBeGreaterThanOrEqual(10);
-  const histories = files.map((file) => ({ workflowId: file, history: historyFromFixture(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) }));
+  const histories = files.map((file) => ({
+    workflowId: file,
+    history: historyFromFixture(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
+  }));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../src/workflows'), replayName: 'billing-replay' }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: require.resolve('../../src/workflows'), replayName: 'billing-replay' },
+    histories,
+  )) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

@@ -30,22 +30,42 @@ export const InvoiceSchema = z.object({
 export type Invoice = z.infer<typeof InvoiceSchema>;
 const InvoicePageSchema = z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() });
 
-const PreviewSchema = z.object({ plan: z.string(), currency: z.string(), amountDueNow: z.number().int(), prorationAmount: z.number().int() });
+const PreviewSchema = z.object({
+  plan: z.string(),
+  currency: z.string(),
+  amountDueNow: z.number().int(),
+  prorationAmount: z.number().int(),
+});
 const ChangeSchema = SubscriptionStateSchema.extend({ change: z.string() });
 const PaymentMethodSchema = SubscriptionStateSchema.extend({ retry: z.enum(['paid', 'declined']).nullable() });
-const IngestSchema = z.object({ accepted: z.number().int(), duplicates: z.array(z.string()), rejected: z.array(z.object({ reason: z.string(), message: z.string() })) });
+const IngestSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.array(z.string()),
+  rejected: z.array(z.object({ reason: z.string(), message: z.string() })),
+});
 const DecisionSchema = z.object({
   allowed: z.boolean(),
   plan: z.string(),
   limit: z.number().nullable(),
   used: z.number(),
   remaining: z.number().nullable(),
-  overage: z.object({ quantity: z.number(), terms: z.object({ unitAmount: z.number(), blockSize: z.number(), currency: z.string() }) }).optional(),
+  overage: z
+    .object({
+      quantity: z.number(),
+      terms: z.object({ unitAmount: z.number(), blockSize: z.number(), currency: z.string() }),
+    })
+    .optional(),
 });
-const ErrorEnvelope = z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional() }) });
+const ErrorEnvelope = z.object({
+  error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional() }),
+});
 
 export class ApiCallError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiCallError';
   }
@@ -55,16 +75,28 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** A frontend's view of the billing API, authenticated as one user of one organization. */
 export function createApiClient(baseUrl: string, token: string) {
-  async function call<S extends z.ZodType>(schema: S, method: Method, path: string, body?: unknown, idempotencyKey?: string): Promise<z.infer<S>> {
+  async function call<S extends z.ZodType>(
+    schema: S,
+    method: Method,
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Every mutation carries an Idempotency-Key, as a careful frontend does.
     if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? `demo-${randomUUID()}`;
-    const res = await fetch(`${baseUrl}/api/v1/billing${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${baseUrl}/api/v1/billing${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const envelope = ErrorEnvelope.safeParse(json);
-      const { code, message } = envelope.success ? envelope.data.error : { code: 'UNKNOWN', message: `HTTP ${res.status}` };
+      const { code, message } = envelope.success
+        ? envelope.data.error
+        : { code: 'UNKNOWN', message: `HTTP ${res.status}` };
       throw new ApiCallError(res.status, code, `${method} ${path} → ${res.status} ${code}: ${message}`);
     }
     const parsed = schema.safeParse(json);
@@ -75,11 +107,13 @@ export function createApiClient(baseUrl: string, token: string) {
   return {
     getSubscription: () => call(SubscriptionStateSchema, 'GET', '/subscription'),
     /** A retry after a 503 passes the first attempt's key, so it reaches the same workflow update. */
-    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string) => call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId }, idempotencyKey),
+    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string) =>
+      call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId }, idempotencyKey),
     previewChange: (planId: string) => call(PreviewSchema, 'POST', '/subscription/preview', { planId }),
     changePlan: (planId: string) => call(ChangeSchema, 'PATCH', '/subscription', { planId }),
     cancel: (immediate: boolean) => call(SubscriptionStateSchema, 'DELETE', `/subscription?immediate=${immediate}`),
-    updatePaymentMethod: (paymentMethodId: string) => call(PaymentMethodSchema, 'POST', '/payment-method', { paymentMethodId }),
+    updatePaymentMethod: (paymentMethodId: string) =>
+      call(PaymentMethodSchema, 'POST', '/payment-method', { paymentMethodId }),
     /** Every invoice, following the cursor. */
     async listInvoices(): Promise<Invoice[]> {
       const all: Invoice[] = [];
@@ -92,7 +126,8 @@ export function createApiClient(baseUrl: string, token: string) {
       } while (cursor);
       return all;
     },
-    checkEntitlement: (metric: string, quantity: number) => call(DecisionSchema, 'POST', '/entitlements/check', { metric, quantity }),
+    checkEntitlement: (metric: string, quantity: number) =>
+      call(DecisionSchema, 'POST', '/entitlements/check', { metric, quantity }),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -106,13 +141,18 @@ export interface UsageEventInput {
 }
 
 /** Another backend service reporting usage with its service token. */
-export async function ingestUsage(baseUrl: string, serviceToken: string, events: UsageEventInput[]): Promise<z.infer<typeof IngestSchema>> {
+export async function ingestUsage(
+  baseUrl: string,
+  serviceToken: string,
+  events: UsageEventInput[],
+): Promise<z.infer<typeof IngestSchema>> {
   const res = await fetch(`${baseUrl}/api/v1/billing/usage/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ events }),
   });
   const json: unknown = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiCallError(res.status, 'USAGE', `POST /usage/events → ${res.status}: ${JSON.stringify(json)}`);
+  if (!res.ok)
+    throw new ApiCallError(res.status, 'USAGE', `POST /usage/events → ${res.status}: ${JSON.stringify(json)}`);
   return IngestSchema.parse(json);
 }

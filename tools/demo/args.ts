@@ -28,7 +28,12 @@ const optionsSchema = z
     'no-keep-running': z.boolean().optional(),
     only: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.enum(CHAPTER_KEYS)).min(1, 'name at least one chapter'))
       .optional(),
     'no-color': z.boolean().default(false),
@@ -37,7 +42,10 @@ const optionsSchema = z
     'validate-only': z.boolean().default(false),
     help: z.boolean().default(false),
   })
-  .refine((o) => !(o['keep-running'] && o['no-keep-running']), { message: '--keep-running and --no-keep-running contradict each other', path: ['keep-running'] });
+  .refine((o) => !(o['keep-running'] && o['no-keep-running']), {
+    message: '--keep-running and --no-keep-running contradict each other',
+    path: ['keep-running'],
+  });
 
 export const USAGE = `Usage: npm run demo -- [--fast] [--keep-running | --no-keep-running] [--only ${CHAPTER_KEYS.join(',')}] [--no-color] [--api-url URL] [--mail-url URL]
 

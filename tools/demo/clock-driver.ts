@@ -13,7 +13,10 @@ export class OrgClock {
   private clockId: string | null = null;
   private frozenMs = Date.now();
 
-  constructor(private readonly stripe: Stripe, private readonly email: string) {}
+  constructor(
+    private readonly stripe: Stripe,
+    private readonly email: string,
+  ) {}
 
   /** Stripe's current time for this organization (epoch ms). */
   get now(): number {
@@ -26,7 +29,8 @@ export class OrgClock {
       const [customer] = (await this.stripe.customers.list({ email: this.email, limit: 1 })).data;
       if (!customer) return notYet('no customer with that email');
       const clock = customer.test_clock;
-      if (!clock) return notYet(`customer ${customer.id} has no test clock (is STRIPE_TEST_CLOCKS=1 set for the worker?)`);
+      if (!clock)
+        return notYet(`customer ${customer.id} has no test clock (is STRIPE_TEST_CLOCKS=1 set for the worker?)`);
       return done(typeof clock === 'string' ? clock : clock.id);
     });
     this.frozenMs = (await this.stripe.testHelpers.testClocks.retrieve(this.clockId)).frozen_time * 1000;
@@ -37,10 +41,14 @@ export class OrgClock {
     if (!clockId) throw new Error(`the test clock of ${this.email} is not attached yet`);
     if (targetMs <= this.frozenMs) return;
     await this.stripe.testHelpers.testClocks.advance(clockId, { frozen_time: Math.floor(targetMs / 1000) });
-    this.frozenMs = await waitFor(`test clock ${clockId} to finish advancing`, async () => {
-      const clock = await this.stripe.testHelpers.testClocks.retrieve(clockId);
-      return clock.status === 'ready' ? done(clock.frozen_time * 1000) : notYet(`status ${clock.status}`);
-    }, { timeoutMs: 60_000 });
+    this.frozenMs = await waitFor(
+      `test clock ${clockId} to finish advancing`,
+      async () => {
+        const clock = await this.stripe.testHelpers.testClocks.retrieve(clockId);
+        return clock.status === 'ready' ? done(clock.frozen_time * 1000) : notYet(`status ${clock.status}`);
+      },
+      { timeoutMs: 60_000 },
+    );
   }
 
   advanceBy(ms: number): Promise<void> {

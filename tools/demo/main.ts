@@ -21,11 +21,15 @@ async function main(): Promise<number> {
   if (options.validateOnly) return 0;
   const config = loadConfigOrExit();
   if (!config.stripe.usesSimulator || !config.stripe.testClocks) {
-    process.stderr.write('The demo moves time with Stripe test clocks on the local simulator: unset STRIPE_SECRET_KEY and set STRIPE_TEST_CLOCKS=1.\n');
+    process.stderr.write(
+      'The demo moves time with Stripe test clocks on the local simulator: unset STRIPE_SECRET_KEY and set STRIPE_TEST_CLOCKS=1.\n',
+    );
     return 2;
   }
   if (!config.auth.jwtSecret) {
-    process.stderr.write('The demo signs its users\' tokens with the HS256 secret (JWT_SECRET or the development default), not a JWKS URL.\n');
+    process.stderr.write(
+      "The demo signs its users' tokens with the HS256 secret (JWT_SECRET or the development default), not a JWKS URL.\n",
+    );
     return 2;
   }
   const simUrl = config.stripe.apiUrl;
@@ -45,7 +49,7 @@ async function main(): Promise<number> {
   );
   if (result.ok) {
     const ui = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`;
-    process.stdout.write('\nThis run\'s subscription workflows in the Temporal UI:\n');
+    process.stdout.write("\nThis run's subscription workflows in the Temporal UI:\n");
     for (const org of result.orgs) {
       const query = `WorkflowId="${subscriptionWorkflowId(org.organizationId)}"`;
       process.stdout.write(`  ${org.name.padEnd(9)} ${ui}?query=${encodeURIComponent(query)}\n`);

@@ -42,7 +42,9 @@ async function preflight(deps: DemoDeps): Promise<void> {
     const res = await fetch(`${deps.apiUrl}/readyz`);
     return res.ok ? done(true) : notYet(`HTTP ${res.status}: ${await res.text()}`);
   });
-  await waitFor(`the mail sink at ${deps.mailUrl}/health`, async () => ((await fetch(`${deps.mailUrl}/health`)).ok ? done(true) : notYet('not ready')));
+  await waitFor(`the mail sink at ${deps.mailUrl}/health`, async () =>
+    (await fetch(`${deps.mailUrl}/health`)).ok ? done(true) : notYet('not ready'),
+  );
   const prices = await deps.stripe.prices.list({ lookup_keys: CATALOG_LOOKUP_KEYS, limit: 10 });
   if (prices.data.length < CATALOG_LOOKUP_KEYS.length) {
     throw new Error('the plan catalog is not in Stripe (the simulator) yet: run `npm run billing -- catalog-sync`');
@@ -51,18 +53,40 @@ async function preflight(deps: DemoDeps): Promise<void> {
 
 async function buildChapters(deps: DemoDeps, options: DemoOptions): Promise<Chapter[]> {
   const runId = randomUUID().slice(0, 6);
-  const env: StoryEnv = { apiUrl: deps.apiUrl, stripe: deps.stripe, simUrl: deps.simUrl, serviceToken: deps.serviceToken, fast: options.fast };
-  return Promise.all(options.only.map(async (key) => {
-    const { name, build } = CHAPTERS[key];
-    const organizationId = `${key}-${runId}`;
-    const email = `billing@${organizationId}.example`;
-    const token = await signUserToken(deps.jwtSecret, { organizationId, email });
-    return build({ key, name, organizationId, email, api: createApiClient(deps.apiUrl, token), clock: new OrgClock(deps.stripe, email), mailbox: new Mailbox(deps.mailUrl, email) }, env);
-  }));
+  const env: StoryEnv = {
+    apiUrl: deps.apiUrl,
+    stripe: deps.stripe,
+    simUrl: deps.simUrl,
+    serviceToken: deps.serviceToken,
+    fast: options.fast,
+  };
+  return Promise.all(
+    options.only.map(async (key) => {
+      const { name, build } = CHAPTERS[key];
+      const organizationId = `${key}-${runId}`;
+      const email = `billing@${organizationId}.example`;
+      const token = await signUserToken(deps.jwtSecret, { organizationId, email });
+      return build(
+        {
+          key,
+          name,
+          organizationId,
+          email,
+          api: createApiClient(deps.apiUrl, token),
+          clock: new OrgClock(deps.stripe, email),
+          mailbox: new Mailbox(deps.mailUrl, email),
+        },
+        env,
+      );
+    }),
+  );
 }
 
 /** Plays one chapter's steps in order; a failing step ends the chapter (later steps depend on it). */
-async function playChapter(chapter: Chapter, timeline: Timeline): Promise<{ org: string; step: string; error: string } | null> {
+async function playChapter(
+  chapter: Chapter,
+  timeline: Timeline,
+): Promise<{ org: string; step: string; error: string } | null> {
   for (const step of chapter.steps) {
     const finish = timeline.start(chapter.org.name, step.title);
     try {
@@ -89,14 +113,18 @@ export async function runDemo(deps: DemoDeps, options: DemoOptions): Promise<Dem
 
   timeline.note(timeline.bold('The story'));
   for (const c of chapters) timeline.note(`  ${timeline.paint(c.org.name, c.org.name.padEnd(9))} ${c.premise}`);
-  timeline.note(timeline.dim(`\n  Each line: [step/total]  the organization's Stripe time (its own test clock)  what happened.\n`));
+  timeline.note(
+    timeline.dim(`\n  Each line: [step/total]  the organization's Stripe time (its own test clock)  what happened.\n`),
+  );
 
   timeline.begin(chapters.reduce((n, c) => n + c.steps.length, 0));
   const outcomes = await Promise.all(chapters.map((c) => playChapter(c, timeline)));
   timeline.end();
   const failures = outcomes.filter((f): f is NonNullable<typeof f> => f !== null);
 
-  timeline.note(timeline.bold('\nSummary (checked against GET /subscription, GET /invoices, the simulator and the mail sink)'));
+  timeline.note(
+    timeline.bold('\nSummary (checked against GET /subscription, GET /invoices, the simulator and the mail sink)'),
+  );
   const rows = await Promise.all(chapters.map((c) => summarize(c, deps.stripe)));
   timeline.note(renderSummary(rows));
   const gaps = chapters.flatMap((c) => c.gaps.map((g) => `${c.org.name}: ${g}`));
@@ -104,6 +132,15 @@ export async function runDemo(deps: DemoDeps, options: DemoOptions): Promise<Dem
 
   const ok = failures.length === 0 && rows.every((r) => r.problems.length === 0);
   const elapsedMs = Date.now() - started;
-  timeline.note(`\n${ok ? '✓ the story played out and every summary row agrees' : `✗ ${failures.length} chapter(s) failed, ${rows.filter((r) => r.problems.length).length} row(s) disagree`} (${(elapsedMs / 1000).toFixed(0)} s)`);
-  return { ok, rows, failures, gaps, orgs: chapters.map((c) => ({ name: c.org.name, organizationId: c.org.organizationId })), elapsedMs };
+  timeline.note(
+    `\n${ok ? '✓ the story played out and every summary row agrees' : `✗ ${failures.length} chapter(s) failed, ${rows.filter((r) => r.problems.length).length} row(s) disagree`} (${(elapsedMs / 1000).toFixed(0)} s)`,
+  );
+  return {
+    ok,
+    rows,
+    failures,
+    gaps,
+    orgs: chapters.map((c) => ({ name: c.org.name, organizationId: c.org.organizationId })),
+    elapsedMs,
+  };
 }

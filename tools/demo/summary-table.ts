@@ -18,9 +18,21 @@ function emailCell(emails: Record<string, number>): string {
 /** The closing table: one row per organization, with whether the read model, Stripe and the story agree. */
 export function renderSummary(rows: readonly SummaryRow[]): string {
   const header = ['Organization', 'Plan', 'Status (read model / Stripe)', 'Invoices paid', 'unpaid', 'Emails', 'Check'];
-  const body = rows.map((r) => [r.org, r.plan, `${r.status} / ${r.stripeStatus}`, String(r.paid), String(r.unpaid), emailCell(r.emails), r.problems.length ? '✗' : '✓']);
+  const body = rows.map((r) => [
+    r.org,
+    r.plan,
+    `${r.status} / ${r.stripeStatus}`,
+    String(r.paid),
+    String(r.unpaid),
+    emailCell(r.emails),
+    r.problems.length ? '✗' : '✓',
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)];
   for (const r of rows) for (const p of r.problems) out.push(`✗ ${r.org}: ${p}`);
   return out.join('\n');

@@ -1,7 +1,10 @@
 import { SignJWT } from 'jose';
 
 /** A user token as the product's identity provider would issue it (HS256 with the service's secret). */
-export function signUserToken(secret: string, claims: { organizationId: string; email: string; role?: 'owner' | 'member' }): Promise<string> {
+export function signUserToken(
+  secret: string,
+  claims: { organizationId: string; email: string; role?: 'owner' | 'member' },
+): Promise<string> {
   return new SignJWT({ org_id: claims.organizationId, role: claims.role ?? 'owner', email: claims.email })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(`user_${claims.organizationId}`)

@@ -15,7 +15,11 @@ export class DemoTimeoutError extends Error {
  * Polls `check` until it reports done, or throws a DemoTimeoutError naming `what` and the last thing it saw.
  * A thrown error from `check` counts as "not yet" (a service may be catching up) but is reported on timeout.
  */
-export async function waitFor<T>(what: string, check: () => Promise<Observation<T>>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<Observation<T>>,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const intervalMs = opts.intervalMs ?? 250;
   const deadline = Date.now() + timeoutMs;

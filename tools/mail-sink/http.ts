@@ -11,7 +11,12 @@ const faultsBody = z.strictObject({
 });
 
 function invalid(issues: z.core.$ZodIssue[]): { error: { code: string; message: string } } {
-  return { error: { code: 'INVALID_REQUEST', message: issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') } };
+  return {
+    error: {
+      code: 'INVALID_REQUEST',
+      message: issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+    },
+  };
 }
 
 /** The sink's inbox API: what tests and the demo read instead of a real mailbox. */
@@ -39,6 +44,8 @@ export function createHttpApp(store: MessageStore, faults: FaultSwitch, smtpPort
     return c.json(faults.set(body.data));
   });
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `${c.req.method} ${c.req.path} is not a mail-sink route` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'NOT_FOUND', message: `${c.req.method} ${c.req.path} is not a mail-sink route` } }, 404),
+  );
   return app;
 }

@@ -27,7 +27,12 @@ export interface MailSink {
   close(): Promise<void>;
 }
 
-function listen(start: (onListening: () => void) => { address(): AddressInfo | string | null; once(event: 'error', cb: (err: Error) => void): unknown }): Promise<number> {
+function listen(
+  start: (onListening: () => void) => {
+    address(): AddressInfo | string | null;
+    once(event: 'error', cb: (err: Error) => void): unknown;
+  },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = start(() => {
       const address = server.address();

@@ -75,7 +75,11 @@ function contentType(headers: Record<string, string>): { type: string; params: R
   const params: Record<string, string> = {};
   for (const param of rest) {
     const eq = param.indexOf('=');
-    if (eq > 0) params[param.slice(0, eq).trim().toLowerCase()] = param.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    if (eq > 0)
+      params[param.slice(0, eq).trim().toLowerCase()] = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
   }
   return { type: type.trim().toLowerCase(), params };
 }
@@ -96,7 +100,9 @@ function collectBodies(part: Part, found: { text?: string; html?: string }): voi
   if ((part.headers['content-disposition'] ?? '').toLowerCase().startsWith('attachment')) return;
   if (type.startsWith('multipart/') && params.boundary) {
     const delimiter = `--${params.boundary}`;
-    const sections = part.body.split(new RegExp(`^${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*$`, 'm'));
+    const sections = part.body.split(
+      new RegExp(`^${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*$`, 'm'),
+    );
     // sections[0] is the preamble and the last one the epilogue.
     for (const section of sections.slice(1, -1)) collectBodies(splitHeaders(section.replace(/^\n/, '')), found);
     return;

@@ -29,7 +29,10 @@ export function createSmtpServer(store: MessageStore, faults: FaultSwitch): SMTP
           return;
         }
         const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address;
-        store.add(parseMessage(Buffer.concat(chunks)), { mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address) });
+        store.add(parseMessage(Buffer.concat(chunks)), {
+          mailFrom,
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+        });
         callback();
       });
     },

@@ -10,7 +10,10 @@ export class TimeKeeper {
   private ticker: NodeJS.Timeout | undefined;
   private readonly pending = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly sim: Sim, private readonly tickMs: number) {}
+  constructor(
+    private readonly sim: Sim,
+    private readonly tickMs: number,
+  ) {}
 
   start(): void {
     this.tick();

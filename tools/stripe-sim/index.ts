@@ -56,7 +56,12 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
   const sim = new Sim(store);
   const faults = new FaultInjector();
   const log = new RequestLog();
-  const dispatcher = new WebhookDispatcher(sim, { retryBaseMs: 1_000, maxAttempts: 6, timeoutMs: 10_000, ...options.webhooks });
+  const dispatcher = new WebhookDispatcher(sim, {
+    retryBaseMs: 1_000,
+    maxAttempts: 6,
+    timeoutMs: 10_000,
+    ...options.webhooks,
+  });
   const time = new TimeKeeper(sim, options.tickMs ?? 1_000);
   const router = buildRouter(sim, time, { webhookSecret: options.webhookSecret });
   const reset = (): void => {
@@ -69,12 +74,18 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     readBody(req)
-      .then((raw) => url.pathname.startsWith('/_sim/')
-        ? handleControl({ sim, faults, log, dispatcher, reset }, req, res, url, raw)
-        : handleApiRequest({ sim, router, faults, log }, req, res, url, raw))
+      .then((raw) =>
+        url.pathname.startsWith('/_sim/')
+          ? handleControl({ sim, faults, log, dispatcher, reset }, req, res, url, raw)
+          : handleApiRequest({ sim, router, faults, log }, req, res, url, raw),
+      )
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: error instanceof Error ? error.message : 'bad request' } }));
+        res.end(
+          JSON.stringify({
+            error: { type: 'invalid_request_error', message: error instanceof Error ? error.message : 'bad request' },
+          }),
+        );
       });
   });
 

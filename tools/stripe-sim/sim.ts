@@ -21,7 +21,10 @@ export class Sim {
   private readonly listeners: EventListener[] = [];
   private base = 'http://127.0.0.1:12211';
 
-  constructor(readonly store: Store, private readonly clock: () => number = () => Date.now()) {}
+  constructor(
+    readonly store: Store,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
 
   get state(): SimState {
     return this.store.state;
@@ -63,7 +66,12 @@ export class Sim {
   }
 
   /** Record an event (its object is a snapshot) and hand it to webhook delivery. */
-  emit(type: Stripe.Event.Type, object: object, created: number, previousAttributes?: Record<string, unknown>): Stripe.Event {
+  emit(
+    type: Stripe.Event.Type,
+    object: object,
+    created: number,
+    previousAttributes?: Record<string, unknown>,
+  ): Stripe.Event {
     const request = this.scope.getStore();
     const event = {
       id: this.id('evt'),
@@ -76,7 +84,9 @@ export class Sim {
       },
       livemode: false,
       pending_webhooks: 0,
-      request: request ? { id: request.requestId, idempotency_key: request.idempotencyKey } : { id: null, idempotency_key: null },
+      request: request
+        ? { id: request.requestId, idempotency_key: request.idempotencyKey }
+        : { id: null, idempotency_key: null },
       type,
     } as Stripe.Event;
     this.state.events[event.id] = event;
@@ -88,8 +98,21 @@ export class Sim {
   /** Resolve any stored object by id (used by `expand[]`). */
   lookup(id: string): unknown {
     const s = this.state;
-    return s.customers[id] ?? s.paymentMethods[id] ?? s.invoices[id] ?? s.subscriptions[id] ?? s.prices[id]
-      ?? s.products[id] ?? s.testClocks[id] ?? s.events[id] ?? s.meters[id] ?? s.paymentIntents[id] ?? s.setupIntents[id] ?? s.charges[id] ?? undefined;
+    return (
+      s.customers[id] ??
+      s.paymentMethods[id] ??
+      s.invoices[id] ??
+      s.subscriptions[id] ??
+      s.prices[id] ??
+      s.products[id] ??
+      s.testClocks[id] ??
+      s.events[id] ??
+      s.meters[id] ??
+      s.paymentIntents[id] ??
+      s.setupIntents[id] ??
+      s.charges[id] ??
+      undefined
+    );
   }
 }
 

@@ -82,15 +82,33 @@ export interface SimState {
 
 export function emptyState(): SimState {
   return {
-    customers: {}, paymentMethods: {}, cardBehaviors: {}, products: {}, prices: {}, subscriptions: {},
-    subscriptionInternals: {}, invoices: {}, pendingItems: {}, testClocks: {}, events: {}, webhookEndpoints: {},
-    meters: {}, meterUsage: {}, idempotency: {}, invoicePayments: {}, paymentIntents: {}, setupIntents: {}, charges: {},
+    customers: {},
+    paymentMethods: {},
+    cardBehaviors: {},
+    products: {},
+    prices: {},
+    subscriptions: {},
+    subscriptionInternals: {},
+    invoices: {},
+    pendingItems: {},
+    testClocks: {},
+    events: {},
+    webhookEndpoints: {},
+    meters: {},
+    meterUsage: {},
+    idempotency: {},
+    invoicePayments: {},
+    paymentIntents: {},
+    setupIntents: {},
+    charges: {},
     paymentIntentInvoices: {},
   };
 }
 
 // Partial: a state file written before a collection existed still loads (the missing ones start empty).
-const persistedShape = z.object(Object.fromEntries(Object.keys(emptyState()).map((k) => [k, z.record(z.string(), z.unknown())]))).partial();
+const persistedShape = z
+  .object(Object.fromEntries(Object.keys(emptyState()).map((k) => [k, z.record(z.string(), z.unknown())])))
+  .partial();
 
 /**
  * All simulator state is one JSON-able object. Records keep insertion order, which is creation
@@ -107,7 +125,10 @@ export class Store {
 
   private static load(file: string): SimState {
     const parsed = persistedShape.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new Error(`stripe-sim: state file ${file} is not a simulator state (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success)
+      throw new Error(
+        `stripe-sim: state file ${file} is not a simulator state (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      );
     return { ...emptyState(), ...(parsed.data as unknown as Partial<SimState>) };
   }
 

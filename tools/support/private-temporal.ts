@@ -32,7 +32,10 @@ function searchAttributeFlags(): string[] {
     [SearchAttributeType.INT]: 'Int',
     [SearchAttributeType.DATETIME]: 'Datetime',
   };
-  return BILLING_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type] ?? 'Keyword'}`]);
+  return BILLING_SEARCH_ATTRIBUTES.flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${cliType[key.type] ?? 'Keyword'}`,
+  ]);
 }
 
 export interface PrivateTemporalOptions {
@@ -46,8 +49,21 @@ export async function startPrivateTemporal(opts: PrivateTemporalOptions = {}): P
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const address = `127.0.0.1:${port}`;
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort),
-    '--metrics-port', String(metricsPort), '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(httpPort),
+    '--metrics-port',
+    String(metricsPort),
+    '--headless',
+    '--db-filename',
+    path.join(dir, 'temporal.db'),
+    '--log-level',
+    'error',
     ...(opts.sqlitePragmas ?? []).flatMap((p) => ['--sqlite-pragma', p]),
     ...searchAttributeFlags(),
   ];
@@ -58,16 +74,20 @@ export async function startPrivateTemporal(opts: PrivateTemporalOptions = {}): P
     const proc = spawn(TEMPORAL_CLI, args, { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-    await pollUntil(`the private Temporal dev server on ${address}`, async () => {
-      if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode}`);
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
-        return true;
-      } finally {
-        await connection.close();
-      }
-    }, 60_000);
+    await pollUntil(
+      `the private Temporal dev server on ${address}`,
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode}`);
+        const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace: 'default' });
+          return true;
+        } finally {
+          await connection.close();
+        }
+      },
+      60_000,
+    );
   };
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -10,10 +10,17 @@ import { safeEqual } from './auth';
  */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-  if (!token) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <admin token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (!token)
+    throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <admin token>', undefined, {
+      'WWW-Authenticate': 'Bearer',
+    });
   const tokens = c.get('deps').config.auth.adminTokens;
   // Every configured token is compared (no early exit), so timing says nothing about which one is close.
   const matches = tokens.map((t) => safeEqual(t, token));
-  if (!matches.includes(true)) throw new ApiError('UNAUTHORIZED', 'Unknown admin token: admin endpoints take an operator token from ADMIN_TOKENS, never a user token');
+  if (!matches.includes(true))
+    throw new ApiError(
+      'UNAUTHORIZED',
+      'Unknown admin token: admin endpoints take an operator token from ADMIN_TOKENS, never a user token',
+    );
   await next();
 });

@@ -31,7 +31,10 @@ export interface TokenVerifier {
 }
 
 /** HS256 with a shared secret, or asymmetric keys from a JWKS URL; `alg: none` is never accepted. */
-export function createTokenVerifier(auth: Config['auth'], opts: { cacheSize?: number; now?: () => number } = {}): TokenVerifier {
+export function createTokenVerifier(
+  auth: Config['auth'],
+  opts: { cacheSize?: number; now?: () => number } = {},
+): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl
     ? createRemoteJWKSet(new URL(auth.jwksUrl))
     : new TextEncoder().encode(auth.jwtSecret);
@@ -80,7 +83,8 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const bearerToken = (authorization: string | undefined): string | undefined => /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+const bearerToken = (authorization: string | undefined): string | undefined =>
+  /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
 
 /** Whether an Authorization header carries one of the configured service tokens. */
 export function isServiceAuthorization(tokens: readonly string[], authorization: string | undefined): boolean {
@@ -90,7 +94,10 @@ export function isServiceAuthorization(tokens: readonly string[], authorization:
 
 /** Authenticates another backend service by one of the configured opaque tokens (never a user JWT); throws UNAUTHORIZED. */
 export function authenticateService(tokens: readonly string[], authorization: string | undefined): void {
-  if (!bearerToken(authorization)) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (!bearerToken(authorization))
+    throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <service token>', undefined, {
+      'WWW-Authenticate': 'Bearer',
+    });
   if (!isServiceAuthorization(tokens, authorization)) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
 }
 

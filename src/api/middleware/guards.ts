@@ -5,7 +5,10 @@ import { BILLING_WRITERS } from './auth';
 
 function bearer(header: string | undefined): string {
   const match = /^Bearer ([\w.~+/=-]+)$/.exec(header ?? '');
-  if (!match?.[1]) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (!match?.[1])
+    throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <token>', undefined, {
+      'WWW-Authenticate': 'Bearer',
+    });
   return match[1];
 }
 
@@ -14,7 +17,10 @@ export function authenticateUser(access: 'read' | 'write') {
   return createMiddleware<AppEnv>(async (c, next) => {
     const principal = await c.get('deps').tokenVerifier.verify(bearer(c.req.header('authorization')));
     if (access === 'write' && !BILLING_WRITERS.includes(principal.role)) {
-      throw new ApiError('FORBIDDEN', `The ${principal.role} role cannot change billing; ask an owner or billing admin`);
+      throw new ApiError(
+        'FORBIDDEN',
+        `The ${principal.role} role cannot change billing; ask an owner or billing admin`,
+      );
     }
     c.set('principal', principal);
     await next();

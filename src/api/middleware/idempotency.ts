@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { ApiError } from '../errors';
-import { claimIdempotencyKey, completeIdempotencyKey, findIdempotencyKey, releaseIdempotencyKey } from '../idempotency-store';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../idempotency-store';
 
 const KEY_FORMAT = /^[\w.:-]{8,200}$/;
 
@@ -33,7 +38,9 @@ export function idempotency() {
     const { db } = c.get('deps');
     const ref = { organizationId: c.get('principal').organizationId, key: header };
     const body = await c.req.text();
-    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}?${new URL(c.req.url).search}\n${body}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${c.req.method} ${c.req.path}?${new URL(c.req.url).search}\n${body}`)
+      .digest('hex');
 
     if (!(await claimIdempotencyKey(db, ref, fingerprint))) {
       const existing = await findIdempotencyKey(db, ref);
@@ -41,7 +48,9 @@ export function idempotency() {
         throw new ApiError('CONFLICT', 'This Idempotency-Key was already used with a different request');
       }
       if (existing.state !== 'completed' || existing.response_status === null) {
-        throw new ApiError('CONFLICT', 'A request with this Idempotency-Key is still in progress', undefined, { 'Retry-After': '1' });
+        throw new ApiError('CONFLICT', 'A request with this Idempotency-Key is still in progress', undefined, {
+          'Retry-After': '1',
+        });
       }
       c.header('Idempotent-Replayed', 'true');
       return c.json(existing.response_body as object, existing.response_status as 200);

@@ -15,7 +15,11 @@ export interface ErrorResponse {
 /** The one place errors become responses: known errors keep their code, anything else is a 500 without internals. */
 export function errorResponse(err: unknown, requestId: string, logger: Pick<Logger, 'warn' | 'error'>): ErrorResponse {
   if (err instanceof ApiError) {
-    return { status: err.status, headers: { ...err.headers }, body: envelope(err.code, err.message, requestId, err.details) };
+    return {
+      status: err.status,
+      headers: { ...err.headers },
+      body: envelope(err.code, err.message, requestId, err.details),
+    };
   }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own refusals (malformed JSON 400, wrong Content-Type 415, …) answer with their code's status: one code, one status.
@@ -24,10 +28,18 @@ export function errorResponse(err: unknown, requestId: string, logger: Pick<Logg
   }
   if (isDatabaseUnavailable(err)) {
     logger.warn({ err }, 'database unavailable');
-    return { status: 503, headers: { 'Retry-After': '5' }, body: envelope('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', requestId) };
+    return {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: envelope('SERVICE_UNAVAILABLE', 'Billing is temporarily unavailable. Please try again shortly.', requestId),
+    };
   }
   logger.error({ err }, 'unhandled error');
-  return { status: 500, headers: {}, body: envelope('UNKNOWN_ERROR', 'An unexpected error occurred. Please contact support.', requestId) };
+  return {
+    status: 500,
+    headers: {},
+    body: envelope('UNKNOWN_ERROR', 'An unexpected error occurred. Please contact support.', requestId),
+  };
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
@@ -45,6 +57,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
   const message = err instanceof Error ? err.message : '';
-  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message)
-    || (err instanceof AggregateError && err.errors.some(isDatabaseUnavailable));
+  return (
+    /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    ) ||
+    (err instanceof AggregateError && err.errors.some(isDatabaseUnavailable))
+  );
 }

@@ -21,7 +21,8 @@ export function createRateLimiter(opts: { perMinute: number; now?: () => number 
       const t = now();
       if (t - lastSweep > 60_000) {
         // A full bucket carries no information; dropping them bounds memory by active callers.
-        for (const [k, b] of buckets) if (b.tokens + (t - b.updatedAt) * refillPerMs >= opts.perMinute) buckets.delete(k);
+        for (const [k, b] of buckets)
+          if (b.tokens + (t - b.updatedAt) * refillPerMs >= opts.perMinute) buckets.delete(k);
         lastSweep = t;
       }
       const bucket = buckets.get(key) ?? { tokens: opts.perMinute, updatedAt: t };
@@ -29,7 +30,11 @@ export function createRateLimiter(opts: { perMinute: number; now?: () => number 
       bucket.updatedAt = t;
       buckets.set(key, bucket);
       if (bucket.tokens < 1) {
-        return { ok: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)) };
+        return {
+          ok: false,
+          remaining: 0,
+          retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)),
+        };
       }
       bucket.tokens -= 1;
       return { ok: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
@@ -42,9 +47,14 @@ export function limitByOrganization() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const result = c.get('deps').rateLimiter.take(`org:${c.get('principal').organizationId}`);
     if (!result.ok) {
-      throw new ApiError('RATE_LIMIT', 'Too many requests. Please try again later.', { retryAfterSeconds: result.retryAfterSeconds }, {
-        'Retry-After': String(result.retryAfterSeconds),
-      });
+      throw new ApiError(
+        'RATE_LIMIT',
+        'Too many requests. Please try again later.',
+        { retryAfterSeconds: result.retryAfterSeconds },
+        {
+          'Retry-After': String(result.retryAfterSeconds),
+        },
+      );
     }
     c.header('RateLimit-Remaining', String(result.remaining));
     await next();

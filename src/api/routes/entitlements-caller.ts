@@ -3,7 +3,8 @@ import type { AppDeps } from '../context';
 import type { Principal } from '../middleware/auth';
 import { ApiError } from '../errors';
 
-export type EntitlementsCaller = { kind: 'service'; organizationId: string } | { kind: 'user'; organizationId: string; principal: Principal };
+export type EntitlementsCaller =
+  { kind: 'service'; organizationId: string } | { kind: 'user'; organizationId: string; principal: Principal };
 
 function isServiceToken(token: string, tokens: readonly string[]): boolean {
   const given = Buffer.from(token);
@@ -24,9 +25,15 @@ export async function resolveEntitlementsCaller(
   requestedOrganizationId: string | undefined,
 ): Promise<EntitlementsCaller> {
   const token = /^Bearer ([\w.~+/=-]+)$/.exec(authorization ?? '')?.[1];
-  if (!token) throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <user or service token>', undefined, { 'WWW-Authenticate': 'Bearer' });
+  if (!token)
+    throw new ApiError('UNAUTHORIZED', 'Send Authorization: Bearer <user or service token>', undefined, {
+      'WWW-Authenticate': 'Bearer',
+    });
   if (isServiceToken(token, deps.config.auth.usageServiceTokens)) {
-    if (!requestedOrganizationId) throw new ApiError('VALIDATION_FAILED', 'Service callers must name the organization', { issues: [{ path: 'organizationId', message: 'required with a service token' }] });
+    if (!requestedOrganizationId)
+      throw new ApiError('VALIDATION_FAILED', 'Service callers must name the organization', {
+        issues: [{ path: 'organizationId', message: 'required with a service token' }],
+      });
     return { kind: 'service', organizationId: requestedOrganizationId };
   }
   const principal = await deps.tokenVerifier.verify(token);
@@ -35,7 +42,12 @@ export async function resolveEntitlementsCaller(
   }
   const limited = deps.rateLimiter.take(`org:${principal.organizationId}`);
   if (!limited.ok) {
-    throw new ApiError('RATE_LIMIT', 'Too many requests. Please try again later.', { retryAfterSeconds: limited.retryAfterSeconds }, { 'Retry-After': String(limited.retryAfterSeconds) });
+    throw new ApiError(
+      'RATE_LIMIT',
+      'Too many requests. Please try again later.',
+      { retryAfterSeconds: limited.retryAfterSeconds },
+      { 'Retry-After': String(limited.retryAfterSeconds) },
+    );
   }
   return { kind: 'user', organizationId: principal.organizationId, principal };
 }

@@ -14,11 +14,14 @@ const Body = z
     organizationId: organizationIdSchema.optional(),
     metric: z.enum(USAGE_METRICS),
     quantity: z.number().int().min(1).max(1_000_000_000),
-    consume: z.object({ eventId: usageEventIdSchema }).optional().openapi({
-      description:
-        'Check and record atomically (service tokens, counters only): when allowed, the usage is recorded as the event `eventId`, ' +
-        'so a concurrent caller can never pass a hard limit. Ingesting the same id later is a duplicate.',
-    }),
+    consume: z
+      .object({ eventId: usageEventIdSchema })
+      .optional()
+      .openapi({
+        description:
+          'Check and record atomically (service tokens, counters only): when allowed, the usage is recorded as the event `eventId`, ' +
+          'so a concurrent caller can never pass a hard limit. Ingesting the same id later is a duplicate.',
+      }),
   })
   .refine((b) => !b.consume || (COUNTER_METRICS as readonly string[]).includes(b.metric), {
     message: 'consume is for counters (messages, api_calls); gauges are reported as readings',
@@ -33,10 +36,13 @@ const Decision = z
     used: z.number(),
     remaining: z.number().nullable(),
     periodEnd: z.string(),
-    overage: z.object({
-      quantity: z.number().int(),
-      terms: z.object({ unitAmount: z.number().int(), blockSize: z.number().int(), currency: z.string() }),
-    }).optional().openapi({ description: 'The part of the request billed as overage' }),
+    overage: z
+      .object({
+        quantity: z.number().int(),
+        terms: z.object({ unitAmount: z.number().int(), blockSize: z.number().int(), currency: z.string() }),
+      })
+      .optional()
+      .openapi({ description: 'The part of the request billed as overage' }),
     consumed: z.boolean().optional(),
     duplicate: z.boolean().optional(),
   })
@@ -50,15 +56,22 @@ export const checkEntitlementEndpoint = defineEndpoint({
   summary: 'May the organization use `quantity` more of `metric`? Optionally consume it atomically',
   body: jsonBody(Body),
   responses: {
-    200: { description: 'The decision (a denial is a 200 with allowed: false)', content: { 'application/json': { schema: Decision } } },
+    200: {
+      description: 'The decision (a denial is a 200 with allowed: false)',
+      content: { 'application/json': { schema: Decision } },
+    },
     ...errorResponses(401, 403, 422, 429),
   },
   async handle({ deps, logger, body, header }) {
     const caller = await resolveEntitlementsCaller(deps, header('authorization'), body.organizationId);
     const input = { organizationId: caller.organizationId, metric: body.metric, quantity: body.quantity };
     if (!body.consume) return checkEntitlement(deps.db, input, Date.now());
-    if (caller.kind !== 'service') throw new ApiError('FORBIDDEN', 'Only backend services (service tokens) may consume usage');
-    return consumeEntitlement({ db: deps.db, notifier: deps.notifier, logger }, { ...input, eventId: body.consume.eventId }, Date.now());
+    if (caller.kind !== 'service')
+      throw new ApiError('FORBIDDEN', 'Only backend services (service tokens) may consume usage');
+    return consumeEntitlement(
+      { db: deps.db, notifier: deps.notifier, logger },
+      { ...input, eventId: body.consume.eventId },
+      Date.now(),
+    );
   },
 });
-

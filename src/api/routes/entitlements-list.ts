@@ -10,18 +10,24 @@ import { resolveEntitlementsCaller } from './entitlements-caller';
 const Entitlements = z
   .object({
     organizationId: z.string(),
-    plan: z.enum(PLAN_IDS).openapi({ description: 'The plan whose entitlements apply now (past_due keeps the paid plan; ended → free)' }),
+    plan: z
+      .enum(PLAN_IDS)
+      .openapi({ description: 'The plan whose entitlements apply now (past_due keeps the paid plan; ended → free)' }),
     period: z.object({ start: z.string(), end: z.string() }),
     features: z.record(z.string(), z.union([z.boolean(), z.string()])),
-    metrics: z.array(z.object({
-      metric: z.enum(USAGE_METRICS),
-      kind: z.enum(['counter', 'gauge']),
-      limit: z.number().int().nullable().openapi({ description: 'null = unlimited' }),
-      used: z.number(),
-      remaining: z.number().nullable(),
-      overage: z.object({ unitAmount: z.number().int(), blockSize: z.number().int(), currency: z.string() }).nullable()
-        .openapi({ description: 'Present when use beyond the limit is allowed and billed' }),
-    })),
+    metrics: z.array(
+      z.object({
+        metric: z.enum(USAGE_METRICS),
+        kind: z.enum(['counter', 'gauge']),
+        limit: z.number().int().nullable().openapi({ description: 'null = unlimited' }),
+        used: z.number(),
+        remaining: z.number().nullable(),
+        overage: z
+          .object({ unitAmount: z.number().int(), blockSize: z.number().int(), currency: z.string() })
+          .nullable()
+          .openapi({ description: 'Present when use beyond the limit is allowed and billed' }),
+      }),
+    ),
   })
   .openapi('Entitlements');
 
@@ -42,4 +48,3 @@ export const listEntitlementsEndpoint = defineEndpoint({
     return readEntitlements(r.deps.db, caller.organizationId, Date.now());
   },
 });
-

@@ -15,7 +15,9 @@ const healthz = createRoute({
   path: '/healthz',
   tags: ['operations'],
   summary: 'The process is up',
-  responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  responses: {
+    200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+  },
 });
 
 const readyz = createRoute({
@@ -25,14 +27,19 @@ const readyz = createRoute({
   summary: 'Postgres and Temporal are reachable',
   responses: {
     200: { description: 'Every dependency answers', content: { 'application/json': { schema: ReadySchema } } },
-    503: { description: 'At least one dependency is down; `checks` says which', content: { 'application/json': { schema: ReadySchema } } },
+    503: {
+      description: 'At least one dependency is down; `checks` says which',
+      content: { 'application/json': { schema: ReadySchema } },
+    },
   },
 });
 
 function withTimeout(check: () => Promise<void>): Promise<void> {
   return Promise.race([
     check(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref(),
+    ),
   ]);
 }
 
@@ -46,7 +53,7 @@ export const healthRoutes = new OpenAPIHono<AppEnv>()
           await withTimeout(check);
           return [name, { ok: true, ms: Math.round(performance.now() - started) }] as const;
         } catch (err) {
-          const error = err instanceof Error ? err.message.split('\n')[0] ?? 'unreachable' : 'unreachable';
+          const error = err instanceof Error ? (err.message.split('\n')[0] ?? 'unreachable') : 'unreachable';
           return [name, { ok: false, error, ms: Math.round(performance.now() - started) }] as const;
         }
       }),

@@ -16,7 +16,10 @@ function reject({ deps, requestId }: RequestScope, outcome: string, error: ApiEr
 }
 
 const ReceivedSchema = z
-  .object({ received: z.literal(true), duplicate: z.boolean().openapi({ description: 'The event id was already stored; nothing else happened' }) })
+  .object({
+    received: z.literal(true),
+    duplicate: z.boolean().openapi({ description: 'The event id was already stored; nothing else happened' }),
+  })
   .openapi('WebhookReceived');
 
 /**
@@ -36,7 +39,12 @@ export const stripeWebhookEndpoint = defineEndpoint({
   nodeAdapter: true,
   bodyLimit: {
     maxBytes: WEBHOOK_BODY_LIMIT_BYTES,
-    tooLarge: (r) => reject(r, 'rejected_too_large', new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`)),
+    tooLarge: (r) =>
+      reject(
+        r,
+        'rejected_too_large',
+        new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`),
+      ),
   },
   body: rawBody,
   responses: {
@@ -57,7 +65,11 @@ export const stripeWebhookEndpoint = defineEndpoint({
       return reject(r, `rejected_${err.reason}`, new ApiError('INVALID_REQUEST', err.message, { reason: err.reason }));
     }
     // A view of the bytes, not a copy.
-    const { inserted } = await storeEvent(deps.db, event, Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+    const { inserted } = await storeEvent(
+      deps.db,
+      event,
+      Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'),
+    );
     deps.metrics.webhookOutcomes.inc({ outcome: inserted ? 'accepted' : 'duplicate' });
     if (inserted) deps.webhookRelay?.nudge();
     return { received: true, duplicate: !inserted };

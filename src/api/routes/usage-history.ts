@@ -20,11 +20,13 @@ const History = z
     startDate: z.string(),
     endDate: z.string(),
     granularity: z.enum(['day', 'month']),
-    data: z.array(z.object({
-      period: z.string().openapi({ description: 'YYYY-MM-DD or YYYY-MM (UTC)' }),
-      metric: z.enum(USAGE_METRICS),
-      quantity: z.number().openapi({ description: 'Counters: the sum; gauges: the last reading in the bucket' }),
-    })),
+    data: z.array(
+      z.object({
+        period: z.string().openapi({ description: 'YYYY-MM-DD or YYYY-MM (UTC)' }),
+        metric: z.enum(USAGE_METRICS),
+        quantity: z.number().openapi({ description: 'Counters: the sum; gauges: the last reading in the bucket' }),
+      }),
+    ),
   })
   .openapi('UsageHistory');
 
@@ -36,9 +38,14 @@ export const usageHistoryEndpoint = defineEndpoint({
   auth: 'user-read',
   query: Query,
   responses: {
-    200: { description: 'Buckets with usage; days without usage are omitted', content: { 'application/json': { schema: History } } },
+    200: {
+      description: 'Buckets with usage; days without usage are omitted',
+      content: { 'application/json': { schema: History } },
+    },
     ...errorResponses(401, 422, 429),
   },
-  handle: async ({ deps, principal, query }) => ({ ...query, data: await usageHistory(deps.db, principal.organizationId, query) }),
+  handle: async ({ deps, principal, query }) => ({
+    ...query,
+    data: await usageHistory(deps.db, principal.organizationId, query),
+  }),
 });
-

@@ -8,24 +8,32 @@ export const MAX_EVENTS_PER_BATCH = 1_000;
 export const USAGE_BODY_LIMIT_BYTES = 512 * 1024;
 
 const Body = z.object({
-  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH).openapi({
-    description:
-      'Up to 1,000 events `{ id, organizationId, metric: messages | api_calls | storage | agents | users, quantity, timestamp }`. ' +
-      'Counters (messages, api_calls) add up; gauges (storage MB, agents, users) are readings. Each item is validated on its own; ' +
-      'an invalid one is rejected without failing the batch.',
-  }),
+  events: z
+    .array(z.unknown())
+    .min(1)
+    .max(MAX_EVENTS_PER_BATCH)
+    .openapi({
+      description:
+        'Up to 1,000 events `{ id, organizationId, metric: messages | api_calls | storage | agents | users, quantity, timestamp }`. ' +
+        'Counters (messages, api_calls) add up; gauges (storage MB, agents, users) are readings. Each item is validated on its own; ' +
+        'an invalid one is rejected without failing the batch.',
+    }),
 });
 
 const Result = z
   .object({
     accepted: z.number().int(),
-    duplicates: z.array(z.string()).openapi({ description: 'Ids already counted before or earlier in this batch; they changed nothing' }),
-    rejected: z.array(z.object({
-      index: z.number().int(),
-      id: z.string().nullable(),
-      reason: z.enum(['invalid_event', 'timestamp_in_future', 'timestamp_too_old', 'before_current_period']),
-      message: z.string(),
-    })),
+    duplicates: z
+      .array(z.string())
+      .openapi({ description: 'Ids already counted before or earlier in this batch; they changed nothing' }),
+    rejected: z.array(
+      z.object({
+        index: z.number().int(),
+        id: z.string().nullable(),
+        reason: z.enum(['invalid_event', 'timestamp_in_future', 'timestamp_too_old', 'before_current_period']),
+        message: z.string(),
+      }),
+    ),
   })
   .openapi('UsageIngestResult');
 
@@ -39,9 +47,13 @@ export const ingestUsageEndpoint = defineEndpoint({
   path: '/usage/events',
   tags: ['usage'],
   summary: 'Ingest a batch of usage events (service token)',
-  description: 'Idempotent by event id, forever: a replayed batch changes nothing. Answers only after the batch is durable.',
+  description:
+    'Idempotent by event id, forever: a replayed batch changes nothing. Answers only after the batch is durable.',
   auth: 'service',
-  bodyLimit: { maxBytes: USAGE_BODY_LIMIT_BYTES, tooLarge: () => new ApiError('PAYLOAD_TOO_LARGE', `Usage batches are limited to ${USAGE_BODY_LIMIT_BYTES} bytes`) },
+  bodyLimit: {
+    maxBytes: USAGE_BODY_LIMIT_BYTES,
+    tooLarge: () => new ApiError('PAYLOAD_TOO_LARGE', `Usage batches are limited to ${USAGE_BODY_LIMIT_BYTES} bytes`),
+  },
   body: jsonBody(Body),
   responses: {
     200: { description: 'Per-event outcome', content: { 'application/json': { schema: Result } } },
@@ -49,5 +61,14 @@ export const ingestUsageEndpoint = defineEndpoint({
   },
   nodeAdapter: true,
   handle: ({ deps, logger, body }) =>
-    ingestUsageEvents({ db: deps.db, notifier: deps.notifier, logger, followStripeTestClocks: deps.config.stripe.testClocks, commitShards: deps.config.usage.commitShards }, body.events),
+    ingestUsageEvents(
+      {
+        db: deps.db,
+        notifier: deps.notifier,
+        logger,
+        followStripeTestClocks: deps.config.stripe.testClocks,
+        commitShards: deps.config.usage.commitShards,
+      },
+      body.events,
+    ),
 });

@@ -5,4 +5,9 @@ import { ingestUsageEndpoint } from './usage-ingest';
 import { usageHistoryEndpoint } from './usage-history';
 
 /** Usage and entitlements under /api/v1/billing: ingestion (services), history (users), limits (both). */
-export const usageEndpoints: Endpoint[] = [ingestUsageEndpoint, usageHistoryEndpoint, listEntitlementsEndpoint, checkEntitlementEndpoint];
+export const usageEndpoints: Endpoint[] = [
+  ingestUsageEndpoint,
+  usageHistoryEndpoint,
+  listEntitlementsEndpoint,
+  checkEntitlementEndpoint,
+];

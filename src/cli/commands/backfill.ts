@@ -12,10 +12,17 @@ export const backfillCommand: CliCommand = {
   usage: 'backfill [--dry-run]',
   async run(argv, { config, db, temporal, out }) {
     const options = parseOptions(argv, z.object({ 'dry-run': z.boolean().optional() }), ['dry-run']);
-    const deps = { db, subscriptions: configuredSubscriptionClient(temporal, config), stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
+    const deps = {
+      db,
+      subscriptions: configuredSubscriptionClient(temporal, config),
+      stripe: createStripeClient(config.stripe),
+      logger: pino({ level: 'warn' }),
+    };
     const lines = await backfillSubscriptions(deps, { dryRun: options['dry-run'] ?? false });
     for (const line of lines) out(`${line.subscription}  ${line.organizationId ?? '-'}  ${line.action}`);
     const adopted = lines.filter((l) => l.action !== 'skipped: no organization').length;
-    out(`${lines.length} live subscription(s) in Stripe; ${adopted} ${options['dry-run'] ? 'would be ' : ''}tracked by a workflow; ${lines.length - adopted} skipped`);
+    out(
+      `${lines.length} live subscription(s) in Stripe; ${adopted} ${options['dry-run'] ? 'would be ' : ''}tracked by a workflow; ${lines.length - adopted} skipped`,
+    );
   },
 };

@@ -6,7 +6,8 @@ import type { CliCommand } from '../command';
 
 export const catalogSyncCommand: CliCommand = {
   name: 'catalog-sync',
-  summary: 'Create or update the plan products and prices, the overage meters and metered prices in Stripe (idempotent)',
+  summary:
+    'Create or update the plan products and prices, the overage meters and metered prices in Stripe (idempotent)',
   usage: 'catalog-sync',
   async run(argv, { config, out }) {
     parseOptions(argv, z.object({}));
@@ -15,7 +16,9 @@ export const catalogSyncCommand: CliCommand = {
     for (const p of report.products) out(`product ${p.productId.padEnd(32)} ${p.action}`);
     for (const p of report.prices) out(`price   ${p.lookupKey.padEnd(32)} ${p.priceId} ${p.action}`);
     const { meters } = report;
-    for (const [eventName, id] of Object.entries(meters.meters)) out(`meter   ${eventName.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
-    for (const [lookupKey, id] of Object.entries(meters.prices)) out(`price   ${lookupKey.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
+    for (const [eventName, id] of Object.entries(meters.meters))
+      out(`meter   ${eventName.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
+    for (const [lookupKey, id] of Object.entries(meters.prices))
+      out(`price   ${lookupKey.padEnd(32)} ${id} ${meters.created.includes(id) ? 'created' : 'unchanged'}`);
   },
 };

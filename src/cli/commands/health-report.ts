@@ -9,10 +9,15 @@ const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const healthReportCommand: CliCommand = {
   name: 'health-report',
-  summary: "The seed's success metrics over a period, each beside its target (payments, webhooks, invoice delivery, retries, dunning revenue)",
+  summary:
+    "The seed's success metrics over a period, each beside its target (payments, webhooks, invoice delivery, retries, dunning revenue)",
   usage: 'health-report [--from <ISO time>] [--to <ISO time>] [--json]   (default: the 30 days before --to or now)',
   async run(argv, { db, out }) {
-    const options = parseOptions(argv, z.object({ from: isoTime.optional(), to: isoTime.optional(), json: z.boolean().optional() }), ['json']);
+    const options = parseOptions(
+      argv,
+      z.object({ from: isoTime.optional(), to: isoTime.optional(), json: z.boolean().optional() }),
+      ['json'],
+    );
     const to = options.to ?? new Date();
     const from = options.from ?? new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new UsageError('--from must be before --to');

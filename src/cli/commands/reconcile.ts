@@ -14,14 +14,26 @@ export const reconcileCommand: CliCommand = {
   async run(argv, { config, db, temporal, out }) {
     const options = parseOptions(
       argv,
-      z.object({ 'invoice-lookback-days': z.coerce.number().int().min(1).max(400).optional(), local: z.boolean().optional() }),
+      z.object({
+        'invoice-lookback-days': z.coerce.number().int().min(1).max(400).optional(),
+        local: z.boolean().optional(),
+      }),
       ['local'],
     );
     const lookback = options['invoice-lookback-days'];
     const taskQueue = config.temporal.taskQueue;
     if (options.local) {
-      const deps = { db, subscriptions: configuredSubscriptionClient(temporal, config), stripe: createStripeClient(config.stripe), logger: pino({ level: 'warn' }) };
-      const summary = await reconcileNow(deps, `manual-${new Date().toISOString()}`, lookback === undefined ? {} : { invoiceLookbackDays: lookback });
+      const deps = {
+        db,
+        subscriptions: configuredSubscriptionClient(temporal, config),
+        stripe: createStripeClient(config.stripe),
+        logger: pino({ level: 'warn' }),
+      };
+      const summary = await reconcileNow(
+        deps,
+        `manual-${new Date().toISOString()}`,
+        lookback === undefined ? {} : { invoiceLookbackDays: lookback },
+      );
       out(JSON.stringify({ ranIn: 'this process', ...summary }, null, 2));
       return;
     }

@@ -13,7 +13,14 @@ export const redriveEventsCommand: CliCommand = {
     const options = parseOptions(
       argv,
       z
-        .object({ from: isoTime, to: isoTime, type: z.string().regex(/^[a-z_.]+$/, 'a Stripe event type such as invoice.paid').optional() })
+        .object({
+          from: isoTime,
+          to: isoTime,
+          type: z
+            .string()
+            .regex(/^[a-z_.]+$/, 'a Stripe event type such as invoice.paid')
+            .optional(),
+        })
         .refine((o) => o.from < o.to, { path: ['to'], message: 'must be after --from' }),
     );
     const count = await redriveEvents(db, options);

@@ -10,9 +10,18 @@ export const resendInvoiceCommand: CliCommand = {
   summary: "Sends an invoice's undelivered email and/or receipt again through the outbox (never one already delivered)",
   usage: 'resend-invoice --invoice <in_…> [--kind invoice_issued|invoice_receipt]',
   async run(argv, { db, out }) {
-    const options = parseOptions(argv, z.object({ invoice: z.string().regex(/^in_[A-Za-z0-9_]{1,200}$/, 'a Stripe invoice id (in_…)'), kind: z.enum(INVOICE_EMAIL_KINDS).optional() }));
+    const options = parseOptions(
+      argv,
+      z.object({
+        invoice: z.string().regex(/^in_[A-Za-z0-9_]{1,200}$/, 'a Stripe invoice id (in_…)'),
+        kind: z.enum(INVOICE_EMAIL_KINDS).optional(),
+      }),
+    );
     try {
-      const result = await resendInvoiceEmails(db, billingEmailResolver(db), { stripeInvoiceId: options.invoice, kind: options.kind });
+      const result = await resendInvoiceEmails(db, billingEmailResolver(db), {
+        stripeInvoiceId: options.invoice,
+        kind: options.kind,
+      });
       for (const e of result.emails) out(`${result.stripeInvoiceId} ${e.kind}: ${e.outcome}`);
     } catch (err) {
       if (err instanceof ResendError) throw new Error(`${err.reason}: ${err.message}`, { cause: err });

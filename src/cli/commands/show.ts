@@ -17,7 +17,12 @@ export const showCommand: CliCommand = {
     let workflow: unknown;
     try {
       const state = await configuredSubscriptionClient(temporal, config).getState(org);
-      workflow = { ...state, currentPeriodStart: iso(state.currentPeriodStart), currentPeriodEnd: iso(state.currentPeriodEnd), trialEnd: iso(state.trialEnd) };
+      workflow = {
+        ...state,
+        currentPeriodStart: iso(state.currentPeriodStart),
+        currentPeriodEnd: iso(state.currentPeriodEnd),
+        trialEnd: iso(state.trialEnd),
+      };
     } catch (err) {
       workflow = { unavailable: err instanceof Error ? err.message.split('\n')[0] : String(err) };
     }

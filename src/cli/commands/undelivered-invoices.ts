@@ -8,7 +8,10 @@ export const undeliveredInvoicesCommand: CliCommand = {
   summary: 'Invoice emails and receipts not (yet) accepted by the mail server: failed, retrying, or not stored yet',
   usage: 'undelivered-invoices [--org <organizationId>] [--limit <n invoices, default 100>]',
   async run(argv, { db, out }) {
-    const options = parseOptions(argv, z.object({ org: organizationId.optional(), limit: z.coerce.number().int().min(1).max(10_000).default(100) }));
+    const options = parseOptions(
+      argv,
+      z.object({ org: organizationId.optional(), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
+    );
     const emails = await listUndeliveredInvoiceEmails(db, { organizationId: options.org, limit: options.limit });
     if (emails.length === 0) return out('every invoice email has been delivered');
     for (const e of emails) {

@@ -42,8 +42,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // One live subscription per organization; ended ones are kept as history.
   await sql`create unique index subscriptions_one_live_per_org on subscriptions (organization_id)
     where ended_at is null`.execute(db);
-  await db.schema.createIndex('subscriptions_org_created').on('subscriptions').columns(['organization_id', 'created_at']).execute();
-  await db.schema.createIndex('subscriptions_status_period_end').on('subscriptions').columns(['status', 'current_period_end']).execute();
+  await db.schema
+    .createIndex('subscriptions_org_created')
+    .on('subscriptions')
+    .columns(['organization_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('subscriptions_status_period_end')
+    .on('subscriptions')
+    .columns(['status', 'current_period_end'])
+    .execute();
 
   await db.schema
     .createTable('invoices')
@@ -71,7 +79,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('invoices_org_created').on('invoices').columns(['organization_id', 'stripe_created_at', 'id']).execute();
+  await db.schema
+    .createIndex('invoices_org_created')
+    .on('invoices')
+    .columns(['organization_id', 'stripe_created_at', 'id'])
+    .execute();
   await db.schema.createIndex('invoices_subscription').on('invoices').column('stripe_subscription_id').execute();
 
   await db.schema
@@ -90,7 +102,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('payment_methods_org').on('payment_methods').columns(['organization_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('payment_methods_org')
+    .on('payment_methods')
+    .columns(['organization_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('usage_records')
@@ -143,7 +159,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['stripe_events', 'usage_daily', 'usage_records', 'payment_methods', 'invoices', 'subscriptions', 'billing_customers']) {
+  for (const table of [
+    'stripe_events',
+    'usage_daily',
+    'usage_records',
+    'payment_methods',
+    'invoices',
+    'subscriptions',
+    'billing_customers',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -28,7 +28,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The dispatcher's due-query: pending rows and expired claims, oldest deadline first.
   await sql`create index email_outbox_due on email_outbox (next_attempt_at)
     where status in ('pending', 'sending')`.execute(db);
-  await db.schema.createIndex('email_outbox_org_created').on('email_outbox').columns(['organization_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('email_outbox_org_created')
+    .on('email_outbox')
+    .columns(['organization_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('email_outbox_created').on('email_outbox').column('created_at').execute();
 }
 

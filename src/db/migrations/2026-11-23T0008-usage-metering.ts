@@ -38,7 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     created_at timestamptz not null default now(),
     primary key (organization_id, metric, period_start, threshold_percent)
   )`.execute(db);
-  await sql`create index usage_threshold_alerts_unnotified on usage_threshold_alerts (created_at) where notified_at is null`.execute(db);
+  await sql`create index usage_threshold_alerts_unnotified on usage_threshold_alerts (created_at) where notified_at is null`.execute(
+    db,
+  );
 
   await sql`create table usage_overage_reports (
     organization_id text not null,

@@ -10,5 +10,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('billing_customers').dropColumn('default_payment_method_event_at').dropColumn('default_payment_method_id').execute();
+  await db.schema
+    .alterTable('billing_customers')
+    .dropColumn('default_payment_method_event_at')
+    .dropColumn('default_payment_method_id')
+    .execute();
 }

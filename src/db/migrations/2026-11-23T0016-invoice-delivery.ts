@@ -24,5 +24,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index if exists email_outbox_undelivered`.execute(db);
   await sql`drop index if exists invoices_awaiting_email`.execute(db);
-  await db.schema.alterTable('invoices').dropColumn('receipt_email_queued_at').dropColumn('issued_email_queued_at').execute();
+  await db.schema
+    .alterTable('invoices')
+    .dropColumn('receipt_email_queued_at')
+    .dropColumn('issued_email_queued_at')
+    .execute();
 }

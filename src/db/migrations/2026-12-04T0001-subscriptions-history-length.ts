@@ -13,6 +13,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 // A history length is at least 1 wherever one was recorded, so only those rows go back to the combined form.
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`update subscriptions set state_version = state_version * 1048576 + history_length where history_length > 0`.execute(db);
+  await sql`update subscriptions set state_version = state_version * 1048576 + history_length where history_length > 0`.execute(
+    db,
+  );
   await sql`alter table subscriptions drop column history_length`.execute(db);
 }

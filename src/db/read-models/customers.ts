@@ -24,7 +24,11 @@ const toRow = (c: NewBillingCustomer) => ({
 });
 
 export function findCustomer(db: Db, organizationId: string): Promise<BillingCustomerRow | undefined> {
-  return db.selectFrom('billing_customers').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
+  return db
+    .selectFrom('billing_customers')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
 }
 
 /** Records the customer the service created for an organization; the first one recorded stays. */
@@ -46,18 +50,30 @@ export async function adoptCustomer(db: Db, customer: NewBillingCustomer): Promi
 }
 
 export async function organizationOfCustomer(db: Db, stripeCustomerId: string): Promise<string | null> {
-  const row = await db.selectFrom('billing_customers').select('organization_id').where('stripe_customer_id', '=', stripeCustomerId).executeTakeFirst();
+  const row = await db
+    .selectFrom('billing_customers')
+    .select('organization_id')
+    .where('stripe_customer_id', '=', stripeCustomerId)
+    .executeTakeFirst();
   return row?.organization_id ?? null;
 }
 
 export async function testClockOfCustomer(db: Db, stripeCustomerId: string): Promise<string | null> {
-  const row = await db.selectFrom('billing_customers').select('stripe_test_clock_id').where('stripe_customer_id', '=', stripeCustomerId).executeTakeFirst();
+  const row = await db
+    .selectFrom('billing_customers')
+    .select('stripe_test_clock_id')
+    .where('stripe_customer_id', '=', stripeCustomerId)
+    .executeTakeFirst();
   return row?.stripe_test_clock_id ?? null;
 }
 
 /** The billing customer's email: the address every billing notice goes to. */
 export async function billingEmailOf(db: Db, organizationId: string): Promise<string | null> {
-  const row = await db.selectFrom('billing_customers').select('email').where('organization_id', '=', organizationId).executeTakeFirst();
+  const row = await db
+    .selectFrom('billing_customers')
+    .select('email')
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
   return row?.email ?? null;
 }
 
@@ -75,7 +91,12 @@ export async function recordDefaultPaymentMethod(
     .set({ default_payment_method_id: input.defaultPaymentMethodId, default_payment_method_event_at: input.observedAt })
     .where('organization_id', '=', input.organizationId)
     .where('stripe_customer_id', '=', input.stripeCustomerId)
-    .where((eb) => eb.or([eb('default_payment_method_event_at', 'is', null), eb('default_payment_method_event_at', '<=', input.observedAt)]))
+    .where((eb) =>
+      eb.or([
+        eb('default_payment_method_event_at', 'is', null),
+        eb('default_payment_method_event_at', '<=', input.observedAt),
+      ]),
+    )
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) === 0) return false;
   await applyDefaultFlag(db, input.organizationId);

@@ -15,21 +15,39 @@ export interface GuardedUpsert<R> {
  * ordering rule. Named prepared statements: the relay runs them for every invoice and payment-method
  * event (no query building per event, parsed and planned once per connection).
  */
-export function guardedUpsert<R>(spec: { name: string; table: string; columns: readonly (readonly [keyof R & string, string])[]; guard: string }): GuardedUpsert<R> {
+export function guardedUpsert<R>(spec: {
+  name: string;
+  table: string;
+  columns: readonly (readonly [keyof R & string, string])[];
+  guard: string;
+}): GuardedUpsert<R> {
   const names = spec.columns.map(([c]) => c);
   const key = names[1] as keyof R & string;
   const upsert = (source: string) => `insert into ${spec.table} (${names.join(', ')})
     ${source}
     on conflict (${key}) do update set
-      ${names.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = now()
+      ${names
+        .slice(2)
+        .map((c) => `${c} = excluded.${c}`)
+        .join(', ')}, updated_at = now()
     where ${spec.guard}
     returning ${key}`;
-  const single: PreparedStatement = { name: `${spec.name}_v1`, text: upsert(`values (${names.map((_, i) => `$${i + 1}`).join(', ')})`) };
+  const single: PreparedStatement = {
+    name: `${spec.name}_v1`,
+    text: upsert(`values (${names.map((_, i) => `$${i + 1}`).join(', ')})`),
+  };
   const batch: PreparedStatement = {
     name: `${spec.name}s_v1`,
     text: upsert(`select * from unnest(${spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`),
   };
-  const one = async (db: Db, row: R) => (await preparedQuery(db, single, names.map((c) => row[c] ?? null))).length > 0;
+  const one = async (db: Db, row: R) =>
+    (
+      await preparedQuery(
+        db,
+        single,
+        names.map((c) => row[c] ?? null),
+      )
+    ).length > 0;
   return {
     one,
     async many(db, rows) {
@@ -44,7 +62,12 @@ export function guardedUpsert<R>(spec: { name: string; table: string; columns: r
       }
       for (const round of rounds) {
         if (round.length === 1) await one(db, round[0] as R);
-        else await preparedQuery(db, batch, names.map((c) => round.map((row) => row[c] ?? null)));
+        else
+          await preparedQuery(
+            db,
+            batch,
+            names.map((c) => round.map((row) => row[c] ?? null)),
+          );
       }
     },
   };

@@ -55,7 +55,10 @@ export async function listInvoices(
   if (page.after) {
     const { createdAt, id } = page.after;
     query = query.where((eb) =>
-      eb.or([eb('stripe_created_at', '<', new Date(createdAt)), eb.and([eb('stripe_created_at', '=', new Date(createdAt)), eb('id', '<', id)])]),
+      eb.or([
+        eb('stripe_created_at', '<', new Date(createdAt)),
+        eb.and([eb('stripe_created_at', '=', new Date(createdAt)), eb('id', '<', id)]),
+      ]),
     );
   }
   const rows = await query.execute();
@@ -95,10 +98,24 @@ const invoices = guardedUpsert<NewInvoiceRow>({
   name: 'mirror_upsert_invoice',
   table: 'invoices',
   columns: [
-    ['organization_id', 'text'], ['stripe_invoice_id', 'text'], ['stripe_subscription_id', 'text'], ['number', 'text'], ['status', 'text'],
-    ['currency', 'text'], ['amount_due', 'bigint'], ['amount_paid', 'bigint'], ['amount_remaining', 'bigint'], ['billing_reason', 'text'],
-    ['attempt_count', 'integer'], ['hosted_invoice_url', 'text'], ['invoice_pdf', 'text'], ['period_start', 'timestamptz'],
-    ['period_end', 'timestamptz'], ['due_date', 'timestamptz'], ['paid_at', 'timestamptz'], ['stripe_created_at', 'timestamptz'],
+    ['organization_id', 'text'],
+    ['stripe_invoice_id', 'text'],
+    ['stripe_subscription_id', 'text'],
+    ['number', 'text'],
+    ['status', 'text'],
+    ['currency', 'text'],
+    ['amount_due', 'bigint'],
+    ['amount_paid', 'bigint'],
+    ['amount_remaining', 'bigint'],
+    ['billing_reason', 'text'],
+    ['attempt_count', 'integer'],
+    ['hosted_invoice_url', 'text'],
+    ['invoice_pdf', 'text'],
+    ['period_start', 'timestamptz'],
+    ['period_end', 'timestamptz'],
+    ['due_date', 'timestamptz'],
+    ['paid_at', 'timestamptz'],
+    ['stripe_created_at', 'timestamptz'],
     ['source_event_created_at', 'timestamptz'],
   ],
   guard: `invoices.source_event_created_at < excluded.source_event_created_at
@@ -131,5 +148,9 @@ export async function markInvoiceEmailQueued(db: Db, stripeInvoiceId: string, ki
 
 /** Clears the stamp, which puts the invoice back in the mailer's sweep for that email. */
 export async function clearInvoiceEmailQueued(db: Db, stripeInvoiceId: string, kind: InvoiceEmailKind): Promise<void> {
-  await db.updateTable('invoices').set({ [EMAIL_MARKER[kind]]: null }).where('stripe_invoice_id', '=', stripeInvoiceId).execute();
+  await db
+    .updateTable('invoices')
+    .set({ [EMAIL_MARKER[kind]]: null })
+    .where('stripe_invoice_id', '=', stripeInvoiceId)
+    .execute();
 }

@@ -52,8 +52,15 @@ const paymentMethods = guardedUpsert<NewPaymentMethodRow>({
   name: 'mirror_upsert_payment_method',
   table: 'payment_methods',
   columns: [
-    ['organization_id', 'text'], ['stripe_payment_method_id', 'text'], ['type', 'text'], ['brand', 'text'], ['last4', 'text'],
-    ['exp_month', 'integer'], ['exp_year', 'integer'], ['detached_at', 'timestamptz'], ['source_event_created_at', 'timestamptz'],
+    ['organization_id', 'text'],
+    ['stripe_payment_method_id', 'text'],
+    ['type', 'text'],
+    ['brand', 'text'],
+    ['last4', 'text'],
+    ['exp_month', 'integer'],
+    ['exp_year', 'integer'],
+    ['detached_at', 'timestamptz'],
+    ['source_event_created_at', 'timestamptz'],
   ],
   guard: `payment_methods.source_event_created_at < excluded.source_event_created_at
       or (payment_methods.source_event_created_at = excluded.source_event_created_at and excluded.detached_at is not null)`,
@@ -97,6 +104,10 @@ export async function applyDefaultFlags(db: Db, organizationIds: readonly string
 
 /** The organization a payment method was mirrored for (a detached card's event carries no customer). */
 export async function organizationOfPaymentMethod(db: Db, stripePaymentMethodId: string): Promise<string | null> {
-  const row = await db.selectFrom('payment_methods').select('organization_id').where('stripe_payment_method_id', '=', stripePaymentMethodId).executeTakeFirst();
+  const row = await db
+    .selectFrom('payment_methods')
+    .select('organization_id')
+    .where('stripe_payment_method_id', '=', stripePaymentMethodId)
+    .executeTakeFirst();
   return row?.organization_id ?? null;
 }

@@ -43,9 +43,27 @@ export interface SubscriptionApiView {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 const VIEW_COLUMNS = [
-  'id', 'organization_id', 'plan', 'status', 'currency', 'unit_amount', 'current_period_start', 'current_period_end',
-  'cancel_at_period_end', 'pending_plan', 'trial_end', 'default_payment_method_id', 'dunning_attempt', 'grace_ends_at',
-  'dunning_phase', 'dunning_next_action_at', 'payment_action', 'pending_upgrade_plan', 'canceled_at', 'ended_at', 'updated_at',
+  'id',
+  'organization_id',
+  'plan',
+  'status',
+  'currency',
+  'unit_amount',
+  'current_period_start',
+  'current_period_end',
+  'cancel_at_period_end',
+  'pending_plan',
+  'trial_end',
+  'default_payment_method_id',
+  'dunning_attempt',
+  'grace_ends_at',
+  'dunning_phase',
+  'dunning_next_action_at',
+  'payment_action',
+  'pending_upgrade_plan',
+  'canceled_at',
+  'ended_at',
+  'updated_at',
 ] as const satisfies readonly (keyof SubscriptionRow)[];
 type SubscriptionViewRow = Pick<SubscriptionRow, (typeof VIEW_COLUMNS)[number]>;
 
@@ -105,7 +123,10 @@ const LEGACY_TASK_ORDER_SCALE = 2 ** 20;
 export function projectionOrder(p: Pick<SubscriptionProjection, 'stateVersion' | 'historyLength'>): ProjectionOrder {
   if (p.historyLength !== undefined) return { stateVersion: p.stateVersion, historyLength: p.historyLength };
   if (p.stateVersion < LEGACY_TASK_ORDER_SCALE) return { stateVersion: p.stateVersion, historyLength: 0 };
-  return { stateVersion: Math.floor(p.stateVersion / LEGACY_TASK_ORDER_SCALE), historyLength: p.stateVersion % LEGACY_TASK_ORDER_SCALE };
+  return {
+    stateVersion: Math.floor(p.stateVersion / LEGACY_TASK_ORDER_SCALE),
+    historyLength: p.stateVersion % LEGACY_TASK_ORDER_SCALE,
+  };
 }
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -153,7 +174,11 @@ export async function projectSubscription(db: Db, p: SubscriptionProjection): Pr
         .column('stripe_subscription_id')
         .doUpdateSet(changes)
         .where(({ eb, refTuple, tuple }) =>
-          eb(refTuple('subscriptions.state_version', 'subscriptions.history_length'), '<', tuple(order.stateVersion, order.historyLength)),
+          eb(
+            refTuple('subscriptions.state_version', 'subscriptions.history_length'),
+            '<',
+            tuple(order.stateVersion, order.historyLength),
+          ),
         ),
     )
     .executeTakeFirst();

@@ -11,7 +11,15 @@ export interface Deadline {
 
 type DeadlineFields = Pick<
   StateBeforeCoreV2,
-  'status' | 'trialEnd' | 'trialReminderSentFor' | 'cancelAtPeriodEnd' | 'dunning' | 'backstopAt' | 'deferDeadlinesUntil' | 'currentPeriodEnd' | 'currentPeriodStart'
+  | 'status'
+  | 'trialEnd'
+  | 'trialReminderSentFor'
+  | 'cancelAtPeriodEnd'
+  | 'dunning'
+  | 'backstopAt'
+  | 'deferDeadlinesUntil'
+  | 'currentPeriodEnd'
+  | 'currentPeriodStart'
 > &
   Partial<Pick<SubscriptionState, 'pendingUpgrade'>>;
 

@@ -23,7 +23,16 @@ export function actionNeeded(invoice: InvoiceSnapshot): PaymentAction | null {
   if (invoice.status !== 'open') return null;
   const intent = invoice.paymentIntent ?? null;
   const error = invoice.lastPaymentError;
-  const needsCustomer = intent?.status === 'requires_action' || error?.code === 'authentication_required' || error?.declineCode === 'authentication_required';
+  const needsCustomer =
+    intent?.status === 'requires_action' ||
+    error?.code === 'authentication_required' ||
+    error?.declineCode === 'authentication_required';
   if (!needsCustomer) return null;
-  return { type: 'requires_action', invoiceId: invoice.id, paymentIntentId: intent?.id ?? null, clientSecret: intent?.clientSecret ?? null, hostedInvoiceUrl: invoice.hostedInvoiceUrl };
+  return {
+    type: 'requires_action',
+    invoiceId: invoice.id,
+    paymentIntentId: intent?.id ?? null,
+    clientSecret: intent?.clientSecret ?? null,
+    hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+  };
 }

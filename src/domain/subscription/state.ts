@@ -79,7 +79,8 @@ export interface SubscriptionState {
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
-type AddedInCoreV2 = 'settledInvoiceId' | 'paymentAction' | 'pendingUpgrade' | 'lastPublished' | 'republish' | 'rolloverPending';
+type AddedInCoreV2 =
+  'settledInvoiceId' | 'paymentAction' | 'pendingUpgrade' | 'lastPublished' | 'republish' | 'rolloverPending';
 export type StateBeforeCoreV2 = Omit<SubscriptionState, AddedInCoreV2>;
 
 export function initialState(organizationId: string): SubscriptionState {
@@ -120,7 +121,15 @@ export function initialState(organizationId: string): SubscriptionState {
  */
 export function upgradeState(carried: StateBeforeCoreV2 | SubscriptionState, published?: string): SubscriptionState {
   const lastPublished = 'lastPublished' in carried ? carried.lastPublished : (published ?? null);
-  return { settledInvoiceId: null, paymentAction: null, pendingUpgrade: null, republish: false, ...carried, lastPublished, rolloverPending: false };
+  return {
+    settledInvoiceId: null,
+    paymentAction: null,
+    pendingUpgrade: null,
+    republish: false,
+    ...carried,
+    lastPublished,
+    rolloverPending: false,
+  };
 }
 
 /** A copy the transition may change freely (the state is small: the seen-event list is bounded). */
@@ -179,9 +188,12 @@ export interface SubscriptionView {
   stateVersion: number;
 }
 
-export function toView(s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade'>>): SubscriptionView {
+export function toView(
+  s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade'>>,
+): SubscriptionView {
   const d = s.dunning;
-  const phase: DunningPhase | null = d && (d.action ? 'action_required' : d.nextRetryAt !== null ? 'retrying' : 'grace');
+  const phase: DunningPhase | null =
+    d && (d.action ? 'action_required' : d.nextRetryAt !== null ? 'retrying' : 'grace');
   return {
     organizationId: s.organizationId,
     status: s.status,

@@ -6,10 +6,27 @@ import { getPlan, isPlanId } from '../plans';
 import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
 import { backstopFor, type DeadlineKind } from './deadlines';
 import { BillingErrorType, billingError, type BillingError } from './errors';
-import { RECONCILE_EVENT_PREFIX, type Command, type Continuation, type Effect, type Finish, type Input, type Notification, type StripeEventSignal, type SubscribeArgs } from './machine';
+import {
+  RECONCILE_EVENT_PREFIX,
+  type Command,
+  type Continuation,
+  type Effect,
+  type Finish,
+  type Input,
+  type Notification,
+  type StripeEventSignal,
+  type SubscribeArgs,
+} from './machine';
 import type { InvoiceSnapshot, PaymentError, StripeCall, StripeCalls, SubscriptionSnapshot } from './stripe';
 import { actionNeeded, type PaymentAction } from './payment-action';
-import { draftOf, toPublished, toView, type DunningState, type PublishedSubscription, type SubscriptionState } from './state';
+import {
+  draftOf,
+  toPublished,
+  toView,
+  type DunningState,
+  type PublishedSubscription,
+  type SubscriptionState,
+} from './state';
 
 export interface Output {
   state: SubscriptionState;
@@ -64,17 +81,33 @@ class Step {
     const asOf = this.now;
     switch (cmd.type) {
       case 'subscribe':
-        return this.call({ name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } }, {
-          step: 'subscribe.customer', args: cmd.args, updateId: cmd.updateId, asOf, finish: { kind: 'view' },
-        });
+        return this.call(
+          { name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } },
+          {
+            step: 'subscribe.customer',
+            args: cmd.args,
+            updateId: cmd.updateId,
+            asOf,
+            finish: { kind: 'view' },
+          },
+        );
       case 'adopt':
-        return this.call({ name: 'fetchSubscription', input: { subscriptionId: cmd.stripeSubscriptionId, asOf } }, { step: 'adopt.fetched', finish: internal });
+        return this.call(
+          { name: 'fetchSubscription', input: { subscriptionId: cmd.stripeSubscriptionId, asOf } },
+          { step: 'adopt.fetched', finish: internal },
+        );
       case 'previewPlanChange':
-        return this.call({ name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } }, { step: 'answer', finish: { kind: 'answer' } });
+        return this.call(
+          { name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } },
+          { step: 'answer', finish: { kind: 'answer' } },
+        );
       case 'createSetupIntent': {
         const customerId = s.stripeCustomerId;
         if (customerId !== null) return this.setupIntent(customerId, cmd.updateId);
-        return this.call({ name: 'ensureCustomer', input: { organizationId: s.organizationId, asOf } }, { step: 'setupIntent.customer', updateId: cmd.updateId, finish: { kind: 'answer' } });
+        return this.call(
+          { name: 'ensureCustomer', input: { organizationId: s.organizationId, asOf } },
+          { step: 'setupIntent.customer', updateId: cmd.updateId, finish: { kind: 'answer' } },
+        );
       }
       case 'changePlan':
         return this.changePlan(cmd);
@@ -84,7 +117,10 @@ class Step {
         const immediate = decideCancel(s, cmd.args.atPeriodEnd).kind === 'immediate';
         const call: StripeCall = immediate
           ? { name: 'cancelSubscription', input: { subscriptionId, step: `cancel:${cmd.updateId}`, asOf } }
-          : { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf } };
+          : {
+              name: 'setCancelAtPeriodEnd',
+              input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf },
+            };
         return this.call(call, { step: 'observe', finish: { kind: 'view' } });
       }
       case 'resume': {
@@ -94,22 +130,46 @@ class Step {
         if (decision.kind === 'rejected') return;
         if (!decision.undoCancel) return this.restorePlan(subscriptionId, cmd.updateId, asOf);
         return this.call(
-          { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: false, step: `resume_cancel:${cmd.updateId}`, asOf } },
-          { step: 'resume.uncanceled', undoDowngrade: decision.undoDowngrade, updateId: cmd.updateId, asOf, finish: { kind: 'view' } },
+          {
+            name: 'setCancelAtPeriodEnd',
+            input: { subscriptionId, cancelAtPeriodEnd: false, step: `resume_cancel:${cmd.updateId}`, asOf },
+          },
+          {
+            step: 'resume.uncanceled',
+            undoDowngrade: decision.undoDowngrade,
+            updateId: cmd.updateId,
+            asOf,
+            finish: { kind: 'view' },
+          },
         );
       }
       case 'updatePaymentMethod': {
         const customerId = s.stripeCustomerId;
-        if (customerId === null) return this.reject(billingError(BillingErrorType.NoActiveSubscription, 'there is no subscription yet'));
+        if (customerId === null)
+          return this.reject(billingError(BillingErrorType.NoActiveSubscription, 'there is no subscription yet'));
         return this.call(
-          { name: 'attachPaymentMethod', input: { organizationId: s.organizationId, customerId, paymentMethodId: cmd.args.paymentMethodId, subscriptionId: s.stripeSubscriptionId } },
+          {
+            name: 'attachPaymentMethod',
+            input: {
+              organizationId: s.organizationId,
+              customerId,
+              paymentMethodId: cmd.args.paymentMethodId,
+              subscriptionId: s.stripeSubscriptionId,
+            },
+          },
           { step: 'paymentMethod.attached', finish: { kind: 'paymentMethod', retry: null } },
         );
       }
       case 'extendTrial': {
         const subscriptionId = this.subscriptionId();
         if (subscriptionId === null) return;
-        return this.call({ name: 'extendTrial', input: { subscriptionId, trialEnd: cmd.args.trialEnd, step: `extend_trial:${cmd.updateId}`, asOf } }, { step: 'observe', finish: { kind: 'view' } });
+        return this.call(
+          {
+            name: 'extendTrial',
+            input: { subscriptionId, trialEnd: cmd.args.trialEnd, step: `extend_trial:${cmd.updateId}`, asOf },
+          },
+          { step: 'observe', finish: { kind: 'view' } },
+        );
       }
     }
   }
@@ -122,20 +182,40 @@ class Step {
     const asOf = this.now;
     if (decision.kind === 'cancel_at_period_end') {
       return this.call(
-        { name: 'setCancelAtPeriodEnd', input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf } },
+        {
+          name: 'setCancelAtPeriodEnd',
+          input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf },
+        },
         { step: 'observe', finish: { kind: 'planChange', change: 'cancel_scheduled' } },
       );
     }
     const upgrade = decision.kind === 'upgrade';
     this.call(
-      { name: 'changePlan', input: { subscriptionId, plan: decision.to, mode: upgrade ? 'upgrade' : 'next_period', step: `${decision.kind}:${cmd.updateId}`, asOf } },
-      { step: 'planChange.done', to: decision.to, pending: !upgrade, finish: { kind: 'planChange', change: upgrade ? 'upgraded' : 'downgrade_scheduled' } },
+      {
+        name: 'changePlan',
+        input: {
+          subscriptionId,
+          plan: decision.to,
+          mode: upgrade ? 'upgrade' : 'next_period',
+          step: `${decision.kind}:${cmd.updateId}`,
+          asOf,
+        },
+      },
+      {
+        step: 'planChange.done',
+        to: decision.to,
+        pending: !upgrade,
+        finish: { kind: 'planChange', change: upgrade ? 'upgraded' : 'downgrade_scheduled' },
+      },
     );
   }
 
   private setupIntent(customerId: string, updateId: string): void {
     this.call(
-      { name: 'createSetupIntent', input: { organizationId: this.s.organizationId, customerId, step: `setup_intent:${updateId}` } },
+      {
+        name: 'createSetupIntent',
+        input: { organizationId: this.s.organizationId, customerId, step: `setup_intent:${updateId}` },
+      },
       { step: 'answer', finish: { kind: 'answer' } },
     );
   }
@@ -143,7 +223,10 @@ class Step {
   /** Resume undoes a scheduled downgrade by scheduling the current plan again for the next period. */
   private restorePlan(subscriptionId: string, updateId: string, asOf: number): void {
     this.call(
-      { name: 'changePlan', input: { subscriptionId, plan: this.s.plan, mode: 'next_period', step: `resume_plan:${updateId}`, asOf } },
+      {
+        name: 'changePlan',
+        input: { subscriptionId, plan: this.s.plan, mode: 'next_period', step: `resume_plan:${updateId}`, asOf },
+      },
       { step: 'resume.planRestored', finish: { kind: 'view' } },
     );
   }
@@ -162,8 +245,11 @@ class Step {
     if (events.some((e) => e.eventId.startsWith(RECONCILE_EVENT_PREFIX))) s.republish = true;
     // Stripe's own trial_will_end is the reminder's trigger when Stripe's clock runs ahead (test clocks); the
     // deadline stays the backstop and the dedupe key makes it one email either way.
-    const trialWillEnd = events.some((e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId);
-    const concernsUs = (e: StripeEventSignal) => !e.type.startsWith('customer.subscription.') || e.objectId === s.stripeSubscriptionId;
+    const trialWillEnd = events.some(
+      (e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId,
+    );
+    const concernsUs = (e: StripeEventSignal) =>
+      !e.type.startsWith('customer.subscription.') || e.objectId === s.stripeSubscriptionId;
     if (events.some(concernsUs)) return this.sync({ kind: 'internal', trialWillEnd });
     if (trialWillEnd) this.trialReminder(true);
   }
@@ -182,20 +268,30 @@ class Step {
         if (!d || d.finalNoticeSent) return;
         d.finalNoticeSent = true;
         return this.notify('final_notice', d.invoiceId, {
-          plan: s.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt), ...(d.action && { hostedInvoiceUrl: d.action.hostedInvoiceUrl }),
+          plan: s.plan,
+          amountDue: d.amountDue,
+          currency: d.currency,
+          graceEndsAt: iso(d.schedule.graceEndsAt),
+          ...(d.action && { hostedInvoiceUrl: d.action.hostedInvoiceUrl }),
         });
       }
       case 'graceEnd': {
         // One last look at the invoice first: a lost invoice.paid must not cancel a paying customer.
         const d = s.dunning;
         if (!d || s.stripeSubscriptionId === null) return;
-        return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'grace.invoice', finish: internal });
+        return this.call(
+          { name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } },
+          { step: 'grace.invoice', finish: internal },
+        );
       }
       case 'upgradeExpiry': {
         // The customer never authenticated the upgrade's payment: Stripe drops the pending update; the invoice goes too.
         const pending = s.pendingUpgrade;
         if (!pending) return;
-        return this.call({ name: 'voidInvoice', input: { invoiceId: pending.invoiceId } }, { step: 'upgrade.voided', finish: internal });
+        return this.call(
+          { name: 'voidInvoice', input: { invoiceId: pending.invoiceId } },
+          { step: 'upgrade.voided', finish: internal },
+        );
       }
       case 'backstop':
         // No event confirmed the renewal or trial end in time: ask Stripe ourselves, and again later if need be.
@@ -211,7 +307,9 @@ class Step {
     if (onlyIfDue && (s.status !== 'trialing' || s.trialReminderSentFor === s.trialEnd)) return;
     s.trialReminderSentFor = s.trialEnd;
     this.notify('trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
-      plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+      plan: s.plan,
+      trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(),
+      hasPaymentMethod: s.defaultPaymentMethodId !== null,
     });
   }
 
@@ -226,7 +324,15 @@ class Step {
         const { args, updateId, asOf } = of;
         if (!args.paymentMethodId) return this.createSubscription(of, customerId, null);
         return this.call(
-          { name: 'attachPaymentMethod', input: { organizationId: s.organizationId, customerId, paymentMethodId: args.paymentMethodId, subscriptionId: null } },
+          {
+            name: 'attachPaymentMethod',
+            input: {
+              organizationId: s.organizationId,
+              customerId,
+              paymentMethodId: args.paymentMethodId,
+              subscriptionId: null,
+            },
+          },
           { step: 'subscribe.paymentMethod', args, updateId, asOf, customerId, finish: of.finish },
         );
       }
@@ -239,8 +345,13 @@ class Step {
       }
       case 'adopt.fetched': {
         const snapshot = value as Result<'fetchSubscription'>;
-        if ((snapshot.organizationId !== null && snapshot.organizationId !== s.organizationId) || snapshot.plan === null) {
-          this.log('warn', 'not adopting a subscription of another organization or outside the catalog', { stripeSubscriptionId: snapshot.id });
+        if (
+          (snapshot.organizationId !== null && snapshot.organizationId !== s.organizationId) ||
+          snapshot.plan === null
+        ) {
+          this.log('warn', 'not adopting a subscription of another organization or outside the catalog', {
+            stripeSubscriptionId: snapshot.id,
+          });
           return this.finish(of.finish);
         }
         // An ended one has nothing left to track (e.g. the incomplete subscription of a declined subscribe).
@@ -255,7 +366,8 @@ class Step {
       case 'planChange.done': {
         const result = value as Result<'changePlan'>;
         // pending_if_incomplete: a declined proration leaves the old plan in force; the activity voided the invoice.
-        if (result.outcome === 'declined') return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
+        if (result.outcome === 'declined')
+          return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
         if (result.outcome === 'requires_action') {
           s.pendingUpgrade = { plan: of.to, invoiceId: result.invoice.id, expiresAt: result.expiresAt };
           s.paymentAction = actionNeeded(result.invoice) ?? actionFor(result.invoice);
@@ -272,7 +384,14 @@ class Step {
       }
       case 'resume.planRestored': {
         const result = value as Result<'changePlan'>;
-        if (result.outcome !== 'applied') return this.reject(billingError(BillingErrorType.CardDeclined, 'the current plan could not be restored', result.outcome === 'declined' ? result.error : undefined));
+        if (result.outcome !== 'applied')
+          return this.reject(
+            billingError(
+              BillingErrorType.CardDeclined,
+              'the current plan could not be restored',
+              result.outcome === 'declined' ? result.error : undefined,
+            ),
+          );
         s.pendingPlan = null;
         return this.observe(result.subscription, of.finish);
       }
@@ -292,10 +411,19 @@ class Step {
           this.endDunning(invoice);
           return this.sync(of.finish);
         }
-        return this.call({ name: 'cancelSubscription', input: { subscriptionId: id, step: `grace_end:${invoice.id}`, asOf: this.now } }, { step: 'grace.canceled', invoiceId: invoice.id, finish: of.finish });
+        return this.call(
+          {
+            name: 'cancelSubscription',
+            input: { subscriptionId: id, step: `grace_end:${invoice.id}`, asOf: this.now },
+          },
+          { step: 'grace.canceled', invoiceId: invoice.id, finish: of.finish },
+        );
       }
       case 'grace.canceled':
-        return this.call({ name: 'markInvoiceUncollectible', input: { invoiceId: of.invoiceId } }, { step: 'grace.uncollectible', finish: of.finish });
+        return this.call(
+          { name: 'markInvoiceUncollectible', input: { invoiceId: of.invoiceId } },
+          { step: 'grace.uncollectible', finish: of.finish },
+        );
       case 'upgrade.voided':
         s.pendingUpgrade = null;
         s.paymentAction = null;
@@ -329,11 +457,23 @@ class Step {
     if (of.finish.trialWillEnd) this.trialReminder(true);
   }
 
-  private createSubscription(of: { args: SubscribeArgs; updateId: string; asOf: number; finish: Finish }, customerId: string, paymentMethodId: string | null): void {
+  private createSubscription(
+    of: { args: SubscribeArgs; updateId: string; asOf: number; finish: Finish },
+    customerId: string,
+    paymentMethodId: string | null,
+  ): void {
     this.call(
       {
         name: 'createSubscription',
-        input: { organizationId: this.s.organizationId, customerId, plan: of.args.plan, trialDays: trialDaysFor(of.args), paymentMethodId, step: `subscribe:${of.updateId}`, asOf: of.asOf },
+        input: {
+          organizationId: this.s.organizationId,
+          customerId,
+          plan: of.args.plan,
+          trialDays: trialDaysFor(of.args),
+          paymentMethodId,
+          step: `subscribe:${of.updateId}`,
+          asOf: of.asOf,
+        },
       },
       { step: 'subscribe.created', finish: of.finish },
     );
@@ -344,7 +484,10 @@ class Step {
   private sync(finish: Finish): void {
     const id = this.s.stripeSubscriptionId;
     if (id === null) return this.finish(finish);
-    this.call({ name: 'fetchSubscription', input: { subscriptionId: id, asOf: this.now } }, { step: 'observe', finish });
+    this.call(
+      { name: 'fetchSubscription', input: { subscriptionId: id, asOf: this.now } },
+      { step: 'observe', finish },
+    );
   }
 
   /**
@@ -375,8 +518,14 @@ class Step {
     s.canceledAt = snap.canceledAt;
     const stripeStatus = fromStripeStatus(snap.stripeStatus);
     if (stripeStatus === 'canceled') {
-      const trialEndedUnpaid = snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
-      const reason = snap.stripeStatus === 'incomplete_expired' ? 'incomplete_expired' : trialEndedUnpaid ? 'trial_without_payment_method' : 'canceled';
+      const trialEndedUnpaid =
+        snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
+      const reason =
+        snap.stripeStatus === 'incomplete_expired'
+          ? 'incomplete_expired'
+          : trialEndedUnpaid
+            ? 'trial_without_payment_method'
+            : 'canceled';
       this.endSubscription(snap.endedAt ?? this.now, reason);
       return this.finish(finish);
     }
@@ -387,14 +536,26 @@ class Step {
       return this.settle(snap.stripeStatus, finish);
     }
     const upgrade = s.pendingUpgrade;
-    if (upgrade && (snap.plan === upgrade.plan || (latest?.id === upgrade.invoiceId && latest.status !== 'open'))) s.pendingUpgrade = null;
+    if (upgrade && (snap.plan === upgrade.plan || (latest?.id === upgrade.invoiceId && latest.status !== 'open')))
+      s.pendingUpgrade = null;
     if (!s.pendingUpgrade) s.paymentAction = null;
     const d = s.dunning;
     if (d && latest?.id !== d.invoiceId) {
-      return this.call({ name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } }, { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish });
+      return this.call(
+        { name: 'fetchInvoice', input: { invoiceId: d.invoiceId, asOf: this.now } },
+        { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish },
+      );
     }
     if (d && latest) this.invoiceObserved(latest);
-    else if (!d && latest && latest.status === 'open' && latest.attemptCount > 0 && latest.amountRemaining > 0 && latest.id !== s.settledInvoiceId && latest.id !== upgrade?.invoiceId) {
+    else if (
+      !d &&
+      latest &&
+      latest.status === 'open' &&
+      latest.attemptCount > 0 &&
+      latest.amountRemaining > 0 &&
+      latest.id !== s.settledInvoiceId &&
+      latest.id !== upgrade?.invoiceId
+    ) {
       this.startDunning(latest);
     }
     this.settle(snap.stripeStatus, finish);
@@ -418,7 +579,10 @@ class Step {
   }
 
   /** The subscription is over: the organization falls back to free; nothing is deleted. */
-  private endSubscription(endedAt: number, reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted' | 'incomplete_expired'): void {
+  private endSubscription(
+    endedAt: number,
+    reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted' | 'incomplete_expired',
+  ): void {
     const s = this.s;
     const endedPlan = s.plan;
     s.status = 'canceled';
@@ -438,8 +602,14 @@ class Step {
     const key = s.stripeSubscriptionId ?? 'none';
     // A first payment never completed: nothing was charged and nothing was ever active, so no email.
     if (reason === 'incomplete_expired') return;
-    if (reason === 'trial_without_payment_method') this.notify('trial_ended_without_payment_method', key, { plan: endedPlan, trialEndedAt: at });
-    else this.notify('subscription_canceled', key, { plan: endedPlan, canceledAt: at, reason: reason === 'dunning_exhausted' ? 'nonpayment' : 'requested' });
+    if (reason === 'trial_without_payment_method')
+      this.notify('trial_ended_without_payment_method', key, { plan: endedPlan, trialEndedAt: at });
+    else
+      this.notify('subscription_canceled', key, {
+        plan: endedPlan,
+        canceledAt: at,
+        reason: reason === 'dunning_exhausted' ? 'nonpayment' : 'requested',
+      });
   }
 
   // ---- Dunning and grace: our retries on Stripe's failed invoice, then grace, then the end. ----
@@ -453,7 +623,9 @@ class Step {
     const error = invoice.lastPaymentError;
     const action = actionNeeded(invoice);
     // Retrying a payment that needs the customer cannot succeed: they get the hosted invoice link instead.
-    const severity = action ? 'hard' : classifyDecline({ declineCode: error?.declineCode ?? null, adviceCode: error?.adviceCode });
+    const severity = action
+      ? 'hard'
+      : classifyDecline({ declineCode: error?.declineCode ?? null, adviceCode: error?.adviceCode });
     const firstFailureAt = Math.min(invoice.finalizedAt, this.now);
     const schedule = dunningSchedule(firstFailureAt, this.policy.dunning);
     const d: DunningState = {
@@ -482,7 +654,10 @@ class Step {
     if (!d) return this.finish(finish);
     d.payCalls++;
     if (trigger === 'scheduled') d.scheduledRetriesDone++;
-    this.call({ name: 'payInvoice', input: { invoiceId: d.invoiceId, attempt: d.payCalls, asOf: this.now } }, { step: 'pay.done', finish });
+    this.call(
+      { name: 'payInvoice', input: { invoiceId: d.invoiceId, attempt: d.payCalls, asOf: this.now } },
+      { step: 'pay.done', finish },
+    );
   }
 
   private paymentAttempted(result: Result<'payInvoice'>, finish: Finish): void {
@@ -490,16 +665,24 @@ class Step {
     if (result.outcome !== 'declined' || !d) {
       this.endDunning(result.invoice);
       const paid = result.outcome === 'paid' || result.invoice.status === 'paid';
-      return this.sync(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: paid ? 'paid' : null } : finish);
+      return this.sync(
+        finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: paid ? 'paid' : null } : finish,
+      );
     }
     d.failedAttempts++;
     d.action = actionNeeded({ ...result.invoice, lastPaymentError: result.error });
-    d.severity = d.action ? 'hard' : classifyDecline({ declineCode: result.error.declineCode, adviceCode: result.error.adviceCode });
+    d.severity = d.action
+      ? 'hard'
+      : classifyDecline({ declineCode: result.error.declineCode, adviceCode: result.error.adviceCode });
     d.lastDeclineCode = result.error.declineCode;
     d.nextRetryAt = nextScheduledRetry(d.schedule, d.scheduledRetriesDone, d.severity);
     this.commit();
     this.notifyFailure(d, result.error);
-    this.finish(finish.kind === 'paymentMethod' ? { kind: 'paymentMethod', retry: d.action ? 'action_required' : 'declined' } : finish);
+    this.finish(
+      finish.kind === 'paymentMethod'
+        ? { kind: 'paymentMethod', retry: d.action ? 'action_required' : 'declined' }
+        : finish,
+    );
   }
 
   /** The invoice left `open` by any path (our retry, invoice.paid from outside, voided): dunning is over. */
@@ -509,19 +692,32 @@ class Step {
     this.s.dunning = null;
     this.s.settledInvoiceId = invoice.id;
     if (invoice.status === 'paid') {
-      this.notify('payment_recovered', invoice.id, { invoiceId: invoice.id, amountPaid: d.amountDue, currency: d.currency, plan: this.s.plan });
+      this.notify('payment_recovered', invoice.id, {
+        invoiceId: invoice.id,
+        amountPaid: d.amountDue,
+        currency: d.currency,
+        plan: this.s.plan,
+      });
     }
   }
 
   private notifyFailure(d: DunningState, error: PaymentError | null): void {
     if (d.action) {
       return this.notify('payment_action_required', `${d.invoiceId}:${d.failedAttempts}`, {
-        invoiceId: d.invoiceId, amountDue: d.amountDue, currency: d.currency, hostedInvoiceUrl: d.action.hostedInvoiceUrl, graceEndsAt: iso(d.schedule.graceEndsAt),
+        invoiceId: d.invoiceId,
+        amountDue: d.amountDue,
+        currency: d.currency,
+        hostedInvoiceUrl: d.action.hostedInvoiceUrl,
+        graceEndsAt: iso(d.schedule.graceEndsAt),
       });
     }
     this.notify('payment_failed', `${d.invoiceId}:${d.failedAttempts}`, {
-      invoiceId: d.invoiceId, amountDue: d.amountDue, currency: d.currency, attempt: d.failedAttempts,
-      declineCode: error?.declineCode ?? null, nextRetryAt: iso(d.nextRetryAt),
+      invoiceId: d.invoiceId,
+      amountDue: d.amountDue,
+      currency: d.currency,
+      attempt: d.failedAttempts,
+      declineCode: error?.declineCode ?? null,
+      nextRetryAt: iso(d.nextRetryAt),
     });
   }
 
@@ -593,12 +789,22 @@ class Step {
  */
 function publishedKey(p: PublishedSubscription): string {
   const { dunningPhase: _phase, dunningNextActionAt: _next, paymentAction, pendingUpgradePlan, ...base } = p;
-  return JSON.stringify({ ...base, ...(paymentAction ? { paymentAction } : {}), ...(pendingUpgradePlan ? { pendingUpgradePlan } : {}) });
+  return JSON.stringify({
+    ...base,
+    ...(paymentAction ? { paymentAction } : {}),
+    ...(pendingUpgradePlan ? { pendingUpgradePlan } : {}),
+  });
 }
 
 /** An open invoice's action as far as it is known (an upgrade's invoice may not carry its PaymentIntent yet). */
 function actionFor(invoice: InvoiceSnapshot): PaymentAction {
-  return { type: 'requires_action', invoiceId: invoice.id, paymentIntentId: invoice.paymentIntent?.id ?? null, clientSecret: invoice.paymentIntent?.clientSecret ?? null, hostedInvoiceUrl: invoice.hostedInvoiceUrl };
+  return {
+    type: 'requires_action',
+    invoiceId: invoice.id,
+    paymentIntentId: invoice.paymentIntent?.id ?? null,
+    clientSecret: invoice.paymentIntent?.clientSecret ?? null,
+    hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+  };
 }
 
 /**
@@ -610,17 +816,24 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
   const plan: unknown = 'args' in cmd ? (cmd.args as { plan?: unknown } | undefined)?.plan : undefined;
   switch (cmd.type) {
     case 'subscribe': {
-      if (typeof plan !== 'string' || !isPlanId(plan)) return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
-      if (opts.subscribing) return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
+      if (typeof plan !== 'string' || !isPlanId(plan))
+        return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+      if (opts.subscribing)
+        return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
       const problem = validateSubscribe(s.status, cmd.args);
       return problem && reject(problem.reason, problem.message);
     }
     case 'changePlan':
     case 'previewPlanChange': {
-      if (typeof plan !== 'string' || !isPlanId(plan)) return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+      if (typeof plan !== 'string' || !isPlanId(plan))
+        return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
       const decision = decidePlanChange(s, plan, cmd.type === 'changePlan' ? cmd.actor : 'customer');
       if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
-      if (s.pendingUpgrade) return reject(BillingErrorType.PendingChangeExists, `an upgrade to ${s.pendingUpgrade.plan} waits for the customer to authenticate its payment`);
+      if (s.pendingUpgrade)
+        return reject(
+          BillingErrorType.PendingChangeExists,
+          `an upgrade to ${s.pendingUpgrade.plan} waits for the customer to authenticate its payment`,
+        );
       return null;
     }
     case 'cancel': {
@@ -635,15 +848,21 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
       if (typeof cmd.args?.paymentMethodId !== 'string' || cmd.args.paymentMethodId.length === 0) {
         return reject(BillingErrorType.InvalidRequest, 'paymentMethodId is required');
       }
-      return isOperationAllowed(s.status, 'updatePaymentMethod') ? null : reject(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
+      return isOperationAllowed(s.status, 'updatePaymentMethod')
+        ? null
+        : reject(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
     case 'extendTrial': {
       const trialEnd = s.trialEnd;
-      if (!isOperationAllowed(s.status, 'extendTrial') || trialEnd === null) return reject(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
-      if (!Number.isFinite(cmd.args?.trialEnd) || cmd.args.trialEnd <= trialEnd) return reject(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
+      if (!isOperationAllowed(s.status, 'extendTrial') || trialEnd === null)
+        return reject(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
+      if (!Number.isFinite(cmd.args?.trialEnd) || cmd.args.trialEnd <= trialEnd)
+        return reject(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
       return null;
     }
     case 'createSetupIntent':
-      return s.status === 'canceled' ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended') : null;
+      return s.status === 'canceled'
+        ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended')
+        : null;
     case 'adopt':
       return null;
   }

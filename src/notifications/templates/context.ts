@@ -5,5 +5,9 @@ export interface TemplateContext {
 
 export function links(ctx: TemplateContext): { paymentMethod: string; billing: string; usage: string } {
   const base = ctx.publicUrl.replace(/\/+$/, '');
-  return { paymentMethod: `${base}/billing/payment-method`, billing: `${base}/billing`, usage: `${base}/billing/usage` };
+  return {
+    paymentMethod: `${base}/billing/payment-method`,
+    billing: `${base}/billing`,
+    usage: `${base}/billing/usage`,
+  };
 }

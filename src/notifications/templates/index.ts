@@ -45,14 +45,20 @@ const templates: Templates = {
 function renderKind<K extends NotificationKind>(kind: K, data: unknown, ctx: TemplateContext): RenderedEmail {
   const parsed = schemas[kind].safeParse(data);
   if (!parsed.success) {
-    throw new InvalidNotificationDataError(kind, parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`));
+    throw new InvalidNotificationDataError(
+      kind,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`),
+    );
   }
   const template: (data: NotificationData<K>, ctx: TemplateContext) => EmailContent = templates[kind];
   return renderLayout(template(parsed.data, ctx));
 }
 
 /** Validates the request's data against its kind and renders subject, plain text and HTML. */
-export function renderNotification(request: Pick<NotificationRequest, 'kind' | 'data'>, ctx: TemplateContext): RenderedEmail {
+export function renderNotification(
+  request: Pick<NotificationRequest, 'kind' | 'data'>,
+  ctx: TemplateContext,
+): RenderedEmail {
   if (!Object.hasOwn(templates, request.kind)) {
     throw new InvalidNotificationDataError(String(request.kind), ['unknown notification kind']);
   }

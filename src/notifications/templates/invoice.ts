@@ -7,7 +7,9 @@ import type { NotificationData } from './schemas';
 type InvoiceLinks = { hostedInvoiceUrl?: string | null; invoicePdf?: string | null };
 
 function period(data: { periodStart?: string | null; periodEnd?: string | null }): string {
-  return data.periodStart && data.periodEnd ? ` for ${formatDate(data.periodStart)} to ${formatDate(data.periodEnd)}` : '';
+  return data.periodStart && data.periodEnd
+    ? ` for ${formatDate(data.periodStart)} to ${formatDate(data.periodEnd)}`
+    : '';
 }
 
 function invoiceLinks(data: InvoiceLinks, ctx: TemplateContext): Block[] {
@@ -27,7 +29,9 @@ export function invoiceIssued(data: NotificationData<'invoice_issued'>, ctx: Tem
     blocks: [
       `Invoice ${invoice} of ${amount}${period(data)} is for ${describeBillingReason(data.billingReason)}.${due}`,
       `Summary:\n${data.lineSummary}`,
-      data.paid ? 'It has already been paid; a receipt follows.' : 'The card on file is charged automatically; you do not need to do anything.',
+      data.paid
+        ? 'It has already been paid; a receipt follows.'
+        : 'The card on file is charged automatically; you do not need to do anything.',
       ...invoiceLinks(data, ctx),
     ],
   };
@@ -39,6 +43,9 @@ export function invoiceReceipt(data: NotificationData<'invoice_receipt'>, ctx: T
   const when = data.paidAt ? ` on ${formatDate(data.paidAt)}` : '';
   return {
     subject: `Receipt for invoice ${invoice}: ${amount} paid`,
-    blocks: [`Receipt: we received ${amount}${when} for invoice ${invoice}${period(data)}. Thank you.`, ...invoiceLinks(data, ctx)],
+    blocks: [
+      `Receipt: we received ${amount}${when} for invoice ${invoice}${period(data)}. Thank you.`,
+      ...invoiceLinks(data, ctx),
+    ],
   };
 }

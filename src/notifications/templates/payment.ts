@@ -22,14 +22,19 @@ export function paymentFailed(data: NotificationData<'payment_failed'>, ctx: Tem
   };
 }
 
-export function paymentActionRequired(data: NotificationData<'payment_action_required'>, ctx: TemplateContext): EmailContent {
+export function paymentActionRequired(
+  data: NotificationData<'payment_action_required'>,
+  ctx: TemplateContext,
+): EmailContent {
   const amount = formatMoney(data.amountDue, data.currency);
   return {
     subject: `Your bank asks you to confirm a payment of ${amount}`,
     blocks: [
       `Your card issuer needs you to confirm the payment of ${amount} for invoice ${data.invoiceId} (3-D Secure). We cannot complete it without you, so we will not retry it automatically.`,
       `Please confirm it before ${formatDate(data.graceEndsAt)}; your subscription stays active until then.`,
-      data.hostedInvoiceUrl ? { label: 'Confirm the payment', url: data.hostedInvoiceUrl } : { label: 'Open your billing', url: links(ctx).billing },
+      data.hostedInvoiceUrl
+        ? { label: 'Confirm the payment', url: data.hostedInvoiceUrl }
+        : { label: 'Open your billing', url: links(ctx).billing },
     ],
   };
 }

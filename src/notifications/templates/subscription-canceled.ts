@@ -9,7 +9,10 @@ const because: Record<NotificationData<'subscription_canceled'>['reason'], strin
   trial_ended_without_payment_method: 'because the trial ended without a payment method',
 };
 
-export function subscriptionCanceled(data: NotificationData<'subscription_canceled'>, ctx: TemplateContext): EmailContent {
+export function subscriptionCanceled(
+  data: NotificationData<'subscription_canceled'>,
+  ctx: TemplateContext,
+): EmailContent {
   const plan = formatPlan(data.plan);
   return {
     subject: `Your ${plan} subscription has been canceled`,

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import type { NewInvoiceRow } from '../../db/read-models/invoices';
 
-const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
-const reference = z.union([z.string(), z.looseObject({ id: z.string() })]).transform((r) => (typeof r === 'string' ? r : r.id));
+const epoch = z
+  .number()
+  .int()
+  .nullish()
+  .transform((s) => (s == null ? null : new Date(s * 1000)));
+const reference = z
+  .union([z.string(), z.looseObject({ id: z.string() })])
+  .transform((r) => (typeof r === 'string' ? r : r.id));
 
 /** The invoice fields the read model keeps, as API version 2026-10-28.endive shapes them. */
 export const StripeInvoiceSchema = z.looseObject({
@@ -28,7 +34,12 @@ export const StripeInvoiceSchema = z.looseObject({
 
 export type StripeInvoice = z.infer<typeof StripeInvoiceSchema>;
 
-export function toInvoiceRow(invoice: StripeInvoice, organizationId: string, observedAt: Date, deleted = false): NewInvoiceRow {
+export function toInvoiceRow(
+  invoice: StripeInvoice,
+  organizationId: string,
+  observedAt: Date,
+  deleted = false,
+): NewInvoiceRow {
   return {
     organization_id: organizationId,
     stripe_invoice_id: invoice.id,

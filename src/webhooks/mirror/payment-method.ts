@@ -4,12 +4,24 @@ import type { NewPaymentMethodRow } from '../../db/read-models/payment-methods';
 export const StripePaymentMethodSchema = z.looseObject({
   id: z.string().startsWith('pm_'),
   type: z.string(),
-  card: z.looseObject({ brand: z.string(), last4: z.string().length(4), exp_month: z.number().int(), exp_year: z.number().int() }).nullish(),
+  card: z
+    .looseObject({
+      brand: z.string(),
+      last4: z.string().length(4),
+      exp_month: z.number().int(),
+      exp_year: z.number().int(),
+    })
+    .nullish(),
 });
 
 export type StripePaymentMethod = z.infer<typeof StripePaymentMethodSchema>;
 
-export function toPaymentMethodRow(pm: StripePaymentMethod, organizationId: string, observedAt: Date, detached: boolean): NewPaymentMethodRow {
+export function toPaymentMethodRow(
+  pm: StripePaymentMethod,
+  organizationId: string,
+  observedAt: Date,
+  detached: boolean,
+): NewPaymentMethodRow {
   return {
     organization_id: organizationId,
     stripe_payment_method_id: pm.id,

@@ -12,7 +12,12 @@ export const stripe = proxyActivities<BillingActivities>({
 });
 
 type LocalWrites = Pick<BillingActivities, 'projectSubscription' | 'notify'>;
-const localRetry = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 } as const;
+const localRetry = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 10,
+} as const;
 
 /** Before the patch below: the read-model projection and the outbox write as ordinary activities. */
 const scheduledWrites = proxyActivities<LocalWrites>({ startToCloseTimeout: '10 seconds', retry: localRetry });
@@ -23,7 +28,11 @@ const scheduledWrites = proxyActivities<LocalWrites>({ startToCloseTimeout: '10 
  * trip, no activity events in history, no extra workflow task, which is most of what the Temporal server
  * spent per subscription-year in the scale run (bench/scale.ts).
  */
-const localWrites = proxyLocalActivities<LocalWrites>({ startToCloseTimeout: '10 seconds', localRetryThreshold: '10 seconds', retry: localRetry });
+const localWrites = proxyLocalActivities<LocalWrites>({
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: localRetry,
+});
 
 /**
  * Runs recorded before the switch to local activities replay with the scheduled ones (the patch marker is

@@ -1,10 +1,23 @@
-import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  log,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SubscriptionProjection } from '../../activities/types';
 import type { BillingPolicy } from '../../domain/billing-policy';
 import type { NotificationKind } from '../../notifications/types';
 import { usesLocalReads, writes } from './activity-proxies';
 import { BillingErrorType, type StripeEventSignal } from '../messages';
-import { BillingDunningAttempt, BillingOrganizationId, BillingPeriodEnd, BillingPlan, BillingStatus } from '../search-attributes';
+import {
+  BillingDunningAttempt,
+  BillingOrganizationId,
+  BillingPeriodEnd,
+  BillingPlan,
+  BillingStatus,
+} from '../search-attributes';
 import type { Lock } from '../lock';
 import type { SubscriptionState } from './state';
 
@@ -43,7 +56,13 @@ export async function commit(ctx: WorkflowContext): Promise<void> {
     { key: BillingDunningAttempt, value: s.dunning?.failedAttempts ?? 0 },
     { key: BillingPeriodEnd, value: s.currentPeriodEnd === null ? null : new Date(s.currentPeriodEnd) },
   ]);
-  if (s.stripeSubscriptionId !== null) await writes().projectSubscription({ ...published, stripeSubscriptionId: s.stripeSubscriptionId, stateVersion: s.stateVersion, historyLength: projectionHistoryLength() });
+  if (s.stripeSubscriptionId !== null)
+    await writes().projectSubscription({
+      ...published,
+      stripeSubscriptionId: s.stripeSubscriptionId,
+      stateVersion: s.stateVersion,
+      historyLength: projectionHistoryLength(),
+    });
   ctx.lastPublished = key;
   ctx.republish = false;
 }
@@ -56,7 +75,12 @@ function projectionHistoryLength(): number {
   return usesLocalReads() ? workflowInfo().historyLength : 0;
 }
 
-function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'stateVersion' | 'historyLength' | 'stripeSubscriptionId'> & { stripeSubscriptionId: string | null } {
+function publishedState(ctx: WorkflowContext): Omit<
+  SubscriptionProjection,
+  'stateVersion' | 'historyLength' | 'stripeSubscriptionId'
+> & {
+  stripeSubscriptionId: string | null;
+} {
   const s = ctx.state;
   return {
     organizationId: s.organizationId,
@@ -84,9 +108,19 @@ function publishedState(ctx: WorkflowContext): Omit<SubscriptionProjection, 'sta
  * Enqueues a customer email. A notification that cannot be stored (after the activity's retries) is
  * logged, never allowed to fail the subscription: billing must go on without its email.
  */
-export async function notify(ctx: WorkflowContext, kind: NotificationKind, dedupeKey: string, data: Record<string, string | number | boolean | null>): Promise<unknown> {
+export async function notify(
+  ctx: WorkflowContext,
+  kind: NotificationKind,
+  dedupeKey: string,
+  data: Record<string, string | number | boolean | null>,
+): Promise<unknown> {
   try {
-    return await writes().notify({ organizationId: ctx.state.organizationId, kind, dedupeKey: `${kind}:${dedupeKey}`, data });
+    return await writes().notify({
+      organizationId: ctx.state.organizationId,
+      kind,
+      dedupeKey: `${kind}:${dedupeKey}`,
+      data,
+    });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     log.error('notification not stored', { kind, dedupeKey, error: err.cause?.message ?? err.message });
@@ -95,7 +129,12 @@ export async function notify(ctx: WorkflowContext, kind: NotificationKind, dedup
 }
 
 export function rejection(type: BillingErrorType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? undefined : [details],
+  });
 }
 
 /**

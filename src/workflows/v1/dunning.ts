@@ -14,7 +14,10 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * the policy's timers run on the workflow's clock, so they then start from now.
  */
 export async function startDunning(ctx: WorkflowContext, invoice: InvoiceSnapshot): Promise<void> {
-  const severity = classifyDecline({ declineCode: invoice.lastPaymentError?.declineCode ?? null, adviceCode: invoice.lastPaymentError?.adviceCode });
+  const severity = classifyDecline({
+    declineCode: invoice.lastPaymentError?.declineCode ?? null,
+    adviceCode: invoice.lastPaymentError?.adviceCode,
+  });
   const firstFailureAt = Math.min(invoice.finalizedAt, Date.now());
   const schedule = dunningSchedule(firstFailureAt, ctx.policy.dunning);
   const d: DunningState = {
@@ -38,7 +41,10 @@ export async function startDunning(ctx: WorkflowContext, invoice: InvoiceSnapsho
 }
 
 /** Pays the open invoice now: on schedule, or at once after a new payment method arrived. */
-export async function retryPayment(ctx: WorkflowContext, trigger: 'scheduled' | 'payment_method_updated'): Promise<'paid' | 'declined' | null> {
+export async function retryPayment(
+  ctx: WorkflowContext,
+  trigger: 'scheduled' | 'payment_method_updated',
+): Promise<'paid' | 'declined' | null> {
   const d = ctx.state.dunning;
   if (!d) return null;
   d.payCalls++;
@@ -65,7 +71,12 @@ export async function endDunning(ctx: WorkflowContext, invoice: InvoiceSnapshot)
   ctx.state.dunning = null;
   ctx.state.status = 'active';
   if (invoice.status === 'paid') {
-    await notify(ctx, 'payment_recovered', invoice.id, { invoiceId: invoice.id, amountPaid: d.amountDue, currency: d.currency, plan: ctx.state.plan });
+    await notify(ctx, 'payment_recovered', invoice.id, {
+      invoiceId: invoice.id,
+      amountPaid: d.amountDue,
+      currency: d.currency,
+      plan: ctx.state.plan,
+    });
   }
 }
 
@@ -74,7 +85,10 @@ export async function sendFinalNotice(ctx: WorkflowContext): Promise<void> {
   if (!d || d.finalNoticeSent) return;
   d.finalNoticeSent = true;
   await notify(ctx, 'final_notice', d.invoiceId, {
-    plan: ctx.state.plan, amountDue: d.amountDue, currency: d.currency, graceEndsAt: iso(d.schedule.graceEndsAt),
+    plan: ctx.state.plan,
+    amountDue: d.amountDue,
+    currency: d.currency,
+    graceEndsAt: iso(d.schedule.graceEndsAt),
   });
 }
 

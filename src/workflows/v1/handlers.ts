@@ -6,9 +6,23 @@ import { isOperationAllowed } from '../../domain/subscription-status';
 import { stripe } from './activity-proxies';
 import { rejection, toUpdateFailure, type WorkflowContext } from './context';
 import {
-  assignPlanUpdate, BillingErrorType, cancelUpdate, changePlanUpdate, extendTrialUpdate, getStateQuery, previewPlanChangeUpdate,
-  resumeUpdate, stripeEventSignal, stripeEventsSignal, subscribeUpdate, updatePaymentMethodUpdate, type ChangePlanArgs, type ExtendTrialArgs,
-  type StripeEventSignal, type SubscribeArgs, type UpdatePaymentMethodArgs,
+  assignPlanUpdate,
+  BillingErrorType,
+  cancelUpdate,
+  changePlanUpdate,
+  extendTrialUpdate,
+  getStateQuery,
+  previewPlanChangeUpdate,
+  resumeUpdate,
+  stripeEventSignal,
+  stripeEventsSignal,
+  subscribeUpdate,
+  updatePaymentMethodUpdate,
+  type ChangePlanArgs,
+  type ExtendTrialArgs,
+  type StripeEventSignal,
+  type SubscribeArgs,
+  type UpdatePaymentMethodArgs,
 } from '../messages';
 import { processInbox } from './inbox';
 import * as ops from './operations';
@@ -36,7 +50,8 @@ function exclusive<T>(ctx: WorkflowContext, fn: () => Promise<T>): Promise<T> {
 // Validators reject before anything reaches history; handlers decide again under the lock, since state may
 // have moved while they waited for it.
 function requirePlan(plan: unknown): void {
-  if (typeof plan !== 'string' || !isPlanId(plan)) throw rejection(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+  if (typeof plan !== 'string' || !isPlanId(plan))
+    throw rejection(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
 }
 
 function validateSubscribeArgs(ctx: WorkflowContext, args: SubscribeArgs): void {
@@ -56,43 +71,58 @@ function validatePaymentMethod(ctx: WorkflowContext, args: UpdatePaymentMethodAr
   if (typeof args?.paymentMethodId !== 'string' || args.paymentMethodId.length === 0) {
     throw rejection(BillingErrorType.InvalidRequest, 'paymentMethodId is required');
   }
-  if (!isOperationAllowed(ctx.state.status, 'updatePaymentMethod')) throw rejection(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
+  if (!isOperationAllowed(ctx.state.status, 'updatePaymentMethod'))
+    throw rejection(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
 }
 
 function validateExtendTrial(ctx: WorkflowContext, args: ExtendTrialArgs): void {
   const s = ctx.state;
-  if (!isOperationAllowed(s.status, 'extendTrial') || s.trialEnd === null) throw rejection(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
-  if (!Number.isFinite(args?.trialEnd) || args.trialEnd <= s.trialEnd) throw rejection(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
+  if (!isOperationAllowed(s.status, 'extendTrial') || s.trialEnd === null)
+    throw rejection(BillingErrorType.PlanChangeNotAllowed, 'only a trial can be extended');
+  if (!Number.isFinite(args?.trialEnd) || args.trialEnd <= s.trialEnd)
+    throw rejection(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
 }
 
 export function registerHandlers(ctx: WorkflowContext): void {
   setHandler(getStateQuery, () => toView(ctx.state));
   const receive = (event: StripeEventSignal | undefined) => {
-    if (typeof event?.eventId === 'string' && rememberEvent(ctx.state, event.eventId, ctx.policy)) ctx.inbox.push(event);
+    if (typeof event?.eventId === 'string' && rememberEvent(ctx.state, event.eventId, ctx.policy))
+      ctx.inbox.push(event);
   };
   setHandler(stripeEventSignal, receive);
   setHandler(stripeEventsSignal, (events) => {
     if (Array.isArray(events)) events.forEach(receive);
   });
-  setHandler(subscribeUpdate, (args) => {
-    ctx.subscribing = true;
-    return exclusive(ctx, () => ops.subscribe(ctx, args)).finally(() => {
-      ctx.subscribing = false;
-    });
-  }, { validator: (args) => validateSubscribeArgs(ctx, args) });
+  setHandler(
+    subscribeUpdate,
+    (args) => {
+      ctx.subscribing = true;
+      return exclusive(ctx, () => ops.subscribe(ctx, args)).finally(() => {
+        ctx.subscribing = false;
+      });
+    },
+    { validator: (args) => validateSubscribeArgs(ctx, args) },
+  );
   setHandler(changePlanUpdate, (args) => exclusive(ctx, () => ops.changePlan(ctx, args, 'customer')), {
     validator: (args) => validatePlanChange(ctx, args, 'customer'),
   });
   setHandler(assignPlanUpdate, (args) => exclusive(ctx, () => ops.changePlan(ctx, args, 'operator')), {
     validator: (args) => validatePlanChange(ctx, args, 'operator'),
   });
-  setHandler(previewPlanChangeUpdate, async (args) => {
-    try {
-      return await stripe.previewPlanChange({ subscriptionId: ctx.state.stripeSubscriptionId ?? '', plan: args.plan });
-    } catch (err) {
-      throw toUpdateFailure(err);
-    }
-  }, { validator: (args) => validatePlanChange(ctx, args, 'customer') });
+  setHandler(
+    previewPlanChangeUpdate,
+    async (args) => {
+      try {
+        return await stripe.previewPlanChange({
+          subscriptionId: ctx.state.stripeSubscriptionId ?? '',
+          plan: args.plan,
+        });
+      } catch (err) {
+        throw toUpdateFailure(err);
+      }
+    },
+    { validator: (args) => validatePlanChange(ctx, args, 'customer') },
+  );
   setHandler(cancelUpdate, (args) => exclusive(ctx, () => ops.cancel(ctx, args)), {
     validator: (args) => {
       const decision = decideCancel(ctx.state, args?.atPeriodEnd === true);

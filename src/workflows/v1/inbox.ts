@@ -21,8 +21,15 @@ export async function processInbox(ctx: WorkflowContext): Promise<void> {
   // step is gated by a patch marker and replays of their histories take the old path (replay.test.ts).
   // Stripe's own trial_will_end is the reminder's trigger when Stripe's clock runs ahead (test clocks);
   // the workflow's timer stays the backstop and the dedupe key makes it one email either way.
-  const trialWillEnd = events.some((e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId);
-  if (trialWillEnd && patched('trial-reminder-from-stripe-event') && s.status === 'trialing' && s.trialReminderSentFor !== s.trialEnd) {
+  const trialWillEnd = events.some(
+    (e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId,
+  );
+  if (
+    trialWillEnd &&
+    patched('trial-reminder-from-stripe-event') &&
+    s.status === 'trialing' &&
+    s.trialReminderSentFor !== s.trialEnd
+  ) {
     await sendTrialReminder(ctx);
   }
 }
@@ -31,7 +38,9 @@ export async function sendTrialReminder(ctx: WorkflowContext): Promise<void> {
   const s = ctx.state;
   s.trialReminderSentFor = s.trialEnd;
   await notify(ctx, 'trial_ending', `${s.stripeSubscriptionId}:${s.trialEnd}`, {
-    plan: s.plan, trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(), hasPaymentMethod: s.defaultPaymentMethodId !== null,
+    plan: s.plan,
+    trialEndsAt: new Date(s.trialEnd ?? 0).toISOString(),
+    hasPaymentMethod: s.defaultPaymentMethodId !== null,
   });
 }
 

@@ -7,7 +7,13 @@ export type { DunningState } from '../../domain/subscription/state';
 export type SubscriptionState = StateBeforeCoreV2;
 
 export function initialState(organizationId: string): SubscriptionState {
-  const { settledInvoiceId: _settled, lastPublished: _published, republish: _republish, rolloverPending: _rollover, ...state } = coreInitialState(organizationId);
+  const {
+    settledInvoiceId: _settled,
+    lastPublished: _published,
+    republish: _republish,
+    rolloverPending: _rollover,
+    ...state
+  } = coreInitialState(organizationId);
   return state;
 }
 
@@ -15,6 +21,7 @@ export function initialState(organizationId: string): SubscriptionState {
 export function rememberEvent(s: SubscriptionState, eventId: string, policy: BillingPolicy): boolean {
   if (s.seenEventIds.includes(eventId)) return false;
   s.seenEventIds.push(eventId);
-  if (s.seenEventIds.length > policy.seenEventLimit) s.seenEventIds.splice(0, s.seenEventIds.length - policy.seenEventLimit);
+  if (s.seenEventIds.length > policy.seenEventLimit)
+    s.seenEventIds.splice(0, s.seenEventIds.length - policy.seenEventLimit);
   return true;
 }

@@ -40,7 +40,9 @@ export async function subscriptionWorkflowBeforeCore(input: SubscriptionWorkflow
     if (s.status === 'none' && !ctx.subscribing && ctx.inbox.length === 0 && Date.now() >= idleUntil) break;
     if (readyToContinueAsNew(ctx)) {
       // The next run starts with this run's search attributes (it republishes them only when they change).
-      const next = makeContinueAsNewFunc<typeof subscriptionWorkflowBeforeCore>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+      const next = makeContinueAsNewFunc<typeof subscriptionWorkflowBeforeCore>({
+        typedSearchAttributes: workflowInfo().typedSearchAttributes,
+      });
       await next({ organizationId: s.organizationId, policy: input.policy, carried: s, published: ctx.lastPublished });
     }
     const next: Deadline | undefined = pendingDeadlines(s, policy)[0];
@@ -48,7 +50,8 @@ export async function subscriptionWorkflowBeforeCore(input: SubscriptionWorkflow
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0) {
       const version = s.stateVersion;
-      const wake = () => ctx.inbox.length > 0 || s.stateVersion !== version || s.status === 'canceled' || readyToContinueAsNew(ctx);
+      const wake = () =>
+        ctx.inbox.length > 0 || s.stateVersion !== version || s.status === 'canceled' || readyToContinueAsNew(ctx);
       if (Number.isFinite(waitMs)) await condition(wake, waitMs);
       else await condition(wake);
     }

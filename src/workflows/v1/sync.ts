@@ -53,7 +53,10 @@ export async function applySnapshot(ctx: WorkflowContext, snap: SubscriptionSnap
 async function reconcileDunning(ctx: WorkflowContext, latest: InvoiceSnapshot | null): Promise<void> {
   const dunning = ctx.state.dunning;
   if (dunning) {
-    const invoice = latest?.id === dunning.invoiceId ? latest : await reads().fetchInvoice({ invoiceId: dunning.invoiceId, asOf: Date.now() });
+    const invoice =
+      latest?.id === dunning.invoiceId
+        ? latest
+        : await reads().fetchInvoice({ invoiceId: dunning.invoiceId, asOf: Date.now() });
     if (invoice.status !== 'open') await endDunning(ctx, invoice);
     return;
   }
@@ -63,12 +66,17 @@ async function reconcileDunning(ctx: WorkflowContext, latest: InvoiceSnapshot | 
 }
 
 function endReason(snap: SubscriptionSnapshot): 'trial_without_payment_method' | 'canceled' {
-  const trialEndedUnpaid = snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
+  const trialEndedUnpaid =
+    snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
   return trialEndedUnpaid ? 'trial_without_payment_method' : 'canceled';
 }
 
 /** The subscription is over: the organization falls back to free; nothing is deleted. */
-export async function endSubscription(ctx: WorkflowContext, endedAt: number, reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted'): Promise<void> {
+export async function endSubscription(
+  ctx: WorkflowContext,
+  endedAt: number,
+  reason: 'trial_without_payment_method' | 'canceled' | 'dunning_exhausted',
+): Promise<void> {
   const s = ctx.state;
   const endedPlan = s.plan;
   s.status = 'canceled';
@@ -82,7 +90,8 @@ export async function endSubscription(ctx: WorkflowContext, endedAt: number, rea
   s.canceledAt = s.canceledAt ?? endedAt;
   log.info('subscription ended', { reason, endedPlan });
   await commit(ctx);
-  const kind = reason === 'trial_without_payment_method' ? 'trial_ended_without_payment_method' : 'subscription_canceled';
+  const kind =
+    reason === 'trial_without_payment_method' ? 'trial_ended_without_payment_method' : 'subscription_canceled';
   const at = new Date(endedAt).toISOString();
   await notify(
     ctx,

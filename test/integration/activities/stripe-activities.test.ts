@@ -23,7 +23,9 @@ beforeAll(async () => {
   await syncCatalog(stripe);
   testDb = await createTestDb();
   acts = createActivities({
-    stripe, db: testDb.db, testClocks: true,
+    stripe,
+    db: testDb.db,
+    testClocks: true,
     notifier: { enqueue: async (r) => (sent.push(r), { enqueued: true }) },
   });
 });
@@ -37,30 +39,67 @@ test('a customer is created once per organization, on its own test clock', async
   const again = await acts.ensureCustomer({ organizationId: org, asOf: Date.now() });
   expect(again).toEqual(first);
   expect(first.testClockId).toMatch(/^clock_/);
-  const row = await testDb.db.selectFrom('billing_customers').selectAll().where('organization_id', '=', org).executeTakeFirstOrThrow();
+  const row = await testDb.db
+    .selectFrom('billing_customers')
+    .selectAll()
+    .where('organization_id', '=', org)
+    .executeTakeFirstOrThrow();
   expect(row).toMatchObject({ stripe_customer_id: first.customerId, stripe_test_clock_id: first.testClockId });
 });
 
 test('a trial subscription is created once per step and upgrades, previews and cancels at period end', async () => {
   const { customerId } = await acts.ensureCustomer({ organizationId: org, asOf: Date.now() });
-  const { paymentMethodId } = await acts.attachPaymentMethod({ organizationId: org, customerId, paymentMethodId: 'pm_card_visa', subscriptionId: null });
-  const input = { organizationId: org, customerId, plan: 'starter' as const, trialDays: 14, paymentMethodId, step: 'subscribe:test-1', asOf: Date.now() };
+  const { paymentMethodId } = await acts.attachPaymentMethod({
+    organizationId: org,
+    customerId,
+    paymentMethodId: 'pm_card_visa',
+    subscriptionId: null,
+  });
+  const input = {
+    organizationId: org,
+    customerId,
+    plan: 'starter' as const,
+    trialDays: 14,
+    paymentMethodId,
+    step: 'subscribe:test-1',
+    asOf: Date.now(),
+  };
   const sub = await acts.createSubscription(input);
   expect(await acts.createSubscription(input)).toMatchObject({ id: sub.id });
   expect(sub).toMatchObject({ stripeStatus: 'trialing', plan: 'starter', organizationId: org, unitAmount: 2900 });
   expect(sub.trialEnd! - sub.currentPeriodStart).toBe(14 * 86_400_000);
-  const lookupKeys = async () => (await stripe.subscriptions.retrieve(sub.id)).items.data.map((i) => i.price.lookup_key).sort();
+  const lookupKeys = async () =>
+    (await stripe.subscriptions.retrieve(sub.id)).items.data.map((i) => i.price.lookup_key).sort();
   // The plan's price plus its metered overage prices (billed from the billing meters in arrears).
-  expect(await lookupKeys()).toEqual(['billing_starter_api_calls_overage', 'billing_starter_messages_overage', 'billing_starter_monthly']);
+  expect(await lookupKeys()).toEqual([
+    'billing_starter_api_calls_overage',
+    'billing_starter_messages_overage',
+    'billing_starter_monthly',
+  ]);
 
   const preview = await acts.previewPlanChange({ subscriptionId: sub.id, plan: 'professional' });
   expect(preview).toMatchObject({ plan: 'professional', currency: 'usd', nextRenewalAmount: 9900 });
 
-  const up = await acts.changePlan({ subscriptionId: sub.id, plan: 'professional', mode: 'upgrade', step: 'upgrade:1', asOf: Date.now() });
+  const up = await acts.changePlan({
+    subscriptionId: sub.id,
+    plan: 'professional',
+    mode: 'upgrade',
+    step: 'upgrade:1',
+    asOf: Date.now(),
+  });
   expect(up).toMatchObject({ outcome: 'applied', subscription: { plan: 'professional' } });
-  expect(await lookupKeys()).toEqual(['billing_professional_api_calls_overage', 'billing_professional_messages_overage', 'billing_professional_monthly']);
+  expect(await lookupKeys()).toEqual([
+    'billing_professional_api_calls_overage',
+    'billing_professional_messages_overage',
+    'billing_professional_monthly',
+  ]);
 
-  const canceling = await acts.setCancelAtPeriodEnd({ subscriptionId: sub.id, cancelAtPeriodEnd: true, step: 'cancel:1', asOf: Date.now() });
+  const canceling = await acts.setCancelAtPeriodEnd({
+    subscriptionId: sub.id,
+    cancelAtPeriodEnd: true,
+    step: 'cancel:1',
+    asOf: Date.now(),
+  });
   expect(canceling.cancelAtPeriodEnd).toBe(true);
   const fetched = await acts.fetchSubscription({ subscriptionId: sub.id, asOf: Date.now() });
   expect(fetched).toMatchObject({ id: sub.id, plan: 'professional', cancelAtPeriodEnd: true });
@@ -69,22 +108,57 @@ test('a trial subscription is created once per step and upgrades, previews and c
 test('a declined card without a trial fails subscribe with a typed, non-retryable CardDeclined', async () => {
   const other = `${org}-declined`;
   const { customerId } = await acts.ensureCustomer({ organizationId: other, asOf: Date.now() });
-  const { paymentMethodId } = await acts.attachPaymentMethod({ organizationId: other, customerId, paymentMethodId: 'pm_card_chargeCustomerFail', subscriptionId: null });
-  const err = await acts.createSubscription({ organizationId: other, customerId, plan: 'starter', trialDays: 0, paymentMethodId, step: 'subscribe:x', asOf: Date.now() })
-    .then(() => null, (e: unknown) => e);
+  const { paymentMethodId } = await acts.attachPaymentMethod({
+    organizationId: other,
+    customerId,
+    paymentMethodId: 'pm_card_chargeCustomerFail',
+    subscriptionId: null,
+  });
+  const err = await acts
+    .createSubscription({
+      organizationId: other,
+      customerId,
+      plan: 'starter',
+      trialDays: 0,
+      paymentMethodId,
+      step: 'subscribe:x',
+      asOf: Date.now(),
+    })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   expect(err).toBeInstanceOf(ApplicationFailure);
   expect(err).toMatchObject({ type: 'CardDeclined', nonRetryable: true });
 });
 
 test('an older projection never overwrites a newer one', async () => {
   const base = {
-    organizationId: org, workflowId: `subscription:${org}`, stripeCustomerId: 'cus_x', stripeSubscriptionId: `sub_proj_${org}`, plan: 'starter' as const,
-    status: 'active' as const, currency: 'usd', unitAmount: 2900, currentPeriodStart: Date.now(), currentPeriodEnd: Date.now() + 1e9,
-    cancelAtPeriodEnd: false, pendingPlan: null, trialEnd: null, defaultPaymentMethodId: null, dunningAttempt: 0, graceEndsAt: null,
-    canceledAt: null, endedAt: null,
+    organizationId: org,
+    workflowId: `subscription:${org}`,
+    stripeCustomerId: 'cus_x',
+    stripeSubscriptionId: `sub_proj_${org}`,
+    plan: 'starter' as const,
+    status: 'active' as const,
+    currency: 'usd',
+    unitAmount: 2900,
+    currentPeriodStart: Date.now(),
+    currentPeriodEnd: Date.now() + 1e9,
+    cancelAtPeriodEnd: false,
+    pendingPlan: null,
+    trialEnd: null,
+    defaultPaymentMethodId: null,
+    dunningAttempt: 0,
+    graceEndsAt: null,
+    canceledAt: null,
+    endedAt: null,
   };
   expect(await acts.projectSubscription({ ...base, stateVersion: 2, plan: 'professional' })).toEqual({ applied: true });
   expect(await acts.projectSubscription({ ...base, stateVersion: 1 })).toEqual({ applied: false });
-  const row = await testDb.db.selectFrom('subscriptions').selectAll().where('stripe_subscription_id', '=', base.stripeSubscriptionId).executeTakeFirstOrThrow();
+  const row = await testDb.db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('stripe_subscription_id', '=', base.stripeSubscriptionId)
+    .executeTakeFirstOrThrow();
   expect(row).toMatchObject({ plan: 'professional', state_version: 2 });
 });

@@ -33,13 +33,30 @@ describe('authentication', () => {
     ['no Authorization header', async () => undefined],
     ['a non-bearer scheme', async () => `Basic ${Buffer.from('a:b').toString('base64')}`],
     ['a malformed token', async () => 'Bearer not.a.jwt'],
-    ['an expired token', async () => `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { exp: Math.floor(Date.now() / 1000) - 60 })}`],
-    ['an unsigned token (alg: none)', async () => `Bearer ${new UnsecuredJWT({ org_id: 'org_1', role: 'owner', sub: 'u' }).setExpirationTime('1h').encode()}`],
-    ['a token signed with another secret', async () => `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { secret: 'x'.repeat(40) })}`],
-    ['a token signed with HS512 instead of HS256', async () => `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { alg: 'HS512' })}`],
+    [
+      'an expired token',
+      async () =>
+        `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { exp: Math.floor(Date.now() / 1000) - 60 })}`,
+    ],
+    [
+      'an unsigned token (alg: none)',
+      async () =>
+        `Bearer ${new UnsecuredJWT({ org_id: 'org_1', role: 'owner', sub: 'u' }).setExpirationTime('1h').encode()}`,
+    ],
+    [
+      'a token signed with another secret',
+      async () => `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { secret: 'x'.repeat(40) })}`,
+    ],
+    [
+      'a token signed with HS512 instead of HS256',
+      async () => `Bearer ${await sign({ org_id: 'org_1', role: 'owner' }, { alg: 'HS512' })}`,
+    ],
     ['a token without org_id', async () => `Bearer ${await sign({ role: 'owner' })}`],
     ['a token with an unknown role', async () => `Bearer ${await sign({ org_id: 'org_1', role: 'superuser' })}`],
-    ['a token with an org_id that is not an id', async () => `Bearer ${await sign({ org_id: "org' or 1=1", role: 'owner' })}`],
+    [
+      'a token with an org_id that is not an id',
+      async () => `Bearer ${await sign({ org_id: "org' or 1=1", role: 'owner' })}`,
+    ],
   ])('%s is 401 UNAUTHORIZED in the error envelope', async (_, header) => {
     const res = await getSubscription(app, await header());
     expect(res.status).toBe(401);
@@ -72,7 +89,9 @@ describe('error envelope', () => {
   test('a caller-supplied request id is echoed; a malformed one is replaced', async () => {
     const ok = await fetch(`${app.url}/api/v1/billing/plans`, { headers: { 'x-request-id': 'trace-12345678' } });
     expect(ok.headers.get('x-request-id')).toBe('trace-12345678');
-    const replaced = await fetch(`${app.url}/api/v1/billing/plans`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const replaced = await fetch(`${app.url}/api/v1/billing/plans`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(replaced.headers.get('x-request-id')).toMatch(/^req_/);
   });
 });

@@ -19,7 +19,16 @@ jest.setTimeout(240_000);
 let stack: Stack;
 const id = () => randomUUID().slice(0, 8);
 /** Subscribed (starter, trial), has usage and a card; never acts in the matrix. */
-const victim = { org: `org_victim_${id()}`, token: '', idempotencyKey: `victim-subscribe-${id()}`, pmId: '', customerId: '', stripeSubscriptionId: '', invoiceId: '', stripeInvoiceId: '' };
+const victim = {
+  org: `org_victim_${id()}`,
+  token: '',
+  idempotencyKey: `victim-subscribe-${id()}`,
+  pmId: '',
+  customerId: '',
+  stripeSubscriptionId: '',
+  invoiceId: '',
+  stripeInvoiceId: '',
+};
 /** Subscribed too, so its mutations reach a live workflow (its own). */
 const attacker = { org: `org_attacker_${id()}`, token: '' };
 /** No subscription: a mutation could only act on someone else's. */
@@ -37,7 +46,11 @@ interface Answer {
   body: any;
 }
 
-async function send(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function send(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const res = await fetch(`${stack.api.url}${path}`, {
     method,
     headers: {
@@ -70,7 +83,13 @@ interface Entry {
 
 const B = '/api/v1/billing';
 const own = (org: string) => (a: Answer) => expect(a.body.subscription?.organizationId).toBe(org);
-const usageEvent = (org: string) => ({ id: randomUUID(), organizationId: org, metric: 'messages', quantity: 3, timestamp: new Date().toISOString() });
+const usageEvent = (org: string) => ({
+  id: randomUUID(),
+  organizationId: org,
+  metric: 'messages',
+  quantity: 3,
+  timestamp: new Date().toISOString(),
+});
 
 /** Keyed by "METHOD path" exactly as the OpenAPI document lists the operation. */
 const MATRIX: Record<string, Entry> = {
@@ -78,7 +97,13 @@ const MATRIX: Record<string, Entry> = {
     access: 'user',
     valid: { path: `${B}/subscription` },
     attempts: [
-      { name: "own token, victim's organizationId in the query", send: () => send('GET', `${B}/subscription?organizationId=${victim.org}&org_id=${victim.org}`, { token: attacker.token }), status: 200, check: own(attacker.org) },
+      {
+        name: "own token, victim's organizationId in the query",
+        send: () =>
+          send('GET', `${B}/subscription?organizationId=${victim.org}&org_id=${victim.org}`, { token: attacker.token }),
+        status: 200,
+        check: own(attacker.org),
+      },
     ],
   },
   'POST /api/v1/billing/subscription': {
@@ -87,25 +112,70 @@ const MATRIX: Record<string, Entry> = {
     attempts: [
       {
         name: "own token, the victim's Idempotency-Key and identical body (no replay of the victim's answer)",
-        send: () => send('POST', `${B}/subscription`, { token: attacker.token, body: SUBSCRIBE_BODY, headers: { 'idempotency-key': victim.idempotencyKey } }),
+        send: () =>
+          send('POST', `${B}/subscription`, {
+            token: attacker.token,
+            body: SUBSCRIBE_BODY,
+            headers: { 'idempotency-key': victim.idempotencyKey },
+          }),
         status: 409,
         code: 'CONFLICT',
-        check: (a) => expect([a.headers.get('idempotent-replayed'), a.body.error.details?.reason]).toEqual([null, 'AlreadySubscribed']),
+        check: (a) =>
+          expect([a.headers.get('idempotent-replayed'), a.body.error.details?.reason]).toEqual([
+            null,
+            'AlreadySubscribed',
+          ]),
       },
-      { name: "own token, the victim's organizationId in the body", send: () => send('POST', `${B}/subscription`, { token: newcomer.token, body: { ...SUBSCRIBE_BODY, organizationId: victim.org } }), status: 422, code: 'VALIDATION_FAILED' },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription`, {
+            token: newcomer.token,
+            body: { ...SUBSCRIBE_BODY, organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
       // Stripe refuses a card attached to another customer; the workflow reports it as an invalid request.
-      { name: "own token, the victim's payment method", send: () => send('POST', `${B}/subscription`, { token: newcomer.token, body: { planId: 'starter', paymentMethodId: victim.pmId } }), status: 400, code: 'INVALID_REQUEST' },
+      {
+        name: "own token, the victim's payment method",
+        send: () =>
+          send('POST', `${B}/subscription`, {
+            token: newcomer.token,
+            body: { planId: 'starter', paymentMethodId: victim.pmId },
+          }),
+        status: 400,
+        code: 'INVALID_REQUEST',
+      },
     ],
   },
   'PATCH /api/v1/billing/subscription': {
     access: 'user',
     valid: { path: `${B}/subscription`, body: { planId: 'professional' } },
     attempts: [
-      { name: 'a token without a subscription (the organization comes from the token only)', send: () => send('PATCH', `${B}/subscription`, { token: newcomer.token, body: { planId: 'professional' } }), status: 409, code: 'CONFLICT' },
-      { name: "own token, the victim's organizationId in the body", send: () => send('PATCH', `${B}/subscription`, { token: attacker.token, body: { planId: 'professional', organizationId: victim.org } }), status: 422, code: 'VALIDATION_FAILED' },
+      {
+        name: 'a token without a subscription (the organization comes from the token only)',
+        send: () => send('PATCH', `${B}/subscription`, { token: newcomer.token, body: { planId: 'professional' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('PATCH', `${B}/subscription`, {
+            token: attacker.token,
+            body: { planId: 'professional', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
       {
         name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
-        send: () => send('PATCH', `${B}/subscription?organizationId=${victim.org}`, { token: attacker.token, body: { planId: 'starter' } }),
+        send: () =>
+          send('PATCH', `${B}/subscription?organizationId=${victim.org}`, {
+            token: attacker.token,
+            body: { planId: 'starter' },
+          }),
         status: 409,
         code: 'CONFLICT',
         check: (a) => expect(a.body.error.details?.reason).toBe('SamePlan'),
@@ -116,23 +186,54 @@ const MATRIX: Record<string, Entry> = {
     access: 'user',
     valid: { path: `${B}/subscription?immediate=true` },
     attempts: [
-      { name: 'a token without a subscription', send: () => send('DELETE', `${B}/subscription?immediate=true`, { token: newcomer.token }), status: 409, code: 'CONFLICT' },
-      { name: "own token, the victim's organizationId in the query", send: () => send('DELETE', `${B}/subscription?immediate=true&organizationId=${victim.org}`, { token: attacker.token }), status: 422, code: 'VALIDATION_FAILED' },
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription?immediate=true`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query",
+        send: () =>
+          send('DELETE', `${B}/subscription?immediate=true&organizationId=${victim.org}`, { token: attacker.token }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
     ],
   },
   'POST /api/v1/billing/subscription/preview': {
     access: 'user',
     valid: { path: `${B}/subscription/preview`, body: { planId: 'professional' } },
     attempts: [
-      { name: 'a token without a subscription', send: () => send('POST', `${B}/subscription/preview`, { token: newcomer.token, body: { planId: 'professional' } }), status: 409, code: 'CONFLICT' },
-      { name: "own token, the victim's organizationId in the body", send: () => send('POST', `${B}/subscription/preview`, { token: attacker.token, body: { planId: 'professional', organizationId: victim.org } }), status: 422, code: 'VALIDATION_FAILED' },
+      {
+        name: 'a token without a subscription',
+        send: () =>
+          send('POST', `${B}/subscription/preview`, { token: newcomer.token, body: { planId: 'professional' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/preview`, {
+            token: attacker.token,
+            body: { planId: 'professional', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
     ],
   },
   'POST /api/v1/billing/subscription/resume': {
     access: 'user',
     valid: { path: `${B}/subscription/resume` },
     attempts: [
-      { name: 'a token without a subscription', send: () => send('POST', `${B}/subscription/resume`, { token: newcomer.token }), status: 409, code: 'CONFLICT' },
+      {
+        name: 'a token without a subscription',
+        send: () => send('POST', `${B}/subscription/resume`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
       {
         name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
         send: () => send('POST', `${B}/subscription/resume?organizationId=${victim.org}`, { token: attacker.token }),
@@ -148,9 +249,15 @@ const MATRIX: Record<string, Entry> = {
     attempts: [
       {
         name: "own token, a cursor naming the victim's invoice",
-        send: () => send('GET', `${B}/invoices?cursor=${Buffer.from(JSON.stringify({ createdAt: '2100-01-01T00:00:00.000Z', id: victim.invoiceId })).toString('base64url')}`, { token: attacker.token }),
+        send: () =>
+          send(
+            'GET',
+            `${B}/invoices?cursor=${Buffer.from(JSON.stringify({ createdAt: '2100-01-01T00:00:00.000Z', id: victim.invoiceId })).toString('base64url')}`,
+            { token: attacker.token },
+          ),
         status: 200,
-        check: async (a) => expect(a.body.data).toEqual((await send('GET', `${B}/invoices`, { token: attacker.token })).body.data),
+        check: async (a) =>
+          expect(a.body.data).toEqual((await send('GET', `${B}/invoices`, { token: attacker.token })).body.data),
       },
     ],
   },
@@ -158,15 +265,38 @@ const MATRIX: Record<string, Entry> = {
     access: 'user',
     valid: { path: `${B}/usage?startDate=${today}&endDate=${today}` },
     attempts: [
-      { name: "own token, the victim's organizationId in the query", send: () => send('GET', `${B}/usage?startDate=${today}&endDate=${today}&organizationId=${victim.org}`, { token: attacker.token }), status: 200, check: (a) => expect(a.body.data).toEqual([]) },
+      {
+        name: "own token, the victim's organizationId in the query",
+        send: () =>
+          send('GET', `${B}/usage?startDate=${today}&endDate=${today}&organizationId=${victim.org}`, {
+            token: attacker.token,
+          }),
+        status: 200,
+        check: (a) => expect(a.body.data).toEqual([]),
+      },
     ],
   },
   'POST /api/v1/billing/payment-method': {
     access: 'user',
     valid: { path: `${B}/payment-method`, body: { paymentMethodId: 'pm_card_mastercard' } },
     attempts: [
-      { name: "own token, the victim's payment method", send: () => send('POST', `${B}/payment-method`, { token: attacker.token, body: { paymentMethodId: victim.pmId } }), status: 400, code: 'INVALID_REQUEST' },
-      { name: 'a token without a subscription', send: () => send('POST', `${B}/payment-method`, { token: newcomer.token, body: { paymentMethodId: 'pm_card_mastercard' } }), status: 409, code: 'CONFLICT' },
+      {
+        name: "own token, the victim's payment method",
+        send: () =>
+          send('POST', `${B}/payment-method`, { token: attacker.token, body: { paymentMethodId: victim.pmId } }),
+        status: 400,
+        code: 'INVALID_REQUEST',
+      },
+      {
+        name: 'a token without a subscription',
+        send: () =>
+          send('POST', `${B}/payment-method`, {
+            token: newcomer.token,
+            body: { paymentMethodId: 'pm_card_mastercard' },
+          }),
+        status: 409,
+        code: 'CONFLICT',
+      },
     ],
   },
   'POST /api/v1/billing/payment-methods/setup-intent': {
@@ -175,9 +305,16 @@ const MATRIX: Record<string, Entry> = {
     attempts: [
       {
         name: "own token, the victim's organizationId in the query: the SetupIntent is for the caller's own customer",
-        send: () => send('POST', `${B}/payment-methods/setup-intent?organizationId=${victim.org}`, { token: attacker.token, headers: { 'idempotency-key': `si-${id()}` } }),
+        send: () =>
+          send('POST', `${B}/payment-methods/setup-intent?organizationId=${victim.org}`, {
+            token: attacker.token,
+            headers: { 'idempotency-key': `si-${id()}` },
+          }),
         status: 200,
-        check: async (a) => expect((await stack.stripe.setupIntents.retrieve(a.body.setupIntentId)).metadata?.organization_id).toBe(attacker.org),
+        check: async (a) =>
+          expect((await stack.stripe.setupIntents.retrieve(a.body.setupIntentId)).metadata?.organization_id).toBe(
+            attacker.org,
+          ),
       },
     ],
   },
@@ -189,7 +326,8 @@ const MATRIX: Record<string, Entry> = {
         name: "own token, the victim's organizationId in the query",
         send: () => send('GET', `${B}/payment-methods?organizationId=${victim.org}`, { token: attacker.token }),
         status: 200,
-        check: async (a) => expect(a.body.data).toEqual((await send('GET', `${B}/payment-methods`, { token: attacker.token })).body.data),
+        check: async (a) =>
+          expect(a.body.data).toEqual((await send('GET', `${B}/payment-methods`, { token: attacker.token })).body.data),
       },
     ],
   },
@@ -197,17 +335,35 @@ const MATRIX: Record<string, Entry> = {
     access: 'user-or-service',
     valid: { path: `${B}/entitlements` },
     attempts: [
-      { name: "own token, the victim's organizationId", send: () => send('GET', `${B}/entitlements?organizationId=${victim.org}`, { token: attacker.token }), status: 403, code: 'FORBIDDEN' },
+      {
+        name: "own token, the victim's organizationId",
+        send: () => send('GET', `${B}/entitlements?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 403,
+        code: 'FORBIDDEN',
+      },
     ],
   },
   'POST /api/v1/billing/entitlements/check': {
     access: 'user-or-service',
     valid: { path: `${B}/entitlements/check`, body: { metric: 'messages', quantity: 1 } },
     attempts: [
-      { name: "own token, the victim's organizationId", send: () => send('POST', `${B}/entitlements/check`, { token: attacker.token, body: { organizationId: victim.org, metric: 'messages', quantity: 1 } }), status: 403, code: 'FORBIDDEN' },
+      {
+        name: "own token, the victim's organizationId",
+        send: () =>
+          send('POST', `${B}/entitlements/check`, {
+            token: attacker.token,
+            body: { organizationId: victim.org, metric: 'messages', quantity: 1 },
+          }),
+        status: 403,
+        code: 'FORBIDDEN',
+      },
       {
         name: "own token, consuming the victim's quota",
-        send: () => send('POST', `${B}/entitlements/check`, { token: attacker.token, body: { organizationId: victim.org, metric: 'messages', quantity: 1, consume: { eventId: randomUUID() } } }),
+        send: () =>
+          send('POST', `${B}/entitlements/check`, {
+            token: attacker.token,
+            body: { organizationId: victim.org, metric: 'messages', quantity: 1, consume: { eventId: randomUUID() } },
+          }),
         status: 403,
         code: 'FORBIDDEN',
       },
@@ -216,8 +372,20 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/v1/billing/usage/events': {
     access: 'service',
     attempts: [
-      { name: "a user token reporting the victim's usage", send: () => send('POST', `${B}/usage/events`, { token: attacker.token, body: { events: [usageEvent(victim.org)] } }), status: 401, code: 'UNAUTHORIZED' },
-      { name: "the victim's own user token (users never ingest)", send: () => send('POST', `${B}/usage/events`, { token: victim.token, body: { events: [usageEvent(victim.org)] } }), status: 401, code: 'UNAUTHORIZED' },
+      {
+        name: "a user token reporting the victim's usage",
+        send: () =>
+          send('POST', `${B}/usage/events`, { token: attacker.token, body: { events: [usageEvent(victim.org)] } }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+      {
+        name: "the victim's own user token (users never ingest)",
+        send: () =>
+          send('POST', `${B}/usage/events`, { token: victim.token, body: { events: [usageEvent(victim.org)] } }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
     ],
   },
   'GET /api/v1/billing/plans': {
@@ -239,7 +407,20 @@ const MATRIX: Record<string, Entry> = {
         send: () =>
           send('POST', `${B}/webhooks/stripe`, {
             token: attacker.token,
-            body: { id: `evt_${id()}`, object: 'event', type: 'customer.subscription.deleted', created: Math.floor(Date.now() / 1000), data: { object: { id: victim.stripeSubscriptionId, object: 'subscription', customer: victim.customerId, status: 'canceled' } } },
+            body: {
+              id: `evt_${id()}`,
+              object: 'event',
+              type: 'customer.subscription.deleted',
+              created: Math.floor(Date.now() / 1000),
+              data: {
+                object: {
+                  id: victim.stripeSubscriptionId,
+                  object: 'subscription',
+                  customer: victim.customerId,
+                  status: 'canceled',
+                },
+              },
+            },
           }),
         status: 400,
         code: 'INVALID_REQUEST',
@@ -251,7 +432,13 @@ const MATRIX: Record<string, Entry> = {
     access: 'admin',
     valid: { path: `${B}/admin/health-report` },
     // The control: an operator token is configured and works, so the refusals are about the token.
-    attempts: [{ name: 'an operator token (control)', send: () => send('GET', `${B}/admin/health-report`, { token: ADMIN_TOKEN }), status: 200 }],
+    attempts: [
+      {
+        name: 'an operator token (control)',
+        send: () => send('GET', `${B}/admin/health-report`, { token: ADMIN_TOKEN }),
+        status: 200,
+      },
+    ],
   },
   'GET /api/v1/billing/admin/invoices/undelivered': {
     access: 'admin',
@@ -262,17 +449,45 @@ const MATRIX: Record<string, Entry> = {
     access: 'admin',
     valid: { path: `${B}/admin/invoices/{invoiceId}/resend` },
     attempts: [
-      { name: "an owner token asking to re-send the victim's invoice", send: () => send('POST', `${B}/admin/invoices/${victim.stripeInvoiceId}/resend`, { token: attacker.token }), status: 401, code: 'UNAUTHORIZED' },
+      {
+        name: "an owner token asking to re-send the victim's invoice",
+        send: () => send('POST', `${B}/admin/invoices/${victim.stripeInvoiceId}/resend`, { token: attacker.token }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
     ],
   },
-  'GET /healthz': { access: 'public', attempts: [{ name: 'a forged token for the victim (no organization data)', send: async () => send('GET', '/healthz', { token: await forged(victim.org) }), status: 200 }] },
-  'GET /readyz': { access: 'public', attempts: [{ name: 'a forged token for the victim (no organization data)', send: async () => send('GET', '/readyz', { token: await forged(victim.org) }), status: 200 }] },
+  'GET /healthz': {
+    access: 'public',
+    attempts: [
+      {
+        name: 'a forged token for the victim (no organization data)',
+        send: async () => send('GET', '/healthz', { token: await forged(victim.org) }),
+        status: 200,
+      },
+    ],
+  },
+  'GET /readyz': {
+    access: 'public',
+    attempts: [
+      {
+        name: 'a forged token for the victim (no organization data)',
+        send: async () => send('GET', '/readyz', { token: await forged(victim.org) }),
+        status: 200,
+      },
+    ],
+  },
 };
 
 /** A well-formed token for the organization, signed with a key the service does not hold. */
 const forged = (org: string) =>
-  new SignJWT({ org_id: org, role: 'owner' }).setProtectedHeader({ alg: 'HS256' }).setSubject(`user_${org}`).setExpirationTime('1h').sign(new TextEncoder().encode('not-the-service-secret-'.repeat(2)));
-const unsigned = (org: string) => new UnsecuredJWT({ org_id: org, role: 'owner', sub: `user_${org}` }).setExpirationTime('1h').encode();
+  new SignJWT({ org_id: org, role: 'owner' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(`user_${org}`)
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode('not-the-service-secret-'.repeat(2)));
+const unsigned = (org: string) =>
+  new UnsecuredJWT({ org_id: org, role: 'owner', sub: `user_${org}` }).setExpirationTime('1h').encode();
 
 /**
  * Attempts every authenticated operation gets: for user operations, tokens for the victim's
@@ -286,32 +501,64 @@ function tokenAttempts(key: string, entry: Entry): Attempt[] {
   if (entry.access === 'admin') {
     return [
       { name: "the victim's owner token", send: withToken(() => victim.token), status: 401, code: 'UNAUTHORIZED' },
-      { name: "a token with the victim's admin role", send: withToken(() => userToken({ org: victim.org, role: 'admin' })), status: 401, code: 'UNAUTHORIZED' },
+      {
+        name: "a token with the victim's admin role",
+        send: withToken(() => userToken({ org: victim.org, role: 'admin' })),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
       { name: 'a service token', send: withToken(() => TEST_SERVICE_TOKEN), status: 401, code: 'UNAUTHORIZED' },
     ];
   }
   if (entry.access !== 'user' && entry.access !== 'user-or-service') return [];
   const attempts: Attempt[] = [
-    { name: 'a token for the victim signed with another key', send: withToken(() => forged(victim.org)), status: 401, code: 'UNAUTHORIZED' },
-    { name: 'an unsigned (alg: none) token for the victim', send: withToken(() => unsigned(victim.org)), status: 401, code: 'UNAUTHORIZED' },
-    { name: "the victim's token, expired", send: withToken(() => userToken({ org: victim.org, expiresIn: '-1m' })), status: 401, code: 'UNAUTHORIZED' },
+    {
+      name: 'a token for the victim signed with another key',
+      send: withToken(() => forged(victim.org)),
+      status: 401,
+      code: 'UNAUTHORIZED',
+    },
+    {
+      name: 'an unsigned (alg: none) token for the victim',
+      send: withToken(() => unsigned(victim.org)),
+      status: 401,
+      code: 'UNAUTHORIZED',
+    },
+    {
+      name: "the victim's token, expired",
+      send: withToken(() => userToken({ org: victim.org, expiresIn: '-1m' })),
+      status: 401,
+      code: 'UNAUTHORIZED',
+    },
   ];
   // A service token may name any organization by design (backend callers); it never acts as a user.
-  if (entry.access === 'user') attempts.push({ name: 'a service token', send: withToken(() => TEST_SERVICE_TOKEN), status: 401, code: 'UNAUTHORIZED' });
+  if (entry.access === 'user')
+    attempts.push({
+      name: 'a service token',
+      send: withToken(() => TEST_SERVICE_TOKEN),
+      status: 401,
+      code: 'UNAUTHORIZED',
+    });
   return attempts;
 }
 
-const CASES = Object.entries(MATRIX).flatMap(([key, entry]) => [...tokenAttempts(key, entry), ...entry.attempts].map((attempt) => [key, attempt.name, attempt] as const));
+const CASES = Object.entries(MATRIX).flatMap(([key, entry]) =>
+  [...tokenAttempts(key, entry), ...entry.attempts].map((attempt) => [key, attempt.name, attempt] as const),
+);
 
 /** Everything the victim has: its rows in every table with an organization_id, its workflow, its Stripe objects. */
 async function victimState() {
   const { db, schema } = stack.t;
   const tables = await sql<{ name: string }>`
     select c.relname as name from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = ${schema} and a.attname = 'organization_id' and c.relkind in ('r', 'p') and not c.relispartition order by 1`.execute(db);
+    where n.nspname = ${schema} and a.attname = 'organization_id' and c.relkind in ('r', 'p') and not c.relispartition order by 1`.execute(
+    db,
+  );
   const rows: Record<string, string[]> = {};
   for (const { name } of tables.rows) {
-    const result = await sql<{ row: string }>`select to_jsonb(t)::text as row from ${sql.id(name)} t where organization_id = ${victim.org}`.execute(db);
+    const result = await sql<{
+      row: string;
+    }>`select to_jsonb(t)::text as row from ${sql.id(name)} t where organization_id = ${victim.org}`.execute(db);
     rows[name] = result.rows.map((r) => r.row).sort();
   }
   const described = await stack.temporal.client.workflow.getHandle(subscriptionWorkflowId(victim.org)).describe();
@@ -326,13 +573,21 @@ async function victimState() {
 
 /** The victim's state once webhooks and the workflow have gone quiet (unchanged over 2 s). */
 async function settledVictimState() {
-  return eventually('the victim to settle', async () => {
-    const before = JSON.stringify(await victimState());
-    await new Promise((r) => setTimeout(r, 2_000));
-    const inbox = await stack.t.db.selectFrom('stripe_events').select('id').where('relay_status', '=', 'pending').execute();
-    const after = await victimState();
-    return inbox.length === 0 && JSON.stringify(after) === before ? after : undefined;
-  }, 60_000);
+  return eventually(
+    'the victim to settle',
+    async () => {
+      const before = JSON.stringify(await victimState());
+      await new Promise((r) => setTimeout(r, 2_000));
+      const inbox = await stack.t.db
+        .selectFrom('stripe_events')
+        .select('id')
+        .where('relay_status', '=', 'pending')
+        .execute();
+      const after = await victimState();
+      return inbox.length === 0 && JSON.stringify(after) === before ? after : undefined;
+    },
+    60_000,
+  );
 }
 
 let victimBefore: Awaited<ReturnType<typeof victimState>>;
@@ -345,20 +600,50 @@ beforeAll(async () => {
   attacker.token = await userToken({ org: attacker.org, email: `${attacker.org}@customers.example` });
   newcomer.token = await userToken({ org: newcomer.org });
 
-  const subscribed = await send('POST', `${B}/subscription`, { token: victim.token, body: SUBSCRIBE_BODY, headers: { 'idempotency-key': victim.idempotencyKey } });
+  const subscribed = await send('POST', `${B}/subscription`, {
+    token: victim.token,
+    body: SUBSCRIBE_BODY,
+    headers: { 'idempotency-key': victim.idempotencyKey },
+  });
   expect(subscribed.status).toBe(201);
   expect((await send('POST', `${B}/subscription`, { token: attacker.token, body: SUBSCRIBE_BODY })).status).toBe(201);
-  expect((await send('POST', `${B}/usage/events`, { token: TEST_SERVICE_TOKEN, body: { events: [usageEvent(victim.org)] } })).body.accepted).toBe(1);
+  expect(
+    (await send('POST', `${B}/usage/events`, { token: TEST_SERVICE_TOKEN, body: { events: [usageEvent(victim.org)] } }))
+      .body.accepted,
+  ).toBe(1);
 
-  const customer = await stack.t.db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', victim.org).executeTakeFirstOrThrow();
+  const customer = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_customer_id')
+    .where('organization_id', '=', victim.org)
+    .executeTakeFirstOrThrow();
   victim.customerId = customer.stripe_customer_id;
   const mirrored = await eventually("the victim's subscription, card and invoice mirrored", async () => {
-    const sub = await stack.t.db.selectFrom('subscriptions').select('stripe_subscription_id').where('organization_id', '=', victim.org).executeTakeFirst();
-    const pm = await stack.t.db.selectFrom('payment_methods').select('stripe_payment_method_id').where('organization_id', '=', victim.org).executeTakeFirst();
-    const invoice = await stack.t.db.selectFrom('invoices').select(['id', 'stripe_invoice_id']).where('organization_id', '=', victim.org).executeTakeFirst();
-    return sub?.stripe_subscription_id && pm && invoice ? { sub: sub.stripe_subscription_id, pm: pm.stripe_payment_method_id, invoice } : undefined;
+    const sub = await stack.t.db
+      .selectFrom('subscriptions')
+      .select('stripe_subscription_id')
+      .where('organization_id', '=', victim.org)
+      .executeTakeFirst();
+    const pm = await stack.t.db
+      .selectFrom('payment_methods')
+      .select('stripe_payment_method_id')
+      .where('organization_id', '=', victim.org)
+      .executeTakeFirst();
+    const invoice = await stack.t.db
+      .selectFrom('invoices')
+      .select(['id', 'stripe_invoice_id'])
+      .where('organization_id', '=', victim.org)
+      .executeTakeFirst();
+    return sub?.stripe_subscription_id && pm && invoice
+      ? { sub: sub.stripe_subscription_id, pm: pm.stripe_payment_method_id, invoice }
+      : undefined;
   });
-  Object.assign(victim, { stripeSubscriptionId: mirrored.sub, pmId: mirrored.pm, invoiceId: mirrored.invoice.id, stripeInvoiceId: mirrored.invoice.stripe_invoice_id });
+  Object.assign(victim, {
+    stripeSubscriptionId: mirrored.sub,
+    pmId: mirrored.pm,
+    invoiceId: mirrored.invoice.id,
+    stripeInvoiceId: mirrored.invoice.stripe_invoice_id,
+  });
   victimBefore = await settledVictimState();
 });
 afterAll(async () => {
@@ -366,12 +651,26 @@ afterAll(async () => {
 });
 
 test('every operation in the OpenAPI document has a matrix entry with its security scheme', async () => {
-  const doc = (await send('GET', '/api/v1/openapi.json')).body as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
-  const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })));
+  const doc = (await send('GET', '/api/v1/openapi.json')).body as {
+    paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+  };
+  const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
+  );
   expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(MATRIX).sort());
   for (const { key, op } of operations) {
-    const schemes = (op.security ?? []).flatMap((s) => Object.keys(s)).sort().join('+');
-    const expected = { user: 'userToken', 'user-or-service': 'serviceToken+userToken', service: 'serviceToken', admin: 'adminToken', public: '', 'stripe-signature': '' }[MATRIX[key]!.access];
+    const schemes = (op.security ?? [])
+      .flatMap((s) => Object.keys(s))
+      .sort()
+      .join('+');
+    const expected = {
+      user: 'userToken',
+      'user-or-service': 'serviceToken+userToken',
+      service: 'serviceToken',
+      admin: 'adminToken',
+      public: '',
+      'stripe-signature': '',
+    }[MATRIX[key]!.access];
     expect(`${key}: ${schemes}`).toBe(`${key}: ${expected}`);
   }
 });
@@ -379,7 +678,15 @@ test('every operation in the OpenAPI document has a matrix entry with its securi
 test.each(CASES)('%s × %s', async (_, __, attempt) => {
   const answer = await attempt.send();
   expect({ status: answer.status, code: answer.code }).toEqual({ status: attempt.status, code: attempt.code });
-  for (const secret of [victim.org, victim.pmId, victim.customerId, victim.stripeSubscriptionId, victim.invoiceId, victim.stripeInvoiceId]) expect(answer.text).not.toContain(secret);
+  for (const secret of [
+    victim.org,
+    victim.pmId,
+    victim.customerId,
+    victim.stripeSubscriptionId,
+    victim.invoiceId,
+    victim.stripeInvoiceId,
+  ])
+    expect(answer.text).not.toContain(secret);
   await attempt.check?.(answer);
 });
 

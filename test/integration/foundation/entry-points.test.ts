@@ -16,12 +16,20 @@ describe.each(['src/server.ts', 'src/worker.ts'])('%s', (entry) => {
 describe('the API process', () => {
   test('answers /healthz and /readyz, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const api = startEntryPoint('src/server.ts', { PORT: String(port), DATABASE_URL: TEST_DATABASE_URL, TEMPORAL_ADDRESS, LOG_LEVEL: 'warn' });
+    const api = startEntryPoint('src/server.ts', {
+      PORT: String(port),
+      DATABASE_URL: TEST_DATABASE_URL,
+      TEMPORAL_ADDRESS,
+      LOG_LEVEL: 'warn',
+    });
     try {
       expect((await waitForHttp(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { postgres: { ok: true }, temporal: { ok: true } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'ready',
+        checks: { postgres: { ok: true }, temporal: { ok: true } },
+      });
     } finally {
       expect(await api.stop()).toBe(0);
     }

@@ -20,7 +20,15 @@ test('migrations go up, all the way down, and up again on the real Postgres', as
   const up = await withSchemaDdlLock('shared', () => migrateToLatest(t.db, t.schema));
   expect(up).toHaveLength(Object.keys(migrations).length);
   expect(await tables()).toEqual(
-    expect.arrayContaining(['billing_customers', 'invoices', 'payment_methods', 'stripe_events', 'subscriptions', 'usage_daily', 'usage_records']),
+    expect.arrayContaining([
+      'billing_customers',
+      'invoices',
+      'payment_methods',
+      'stripe_events',
+      'subscriptions',
+      'usage_daily',
+      'usage_records',
+    ]),
   );
 
   await withSchemaDdlLock('shared', () => migrateDown(t.db, { all: true, schema: t.schema }));
@@ -33,11 +41,27 @@ test('migrations go up, all the way down, and up again on the real Postgres', as
 
 test('money is stored in integer minor units and Stripe ids are unique', async () => {
   const base = {
-    organization_id: 'org_1', status: 'open', currency: 'usd', amount_due: 2900,
-    stripe_created_at: new Date(), source_event_created_at: new Date(),
+    organization_id: 'org_1',
+    status: 'open',
+    currency: 'usd',
+    amount_due: 2900,
+    stripe_created_at: new Date(),
+    source_event_created_at: new Date(),
   };
-  await t.db.insertInto('invoices').values({ ...base, stripe_invoice_id: 'in_1' }).execute();
-  const row = await t.db.selectFrom('invoices').selectAll().where('stripe_invoice_id', '=', 'in_1').executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('invoices')
+    .values({ ...base, stripe_invoice_id: 'in_1' })
+    .execute();
+  const row = await t.db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('stripe_invoice_id', '=', 'in_1')
+    .executeTakeFirstOrThrow();
   expect(row.amount_due).toBe(2900);
-  await expect(t.db.insertInto('invoices').values({ ...base, stripe_invoice_id: 'in_1' }).execute()).rejects.toThrow(/unique/i);
+  await expect(
+    t.db
+      .insertInto('invoices')
+      .values({ ...base, stripe_invoice_id: 'in_1' })
+      .execute(),
+  ).rejects.toThrow(/unique/i);
 });

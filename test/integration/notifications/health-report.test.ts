@@ -21,17 +21,50 @@ let t: TestDb;
 let app: RunningApp;
 let seq = 0;
 
-function invoice(fields: Partial<NewInvoiceRow> & Pick<NewInvoiceRow, 'status' | 'amount_due'>, at = yesterday): NewInvoiceRow {
+function invoice(
+  fields: Partial<NewInvoiceRow> & Pick<NewInvoiceRow, 'status' | 'amount_due'>,
+  at = yesterday,
+): NewInvoiceRow {
   seq += 1;
-  return { organization_id: 'org_health', stripe_invoice_id: `in_health_${seq}`, currency: 'usd', stripe_created_at: at, source_event_created_at: at, ...fields };
+  return {
+    organization_id: 'org_health',
+    stripe_invoice_id: `in_health_${seq}`,
+    currency: 'usd',
+    stripe_created_at: at,
+    source_event_created_at: at,
+    ...fields,
+  };
 }
 
-function email(kind: 'invoice_issued' | 'invoice_receipt', invoiceId: string, status: NewEmailOutboxRow['status']): NewEmailOutboxRow {
-  return { dedupe_key: `${kind}:${invoiceId}`, organization_id: 'org_health', kind, to_address: 'billing@health.example', subject: 's', text_body: 't', status };
+function email(
+  kind: 'invoice_issued' | 'invoice_receipt',
+  invoiceId: string,
+  status: NewEmailOutboxRow['status'],
+): NewEmailOutboxRow {
+  return {
+    dedupe_key: `${kind}:${invoiceId}`,
+    organization_id: 'org_health',
+    kind,
+    to_address: 'billing@health.example',
+    subject: 's',
+    text_body: 't',
+    status,
+  };
 }
 
-function stripeEvent(n: number, relay: Pick<NewStripeEventRow, 'relay_status' | 'relay_attempts'>, at = yesterday): NewStripeEventRow {
-  return { id: `evt_health_${n}`, type: 'invoice.paid', livemode: false, stripe_created_at: at, payload: '{}', ...relay };
+function stripeEvent(
+  n: number,
+  relay: Pick<NewStripeEventRow, 'relay_status' | 'relay_attempts'>,
+  at = yesterday,
+): NewStripeEventRow {
+  return {
+    id: `evt_health_${n}`,
+    type: 'invoice.paid',
+    livemode: false,
+    stripe_created_at: at,
+    payload: '{}',
+    ...relay,
+  };
 }
 
 async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -46,15 +79,35 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
  */
 beforeAll(async () => {
   t = await createTestDb();
-  const paid = Array.from({ length: 999 }, () => invoice({ status: 'paid', amount_due: 2900, amount_paid: 2900, attempt_count: 1, issued_email_queued_at: yesterday, receipt_email_queued_at: yesterday }));
-  const recovered = invoice({ status: 'paid', amount_due: 2900, amount_paid: 2900, attempt_count: 2, issued_email_queued_at: yesterday, receipt_email_queued_at: yesterday });
+  const paid = Array.from({ length: 999 }, () =>
+    invoice({
+      status: 'paid',
+      amount_due: 2900,
+      amount_paid: 2900,
+      attempt_count: 1,
+      issued_email_queued_at: yesterday,
+      receipt_email_queued_at: yesterday,
+    }),
+  );
+  const recovered = invoice({
+    status: 'paid',
+    amount_due: 2900,
+    amount_paid: 2900,
+    attempt_count: 2,
+    issued_email_queued_at: yesterday,
+    receipt_email_queued_at: yesterday,
+  });
   const awaiting = invoice({ status: 'open', amount_due: 9900, attempt_count: 0 });
   const trial = invoice({ status: 'paid', amount_due: 0, attempt_count: 0 });
   const lastMonth = [
-    ...Array.from({ length: 19 }, () => invoice({ status: 'paid', amount_due: 9900, amount_paid: 9900, attempt_count: 1 }, lastMonthAt)),
+    ...Array.from({ length: 19 }, () =>
+      invoice({ status: 'paid', amount_due: 9900, amount_paid: 9900, attempt_count: 1 }, lastMonthAt),
+    ),
     invoice({ status: 'uncollectible', amount_due: 9900, attempt_count: 4 }, lastMonthAt),
   ];
-  await insertChunked([...paid, recovered, awaiting, trial, ...lastMonth], (chunk) => t.db.insertInto('invoices').values(chunk).execute());
+  await insertChunked([...paid, recovered, awaiting, trial, ...lastMonth], (chunk) =>
+    t.db.insertInto('invoices').values(chunk).execute(),
+  );
 
   const settled = [...paid, recovered];
   const emails = settled.flatMap((i, n) => [
@@ -64,9 +117,19 @@ beforeAll(async () => {
   await insertChunked(emails, (chunk) => t.db.insertInto('email_outbox').values(chunk).execute());
 
   const events = Array.from({ length: 1000 }, (_, n) =>
-    stripeEvent(n, n < 9 ? { relay_status: 'relayed', relay_attempts: 1 } : n === 9 ? { relay_status: 'pending', relay_attempts: 3 } : { relay_status: 'relayed', relay_attempts: 0 }),
+    stripeEvent(
+      n,
+      n < 9
+        ? { relay_status: 'relayed', relay_attempts: 1 }
+        : n === 9
+          ? { relay_status: 'pending', relay_attempts: 3 }
+          : { relay_status: 'relayed', relay_attempts: 0 },
+    ),
   );
-  await insertChunked([...events, stripeEvent(5000, { relay_status: 'pending', relay_attempts: 2 }, lastMonthAt)], (chunk) => t.db.insertInto('stripe_events').values(chunk).execute());
+  await insertChunked(
+    [...events, stripeEvent(5000, { relay_status: 'pending', relay_attempts: 2 }, lastMonthAt)],
+    (chunk) => t.db.insertInto('stripe_events').values(chunk).execute(),
+  );
 
   app = await startTestApp(buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN } }));
   registerBillingHealthGauges(app.deps.metrics.registry, t.db);
@@ -77,10 +140,16 @@ afterAll(async () => {
 });
 
 async function report(range: { from: string; to: string }, token = ADMIN_TOKEN) {
-  const res = await fetch(`${app.url}/api/v1/billing/admin/health-report?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { figures: { figure: string }[] } };
+  const res = await fetch(
+    `${app.url}/api/v1/billing/admin/health-report?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { figures: { figure: string }[] },
+  };
 }
 
 const figure = (body: { figures: { figure: string }[] }, name: string) => body.figures.find((f) => f.figure === name);
@@ -89,31 +158,71 @@ test('1,000 payments with one retried give 99.9 % success (target met) and 0.1 %
   const { status, body } = await report(RECENT);
   expect(status).toBe(200);
   expect(figure(body, 'payment_success_rate')).toEqual({
-    figure: 'payment_success_rate', value: 0.999, numerator: 999, denominator: 1000, target: { comparison: '>=', value: 0.999 }, met: true,
+    figure: 'payment_success_rate',
+    value: 0.999,
+    numerator: 999,
+    denominator: 1000,
+    target: { comparison: '>=', value: 0.999 },
+    met: true,
   });
   expect(figure(body, 'payment_retry_rate')).toEqual({
-    figure: 'payment_retry_rate', value: 0.001, numerator: 1, denominator: 1000, target: { comparison: '<', value: 0.05 }, met: true,
+    figure: 'payment_retry_rate',
+    value: 0.001,
+    numerator: 1,
+    denominator: 1000,
+    target: { comparison: '<', value: 0.05 },
+    met: true,
   });
   // Exactly 1 % is not below 1 %.
   expect(figure(body, 'webhook_processing_failure_rate')).toEqual({
-    figure: 'webhook_processing_failure_rate', value: 0.01, numerator: 10, denominator: 1000, target: { comparison: '<', value: 0.01 }, met: false,
+    figure: 'webhook_processing_failure_rate',
+    value: 0.01,
+    numerator: 10,
+    denominator: 1000,
+    target: { comparison: '<', value: 0.01 },
+    met: false,
   });
   expect(figure(body, 'invoice_delivery_rate')).toEqual({
-    figure: 'invoice_delivery_rate', value: 1998 / 2001, numerator: 1998, denominator: 2001, target: { comparison: '>=', value: 1 }, met: false,
+    figure: 'invoice_delivery_rate',
+    value: 1998 / 2001,
+    numerator: 1998,
+    denominator: 2001,
+    target: { comparison: '>=', value: 1 },
+    met: false,
   });
-  expect(body.details).toEqual({ paymentsAwaitingFirstAttemptExcluded: true, webhookEventsStillFailing: 1, invoiceEmailsFailed: 1, invoiceEmailsPending: 1, invoiceEmailsNotQueued: 1 });
-  expect(body.dunningRevenue).toEqual([{ currency: 'usd', recovered: 2900, recoveredInvoices: 1, lost: 0, lostInvoices: 0, recoveryRate: 1 }]);
+  expect(body.details).toEqual({
+    paymentsAwaitingFirstAttemptExcluded: true,
+    webhookEventsStillFailing: 1,
+    invoiceEmailsFailed: 1,
+    invoiceEmailsPending: 1,
+    invoiceEmailsNotQueued: 1,
+  });
+  expect(body.dunningRevenue).toEqual([
+    { currency: 'usd', recovered: 2900, recoveredInvoices: 1, lost: 0, lostInvoices: 0, recoveryRate: 1 },
+  ]);
   expect(body.allTargetsMet).toBe(false);
 });
 
 test('a period with one payment lost to dunning out of 20 misses the payment targets and reports the lost revenue', async () => {
   const { body } = await report(LAST_MONTH);
-  expect(figure(body, 'payment_success_rate')).toMatchObject({ value: 0.95, numerator: 19, denominator: 20, met: false });
+  expect(figure(body, 'payment_success_rate')).toMatchObject({
+    value: 0.95,
+    numerator: 19,
+    denominator: 20,
+    met: false,
+  });
   expect(figure(body, 'payment_retry_rate')).toMatchObject({ value: 0.05, met: false });
-  expect(figure(body, 'webhook_processing_failure_rate')).toMatchObject({ value: 1, numerator: 1, denominator: 1, met: false });
+  expect(figure(body, 'webhook_processing_failure_rate')).toMatchObject({
+    value: 1,
+    numerator: 1,
+    denominator: 1,
+    met: false,
+  });
   // 20 invoice emails and 19 receipts owed, none sent.
   expect(figure(body, 'invoice_delivery_rate')).toMatchObject({ value: 0, numerator: 0, denominator: 39, met: false });
-  expect(body.dunningRevenue).toEqual([{ currency: 'usd', recovered: 0, recoveredInvoices: 0, lost: 9900, lostInvoices: 1, recoveryRate: 0 }]);
+  expect(body.dunningRevenue).toEqual([
+    { currency: 'usd', recovered: 0, recoveredInvoices: 0, lost: 9900, lostInvoices: 1, recoveryRate: 0 },
+  ]);
 });
 
 test('the CLI prints each figure with its counts beside its target', async () => {
@@ -126,12 +235,16 @@ test('the CLI prints each figure with its counts beside its target', async () =>
     expect.stringMatching(/^ {2}webhook processing failures +1\.00 % +\(10\/1000\) +target < 1 % +MISSED$/),
     expect.stringMatching(/^ {2}invoice delivery +99\.85 % +\(1998\/2001\) +target ≥ 100 % +MISSED$/),
     expect.stringMatching(/^ {2}payment retry rate +0\.10 % +\(1\/1000\) +target < 5 % +met$/),
-    expect.stringMatching(/^ {2}dunning revenue \(usd\) +recovered \$29\.00 \(1 invoices\), lost \$0\.00 \(0 invoices\)$/),
+    expect.stringMatching(
+      /^ {2}dunning revenue \(usd\) +recovered \$29\.00 \(1 invoices\), lost \$0\.00 \(0 invoices\)$/,
+    ),
   ]);
   lines.length = 0;
   await healthReportCommand.run(['--from', RECENT.from, '--to', RECENT.to, '--json'], deps);
   expect(JSON.parse(lines.join('\n'))).toEqual((await report(RECENT)).body);
-  await expect(healthReportCommand.run(['--from', RECENT.to, '--to', RECENT.from], deps)).rejects.toThrow(/--from must be before --to/);
+  await expect(healthReportCommand.run(['--from', RECENT.to, '--to', RECENT.from], deps)).rejects.toThrow(
+    /--from must be before --to/,
+  );
 });
 
 test('the same figures are Prometheus gauges over the last 30 days', async () => {
@@ -150,7 +263,10 @@ test('only operators read the report, and the period is validated', async () => 
   expect((await report(RECENT, 'svc_test_token_0123456789abcdef')).status).toBe(401);
   const res = await fetch(`${app.url}/api/v1/billing/admin/health-report`);
   expect(res.status).toBe(401);
-  expect(((await res.json()) as { error: { code: string; requestId: string } }).error).toMatchObject({ code: 'UNAUTHORIZED', requestId: expect.any(String) });
+  expect(((await res.json()) as { error: { code: string; requestId: string } }).error).toMatchObject({
+    code: 'UNAUTHORIZED',
+    requestId: expect.any(String),
+  });
   expect((await report({ from: RECENT.to, to: RECENT.from })).status).toBe(422);
   expect((await report({ from: 'yesterday', to: RECENT.to })).status).toBe(422);
   expect((await report({ from: '2020-01-01T00:00:00Z', to: RECENT.to })).status).toBe(422);

@@ -9,7 +9,11 @@ export async function inbox(sink: MailSink, to?: string): Promise<ReceivedMessag
 }
 
 export async function injectSmtpFaults(sink: MailSink, body: { rejectNext: number; code?: number }): Promise<void> {
-  const res = await fetch(`${sink.httpUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sink.httpUrl}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`POST /faults answered ${res.status}`);
 }
 

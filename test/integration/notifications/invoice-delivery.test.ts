@@ -5,7 +5,12 @@ import { undeliveredInvoicesCommand } from '../../../src/cli/commands/undelivere
 import type { CliDeps } from '../../../src/cli/command';
 import { loadConfig } from '../../../src/config';
 import { createInvoiceMailer, stripeLineSummary, type InvoiceMailer } from '../../../src/invoice-delivery';
-import { billingEmailResolver, createEmailDispatcher, createOutboxNotifier, createSmtpTransport } from '../../../src/notifications';
+import {
+  billingEmailResolver,
+  createEmailDispatcher,
+  createOutboxNotifier,
+  createSmtpTransport,
+} from '../../../src/notifications';
 import { createStripeClient } from '../../../src/stripe/client';
 import { upsertInvoice } from '../../../src/db/read-models/invoices';
 import { StripeInvoiceSchema, toInvoiceRow } from '../../../src/webhooks/mirror/invoice';
@@ -34,7 +39,14 @@ beforeAll(async () => {
   const { url } = await sim.listen(0);
   stripe = createStripeClient(loadConfig({ STRIPE_API_URL: url }).stripe);
   const product = await stripe.products.create({ name: 'Starter' });
-  priceId = (await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2900, recurring: { interval: 'month' } })).id;
+  priceId = (
+    await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 2900,
+      recurring: { interval: 'month' },
+    })
+  ).id;
   app = await startTestApp(buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN } }));
 });
 afterAll(async () => {
@@ -42,16 +54,35 @@ afterAll(async () => {
   await Promise.all([t.destroy(), sink.close(), sim.close()]);
 });
 
-const notifier = () => createOutboxNotifier({ db: t.db, resolveRecipient: billingEmailResolver(t.db), publicUrl: 'https://app.example.test' });
-const mailer = (): InvoiceMailer => createInvoiceMailer({ db: t.db, notifier: notifier(), lineSummary: stripeLineSummary(stripe) });
-const dispatcher = () => createEmailDispatcher({ db: t.db, transport: createSmtpTransport(sink.smtpUrl), from: 'Billing <billing@example.test>', backoff: FAST_BACKOFF });
+const notifier = () =>
+  createOutboxNotifier({
+    db: t.db,
+    resolveRecipient: billingEmailResolver(t.db),
+    publicUrl: 'https://app.example.test',
+  });
+const mailer = (): InvoiceMailer =>
+  createInvoiceMailer({ db: t.db, notifier: notifier(), lineSummary: stripeLineSummary(stripe) });
+const dispatcher = () =>
+  createEmailDispatcher({
+    db: t.db,
+    transport: createSmtpTransport(sink.smtpUrl),
+    from: 'Billing <billing@example.test>',
+    backoff: FAST_BACKOFF,
+  });
 
 /** A customer in Stripe (the simulator) and the read model whose first invoice is paid at once, mirrored as the relay does. */
 async function paidFirstInvoice(): Promise<{ org: string; email: string; invoice: Stripe.Invoice }> {
   const org = `org_inv_${randomUUID().slice(0, 8)}`;
   const email = `${org}@customers.example`;
-  const customer = await stripe.customers.create({ email, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
-  await t.db.insertInto('billing_customers').values({ organization_id: org, stripe_customer_id: customer.id, email }).execute();
+  const customer = await stripe.customers.create({
+    email,
+    payment_method: 'pm_card_visa',
+    invoice_settings: { default_payment_method: 'pm_card_visa' },
+  });
+  await t.db
+    .insertInto('billing_customers')
+    .values({ organization_id: org, stripe_customer_id: customer.id, email })
+    .execute();
   const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: priceId }] });
   const invoice = await stripe.invoices.retrieve(String(subscription.latest_invoice));
   await mirror(invoice, org);
@@ -63,9 +94,19 @@ async function mirror(invoice: Stripe.Invoice, org: string): Promise<void> {
 }
 
 async function invoicesOf(org: string) {
-  const res = await fetch(`${app.url}/api/v1/billing/invoices`, { headers: { authorization: `Bearer ${await userToken({ org })}` } });
+  const res = await fetch(`${app.url}/api/v1/billing/invoices`, {
+    headers: { authorization: `Bearer ${await userToken({ org })}` },
+  });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { data: { stripeInvoiceId: string; status: string; delivery: Record<'invoice' | 'receipt', { status: string; attempts: number }> }[] }).data;
+  return (
+    (await res.json()) as {
+      data: {
+        stripeInvoiceId: string;
+        status: string;
+        delivery: Record<'invoice' | 'receipt', { status: string; attempts: number }>;
+      }[];
+    }
+  ).data;
 }
 
 function admin(path: string, init: { method?: string; body?: string } = {}, token = ADMIN_TOKEN) {
@@ -74,7 +115,8 @@ function admin(path: string, init: { method?: string; body?: string } = {}, toke
   return fetch(`${app.url}/api/v1/billing/admin${path}`, { ...init, headers });
 }
 
-const kindsOf = (messages: { headers: Record<string, string> }[]) => messages.map((m) => m.headers['x-billing-notification']).sort();
+const kindsOf = (messages: { headers: Record<string, string> }[]) =>
+  messages.map((m) => m.headers['x-billing-notification']).sort();
 
 beforeEach(async () => {
   await fetch(`${sink.httpUrl}/messages`, { method: 'DELETE' });
@@ -104,7 +146,10 @@ test('a paid invoice gets one invoice email and one receipt, with its amount, pe
     expect((await fetch(link ?? '')).status).toBe(200);
   }
   expect((await fetch(invoice.invoice_pdf ?? '')).headers.get('content-type')).toMatch(/pdf/);
-  expect((await invoicesOf(org))[0]).toMatchObject({ status: 'paid', delivery: { invoice: { status: 'sent', attempts: 1 }, receipt: { status: 'sent', attempts: 1 } } });
+  expect((await invoicesOf(org))[0]).toMatchObject({
+    status: 'paid',
+    delivery: { invoice: { status: 'sent', attempts: 1 }, receipt: { status: 'sent', attempts: 1 } },
+  });
 });
 
 test('an SMTP outage delays invoice emails without losing them, and GET /invoices shows them pending meanwhile', async () => {
@@ -115,8 +160,13 @@ test('an SMTP outage delays invoice emails without losing them, and GET /invoice
   try {
     expect(await dispatcher().runOnce()).toMatchObject({ claimed: 2, retried: 2, sent: 0 });
     const [pending] = await invoicesOf(org);
-    expect(pending?.delivery).toEqual({ invoice: { status: 'pending', attempts: 1, sentAt: null }, receipt: { status: 'pending', attempts: 1, sentAt: null } });
-    const listed = (await (await admin(`/invoices/undelivered?organizationId=${org}`)).json()) as { data: { status: string; lastError: string }[] };
+    expect(pending?.delivery).toEqual({
+      invoice: { status: 'pending', attempts: 1, sentAt: null },
+      receipt: { status: 'pending', attempts: 1, sentAt: null },
+    });
+    const listed = (await (await admin(`/invoices/undelivered?organizationId=${org}`)).json()) as {
+      data: { status: string; lastError: string }[];
+    };
     expect(listed.data.map((e) => e.status)).toEqual(['pending', 'pending']);
     expect(listed.data[0]?.lastError).toMatch(/ECONNREFUSED|connect/i);
   } finally {
@@ -141,15 +191,28 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   expect((await fetch(`${app.url}/api/v1/billing/admin/invoices/undelivered`)).status).toBe(401);
   const owner = await userToken({ org, role: 'owner' });
   expect((await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: '{}' }, owner)).status).toBe(401);
-  const undelivered = (await (await admin(`/invoices/undelivered?organizationId=${org}`)).json()) as { data: { kind: string; status: string; lastError: string; toAddress: string }[] };
+  const undelivered = (await (await admin(`/invoices/undelivered?organizationId=${org}`)).json()) as {
+    data: { kind: string; status: string; lastError: string; toAddress: string }[];
+  };
   expect(undelivered.data).toEqual([
-    expect.objectContaining({ kind: 'invoice_issued', status: 'failed', toAddress: email, lastError: expect.stringMatching(/550/) }),
+    expect.objectContaining({
+      kind: 'invoice_issued',
+      status: 'failed',
+      toAddress: email,
+      lastError: expect.stringMatching(/550/),
+    }),
     expect.objectContaining({ kind: 'invoice_receipt', status: 'failed' }),
   ]);
 
-  const resent = await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: JSON.stringify({ kind: 'invoice_issued' }) });
+  const resent = await admin(`/invoices/${invoice.id}/resend`, {
+    method: 'POST',
+    body: JSON.stringify({ kind: 'invoice_issued' }),
+  });
   expect(resent.status).toBe(200);
-  expect(await resent.json()).toMatchObject({ organizationId: org, emails: [{ kind: 'invoice_issued', outcome: 'requeued' }] });
+  expect(await resent.json()).toMatchObject({
+    organizationId: org,
+    emails: [{ kind: 'invoice_issued', outcome: 'requeued' }],
+  });
   expect(await dispatcher().runOnce()).toMatchObject({ sent: 1 });
   expect(kindsOf(await inbox(sink, email))).toEqual(['invoice_issued']);
 
@@ -157,7 +220,9 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   const lines: string[] = [];
   const deps = { db: t.db, out: (l: string) => lines.push(l) } as unknown as CliDeps;
   await undeliveredInvoicesCommand.run(['--org', org], deps);
-  expect(lines[0]).toMatch(new RegExp(`^${invoice.id} invoice_receipt +failed +org=${org} attempts=1 to=${email} error=".*550`));
+  expect(lines[0]).toMatch(
+    new RegExp(`^${invoice.id} invoice_receipt +failed +org=${org} attempts=1 to=${email} error=".*550`),
+  );
   await resendInvoiceCommand.run(['--invoice', invoice.id ?? '', '--kind', 'invoice_receipt'], deps);
   expect(lines.at(-1)).toBe(`${invoice.id} invoice_receipt: requeued`);
   expect(await dispatcher().runOnce()).toMatchObject({ sent: 1 });
@@ -168,15 +233,28 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
   expect((await admin('/invoices/in_unknown123/resend', { method: 'POST' })).status).toBe(404);
   expect((await admin('/invoices/not-an-invoice/resend', { method: 'POST' })).status).toBe(422);
-  expect((await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: '{"kind":"invoice_issued"' })).status).toBe(400);
-  expect((await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: JSON.stringify({ kind: 'x'.repeat(100_000) }) })).status).toBe(413);
+  expect(
+    (await admin(`/invoices/${invoice.id}/resend`, { method: 'POST', body: '{"kind":"invoice_issued"' })).status,
+  ).toBe(400);
+  expect(
+    (
+      await admin(`/invoices/${invoice.id}/resend`, {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'x'.repeat(100_000) }),
+      })
+    ).status,
+  ).toBe(413);
   await expect(resendInvoiceCommand.run(['--invoice', 'in_x', '--kind', 'nope'], deps)).rejects.toThrow(/--kind/);
 });
 
 test('when Stripe cannot be reached the invoice stays due and is emailed by a later sweep', async () => {
   const { email } = await paidFirstInvoice();
   const controlUrl = `${stripe.getApiField('protocol')}://${stripe.getApiField('host')}:${stripe.getApiField('port')}/_sim/faults`;
-  await fetch(controlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: '500', count: 10, method: 'GET', path: '^/v1/invoices/' }) });
+  await fetch(controlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: '500', count: 10, method: 'GET', path: '^/v1/invoices/' }),
+  });
   try {
     expect(await mailer().runOnce()).toMatchObject({ invoices: 1, enqueued: 0, failed: 1 });
   } finally {

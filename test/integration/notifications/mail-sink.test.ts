@@ -21,7 +21,9 @@ beforeEach(async () => {
 });
 
 function send(to: string, subject: string) {
-  return nodemailer.createTransport(sink.smtpUrl).sendMail({ from: 'billing@example.test', to, subject, text: `Body of ${subject}` });
+  return nodemailer
+    .createTransport(sink.smtpUrl)
+    .sendMail({ from: 'billing@example.test', to, subject, text: `Body of ${subject}` });
 }
 
 describe('the mail sink', () => {
@@ -33,12 +35,20 @@ describe('the mail sink', () => {
     expect((await inbox(sink)).map((m) => m.subject)).toEqual(['first', 'second', 'third']);
     const anns = await inbox(sink, 'ann@example.test');
     expect(anns.map((m) => m.subject)).toEqual(['first', 'third']);
-    expect(anns[0]).toMatchObject({ from: 'billing@example.test', text: 'Body of first', envelope: { mailFrom: 'billing@example.test' } });
+    expect(anns[0]).toMatchObject({
+      from: 'billing@example.test',
+      text: 'Body of first',
+      envelope: { mailFrom: 'billing@example.test' },
+    });
   });
 
   test('DELETE /messages empties the inbox and /health reports the count', async () => {
     await send('ann@example.test', 'one');
-    expect(await (await fetch(`${sink.httpUrl}/health`)).json()).toEqual({ status: 'ok', smtpPort: sink.smtpPort, messages: 1 });
+    expect(await (await fetch(`${sink.httpUrl}/health`)).json()).toEqual({
+      status: 'ok',
+      smtpPort: sink.smtpPort,
+      messages: 1,
+    });
     expect((await fetch(`${sink.httpUrl}/messages`, { method: 'DELETE' })).status).toBe(204);
     expect(await inbox(sink)).toEqual([]);
   });
@@ -53,8 +63,17 @@ describe('the mail sink', () => {
   });
 
   test('invalid fault settings are answered with 400', async () => {
-    for (const body of ['{"rejectNext":-1}', '{"rejectNext":1,"code":250}', 'not json', '{"rejectNext":1,"extra":true}']) {
-      const res = await fetch(`${sink.httpUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const body of [
+      '{"rejectNext":-1}',
+      '{"rejectNext":1,"code":250}',
+      'not json',
+      '{"rejectNext":1,"extra":true}',
+    ]) {
+      const res = await fetch(`${sink.httpUrl}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
     }
@@ -63,10 +82,14 @@ describe('the mail sink', () => {
   test('the CLI listens on the ports it is given, and rejects a malformed port', async () => {
     const [smtpPort, httpPort] = [await freePort(), await freePort()];
     // The way scripts/services.sh starts it.
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, MAIN), '--smtp-port', String(smtpPort), '--http-port', String(httpPort)], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      [path.join(ROOT, MAIN), '--smtp-port', String(smtpPort), '--http-port', String(httpPort)],
+      {
+        cwd: ROOT,
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const health = await waitForHttp(`http://127.0.0.1:${httpPort}/health`);

@@ -1,6 +1,11 @@
 import type { NewInvoiceRow } from '../../../src/db/read-models/invoices';
 import type { NewEmailOutboxRow } from '../../../src/db/schema';
-import { billingSuccessMetrics, emailDeliveryMetrics, paymentMetrics, revenueRecovery } from '../../../src/health-report/store';
+import {
+  billingSuccessMetrics,
+  emailDeliveryMetrics,
+  paymentMetrics,
+  revenueRecovery,
+} from '../../../src/health-report/store';
 import { createTestDb, type TestDb } from '../../helpers/db';
 
 const NOVEMBER = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') };
@@ -48,14 +53,27 @@ beforeAll(async () => {
       invoice({ status: 'void', amount_due: 2900, attempt_count: 1 }),
       invoice({ status: 'draft', amount_due: 2900 }),
       invoice({ status: 'paid', amount_due: 0, attempt_count: 0 }),
-      invoice({ status: 'paid', amount_due: 2900, amount_paid: 2900, attempt_count: 3, stripe_created_at: new Date('2026-10-31T23:59:59Z') }),
+      invoice({
+        status: 'paid',
+        amount_due: 2900,
+        amount_paid: 2900,
+        attempt_count: 3,
+        stripe_created_at: new Date('2026-10-31T23:59:59Z'),
+      }),
       invoice({ status: 'paid', amount_due: 5000, amount_paid: 5000, attempt_count: 2, currency: 'eur' }),
       invoice({ status: 'uncollectible', amount_due: 4000, amount_paid: 1000, attempt_count: 4, currency: 'eur' }),
     ])
     .execute();
   await t.db
     .insertInto('email_outbox')
-    .values([email('sent'), email('sent'), email('sent'), email('failed'), email('pending'), email('sent', new Date('2026-12-01T00:00:00Z'))])
+    .values([
+      email('sent'),
+      email('sent'),
+      email('sent'),
+      email('failed'),
+      email('pending'),
+      email('sent', new Date('2026-12-01T00:00:00Z')),
+    ])
     .execute();
 });
 afterAll(() => t.destroy());
@@ -79,12 +97,27 @@ describe('billing success metrics', () => {
   });
 
   test('email delivery rate is sent over settled messages; pending ones are reported apart', async () => {
-    expect(await emailDeliveryMetrics(t.db, NOVEMBER)).toEqual({ enqueued: 5, sent: 3, failed: 1, inFlight: 1, deliveryRate: 3 / 4 });
+    expect(await emailDeliveryMetrics(t.db, NOVEMBER)).toEqual({
+      enqueued: 5,
+      sent: 3,
+      failed: 1,
+      inFlight: 1,
+      deliveryRate: 3 / 4,
+    });
   });
 
   test('a range without data gives counts of zero and no rates rather than dividing by zero', async () => {
-    const empty = await billingSuccessMetrics(t.db, { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') });
-    expect(empty.payments).toEqual({ finalizedInvoices: 0, paidOnFirstAttempt: 0, retriedInvoices: 0, paymentSuccessRate: null, retryRate: null });
+    const empty = await billingSuccessMetrics(t.db, {
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-02-01T00:00:00Z'),
+    });
+    expect(empty.payments).toEqual({
+      finalizedInvoices: 0,
+      paidOnFirstAttempt: 0,
+      retriedInvoices: 0,
+      paymentSuccessRate: null,
+      retryRate: null,
+    });
     expect(empty.revenue).toEqual([]);
     expect(empty.email.deliveryRate).toBeNull();
   });

@@ -66,7 +66,14 @@ function paymentFailed(organizationId: string, attempt = 1): NotificationRequest
     organizationId,
     kind: 'payment_failed',
     dedupeKey: `payment_failed:in_${organizationId}:${attempt}`,
-    data: { invoiceId: `in_${organizationId}`, amountDue: 2900, currency: 'usd', attempt, declineCode: 'insufficient_funds', nextRetryAt: '2026-12-08T00:00:00Z' },
+    data: {
+      invoiceId: `in_${organizationId}`,
+      amountDue: 2900,
+      currency: 'usd',
+      attempt,
+      declineCode: 'insufficient_funds',
+      nextRetryAt: '2026-12-08T00:00:00Z',
+    },
   };
 }
 
@@ -143,7 +150,11 @@ describe('email outbox delivery', () => {
     expect(await d.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
 
     expect(await inbox(sink, email)).toHaveLength(1);
-    expect(await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
+    expect(await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).toMatchObject({
+      status: 'sent',
+      attempts: 3,
+      last_error: null,
+    });
   });
 
   test('while the mail server is down rows stay pending with the error, and they go out once it is back', async () => {
@@ -169,7 +180,10 @@ describe('email outbox delivery', () => {
     await notifier().enqueue(paymentFailed(permanent.organizationId));
     await injectSmtpFaults(sink, { rejectNext: 1, code: 550 });
     expect(await dispatcher().runOnce()).toMatchObject({ dead: 1 });
-    expect(await outboxRow(t.db, paymentFailed(permanent.organizationId).dedupeKey)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await outboxRow(t.db, paymentFailed(permanent.organizationId).dedupeKey)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
 
     const temporary = await newCustomer();
     await notifier().enqueue(paymentFailed(temporary.organizationId));
@@ -208,13 +222,18 @@ describe('email outbox delivery', () => {
       transport: { sendMail: () => new Promise<never>(() => undefined) },
     });
     void crashed.runOnce();
-    await eventually(async () => ((await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).status === 'sending' ? true : undefined));
+    await eventually(async () =>
+      (await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).status === 'sending' ? true : undefined,
+    );
     expect((await dispatcher().runOnce()).claimed).toBe(0);
 
     await sleep(850);
     expect(await dispatcher().runOnce()).toMatchObject({ claimed: 1, sent: 1 });
     expect(await inbox(sink, email)).toHaveLength(1);
-    expect(await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await outboxRow(t.db, paymentFailed(organizationId).dedupeKey)).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
   });
 
   test('the polling loop delivers new messages and stops after finishing the batch in flight', async () => {
@@ -245,7 +264,13 @@ describe('email outbox delivery', () => {
     await notifier().enqueue(paymentFailed(late.organizationId));
     await sleep(150);
     expect(await inbox(sink, late.email)).toEqual([]);
-    expect(await t.db.selectFrom('email_outbox').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'pending').executeTakeFirst()).toEqual({
+    expect(
+      await t.db
+        .selectFrom('email_outbox')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
+    ).toEqual({
       n: 1 + 3 - sentBeforeStop,
     });
   });

@@ -9,9 +9,14 @@ import { dailyTotals, event, periodTotals, recordingNotifier, subscribe, uniqueO
 describe('usage ingestion (service level, real Postgres)', () => {
   let t: TestDb;
   const now = utc('2026-03-10T12:00:00Z');
-  beforeAll(async () => { t = await createTestDb(); });
-  afterAll(async () => { await t.destroy(); });
-  const ingest = (items: unknown[], notifier = recordingNotifier()) => ingestUsageEvents({ db: t.db, notifier, now: () => now }, items);
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await t.destroy();
+  });
+  const ingest = (items: unknown[], notifier = recordingNotifier()) =>
+    ingestUsageEvents({ db: t.db, notifier, now: () => now }, items);
 
   it('counts an event id once across batches and within a batch, and a replayed batch changes nothing', async () => {
     const org = uniqueOrg();
@@ -23,7 +28,9 @@ describe('usage ingestion (service level, real Postgres)', () => {
     expect(replay).toEqual({ accepted: 0, duplicates: ['evt-a', 'evt-b'], rejected: [] });
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': 12 });
     expect(await dailyTotals(t.db, org)).toEqual({ 'messages@2026-03-10': 12 });
-    const raw = await sql<{ n: number }>`select count(*)::int as n from usage_events where organization_id = ${org}`.execute(t.db);
+    const raw = await sql<{
+      n: number;
+    }>`select count(*)::int as n from usage_events where organization_id = ${org}`.execute(t.db);
     expect(raw.rows[0]?.n).toBe(2);
   });
 
@@ -31,7 +38,9 @@ describe('usage ingestion (service level, real Postgres)', () => {
     const org = uniqueOrg();
     const ids = Array.from({ length: 30 }, (_, i) => `gc-${org}-${i}`);
     // 12 concurrent batches, each with 10 of the 30 ids (overlapping), coalesced into few statements.
-    const batches = Array.from({ length: 12 }, (_, b) => Array.from({ length: 10 }, (_, i) => event(org, 'messages', 1, '2026-03-10T10:00:00Z', ids[(b * 7 + i) % 30])));
+    const batches = Array.from({ length: 12 }, (_, b) =>
+      Array.from({ length: 10 }, (_, i) => event(org, 'messages', 1, '2026-03-10T10:00:00Z', ids[(b * 7 + i) % 30])),
+    );
     const results = await Promise.all(batches.map((batch) => ingest(batch)));
     const acceptedTotal = results.reduce((n, r) => n + r.accepted, 0);
     const distinct = new Set(batches.flat().map((e) => e.id));
@@ -49,11 +58,14 @@ describe('usage ingestion (service level, real Postgres)', () => {
   it('group commit over two shards: batches spanning organizations count each id once, and a replay changes nothing', async () => {
     const orgs = Array.from({ length: 6 }, () => uniqueOrg());
     const ids = Array.from({ length: 24 }, (_, i) => `gc2-${orgs[0]}-${i}`);
-    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 9 }, (_, i) => {
-      const n = (b * 5 + i) % 24;
-      return event(orgs[n % 6] as string, 'messages', 1, '2026-03-10T10:00:00Z', ids[n]);
-    }));
-    const twoShards = (items: unknown[]) => ingestUsageEvents({ db: t.db, notifier: recordingNotifier(), now: () => now, commitShards: 2 }, items);
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 9 }, (_, i) => {
+        const n = (b * 5 + i) % 24;
+        return event(orgs[n % 6] as string, 'messages', 1, '2026-03-10T10:00:00Z', ids[n]);
+      }),
+    );
+    const twoShards = (items: unknown[]) =>
+      ingestUsageEvents({ db: t.db, notifier: recordingNotifier(), now: () => now, commitShards: 2 }, items);
     const results = await Promise.all(batches.map((batch) => twoShards(batch)));
     expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(new Set(batches.flat().map((e) => e.id)).size);
     const totals = await Promise.all(orgs.map((org) => periodTotals(t.db, org)));
@@ -65,8 +77,15 @@ describe('usage ingestion (service level, real Postgres)', () => {
   it('group commit: a batch whose statement fails alone does not fail the batches it was grouped with', async () => {
     const org = uniqueOrg();
     const placed = (id: string, subscriptionId: string | null): PlacedEvent => ({
-      id, organizationId: org, metric: 'messages', quantity: 1, occurredAt: utc('2026-03-10T10:00:00Z'),
-      periodStart: utc('2026-03-01T00:00:00Z'), periodEnd: utc('2026-04-01T00:00:00Z'), subscriptionId, limit: 1_000,
+      id,
+      organizationId: org,
+      metric: 'messages',
+      quantity: 1,
+      occurredAt: utc('2026-03-10T10:00:00Z'),
+      periodStart: utc('2026-03-01T00:00:00Z'),
+      periodEnd: utc('2026-04-01T00:00:00Z'),
+      subscriptionId,
+      limit: 1_000,
     });
     // The first goes alone; the next two wait and are grouped; the middle one violates a foreign key.
     const [first, bad, last] = await Promise.allSettled([
@@ -88,8 +107,15 @@ describe('usage ingestion (service level, real Postgres)', () => {
       event(org, 'storage', 40, '2026-03-09T09:00:00Z'),
       event(org, 'storage', 25, '2026-03-09T08:00:00Z'),
     ]);
-    await ingest([event(org, 'storage', 30, '2026-03-09T07:00:00Z'), event(org, 'storage', 55, '2026-03-10T07:00:00Z')]);
-    expect(await dailyTotals(t.db, org)).toEqual({ 'api_calls@2026-03-09': 25, 'storage@2026-03-09': 40, 'storage@2026-03-10': 55 });
+    await ingest([
+      event(org, 'storage', 30, '2026-03-09T07:00:00Z'),
+      event(org, 'storage', 55, '2026-03-10T07:00:00Z'),
+    ]);
+    expect(await dailyTotals(t.db, org)).toEqual({
+      'api_calls@2026-03-09': 25,
+      'storage@2026-03-09': 40,
+      'storage@2026-03-10': 55,
+    });
     expect(await periodTotals(t.db, org)).toEqual({ 'api_calls@2026-03-01': 25, 'storage@2026-03-01': 55 });
   });
 
@@ -103,8 +129,14 @@ describe('usage ingestion (service level, real Postgres)', () => {
       event(org, 'messages', 8, '2026-03-05T15:29:59.999Z', 'late-one'), // the last instant of the previous one
     ]);
     expect(result.accepted).toBe(3);
-    expect(result.rejected).toEqual([{ index: 3, id: 'late-one', reason: 'before_current_period', message: expect.any(String) }]);
-    expect(await dailyTotals(t.db, org)).toEqual({ 'messages@2026-03-05': 4, 'messages@2026-03-09': 2, 'messages@2026-03-10': 1 });
+    expect(result.rejected).toEqual([
+      { index: 3, id: 'late-one', reason: 'before_current_period', message: expect.any(String) },
+    ]);
+    expect(await dailyTotals(t.db, org)).toEqual({
+      'messages@2026-03-05': 4,
+      'messages@2026-03-09': 2,
+      'messages@2026-03-10': 1,
+    });
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-05': 7 });
   });
 
@@ -131,14 +163,25 @@ describe('usage ingestion (service level, real Postgres)', () => {
   it('rolls events past the projected period end into the next period', async () => {
     const org = uniqueOrg();
     await subscribe(t.db, org, 'professional', { start: '2026-02-10T12:02:00Z', end: '2026-03-10T12:00:00Z' });
-    await ingest([event(org, 'messages', 3, '2026-03-10T11:59:59Z'), event(org, 'messages', 5, '2026-03-10T12:03:00Z')]);
+    await ingest([
+      event(org, 'messages', 3, '2026-03-10T11:59:59Z'),
+      event(org, 'messages', 5, '2026-03-10T12:03:00Z'),
+    ]);
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-02-10': 3, 'messages@2026-03-10': 5 });
   });
 
   it('notifies each threshold once per organization, metric and period, never per event', async () => {
     const org = uniqueOrg();
     const notifier = recordingNotifier();
-    const batch = (n: number, minute: number) => Array.from({ length: n }, (_, i) => event(org, 'messages', 10, `2026-03-10T10:${String(minute).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`));
+    const batch = (n: number, minute: number) =>
+      Array.from({ length: n }, (_, i) =>
+        event(
+          org,
+          'messages',
+          10,
+          `2026-03-10T10:${String(minute).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+        ),
+      );
     await ingest(batch(70, 1), notifier); // 700 of 1,000
     await ingest(batch(15, 2), notifier); // 850: crosses 80 %
     await ingest(batch(5, 3), notifier); // 900
@@ -152,8 +195,15 @@ describe('usage ingestion (service level, real Postgres)', () => {
       ['agents', 80, 1],
       ['agents', 100, 1],
     ]);
-    expect(notifier.sent[0]).toMatchObject({ kind: 'usage_threshold', dedupeKey: `usage_threshold:${org}:messages:2026-03-01T00:00:00.000Z:80` });
-    const alerts = await t.db.selectFrom('usage_threshold_alerts').select(['notified_at']).where('organization_id', '=', org).execute();
+    expect(notifier.sent[0]).toMatchObject({
+      kind: 'usage_threshold',
+      dedupeKey: `usage_threshold:${org}:messages:2026-03-01T00:00:00.000Z:80`,
+    });
+    const alerts = await t.db
+      .selectFrom('usage_threshold_alerts')
+      .select(['notified_at'])
+      .where('organization_id', '=', org)
+      .execute();
     expect(alerts).toHaveLength(4);
     expect(alerts.every((a) => a.notified_at !== null)).toBe(true);
   });

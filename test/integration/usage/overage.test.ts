@@ -67,31 +67,49 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
   it('sends each new block once even when retried, and the renewal invoice bills them', async () => {
     const { prices } = await syncUsageMeters(stripe);
     const product = await stripe.products.create({ name: 'Starter' });
-    const base = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2_900, recurring: { interval: 'month' } });
+    const base = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 2_900,
+      recurring: { interval: 'month' },
+    });
     const start = Math.floor(Date.now() / 1000) - 10 * DAY;
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
     const customer = await stripe.customers.create({ email: 'owner@example.com', test_clock: clock.id });
     const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: base.id }, { price: prices.billing_starter_messages_overage ?? '' }] });
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: base.id }, { price: prices.billing_starter_messages_overage ?? '' }],
+    });
     const item = sub.items.data[0];
     const period = { start: (item?.current_period_start ?? 0) * 1000, end: (item?.current_period_end ?? 0) * 1000 };
 
     const org = uniqueOrg();
-    await t.db.insertInto('billing_customers').values({ organization_id: org, stripe_customer_id: customer.id }).execute();
-    await subscribe(t.db, org, 'starter', { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() });
+    await t.db
+      .insertInto('billing_customers')
+      .values({ organization_id: org, stripe_customer_id: customer.id })
+      .execute();
+    await subscribe(t.db, org, 'starter', {
+      start: new Date(period.start).toISOString(),
+      end: new Date(period.end).toISOString(),
+    });
     const now = new Date(Date.now() - 60_000).toISOString();
     await ingestUsageEvents({ db: t.db }, [event(org, 'messages', 12_500, now), event(org, 'api_calls', 40_000, now)]);
 
     const asOf = period.end - 3_600_000;
     await advance(stripe, clock.id, asOf / 1000);
     const flaky = losingFirstAnswer(stripe);
-    await expect(reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf })).rejects.toThrow('socket hang up');
+    await expect(reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf })).rejects.toThrow(
+      'socket hang up',
+    );
     // Usage arriving between attempts: the retry first resends the event it had fixed (same identifier,
     // Stripe counts it once), then reports the new blocks as a second event.
     await ingestUsageEvents({ db: t.db }, [event(org, 'messages', 5_000, new Date().toISOString())]);
     const retried = await reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf });
-    expect(retried).toEqual([{ metric: 'messages', overUnits: 7_500, blocks: 8, identifier: expect.stringMatching(/^ovg_.*_b8$/), sent: true }]);
+    expect(retried).toEqual([
+      { metric: 'messages', overUnits: 7_500, blocks: 8, identifier: expect.stringMatching(/^ovg_.*_b8$/), sent: true },
+    ]);
     const again = await reportOverage({ db: t.db, stripe: flaky }, { organizationId: org, period, asOf });
     expect(again).toEqual([expect.objectContaining({ blocks: 8, sent: false })]);
     expect(flaky.calls).toBe(3);
@@ -100,7 +118,9 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
 
     await advance(stripe, clock.id, period.end / 1000 + 60);
     const renewal = (await stripe.invoices.list({ subscription: sub.id })).data[0];
-    const overageLine = renewal?.lines.data.find((l) => l.pricing?.price_details?.price === prices.billing_starter_messages_overage);
+    const overageLine = renewal?.lines.data.find(
+      (l) => l.pricing?.price_details?.price === prices.billing_starter_messages_overage,
+    );
     expect(overageLine).toMatchObject({ quantity: 8, amount: 1_600 });
     expect(renewal?.total).toBe(2_900 + 1_600);
   });
@@ -109,8 +129,12 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
     const org = uniqueOrg();
     await subscribe(t.db, org, 'starter', { start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z' });
     const period = { start: Date.parse('2026-03-01T00:00:00Z'), end: Date.parse('2026-04-01T00:00:00Z') };
-    const unreachable = { billing: { meterEvents: { create: () => Promise.reject(new Error('must not call Stripe')) } } };
+    const unreachable = {
+      billing: { meterEvents: { create: () => Promise.reject(new Error('must not call Stripe')) } },
+    };
     expect(await reportOverage({ db: t.db, stripe: unreachable }, { organizationId: org, period })).toEqual([]);
-    expect(await reportOverage({ db: t.db, stripe: unreachable }, { organizationId: org, period, plan: 'enterprise' })).toEqual([]);
+    expect(
+      await reportOverage({ db: t.db, stripe: unreachable }, { organizationId: org, period, plan: 'enterprise' }),
+    ).toEqual([]);
   });
 });

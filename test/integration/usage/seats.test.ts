@@ -22,13 +22,22 @@ describe('seats (the users gauge) as an entitlement', () => {
   });
 
   const post = async (path: string, body: unknown, token = TEST_SERVICE_TOKEN) => {
-    const res = await fetch(`${app.url}/api/v1/billing${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${app.url}/api/v1/billing${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const seatsReading = (org: string, users: number, msAgo: number) => post('/usage/events', { events: [event(org, 'users', users, new Date(Date.now() - msAgo).toISOString())] });
+  const seatsReading = (org: string, users: number, msAgo: number) =>
+    post('/usage/events', { events: [event(org, 'users', users, new Date(Date.now() - msAgo).toISOString())] });
   /** What the frontend asks before inviting `quantity` more people, with the inviting user's own token. */
-  const mayInvite = async (org: string, quantity = 1) => (await post('/entitlements/check', { metric: 'users', quantity }, await userToken({ org, role: 'admin' }))).body;
-  const period = { start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date(Date.now() + 29 * 86_400_000).toISOString() };
+  const mayInvite = async (org: string, quantity = 1) =>
+    (await post('/entitlements/check', { metric: 'users', quantity }, await userToken({ org, role: 'admin' }))).body;
+  const period = {
+    start: new Date(Date.now() - 86_400_000).toISOString(),
+    end: new Date(Date.now() + 29 * 86_400_000).toISOString(),
+  };
 
   test('a starter organization with 3 of 3 seats cannot invite a fourth; after someone leaves it can invite one again', async () => {
     const org = uniqueOrg();
@@ -43,7 +52,9 @@ describe('seats (the users gauge) as an entitlement', () => {
     expect(await mayInvite(org)).toMatchObject({ allowed: true, limit: 3, used: 2, remaining: 1 });
     expect(await mayInvite(org, 2)).toMatchObject({ allowed: false });
 
-    const res = await fetch(`${app.url}/api/v1/billing/entitlements`, { headers: { authorization: `Bearer ${await userToken({ org, role: 'member' })}` } });
+    const res = await fetch(`${app.url}/api/v1/billing/entitlements`, {
+      headers: { authorization: `Bearer ${await userToken({ org, role: 'member' })}` },
+    });
     const seats = ((await res.json()) as Entitlements).metrics.find((m) => m.metric === 'users');
     expect(seats).toEqual({ metric: 'users', kind: 'gauge', limit: 3, used: 2, remaining: 1, overage: null });
   });
@@ -68,7 +79,12 @@ describe('seats (the users gauge) as an entitlement', () => {
   test('seats are reported as readings, never consumed like counters, and a reading of zero is valid', async () => {
     const org = uniqueOrg();
     expect((await seatsReading(org, 0, 1_000)).body).toMatchObject({ accepted: 1 });
-    const consume = await post('/entitlements/check', { organizationId: org, metric: 'users', quantity: 1, consume: { eventId: 'invite-1' } });
+    const consume = await post('/entitlements/check', {
+      organizationId: org,
+      metric: 'users',
+      quantity: 1,
+      consume: { eventId: 'invite-1' },
+    });
     expect(consume.status).toBe(422);
     expect(await mayInvite(org)).toMatchObject({ allowed: true, used: 0, limit: 1 });
   });

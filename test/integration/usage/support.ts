@@ -30,23 +30,42 @@ export function recordingNotifier(): Notifier & { sent: NotificationRequest[] } 
 }
 
 /** A live subscription in the read model, as the workflow projects it. */
-export async function subscribe(db: Db, org: string, plan: string, period: { start: string; end: string }, status = 'active'): Promise<void> {
-  await db.insertInto('subscriptions').values({
-    organization_id: org,
-    workflow_id: `subscription:${org}`,
-    plan,
-    status,
-    current_period_start: period.start,
-    current_period_end: period.end,
-  }).execute();
+export async function subscribe(
+  db: Db,
+  org: string,
+  plan: string,
+  period: { start: string; end: string },
+  status = 'active',
+): Promise<void> {
+  await db
+    .insertInto('subscriptions')
+    .values({
+      organization_id: org,
+      workflow_id: `subscription:${org}`,
+      plan,
+      status,
+      current_period_start: period.start,
+      current_period_end: period.end,
+    })
+    .execute();
 }
 
 export async function periodTotals(db: Db, org: string): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('usage_records').select(['metric_type', 'period_start', 'quantity']).where('organization_id', '=', org).execute();
-  return Object.fromEntries(rows.map((r) => [`${r.metric_type}@${r.period_start.toISOString().slice(0, 10)}`, r.quantity]));
+  const rows = await db
+    .selectFrom('usage_records')
+    .select(['metric_type', 'period_start', 'quantity'])
+    .where('organization_id', '=', org)
+    .execute();
+  return Object.fromEntries(
+    rows.map((r) => [`${r.metric_type}@${r.period_start.toISOString().slice(0, 10)}`, r.quantity]),
+  );
 }
 
 export async function dailyTotals(db: Db, org: string): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('usage_daily').select(['metric', 'day', 'quantity']).where('organization_id', '=', org).execute();
+  const rows = await db
+    .selectFrom('usage_daily')
+    .select(['metric', 'day', 'quantity'])
+    .where('organization_id', '=', org)
+    .execute();
   return Object.fromEntries(rows.map((r) => [`${r.metric}@${r.day}`, r.quantity]));
 }

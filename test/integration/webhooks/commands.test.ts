@@ -12,7 +12,12 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   lines = [];
-  deps = { config: loadConfig({ NODE_ENV: 'test' }), db: t.db, temporal: unreachableTemporal(1), out: (l) => lines.push(l) };
+  deps = {
+    config: loadConfig({ NODE_ENV: 'test' }),
+    db: t.db,
+    temporal: unreachableTemporal(1),
+    out: (l) => lines.push(l),
+  };
 });
 afterAll(() => t.destroy());
 
@@ -42,9 +47,16 @@ test('redrive-events makes events of the range (and type) pending again and says
     ])
     .execute();
 
-  await redriveEventsCommand.run(['--from', '2026-11-05T00:00:00Z', '--to', '2026-11-20T00:00:00Z', '--type', 'invoice.paid'], deps);
+  await redriveEventsCommand.run(
+    ['--from', '2026-11-05T00:00:00Z', '--to', '2026-11-20T00:00:00Z', '--type', 'invoice.paid'],
+    deps,
+  );
 
-  const rows = await t.db.selectFrom('stripe_events').select(['id', 'relay_status', 'relay_attempts', 'last_error']).orderBy('id').execute();
+  const rows = await t.db
+    .selectFrom('stripe_events')
+    .select(['id', 'relay_status', 'relay_attempts', 'last_error'])
+    .orderBy('id')
+    .execute();
   expect(rows).toEqual([
     { id: 'evt_at_end', relay_status: 'relayed', relay_attempts: 3, last_error: null },
     { id: 'evt_before', relay_status: 'relayed', relay_attempts: 3, last_error: null },

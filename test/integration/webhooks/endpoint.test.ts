@@ -6,7 +6,15 @@ import { WEBHOOK_BODY_LIMIT_BYTES } from '../../../src/api/routes/stripe-webhook
 import { buildTestAppDeps, countedRequests, startTestApp, type RunningApp } from '../../helpers/app';
 import { createDb } from '../../../src/db/database';
 import { createTestDb, type TestDb } from '../../helpers/db';
-import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
+import {
+  invoiceObject,
+  paymentMethodObject,
+  signed,
+  stripeEvent,
+  subscriptionObject,
+  uid,
+  type TestEvent,
+} from '../../fixtures/stripe-events';
 
 const OLD_SECRET = 'whsec_old_rotating_out_0123456789';
 const NEW_SECRET = 'whsec_new_rotating_in_0123456789';
@@ -15,14 +23,26 @@ let t: TestDb;
 let app: RunningApp;
 beforeAll(async () => {
   t = await createTestDb();
-  app = await startTestApp(buildTestAppDeps({ db: t.db, env: { STRIPE_WEBHOOK_SECRET: `${OLD_SECRET},${NEW_SECRET}` } }));
+  app = await startTestApp(
+    buildTestAppDeps({ db: t.db, env: { STRIPE_WEBHOOK_SECRET: `${OLD_SECRET},${NEW_SECRET}` } }),
+  );
 });
 afterAll(async () => {
   await app.close();
   await t.destroy();
 });
 
-async function post(body: string, signature?: string): Promise<{ status: number; json: { received?: boolean; duplicate?: boolean; error?: { code: string; message: string; details?: { reason: string } } } }> {
+async function post(
+  body: string,
+  signature?: string,
+): Promise<{
+  status: number;
+  json: {
+    received?: boolean;
+    duplicate?: boolean;
+    error?: { code: string; message: string; details?: { reason: string } };
+  };
+}> {
   const res = await fetch(`${app.url}/api/v1/billing/webhooks/stripe`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) },
@@ -37,12 +57,16 @@ const deliver = (event: TestEvent, secret = NEW_SECRET) => {
 };
 
 const storedRows = (id: string) => t.db.selectFrom('stripe_events').selectAll().where('id', '=', id).execute();
-const outcome = async (name: string) => (await app.deps.metrics.webhookOutcomes.get()).values.find((v) => v.labels.outcome === name)?.value ?? 0;
+const outcome = async (name: string) =>
+  (await app.deps.metrics.webhookOutcomes.get()).values.find((v) => v.labels.outcome === name)?.value ?? 0;
 
 function eventFor(type: (typeof RELAYED_EVENT_TYPES)[number], org: string, customer: string): TestEvent {
-  if (type.startsWith('customer.subscription.')) return stripeEvent(type, subscriptionObject({ customer, organizationId: org }));
-  if (type.startsWith('invoice.')) return stripeEvent(type, invoiceObject({ customer, subscription: uid('sub'), organizationId: org }));
-  if (type === 'payment_method.detached') return stripeEvent(type, paymentMethodObject({ customer: null }), { previous: { customer } });
+  if (type.startsWith('customer.subscription.'))
+    return stripeEvent(type, subscriptionObject({ customer, organizationId: org }));
+  if (type.startsWith('invoice.'))
+    return stripeEvent(type, invoiceObject({ customer, subscription: uid('sub'), organizationId: org }));
+  if (type === 'payment_method.detached')
+    return stripeEvent(type, paymentMethodObject({ customer: null }), { previous: { customer } });
   return stripeEvent(type, paymentMethodObject({ customer }));
 }
 
@@ -50,14 +74,23 @@ describe('a correctly signed delivery', () => {
   test.each(RELAYED_EVENT_TYPES)('of %s is stored with its organization and acknowledged', async (type) => {
     const org = uid('org');
     const customer = uid('cus');
-    await t.db.insertInto('billing_customers').values({ organization_id: org, stripe_customer_id: customer, stripe_test_clock_id: null, email: null }).execute();
+    await t.db
+      .insertInto('billing_customers')
+      .values({ organization_id: org, stripe_customer_id: customer, stripe_test_clock_id: null, email: null })
+      .execute();
     const event = eventFor(type, org, customer);
 
     const res = await deliver(event);
 
     expect(res).toEqual({ status: 200, json: { received: true, duplicate: false } });
     const [row] = await storedRows(event.id);
-    expect(row).toMatchObject({ type, object_id: (event.data.object as { id: string }).id, organization_id: org, relay_status: 'pending', livemode: false });
+    expect(row).toMatchObject({
+      type,
+      object_id: (event.data.object as { id: string }).id,
+      organization_id: org,
+      relay_status: 'pending',
+      livemode: false,
+    });
     expect(row?.stripe_created_at.getTime()).toBe(event.created * 1000);
     expect(row?.payload).toEqual(JSON.parse(JSON.stringify(event)));
   });
@@ -95,11 +128,23 @@ describe('a correctly signed delivery', () => {
 });
 
 describe('a delivery that cannot be trusted is refused, stores nothing and is counted', () => {
-  const event = () => stripeEvent('customer.subscription.created', subscriptionObject({ customer: uid('cus'), organizationId: uid('org') }));
+  const event = () =>
+    stripeEvent(
+      'customer.subscription.created',
+      subscriptionObject({ customer: uid('cus'), organizationId: uid('org') }),
+    );
 
   test.each([
-    ['signed with an unknown secret', 'bad_signature', (e: TestEvent) => signed(JSON.stringify(e), 'whsec_attacker_guess_0123456789')],
-    ['with a timestamp older than the tolerance', 'stale_timestamp', (e: TestEvent) => signed(JSON.stringify(e), NEW_SECRET, Math.floor(Date.now() / 1000) - 301)],
+    [
+      'signed with an unknown secret',
+      'bad_signature',
+      (e: TestEvent) => signed(JSON.stringify(e), 'whsec_attacker_guess_0123456789'),
+    ],
+    [
+      'with a timestamp older than the tolerance',
+      'stale_timestamp',
+      (e: TestEvent) => signed(JSON.stringify(e), NEW_SECRET, Math.floor(Date.now() / 1000) - 301),
+    ],
     [
       'whose body was changed after signing',
       'bad_signature',
@@ -109,8 +154,16 @@ describe('a delivery that cannot be trusted is refused, stores nothing and is co
       },
     ],
     ['whose signed body is not JSON', 'malformed', () => signed('{"id":"evt_1",', NEW_SECRET)],
-    ['whose signed body is not an event', 'malformed', () => signed(JSON.stringify({ id: uid('evt'), object: 'charge' }), NEW_SECRET)],
-    ['from live mode to a test-mode service', 'livemode_mismatch', (e: TestEvent) => signed(JSON.stringify({ ...e, livemode: true }), NEW_SECRET)],
+    [
+      'whose signed body is not an event',
+      'malformed',
+      () => signed(JSON.stringify({ id: uid('evt'), object: 'charge' }), NEW_SECRET),
+    ],
+    [
+      'from live mode to a test-mode service',
+      'livemode_mismatch',
+      (e: TestEvent) => signed(JSON.stringify({ ...e, livemode: true }), NEW_SECRET),
+    ],
   ])('%s → 400 %s', async (_name, reason, make) => {
     const e = event();
     const before = await outcome(`rejected_${reason}`);
@@ -147,10 +200,14 @@ describe('a delivery that cannot be trusted is refused, stores nothing and is co
     const { body, signature } = signed(JSON.stringify(e), NEW_SECRET);
     const before = await outcome('rejected_too_large');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${app.url}/api/v1/billing/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signature, 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${app.url}/api/v1/billing/webhooks/stripe`,
+        { method: 'POST', headers: { 'stripe-signature': signature, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < body.length; i += 16 * 1024) req.write(body.slice(i, i + 16 * 1024));
       req.end();
@@ -177,18 +234,37 @@ describe("the server's node:http adapter for Stripe's deliveries, beside the end
   });
 
   async function postTo(path: string, body: string, headers: Record<string, string>, base = app.url) {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     const json = (await res.json()) as { error?: { requestId?: string } };
-    return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), retryAfter: res.headers.get('retry-after'), json };
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      requestId: res.headers.get('x-request-id'),
+      retryAfter: res.headers.get('retry-after'),
+      json,
+    };
   }
-  const withoutRequestId = (json: { error?: { requestId?: string } }) => (json.error ? { error: { ...json.error, requestId: '…' } } : json);
-  const subscriptionEvent = () => stripeEvent('customer.subscription.updated', subscriptionObject({ customer: uid('cus'), organizationId: uid('org') }));
+  const withoutRequestId = (json: { error?: { requestId?: string } }) =>
+    json.error ? { error: { ...json.error, requestId: '…' } } : json;
+  const subscriptionEvent = () =>
+    stripeEvent(
+      'customer.subscription.updated',
+      subscriptionObject({ customer: uid('cus'), organizationId: uid('org') }),
+    );
 
   test.each([
     ['accepted', () => signed(JSON.stringify(subscriptionEvent()), NEW_SECRET)],
     ['bad signature', () => signed(JSON.stringify(subscriptionEvent()), 'whsec_attacker_guess_0123456789')],
     ['missing signature', () => ({ body: JSON.stringify(subscriptionEvent()), signature: '' })],
-    ['too large', () => signed(JSON.stringify({ ...subscriptionEvent(), padding: 'x'.repeat(WEBHOOK_BODY_LIMIT_BYTES) }), NEW_SECRET)],
+    [
+      'too large',
+      () =>
+        signed(JSON.stringify({ ...subscriptionEvent(), padding: 'x'.repeat(WEBHOOK_BODY_LIMIT_BYTES) }), NEW_SECRET),
+    ],
   ])('answers a delivery (%s) exactly as the Hono route does, with or without a query string', async (_name, make) => {
     const { body, signature } = make();
     const headers: Record<string, string> = signature ? { 'stripe-signature': signature } : {};
@@ -197,7 +273,10 @@ describe("the server's node:http adapter for Stripe's deliveries, beside the end
     // The same bytes again through the route alone and with a query string: a duplicate if the first was stored, else the same refusal.
     const routed = await postTo(PATH, body, headers, honoUrl);
     const queried = await postTo(WITH_QUERY, body, headers);
-    expect({ status: queried.status, json: withoutRequestId(queried.json) }).toEqual({ status: routed.status, json: withoutRequestId(routed.json) });
+    expect({ status: queried.status, json: withoutRequestId(queried.json) }).toEqual({
+      status: routed.status,
+      json: withoutRequestId(routed.json),
+    });
 
     expect(direct.contentType).toMatch(/^application\/json/);
     expect(routed.contentType).toMatch(/^application\/json/);
@@ -207,7 +286,10 @@ describe("the server's node:http adapter for Stripe's deliveries, beside the end
       expect(routed).toMatchObject({ status: 200, json: { received: true, duplicate: true } });
     } else {
       expect(direct.json.error?.requestId).toBe(direct.requestId);
-      expect({ status: routed.status, json: withoutRequestId(routed.json) }).toEqual({ status: direct.status, json: withoutRequestId(direct.json) });
+      expect({ status: routed.status, json: withoutRequestId(routed.json) }).toEqual({
+        status: direct.status,
+        json: withoutRequestId(direct.json),
+      });
     }
   });
 
@@ -217,7 +299,11 @@ describe("the server's node:http adapter for Stripe's deliveries, beside the end
 
     const res = await postTo(PATH, JSON.stringify(subscriptionEvent()), { 'x-request-id': 'trace-0123456789' });
 
-    expect(res).toMatchObject({ status: 400, requestId: 'trace-0123456789', json: { error: { requestId: 'trace-0123456789' } } });
+    expect(res).toMatchObject({
+      status: 400,
+      requestId: 'trace-0123456789',
+      json: { error: { requestId: 'trace-0123456789' } },
+    });
     expect(await count()).toBe(before + 1);
   });
 

@@ -11,7 +11,10 @@ import type { Db } from '../../../src/db/database';
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** A worker running the stand-in subscription workflow on a queue of its own. */
-export async function startStandInWorker(env: TestWorkflowEnvironment, activities?: object): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+export async function startStandInWorker(
+  env: TestWorkflowEnvironment,
+  activities?: object,
+): Promise<{ taskQueue: string; stop(): Promise<void> }> {
   const taskQueue = uniqueTaskQueue('webhooks');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -59,7 +62,12 @@ export function unreachableTemporal(port: number): Client {
   return new Client({ connection: Connection.lazy({ address: `127.0.0.1:${port}` }) });
 }
 
-export function relayFor(db: Db, temporal: Client, taskQueue: string, overrides: Partial<Parameters<typeof createWebhookRelay>[0]> = {}): WebhookRelay {
+export function relayFor(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  overrides: Partial<Parameters<typeof createWebhookRelay>[0]> = {},
+): WebhookRelay {
   return createWebhookRelay({
     db,
     subscriptions: createSubscriptionClient(temporal, { taskQueue, policyProfile: 'standard' }),

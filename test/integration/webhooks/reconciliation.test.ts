@@ -35,15 +35,33 @@ beforeAll(async () => {
   simulatorUrl = url;
   stripe = new Stripe('sk_test_simulator', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
   const target = { taskQueue: '' };
-  const lazyDeps = { get db() { return t.db; }, stripe, get subscriptions() { return createSubscriptionClient(env.client, { taskQueue: target.taskQueue, policyProfile: 'standard' }); }, logger: quietLogger };
+  const lazyDeps = {
+    get db() {
+      return t.db;
+    },
+    stripe,
+    get subscriptions() {
+      return createSubscriptionClient(env.client, { taskQueue: target.taskQueue, policyProfile: 'standard' });
+    },
+    logger: quietLogger,
+  };
   worker = await startStandInWorker(env, createReconciliationActivities(lazyDeps));
   target.taskQueue = worker.taskQueue;
   deps = lazyDeps;
   const product = await stripe.products.create({ name: 'Starter' });
-  price = (await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2_900, recurring: { interval: 'month' } })).id;
+  price = (
+    await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 2_900,
+      recurring: { interval: 'month' },
+    })
+  ).id;
 });
 afterAll(async () => {
-  await Promise.allSettled(organizations.map((org) => env.client.workflow.getHandle(subscriptionWorkflowId(org)).signal('finish')));
+  await Promise.allSettled(
+    organizations.map((org) => env.client.workflow.getHandle(subscriptionWorkflowId(org)).signal('finish')),
+  );
   await worker.stop();
   await env.teardown();
   await simulator.close();
@@ -51,13 +69,23 @@ afterAll(async () => {
 });
 
 /** A paying Stripe customer with a live subscription, made directly in Stripe (outside the API). */
-async function stripeSubscription(opts: { org: string; recordCustomer: boolean; metadataOnCustomer?: boolean }): Promise<{ customer: string; sub: Stripe.Subscription }> {
+async function stripeSubscription(opts: {
+  org: string;
+  recordCustomer: boolean;
+  metadataOnCustomer?: boolean;
+}): Promise<{ customer: string; sub: Stripe.Subscription }> {
   organizations.push(opts.org);
-  const customer = await stripe.customers.create({ email: `${opts.org}@example.com`, ...(opts.metadataOnCustomer ? { metadata: { organization_id: opts.org } } : {}) });
+  const customer = await stripe.customers.create({
+    email: `${opts.org}@example.com`,
+    ...(opts.metadataOnCustomer ? { metadata: { organization_id: opts.org } } : {}),
+  });
   const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
   await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
   if (opts.recordCustomer) {
-    await t.db.insertInto('billing_customers').values({ organization_id: opts.org, stripe_customer_id: customer.id, stripe_test_clock_id: null, email: null }).execute();
+    await t.db
+      .insertInto('billing_customers')
+      .values({ organization_id: opts.org, stripe_customer_id: customer.id, stripe_test_clock_id: null, email: null })
+      .execute();
   }
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price }] });
   return { customer: customer.id, sub };
@@ -67,10 +95,21 @@ test('reconciliation adopts untracked subscriptions, signals drifted workflows a
   const untracked = await stripeSubscription({ org: uid('org'), recordCustomer: true });
   const driftedOrg = uid('org');
   const drifted = await stripeSubscription({ org: driftedOrg, recordCustomer: true });
-  await env.client.workflow.start('subscriptionWorkflow', { workflowId: subscriptionWorkflowId(driftedOrg), taskQueue: worker.taskQueue, args: [{ organizationId: driftedOrg }] });
+  await env.client.workflow.start('subscriptionWorkflow', {
+    workflowId: subscriptionWorkflowId(driftedOrg),
+    taskQueue: worker.taskQueue,
+    args: [{ organizationId: driftedOrg }],
+  });
   await t.db
     .insertInto('subscriptions')
-    .values({ organization_id: driftedOrg, workflow_id: subscriptionWorkflowId(driftedOrg), stripe_customer_id: drifted.customer, stripe_subscription_id: drifted.sub.id, plan: 'starter', status: 'trialing' })
+    .values({
+      organization_id: driftedOrg,
+      workflow_id: subscriptionWorkflowId(driftedOrg),
+      stripe_customer_id: drifted.customer,
+      stripe_subscription_id: drifted.sub.id,
+      plan: 'starter',
+      status: 'trialing',
+    })
     .execute();
 
   const { summary } = await runReconciliation(env.client, worker.taskQueue);
@@ -78,27 +117,62 @@ test('reconciliation adopts untracked subscriptions, signals drifted workflows a
   expect(summary.repaired).toEqual(
     expect.arrayContaining([
       { objectId: untracked.sub.id, organizationId: organizations[0], action: 'adopted', fields: ['untracked'] },
-      expect.objectContaining({ objectId: drifted.sub.id, action: 'signalled', fields: expect.arrayContaining(['status trialing ≠ active']) }),
+      expect.objectContaining({
+        objectId: drifted.sub.id,
+        action: 'signalled',
+        fields: expect.arrayContaining(['status trialing ≠ active']),
+      }),
     ]),
   );
   const adopted = await receivedBy(env.client, organizations[0] ?? '');
-  expect(adopted?.input).toEqual({ organizationId: organizations[0], adopt: { stripeSubscriptionId: untracked.sub.id } });
-  const invoiceId = typeof untracked.sub.latest_invoice === 'string' ? untracked.sub.latest_invoice : (untracked.sub.latest_invoice?.id ?? '');
+  expect(adopted?.input).toEqual({
+    organizationId: organizations[0],
+    adopt: { stripeSubscriptionId: untracked.sub.id },
+  });
+  const invoiceId =
+    typeof untracked.sub.latest_invoice === 'string'
+      ? untracked.sub.latest_invoice
+      : (untracked.sub.latest_invoice?.id ?? '');
   // Adopted first (subscriptions are compared before invoices), then told about the invoice the mirror lacked.
   expect(adopted?.signals).toEqual([
-    expect.objectContaining({ type: 'customer.subscription.created', objectId: untracked.sub.id, eventId: expect.stringMatching(/^reconcile:/) }),
-    expect.objectContaining({ type: 'invoice.paid', objectId: invoiceId, eventId: expect.stringMatching(/^reconcile:/) }),
+    expect.objectContaining({
+      type: 'customer.subscription.created',
+      objectId: untracked.sub.id,
+      eventId: expect.stringMatching(/^reconcile:/),
+    }),
+    expect.objectContaining({
+      type: 'invoice.paid',
+      objectId: invoiceId,
+      eventId: expect.stringMatching(/^reconcile:/),
+    }),
   ]);
   const signalled = await receivedBy(env.client, driftedOrg);
   expect(signalled?.signals.map((s) => s.type)).toContain('customer.subscription.updated');
 
-  const mirrored = () => t.db.selectFrom('invoices').selectAll().where('stripe_invoice_id', '=', invoiceId).executeTakeFirstOrThrow();
-  expect(await mirrored()).toMatchObject({ organization_id: organizations[0], status: 'paid', amount_paid: 2_900, stripe_subscription_id: untracked.sub.id });
+  const mirrored = () =>
+    t.db.selectFrom('invoices').selectAll().where('stripe_invoice_id', '=', invoiceId).executeTakeFirstOrThrow();
+  expect(await mirrored()).toMatchObject({
+    organization_id: organizations[0],
+    status: 'paid',
+    amount_paid: 2_900,
+    stripe_subscription_id: untracked.sub.id,
+  });
 
   // A webhook was lost: the mirror still says open. The next run repairs it.
-  await t.db.updateTable('invoices').set({ status: 'open', amount_paid: 0, paid_at: null }).where('stripe_invoice_id', '=', invoiceId).execute();
+  await t.db
+    .updateTable('invoices')
+    .set({ status: 'open', amount_paid: 0, paid_at: null })
+    .where('stripe_invoice_id', '=', invoiceId)
+    .execute();
   const again = await reconcileNow(deps, 'second-run');
-  expect(again.repaired).toEqual(expect.arrayContaining([expect.objectContaining({ objectId: invoiceId, fields: expect.arrayContaining(['status', 'amount_paid', 'paid_at']) })]));
+  expect(again.repaired).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        objectId: invoiceId,
+        fields: expect.arrayContaining(['status', 'amount_paid', 'paid_at']),
+      }),
+    ]),
+  );
   expect(await mirrored()).toMatchObject({ status: 'paid', amount_paid: 2_900 });
 });
 
@@ -108,7 +182,9 @@ test('backfill starts a workflow for each live Stripe subscription with an organ
   const orphan = await stripeSubscription({ org: uid('org'), recordCustomer: false });
 
   const dryRun = await backfillSubscriptions(deps, { dryRun: true });
-  expect(dryRun).toEqual(expect.arrayContaining([{ subscription: known.sub.id, organizationId: org, action: 'would adopt' }]));
+  expect(dryRun).toEqual(
+    expect.arrayContaining([{ subscription: known.sub.id, organizationId: org, action: 'would adopt' }]),
+  );
   expect(await receivedBy(env.client, org)).toBeNull();
 
   const first = await backfillSubscriptions(deps, { dryRun: false });
@@ -123,7 +199,13 @@ test('backfill starts a workflow for each live Stripe subscription with an organ
   const got = await receivedBy(env.client, org);
   expect(got?.input).toEqual({ organizationId: org, adopt: { stripeSubscriptionId: known.sub.id } });
   expect(got?.effective).toEqual([`backfill:${known.sub.id}`]);
-  expect(await t.db.selectFrom('billing_customers').select('stripe_customer_id').where('organization_id', '=', org).executeTakeFirst()).toEqual({ stripe_customer_id: known.customer });
+  expect(
+    await t.db
+      .selectFrom('billing_customers')
+      .select('stripe_customer_id')
+      .where('organization_id', '=', org)
+      .executeTakeFirst(),
+  ).toEqual({ stripe_customer_id: known.customer });
 });
 
 test('the reconciliation schedule is created daily and re-applying it updates rather than fails', async () => {
@@ -133,8 +215,15 @@ test('the reconciliation schedule is created daily and re-applying it updates ra
   const handle = env.client.schedule.getHandle(scheduleId);
   try {
     const description = await handle.describe();
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliationWorkflow', taskQueue: worker.taskQueue });
-    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 4, end: 4, step: 1 }], minute: [{ start: 5, end: 5, step: 1 }] });
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'reconciliationWorkflow',
+      taskQueue: worker.taskQueue,
+    });
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 4, end: 4, step: 1 }],
+      minute: [{ start: 5, end: 5, step: 1 }],
+    });
   } finally {
     await handle.delete();
   }
@@ -143,10 +232,19 @@ test('the reconciliation schedule is created daily and re-applying it updates ra
 test('a run the backfill command adopts gets the BILLING_POLICY_PROFILE policy, as a run started by subscribe does', async () => {
   const org = uid('org');
   const live = await stripeSubscription({ org, recordCustomer: false, metadataOnCustomer: true });
-  const config = loadConfig({ NODE_ENV: 'test', STRIPE_API_URL: simulatorUrl, TEMPORAL_TASK_QUEUE: worker.taskQueue, BILLING_POLICY_PROFILE: 'demo' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    STRIPE_API_URL: simulatorUrl,
+    TEMPORAL_TASK_QUEUE: worker.taskQueue,
+    BILLING_POLICY_PROFILE: 'demo',
+  });
 
   await backfillCommand.run([], { config, db: t.db, temporal: env.client, out: () => undefined });
 
   const got = await receivedBy(env.client, org);
-  expect(got?.input).toEqual({ organizationId: org, policy: POLICY_PROFILES.demo, adopt: { stripeSubscriptionId: live.sub.id } });
+  expect(got?.input).toEqual({
+    organizationId: org,
+    policy: POLICY_PROFILES.demo,
+    adopt: { stripeSubscriptionId: live.sub.id },
+  });
 });

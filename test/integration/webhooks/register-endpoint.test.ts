@@ -2,11 +2,23 @@ import type Stripe from 'stripe';
 import { SUBSCRIBED_EVENT_TYPES, isRelayedEventType } from '../../../src/webhooks/handled-events';
 import { isMirroredEventType } from '../../../src/webhooks/mirror';
 import { ensureWebhookEndpoint } from '../../../src/webhooks/register-endpoint';
-import { DAY, advanceClock, createCatalog, customerOnClock, startReceiver, startSimulator, utc, waitFor, type SimHarness } from '../../../tools/stripe-sim/test/support';
+import {
+  DAY,
+  advanceClock,
+  createCatalog,
+  customerOnClock,
+  startReceiver,
+  startSimulator,
+  utc,
+  waitFor,
+  type SimHarness,
+} from '../../../tools/stripe-sim/test/support';
 
 describe('webhook endpoint registration on the simulator', () => {
   let h: SimHarness;
-  beforeEach(async () => { h = await startSimulator({ webhooks: { retryBaseMs: 30, maxAttempts: 2, timeoutMs: 2_000 } }); });
+  beforeEach(async () => {
+    h = await startSimulator({ webhooks: { retryBaseMs: 30, maxAttempts: 2, timeoutMs: 2_000 } });
+  });
   afterEach(() => h.simulator.close());
 
   it('subscribes to the types the service reads, once, and narrows an endpoint registered for every event', async () => {
@@ -27,7 +39,11 @@ describe('webhook endpoint registration on the simulator', () => {
       const start = utc(2026, 1, 1);
       const { starter } = await createCatalog(h.stripe, 'subscribed');
       const { clock, customer } = await customerOnClock(h.stripe, start);
-      const subscription = await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], trial_period_days: 5 });
+      const subscription = await h.stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: starter.id }],
+        trial_period_days: 5,
+      });
       await advanceClock(h.stripe, clock.id, start + 40 * DAY);
       await h.stripe.subscriptions.cancel(subscription.id);
       await waitFor(() => h.simulator.dispatcher.idle() || undefined);
@@ -37,8 +53,15 @@ describe('webhook endpoint registration on the simulator', () => {
       const used = stored.filter((e) => isRelayedEventType(e.type) || isMirroredEventType(e.type));
       // The scenario produced both kinds, so neither half of the check is empty.
       expect(used.length).toBeGreaterThan(8);
-      expect(stored.some((e) => e.type.startsWith('test_helpers.test_clock.') || e.type === 'invoice.upcoming')).toBe(true);
-      expect(stored.filter((e) => delivered.has(e.id)).map((e) => e.id).sort()).toEqual(used.map((e) => e.id).sort());
+      expect(stored.some((e) => e.type.startsWith('test_helpers.test_clock.') || e.type === 'invoice.upcoming')).toBe(
+        true,
+      );
+      expect(
+        stored
+          .filter((e) => delivered.has(e.id))
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(used.map((e) => e.id).sort());
       expect(receiver.received).toHaveLength(used.length);
     } finally {
       await receiver.close();

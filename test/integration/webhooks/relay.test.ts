@@ -9,7 +9,15 @@ import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/a
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { freePort } from '../../../tools/support/processes';
 import { connectDevServer } from '../../helpers/temporal';
-import { invoiceObject, paymentMethodObject, signed, stripeEvent, subscriptionObject, uid, type TestEvent } from '../../fixtures/stripe-events';
+import {
+  invoiceObject,
+  paymentMethodObject,
+  signed,
+  stripeEvent,
+  subscriptionObject,
+  uid,
+  type TestEvent,
+} from '../../fixtures/stripe-events';
 import { eventually, quietLogger, receivedBy, relayFor, startStandInWorker, unreachableTemporal } from './harness';
 
 jest.setTimeout(60_000);
@@ -25,12 +33,16 @@ const nudge = { nudge: () => relay?.nudge() };
 beforeAll(async () => {
   [t, env] = await Promise.all([createTestDb(), connectDevServer()]);
   worker = await startStandInWorker(env);
-  app = await startTestApp(buildTestAppDeps({ db: t.db, env: { STRIPE_WEBHOOK_SECRET: SECRET }, overrides: { webhookRelay: nudge } }));
+  app = await startTestApp(
+    buildTestAppDeps({ db: t.db, env: { STRIPE_WEBHOOK_SECRET: SECRET }, overrides: { webhookRelay: nudge } }),
+  );
 });
 const organizations: string[] = [];
 afterAll(async () => {
   await relay?.stop();
-  await Promise.allSettled(organizations.map((org) => env.client.workflow.getHandle(subscriptionWorkflowId(org)).signal('finish')));
+  await Promise.allSettled(
+    organizations.map((org) => env.client.workflow.getHandle(subscriptionWorkflowId(org)).signal('finish')),
+  );
   await app.close();
   await worker.stop();
   await env.teardown();
@@ -43,7 +55,11 @@ afterEach(async () => {
 
 async function deliver(event: TestEvent): Promise<void> {
   const { body, signature } = signed(JSON.stringify(event), SECRET);
-  const res = await fetch(`${app.url}/api/v1/billing/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signature }, body });
+  const res = await fetch(`${app.url}/api/v1/billing/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'stripe-signature': signature },
+    body,
+  });
   expect(res.status).toBe(200);
 }
 
@@ -51,13 +67,21 @@ async function customer(): Promise<{ org: string; cus: string }> {
   const org = uid('org');
   const cus = uid('cus');
   organizations.push(org);
-  await t.db.insertInto('billing_customers').values({ organization_id: org, stripe_customer_id: cus, stripe_test_clock_id: null, email: null }).execute();
+  await t.db
+    .insertInto('billing_customers')
+    .values({ organization_id: org, stripe_customer_id: cus, stripe_test_clock_id: null, email: null })
+    .execute();
   return { org, cus };
 }
 
 const startWorkflow = (org: string) =>
-  env.client.workflow.start('subscriptionWorkflow', { workflowId: subscriptionWorkflowId(org), taskQueue: worker.taskQueue, args: [{ organizationId: org }] });
-const inbox = (id: string) => t.db.selectFrom('stripe_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  env.client.workflow.start('subscriptionWorkflow', {
+    workflowId: subscriptionWorkflowId(org),
+    taskQueue: worker.taskQueue,
+    args: [{ organizationId: org }],
+  });
+const inbox = (id: string) =>
+  t.db.selectFrom('stripe_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const settled = async (ids: string[]) => {
   const rows = await t.db.selectFrom('stripe_events').select(['id', 'relay_status']).where('id', 'in', ids).execute();
   return rows.length === ids.length && rows.every((r) => r.relay_status !== 'pending');
@@ -67,23 +91,36 @@ test('every handled event type reaches its organization’s workflow in a stripe
   const { org, cus } = await customer();
   await startWorkflow(org);
   const sub = uid('sub');
-  const events: TestEvent[] = RELAYED_EVENT_TYPES.filter((type) => type !== 'customer.subscription.created').map((type, i) => {
-    const created = Math.floor(Date.now() / 1000) - 100 + i;
-    if (type.startsWith('customer.subscription.')) return stripeEvent(type, subscriptionObject({ id: sub, customer: cus }), { created });
-    if (type.startsWith('invoice.')) return stripeEvent(type, invoiceObject({ customer: cus, subscription: sub }), { created });
-    return stripeEvent(type, paymentMethodObject({ customer: cus }), { created });
-  });
+  const events: TestEvent[] = RELAYED_EVENT_TYPES.filter((type) => type !== 'customer.subscription.created').map(
+    (type, i) => {
+      const created = Math.floor(Date.now() / 1000) - 100 + i;
+      if (type.startsWith('customer.subscription.'))
+        return stripeEvent(type, subscriptionObject({ id: sub, customer: cus }), { created });
+      if (type.startsWith('invoice.'))
+        return stripeEvent(type, invoiceObject({ customer: cus, subscription: sub }), { created });
+      return stripeEvent(type, paymentMethodObject({ customer: cus }), { created });
+    },
+  );
   relay = relayFor(t.db, env.client, worker.taskQueue);
   relay.start();
 
   for (const e of events) await deliver(e);
 
-  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) >= events.length);
+  const got = await eventually(
+    () => receivedBy(env.client, org),
+    (r) => (r?.signals.length ?? 0) >= events.length,
+  );
   expect(got?.signals).toEqual(
-    events.map((e) => ({ eventId: e.id, type: e.type, objectId: (e.data.object as { id: string }).id, created: e.created })),
+    events.map((e) => ({
+      eventId: e.id,
+      type: e.type,
+      objectId: (e.data.object as { id: string }).id,
+      created: e.created,
+    })),
   );
   await eventually(() => settled(events.map((e) => e.id)), Boolean);
-  for (const e of events) expect(await inbox(e.id)).toMatchObject({ relay_status: 'relayed', organization_id: org, last_error: null });
+  for (const e of events)
+    expect(await inbox(e.id)).toMatchObject({ relay_status: 'relayed', organization_id: org, last_error: null });
 });
 
 test('a subscription created outside the API starts a workflow that adopts it', async () => {
@@ -94,8 +131,14 @@ test('a subscription created outside the API starts a workflow that adopts it', 
 
   await deliver(created);
 
-  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) > 0);
-  expect(got?.input).toEqual({ organizationId: org, adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id } });
+  const got = await eventually(
+    () => receivedBy(env.client, org),
+    (r) => (r?.signals.length ?? 0) > 0,
+  );
+  expect(got?.input).toEqual({
+    organizationId: org,
+    adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id },
+  });
   expect(got?.effective).toEqual([created.id]);
 });
 
@@ -103,18 +146,40 @@ test('a run the relay adopts gets the BILLING_POLICY_PROFILE policy, as a run st
   const { org, cus } = await customer();
   // The API as src/server.ts composes it with the relay placed there; a secret key so it registers nothing with a simulator.
   const config = loadConfig({
-    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(await freePort()), STRIPE_SECRET_KEY: 'sk_test_relay_policy', STRIPE_WEBHOOK_SECRET: SECRET,
-    TEMPORAL_TASK_QUEUE: worker.taskQueue, BILLING_POLICY_PROFILE: 'demo', WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '100',
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    STRIPE_SECRET_KEY: 'sk_test_relay_policy',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    TEMPORAL_TASK_QUEUE: worker.taskQueue,
+    BILLING_POLICY_PROFILE: 'demo',
+    WEBHOOK_RELAY: 'api',
+    WEBHOOK_RELAY_POLL_MS: '100',
   });
   const api = createApiRuntime(config, { db: t.db, temporal: env.client, logger: quietLogger });
   await api.start();
   try {
     const created = stripeEvent('customer.subscription.created', subscriptionObject({ customer: cus }));
     const { body, signature } = signed(JSON.stringify(created), SECRET);
-    expect((await fetch(`${api.url()}/api/v1/billing/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': signature }, body })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${api.url()}/api/v1/billing/webhooks/stripe`, {
+          method: 'POST',
+          headers: { 'stripe-signature': signature },
+          body,
+        })
+      ).status,
+    ).toBe(200);
 
-    const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) > 0);
-    expect(got?.input).toEqual({ organizationId: org, policy: POLICY_PROFILES.demo, adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id } });
+    const got = await eventually(
+      () => receivedBy(env.client, org),
+      (r) => (r?.signals.length ?? 0) > 0,
+    );
+    expect(got?.input).toEqual({
+      organizationId: org,
+      policy: POLICY_PROFILES.demo,
+      adopt: { stripeSubscriptionId: (created.data.object as { id: string }).id },
+    });
   } finally {
     await api.stop();
   }
@@ -124,13 +189,18 @@ test('events reach a workflow in Stripe’s created order even when delivered in
   const { org, cus } = await customer();
   await startWorkflow(org);
   const base = Math.floor(Date.now() / 1000) - 50;
-  const events = [0, 1, 2, 3].map((i) => stripeEvent('customer.subscription.updated', subscriptionObject({ customer: cus }), { created: base + i }));
+  const events = [0, 1, 2, 3].map((i) =>
+    stripeEvent('customer.subscription.updated', subscriptionObject({ customer: cus }), { created: base + i }),
+  );
   for (const e of [...events].reverse()) await deliver(e);
 
   relay = relayFor(t.db, env.client, worker.taskQueue);
   relay.start();
 
-  const got = await eventually(() => receivedBy(env.client, org), (r) => (r?.signals.length ?? 0) >= 4);
+  const got = await eventually(
+    () => receivedBy(env.client, org),
+    (r) => (r?.signals.length ?? 0) >= 4,
+  );
   expect(got?.signals.map((s) => s.eventId)).toEqual(events.map((e) => e.id));
   // Stored before the relay looked: the organization's run went out as one stripeEvents signal.
   expect(got?.batches).toEqual([4]);
@@ -146,9 +216,21 @@ test('events nobody can take are kept as ignored with the reason', async () => {
   relay = relayFor(t.db, env.client, worker.taskQueue);
   await relay.drain();
 
-  expect(await inbox(unknownType.id)).toMatchObject({ relay_status: 'ignored', organization_id: org, last_error: 'ignored: type not consumed by workflows' });
-  expect(await inbox(noOrganization.id)).toMatchObject({ relay_status: 'ignored', organization_id: null, last_error: expect.stringMatching(/no organization/) });
-  expect(await inbox(noWorkflow.id)).toMatchObject({ relay_status: 'ignored', organization_id: org, last_error: expect.stringMatching(/no live workflow/) });
+  expect(await inbox(unknownType.id)).toMatchObject({
+    relay_status: 'ignored',
+    organization_id: org,
+    last_error: 'ignored: type not consumed by workflows',
+  });
+  expect(await inbox(noOrganization.id)).toMatchObject({
+    relay_status: 'ignored',
+    organization_id: null,
+    last_error: expect.stringMatching(/no organization/),
+  });
+  expect(await inbox(noWorkflow.id)).toMatchObject({
+    relay_status: 'ignored',
+    organization_id: org,
+    last_error: expect.stringMatching(/no live workflow/),
+  });
   expect(await receivedBy(env.client, org)).toBeNull();
 });
 
@@ -166,7 +248,16 @@ test('with Temporal down webhooks are still stored; when it returns each event r
   for (const e of events) await deliver(e); // Stripe retries while we look unhealthy
 
   const failing = await eventually(
-    () => t.db.selectFrom('stripe_events').select(['relay_status', 'relay_attempts']).where('id', 'in', events.map((e) => e.id)).execute(),
+    () =>
+      t.db
+        .selectFrom('stripe_events')
+        .select(['relay_status', 'relay_attempts'])
+        .where(
+          'id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute(),
     // Each organization's two events are one run (one signal): retried together.
     (rows) => rows.filter((r) => r.relay_attempts >= 2).length === events.length,
   );
@@ -181,8 +272,12 @@ test('with Temporal down webhooks are still stored; when it returns each event r
   await relay.drain();
 
   const mirrored = orgs.map((o) => o.org);
-  expect(await t.db.selectFrom('invoices').select('id').where('organization_id', 'in', mirrored).execute()).toHaveLength(3);
-  expect(await t.db.selectFrom('payment_methods').select('id').where('organization_id', 'in', mirrored).execute()).toHaveLength(3);
+  expect(
+    await t.db.selectFrom('invoices').select('id').where('organization_id', 'in', mirrored).execute(),
+  ).toHaveLength(3);
+  expect(
+    await t.db.selectFrom('payment_methods').select('id').where('organization_id', 'in', mirrored).execute(),
+  ).toHaveLength(3);
   for (const { org, cus } of orgs) {
     const got = await receivedBy(env.client, org);
     const mine = events.filter((e) => (e.data.object as { customer: string }).customer === cus).map((e) => e.id);

@@ -8,7 +8,12 @@ import type { StripeEventSignal } from '../../../src/workflows/messages';
 export const stripeEvent = defineSignal<[StripeEventSignal]>('stripeEvent');
 export const stripeEvents = defineSignal<[StripeEventSignal[]]>('stripeEvents');
 export const finish = defineSignal('finish');
-export const received = defineQuery<{ input: unknown; signals: StripeEventSignal[]; effective: string[]; batches: number[] }>('received');
+export const received = defineQuery<{
+  input: unknown;
+  signals: StripeEventSignal[];
+  effective: string[];
+  batches: number[];
+}>('received');
 
 export async function subscriptionWorkflow(input: unknown): Promise<void> {
   const signals: StripeEventSignal[] = [];

@@ -4,7 +4,12 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('a periodic service runs its first round at start, then one round per interval', async () => {
   let rounds = 0;
-  const service = createPeriodic({ name: 'probe', intervalMs: 50, round: async () => void (rounds += 1), onError: () => undefined });
+  const service = createPeriodic({
+    name: 'probe',
+    intervalMs: 50,
+    round: async () => void (rounds += 1),
+    onError: () => undefined,
+  });
   service.start();
   await tick(10);
   expect(rounds).toBe(1);
@@ -17,7 +22,12 @@ test('a periodic service runs its first round at start, then one round per inter
 test('a round that reports more due is followed at once; a nudge cuts the pause short', async () => {
   const due = [true, true, false];
   let rounds = 0;
-  const service = createPeriodic({ name: 'probe', intervalMs: 60_000, round: async () => ({ moreDue: due[rounds++] ?? false }), onError: () => undefined });
+  const service = createPeriodic({
+    name: 'probe',
+    intervalMs: 60_000,
+    round: async () => ({ moreDue: due[rounds++] ?? false }),
+    onError: () => undefined,
+  });
   service.start();
   await tick(20);
   expect(rounds).toBe(3);

@@ -32,7 +32,9 @@ describe('configuration from the environment', () => {
 
   test('the publishable key for Stripe.js: the simulator has its own, a real account configures it', () => {
     expect(loadConfig({}).stripe.publishableKey).toBe('pk_test_simulator');
-    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_xyz' }).stripe.publishableKey).toBe('pk_test_xyz');
+    expect(
+      loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_xyz' }).stripe.publishableKey,
+    ).toBe('pk_test_xyz');
   });
 
   test.each([
@@ -50,7 +52,13 @@ describe('configuration from the environment', () => {
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['USAGE_SERVICE_TOKENS', { USAGE_SERVICE_TOKENS: 'tooshort' }],
     ['ADMIN_TOKENS', { ADMIN_TOKENS: 'admin_token_of_only_31_characters'.slice(0, 31) }],
-    ['ADMIN_TOKENS', { ADMIN_TOKENS: 'shared_token_0123456789abcdefghijkl', USAGE_SERVICE_TOKENS: 'shared_token_0123456789abcdefghijkl' }],
+    [
+      'ADMIN_TOKENS',
+      {
+        ADMIN_TOKENS: 'shared_token_0123456789abcdefghijkl',
+        USAGE_SERVICE_TOKENS: 'shared_token_0123456789abcdefghijkl',
+      },
+    ],
     ['SMTP_URL', { SMTP_URL: 'http://mail' }],
   ])('a malformed %s is reported by name', (variable, env) => {
     expect(issuesOf(env)).toContain(variable);
@@ -68,7 +76,10 @@ describe('configuration from the environment', () => {
 
   test('the webhook relay runs in the worker unless WEBHOOK_RELAY=api', () => {
     expect(loadConfig({}).webhookRelay).toEqual({ placement: 'worker', pollIntervalMs: 250 });
-    expect(loadConfig({ WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '1000' }).webhookRelay).toEqual({ placement: 'api', pollIntervalMs: 1000 });
+    expect(loadConfig({ WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '1000' }).webhookRelay).toEqual({
+      placement: 'api',
+      pollIntervalMs: 1000,
+    });
     expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
     expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
   });
@@ -80,10 +91,11 @@ describe('configuration from the environment', () => {
     expect(issuesOf({ USAGE_COMMIT_SHARDS: '17' })).toContain('USAGE_COMMIT_SHARDS');
   });
 
-  test('the worker bundles its workflows itself unless WORKFLOW_BUNDLE_PATH names a .js bundle; the sticky cache size is the SDK\'s unless set', () => {
+  test("the worker bundles its workflows itself unless WORKFLOW_BUNDLE_PATH names a .js bundle; the sticky cache size is the SDK's unless set", () => {
     expect(loadConfig({}).temporal).toMatchObject({ workflowBundlePath: undefined, maxCachedWorkflows: undefined });
-    expect(loadConfig({ WORKFLOW_BUNDLE_PATH: '/srv/workflow-bundle.js', WORKER_MAX_CACHED_WORKFLOWS: '1500' }).temporal)
-      .toMatchObject({ workflowBundlePath: '/srv/workflow-bundle.js', maxCachedWorkflows: 1500 });
+    expect(
+      loadConfig({ WORKFLOW_BUNDLE_PATH: '/srv/workflow-bundle.js', WORKER_MAX_CACHED_WORKFLOWS: '1500' }).temporal,
+    ).toMatchObject({ workflowBundlePath: '/srv/workflow-bundle.js', maxCachedWorkflows: 1500 });
     expect(issuesOf({ WORKFLOW_BUNDLE_PATH: '/srv/workflows.ts' })).toContain('WORKFLOW_BUNDLE_PATH');
     expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
     expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: 'many' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');

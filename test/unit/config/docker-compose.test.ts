@@ -7,7 +7,15 @@ const file = path.resolve(__dirname, '../../../docker-compose.yml');
 describe('docker-compose.yml', () => {
   const doc = parseDocument(readFileSync(file, 'utf8'), { merge: true });
   const compose = doc.toJS({ maxAliasCount: 100 }) as {
-    services: Record<string, { healthcheck?: unknown; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string>; command?: unknown }>;
+    services: Record<
+      string,
+      {
+        healthcheck?: unknown;
+        depends_on?: Record<string, { condition: string }>;
+        environment?: Record<string, string>;
+        command?: unknown;
+      }
+    >;
     volumes: Record<string, unknown>;
   };
 
@@ -16,7 +24,9 @@ describe('docker-compose.yml', () => {
   });
 
   test('runs Postgres, Temporal with its UI, stripe-mock, the API and the worker', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'stripe-mock', 'api', 'worker']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgres', 'temporal', 'stripe-mock', 'api', 'worker']),
+    );
   });
 
   test('every long-running dependency has a health check and a named volume keeps state', () => {

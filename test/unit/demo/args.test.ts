@@ -2,12 +2,27 @@ import { DemoArgsError, parseDemoArgs } from '../../../tools/demo/args';
 
 describe('demo flags', () => {
   test('no flags play every chapter, keep the stack running and colour a terminal', () => {
-    expect(parseDemoArgs([], true)).toMatchObject({ fast: false, keepRunning: true, only: ['acme', 'globex', 'initech', 'umbrella', 'hooli'], color: true, apiUrl: undefined });
+    expect(parseDemoArgs([], true)).toMatchObject({
+      fast: false,
+      keepRunning: true,
+      only: ['acme', 'globex', 'initech', 'umbrella', 'hooli'],
+      color: true,
+      apiUrl: undefined,
+    });
   });
 
   test('--no-keep-running, --fast, --only and URLs are read; trailing slashes are dropped', () => {
-    const options = parseDemoArgs(['--no-keep-running', '--fast', '--only', 'Acme, initech', '--api-url', 'http://127.0.0.1:3100/', '--no-color'], true);
-    expect(options).toMatchObject({ keepRunning: false, fast: true, only: ['acme', 'initech'], color: false, apiUrl: 'http://127.0.0.1:3100' });
+    const options = parseDemoArgs(
+      ['--no-keep-running', '--fast', '--only', 'Acme, initech', '--api-url', 'http://127.0.0.1:3100/', '--no-color'],
+      true,
+    );
+    expect(options).toMatchObject({
+      keepRunning: false,
+      fast: true,
+      only: ['acme', 'initech'],
+      color: false,
+      apiUrl: 'http://127.0.0.1:3100',
+    });
   });
 
   test('--help and -h ask for the usage', () => {

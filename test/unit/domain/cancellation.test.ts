@@ -8,7 +8,9 @@ describe('cancellation', () => {
   });
 
   test('asking twice to cancel at period end is rejected, canceling now still works', () => {
-    expect(decideCancel({ status: 'trialing', cancelAtPeriodEnd: true }, true)).toMatchObject({ reason: 'AlreadyCanceling' });
+    expect(decideCancel({ status: 'trialing', cancelAtPeriodEnd: true }, true)).toMatchObject({
+      reason: 'AlreadyCanceling',
+    });
     expect(decideCancel({ status: 'trialing', cancelAtPeriodEnd: true }, false)).toEqual({ kind: 'immediate' });
   });
 
@@ -17,14 +19,28 @@ describe('cancellation', () => {
   });
 
   test('nothing to cancel without a live subscription', () => {
-    expect(decideCancel({ status: 'none', cancelAtPeriodEnd: false }, false)).toMatchObject({ reason: 'NoActiveSubscription' });
-    expect(decideCancel({ status: 'canceled', cancelAtPeriodEnd: false }, false)).toMatchObject({ reason: 'NoActiveSubscription' });
+    expect(decideCancel({ status: 'none', cancelAtPeriodEnd: false }, false)).toMatchObject({
+      reason: 'NoActiveSubscription',
+    });
+    expect(decideCancel({ status: 'canceled', cancelAtPeriodEnd: false }, false)).toMatchObject({
+      reason: 'NoActiveSubscription',
+    });
   });
 
   test('resume undoes a pending cancel and/or downgrade, and refuses when nothing is pending', () => {
-    expect(decideResume({ status: 'active', cancelAtPeriodEnd: true, pendingPlan: null })).toEqual({ kind: 'resume', undoCancel: true, undoDowngrade: false });
-    expect(decideResume({ status: 'active', cancelAtPeriodEnd: false, pendingPlan: 'starter' })).toEqual({ kind: 'resume', undoCancel: false, undoDowngrade: true });
-    expect(decideResume({ status: 'active', cancelAtPeriodEnd: false, pendingPlan: null })).toMatchObject({ reason: 'NothingToResume' });
+    expect(decideResume({ status: 'active', cancelAtPeriodEnd: true, pendingPlan: null })).toEqual({
+      kind: 'resume',
+      undoCancel: true,
+      undoDowngrade: false,
+    });
+    expect(decideResume({ status: 'active', cancelAtPeriodEnd: false, pendingPlan: 'starter' })).toEqual({
+      kind: 'resume',
+      undoCancel: false,
+      undoDowngrade: true,
+    });
+    expect(decideResume({ status: 'active', cancelAtPeriodEnd: false, pendingPlan: null })).toMatchObject({
+      reason: 'NothingToResume',
+    });
   });
 });
 

@@ -6,10 +6,15 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10);
 
 describe('dunning policy', () => {
-  test.each(['stolen_card', 'lost_card', 'expired_card', 'pickup_card', 'invalid_account', 'incorrect_number', 'fraudulent'])(
-    '%s is a hard decline',
-    (code) => expect(classifyDecline({ declineCode: code })).toBe('hard'),
-  );
+  test.each([
+    'stolen_card',
+    'lost_card',
+    'expired_card',
+    'pickup_card',
+    'invalid_account',
+    'incorrect_number',
+    'fraudulent',
+  ])('%s is a hard decline', (code) => expect(classifyDecline({ declineCode: code })).toBe('hard'));
 
   test.each(['insufficient_funds', 'generic_decline', 'do_not_honor', 'processing_error', 'try_again_later'])(
     '%s is a soft decline',

@@ -1,4 +1,8 @@
-import { describeBillingReason, invoiceEmailDedupeKey, requiredInvoiceEmails } from '../../../src/domain/invoice-emails';
+import {
+  describeBillingReason,
+  invoiceEmailDedupeKey,
+  requiredInvoiceEmails,
+} from '../../../src/domain/invoice-emails';
 import { describeTarget, meetsTarget, SUCCESS_TARGETS } from '../../../src/domain/success-targets';
 
 describe('which emails an invoice owes', () => {

@@ -1,4 +1,12 @@
-import { PLANS, PLAN_IDS, isPlanId, planForLookupKey, withinLimit, isBillable, UNLIMITED } from '../../../src/domain/plans';
+import {
+  PLANS,
+  PLAN_IDS,
+  isPlanId,
+  planForLookupKey,
+  withinLimit,
+  isBillable,
+  UNLIMITED,
+} from '../../../src/domain/plans';
 
 describe('plan catalog', () => {
   test('prices are integer minor units in usd, enterprise is custom', () => {

@@ -24,8 +24,14 @@ const accepted = [
 type Messages = { ruleId: string | null; message: string }[];
 
 function lint(sources: { code: string; file: string }[]): Messages[] {
-  const input = JSON.stringify({ cwd: ROOT, sources: sources.map((s) => ({ code: s.code, filePath: path.join(ROOT, s.file) })) });
-  const out = execFileSync(process.execPath, [path.join(__dirname, '../../helpers/lint-texts.mjs')], { input, cwd: ROOT });
+  const input = JSON.stringify({
+    cwd: ROOT,
+    sources: sources.map((s) => ({ code: s.code, filePath: path.join(ROOT, s.file) })),
+  });
+  const out = execFileSync(process.execPath, [path.join(__dirname, '../../helpers/lint-texts.mjs')], {
+    input,
+    cwd: ROOT,
+  });
   return JSON.parse(out.toString()) as Messages[];
 }
 
@@ -43,9 +49,12 @@ describe('the workflow determinism lint rule', () => {
     expect(restricted(results[i]!)).not.toEqual([]);
   });
 
-  test.each(accepted.map((line, i) => [line, rejected.length + i] as const))('accepts `%s` in src/workflows', (_, i) => {
-    expect(restricted(results[i]!)).toEqual([]);
-  });
+  test.each(accepted.map((line, i) => [line, rejected.length + i] as const))(
+    'accepts `%s` in src/workflows',
+    (_, i) => {
+      expect(restricted(results[i]!)).toEqual([]);
+    },
+  );
 
   test('Node built-ins are fine outside src/workflows', () => {
     expect(restricted(results[cases.length - 1]!)).toEqual([]);

@@ -4,8 +4,25 @@ const crlf = (lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'utf8'
 
 describe('the mail sink message parser', () => {
   test('reads headers and a plain 7-bit body', () => {
-    const parsed = parseMessage(crlf(['From: Billing <billing@localhost>', 'To: ann@example.com', 'Subject: Hello', ' there', '', 'Line one', 'Line two', '']));
-    expect(parsed).toMatchObject({ from: 'billing@localhost', to: ['ann@example.com'], subject: 'Hello there', text: 'Line one\nLine two', html: null });
+    const parsed = parseMessage(
+      crlf([
+        'From: Billing <billing@localhost>',
+        'To: ann@example.com',
+        'Subject: Hello',
+        ' there',
+        '',
+        'Line one',
+        'Line two',
+        '',
+      ]),
+    );
+    expect(parsed).toMatchObject({
+      from: 'billing@localhost',
+      to: ['ann@example.com'],
+      subject: 'Hello there',
+      text: 'Line one\nLine two',
+      html: null,
+    });
   });
 
   test('takes the text and HTML parts of a multipart/alternative message, decoding quoted-printable and base64', () => {

@@ -5,17 +5,40 @@ const ctx = { publicUrl: 'https://app.example.com/' };
 const PAYMENT_METHOD_URL = 'https://app.example.com/billing/payment-method';
 
 const valid: Record<NotificationKind, { data: NotificationRequest['data']; mentions: string[] }> = {
-  trial_ending: { data: { plan: 'professional', trialEndsAt: '2026-12-07T10:00:00.000Z' }, mentions: ['Professional', 'December 7, 2026', PAYMENT_METHOD_URL] },
+  trial_ending: {
+    data: { plan: 'professional', trialEndsAt: '2026-12-07T10:00:00.000Z' },
+    mentions: ['Professional', 'December 7, 2026', PAYMENT_METHOD_URL],
+  },
   trial_ended_without_payment_method: {
     data: { plan: 'starter', trialEndedAt: '2026-12-07T10:00:00Z' },
     mentions: ['Starter', 'December 7, 2026', 'no payment method', PAYMENT_METHOD_URL],
   },
   payment_failed: {
-    data: { invoiceId: 'in_123', amountDue: 2900, currency: 'usd', attempt: 1, declineCode: 'insufficient_funds', nextRetryAt: '2026-12-08T00:00:00Z' },
-    mentions: ['$29.00', 'in_123', 'Your card has insufficient funds.', 'first attempt', 'December 8, 2026', PAYMENT_METHOD_URL],
+    data: {
+      invoiceId: 'in_123',
+      amountDue: 2900,
+      currency: 'usd',
+      attempt: 1,
+      declineCode: 'insufficient_funds',
+      nextRetryAt: '2026-12-08T00:00:00Z',
+    },
+    mentions: [
+      '$29.00',
+      'in_123',
+      'Your card has insufficient funds.',
+      'first attempt',
+      'December 8, 2026',
+      PAYMENT_METHOD_URL,
+    ],
   },
   payment_action_required: {
-    data: { invoiceId: 'in_123', amountDue: 2900, currency: 'usd', hostedInvoiceUrl: 'https://invoice.stripe.com/i/in_123', graceEndsAt: '2026-12-20T00:00:00Z' },
+    data: {
+      invoiceId: 'in_123',
+      amountDue: 2900,
+      currency: 'usd',
+      hostedInvoiceUrl: 'https://invoice.stripe.com/i/in_123',
+      graceEndsAt: '2026-12-20T00:00:00Z',
+    },
     mentions: ['$29.00', 'in_123', '3-D Secure', 'December 20, 2026', 'https://invoice.stripe.com/i/in_123'],
   },
   final_notice: {
@@ -48,23 +71,41 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
       invoicePdf: 'https://invoice.stripe.test/i/in_123/pdf',
       paid: false,
     },
-    mentions: ['INV-0042', '$29.00', 'December 1, 2026 to January 1, 2027', 'renewal', 'Starter (monthly): $29.00', 'https://invoice.stripe.test/i/in_123', 'https://invoice.stripe.test/i/in_123/pdf'],
+    mentions: [
+      'INV-0042',
+      '$29.00',
+      'December 1, 2026 to January 1, 2027',
+      'renewal',
+      'Starter (monthly): $29.00',
+      'https://invoice.stripe.test/i/in_123',
+      'https://invoice.stripe.test/i/in_123/pdf',
+    ],
   },
   invoice_receipt: {
-    data: { invoiceId: 'in_123', invoiceNumber: 'INV-0042', amountPaid: 2900, currency: 'usd', paidAt: '2026-12-01T00:05:00Z', hostedInvoiceUrl: 'https://invoice.stripe.test/i/in_123' },
+    data: {
+      invoiceId: 'in_123',
+      invoiceNumber: 'INV-0042',
+      amountPaid: 2900,
+      currency: 'usd',
+      paidAt: '2026-12-01T00:05:00Z',
+      hostedInvoiceUrl: 'https://invoice.stripe.test/i/in_123',
+    },
     mentions: ['Receipt', 'INV-0042', '$29.00', 'December 1, 2026', 'https://invoice.stripe.test/i/in_123'],
   },
 };
 
 describe('notification templates', () => {
-  test.each(Object.entries(valid))('%s renders a subject, a plain-text body and an HTML alternative with its facts', (kind, { data, mentions }) => {
-    const email = renderNotification({ kind: kind as NotificationKind, data }, ctx);
-    expect(email.subject.length).toBeGreaterThan(5);
-    for (const fact of mentions) expect(email.text).toContain(fact);
-    expect(email.html).toContain('<html>');
-    expect(email.html).not.toContain('undefined');
-    expect(email.text).not.toMatch(/undefined|null|NaN/);
-  });
+  test.each(Object.entries(valid))(
+    '%s renders a subject, a plain-text body and an HTML alternative with its facts',
+    (kind, { data, mentions }) => {
+      const email = renderNotification({ kind: kind as NotificationKind, data }, ctx);
+      expect(email.subject.length).toBeGreaterThan(5);
+      for (const fact of mentions) expect(email.text).toContain(fact);
+      expect(email.html).toContain('<html>');
+      expect(email.html).not.toContain('undefined');
+      expect(email.text).not.toMatch(/undefined|null|NaN/);
+    },
+  );
 
   test('a payment failure on a retry names the attempt, and without a next retry says no automatic retry will happen', () => {
     const base = valid.payment_failed.data;
@@ -81,32 +122,60 @@ describe('notification templates', () => {
     ['lost_card', 'Your card was declined.'],
     ['something_new', 'Your card was declined.'],
   ])('decline code %s is told to the customer as "%s"', (declineCode, words) => {
-    const email = renderNotification({ kind: 'payment_failed', data: { ...valid.payment_failed.data, declineCode } }, ctx);
+    const email = renderNotification(
+      { kind: 'payment_failed', data: { ...valid.payment_failed.data, declineCode } },
+      ctx,
+    );
     expect(email.text).toContain(words);
     expect(email.text).not.toMatch(/stolen|lost/);
   });
 
   test('amounts follow the currency: zero-decimal yen are not divided by 100', () => {
-    const email = renderNotification({ kind: 'payment_failed', data: { ...valid.payment_failed.data, amountDue: 2900, currency: 'jpy' } }, ctx);
+    const email = renderNotification(
+      { kind: 'payment_failed', data: { ...valid.payment_failed.data, amountDue: 2900, currency: 'jpy' } },
+      ctx,
+    );
     expect(email.text).toContain('¥2,900');
   });
 
   test('the 100% usage email says the limit is reached', () => {
-    const email = renderNotification({ kind: 'usage_threshold', data: { metric: 'messages', thresholdPercent: 100, limit: 5000 } }, ctx);
+    const email = renderNotification(
+      { kind: 'usage_threshold', data: { metric: 'messages', thresholdPercent: 100, limit: 5000 } },
+      ctx,
+    );
     expect(email.subject).toBe('You have reached your messages limit');
   });
 
   test('values are escaped in the HTML alternative', () => {
-    const email = renderNotification({ kind: 'trial_ending', data: { plan: '<script>x</script>', trialEndsAt: '2026-12-07T10:00:00Z' } }, ctx);
+    const email = renderNotification(
+      { kind: 'trial_ending', data: { plan: '<script>x</script>', trialEndsAt: '2026-12-07T10:00:00Z' } },
+      ctx,
+    );
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&#60;script&#62;');
   });
 
   test.each<[string, Pick<NotificationRequest, 'kind' | 'data'>, RegExp]>([
-    ['a missing field', { kind: 'payment_failed', data: { invoiceId: 'in_1', amountDue: 100, currency: 'usd', attempt: 1 } }, /nextRetryAt/],
-    ['an amount in major units', { kind: 'payment_recovered', data: { ...valid.payment_recovered.data, amountPaid: 29.5 } }, /amountPaid/],
-    ['a date that is not ISO-8601', { kind: 'final_notice', data: { ...valid.final_notice.data, graceEndsAt: 'next Tuesday' } }, /graceEndsAt/],
-    ['a threshold other than 80 or 100', { kind: 'usage_threshold', data: { ...valid.usage_threshold.data, thresholdPercent: 90 } }, /thresholdPercent/],
+    [
+      'a missing field',
+      { kind: 'payment_failed', data: { invoiceId: 'in_1', amountDue: 100, currency: 'usd', attempt: 1 } },
+      /nextRetryAt/,
+    ],
+    [
+      'an amount in major units',
+      { kind: 'payment_recovered', data: { ...valid.payment_recovered.data, amountPaid: 29.5 } },
+      /amountPaid/,
+    ],
+    [
+      'a date that is not ISO-8601',
+      { kind: 'final_notice', data: { ...valid.final_notice.data, graceEndsAt: 'next Tuesday' } },
+      /graceEndsAt/,
+    ],
+    [
+      'a threshold other than 80 or 100',
+      { kind: 'usage_threshold', data: { ...valid.usage_threshold.data, thresholdPercent: 90 } },
+      /thresholdPercent/,
+    ],
     ['an unexpected field', { kind: 'trial_ending', data: { ...valid.trial_ending.data, trialEnd: 'x' } }, /trialEnd/],
     ['an unknown kind', { kind: 'welcome' as NotificationKind, data: {} }, /unknown notification kind/],
   ])('rejects %s loudly', (_case, request, message) => {
@@ -115,15 +184,26 @@ describe('notification templates', () => {
   });
 
   test('an invoice already paid at finalization says a receipt follows; one still to be charged says the card will be charged', () => {
-    const paid = renderNotification({ kind: 'invoice_issued', data: { ...valid.invoice_issued.data, paid: true } }, ctx);
+    const paid = renderNotification(
+      { kind: 'invoice_issued', data: { ...valid.invoice_issued.data, paid: true } },
+      ctx,
+    );
     expect(paid.text).toContain('already been paid');
     const open = renderNotification({ kind: 'invoice_issued', data: valid.invoice_issued.data }, ctx);
     expect(open.text).toContain('charged automatically');
   });
 
   test('invoice links must be http(s) URLs, and without any the email links to the billing page', () => {
-    expect(() => renderNotification({ kind: 'invoice_issued', data: { ...valid.invoice_issued.data, invoicePdf: 'javascript:alert(1)' } }, ctx)).toThrow(InvalidNotificationDataError);
-    const bare = renderNotification({ kind: 'invoice_receipt', data: { invoiceId: 'in_9', amountPaid: 100, currency: 'usd' } }, ctx);
+    expect(() =>
+      renderNotification(
+        { kind: 'invoice_issued', data: { ...valid.invoice_issued.data, invoicePdf: 'javascript:alert(1)' } },
+        ctx,
+      ),
+    ).toThrow(InvalidNotificationDataError);
+    const bare = renderNotification(
+      { kind: 'invoice_receipt', data: { invoiceId: 'in_9', amountPaid: 100, currency: 'usd' } },
+      ctx,
+    );
     expect(bare.text).toContain('https://app.example.com/billing');
     expect(bare.subject).toBe('Receipt for invoice in_9: $1.00 paid');
   });

@@ -5,8 +5,20 @@ const E = Stripe.errors;
 
 describe('Stripe error classification', () => {
   test('a card decline keeps its decline code and gets a customer message, never retried', () => {
-    const c = classifyStripeError(new E.StripeCardError({ type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'raw' }));
-    expect(c).toMatchObject({ code: 'CARD_DECLINED', retryable: false, declineCode: 'insufficient_funds', stripeCode: 'card_declined' });
+    const c = classifyStripeError(
+      new E.StripeCardError({
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'raw',
+      }),
+    );
+    expect(c).toMatchObject({
+      code: 'CARD_DECLINED',
+      retryable: false,
+      declineCode: 'insufficient_funds',
+      stripeCode: 'card_declined',
+    });
     expect(c.message).toMatch(/insufficient funds/);
   });
 
@@ -17,7 +29,14 @@ describe('Stripe error classification', () => {
   });
 
   test('the issuer advice code is kept', () => {
-    const c = classifyStripeError(new E.StripeCardError({ type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', advice_code: 'do_not_try_again' }));
+    const c = classifyStripeError(
+      new E.StripeCardError({
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'generic_decline',
+        advice_code: 'do_not_try_again',
+      }),
+    );
     expect(c.adviceCode).toBe('do_not_try_again');
   });
 
@@ -25,7 +44,11 @@ describe('Stripe error classification', () => {
     [new E.StripeRateLimitError({ type: 'rate_limit_error' }), 'RATE_LIMIT', true],
     [new E.StripeAPIError({ type: 'api_error' }), 'API_ERROR', true],
     [new E.StripeConnectionError({ type: 'api_error' }), 'API_ERROR', true],
-    [new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'parameter_missing' }), 'INVALID_REQUEST', false],
+    [
+      new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'parameter_missing' }),
+      'INVALID_REQUEST',
+      false,
+    ],
     [new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'lock_timeout' }), 'INVALID_REQUEST', true],
     [new E.StripeIdempotencyError({ type: 'idempotency_error' }), 'INVALID_REQUEST', false],
     [new E.StripeAuthenticationError({ type: 'invalid_request_error' }), 'UNKNOWN_ERROR', false],
@@ -35,12 +58,20 @@ describe('Stripe error classification', () => {
   });
 
   test('messages never echo Stripe internals for non-card errors', () => {
-    const c = classifyStripeError(new E.StripeInvalidRequestError({ type: 'invalid_request_error', message: 'No such customer: cus_secret' }));
+    const c = classifyStripeError(
+      new E.StripeInvalidRequestError({ type: 'invalid_request_error', message: 'No such customer: cus_secret' }),
+    );
     expect(c.message).not.toMatch(/cus_secret/);
   });
 
   test('resource_missing is recognised by code, not message', () => {
-    expect(isResourceMissing(new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'resource_missing' }))).toBe(true);
-    expect(isResourceMissing(new E.StripeInvalidRequestError({ type: 'invalid_request_error', message: 'No such resource_missing' }))).toBe(false);
+    expect(
+      isResourceMissing(new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'resource_missing' })),
+    ).toBe(true);
+    expect(
+      isResourceMissing(
+        new E.StripeInvalidRequestError({ type: 'invalid_request_error', message: 'No such resource_missing' }),
+      ),
+    ).toBe(false);
   });
 });

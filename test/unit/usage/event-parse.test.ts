@@ -1,6 +1,12 @@
 import { parseUsageEvent, usageEventSchema } from '../../../src/usage/event-schema';
 
-const valid = { id: 'evt_1', organizationId: 'org_1', metric: 'messages', quantity: 3, timestamp: '2026-03-10T10:00:00Z' };
+const valid = {
+  id: 'evt_1',
+  organizationId: 'org_1',
+  metric: 'messages',
+  quantity: 3,
+  timestamp: '2026-03-10T10:00:00Z',
+};
 
 describe('parseUsageEvent (fast path beside usageEventSchema)', () => {
   const cases: unknown[] = [
@@ -31,7 +37,10 @@ describe('parseUsageEvent (fast path beside usageEventSchema)', () => {
     42,
   ];
 
-  it.each(cases.map((c) => [JSON.stringify(c), c]))('gives the schema\'s verdict, data and message for %s', (_label, item) => {
-    expect(parseUsageEvent(item)).toEqual(usageEventSchema.safeParse(item));
-  });
+  it.each(cases.map((c) => [JSON.stringify(c), c]))(
+    "gives the schema's verdict, data and message for %s",
+    (_label, item) => {
+      expect(parseUsageEvent(item)).toEqual(usageEventSchema.safeParse(item));
+    },
+  );
 });

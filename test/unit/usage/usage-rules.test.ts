@@ -6,7 +6,10 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('usage periods (UTC)', () => {
   it('uses the UTC calendar month without a subscription period', () => {
-    expect(calendarMonth(at('2026-02-28T23:59:59.999Z'))).toEqual({ start: at('2026-02-01T00:00:00Z'), end: at('2026-03-01T00:00:00Z') });
+    expect(calendarMonth(at('2026-02-28T23:59:59.999Z'))).toEqual({
+      start: at('2026-02-01T00:00:00Z'),
+      end: at('2026-03-01T00:00:00Z'),
+    });
     expect(calendarMonth(at('2026-02-28T23:30:00-05:00')).start).toBe(at('2026-03-01T00:00:00Z'));
   });
 
@@ -17,9 +20,18 @@ describe('usage periods (UTC)', () => {
 
   it('rolls forward past the projected period end, anchored on that end', () => {
     const sub = { currentPeriodStart: at('2026-01-01T00:00:00Z'), currentPeriodEnd: at('2026-01-31T12:00:00Z') };
-    expect(usagePeriodAt(at('2026-01-31T11:59:59Z'), sub)).toEqual({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-31T12:00:00Z') });
-    expect(usagePeriodAt(at('2026-01-31T12:00:00Z'), sub)).toEqual({ start: at('2026-01-31T12:00:00Z'), end: at('2026-02-28T12:00:00Z') });
-    expect(usagePeriodAt(at('2026-03-01T00:00:00Z'), sub)).toEqual({ start: at('2026-02-28T12:00:00Z'), end: at('2026-03-31T12:00:00Z') });
+    expect(usagePeriodAt(at('2026-01-31T11:59:59Z'), sub)).toEqual({
+      start: at('2026-01-01T00:00:00Z'),
+      end: at('2026-01-31T12:00:00Z'),
+    });
+    expect(usagePeriodAt(at('2026-01-31T12:00:00Z'), sub)).toEqual({
+      start: at('2026-01-31T12:00:00Z'),
+      end: at('2026-02-28T12:00:00Z'),
+    });
+    expect(usagePeriodAt(at('2026-03-01T00:00:00Z'), sub)).toEqual({
+      start: at('2026-02-28T12:00:00Z'),
+      end: at('2026-03-31T12:00:00Z'),
+    });
   });
 
   it('files an instant under its UTC day whatever offset it was written with', () => {
@@ -44,18 +56,41 @@ describe('event time window', () => {
 
 describe('entitlement decisions', () => {
   it('holds free limits hard', () => {
-    expect(decideEntitlement({ plan: 'free', metric: 'messages', used: 995, requested: 5 })).toEqual({ allowed: true, limit: 1_000, used: 995, remaining: 5 });
-    expect(decideEntitlement({ plan: 'free', metric: 'messages', used: 995, requested: 6 })).toEqual({ allowed: false, limit: 1_000, used: 995, remaining: 5 });
+    expect(decideEntitlement({ plan: 'free', metric: 'messages', used: 995, requested: 5 })).toEqual({
+      allowed: true,
+      limit: 1_000,
+      used: 995,
+      remaining: 5,
+    });
+    expect(decideEntitlement({ plan: 'free', metric: 'messages', used: 995, requested: 6 })).toEqual({
+      allowed: false,
+      limit: 1_000,
+      used: 995,
+      remaining: 5,
+    });
   });
 
   it('allows priced overage on paid counters and says how much of the request it is', () => {
-    expect(decideEntitlement({ plan: 'starter', metric: 'messages', used: 9_990, requested: 30 })).toMatchObject({ allowed: true, remaining: 10, overage: { quantity: 20 } });
-    expect(decideEntitlement({ plan: 'starter', metric: 'messages', used: 12_000, requested: 30 })).toMatchObject({ allowed: true, remaining: 0, overage: { quantity: 30 } });
+    expect(decideEntitlement({ plan: 'starter', metric: 'messages', used: 9_990, requested: 30 })).toMatchObject({
+      allowed: true,
+      remaining: 10,
+      overage: { quantity: 20 },
+    });
+    expect(decideEntitlement({ plan: 'starter', metric: 'messages', used: 12_000, requested: 30 })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+      overage: { quantity: 30 },
+    });
   });
 
   it('keeps gauges hard on paid plans and never limits enterprise', () => {
     expect(decideEntitlement({ plan: 'professional', metric: 'agents', used: 25, requested: 1 }).allowed).toBe(false);
-    expect(decideEntitlement({ plan: 'enterprise', metric: 'agents', used: 10_000, requested: 1 })).toEqual({ allowed: true, limit: null, used: 10_000, remaining: null });
+    expect(decideEntitlement({ plan: 'enterprise', metric: 'agents', used: 10_000, requested: 1 })).toEqual({
+      allowed: true,
+      limit: null,
+      used: 10_000,
+      remaining: null,
+    });
   });
 
   it('bills a started overage block whole, and nothing within the limit or without a price', () => {

@@ -67,10 +67,21 @@ describe('parseInboundEvent (guards beside InboundEventSchema)', () => {
         created: field(fc.integer({ min: -5, max: 2_000_000_000 })),
         livemode: field(fc.boolean()),
         api_version: field(fc.option(fc.string(), { nil: null })),
-        data: field(fc.record({ object: field(fc.record({ id: field(fc.string()) }, { requiredKeys: [] })), previous_attributes: field(fc.dictionary(fc.string(), fc.anything())) }, { requiredKeys: ['object'] })),
+        data: field(
+          fc.record(
+            {
+              object: field(fc.record({ id: field(fc.string()) }, { requiredKeys: [] })),
+              previous_attributes: field(fc.dictionary(fc.string(), fc.anything())),
+            },
+            { requiredKeys: ['object'] },
+          ),
+        ),
       },
       { requiredKeys: [] },
     );
-    fc.assert(fc.property(envelope, (value) => expectSameVerdict(value)), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(envelope, (value) => expectSameVerdict(value)),
+      { numRuns: 2_000 },
+    );
   });
 });

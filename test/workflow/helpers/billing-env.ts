@@ -5,7 +5,13 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BillingPolicyOverrides } from '../../../src/domain/billing-policy';
-import { getStateQuery, subscribeUpdate, subscriptionWorkflowId, type SubscribeArgs, type SubscriptionView } from '../../../src/workflows/messages';
+import {
+  getStateQuery,
+  subscribeUpdate,
+  subscriptionWorkflowId,
+  type SubscribeArgs,
+  type SubscriptionView,
+} from '../../../src/workflows/messages';
 import { BILLING_SEARCH_ATTRIBUTES } from '../../../src/workflows/search-attributes';
 import type { subscriptionWorkflow } from '../../../src/workflows/subscription-workflow';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../../helpers/temporal';
@@ -21,7 +27,11 @@ export interface BillingTestEnv {
   env: TestWorkflowEnvironment;
   fake: FakeStripe;
   taskQueue: string;
-  subscribe(organizationId: string, args: SubscribeArgs, opts?: { updateId?: string; policy?: BillingPolicyOverrides }): Promise<SubscriptionView>;
+  subscribe(
+    organizationId: string,
+    args: SubscribeArgs,
+    opts?: { updateId?: string; policy?: BillingPolicyOverrides },
+  ): Promise<SubscriptionView>;
   handle(organizationId: string): WorkflowHandle<typeof subscriptionWorkflow>;
   state(organizationId: string): Promise<SubscriptionView>;
   /** The workflow clock (the time-skipping server's). */
@@ -38,20 +48,35 @@ const RUNS_RECORDED = 3;
  * read back with History.fromObject. (The SDK's historyToJSON trips over two protobufjs copies in this tree.)
  */
 export function historyToFixture(history: temporal.api.history.v1.IHistory): string {
-  return JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }));
+  return JSON.stringify(
+    temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
+      longs: String,
+      enums: String,
+      bytes: String,
+    }),
+  );
 }
 
 export function historyFromFixture(json: string): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(json) as Record<string, unknown>);
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 
 /**
  * With RECORD_HISTORIES=1, writes each workflow's first runs (following continue-as-new) to
  * test/fixtures/histories/<tag>--<test name>--run<N>.json for the replay test.
  */
-async function recordHistories(env: TestWorkflowEnvironment, tag: string, firstRuns: Map<string, { test: string }>): Promise<void> {
+async function recordHistories(
+  env: TestWorkflowEnvironment,
+  tag: string,
+  firstRuns: Map<string, { test: string }>,
+): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const [workflowId, { test }] of firstRuns) {
     // The started event of any run names the chain's first run (update-with-start may not return it).
@@ -59,7 +84,10 @@ async function recordHistories(env: TestWorkflowEnvironment, tag: string, firstR
     let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
     for (let run = 1; next && run <= RUNS_RECORDED; run++) {
       const history = await env.client.workflow.getHandle(workflowId, next).fetchHistory();
-      writeFileSync(path.join(HISTORIES_DIR, `${tag}--${slug(test)}--run${run}.json`), `${historyToFixture(history)}\n`);
+      writeFileSync(
+        path.join(HISTORIES_DIR, `${tag}--${slug(test)}--run${run}.json`),
+        `${historyToFixture(history)}\n`,
+      );
       next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     }
   }
@@ -86,25 +114,34 @@ export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> 
   });
   const running = worker.run();
   const firstRuns = new Map<string, { test: string }>();
-  const handle = (org: string) => env.client.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(org));
+  const handle = (org: string) =>
+    env.client.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(org));
   return {
     env,
     fake,
     taskQueue,
     handle,
     async subscribe(organizationId, args, opts = {}) {
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-        workflowId: subscriptionWorkflowId(organizationId),
-        taskQueue,
-        args: [{ organizationId, policy: opts.policy }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>(
+        'subscriptionWorkflow',
+        {
+          workflowId: subscriptionWorkflowId(organizationId),
+          taskQueue,
+          args: [{ organizationId, policy: opts.policy }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        },
+      );
       const workflowId = subscriptionWorkflowId(organizationId);
-      if (!firstRuns.has(workflowId)) firstRuns.set(workflowId, { test: expect.getState().currentTestName ?? organizationId });
-      return env.client.workflow.executeUpdateWithStart(subscribeUpdate, { args: [args], updateId: opts.updateId, startWorkflowOperation });
+      if (!firstRuns.has(workflowId))
+        firstRuns.set(workflowId, { test: expect.getState().currentTestName ?? organizationId });
+      return env.client.workflow.executeUpdateWithStart(subscribeUpdate, {
+        args: [args],
+        updateId: opts.updateId,
+        startWorkflowOperation,
+      });
     },
     state: (org) => handle(org).query(getStateQuery),
-    now: async () => (await env.currentTimeMs()),
+    now: async () => await env.currentTimeMs(),
     async teardown() {
       if (process.env.RECORD_HISTORIES === '1') await recordHistories(env, tag, firstRuns);
       worker.shutdown();

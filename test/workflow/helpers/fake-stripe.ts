@@ -1,7 +1,11 @@
 import { notificationDataSchemas } from '../../../src/notifications/templates';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
-  BillingActivities, InvoiceSnapshot, PaymentError, SubscriptionProjection, SubscriptionSnapshot,
+  BillingActivities,
+  InvoiceSnapshot,
+  PaymentError,
+  SubscriptionProjection,
+  SubscriptionSnapshot,
 } from '../../../src/activities/types';
 import { declineMessage } from '../../../src/domain/decline-messages';
 import { getPlan, type PlanId } from '../../../src/domain/plans';
@@ -88,7 +92,13 @@ export class FakeStripe {
 
   private charge(card: string | null): PaymentError | null {
     if (card === 'pm_ok') return null;
-    if (card === AUTH_CARD) return { code: 'authentication_required', declineCode: 'authentication_required', adviceCode: null, message: declineMessage('authentication_required') };
+    if (card === AUTH_CARD)
+      return {
+        code: 'authentication_required',
+        declineCode: 'authentication_required',
+        adviceCode: null,
+        message: declineMessage('authentication_required'),
+      };
     const declineCode = card ? card.replace(/^pm_/, '') : 'no_payment_method';
     return { code: 'card_declined', declineCode, adviceCode: null, message: declineMessage(declineCode) };
   }
@@ -107,7 +117,16 @@ export class FakeStripe {
 
   /** A finalized invoice with Stripe's own first payment attempt. */
   private invoice(sub: FakeSubscription, amount: number, at: number): FakeInvoice {
-    const inv: FakeInvoice = { id: this.id('in'), subscriptionId: sub.id, status: 'open', amount, attempts: 1, finalizedAt: at, lastError: null, paidCount: 0 };
+    const inv: FakeInvoice = {
+      id: this.id('in'),
+      subscriptionId: sub.id,
+      status: 'open',
+      amount,
+      attempts: 1,
+      finalizedAt: at,
+      lastError: null,
+      paidCount: 0,
+    };
     this.invoices.set(inv.id, inv);
     sub.latestInvoiceId = inv.id;
     inv.lastError = this.charge(this.cardFor(sub));
@@ -120,20 +139,43 @@ export class FakeStripe {
 
   private invoiceSnapshot(inv: FakeInvoice): InvoiceSnapshot {
     return {
-      id: inv.id, status: inv.status, amountDue: inv.amount, amountRemaining: inv.status === 'paid' ? 0 : inv.amount, currency: 'usd',
-      attemptCount: inv.attempts, billingReason: 'subscription_cycle', finalizedAt: inv.finalizedAt, hostedInvoiceUrl: `https://pay.example/${inv.id}`,
+      id: inv.id,
+      status: inv.status,
+      amountDue: inv.amount,
+      amountRemaining: inv.status === 'paid' ? 0 : inv.amount,
+      currency: 'usd',
+      attemptCount: inv.attempts,
+      billingReason: 'subscription_cycle',
+      finalizedAt: inv.finalizedAt,
+      hostedInvoiceUrl: `https://pay.example/${inv.id}`,
       lastPaymentError: inv.status === 'paid' ? null : inv.lastError,
-      paymentIntent: { id: `pi_${inv.id}`, status: inv.status === 'paid' ? 'succeeded' : inv.requiresAction ? 'requires_action' : 'requires_payment_method', clientSecret: `pi_${inv.id}_secret` },
+      paymentIntent: {
+        id: `pi_${inv.id}`,
+        status:
+          inv.status === 'paid' ? 'succeeded' : inv.requiresAction ? 'requires_action' : 'requires_payment_method',
+        clientSecret: `pi_${inv.id}_secret`,
+      },
     };
   }
 
   snapshot(sub: FakeSubscription): SubscriptionSnapshot {
     const latest = sub.latestInvoiceId ? this.invoices.get(sub.latestInvoiceId) : undefined;
     return {
-      id: sub.id, customerId: sub.customerId, organizationId: sub.organizationId, stripeStatus: sub.status, plan: sub.plan,
-      unitAmount: getPlan(sub.plan).price.unitAmount ?? 0, currency: 'usd', currentPeriodStart: sub.periodStart, currentPeriodEnd: sub.periodEnd,
-      trialEnd: sub.trialEnd, cancelAtPeriodEnd: sub.cancelAtPeriodEnd, canceledAt: sub.canceledAt, endedAt: sub.endedAt,
-      defaultPaymentMethodId: this.cardFor(sub), latestInvoice: latest ? this.invoiceSnapshot(latest) : null,
+      id: sub.id,
+      customerId: sub.customerId,
+      organizationId: sub.organizationId,
+      stripeStatus: sub.status,
+      plan: sub.plan,
+      unitAmount: getPlan(sub.plan).price.unitAmount ?? 0,
+      currency: 'usd',
+      currentPeriodStart: sub.periodStart,
+      currentPeriodEnd: sub.periodEnd,
+      trialEnd: sub.trialEnd,
+      cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+      canceledAt: sub.canceledAt,
+      endedAt: sub.endedAt,
+      defaultPaymentMethodId: this.cardFor(sub),
+      latestInvoice: latest ? this.invoiceSnapshot(latest) : null,
     };
   }
 
@@ -170,10 +212,16 @@ export class FakeStripe {
   /** Plays the customer's part of 3-D Secure on the invoice's PaymentIntent (Stripe's test page in a browser). */
   authenticate(invoiceId: string, outcome: 'succeed' | 'fail'): void {
     const inv = this.inv(invoiceId);
-    if (inv.status !== 'open' || !inv.requiresAction) throw new Error(`invoice ${invoiceId} waits for no authentication`);
+    if (inv.status !== 'open' || !inv.requiresAction)
+      throw new Error(`invoice ${invoiceId} waits for no authentication`);
     inv.requiresAction = false;
     if (outcome === 'fail') {
-      inv.lastError = { code: 'payment_intent_authentication_failure', declineCode: null, adviceCode: null, message: declineMessage(null) };
+      inv.lastError = {
+        code: 'payment_intent_authentication_failure',
+        declineCode: null,
+        adviceCode: null,
+        message: declineMessage(null),
+      };
       return;
     }
     Object.assign(inv, { status: 'paid', lastError: null, paidCount: inv.paidCount + 1 });
@@ -198,11 +246,28 @@ export class FakeStripe {
     return [...this.subscriptions.values()].filter((s) => s.organizationId === organizationId);
   }
 
-  private newSubscription(organizationId: string, customerId: string, plan: PlanId, at: number, trialDays: number): FakeSubscription {
+  private newSubscription(
+    organizationId: string,
+    customerId: string,
+    plan: PlanId,
+    at: number,
+    trialDays: number,
+  ): FakeSubscription {
     const trialEnd = trialDays > 0 ? at + trialDays * DAY : null;
     const sub: FakeSubscription = {
-      id: this.id('sub'), customerId, organizationId, plan, status: trialEnd ? 'trialing' : 'active', periodStart: at,
-      periodEnd: trialEnd ?? at + PERIOD, trialEnd, cancelAtPeriodEnd: false, canceledAt: null, endedAt: null, defaultPaymentMethod: null, latestInvoiceId: null,
+      id: this.id('sub'),
+      customerId,
+      organizationId,
+      plan,
+      status: trialEnd ? 'trialing' : 'active',
+      periodStart: at,
+      periodEnd: trialEnd ?? at + PERIOD,
+      trialEnd,
+      cancelAtPeriodEnd: false,
+      canceledAt: null,
+      endedAt: null,
+      defaultPaymentMethod: null,
+      latestInvoiceId: null,
     };
     this.subscriptions.set(sub.id, sub);
     return sub;
@@ -243,7 +308,12 @@ export class FakeStripe {
           if (inv.requiresAction) sub.status = 'incomplete';
           else if (inv.status !== 'paid') {
             this.subscriptions.delete(sub.id);
-            throw ApplicationFailure.create({ type: 'CardDeclined', message: inv.lastError?.message, nonRetryable: true, details: [inv.lastError] });
+            throw ApplicationFailure.create({
+              type: 'CardDeclined',
+              message: inv.lastError?.message,
+              nonRetryable: true,
+              details: [inv.lastError],
+            });
           }
         }
         this.createdBySteps.set(step, sub.id);
@@ -259,7 +329,12 @@ export class FakeStripe {
             const inv = this.invoice(sub, (getPlan(plan).price.unitAmount ?? 0) / 2, asOf);
             sub.status = 'active';
             sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW };
-            return { outcome: 'requires_action', invoice: this.invoiceSnapshot(inv), expiresAt: sub.pendingUpdate.expiresAt, subscription: this.snapshot(sub) };
+            return {
+              outcome: 'requires_action',
+              invoice: this.invoiceSnapshot(inv),
+              expiresAt: sub.pendingUpdate.expiresAt,
+              subscription: this.snapshot(sub),
+            };
           }
           if (error) return { outcome: 'declined', error, invoiceId: null };
         }
@@ -268,7 +343,14 @@ export class FakeStripe {
       },
       previewPlanChange: async ({ plan }) => {
         const amount = getPlan(plan).price.unitAmount ?? 0;
-        return { plan, currency: 'usd', amountDueNow: amount / 2, prorationAmount: amount / 2, nextRenewalAmount: amount, prorationDate: this.now };
+        return {
+          plan,
+          currency: 'usd',
+          amountDueNow: amount / 2,
+          prorationAmount: amount / 2,
+          nextRenewalAmount: amount,
+          prorationDate: this.now,
+        };
       },
       setCancelAtPeriodEnd: async ({ subscriptionId, cancelAtPeriodEnd, asOf }) => {
         this.tick(asOf);
@@ -287,7 +369,8 @@ export class FakeStripe {
         this.tick(asOf);
         this.record('cancelSubscription', asOf, subscriptionId);
         const sub = this.sub(subscriptionId);
-        if (sub.status !== 'canceled') Object.assign(sub, { status: 'canceled', endedAt: this.now, canceledAt: this.now });
+        if (sub.status !== 'canceled')
+          Object.assign(sub, { status: 'canceled', endedAt: this.now, canceledAt: this.now });
         return this.snapshot(sub);
       },
       fetchSubscription: async ({ subscriptionId, asOf }) => {
@@ -323,7 +406,8 @@ export class FakeStripe {
       },
       createSetupIntent: async ({ customerId, step }) => {
         this.record('createSetupIntent', this.now, { customerId, step });
-        if (!this.customers.has(customerId)) throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
+        if (!this.customers.has(customerId))
+          throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
         const id = `seti_${customerId}_${step.replace(/[^A-Za-z0-9]/g, '')}`;
         return { setupIntentId: id, clientSecret: `${id}_secret` };
       },

@@ -1,6 +1,15 @@
 import { DAY_MS } from '../clock-driver';
 import { HOUR_MS, passTrialEnd, subscribeStep, type TrialClock } from './common-steps';
-import { day, isPaidCycle, stripeSubscriptionOf, usd, waitForInvoice, waitForDelivery, waitForReadModel, waitForStripeEvent } from './stripe-side';
+import {
+  day,
+  isPaidCycle,
+  stripeSubscriptionOf,
+  usd,
+  waitForInvoice,
+  waitForDelivery,
+  waitForReadModel,
+  waitForStripeEvent,
+} from './stripe-side';
 import type { Chapter, DemoOrg, StoryEnv, Step } from './types';
 
 /** Acme: a trial that converts, renewals, then an upgrade with a previewed proration. */
@@ -14,7 +23,13 @@ export function acmeChapter(org: DemoOrg, env: StoryEnv): Chapter {
     async run() {
       const before = await org.api.getSubscription();
       await org.clock.advanceTo(Date.parse(before.subscription?.currentPeriodEnd ?? '') + HOUR_MS);
-      const after = await waitForReadModel(org, `period after renewal ${n}`, (s) => s.subscription?.currentPeriodEnd !== before.subscription?.currentPeriodEnd && s.subscription?.status === 'active');
+      const after = await waitForReadModel(
+        org,
+        `period after renewal ${n}`,
+        (s) =>
+          s.subscription?.currentPeriodEnd !== before.subscription?.currentPeriodEnd &&
+          s.subscription?.status === 'active',
+      );
       const paid = await waitForInvoice(org.api, `${org.name}: renewal ${n} invoice paid`, isPaidCycle, n + 1);
       return `renewed → period until ${day(after.subscription?.currentPeriodEnd)} · ${usd(paid.amountPaid)} paid`;
     },
@@ -55,8 +70,15 @@ export function acmeChapter(org: DemoOrg, env: StoryEnv): Chapter {
       title: 'upgrades to Professional',
       async run() {
         const result = await org.api.changePlan('professional');
-        const invoice = await waitForInvoice(org.api, `${org.name}: proration invoice paid`, (i) => i.billingReason === 'subscription_update' && i.status === 'paid');
-        if (invoice.amountPaid !== previewed) throw new Error(`the proration invoice (${usd(invoice.amountPaid)}) differs from the preview (${usd(previewed)})`);
+        const invoice = await waitForInvoice(
+          org.api,
+          `${org.name}: proration invoice paid`,
+          (i) => i.billingReason === 'subscription_update' && i.status === 'paid',
+        );
+        if (invoice.amountPaid !== previewed)
+          throw new Error(
+            `the proration invoice (${usd(invoice.amountPaid)}) differs from the preview (${usd(previewed)})`,
+          );
         return `PATCH /subscription professional → ${result.change} · prorated invoice ${usd(invoice.amountPaid)} paid (= preview)`;
       },
     },
@@ -68,6 +90,12 @@ export function acmeChapter(org: DemoOrg, env: StoryEnv): Chapter {
     steps,
     gaps: [],
     // Paid: the $0 trial invoice, the first period, each renewal, the proration.
-    expected: () => ({ effectivePlan: 'professional', status: 'active', paidInvoices: 3 + renewals, unpaidInvoices: 0, emails: {} }),
+    expected: () => ({
+      effectivePlan: 'professional',
+      status: 'active',
+      paidInvoices: 3 + renewals,
+      unpaidInvoices: 0,
+      emails: {},
+    }),
   };
 }

@@ -15,7 +15,8 @@ export function subscribeStep(org: DemoOrg, plan: string, paymentMethodId: strin
       const state = await org.api.subscribe(plan, paymentMethodId);
       await org.clock.attach();
       trial.trialEnd = Date.parse(state.subscription?.trialEnd ?? '');
-      if (Number.isNaN(trial.trialEnd)) throw new Error(`${org.name}: the subscription has no trial end (${JSON.stringify(state.subscription)})`);
+      if (Number.isNaN(trial.trialEnd))
+        throw new Error(`${org.name}: the subscription has no trial end (${JSON.stringify(state.subscription)})`);
       return `POST /subscription ${plan} + ${paymentMethodId} → ${state.subscription?.status} until ${day(trial.trialEnd)}`;
     },
   };

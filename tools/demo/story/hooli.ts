@@ -17,7 +17,8 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
   let overageBilled = false;
   let periodEnd = 0;
   const alertsExpected: Record<string, number> = env.serviceToken ? { usage_threshold: 2 } : {};
-  if (!env.serviceToken) gaps.push('usage: no service token to report usage with (set USAGE_SERVICE_TOKENS for the API and the demo)');
+  if (!env.serviceToken)
+    gaps.push('usage: no service token to report usage with (set USAGE_SERVICE_TOKENS for the API and the demo)');
 
   const send = async (token: string, quantities: number[]): Promise<void> => {
     // Usage is reported in real time; with test clocks the API counts it in the period Stripe's clock is in.
@@ -29,7 +30,10 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
       timestamp: new Date().toISOString(),
     }));
     const result = await ingestUsage(env.apiUrl, token, events);
-    if (result.accepted !== events.length) throw new Error(`usage ingestion accepted ${result.accepted} of ${events.length}: ${JSON.stringify(result.rejected)}`);
+    if (result.accepted !== events.length)
+      throw new Error(
+        `usage ingestion accepted ${result.accepted} of ${events.length}: ${JSON.stringify(result.rejected)}`,
+      );
     sent += quantities.reduce((a, b) => a + b, 0);
   };
 
@@ -39,7 +43,11 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
       async run() {
         // Stripe does not bill metered usage during a trial, so the story's usage happens in the first paid period.
         await passTrialEnd(org, trial);
-        const state = await waitForReadModel(org, `${org.name}: first paid period`, (st) => st.subscription?.status === 'active');
+        const state = await waitForReadModel(
+          org,
+          `${org.name}: first paid period`,
+          (st) => st.subscription?.status === 'active',
+        );
         const paid = await waitForInvoice(org.api, `${org.name}: first invoice paid`, isPaidCycle);
         periodEnd = Date.parse(state.subscription?.currentPeriodEnd ?? '');
         return `trial over → ${usd(paid.amountPaid)} paid · period until ${day(periodEnd)}`;
@@ -48,7 +56,10 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
     {
       title: 'sends 8,000 messages',
       async run() {
-        await send(token, Array.from({ length: 8 }, () => 1_000));
+        await send(
+          token,
+          Array.from({ length: 8 }, () => 1_000),
+        );
         const mail = await org.mailbox.waitFor('usage_threshold');
         return `POST /usage/events (service token) 8 × 1,000 messages → ${sent.toLocaleString('en-US')} of ${LIMIT.toLocaleString('en-US')} · emailed "${mail.subject}"`;
       },
@@ -59,7 +70,9 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
         await send(token, [1_000, 1_000, 500]);
         const mail = await org.mailbox.waitFor('usage_threshold', 2);
         const check = await org.api.checkEntitlement('messages', 100);
-        const terms = check.overage ? `allowed as overage at ${usd(check.overage.terms.unitAmount)} per ${check.overage.terms.blockSize.toLocaleString('en-US')}` : 'no overage terms';
+        const terms = check.overage
+          ? `allowed as overage at ${usd(check.overage.terms.unitAmount)} per ${check.overage.terms.blockSize.toLocaleString('en-US')}`
+          : 'no overage terms';
         return `${check.used.toLocaleString('en-US')} of ${LIMIT.toLocaleString('en-US')} · emailed "${mail.subject}" · check 100 more: ${check.allowed ? terms : 'denied'}`;
       },
     },
@@ -67,9 +80,14 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
       title: 'overage on the renewal invoice',
       async run() {
         const subscription = await stripeSubscriptionOf(env.stripe, org);
-        const metered = subscription.items.data.find((item) => item.price.recurring?.usage_type === 'metered' && item.price.lookup_key === 'billing_starter_messages_overage');
+        const metered = subscription.items.data.find(
+          (item) =>
+            item.price.recurring?.usage_type === 'metered' &&
+            item.price.lookup_key === 'billing_starter_messages_overage',
+        );
         if (!metered) {
-          const gap = 'overage billing: the Stripe subscription has no metered messages overage price, so Stripe has nothing to bill the overage on';
+          const gap =
+            'overage billing: the Stripe subscription has no metered messages overage price, so Stripe has nothing to bill the overage on';
           gaps.push(gap);
           return `⚠ not billed — ${gap}`;
         }
@@ -77,10 +95,22 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
         const blocks = Math.ceil((sent - LIMIT) / 1_000);
         const meter = typeof metered.price.recurring?.meter === 'string' ? metered.price.recurring.meter : '';
         const period = { start: metered.current_period_start, end: metered.current_period_end };
-        await waitFor(`${org.name}: ${blocks} overage block(s) on Stripe's meter`, async () => {
-          const [summary] = (await env.stripe.billing.meters.listEventSummaries(meter, { customer: idOf(subscription.customer), start_time: period.start, end_time: period.end })).data;
-          return (summary?.aggregated_value ?? 0) >= blocks ? done(summary?.aggregated_value) : notYet(`${summary?.aggregated_value ?? 0} block(s)`);
-        }, { timeoutMs: 60_000 });
+        await waitFor(
+          `${org.name}: ${blocks} overage block(s) on Stripe's meter`,
+          async () => {
+            const [summary] = (
+              await env.stripe.billing.meters.listEventSummaries(meter, {
+                customer: idOf(subscription.customer),
+                start_time: period.start,
+                end_time: period.end,
+              })
+            ).data;
+            return (summary?.aggregated_value ?? 0) >= blocks
+              ? done(summary?.aggregated_value)
+              : notYet(`${summary?.aggregated_value ?? 0} block(s)`);
+          },
+          { timeoutMs: 60_000 },
+        );
         await org.clock.advanceTo(periodEnd + HOUR_MS);
         const line = await overageLine(env.stripe, subscription.id, metered.price.id);
         overageBilled = true;
@@ -92,9 +122,13 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
 
   return {
     org,
-    premise: 'Starter; after the trial its services send messages past 80 % and 100 % of the limit → alerts → overage billed on the renewal invoice',
+    premise:
+      'Starter; after the trial its services send messages past 80 % and 100 % of the limit → alerts → overage billed on the renewal invoice',
     gaps,
-    steps: [subscribeStep(org, 'starter', 'pm_card_visa', trial), ...(env.serviceToken ? usageSteps(env.serviceToken) : [])],
+    steps: [
+      subscribeStep(org, 'starter', 'pm_card_visa', trial),
+      ...(env.serviceToken ? usageSteps(env.serviceToken) : []),
+    ],
     expected: () => ({
       effectivePlan: 'starter',
       status: env.serviceToken ? 'active' : 'trialing',

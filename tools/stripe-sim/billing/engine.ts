@@ -1,7 +1,14 @@
 import type Stripe from 'stripe';
 import type { Sim } from '../sim';
 import { createPreviewInvoice } from './preview';
-import { INCOMPLETE_WINDOW_SECONDS, cancelSubscription, endTrial, expireIncomplete, expirePendingUpdate, renew } from './lifecycle';
+import {
+  INCOMPLETE_WINDOW_SECONDS,
+  cancelSubscription,
+  endTrial,
+  expireIncomplete,
+  expirePendingUpdate,
+  renew,
+} from './lifecycle';
 import { currentPeriod, customerIdOf, internalsOf } from './subscription-object';
 
 const DAY = 86_400;
@@ -19,7 +26,11 @@ function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
   const actions: Action[] = [];
   if (sub.status === 'incomplete') {
     const since = internals.incompleteSince ?? sub.created;
-    actions.push({ at: since + INCOMPLETE_WINDOW_SECONDS, rank: 0, run: () => expireIncomplete(sim, sub, since + INCOMPLETE_WINDOW_SECONDS) });
+    actions.push({
+      at: since + INCOMPLETE_WINDOW_SECONDS,
+      rank: 0,
+      run: () => expireIncomplete(sim, sub, since + INCOMPLETE_WINDOW_SECONDS),
+    });
     return actions[0];
   }
   if (sub.pending_update) {
@@ -29,19 +40,33 @@ function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
   if (sub.status === 'trialing' && sub.trial_end !== null && internals.trialWillEndSentFor !== sub.trial_end) {
     const trialEnd = sub.trial_end;
     const at = Math.max(trialEnd - TRIAL_WARNING_SECONDS, sub.created);
-    actions.push({ at, rank: 2, run: () => {
-      internals.trialWillEndSentFor = trialEnd;
-      sim.emit('customer.subscription.trial_will_end', sub, at);
-    } });
+    actions.push({
+      at,
+      rank: 2,
+      run: () => {
+        internals.trialWillEndSentFor = trialEnd;
+        sim.emit('customer.subscription.trial_will_end', sub, at);
+      },
+    });
   }
   const active = ['active', 'past_due', 'unpaid'].includes(sub.status);
-  if (active && !sub.cancel_at_period_end && sub.cancel_at === null && internals.upcomingSentFor !== period.end && period.end - period.start > UPCOMING_SECONDS) {
+  if (
+    active &&
+    !sub.cancel_at_period_end &&
+    sub.cancel_at === null &&
+    internals.upcomingSentFor !== period.end &&
+    period.end - period.start > UPCOMING_SECONDS
+  ) {
     const at = period.end - UPCOMING_SECONDS;
     const end = period.end;
-    actions.push({ at, rank: 3, run: () => {
-      internals.upcomingSentFor = end;
-      sim.emit('invoice.upcoming', createPreviewInvoice(sim, sub, at, {}), at);
-    } });
+    actions.push({
+      at,
+      rank: 3,
+      run: () => {
+        internals.upcomingSentFor = end;
+        sim.emit('invoice.upcoming', createPreviewInvoice(sim, sub, at, {}), at);
+      },
+    });
   }
   if (sub.cancel_at !== null && (active || sub.status === 'trialing') && sub.cancel_at <= period.end) {
     const at = sub.cancel_at;
@@ -64,10 +89,14 @@ export function advanceTime(sim: Sim, testClock: string | null, until: number): 
   let steps = 0;
   // Which subscriptions live on this clock cannot change while it advances (no action creates one or moves a
   // customer), so they are found once, not once per action: advancing one clock among thousands stays cheap.
-  const onClock = Object.values(sim.state.subscriptions).filter((s) => (sim.state.customers[customerIdOf(s)]?.test_clock ?? null) === testClock);
+  const onClock = Object.values(sim.state.subscriptions).filter(
+    (s) => (sim.state.customers[customerIdOf(s)]?.test_clock ?? null) === testClock,
+  );
   for (;;) {
     const subs = onClock.filter((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired');
-    const next = subs.map((s) => nextAction(sim, s)).filter((a): a is Action => a !== undefined && a.at <= until)
+    const next = subs
+      .map((s) => nextAction(sim, s))
+      .filter((a): a is Action => a !== undefined && a.at <= until)
       .sort((a, b) => a.at - b.at || a.rank - b.rank)[0];
     if (!next) return steps;
     if (testClock) {

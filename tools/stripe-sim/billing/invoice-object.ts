@@ -18,16 +18,52 @@ export interface LineSpec {
 
 export function buildLine(sim: Sim, invoiceId: string | null, spec: LineSpec): Stripe.InvoiceLineItem {
   const parent: Stripe.InvoiceLineItem.Parent = spec.invoiceItem
-    ? { type: 'invoice_item_details', subscription_item_details: null,
-      invoice_item_details: { invoice_item: spec.invoiceItem, proration: spec.proration, proration_details: { credited_items: null }, subscription: spec.subscription } }
-    : { type: 'subscription_item_details', invoice_item_details: null,
-      subscription_item_details: { invoice_item: null, proration: spec.proration, proration_details: { credited_items: null }, subscription: spec.subscription, subscription_item: spec.subscriptionItem ?? '' } };
+    ? {
+        type: 'invoice_item_details',
+        subscription_item_details: null,
+        invoice_item_details: {
+          invoice_item: spec.invoiceItem,
+          proration: spec.proration,
+          proration_details: { credited_items: null },
+          subscription: spec.subscription,
+        },
+      }
+    : {
+        type: 'subscription_item_details',
+        invoice_item_details: null,
+        subscription_item_details: {
+          invoice_item: null,
+          proration: spec.proration,
+          proration_details: { credited_items: null },
+          subscription: spec.subscription,
+          subscription_item: spec.subscriptionItem ?? '',
+        },
+      };
   return {
-    id: sim.id('il'), object: 'line_item', amount: spec.amount, currency: spec.currency, description: spec.description,
-    discount_amounts: [], discountable: !spec.proration, discounts: [], invoice: invoiceId, livemode: false, metadata: {},
-    parent, period: spec.period, pretax_credit_amounts: [],
-    pricing: { type: 'price_details', price_details: { price: spec.price, product: spec.product }, unit_amount_decimal: null },
-    quantity: spec.quantity, quantity_decimal: null, subscription: spec.subscription, subtotal: spec.amount, taxes: [],
+    id: sim.id('il'),
+    object: 'line_item',
+    amount: spec.amount,
+    currency: spec.currency,
+    description: spec.description,
+    discount_amounts: [],
+    discountable: !spec.proration,
+    discounts: [],
+    invoice: invoiceId,
+    livemode: false,
+    metadata: {},
+    parent,
+    period: spec.period,
+    pretax_credit_amounts: [],
+    pricing: {
+      type: 'price_details',
+      price_details: { price: spec.price, product: spec.product },
+      unit_amount_decimal: null,
+    },
+    quantity: spec.quantity,
+    quantity_decimal: null,
+    subscription: spec.subscription,
+    subtotal: spec.amount,
+    taxes: [],
   };
 }
 
@@ -47,30 +83,90 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
   const total = lineItems.reduce((sum, l) => sum + l.amount, 0);
   const testClock = typeof f.customer.test_clock === 'string' ? f.customer.test_clock : null;
   return {
-    id: f.id, object: 'invoice', account_country: 'US', account_name: 'Stripe Simulator', account_tax_ids: null,
-    amount_due: Math.max(total, 0), amount_overpaid: 0, amount_paid: 0, amount_remaining: Math.max(total, 0), amount_shipping: 0,
-    application: null, attempt_count: 0, attempted: false, auto_advance: true,
+    id: f.id,
+    object: 'invoice',
+    account_country: 'US',
+    account_name: 'Stripe Simulator',
+    account_tax_ids: null,
+    amount_due: Math.max(total, 0),
+    amount_overpaid: 0,
+    amount_paid: 0,
+    amount_remaining: Math.max(total, 0),
+    amount_shipping: 0,
+    application: null,
+    attempt_count: 0,
+    attempted: false,
+    auto_advance: true,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null, billing_reason: f.billingReason, collection_method: 'charge_automatically',
-    created: f.created, currency: f.currency, custom_fields: null, customer: f.customer.id,
-    customer_account: null, customer_address: null, customer_email: f.customer.email, customer_name: f.customer.name ?? null,
-    customer_phone: f.customer.phone ?? null, customer_shipping: null, customer_tax_exempt: 'none', customer_tax_ids: [],
-    default_payment_method: null, default_source: null, default_tax_rates: [], description: null, discounts: [], due_date: null,
-    effective_at: null, ending_balance: null, footer: null, from_invoice: null, hosted_invoice_url: null, invoice_pdf: null,
-    issuer: { type: 'self' }, last_finalization_error: null, latest_revision: null,
+    automatically_finalizes_at: null,
+    billing_reason: f.billingReason,
+    collection_method: 'charge_automatically',
+    created: f.created,
+    currency: f.currency,
+    custom_fields: null,
+    customer: f.customer.id,
+    customer_account: null,
+    customer_address: null,
+    customer_email: f.customer.email,
+    customer_name: f.customer.name ?? null,
+    customer_phone: f.customer.phone ?? null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
+    footer: null,
+    from_invoice: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    latest_revision: null,
     lines: { object: 'list', data: lineItems, has_more: false, url: `/v1/invoices/${f.id}/lines` },
-    livemode: false, metadata: {}, next_payment_attempt: null, number: null, on_behalf_of: null,
-    parent: f.subscription ? {
-      type: 'subscription_details', quote_details: null,
-      subscription_details: { metadata: structuredClone(f.subscription.metadata), subscription: f.subscription.id, ...(f.prorationDate ? { subscription_proration_date: f.prorationDate } : {}) },
-    } : null,
+    livemode: false,
+    metadata: {},
+    next_payment_attempt: null,
+    number: null,
+    on_behalf_of: null,
+    parent: f.subscription
+      ? {
+          type: 'subscription_details',
+          quote_details: null,
+          subscription_details: {
+            metadata: structuredClone(f.subscription.metadata),
+            subscription: f.subscription.id,
+            ...(f.prorationDate ? { subscription_proration_date: f.prorationDate } : {}),
+          },
+        }
+      : null,
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-    period_end: f.period.end, period_start: f.period.start, post_payment_credit_notes_amount: 0, pre_payment_credit_notes_amount: 0,
-    receipt_number: null, rendering: null, shipping_cost: null, shipping_details: null, starting_balance: f.customer.balance,
-    statement_descriptor: null, status: 'draft',
+    period_end: f.period.end,
+    period_start: f.period.start,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: f.customer.balance,
+    statement_descriptor: null,
+    status: 'draft',
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total, subtotal_excluding_tax: total, test_clock: testClock, total, total_discount_amounts: [],
-    total_excluding_tax: total, total_pretax_credit_amounts: [], total_taxes: [], webhooks_delivered_at: f.created,
+    subtotal: total,
+    subtotal_excluding_tax: total,
+    test_clock: testClock,
+    total,
+    total_discount_amounts: [],
+    total_excluding_tax: total,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: f.created,
   };
 }
 
@@ -82,5 +178,5 @@ export function subscriptionIdOf(invoice: Stripe.Invoice): string | null {
 
 export function customerIdOfInvoice(invoice: Stripe.Invoice): string {
   const c = invoice.customer;
-  return typeof c === 'string' ? c : c?.id ?? '';
+  return typeof c === 'string' ? c : (c?.id ?? '');
 }

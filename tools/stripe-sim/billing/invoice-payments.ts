@@ -18,16 +18,32 @@ export function openInvoicePayment(sim: Sim, invoice: Stripe.Invoice, at: number
   if (existing) return existing;
   const customer = typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? null);
   const pi = createPaymentIntent(sim, {
-    amount: invoice.amount_due, currency: invoice.currency, customer, paymentMethod: null,
-    description: DESCRIPTIONS[invoice.billing_reason ?? 'manual'] ?? null, metadata: {}, setupFutureUsage: 'off_session', at,
+    amount: invoice.amount_due,
+    currency: invoice.currency,
+    customer,
+    paymentMethod: null,
+    description: DESCRIPTIONS[invoice.billing_reason ?? 'manual'] ?? null,
+    metadata: {},
+    setupFutureUsage: 'off_session',
+    at,
   });
   sim.state.paymentIntentInvoices[pi.id] = invoice.id;
-  sim.state.invoicePayments[invoice.id] = [{
-    id: sim.id('inpay'), object: 'invoice_payment', amount_paid: null, amount_requested: invoice.amount_due,
-    created: at, currency: invoice.currency, invoice: invoice.id, is_default: true, livemode: false,
-    payment: { type: 'payment_intent', payment_intent: pi.id },
-    status: 'open', status_transitions: { canceled_at: null, paid_at: null },
-  } as Stripe.InvoicePayment];
+  sim.state.invoicePayments[invoice.id] = [
+    {
+      id: sim.id('inpay'),
+      object: 'invoice_payment',
+      amount_paid: null,
+      amount_requested: invoice.amount_due,
+      created: at,
+      currency: invoice.currency,
+      invoice: invoice.id,
+      is_default: true,
+      livemode: false,
+      payment: { type: 'payment_intent', payment_intent: pi.id },
+      status: 'open',
+      status_transitions: { canceled_at: null, paid_at: null },
+    } as Stripe.InvoicePayment,
+  ];
   return pi;
 }
 
@@ -52,7 +68,8 @@ export function closeInvoicePayment(sim: Sim, invoice: Stripe.Invoice, at: numbe
     p.amount_paid = paid ? invoice.amount_paid : null;
     p.status_transitions = { canceled_at: paid ? null : at, paid_at: paid ? at : null };
   }
-  if (pi && pi.status !== 'succeeded' && pi.status !== 'canceled') cancelPaymentIntent(sim, pi, outcome === 'canceled' ? 'void_invoice' : null, at);
+  if (pi && pi.status !== 'succeeded' && pi.status !== 'canceled')
+    cancelPaymentIntent(sim, pi, outcome === 'canceled' ? 'void_invoice' : null, at);
 }
 
 type Includable = (record: Record<string, unknown>, field: string) => { value: unknown } | undefined;

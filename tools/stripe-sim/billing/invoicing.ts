@@ -18,10 +18,20 @@ export interface NewInvoice {
 }
 
 export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
-  const invoice = buildInvoice(sim, {
-    id: sim.id('in'), customer: n.customer, subscription: n.subscription, billingReason: n.billingReason, created: n.at,
-    currency: n.lines[0]?.currency ?? n.subscription?.currency ?? 'usd', period: n.period, prorationDate: n.prorationDate,
-  }, n.lines);
+  const invoice = buildInvoice(
+    sim,
+    {
+      id: sim.id('in'),
+      customer: n.customer,
+      subscription: n.subscription,
+      billingReason: n.billingReason,
+      created: n.at,
+      currency: n.lines[0]?.currency ?? n.subscription?.currency ?? 'usd',
+      period: n.period,
+      prorationDate: n.prorationDate,
+    },
+    n.lines,
+  );
   sim.state.invoices[invoice.id] = invoice;
   if (n.subscription) n.subscription.latest_invoice = invoice.id;
   sim.emit('invoice.created', invoice, n.at);
@@ -35,7 +45,12 @@ export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
  * credit. A zero amount due is paid on finalization, as Stripe does.
  */
 export function finalizeInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void {
-  if (invoice.status !== 'draft') throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, undefined, 'invoice_not_editable');
+  if (invoice.status !== 'draft')
+    throw invalidRequest(
+      `This invoice is already finalized, you can't re-finalize a non-draft invoice.`,
+      undefined,
+      'invoice_not_editable',
+    );
   const customer = sim.state.customers[customerIdOfInvoice(invoice)];
   if (customer) {
     invoice.starting_balance = customer.balance;
@@ -74,12 +89,18 @@ function paymentMethodFor(sim: Sim, invoice: Stripe.Invoice, explicit: string | 
 
 export type CollectionResult = { paid: true } | { paid: false; requiresAction: boolean; error: StripeApiError };
 
-const NO_PAYMENT_METHOD = 'There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.';
+const NO_PAYMENT_METHOD =
+  'There is no `default_payment_method` set on this Customer, Subscription or Invoice, and no payment method was given.';
 
 /** Stripe's answer to paying an invoice whose PaymentIntent now waits for the customer. */
 function requiresActionError(pi: Stripe.PaymentIntent): StripeApiError {
-  return cardError('This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.',
-    'invoice_payment_intent_requires_action', null, undefined, { payment_intent: structuredClone(pi) });
+  return cardError(
+    'This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.',
+    'invoice_payment_intent_requires_action',
+    null,
+    undefined,
+    { payment_intent: structuredClone(pi) },
+  );
 }
 
 /**
@@ -89,7 +110,12 @@ function requiresActionError(pi: Stripe.PaymentIntent): StripeApiError {
  * failure. Renewals are off session; a card that needs the customer leaves the PaymentIntent `requires_action`
  * and Stripe sends `invoice.payment_failed` and `invoice.payment_action_required`.
  */
-export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, opts: { manual: boolean; offSession: boolean; paymentMethod?: string | undefined }): CollectionResult {
+export function collectInvoice(
+  sim: Sim,
+  invoice: Stripe.Invoice,
+  at: number,
+  opts: { manual: boolean; offSession: boolean; paymentMethod?: string | undefined },
+): CollectionResult {
   const pmId = paymentMethodFor(sim, invoice, opts.paymentMethod);
   invoice.attempted = true;
   invoice.attempt_count = opts.manual ? Math.max(invoice.attempt_count, 1) : invoice.attempt_count + 1;
@@ -108,7 +134,13 @@ export function collectInvoice(sim: Sim, invoice: Stripe.Invoice, at: number, op
 }
 
 /** An attempt on the invoice's PaymentIntent (by the invoice, the API or the customer's authentication) settles the invoice. */
-function settleInvoiceAttempt(sim: Sim, invoice: Stripe.Invoice, pi: Stripe.PaymentIntent, result: AttemptResult, at: number): StripeApiError | null {
+function settleInvoiceAttempt(
+  sim: Sim,
+  invoice: Stripe.Invoice,
+  pi: Stripe.PaymentIntent,
+  result: AttemptResult,
+  at: number,
+): StripeApiError | null {
   if (result.status === 'succeeded') {
     markPaid(sim, invoice, at);
     return null;
@@ -117,7 +149,9 @@ function settleInvoiceAttempt(sim: Sim, invoice: Stripe.Invoice, pi: Stripe.Paym
   if (result.status === 'requires_action') sim.emit('invoice.payment_action_required', invoice, at);
   onInvoicePaymentFailed(sim, invoice, at);
   sim.store.changed();
-  return result.status === 'requires_action' ? requiresActionError(pi) : declineError(result.decline, { payment_intent: structuredClone(pi) });
+  return result.status === 'requires_action'
+    ? requiresActionError(pi)
+    : declineError(result.decline, { payment_intent: structuredClone(pi) });
 }
 
 /** A PaymentIntent confirmed or authenticated directly: when it is an open invoice's, the invoice follows. */
@@ -143,7 +177,12 @@ export function markPaid(sim: Sim, invoice: Stripe.Invoice, at: number): void {
 }
 
 export function voidInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void {
-  if (invoice.status !== 'open') throw invalidRequest(`You can only void open invoices (this one is ${invoice.status ?? 'draft'}).`, undefined, 'invoice_not_editable');
+  if (invoice.status !== 'open')
+    throw invalidRequest(
+      `You can only void open invoices (this one is ${invoice.status ?? 'draft'}).`,
+      undefined,
+      'invoice_not_editable',
+    );
   invoice.status = 'void';
   invoice.status_transitions.voided_at = at;
   invoice.next_payment_attempt = null;
@@ -153,7 +192,12 @@ export function voidInvoice(sim: Sim, invoice: Stripe.Invoice, at: number): void
 }
 
 export function markUncollectible(sim: Sim, invoice: Stripe.Invoice, at: number): void {
-  if (invoice.status !== 'open') throw invalidRequest(`You can only mark open invoices as uncollectible (this one is ${invoice.status ?? 'draft'}).`, undefined, 'invoice_not_editable');
+  if (invoice.status !== 'open')
+    throw invalidRequest(
+      `You can only mark open invoices as uncollectible (this one is ${invoice.status ?? 'draft'}).`,
+      undefined,
+      'invoice_not_editable',
+    );
   invoice.status = 'uncollectible';
   invoice.status_transitions.marked_uncollectible_at = at;
   invoice.next_payment_attempt = null;

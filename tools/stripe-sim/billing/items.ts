@@ -26,16 +26,30 @@ export interface PlannedItem {
  * keeping its id as Stripe does when the price changes; an entry without `id` adds an item.
  */
 export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChange[]): PlannedItem[] {
-  const planned: PlannedItem[] = sub.items.data.map((item) => ({ id: item.id, price: item.price, quantity: item.quantity ?? 1, metadata: item.metadata, before: item }));
+  const planned: PlannedItem[] = sub.items.data.map((item) => ({
+    id: item.id,
+    price: item.price,
+    quantity: item.quantity ?? 1,
+    metadata: item.metadata,
+    before: item,
+  }));
   changes.forEach((change, i) => {
     const existing = change.id ? planned.find((p) => p.id === change.id) : undefined;
-    if (change.id && !existing) throw invalidRequest(`Invalid subscription item: ${change.id}`, `items[${i}][id]`, 'resource_missing');
+    if (change.id && !existing)
+      throw invalidRequest(`Invalid subscription item: ${change.id}`, `items[${i}][id]`, 'resource_missing');
     const price = change.price ? sim.state.prices[change.price] : undefined;
     if (change.price && !price) throw resourceMissing('price', change.price, `items[${i}][price]`);
-    if (price && price.currency !== sub.currency) throw invalidRequest('All prices on a subscription must have the same currency.', `items[${i}][price]`);
+    if (price && price.currency !== sub.currency)
+      throw invalidRequest('All prices on a subscription must have the same currency.', `items[${i}][price]`);
     const current = sub.items.data[0]?.price.recurring;
-    if (price && (price.recurring?.interval !== current?.interval || price.recurring?.interval_count !== current?.interval_count)) {
-      throw invalidRequest('The simulator keeps one billing interval per subscription; changing the interval (a billing-cycle reset) is not implemented.', `items[${i}][price]`);
+    if (
+      price &&
+      (price.recurring?.interval !== current?.interval || price.recurring?.interval_count !== current?.interval_count)
+    ) {
+      throw invalidRequest(
+        'The simulator keeps one billing interval per subscription; changing the interval (a billing-cycle reset) is not implemented.',
+        `items[${i}][price]`,
+      );
     }
     if (existing && change.deleted) {
       planned.splice(planned.indexOf(existing), 1);
@@ -44,21 +58,41 @@ export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChang
       if (change.quantity !== undefined) existing.quantity = change.quantity;
       if (change.metadata) existing.metadata = { ...existing.metadata, ...change.metadata };
     } else {
-      if (!price) throw invalidRequest('Missing required param: items[price].', `items[${i}][price]`, 'parameter_missing');
-      planned.push({ id: sim.id('si', 14), price, quantity: change.quantity ?? 1, metadata: change.metadata ?? {}, before: null });
+      if (!price)
+        throw invalidRequest('Missing required param: items[price].', `items[${i}][price]`, 'parameter_missing');
+      planned.push({
+        id: sim.id('si', 14),
+        price,
+        quantity: change.quantity ?? 1,
+        metadata: change.metadata ?? {},
+        before: null,
+      });
     }
   });
   if (planned.length === 0) throw invalidRequest('A subscription must have at least one item.', 'items');
   return planned;
 }
 
-export function applyPlannedItems(sim: Sim, sub: Stripe.Subscription, planned: Array<Omit<PlannedItem, 'before'>>, at: number): void {
+export function applyPlannedItems(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  planned: Array<Omit<PlannedItem, 'before'>>,
+  at: number,
+): void {
   const period = currentPeriod(sub);
   sub.items = {
     ...sub.items,
     data: planned.map((p) => {
       const existing = sub.items.data.find((i) => i.id === p.id);
-      return buildItem(sim, { id: p.id, subscription: sub.id, price: p.price, quantity: p.quantity, period, created: existing?.created ?? at, metadata: p.metadata });
+      return buildItem(sim, {
+        id: p.id,
+        subscription: sub.id,
+        price: p.price,
+        quantity: p.quantity,
+        period,
+        created: existing?.created ?? at,
+        metadata: p.metadata,
+      });
     }),
   };
 }

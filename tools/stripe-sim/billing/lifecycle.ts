@@ -19,12 +19,28 @@ export function hasPaymentMethod(sim: Sim, sub: Stripe.Subscription): boolean {
 }
 
 /** Create, finalize and (unless told not to) attempt an invoice for a subscription. */
-export function invoiceSubscription(sim: Sim, sub: Stripe.Subscription, at: number, reason: Stripe.Invoice.BillingReason, lines: ReturnType<typeof advanceLines>, opts: { attempt: boolean; offSession: boolean; period: { start: number; end: number }; prorationDate?: number }): Stripe.Invoice {
+export function invoiceSubscription(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  at: number,
+  reason: Stripe.Invoice.BillingReason,
+  lines: ReturnType<typeof advanceLines>,
+  opts: { attempt: boolean; offSession: boolean; period: { start: number; end: number }; prorationDate?: number },
+): Stripe.Invoice {
   const customer = sim.state.customers[customerIdOf(sub)];
   if (!customer) throw new Error(`subscription ${sub.id} has no customer`);
-  const invoice = createInvoice(sim, { customer, subscription: sub, billingReason: reason, at, period: opts.period, lines, prorationDate: opts.prorationDate });
+  const invoice = createInvoice(sim, {
+    customer,
+    subscription: sub,
+    billingReason: reason,
+    at,
+    period: opts.period,
+    lines,
+    prorationDate: opts.prorationDate,
+  });
   finalizeInvoice(sim, invoice, at);
-  if (opts.attempt && invoice.status === 'open') collectInvoice(sim, invoice, at, { manual: false, offSession: opts.offSession });
+  if (opts.attempt && invoice.status === 'open')
+    collectInvoice(sim, invoice, at, { manual: false, offSession: opts.offSession });
   return invoice;
 }
 
@@ -69,23 +85,40 @@ export function renew(sim: Sim, sub: Stripe.Subscription, at: number): void {
   const period = { start: at, end: nextPeriodEnd(sub.billing_cycle_anchor, interval, count, at) };
   setPeriod(sub, period);
   emitUpdated(sim, sub, before, at);
-  const lines = [...pendingItemLines(takePendingItems(sim, sub.id)), ...advanceLines(sim, sub, period, false), ...usage];
+  const lines = [
+    ...pendingItemLines(takePendingItems(sim, sub.id)),
+    ...advanceLines(sim, sub, period, false),
+    ...usage,
+  ];
   invoiceSubscription(sim, sub, at, 'subscription_cycle', lines, { attempt: true, offSession: true, period });
 }
 
-export function cancelSubscription(sim: Sim, sub: Stripe.Subscription, at: number, opts: { reason: Stripe.Subscription.CancellationDetails.Reason | null; invoiceNow?: boolean; prorate?: boolean }): void {
+export function cancelSubscription(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  at: number,
+  opts: { reason: Stripe.Subscription.CancellationDetails.Reason | null; invoiceNow?: boolean; prorate?: boolean },
+): void {
   const period = currentPeriod(sub);
   if (opts.invoiceNow) {
     // Removing every item prorates each one to a credit for its unused time.
     const credit = opts.prorate && sub.status !== 'trialing' ? prorationItems(sim, sub, [], at) : [];
     const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...credit]);
-    if (lines.length > 0) invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: true, offSession: true, period: { start: period.start, end: at } });
+    if (lines.length > 0)
+      invoiceSubscription(sim, sub, at, 'subscription_update', lines, {
+        attempt: true,
+        offSession: true,
+        period: { start: period.start, end: at },
+      });
   }
   const before = structuredClone(sub);
   sub.status = 'canceled';
   sub.canceled_at = sub.canceled_at ?? at;
   sub.ended_at = at;
-  sub.cancellation_details = { ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }), reason: opts.reason ?? sub.cancellation_details?.reason ?? null };
+  sub.cancellation_details = {
+    ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }),
+    reason: opts.reason ?? sub.cancellation_details?.reason ?? null,
+  };
   const internals = internalsOf(sim, sub.id);
   internals.pendingItems = null;
   internals.pendingInvoice = null;

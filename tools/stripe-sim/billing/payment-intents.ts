@@ -17,7 +17,8 @@ export interface NewPaymentIntent {
 }
 
 /** The result of one payment attempt; `failed` carries the decline the API answers with (402). */
-export type AttemptResult = { status: 'succeeded' } | { status: 'requires_action' } | { status: 'failed'; decline: CardDecline };
+export type AttemptResult =
+  { status: 'succeeded' } | { status: 'requires_action' } | { status: 'failed'; decline: CardDecline };
 
 export interface Attempt {
   offSession: boolean;
@@ -29,20 +30,55 @@ export interface Attempt {
   at: number;
 }
 
-const AUTHENTICATION_NOT_HANDLED: CardDecline = { ...AUTHENTICATION_REQUIRED, declineCode: 'authentication_not_handled' };
+const AUTHENTICATION_NOT_HANDLED: CardDecline = {
+  ...AUTHENTICATION_REQUIRED,
+  declineCode: 'authentication_not_handled',
+};
 
 export function createPaymentIntent(sim: Sim, n: NewPaymentIntent): Stripe.PaymentIntent {
   const id = sim.id('pi');
   const pi: Stripe.PaymentIntent = {
-    id, object: 'payment_intent', allowed_payment_method_types: ['card'], amount: n.amount, amount_capturable: 0, amount_received: 0,
-    application: null, application_fee_amount: null, automatic_payment_methods: null, canceled_at: null, cancellation_reason: null,
-    capture_method: 'automatic', client_secret: `${id}_secret_${sim.id('x', 24).slice(2)}`, confirmation_method: 'automatic',
-    created: n.at, currency: n.currency, customer: n.customer, customer_account: null, description: n.description,
-    excluded_payment_method_types: null, last_payment_error: null, latest_charge: null, livemode: false, managed_payments: null,
-    metadata: n.metadata, next_action: null, on_behalf_of: null, payment_method: n.paymentMethod,
-    payment_method_configuration_details: null, payment_method_options: null, payment_method_types: ['card'], payment_record: null,
-    processing: null, receipt_email: null, review: null, setup_future_usage: n.setupFutureUsage, shipping: null, source: null,
-    statement_descriptor: null, statement_descriptor_suffix: null, status: n.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
+    id,
+    object: 'payment_intent',
+    allowed_payment_method_types: ['card'],
+    amount: n.amount,
+    amount_capturable: 0,
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    client_secret: `${id}_secret_${sim.id('x', 24).slice(2)}`,
+    confirmation_method: 'automatic',
+    created: n.at,
+    currency: n.currency,
+    customer: n.customer,
+    customer_account: null,
+    description: n.description,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: n.metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: n.paymentMethod,
+    payment_method_configuration_details: null,
+    payment_method_options: null,
+    payment_method_types: ['card'],
+    payment_record: null,
+    processing: null,
+    receipt_email: null,
+    review: null,
+    setup_future_usage: n.setupFutureUsage,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: n.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
     transfer_group: null,
   };
   sim.state.paymentIntents[id] = pi;
@@ -60,10 +96,20 @@ export function challengeUrl(sim: Sim, intentId: string): string {
  * `redirect_to_url` when the confirmation named a `return_url` (the customer is sent to the issuer's page and back),
  * otherwise `use_stripe_sdk`, which Stripe.js handles in place.
  */
-export function nextActionFor(sim: Sim, intentId: string, returnUrl: string | undefined): Stripe.PaymentIntent.NextAction {
+export function nextActionFor(
+  sim: Sim,
+  intentId: string,
+  returnUrl: string | undefined,
+): Stripe.PaymentIntent.NextAction {
   const url = challengeUrl(sim, intentId);
   if (returnUrl) return { type: 'redirect_to_url', redirect_to_url: { url, return_url: returnUrl } };
-  return { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url } as unknown as Stripe.PaymentIntent.NextAction.UseStripeSdk };
+  return {
+    type: 'use_stripe_sdk',
+    use_stripe_sdk: {
+      type: 'three_d_secure_redirect',
+      stripe_js: url,
+    } as unknown as Stripe.PaymentIntent.NextAction.UseStripeSdk,
+  };
 }
 
 function settleSucceeded(sim: Sim, pi: Stripe.PaymentIntent, pmId: string, at: number, authenticated: boolean): void {
@@ -79,16 +125,28 @@ function settleSucceeded(sim: Sim, pi: Stripe.PaymentIntent, pmId: string, at: n
   sim.emit('payment_intent.succeeded', pi, at);
 }
 
-export function recordFailure(sim: Sim, pi: Stripe.PaymentIntent, pmId: string | null, decline: CardDecline, at: number, withCharge: boolean, type: 'card_error' | 'invalid_request_error' = 'card_error'): void {
+export function recordFailure(
+  sim: Sim,
+  pi: Stripe.PaymentIntent,
+  pmId: string | null,
+  decline: CardDecline,
+  at: number,
+  withCharge: boolean,
+  type: 'card_error' | 'invalid_request_error' = 'card_error',
+): void {
   const charge = withCharge && pmId ? recordCharge(sim, pi, pmId, at, decline) : null;
   pi.status = 'requires_payment_method';
   pi.next_action = null;
   if (charge) pi.latest_charge = charge.id;
   const pm = pmId ? sim.state.paymentMethods[pmId] : undefined;
   pi.last_payment_error = {
-    type, code: decline.code as Stripe.PaymentIntent.LastPaymentError.Code, message: decline.message,
-    ...(decline.declineCode ? { decline_code: decline.declineCode } : {}), ...(decline.adviceCode ? { advice_code: decline.adviceCode } : {}),
-    ...(decline.param ? { param: decline.param } : {}), ...(charge ? { charge: charge.id } : {}),
+    type,
+    code: decline.code as Stripe.PaymentIntent.LastPaymentError.Code,
+    message: decline.message,
+    ...(decline.declineCode ? { decline_code: decline.declineCode } : {}),
+    ...(decline.adviceCode ? { advice_code: decline.adviceCode } : {}),
+    ...(decline.param ? { param: decline.param } : {}),
+    ...(charge ? { charge: charge.id } : {}),
     ...(pm ? { payment_method: structuredClone(pm) } : {}),
   };
   sim.emit('payment_intent.payment_failed', pi, at);
@@ -101,7 +159,11 @@ export function recordFailure(sim: Sim, pi: Stripe.PaymentIntent, pmId: string |
  */
 export function attemptPayment(sim: Sim, pi: Stripe.PaymentIntent, pmId: string, a: Attempt): AttemptResult {
   if (pi.status === 'succeeded' || pi.status === 'canceled' || pi.status === 'processing') {
-    throw invalidRequest(`You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`, undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      `You cannot confirm this PaymentIntent because it has a status of ${pi.status}.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   pi.payment_method = pmId;
   const outcome = paymentOutcome(behaviorOf(sim, pmId), { offSession: a.offSession, authenticated: false });
@@ -110,7 +172,8 @@ export function attemptPayment(sim: Sim, pi: Stripe.PaymentIntent, pmId: string,
     settleSucceeded(sim, pi, pmId, a.at, false);
     return { status: 'succeeded' };
   }
-  const needsCustomer = outcome.kind === 'requires_action' || (a.billing && outcome.decline.code === 'authentication_required');
+  const needsCustomer =
+    outcome.kind === 'requires_action' || (a.billing && outcome.decline.code === 'authentication_required');
   if (needsCustomer && a.errorOnRequiresAction) {
     recordFailure(sim, pi, pmId, AUTHENTICATION_NOT_HANDLED, a.at, true);
     return { status: 'failed', decline: AUTHENTICATION_NOT_HANDLED };
@@ -128,10 +191,21 @@ export function attemptPayment(sim: Sim, pi: Stripe.PaymentIntent, pmId: string,
 }
 
 /** The customer's part of 3-D Secure (`/_sim/payment_intents/:id/authenticate`). */
-export function authenticatePayment(sim: Sim, pi: Stripe.PaymentIntent, outcome: 'succeed' | 'fail', at: number): AttemptResult {
-  const pmId = typeof pi.payment_method === 'string' ? pi.payment_method : pi.payment_method?.id ?? null;
+export function authenticatePayment(
+  sim: Sim,
+  pi: Stripe.PaymentIntent,
+  outcome: 'succeed' | 'fail',
+  at: number,
+): AttemptResult {
+  const pmId = typeof pi.payment_method === 'string' ? pi.payment_method : (pi.payment_method?.id ?? null);
   if (outcome === 'fail' || !pmId) {
-    const failure: CardDecline = { code: 'payment_intent_authentication_failure', declineCode: null, adviceCode: null, message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.' };
+    const failure: CardDecline = {
+      code: 'payment_intent_authentication_failure',
+      declineCode: null,
+      adviceCode: null,
+      message:
+        'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+    };
     recordFailure(sim, pi, pmId, failure, at, false, 'invalid_request_error');
     sim.store.changed();
     return { status: 'failed', decline: failure };
@@ -146,9 +220,18 @@ export function authenticatePayment(sim: Sim, pi: Stripe.PaymentIntent, outcome:
   return { status: 'succeeded' };
 }
 
-export function cancelPaymentIntent(sim: Sim, pi: Stripe.PaymentIntent, reason: Stripe.PaymentIntent.CancellationReason | null, at: number): void {
+export function cancelPaymentIntent(
+  sim: Sim,
+  pi: Stripe.PaymentIntent,
+  reason: Stripe.PaymentIntent.CancellationReason | null,
+  at: number,
+): void {
   if (pi.status === 'succeeded' || pi.status === 'canceled') {
-    throw invalidRequest(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`, undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   pi.status = 'canceled';
   pi.canceled_at = at;

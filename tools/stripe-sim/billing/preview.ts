@@ -17,7 +17,12 @@ export interface PreviewOptions {
  * `invoices.createPreview` for an existing subscription: the next renewal invoice, or — with item
  * changes — the invoice those changes would produce, with the same proration math as a real update.
  */
-export function createPreviewInvoice(sim: Sim, sub: Stripe.Subscription, at: number, opts: PreviewOptions): Stripe.Invoice {
+export function createPreviewInvoice(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  at: number,
+  opts: PreviewOptions,
+): Stripe.Invoice {
   const customer = sim.state.customers[customerIdOf(sub)];
   if (!customer) throw new Error(`subscription ${sub.id} has no customer`);
   const period = currentPeriod(sub);
@@ -27,7 +32,8 @@ export function createPreviewInvoice(sim: Sim, sub: Stripe.Subscription, at: num
   const prorationDate = opts.prorationDate ?? at;
   if (opts.items && opts.items.length > 0) {
     const planned = planItems(sim, sub, opts.items);
-    if (behavior !== 'none' && sub.status !== 'trialing') lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
+    if (behavior !== 'none' && sub.status !== 'trialing')
+      lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
     applyPlannedItems(sim, target, planned, at);
   }
   const immediate = behavior === 'always_invoice' && opts.items && opts.items.length > 0;
@@ -35,11 +41,20 @@ export function createPreviewInvoice(sim: Sim, sub: Stripe.Subscription, at: num
   const nextStart = sub.status === 'trialing' && sub.trial_end !== null ? sub.trial_end : period.end;
   const next = { start: nextStart, end: nextPeriodEnd(sub.billing_cycle_anchor, interval, count, nextStart) };
   if (!immediate) lines.push(...advanceLines(sim, target, next, false), ...usageLines(sim, sub, period));
-  const invoice = buildInvoice(sim, {
-    id: sim.id('upcoming_in'), customer, subscription: sub, billingReason: immediate ? 'subscription_update' : 'upcoming', created: at,
-    currency: sub.currency, period: immediate ? { start: prorationDate, end: period.end } : period,
-    prorationDate: opts.items ? prorationDate : undefined,
-  }, lines);
+  const invoice = buildInvoice(
+    sim,
+    {
+      id: sim.id('upcoming_in'),
+      customer,
+      subscription: sub,
+      billingReason: immediate ? 'subscription_update' : 'upcoming',
+      created: at,
+      currency: sub.currency,
+      period: immediate ? { start: prorationDate, end: period.end } : period,
+      prorationDate: opts.items ? prorationDate : undefined,
+    },
+    lines,
+  );
   if (customer.balance < 0 && invoice.total > 0) {
     invoice.amount_due = Math.max(invoice.total + customer.balance, 0);
     invoice.amount_remaining = invoice.amount_due;

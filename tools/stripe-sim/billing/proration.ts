@@ -22,7 +22,12 @@ export function remainingFraction(period: { start: number; end: number }, at: nu
   return remaining / length;
 }
 
-export function prorate(oldItem: ProratableItem | null, newItem: ProratableItem | null, period: { start: number; end: number }, at: number): ProrationResult {
+export function prorate(
+  oldItem: ProratableItem | null,
+  newItem: ProratableItem | null,
+  period: { start: number; end: number },
+  at: number,
+): ProrationResult {
   const fraction = remainingFraction(period, at);
   const credit = oldItem ? -Math.round(oldItem.unitAmount * oldItem.quantity * fraction) : 0;
   const charge = newItem ? Math.round(newItem.unitAmount * newItem.quantity * fraction) : 0;

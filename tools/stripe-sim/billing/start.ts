@@ -31,11 +31,23 @@ function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
   const prices = items.map((item, i) => {
     const price = sim.state.prices[item.price];
     if (!price) throw resourceMissing('price', item.price, `items[${i}][price]`);
-    if (price.type !== 'recurring') throw invalidRequest('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
+    if (price.type !== 'recurring')
+      throw invalidRequest(
+        'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.',
+        `items[${i}][price]`,
+      );
     return price;
   });
   const first = prices[0];
-  if (first && prices.some((p) => p.currency !== first.currency || p.recurring?.interval !== first.recurring?.interval || p.recurring?.interval_count !== first.recurring?.interval_count)) {
+  if (
+    first &&
+    prices.some(
+      (p) =>
+        p.currency !== first.currency ||
+        p.recurring?.interval !== first.recurring?.interval ||
+        p.recurring?.interval_count !== first.recurring?.interval_count,
+    )
+  ) {
     throw invalidRequest('All prices on a subscription must share currency and billing interval.', 'items');
   }
   return prices;
@@ -49,31 +61,64 @@ function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
 export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription {
   const customer = sim.state.customers[p.customer];
   if (!customer) throw resourceMissing('customer', p.customer, 'customer');
-  if (p.paymentBehavior === 'pending_if_incomplete') throw invalidRequest('`pending_if_incomplete` is only supported when updating a subscription.', 'payment_behavior');
+  if (p.paymentBehavior === 'pending_if_incomplete')
+    throw invalidRequest('`pending_if_incomplete` is only supported when updating a subscription.', 'payment_behavior');
   if (p.defaultPaymentMethod && sim.state.paymentMethods[p.defaultPaymentMethod]?.customer !== customer.id) {
-    throw invalidRequest(`The customer does not have a payment method with the ID ${p.defaultPaymentMethod}. The payment method must be attached to the customer.`, 'default_payment_method', 'resource_missing');
+    throw invalidRequest(
+      `The customer does not have a payment method with the ID ${p.defaultPaymentMethod}. The payment method must be attached to the customer.`,
+      'default_payment_method',
+      'resource_missing',
+    );
   }
   const prices = resolvePrices(sim, p.items);
   const at = sim.nowForCustomer(customer.id);
-  const planTrialDays = p.trialFromPlan ? prices[0]?.recurring?.trial_period_days ?? undefined : undefined;
+  const planTrialDays = p.trialFromPlan ? (prices[0]?.recurring?.trial_period_days ?? undefined) : undefined;
   const trialDays = p.trialPeriodDays ?? planTrialDays;
-  const trialEnd = p.trialEnd === 'now' ? undefined : p.trialEnd ?? (trialDays ? at + trialDays * 86_400 : undefined);
-  if (trialEnd !== undefined && trialEnd <= at) throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
-  const pmId = p.defaultPaymentMethod ?? (typeof customer.invoice_settings.default_payment_method === 'string' ? customer.invoice_settings.default_payment_method : undefined);
-  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete' && prices.some((price) => (price.unit_amount ?? 0) > 0)) refuseUnpayable(sim, pmId, p.offSession);
+  const trialEnd = p.trialEnd === 'now' ? undefined : (p.trialEnd ?? (trialDays ? at + trialDays * 86_400 : undefined));
+  if (trialEnd !== undefined && trialEnd <= at)
+    throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
+  const pmId =
+    p.defaultPaymentMethod ??
+    (typeof customer.invoice_settings.default_payment_method === 'string'
+      ? customer.invoice_settings.default_payment_method
+      : undefined);
+  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete' && prices.some((price) => (price.unit_amount ?? 0) > 0))
+    refuseUnpayable(sim, pmId, p.offSession);
 
   const id = sim.id('sub');
   const recurring = prices[0]?.recurring;
   const anchor = trialEnd ?? at;
-  const periodEnd = trialEnd ?? shiftByIntervals(at, (recurring?.interval ?? 'month') as 'month', recurring?.interval_count ?? 1, 1);
+  const periodEnd =
+    trialEnd ?? shiftByIntervals(at, (recurring?.interval ?? 'month') as 'month', recurring?.interval_count ?? 1, 1);
   const period = { start: at, end: periodEnd };
-  const items = prices.map((price, i) => buildItem(sim, { subscription: id, price, quantity: p.items[i]?.quantity ?? 1, period, created: at, metadata: p.items[i]?.metadata ?? {} }));
-  const sub = buildSubscription({
-    id, customer: customer.id, testClock: typeof customer.test_clock === 'string' ? customer.test_clock : null, created: at,
-    currency: prices[0]?.currency ?? 'usd', status: trialEnd ? 'trialing' : 'incomplete', anchor, trial: trialEnd ? { start: at, end: trialEnd } : null,
-    defaultPaymentMethod: p.defaultPaymentMethod ?? null, metadata: p.metadata, missingPaymentMethod: p.missingPaymentMethod,
-    saveDefaultPaymentMethod: p.saveDefaultPaymentMethod, description: p.description ?? null,
-  }, items);
+  const items = prices.map((price, i) =>
+    buildItem(sim, {
+      subscription: id,
+      price,
+      quantity: p.items[i]?.quantity ?? 1,
+      period,
+      created: at,
+      metadata: p.items[i]?.metadata ?? {},
+    }),
+  );
+  const sub = buildSubscription(
+    {
+      id,
+      customer: customer.id,
+      testClock: typeof customer.test_clock === 'string' ? customer.test_clock : null,
+      created: at,
+      currency: prices[0]?.currency ?? 'usd',
+      status: trialEnd ? 'trialing' : 'incomplete',
+      anchor,
+      trial: trialEnd ? { start: at, end: trialEnd } : null,
+      defaultPaymentMethod: p.defaultPaymentMethod ?? null,
+      metadata: p.metadata,
+      missingPaymentMethod: p.missingPaymentMethod,
+      saveDefaultPaymentMethod: p.saveDefaultPaymentMethod,
+      description: p.description ?? null,
+    },
+    items,
+  );
   if (p.cancelAtPeriodEnd) {
     sub.cancel_at_period_end = true;
     sub.cancel_at = periodEnd;
@@ -82,8 +127,16 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   sim.state.subscriptions[id] = sub;
   internalsOf(sim, id).incompleteSince = trialEnd ? null : at;
   sim.emit('customer.subscription.created', sub, at);
-  const invoice = invoiceSubscription(sim, sub, at, 'subscription_create', advanceLines(sim, sub, period, Boolean(trialEnd)), { attempt: false, offSession: p.offSession, period });
-  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete') collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession });
+  const invoice = invoiceSubscription(
+    sim,
+    sub,
+    at,
+    'subscription_create',
+    advanceLines(sim, sub, period, Boolean(trialEnd)),
+    { attempt: false, offSession: p.offSession, period },
+  );
+  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete')
+    collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession });
   sim.store.changed();
   return sub;
 }
@@ -94,8 +147,18 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
  * parameter doesn't create a subscription and returns an error instead").
  */
 function refuseUnpayable(sim: Sim, pmId: string | undefined, offSession: boolean): void {
-  if (!pmId) throw declineError({ code: 'card_declined', declineCode: 'generic_decline', adviceCode: null, message: 'This customer has no attached payment source or default payment method.' });
+  if (!pmId)
+    throw declineError({
+      code: 'card_declined',
+      declineCode: 'generic_decline',
+      adviceCode: null,
+      message: 'This customer has no attached payment source or default payment method.',
+    });
   const outcome = paymentOutcome(behaviorOf(sim, pmId), { offSession, authenticated: false });
-  if (outcome.kind === 'requires_action' || (outcome.kind === 'declines' && outcome.decline.code === 'authentication_required')) throw declineError(AUTHENTICATION_REQUIRED);
+  if (
+    outcome.kind === 'requires_action' ||
+    (outcome.kind === 'declines' && outcome.decline.code === 'authentication_required')
+  )
+    throw declineError(AUTHENTICATION_REQUIRED);
   if (outcome.kind === 'declines') throw declineError(outcome.decline);
 }

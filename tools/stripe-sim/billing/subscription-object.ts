@@ -5,22 +5,57 @@ import type { Sim } from '../sim';
 export function planFromPrice(price: Stripe.Price): Stripe.Plan {
   const recurring = price.recurring;
   return {
-    id: price.id, object: 'plan', active: price.active, amount: price.unit_amount, amount_decimal: price.unit_amount_decimal,
-    billing_scheme: 'per_unit', created: price.created, currency: price.currency, interval: recurring?.interval ?? 'month',
-    interval_count: recurring?.interval_count ?? 1, livemode: false, metadata: price.metadata, meter: recurring?.meter ?? null,
-    nickname: price.nickname, product: typeof price.product === 'string' ? price.product : price.product.id, tiers_mode: null,
-    transform_usage: null, trial_period_days: recurring?.trial_period_days ?? null, usage_type: recurring?.usage_type ?? 'licensed',
+    id: price.id,
+    object: 'plan',
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: price.unit_amount_decimal,
+    billing_scheme: 'per_unit',
+    created: price.created,
+    currency: price.currency,
+    interval: recurring?.interval ?? 'month',
+    interval_count: recurring?.interval_count ?? 1,
+    livemode: false,
+    metadata: price.metadata,
+    meter: recurring?.meter ?? null,
+    nickname: price.nickname,
+    product: typeof price.product === 'string' ? price.product : price.product.id,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: recurring?.trial_period_days ?? null,
+    usage_type: recurring?.usage_type ?? 'licensed',
   };
 }
 
-export function buildItem(sim: Sim, args: { subscription: string; price: Stripe.Price; quantity: number; period: { start: number; end: number }; created: number; metadata?: Record<string, string>; id?: string }): Stripe.SubscriptionItem {
+export function buildItem(
+  sim: Sim,
+  args: {
+    subscription: string;
+    price: Stripe.Price;
+    quantity: number;
+    period: { start: number; end: number };
+    created: number;
+    metadata?: Record<string, string>;
+    id?: string;
+  },
+): Stripe.SubscriptionItem {
   const metered = args.price.recurring?.usage_type === 'metered';
   return {
-    id: args.id ?? sim.id('si', 14), object: 'subscription_item', billing_thresholds: null, created: args.created,
-    current_period_end: args.period.end, current_period_start: args.period.start, current_trial: null, discounts: [],
-    metadata: args.metadata ?? {}, plan: planFromPrice(args.price), price: structuredClone(args.price),
+    id: args.id ?? sim.id('si', 14),
+    object: 'subscription_item',
+    billing_thresholds: null,
+    created: args.created,
+    current_period_end: args.period.end,
+    current_period_start: args.period.start,
+    current_trial: null,
+    discounts: [],
+    metadata: args.metadata ?? {},
+    plan: planFromPrice(args.price),
+    price: structuredClone(args.price),
     // Stripe omits quantity on metered items: usage comes from the meter.
-    ...(metered ? {} : { quantity: args.quantity }), subscription: args.subscription, tax_rates: [],
+    ...(metered ? {} : { quantity: args.quantity }),
+    subscription: args.subscription,
+    tax_rates: [],
   };
 }
 
@@ -42,20 +77,61 @@ export interface NewSubscriptionFields {
 
 export function buildSubscription(f: NewSubscriptionFields, items: Stripe.SubscriptionItem[]): Stripe.Subscription {
   return {
-    id: f.id, object: 'subscription', application: null, application_fee_percent: null,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null }, billing_cycle_anchor: f.anchor,
-    billing_cycle_anchor_config: null, billing_mode: { flexible: null, type: 'classic' }, billing_schedules: [], billing_thresholds: null,
-    cancel_at: null, cancel_at_period_end: false, canceled_at: null, cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
-    collection_method: 'charge_automatically', created: f.created, currency: f.currency, customer: f.customer, customer_account: null,
-    days_until_due: null, default_payment_method: f.defaultPaymentMethod, default_source: null, default_tax_rates: [],
-    description: f.description, discounts: [], ended_at: null,
-    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
+    id: f.id,
+    object: 'subscription',
+    application: null,
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    billing_cycle_anchor: f.anchor,
+    billing_cycle_anchor_config: null,
+    billing_mode: { flexible: null, type: 'classic' },
+    billing_schedules: [],
+    billing_thresholds: null,
+    cancel_at: null,
+    cancel_at_period_end: false,
+    canceled_at: null,
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
+    collection_method: 'charge_automatically',
+    created: f.created,
+    currency: f.currency,
+    customer: f.customer,
+    customer_account: null,
+    days_until_due: null,
+    default_payment_method: f.defaultPaymentMethod,
+    default_source: null,
+    default_tax_rates: [],
+    description: f.description,
+    discounts: [],
+    ended_at: null,
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
+    },
     items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${f.id}` },
-    latest_invoice: null, livemode: false, managed_payments: null, metadata: f.metadata, next_pending_invoice_item_invoice: null,
-    on_behalf_of: null, pause_collection: null,
-    payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: f.saveDefaultPaymentMethod },
-    pending_invoice_item_interval: null, pending_setup_intent: null, pending_update: null, schedule: null, start_date: f.created,
-    status: f.status, test_clock: f.testClock, transfer_data: null, trial_end: f.trial?.end ?? null,
+    latest_invoice: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: f.metadata,
+    next_pending_invoice_item_invoice: null,
+    on_behalf_of: null,
+    pause_collection: null,
+    payment_settings: {
+      payment_method_options: null,
+      payment_method_types: null,
+      save_default_payment_method: f.saveDefaultPaymentMethod,
+    },
+    pending_invoice_item_interval: null,
+    pending_setup_intent: null,
+    pending_update: null,
+    schedule: null,
+    start_date: f.created,
+    status: f.status,
+    test_clock: f.testClock,
+    transfer_data: null,
+    trial_end: f.trial?.end ?? null,
     trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: f.missingPaymentMethod } },
     trial_start: f.trial?.start ?? null,
   };
@@ -81,7 +157,13 @@ export function customerIdOf(sub: Stripe.Subscription): string {
 export function internalsOf(sim: Sim, subId: string) {
   const existing = sim.state.subscriptionInternals[subId];
   if (existing) return existing;
-  const created = { trialWillEndSentFor: null, upcomingSentFor: null, pendingItems: null, pendingInvoice: null, incompleteSince: null };
+  const created = {
+    trialWillEndSentFor: null,
+    upcomingSentFor: null,
+    pendingItems: null,
+    pendingInvoice: null,
+    incompleteSince: null,
+  };
   sim.state.subscriptionInternals[subId] = created;
   return created;
 }

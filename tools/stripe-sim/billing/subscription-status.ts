@@ -5,7 +5,9 @@ import { applyPlannedItems } from './items';
 import { internalsOf } from './subscription-object';
 
 function hasOtherOpenInvoices(sim: Sim, subId: string, except: string): boolean {
-  return Object.values(sim.state.invoices).some((i) => i.id !== except && i.status === 'open' && i.amount_due > 0 && subscriptionIdOf(i) === subId);
+  return Object.values(sim.state.invoices).some(
+    (i) => i.id !== except && i.status === 'open' && i.amount_due > 0 && subscriptionIdOf(i) === subId,
+  );
 }
 
 function subscriptionOf(sim: Sim, invoice: Stripe.Invoice): Stripe.Subscription | undefined {
@@ -25,7 +27,12 @@ export function onInvoicePaid(sim: Sim, invoice: Stripe.Invoice, at: number): vo
   const internals = internalsOf(sim, sub.id);
   if (internals.pendingInvoice === invoice.id && internals.pendingItems) {
     const prices = internals.pendingItems.map((p) => ({ ...p, price: sim.state.prices[p.price] }));
-    applyPlannedItems(sim, sub, prices.flatMap((p) => (p.price ? [{ id: p.id, price: p.price, quantity: p.quantity, metadata: {} }] : [])), at);
+    applyPlannedItems(
+      sim,
+      sub,
+      prices.flatMap((p) => (p.price ? [{ id: p.id, price: p.price, quantity: p.quantity, metadata: {} }] : [])),
+      at,
+    );
     sub.pending_update = null;
     internals.pendingInvoice = null;
     internals.pendingItems = null;
@@ -43,7 +50,9 @@ export function onInvoicePaid(sim: Sim, invoice: Stripe.Invoice, at: number): vo
 function refreshDelinquency(sim: Sim, customerId: string): void {
   const customer = sim.state.customers[customerId];
   if (!customer) return;
-  customer.delinquent = Object.values(sim.state.invoices).some((i) => customerIdOfInvoice(i) === customerId && i.status === 'open' && i.attempted && i.amount_due > 0);
+  customer.delinquent = Object.values(sim.state.invoices).some(
+    (i) => customerIdOfInvoice(i) === customerId && i.status === 'open' && i.attempted && i.amount_due > 0,
+  );
 }
 
 /** A failed renewal or update payment leaves the subscription past_due; a first payment leaves it incomplete. */

@@ -20,7 +20,9 @@ export interface UpdateParams {
   defaultPaymentMethod?: string | null | undefined;
   metadata?: Record<string, string> | undefined;
   missingPaymentMethod?: 'cancel' | 'create_invoice' | 'pause' | undefined;
-  cancellationDetails?: { comment?: string | undefined; feedback?: Stripe.Subscription.CancellationDetails.Feedback | undefined } | undefined;
+  cancellationDetails?:
+    | { comment?: string | undefined; feedback?: Stripe.Subscription.CancellationDetails.Feedback | undefined }
+    | undefined;
   description?: string | undefined;
   /** Stripe's `off_session` for the payment an update triggers (default: on session). */
   offSession: boolean;
@@ -35,7 +37,8 @@ export interface UpdateParams {
 function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, changes: ItemChange[], at: number): void {
   const planned = planItems(sim, sub, changes);
   const prorationAt = p.prorationDate ?? at;
-  const prorations = p.prorationBehavior === 'none' || sub.status === 'trialing' ? [] : prorationItems(sim, sub, planned, prorationAt);
+  const prorations =
+    p.prorationBehavior === 'none' || sub.status === 'trialing' ? [] : prorationItems(sim, sub, planned, prorationAt);
   if (p.prorationBehavior !== 'always_invoice' || prorations.length === 0) {
     for (const item of prorations) sim.state.pendingItems[item.id] = item;
     applyPlannedItems(sim, sub, planned, at);
@@ -43,14 +46,20 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
   }
   const period = currentPeriod(sub);
   const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]);
-  const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, { attempt: false, offSession: p.offSession, period: { start: prorationAt, end: period.end }, prorationDate: prorationAt });
+  const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, {
+    attempt: false,
+    offSession: p.offSession,
+    period: { start: prorationAt, end: period.end },
+    prorationDate: prorationAt,
+  });
   const internals = internalsOf(sim, sub.id);
   // Marks the invoice so a failed payment does not turn the subscription past_due (the change is held or rolled back).
   const holdsChange = p.paymentBehavior === 'pending_if_incomplete' || p.paymentBehavior === 'error_if_incomplete';
   if (holdsChange) internals.pendingInvoice = invoice.id;
-  const result = invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete'
-    ? collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession })
-    : { paid: invoice.status === 'paid' } as const;
+  const result =
+    invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete'
+      ? collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession })
+      : ({ paid: invoice.status === 'paid' } as const);
   if (result.paid || p.paymentBehavior === 'allow_incomplete' || p.paymentBehavior === 'default_incomplete') {
     internals.pendingInvoice = null;
     applyPlannedItems(sim, sub, planned, at);
@@ -66,32 +75,68 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
   }
   internals.pendingItems = planned.map((item) => ({ id: item.id, price: item.price.id, quantity: item.quantity }));
   sub.pending_update = {
-    billing_cycle_anchor: null, cancel_at_period_end: null, discount: null, discounts: null, expires_at: at + INCOMPLETE_WINDOW_SECONDS,
+    billing_cycle_anchor: null,
+    cancel_at_period_end: null,
+    discount: null,
+    discounts: null,
+    expires_at: at + INCOMPLETE_WINDOW_SECONDS,
     metadata: null,
-    subscription_items: planned.map((item) => buildItem(sim, { id: item.id, subscription: sub.id, price: item.price, quantity: item.quantity, period, created: at, metadata: item.metadata })),
-    trial_end: null, trial_from_plan: null,
+    subscription_items: planned.map((item) =>
+      buildItem(sim, {
+        id: item.id,
+        subscription: sub.id,
+        price: item.price,
+        quantity: item.quantity,
+        period,
+        created: at,
+        metadata: item.metadata,
+      }),
+    ),
+    trial_end: null,
+    trial_from_plan: null,
   };
 }
 
 export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, at: number): void {
   if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
-    throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'invalid_canceled_subscription_fields');
+    throw invalidRequest(
+      'A canceled subscription can only update its cancellation_details and metadata.',
+      undefined,
+      'invalid_canceled_subscription_fields',
+    );
   }
   if (p.defaultPaymentMethod && sim.state.paymentMethods[p.defaultPaymentMethod]?.customer !== sub.customer) {
-    throw invalidRequest(`The customer does not have a payment method with the ID ${p.defaultPaymentMethod}.`, 'default_payment_method', 'resource_missing');
+    throw invalidRequest(
+      `The customer does not have a payment method with the ID ${p.defaultPaymentMethod}.`,
+      'default_payment_method',
+      'resource_missing',
+    );
   }
   const before = structuredClone(sub);
   if (p.defaultPaymentMethod !== undefined) sub.default_payment_method = p.defaultPaymentMethod;
   if (p.metadata) sub.metadata = p.metadata;
   if (p.description !== undefined) sub.description = p.description || null;
-  if (p.missingPaymentMethod && sub.trial_settings) sub.trial_settings.end_behavior.missing_payment_method = p.missingPaymentMethod;
-  if (p.cancellationDetails) sub.cancellation_details = { ...(sub.cancellation_details ?? { reason: null, feedback_option: null, comment: null, feedback: null }), comment: p.cancellationDetails.comment ?? null, feedback: p.cancellationDetails.feedback ?? null };
+  if (p.missingPaymentMethod && sub.trial_settings)
+    sub.trial_settings.end_behavior.missing_payment_method = p.missingPaymentMethod;
+  if (p.cancellationDetails)
+    sub.cancellation_details = {
+      ...(sub.cancellation_details ?? { reason: null, feedback_option: null, comment: null, feedback: null }),
+      comment: p.cancellationDetails.comment ?? null,
+      feedback: p.cancellationDetails.feedback ?? null,
+    };
   const period = currentPeriod(sub);
   if (p.cancelAtPeriodEnd !== undefined) {
     sub.cancel_at_period_end = p.cancelAtPeriodEnd;
-    sub.cancel_at = p.cancelAtPeriodEnd ? (sub.status === 'trialing' && sub.trial_end ? sub.trial_end : period.end) : null;
+    sub.cancel_at = p.cancelAtPeriodEnd
+      ? sub.status === 'trialing' && sub.trial_end
+        ? sub.trial_end
+        : period.end
+      : null;
     sub.canceled_at = p.cancelAtPeriodEnd ? at : null;
-    sub.cancellation_details = { ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }), reason: p.cancelAtPeriodEnd ? 'cancellation_requested' : null };
+    sub.cancellation_details = {
+      ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }),
+      reason: p.cancelAtPeriodEnd ? 'cancellation_requested' : null,
+    };
   }
   if (p.cancelAt !== undefined) {
     sub.cancel_at = p.cancelAt;

@@ -17,7 +17,11 @@ export interface ControlAnswer {
 export function authenticatePaymentIntent(sim: Sim, id: string, outcome: 'succeed' | 'fail'): ControlAnswer {
   const pi = sim.state.paymentIntents[id];
   if (!pi) return { status: 404, body: { error: `no PaymentIntent ${id}` } };
-  if (pi.status !== 'requires_action') return { status: 409, body: { error: `PaymentIntent ${id} is ${pi.status}; only one in requires_action can be authenticated` } };
+  if (pi.status !== 'requires_action')
+    return {
+      status: 409,
+      body: { error: `PaymentIntent ${id} is ${pi.status}; only one in requires_action can be authenticated` },
+    };
   const at = typeof pi.customer === 'string' ? sim.nowForCustomer(pi.customer) : sim.realNow();
   const result = authenticatePayment(sim, pi, outcome, at);
   afterPaymentIntentAttempt(sim, pi, result, at);
@@ -27,7 +31,11 @@ export function authenticatePaymentIntent(sim: Sim, id: string, outcome: 'succee
 export function authenticateSetupIntent(sim: Sim, id: string, outcome: 'succeed' | 'fail'): ControlAnswer {
   const si = sim.state.setupIntents[id];
   if (!si) return { status: 404, body: { error: `no SetupIntent ${id}` } };
-  if (si.status !== 'requires_action') return { status: 409, body: { error: `SetupIntent ${id} is ${si.status}; only one in requires_action can be authenticated` } };
+  if (si.status !== 'requires_action')
+    return {
+      status: 409,
+      body: { error: `SetupIntent ${id} is ${si.status}; only one in requires_action can be authenticated` },
+    };
   const at = typeof si.customer === 'string' ? sim.nowForCustomer(si.customer) : sim.realNow();
   authenticateSetup(sim, si, outcome, at, attachForSetup(sim));
   return { status: 200, body: si };
@@ -38,8 +46,10 @@ const html = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeA
 /** The page behind `next_action` URLs: it says how to play the customer's part (no script, no form). */
 export function renderChallengePage(id: string): string {
   const kind = id.startsWith('seti_') ? 'setup_intents' : 'payment_intents';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>3D Secure test challenge</title></head><body>`
-    + `<h1>3D Secure 2 test challenge for ${html(id)}</h1>`
-    + `<p>Complete it: <code>POST /_sim/${kind}/${html(id)}/authenticate {"outcome":"succeed"}</code></p>`
-    + `<p>Fail it: <code>POST /_sim/${kind}/${html(id)}/authenticate {"outcome":"fail"}</code></p></body></html>`;
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><title>3D Secure test challenge</title></head><body>` +
+    `<h1>3D Secure 2 test challenge for ${html(id)}</h1>` +
+    `<p>Complete it: <code>POST /_sim/${kind}/${html(id)}/authenticate {"outcome":"succeed"}</code></p>` +
+    `<p>Fail it: <code>POST /_sim/${kind}/${html(id)}/authenticate {"outcome":"fail"}</code></p></body></html>`
+  );
 }

@@ -39,7 +39,9 @@ export class FaultInjector {
   }
 
   take(method: string, path: string): ApiFault | undefined {
-    const fault = this.faults.find((f) => (!f.method || f.method === method) && (!f.path || new RegExp(f.path).test(path)));
+    const fault = this.faults.find(
+      (f) => (!f.method || f.method === method) && (!f.path || new RegExp(f.path).test(path)),
+    );
     if (!fault) return undefined;
     fault.count -= 1;
     if (fault.count <= 0) this.faults = this.faults.filter((f) => f !== fault);

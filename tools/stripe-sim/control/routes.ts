@@ -38,15 +38,28 @@ function parseJson<S extends z.ZodType>(schema: S, raw: string): z.output<S> | {
     return { error: 'body must be JSON' };
   }
   const result = schema.safeParse(data);
-  return result.success ? result.data : { error: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  return result.success
+    ? result.data
+    : { error: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
 }
 
 function isError(value: unknown): value is { error: string } {
-  return typeof value === 'object' && value !== null && 'error' in value && typeof (value as { error: unknown }).error === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof (value as { error: unknown }).error === 'string'
+  );
 }
 
 /** `/_sim/*`: the simulator's own control plane (not Stripe's API; no auth). */
-export function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+export function handleControl(
+  deps: ControlDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  raw: string,
+): void {
   const { sim, faults, log, dispatcher } = deps;
   const method = req.method ?? 'GET';
   const path = url.pathname;
@@ -79,7 +92,8 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
     dispatcher.faults.add(fault);
     return json(res, 200, { ok: true, fault });
   }
-  if (route === 'GET /_sim/deliveries') return json(res, 200, { idle: dispatcher.idle(), data: dispatcher.deliveries() });
+  if (route === 'GET /_sim/deliveries')
+    return json(res, 200, { idle: dispatcher.idle(), data: dispatcher.deliveries() });
 
   const decline = /^\/_sim\/payment_methods\/([^/]+)\/decline$/.exec(path);
   if (method === 'POST' && decline) {
@@ -87,7 +101,10 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
     const p = parseJson(declineSchema, raw);
     if (isError(p)) return json(res, 400, p);
     if (!sim.state.paymentMethods[id]) return json(res, 404, { error: `no payment method ${id}` });
-    sim.state.cardBehaviors[id] = { ...behaviorOf(sim, id), override: { code: p.code, declineCode: p.declineCode, adviceCode: p.adviceCode ?? null, message: p.message } };
+    sim.state.cardBehaviors[id] = {
+      ...behaviorOf(sim, id),
+      override: { code: p.code, declineCode: p.declineCode, adviceCode: p.adviceCode ?? null, message: p.message },
+    };
     sim.store.changed();
     return json(res, 200, { ok: true });
   }
@@ -95,10 +112,12 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
   const authenticate = /^\/_sim\/(payment_intents|setup_intents)\/([^/]+)\/authenticate$/.exec(path);
   if (method === 'POST' && authenticate) {
     const p = parseJson(authenticateSchema, raw);
-    if (isError(p)) return json(res, 400, { error: `${p.error} (expected {"outcome":"succeed"} or {"outcome":"fail"})` });
-    const answer = authenticate[1] === 'payment_intents'
-      ? authenticatePaymentIntent(sim, authenticate[2] ?? '', p.outcome)
-      : authenticateSetupIntent(sim, authenticate[2] ?? '', p.outcome);
+    if (isError(p))
+      return json(res, 400, { error: `${p.error} (expected {"outcome":"succeed"} or {"outcome":"fail"})` });
+    const answer =
+      authenticate[1] === 'payment_intents'
+        ? authenticatePaymentIntent(sim, authenticate[2] ?? '', p.outcome)
+        : authenticateSetupIntent(sim, authenticate[2] ?? '', p.outcome);
     return json(res, answer.status, answer.body);
   }
   const challenge = /^\/_sim\/authenticate\/([^/]+)$/.exec(path);

@@ -27,14 +27,30 @@ export class StripeApiError extends Error {
 }
 
 export function invalidRequest(message: string, param?: string, code?: string): StripeApiError {
-  return new StripeApiError(400, { type: 'invalid_request_error', message, ...(param ? { param } : {}), ...(code ? { code } : {}) });
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    message,
+    ...(param ? { param } : {}),
+    ...(code ? { code } : {}),
+  });
 }
 
 export function resourceMissing(kind: string, id: string, param = 'id'): StripeApiError {
-  return new StripeApiError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${kind}: '${id}'` });
+  return new StripeApiError(404, {
+    type: 'invalid_request_error',
+    code: 'resource_missing',
+    param,
+    message: `No such ${kind}: '${id}'`,
+  });
 }
 
-export function cardError(message: string, code: string, declineCode: string | null | undefined, param?: string, extra: Partial<StripeErrorBody> = {}): StripeApiError {
+export function cardError(
+  message: string,
+  code: string,
+  declineCode: string | null | undefined,
+  param?: string,
+  extra: Partial<StripeErrorBody> = {},
+): StripeApiError {
   return new StripeApiError(402, {
     type: 'card_error',
     message,

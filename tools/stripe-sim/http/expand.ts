@@ -9,11 +9,17 @@ export type Includable = (record: Record<string, unknown>, field: string) => { v
  * by replacing id strings with the objects they name. Objects are copied so a response can never
  * alias the stored state.
  */
-export function applyExpand(value: unknown, paths: string[], lookup: Lookup, includable: Includable = () => undefined): unknown {
+export function applyExpand(
+  value: unknown,
+  paths: string[],
+  lookup: Lookup,
+  includable: Includable = () => undefined,
+): unknown {
   let result = value;
   for (const path of paths) {
     const segments = path.split('.');
-    if (segments.length > 4) throw invalidRequest(`You cannot expand more than 4 levels of a property (${path}).`, 'expand');
+    if (segments.length > 4)
+      throw invalidRequest(`You cannot expand more than 4 levels of a property (${path}).`, 'expand');
     result = expandPath(result, segments, { lookup, includable, fullPath: path });
   }
   return result;
@@ -32,7 +38,8 @@ function expandPath(node: unknown, segments: string[], ctx: ExpandContext): unkn
   if (head === undefined) return node;
   const record = node as Record<string, unknown>;
   const included = head in record ? undefined : ctx.includable(record, head);
-  if (!(head in record) && !included) throw invalidRequest(`This property cannot be expanded (${ctx.fullPath}).`, 'expand');
+  if (!(head in record) && !included)
+    throw invalidRequest(`This property cannot be expanded (${ctx.fullPath}).`, 'expand');
   const { lookup, fullPath } = ctx;
   let child = included ? included.value : record[head];
   if (typeof child === 'string') {

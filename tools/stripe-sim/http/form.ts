@@ -65,11 +65,16 @@ function arraysFromIndexedObjects(value: FormValue, opaque: boolean): FormValue 
   const keys = Object.keys(value);
   const converted: FormObject = {};
   for (const key of keys) {
-    converted[key] = opaque ? (value[key] as FormValue) : arraysFromIndexedObjects(value[key] as FormValue, OPAQUE_OBJECT_KEYS.has(key));
+    converted[key] = opaque
+      ? (value[key] as FormValue)
+      : arraysFromIndexedObjects(value[key] as FormValue, OPAQUE_OBJECT_KEYS.has(key));
   }
   const indexed = !opaque && keys.length > 0 && keys.every((k) => /^\d+$/.test(k));
   if (!indexed) return converted;
-  return keys.map(Number).sort((a, b) => a - b).map((k) => converted[String(k)] as FormValue);
+  return keys
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((k) => converted[String(k)] as FormValue);
 }
 
 /** The inverse, used to replay recorded requests and in tests. Mirrors the SDK's encoding. */

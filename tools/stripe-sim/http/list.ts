@@ -20,12 +20,14 @@ export function paginate<T extends { id?: string | null }>(items: T[], url: stri
   let end = items.length;
   if (opts.starting_after) {
     const idx = items.findIndex((i) => i.id === opts.starting_after);
-    if (idx === -1) throw invalidRequest(`No such object: '${opts.starting_after}'`, 'starting_after', 'resource_missing');
+    if (idx === -1)
+      throw invalidRequest(`No such object: '${opts.starting_after}'`, 'starting_after', 'resource_missing');
     start = idx + 1;
   }
   if (opts.ending_before) {
     const idx = items.findIndex((i) => i.id === opts.ending_before);
-    if (idx === -1) throw invalidRequest(`No such object: '${opts.ending_before}'`, 'ending_before', 'resource_missing');
+    if (idx === -1)
+      throw invalidRequest(`No such object: '${opts.ending_before}'`, 'ending_before', 'resource_missing');
     end = idx;
     start = Math.max(start, end - limit);
   }
@@ -35,9 +37,19 @@ export function paginate<T extends { id?: string | null }>(items: T[], url: stri
 }
 
 /** Stripe's `created[gte]=...` style filters. */
-export function inRange(value: number, range: number | { gt?: number | undefined; gte?: number | undefined; lt?: number | undefined; lte?: number | undefined } | undefined): boolean {
+export function inRange(
+  value: number,
+  range:
+    | number
+    | { gt?: number | undefined; gte?: number | undefined; lt?: number | undefined; lte?: number | undefined }
+    | undefined,
+): boolean {
   if (range === undefined) return true;
   if (typeof range === 'number') return value === range;
-  return (range.gt === undefined || value > range.gt) && (range.gte === undefined || value >= range.gte)
-    && (range.lt === undefined || value < range.lt) && (range.lte === undefined || value <= range.lte);
+  return (
+    (range.gt === undefined || value > range.gt) &&
+    (range.gte === undefined || value >= range.gte) &&
+    (range.lt === undefined || value < range.lt) &&
+    (range.lte === undefined || value <= range.lte)
+  );
 }

@@ -3,7 +3,10 @@ import type { FormObject } from './form';
 import { invalidRequest } from './errors';
 
 /** Form values arrive as strings; these schemas coerce them the way Stripe's API does. */
-export const formInt = z.string().regex(/^-?\d+$/, 'Invalid integer').transform(Number);
+export const formInt = z
+  .string()
+  .regex(/^-?\d+$/, 'Invalid integer')
+  .transform(Number);
 export const formBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 /** `metadata[key]=` (empty) unsets a key, so values may be empty strings. */
 export const formMetadata = z.union([z.literal(''), z.record(z.string(), z.string())]);
@@ -17,7 +20,10 @@ export const listParams = {
   expand: formExpand.optional(),
 };
 
-export const rangeFilter = z.union([formInt, z.strictObject({ gt: formInt.optional(), gte: formInt.optional(), lt: formInt.optional(), lte: formInt.optional() })]);
+export const rangeFilter = z.union([
+  formInt,
+  z.strictObject({ gt: formInt.optional(), gte: formInt.optional(), lt: formInt.optional(), lte: formInt.optional() }),
+]);
 
 function paramName(path: PropertyKey[]): string {
   const [head, ...rest] = path.map(String);
@@ -35,7 +41,11 @@ export function parseParams<S extends z.ZodType>(schema: S, params: FormObject):
   if (!issue) throw invalidRequest('Invalid request');
   if (issue.code === 'unrecognized_keys') {
     const key = paramName([...issue.path, issue.keys[0] ?? '']);
-    throw invalidRequest(`Received unknown parameter: ${key} (not implemented by the simulator, or not a Stripe parameter)`, key, 'parameter_unknown');
+    throw invalidRequest(
+      `Received unknown parameter: ${key} (not implemented by the simulator, or not a Stripe parameter)`,
+      key,
+      'parameter_unknown',
+    );
   }
   const param = paramName(issue.path);
   if (issue.code === 'invalid_type' && issue.input === undefined) {
@@ -44,7 +54,10 @@ export function parseParams<S extends z.ZodType>(schema: S, params: FormObject):
   throw invalidRequest(`Invalid ${param}: ${issue.message}`, param, 'parameter_invalid');
 }
 
-export function applyMetadata(current: Record<string, string>, update: z.output<typeof formMetadata> | undefined): Record<string, string> {
+export function applyMetadata(
+  current: Record<string, string>,
+  update: z.output<typeof formMetadata> | undefined,
+): Record<string, string> {
   if (update === undefined) return current;
   if (update === '') return {};
   const next = { ...current };

@@ -17,9 +17,18 @@ const common = {
   invoice_settings: z.strictObject({ default_payment_method: z.string().optional() }).optional(),
   expand: formExpand.optional(),
 };
-const createSchema = z.strictObject({ ...common, payment_method: z.string().optional(), test_clock: z.string().optional() });
+const createSchema = z.strictObject({
+  ...common,
+  payment_method: z.string().optional(),
+  test_clock: z.string().optional(),
+});
 const updateSchema = z.strictObject(common);
-const listSchema = z.strictObject({ ...listParams, email: z.string().optional(), test_clock: z.string().optional(), created: rangeFilter.optional() });
+const listSchema = z.strictObject({
+  ...listParams,
+  email: z.string().optional(),
+  test_clock: z.string().optional(),
+  created: rangeFilter.optional(),
+});
 
 export function getCustomer(sim: Sim, id: string, param = 'customer'): Stripe.Customer {
   const customer = sim.state.customers[id];
@@ -29,27 +38,50 @@ export function getCustomer(sim: Sim, id: string, param = 'customer'): Stripe.Cu
 
 function requireOwnPaymentMethod(sim: Sim, customerId: string, pmId: string, param: string): void {
   if (sim.state.paymentMethods[pmId]?.customer !== customerId) {
-    throw invalidRequest(`No such PaymentMethod: '${pmId}'; it must be attached to customer ${customerId}.`, param, 'resource_missing');
+    throw invalidRequest(
+      `No such PaymentMethod: '${pmId}'; it must be attached to customer ${customerId}.`,
+      param,
+      'resource_missing',
+    );
   }
 }
 
 export function customerRoutes(router: Router, sim: Sim): void {
   router.post('/v1/customers', ({ params }) => {
     const p = parseParams(createSchema, params);
-    if (p.test_clock && !sim.state.testClocks[p.test_clock]) throw resourceMissing('test clock', p.test_clock, 'test_clock');
+    if (p.test_clock && !sim.state.testClocks[p.test_clock])
+      throw resourceMissing('test clock', p.test_clock, 'test_clock');
     const created = sim.nowOn(p.test_clock);
     const customer: Stripe.Customer = {
-      id: sim.id('cus'), object: 'customer', address: null, balance: 0, created, currency: null, default_source: null,
-      delinquent: false, description: p.description ?? null, discount: null, email: p.email ?? null,
-      invoice_prefix: sim.id('x', 8).slice(2).toUpperCase(), next_invoice_sequence: 1,
+      id: sim.id('cus'),
+      object: 'customer',
+      address: null,
+      balance: 0,
+      created,
+      currency: null,
+      default_source: null,
+      delinquent: false,
+      description: p.description ?? null,
+      discount: null,
+      email: p.email ?? null,
+      invoice_prefix: sim.id('x', 8).slice(2).toUpperCase(),
+      next_invoice_sequence: 1,
       invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
-      livemode: false, metadata: applyMetadata({}, p.metadata), name: p.name ?? null, phone: p.phone ?? null,
-      preferred_locales: [], shipping: null, tax_exempt: 'none', test_clock: p.test_clock ?? null,
+      livemode: false,
+      metadata: applyMetadata({}, p.metadata),
+      name: p.name ?? null,
+      phone: p.phone ?? null,
+      preferred_locales: [],
+      shipping: null,
+      tax_exempt: 'none',
+      test_clock: p.test_clock ?? null,
     };
     sim.state.customers[customer.id] = customer;
     sim.emit('customer.created', customer, created);
     // Stripe lets a test alias (`pm_card_visa`) be attached at creation and named as the default.
-    const attached = p.payment_method ? attachPaymentMethod(sim, p.payment_method, customer.id, 'payment_method') : undefined;
+    const attached = p.payment_method
+      ? attachPaymentMethod(sim, p.payment_method, customer.id, 'payment_method')
+      : undefined;
     const requestedDefault = p.invoice_settings?.default_payment_method;
     if (requestedDefault) {
       const pmId = attached && requestedDefault === p.payment_method ? attached.id : requestedDefault;
@@ -94,8 +126,12 @@ export function customerRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/customers', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.customers).filter((c) => (p.email === undefined || c.email === p.email)
-      && (p.test_clock === undefined || c.test_clock === p.test_clock) && inRange(c.created, p.created));
+    const items = newestFirst(sim.state.customers).filter(
+      (c) =>
+        (p.email === undefined || c.email === p.email) &&
+        (p.test_clock === undefined || c.test_clock === p.test_clock) &&
+        inRange(c.created, p.created),
+    );
     return paginate(items, '/v1/customers', p);
   });
 }

@@ -28,9 +28,13 @@ export function eventRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/events', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.events).filter((e) => (p.type === undefined || typeMatches(e.type, p.type))
-      && (!p.types || p.types.some((t) => typeMatches(e.type, t))) && inRange(e.created, p.created)
-      && (p.delivery_success === undefined || (e.pending_webhooks === 0) === p.delivery_success));
+    const items = newestFirst(sim.state.events).filter(
+      (e) =>
+        (p.type === undefined || typeMatches(e.type, p.type)) &&
+        (!p.types || p.types.some((t) => typeMatches(e.type, t))) &&
+        inRange(e.created, p.created) &&
+        (p.delivery_success === undefined || (e.pending_webhooks === 0) === p.delivery_success),
+    );
     return paginate(items, '/v1/events', p);
   });
 }

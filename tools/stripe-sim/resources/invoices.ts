@@ -11,20 +11,37 @@ import { collectInvoice, finalizeInvoice, markPaid, markUncollectible, voidInvoi
 import { createPreviewInvoice } from '../billing/preview';
 
 const listSchema = z.strictObject({
-  ...listParams, customer: z.string().optional(), subscription: z.string().optional(), created: rangeFilter.optional(),
-  status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(), collection_method: z.string().optional(),
+  ...listParams,
+  customer: z.string().optional(),
+  subscription: z.string().optional(),
+  created: rangeFilter.optional(),
+  status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
+  collection_method: z.string().optional(),
 });
-const paySchema = z.strictObject({ payment_method: z.string().optional(), off_session: formBool.optional(), paid_out_of_band: formBool.optional(), forgive: formBool.optional(), expand: formExpand.optional() });
+const paySchema = z.strictObject({
+  payment_method: z.string().optional(),
+  off_session: formBool.optional(),
+  paid_out_of_band: formBool.optional(),
+  forgive: formBool.optional(),
+  expand: formExpand.optional(),
+});
 const expandOnly = z.strictObject({ expand: formExpand.optional() });
-const previewItem = z.strictObject({ id: z.string().optional(), price: z.string().optional(), quantity: formInt.optional(), deleted: formBool.optional() });
+const previewItem = z.strictObject({
+  id: z.string().optional(),
+  price: z.string().optional(),
+  quantity: formInt.optional(),
+  deleted: formBool.optional(),
+});
 const previewSchema = z.strictObject({
   customer: z.string().optional(),
   subscription: z.string().optional(),
-  subscription_details: z.strictObject({
-    items: z.array(previewItem).optional(),
-    proration_date: formInt.optional(),
-    proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
-  }).optional(),
+  subscription_details: z
+    .strictObject({
+      items: z.array(previewItem).optional(),
+      proration_date: formInt.optional(),
+      proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
+    })
+    .optional(),
   expand: formExpand.optional(),
 });
 
@@ -40,14 +57,22 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/invoices/:id/lines', ({ pathParams, params }) => {
     const invoice = get(pathParams.id ?? '');
-    return paginate(invoice.lines.data, `/v1/invoices/${invoice.id}/lines`, parseParams(z.strictObject(listParams), params));
+    return paginate(
+      invoice.lines.data,
+      `/v1/invoices/${invoice.id}/lines`,
+      parseParams(z.strictObject(listParams), params),
+    );
   });
 
   router.get('/v1/invoices', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.invoices).filter((i) => (p.customer === undefined || i.customer === p.customer)
-      && (p.subscription === undefined || subscriptionIdOf(i) === p.subscription) && (p.status === undefined || i.status === p.status)
-      && inRange(i.created, p.created));
+    const items = newestFirst(sim.state.invoices).filter(
+      (i) =>
+        (p.customer === undefined || i.customer === p.customer) &&
+        (p.subscription === undefined || subscriptionIdOf(i) === p.subscription) &&
+        (p.status === undefined || i.status === p.status) &&
+        inRange(i.created, p.created),
+    );
     return paginate(items, '/v1/invoices', p);
   });
 
@@ -55,9 +80,18 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
     const invoice = get(pathParams.id ?? '');
     const p = parseParams(paySchema, params);
     if (invoice.status === 'paid') throw invalidRequest('Invoice is already paid', undefined, 'invoice_already_paid');
-    if (invoice.status === 'void') throw invalidRequest('This invoice has been voided and can no longer be paid.', undefined, 'invoice_not_editable');
+    if (invoice.status === 'void')
+      throw invalidRequest(
+        'This invoice has been voided and can no longer be paid.',
+        undefined,
+        'invoice_not_editable',
+      );
     if (p.payment_method && sim.state.paymentMethods[p.payment_method]?.customer !== customerIdOfInvoice(invoice)) {
-      throw invalidRequest(`The customer does not have a payment method with the ID ${p.payment_method}.`, 'payment_method', 'resource_missing');
+      throw invalidRequest(
+        `The customer does not have a payment method with the ID ${p.payment_method}.`,
+        'payment_method',
+        'resource_missing',
+      );
     }
     const at = now(invoice);
     if (invoice.status === 'draft') finalizeInvoice(sim, invoice, at);
@@ -67,7 +101,11 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
       return invoice;
     }
     // Stripe pays an invoice off session unless told otherwise (`off_session` defaults to true).
-    const result = collectInvoice(sim, invoice, at, { manual: true, offSession: p.off_session ?? true, paymentMethod: p.payment_method });
+    const result = collectInvoice(sim, invoice, at, {
+      manual: true,
+      offSession: p.off_session ?? true,
+      paymentMethod: p.payment_method,
+    });
     if (!result.paid) throw result.error;
     saveDefaultOnSubscription(sim, invoice, p.payment_method);
     return invoice;
@@ -96,19 +134,33 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
 
   router.post('/v1/invoices/create_preview', ({ params }) => {
     const p = parseParams(previewSchema, params);
-    if (!p.subscription) throw invalidRequest('The simulator previews invoices of existing subscriptions only: pass `subscription`.', 'subscription', 'parameter_missing');
+    if (!p.subscription)
+      throw invalidRequest(
+        'The simulator previews invoices of existing subscriptions only: pass `subscription`.',
+        'subscription',
+        'parameter_missing',
+      );
     const sub = sim.state.subscriptions[p.subscription];
     if (!sub) throw resourceMissing('subscription', p.subscription, 'subscription');
-    if (p.customer && p.customer !== sub.customer) throw invalidRequest('The subscription does not belong to that customer.', 'customer');
+    if (p.customer && p.customer !== sub.customer)
+      throw invalidRequest('The subscription does not belong to that customer.', 'customer');
     const details = p.subscription_details;
-    return createPreviewInvoice(sim, sub, sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id), {
-      items: details?.items, prorationDate: details?.proration_date, prorationBehavior: details?.proration_behavior,
-    });
+    return createPreviewInvoice(
+      sim,
+      sub,
+      sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id),
+      {
+        items: details?.items,
+        prorationDate: details?.proration_date,
+        prorationBehavior: details?.proration_behavior,
+      },
+    );
   });
 }
 
 /** `payment_settings.save_default_payment_method=on_subscription`: a card that paid becomes the subscription default. */
 function saveDefaultOnSubscription(sim: Sim, invoice: Stripe.Invoice, pmId: string | undefined): void {
   const sub = sim.state.subscriptions[subscriptionIdOf(invoice) ?? ''];
-  if (pmId && sub?.payment_settings?.save_default_payment_method === 'on_subscription') sub.default_payment_method = pmId;
+  if (pmId && sub?.payment_settings?.save_default_payment_method === 'on_subscription')
+    sub.default_payment_method = pmId;
 }

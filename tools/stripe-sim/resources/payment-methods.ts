@@ -9,7 +9,11 @@ import { newestFirst } from '../store';
 import { behaviorOf, cardOf, declineError } from '../billing/card-outcomes';
 import { TEST_CARDS, testCardForToken, type TestCard } from '../billing/test-cards';
 
-const billingDetails = z.strictObject({ email: z.string().optional(), name: z.string().optional(), phone: z.string().optional() });
+const billingDetails = z.strictObject({
+  email: z.string().optional(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+});
 const createSchema = z.strictObject({
   type: z.literal('card'),
   card: z.strictObject({ token: z.string() }).optional(),
@@ -18,22 +22,42 @@ const createSchema = z.strictObject({
   expand: formExpand.optional(),
 });
 const attachSchema = z.strictObject({ customer: z.string(), expand: formExpand.optional() });
-const updateSchema = z.strictObject({ billing_details: billingDetails.optional(), metadata: formMetadata.optional(), expand: formExpand.optional() });
+const updateSchema = z.strictObject({
+  billing_details: billingDetails.optional(),
+  metadata: formMetadata.optional(),
+  expand: formExpand.optional(),
+});
 const listSchema = z.strictObject({ ...listParams, customer: z.string().optional(), type: z.string().optional() });
 const customerListSchema = z.strictObject({ ...listParams, type: z.string().optional() });
 
 function buildPaymentMethod(sim: Sim, card: TestCard, created: number, id = sim.id('pm')): Stripe.PaymentMethod {
   return {
-    id, object: 'payment_method', allow_redisplay: 'unspecified',
+    id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
     card: {
-      brand: card.brand, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
-      country: 'US', display_brand: card.brand, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3,
-      fingerprint: `fp${card.last4}${card.brand}`, funding: card.funding, generated_from: null, last4: card.last4,
-      networks: { available: [card.brand], preferred: null }, regulated_status: 'unregulated',
-      three_d_secure_usage: { supported: true }, wallet: null,
+      brand: card.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: 'US',
+      display_brand: card.brand,
+      exp_month: 12,
+      exp_year: new Date().getUTCFullYear() + 3,
+      fingerprint: `fp${card.last4}${card.brand}`,
+      funding: card.funding,
+      generated_from: null,
+      last4: card.last4,
+      networks: { available: [card.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
     },
-    created, customer: null, customer_account: null, livemode: false, metadata: {}, type: 'card',
+    created,
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
   };
 }
 
@@ -67,7 +91,8 @@ export function attachPaymentMethod(sim: Sim, pmId: string, customerId: string, 
   const alias = TEST_CARDS[pmId];
   const pm = alias ? buildPaymentMethod(sim, alias, now) : getPaymentMethod(sim, pmId);
   const card = alias ?? cardOf(behaviorOf(sim, pm.id));
-  if (card.attach === 'declines' && card.decline) throw declineError(card.decline, { param: card.decline.param ?? param });
+  if (card.attach === 'declines' && card.decline)
+    throw declineError(card.decline, { param: card.decline.param ?? param });
   if (pm.customer && pm.customer !== customerId) {
     throw invalidRequest('The payment method you provided has already been attached to a customer.', param);
   }
@@ -84,7 +109,11 @@ export function paymentMethodRoutes(router: Router, sim: Sim): void {
   router.post('/v1/payment_methods', ({ params }) => {
     const p = parseParams(createSchema, params);
     const card = p.card ? testCardForToken(p.card.token) : undefined;
-    if (!card) throw invalidRequest('The simulator creates card payment methods from test tokens only (card[token]=tok_visa, ...).', 'card[token]');
+    if (!card)
+      throw invalidRequest(
+        'The simulator creates card payment methods from test tokens only (card[token]=tok_visa, ...).',
+        'card[token]',
+      );
     const pm = buildPaymentMethod(sim, card, sim.realNow());
     pm.billing_details = { ...pm.billing_details, ...p.billing_details };
     pm.metadata = applyMetadata({}, p.metadata);
@@ -121,7 +150,10 @@ export function paymentMethodRoutes(router: Router, sim: Sim): void {
     parseParams(z.strictObject({ expand: formExpand.optional() }), params);
     const pm = getPaymentMethod(sim, pathParams.id ?? '');
     const customerId = typeof pm.customer === 'string' ? pm.customer : null;
-    if (!customerId) throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.');
+    if (!customerId)
+      throw invalidRequest(
+        'The payment method you provided is not attached to a customer so detachment is impossible.',
+      );
     const now = sim.nowForCustomer(customerId);
     detachFromCustomer(sim, customerId, pm.id);
     pm.customer = null;
@@ -132,7 +164,9 @@ export function paymentMethodRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/payment_methods', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.paymentMethods).filter((pm) => pm.customer !== null && (p.customer === undefined || pm.customer === p.customer));
+    const items = newestFirst(sim.state.paymentMethods).filter(
+      (pm) => pm.customer !== null && (p.customer === undefined || pm.customer === p.customer),
+    );
     return paginate(items, '/v1/payment_methods', p);
   });
 
@@ -140,7 +174,11 @@ export function paymentMethodRoutes(router: Router, sim: Sim): void {
     const p = parseParams(customerListSchema, params);
     const id = pathParams.id ?? '';
     if (!sim.state.customers[id]) throw resourceMissing('customer', id, 'customer');
-    return paginate(newestFirst(sim.state.paymentMethods).filter((pm) => pm.customer === id), `/v1/customers/${id}/payment_methods`, p);
+    return paginate(
+      newestFirst(sim.state.paymentMethods).filter((pm) => pm.customer === id),
+      `/v1/customers/${id}/payment_methods`,
+      p,
+    );
   });
 }
 

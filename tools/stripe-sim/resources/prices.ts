@@ -31,13 +31,23 @@ const createSchema = z.strictObject({
   expand: formExpand.optional(),
 });
 const updateSchema = z.strictObject({
-  active: formBool.optional(), metadata: formMetadata.optional(), nickname: z.string().optional(),
-  lookup_key: z.string().optional(), transfer_lookup_key: formBool.optional(), expand: formExpand.optional(),
+  active: formBool.optional(),
+  metadata: formMetadata.optional(),
+  nickname: z.string().optional(),
+  lookup_key: z.string().optional(),
+  transfer_lookup_key: formBool.optional(),
+  expand: formExpand.optional(),
 });
 const listSchema = z.strictObject({
-  ...listParams, active: formBool.optional(), product: z.string().optional(), type: z.enum(['one_time', 'recurring']).optional(),
-  lookup_keys: z.array(z.string()).optional(), currency: z.string().optional(),
-  recurring: z.strictObject({ interval: z.string().optional(), usage_type: z.string().optional(), meter: z.string().optional() }).optional(),
+  ...listParams,
+  active: formBool.optional(),
+  product: z.string().optional(),
+  type: z.enum(['one_time', 'recurring']).optional(),
+  lookup_keys: z.array(z.string()).optional(),
+  currency: z.string().optional(),
+  recurring: z
+    .strictObject({ interval: z.string().optional(), usage_type: z.string().optional(), meter: z.string().optional() })
+    .optional(),
 });
 
 /** Stripe sends decimal amounts as JSON strings; the SDK types them as a branded Decimal. */
@@ -62,24 +72,45 @@ export function getPrice(sim: Sim, id: string, param = 'price'): Stripe.Price {
 export function priceRoutes(router: Router, sim: Sim): void {
   router.post('/v1/prices', ({ params }) => {
     const p = parseParams(createSchema, params);
-    if (p.unit_amount === undefined) throw invalidRequest('Missing required param: unit_amount.', 'unit_amount', 'parameter_missing');
+    if (p.unit_amount === undefined)
+      throw invalidRequest('Missing required param: unit_amount.', 'unit_amount', 'parameter_missing');
     const productId = p.product ?? (p.product_data ? createProduct(sim, p.product_data).id : undefined);
     if (!productId) throw invalidRequest('Missing required param: product.', 'product', 'parameter_missing');
     if (!sim.state.products[productId]) throw resourceMissing('product', productId, 'product');
-    if (p.recurring?.usage_type === 'metered' && !p.recurring.meter) throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
-    if (p.recurring?.meter && !sim.state.meters[p.recurring.meter]) throw resourceMissing('billing meter', p.recurring.meter, 'recurring[meter]');
+    if (p.recurring?.usage_type === 'metered' && !p.recurring.meter)
+      throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
+    if (p.recurring?.meter && !sim.state.meters[p.recurring.meter])
+      throw resourceMissing('billing meter', p.recurring.meter, 'recurring[meter]');
     if (p.lookup_key) claimLookupKey(sim, p.lookup_key, p.transfer_lookup_key);
     const now = sim.realNow();
     const price: Stripe.Price = {
-      id: sim.id('price'), object: 'price', active: p.active ?? true, billing_scheme: 'per_unit', created: now,
-      currency: p.currency.toLowerCase(), custom_unit_amount: null, livemode: false, lookup_key: p.lookup_key ?? null,
-      metadata: applyMetadata({}, p.metadata), nickname: p.nickname ?? null, product: productId,
-      recurring: p.recurring ? {
-        interval: p.recurring.interval, interval_count: p.recurring.interval_count ?? 1, meter: p.recurring.meter ?? null,
-        trial_period_days: p.recurring.trial_period_days ?? null, usage_type: p.recurring.usage_type ?? 'licensed',
-      } : null,
-      tax_behavior: p.tax_behavior ?? 'unspecified', tiers_mode: null, transform_quantity: null,
-      type: p.recurring ? 'recurring' : 'one_time', unit_amount: p.unit_amount, unit_amount_decimal: decimalString(p.unit_amount),
+      id: sim.id('price'),
+      object: 'price',
+      active: p.active ?? true,
+      billing_scheme: 'per_unit',
+      created: now,
+      currency: p.currency.toLowerCase(),
+      custom_unit_amount: null,
+      livemode: false,
+      lookup_key: p.lookup_key ?? null,
+      metadata: applyMetadata({}, p.metadata),
+      nickname: p.nickname ?? null,
+      product: productId,
+      recurring: p.recurring
+        ? {
+            interval: p.recurring.interval,
+            interval_count: p.recurring.interval_count ?? 1,
+            meter: p.recurring.meter ?? null,
+            trial_period_days: p.recurring.trial_period_days ?? null,
+            usage_type: p.recurring.usage_type ?? 'licensed',
+          }
+        : null,
+      tax_behavior: p.tax_behavior ?? 'unspecified',
+      tiers_mode: null,
+      transform_quantity: null,
+      type: p.recurring ? 'recurring' : 'one_time',
+      unit_amount: p.unit_amount,
+      unit_amount_decimal: decimalString(p.unit_amount),
     };
     sim.state.prices[price.id] = price;
     sim.emit('price.created', price, now);
@@ -107,12 +138,16 @@ export function priceRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/prices', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.prices).filter((price) => (p.active === undefined || price.active === p.active)
-      && (p.product === undefined || price.product === p.product) && (p.type === undefined || price.type === p.type)
-      && (p.currency === undefined || price.currency === p.currency)
-      && (!p.lookup_keys || (price.lookup_key !== null && p.lookup_keys.includes(price.lookup_key)))
-      && (p.recurring?.interval === undefined || price.recurring?.interval === p.recurring.interval)
-      && (p.recurring?.usage_type === undefined || price.recurring?.usage_type === p.recurring.usage_type));
+    const items = newestFirst(sim.state.prices).filter(
+      (price) =>
+        (p.active === undefined || price.active === p.active) &&
+        (p.product === undefined || price.product === p.product) &&
+        (p.type === undefined || price.type === p.type) &&
+        (p.currency === undefined || price.currency === p.currency) &&
+        (!p.lookup_keys || (price.lookup_key !== null && p.lookup_keys.includes(price.lookup_key))) &&
+        (p.recurring?.interval === undefined || price.recurring?.interval === p.recurring.interval) &&
+        (p.recurring?.usage_type === undefined || price.recurring?.usage_type === p.recurring.usage_type),
+    );
     return paginate(items, '/v1/prices', p);
   });
 }

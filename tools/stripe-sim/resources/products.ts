@@ -19,15 +19,41 @@ const createSchema = z.strictObject({ ...fields, name: z.string().min(1), id: z.
 const updateSchema = z.strictObject(fields);
 const listSchema = z.strictObject({ ...listParams, active: formBool.optional(), ids: z.array(z.string()).optional() });
 
-export function createProduct(sim: Sim, p: { name: string; id?: string | undefined; description?: string | undefined; active?: boolean | undefined; metadata?: z.output<typeof formMetadata> | undefined; unit_label?: string | undefined }): Stripe.Product {
+export function createProduct(
+  sim: Sim,
+  p: {
+    name: string;
+    id?: string | undefined;
+    description?: string | undefined;
+    active?: boolean | undefined;
+    metadata?: z.output<typeof formMetadata> | undefined;
+    unit_label?: string | undefined;
+  },
+): Stripe.Product {
   const now = sim.realNow();
   const id = p.id ?? sim.id('prod', 14);
   if (sim.state.products[id]) throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists');
   const product: Stripe.Product = {
-    id, object: 'product', active: p.active ?? true, created: now, default_price: null, description: p.description ?? null,
-    images: [], livemode: false, marketing_features: [], metadata: applyMetadata({}, p.metadata), name: p.name,
-    package_dimensions: null, shippable: null, statement_descriptor: null, tax_code: null, tax_details: null, type: 'service',
-    unit_label: p.unit_label ?? null, updated: now, url: null,
+    id,
+    object: 'product',
+    active: p.active ?? true,
+    created: now,
+    default_price: null,
+    description: p.description ?? null,
+    images: [],
+    livemode: false,
+    marketing_features: [],
+    metadata: applyMetadata({}, p.metadata),
+    name: p.name,
+    package_dimensions: null,
+    shippable: null,
+    statement_descriptor: null,
+    tax_code: null,
+    tax_details: null,
+    type: 'service',
+    unit_label: p.unit_label ?? null,
+    updated: now,
+    url: null,
   };
   sim.state.products[id] = product;
   sim.emit('product.created', product, now);
@@ -62,7 +88,9 @@ export function productRoutes(router: Router, sim: Sim): void {
 
   router.get('/v1/products', ({ params }) => {
     const p = parseParams(listSchema, params);
-    const items = newestFirst(sim.state.products).filter((prod) => (p.active === undefined || prod.active === p.active) && (!p.ids || p.ids.includes(prod.id)));
+    const items = newestFirst(sim.state.products).filter(
+      (prod) => (p.active === undefined || prod.active === p.active) && (!p.ids || p.ids.includes(prod.id)),
+    );
     return paginate(items, '/v1/products', p);
   });
 }

@@ -2,7 +2,16 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { invalidRequest, resourceMissing } from '../http/errors';
 import { inRange, paginate } from '../http/list';
-import { applyMetadata, formBool, formExpand, formInt, formMetadata, listParams, parseParams, rangeFilter } from '../http/params';
+import {
+  applyMetadata,
+  formBool,
+  formExpand,
+  formInt,
+  formMetadata,
+  listParams,
+  parseParams,
+  rangeFilter,
+} from '../http/params';
 import type { Router } from '../http/router';
 import { previousAttributes, type Sim } from '../sim';
 import { newestFirst } from '../store';
@@ -13,11 +22,35 @@ import { startSubscription } from '../billing/start';
 import { currentPeriod, setPeriod } from '../billing/subscription-object';
 import { updateSubscription } from '../billing/update';
 
-const paymentBehavior = z.enum(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete']);
-const trialSettings = z.strictObject({ end_behavior: z.strictObject({ missing_payment_method: z.enum(['cancel', 'create_invoice', 'pause']) }) });
-const paymentSettings = z.strictObject({ save_default_payment_method: z.enum(['off', 'on_subscription']).optional(), payment_method_types: z.array(z.string()).optional() });
+const paymentBehavior = z.enum([
+  'allow_incomplete',
+  'default_incomplete',
+  'error_if_incomplete',
+  'pending_if_incomplete',
+]);
+const trialSettings = z.strictObject({
+  end_behavior: z.strictObject({ missing_payment_method: z.enum(['cancel', 'create_invoice', 'pause']) }),
+});
+const paymentSettings = z.strictObject({
+  save_default_payment_method: z.enum(['off', 'on_subscription']).optional(),
+  payment_method_types: z.array(z.string()).optional(),
+});
 const trialEnd = z.union([z.literal('now'), formInt]);
-const cancellationDetails = z.strictObject({ comment: z.string().optional(), feedback: z.enum(['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused']).optional() });
+const cancellationDetails = z.strictObject({
+  comment: z.string().optional(),
+  feedback: z
+    .enum([
+      'customer_service',
+      'low_quality',
+      'missing_features',
+      'other',
+      'switched_service',
+      'too_complex',
+      'too_expensive',
+      'unused',
+    ])
+    .optional(),
+});
 const shared = {
   default_payment_method: z.string().optional(),
   payment_behavior: paymentBehavior.optional(),
@@ -35,21 +68,55 @@ const shared = {
 const createSchema = z.strictObject({
   ...shared,
   customer: z.string(),
-  items: z.array(z.strictObject({ price: z.string(), quantity: formInt.optional(), metadata: formMetadata.optional() })).min(1),
+  items: z
+    .array(z.strictObject({ price: z.string(), quantity: formInt.optional(), metadata: formMetadata.optional() }))
+    .min(1),
   trial_period_days: formInt.pipe(z.number().int().min(0).max(730)).optional(),
   trial_from_plan: formBool.optional(),
 });
 const updateSchema = z.strictObject({
   ...shared,
-  items: z.array(z.strictObject({ id: z.string().optional(), price: z.string().optional(), quantity: formInt.optional(), deleted: formBool.optional(), metadata: formMetadata.optional() })).optional(),
+  items: z
+    .array(
+      z.strictObject({
+        id: z.string().optional(),
+        price: z.string().optional(),
+        quantity: formInt.optional(),
+        deleted: formBool.optional(),
+        metadata: formMetadata.optional(),
+      }),
+    )
+    .optional(),
   proration_date: formInt.optional(),
   cancel_at: z.union([z.literal(''), formInt]).optional(),
   cancellation_details: cancellationDetails.optional(),
 });
-const cancelSchema = z.strictObject({ invoice_now: formBool.optional(), prorate: formBool.optional(), cancellation_details: cancellationDetails.optional(), expand: formExpand.optional() });
+const cancelSchema = z.strictObject({
+  invoice_now: formBool.optional(),
+  prorate: formBool.optional(),
+  cancellation_details: cancellationDetails.optional(),
+  expand: formExpand.optional(),
+});
 const listSchema = z.strictObject({
-  ...listParams, customer: z.string().optional(), price: z.string().optional(), test_clock: z.string().optional(), created: rangeFilter.optional(),
-  status: z.enum(['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid']).optional(),
+  ...listParams,
+  customer: z.string().optional(),
+  price: z.string().optional(),
+  test_clock: z.string().optional(),
+  created: rangeFilter.optional(),
+  status: z
+    .enum([
+      'active',
+      'all',
+      'canceled',
+      'ended',
+      'incomplete',
+      'incomplete_expired',
+      'past_due',
+      'paused',
+      'trialing',
+      'unpaid',
+    ])
+    .optional(),
 });
 
 function metadataOf(value: z.output<typeof formMetadata> | undefined): Record<string, string> | undefined {
@@ -66,11 +133,18 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
   router.post('/v1/subscriptions', ({ params }) => {
     const p = parseParams(createSchema, params);
     return startSubscription(sim, {
-      customer: p.customer, items: p.items.map((i) => ({ price: i.price, quantity: i.quantity, metadata: metadataOf(i.metadata) })),
-      trialEnd: p.trial_end, trialPeriodDays: p.trial_period_days, trialFromPlan: p.trial_from_plan, defaultPaymentMethod: p.default_payment_method,
-      paymentBehavior: p.payment_behavior ?? 'allow_incomplete', metadata: applyMetadata({}, p.metadata), cancelAtPeriodEnd: p.cancel_at_period_end,
+      customer: p.customer,
+      items: p.items.map((i) => ({ price: i.price, quantity: i.quantity, metadata: metadataOf(i.metadata) })),
+      trialEnd: p.trial_end,
+      trialPeriodDays: p.trial_period_days,
+      trialFromPlan: p.trial_from_plan,
+      defaultPaymentMethod: p.default_payment_method,
+      paymentBehavior: p.payment_behavior ?? 'allow_incomplete',
+      metadata: applyMetadata({}, p.metadata),
+      cancelAtPeriodEnd: p.cancel_at_period_end,
       missingPaymentMethod: p.trial_settings?.end_behavior.missing_payment_method ?? 'create_invoice',
-      saveDefaultPaymentMethod: p.payment_settings?.save_default_payment_method ?? 'off', description: p.description,
+      saveDefaultPaymentMethod: p.payment_settings?.save_default_payment_method ?? 'off',
+      description: p.description,
       offSession: p.off_session ?? false,
     });
   });
@@ -80,15 +154,26 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
   router.post('/v1/subscriptions/:id', ({ pathParams, params }) => {
     const sub = get(pathParams.id ?? '');
     const p = parseParams(updateSchema, params);
-    updateSubscription(sim, sub, {
-      items: p.items?.map((i) => ({ ...i, metadata: metadataOf(i.metadata) })), prorationBehavior: p.proration_behavior ?? 'create_prorations',
-      prorationDate: p.proration_date, paymentBehavior: p.payment_behavior ?? 'allow_incomplete', cancelAtPeriodEnd: p.cancel_at_period_end,
-      cancelAt: p.cancel_at === '' ? null : p.cancel_at, trialEnd: p.trial_end,
-      defaultPaymentMethod: p.default_payment_method === undefined ? undefined : p.default_payment_method || null,
-      metadata: p.metadata === undefined ? undefined : applyMetadata(sub.metadata, p.metadata),
-      missingPaymentMethod: p.trial_settings?.end_behavior.missing_payment_method, cancellationDetails: p.cancellation_details, description: p.description,
-      offSession: p.off_session ?? false,
-    }, sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id));
+    updateSubscription(
+      sim,
+      sub,
+      {
+        items: p.items?.map((i) => ({ ...i, metadata: metadataOf(i.metadata) })),
+        prorationBehavior: p.proration_behavior ?? 'create_prorations',
+        prorationDate: p.proration_date,
+        paymentBehavior: p.payment_behavior ?? 'allow_incomplete',
+        cancelAtPeriodEnd: p.cancel_at_period_end,
+        cancelAt: p.cancel_at === '' ? null : p.cancel_at,
+        trialEnd: p.trial_end,
+        defaultPaymentMethod: p.default_payment_method === undefined ? undefined : p.default_payment_method || null,
+        metadata: p.metadata === undefined ? undefined : applyMetadata(sub.metadata, p.metadata),
+        missingPaymentMethod: p.trial_settings?.end_behavior.missing_payment_method,
+        cancellationDetails: p.cancellation_details,
+        description: p.description,
+        offSession: p.off_session ?? false,
+      },
+      sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id),
+    );
     return sub;
   });
 
@@ -96,15 +181,34 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
     const sub = get(pathParams.id ?? '');
     const p = parseParams(cancelSchema, params);
     if (sub.status === 'canceled') return sub;
-    if (p.cancellation_details) sub.cancellation_details = { reason: null, feedback_option: null, comment: p.cancellation_details.comment ?? null, feedback: p.cancellation_details.feedback ?? null };
-    cancelSubscription(sim, sub, sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id), { reason: 'cancellation_requested', invoiceNow: p.invoice_now, prorate: p.prorate });
+    if (p.cancellation_details)
+      sub.cancellation_details = {
+        reason: null,
+        feedback_option: null,
+        comment: p.cancellation_details.comment ?? null,
+        feedback: p.cancellation_details.feedback ?? null,
+      };
+    cancelSubscription(
+      sim,
+      sub,
+      sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id),
+      { reason: 'cancellation_requested', invoiceNow: p.invoice_now, prorate: p.prorate },
+    );
     return sub;
   });
 
   router.post('/v1/subscriptions/:id/resume', ({ pathParams, params }) => {
     const sub = get(pathParams.id ?? '');
-    parseParams(z.strictObject({ billing_cycle_anchor: z.enum(['now', 'unchanged']).optional(), proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(), expand: formExpand.optional() }), params);
-    if (sub.status !== 'paused') throw invalidRequest('Only paused subscriptions can be resumed.', undefined, 'subscription_not_paused');
+    parseParams(
+      z.strictObject({
+        billing_cycle_anchor: z.enum(['now', 'unchanged']).optional(),
+        proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
+        expand: formExpand.optional(),
+      }),
+      params,
+    );
+    if (sub.status !== 'paused')
+      throw invalidRequest('Only paused subscriptions can be resumed.', undefined, 'subscription_not_paused');
     const at = sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id);
     const before = structuredClone(sub);
     const { interval, count } = billingInterval(sub);
@@ -113,7 +217,11 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
     sub.status = 'active';
     sim.emit('customer.subscription.resumed', sub, at, previousAttributes(before, sub));
     const period = currentPeriod(sub);
-    invoiceSubscription(sim, sub, at, 'subscription_cycle', advanceLines(sim, sub, period, false), { attempt: true, offSession: false, period });
+    invoiceSubscription(sim, sub, at, 'subscription_cycle', advanceLines(sim, sub, period, false), {
+      attempt: true,
+      offSession: false,
+      period,
+    });
     sim.store.changed();
     return sub;
   });
@@ -121,10 +229,19 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
   router.get('/v1/subscriptions', ({ params }) => {
     const p = parseParams(listSchema, params);
     const ended = ['canceled', 'incomplete_expired'];
-    const items = newestFirst(sim.state.subscriptions).filter((s) => (p.customer === undefined || s.customer === p.customer)
-      && (p.test_clock === undefined || s.test_clock === p.test_clock) && inRange(s.created, p.created)
-      && (p.price === undefined || s.items.data.some((i) => i.price.id === p.price))
-      && (p.status === 'all' || (p.status === 'ended' ? ended.includes(s.status) : p.status === undefined ? !ended.includes(s.status) : s.status === p.status)));
+    const items = newestFirst(sim.state.subscriptions).filter(
+      (s) =>
+        (p.customer === undefined || s.customer === p.customer) &&
+        (p.test_clock === undefined || s.test_clock === p.test_clock) &&
+        inRange(s.created, p.created) &&
+        (p.price === undefined || s.items.data.some((i) => i.price.id === p.price)) &&
+        (p.status === 'all' ||
+          (p.status === 'ended'
+            ? ended.includes(s.status)
+            : p.status === undefined
+              ? !ended.includes(s.status)
+              : s.status === p.status)),
+    );
     return paginate(items, '/v1/subscriptions', p);
   });
 }

@@ -9,7 +9,11 @@ import { newestFirst } from '../store';
 import type { TimeKeeper } from '../clock';
 import { deleteCustomer } from './customers';
 
-const createSchema = z.strictObject({ frozen_time: formInt, name: z.string().optional(), expand: formExpand.optional() });
+const createSchema = z.strictObject({
+  frozen_time: formInt,
+  name: z.string().optional(),
+  expand: formExpand.optional(),
+});
 const advanceSchema = z.strictObject({ frozen_time: formInt, expand: formExpand.optional() });
 const THIRTY_DAYS = 30 * 86_400;
 
@@ -24,8 +28,15 @@ export function testClockRoutes(router: Router, sim: Sim, time: TimeKeeper): voi
   router.post(base, ({ params }) => {
     const p = parseParams(createSchema, params);
     const clock: Stripe.TestHelpers.TestClock = {
-      id: sim.id('clock'), object: 'test_helpers.test_clock', created: sim.realNow(), deletes_after: sim.realNow() + THIRTY_DAYS,
-      frozen_time: p.frozen_time, livemode: false, name: p.name ?? null, status: 'ready', status_details: {},
+      id: sim.id('clock'),
+      object: 'test_helpers.test_clock',
+      created: sim.realNow(),
+      deletes_after: sim.realNow() + THIRTY_DAYS,
+      frozen_time: p.frozen_time,
+      livemode: false,
+      name: p.name ?? null,
+      status: 'ready',
+      status_details: {},
     };
     sim.state.testClocks[clock.id] = clock;
     sim.emit('test_helpers.test_clock.created', clock, clock.created);
@@ -35,13 +46,21 @@ export function testClockRoutes(router: Router, sim: Sim, time: TimeKeeper): voi
 
   router.get(`${base}/:id`, ({ pathParams }) => get(pathParams.id ?? ''));
 
-  router.get(base, ({ params }) => paginate(newestFirst(sim.state.testClocks), base, parseParams(z.strictObject(listParams), params)));
+  router.get(base, ({ params }) =>
+    paginate(newestFirst(sim.state.testClocks), base, parseParams(z.strictObject(listParams), params)),
+  );
 
   router.post(`${base}/:id/advance`, ({ pathParams, params }) => {
     const clock = get(pathParams.id ?? '');
     const p = parseParams(advanceSchema, params);
-    if (clock.status === 'advancing') throw invalidRequest('This test clock is currently advancing. Wait until it is ready before advancing it again.', undefined, 'test_clock_advancing');
-    if (p.frozen_time <= clock.frozen_time) throw invalidRequest('The frozen_time must be after the current frozen_time of the test clock.', 'frozen_time');
+    if (clock.status === 'advancing')
+      throw invalidRequest(
+        'This test clock is currently advancing. Wait until it is ready before advancing it again.',
+        undefined,
+        'test_clock_advancing',
+      );
+    if (p.frozen_time <= clock.frozen_time)
+      throw invalidRequest('The frozen_time must be after the current frozen_time of the test clock.', 'frozen_time');
     clock.status = 'advancing';
     clock.status_details = { advancing: { target_frozen_time: p.frozen_time } };
     sim.emit('test_helpers.test_clock.advancing', clock, clock.frozen_time);

@@ -40,9 +40,18 @@ export function webhookEndpointRoutes(router: Router, sim: Sim, fixedSecret: str
   router.post('/v1/webhook_endpoints', ({ params }) => {
     const p = parseParams(createSchema, params);
     const endpoint: Stripe.WebhookEndpoint = {
-      id: sim.id('we'), object: 'webhook_endpoint', api_version: p.api_version ?? API_VERSION, application: null,
-      created: sim.realNow(), description: p.description ?? null, enabled_events: p.enabled_events, livemode: false,
-      metadata: applyMetadata({}, p.metadata), secret: fixedSecret ?? sim.id('whsec', 32), status: 'enabled', url: p.url,
+      id: sim.id('we'),
+      object: 'webhook_endpoint',
+      api_version: p.api_version ?? API_VERSION,
+      application: null,
+      created: sim.realNow(),
+      description: p.description ?? null,
+      enabled_events: p.enabled_events,
+      livemode: false,
+      metadata: applyMetadata({}, p.metadata),
+      secret: fixedSecret ?? sim.id('whsec', 32),
+      status: 'enabled',
+      url: p.url,
     };
     sim.state.webhookEndpoints[endpoint.id] = endpoint;
     sim.store.changed();

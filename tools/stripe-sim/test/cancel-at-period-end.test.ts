@@ -1,9 +1,24 @@
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
+import {
+  DAY,
+  advanceClock,
+  createCatalog,
+  customerOnClock,
+  eventTypes,
+  startSimulator,
+  utc,
+  type SimHarness,
+  closeCheckingContract,
+  CONTRACT_CHECK_TIMEOUT_MS,
+} from './support';
 
 describe('cancel at period end', () => {
   let h: SimHarness;
-  beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
+  beforeAll(async () => {
+    h = await startSimulator();
+  });
+  afterAll(async () => {
+    await closeCheckingContract(h);
+  }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('keeps the subscription active until the period ends, then ends it on time without billing again', async () => {
     const { stripe } = h;
@@ -13,7 +28,12 @@ describe('cancel at period end', () => {
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
     await advanceClock(stripe, clock.id, start + 5 * DAY);
     const scheduled = await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
-    expect(scheduled).toMatchObject({ status: 'active', cancel_at_period_end: true, cancel_at: utc(2026, 2, 1), canceled_at: start + 5 * DAY });
+    expect(scheduled).toMatchObject({
+      status: 'active',
+      cancel_at_period_end: true,
+      cancel_at: utc(2026, 2, 1),
+      canceled_at: start + 5 * DAY,
+    });
 
     await advanceClock(stripe, clock.id, utc(2026, 2, 1) - 60);
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');

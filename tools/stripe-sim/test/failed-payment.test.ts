@@ -1,23 +1,48 @@
 import Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, eventTypes, startSimulator, utc, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
+import {
+  DAY,
+  advanceClock,
+  createCatalog,
+  customerOnClock,
+  eventTypes,
+  startSimulator,
+  utc,
+  type SimHarness,
+  closeCheckingContract,
+  CONTRACT_CHECK_TIMEOUT_MS,
+} from './support';
 
 describe('a failing card', () => {
   let h: SimHarness;
-  beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
+  beforeAll(async () => {
+    h = await startSimulator();
+  });
+  afterAll(async () => {
+    await closeCheckingContract(h);
+  }, CONTRACT_CHECK_TIMEOUT_MS);
 
   it('makes the renewal fail (past_due, invoice open, no automatic retry) until a new card pays the invoice', async () => {
     const { stripe } = h;
     const start = utc(2026, 1, 1);
     const { starter } = await createCatalog(stripe, 'dunning');
     const { clock, customer } = await customerOnClock(stripe, start, 'pm_card_chargeCustomerFail');
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], trial_period_days: 7 });
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: starter.id }],
+      trial_period_days: 7,
+    });
     await advanceClock(stripe, clock.id, start + 7 * DAY + 60);
 
     const pastDue = await stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
     const invoice = pastDue.latest_invoice as Stripe.Invoice;
     expect(pastDue.status).toBe('past_due');
-    expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, attempted: true, next_payment_attempt: null, amount_remaining: 2_900 });
+    expect(invoice).toMatchObject({
+      status: 'open',
+      attempt_count: 1,
+      attempted: true,
+      next_payment_attempt: null,
+      amount_remaining: 2_900,
+    });
     expect(await eventTypes(stripe, invoice.id)).toContain('invoice.payment_failed');
 
     await advanceClock(stripe, clock.id, start + 20 * DAY);
@@ -42,8 +67,13 @@ describe('a failing card', () => {
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
     expect(sub.status).toBe('incomplete');
     const before = (await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data.length;
-    await expect(stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], payment_behavior: 'error_if_incomplete' }))
-      .rejects.toMatchObject({ type: 'StripeCardError', code: 'card_declined' });
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: starter.id }],
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ type: 'StripeCardError', code: 'card_declined' });
     expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toHaveLength(before);
   });
 
@@ -66,6 +96,10 @@ describe('a failing card', () => {
     ['pm_card_chargeDeclinedLostCard', 'card_declined', 'lost_card'],
   ])('refuses to attach %s with %s / %s', async (pm, code, declineCode) => {
     const customer = await h.stripe.customers.create({});
-    await expect(h.stripe.paymentMethods.attach(pm, { customer: customer.id })).rejects.toMatchObject({ code, decline_code: declineCode, statusCode: 402 });
+    await expect(h.stripe.paymentMethods.attach(pm, { customer: customer.id })).rejects.toMatchObject({
+      code,
+      decline_code: declineCode,
+      statusCode: 402,
+    });
   });
 });

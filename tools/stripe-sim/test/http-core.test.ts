@@ -3,11 +3,18 @@ import { startSimulator, type SimHarness, closeCheckingContract, CONTRACT_CHECK_
 
 describe('the HTTP surface', () => {
   let h: SimHarness;
-  beforeAll(async () => { h = await startSimulator(); });
-  afterAll(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
-  beforeEach(async () => { await fetch(`${h.url}/_sim/faults`, { method: 'DELETE' }); });
+  beforeAll(async () => {
+    h = await startSimulator();
+  });
+  afterAll(async () => {
+    await closeCheckingContract(h);
+  }, CONTRACT_CHECK_TIMEOUT_MS);
+  beforeEach(async () => {
+    await fetch(`${h.url}/_sim/faults`, { method: 'DELETE' });
+  });
 
-  const fault = (body: object): Promise<Response> => fetch(`${h.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });
+  const fault = (body: object): Promise<Response> =>
+    fetch(`${h.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });
 
   it('replays an idempotent create and rejects the key with different parameters', async () => {
     const key = `create-customer-${Date.now()}`;
@@ -16,12 +23,21 @@ describe('the HTTP surface', () => {
     expect(again.id).toBe(first.id);
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect((await h.stripe.customers.list({ email: 'idem@example.com' })).data).toHaveLength(1);
-    await expect(h.stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key })).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    await expect(
+      h.stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
   it('answers with Stripe errors: unknown parameter, missing resource, bad key, unknown route', async () => {
-    await expect(h.stripe.customers.create({ emial: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'parameter_unknown', param: 'emial' });
-    await expect(h.stripe.subscriptions.retrieve('sub_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    await expect(h.stripe.customers.create({ emial: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'parameter_unknown',
+      param: 'emial',
+    });
+    await expect(h.stripe.subscriptions.retrieve('sub_missing')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
     const live = new Stripe('sk_live_nope', { host: '127.0.0.1', port: h.port, protocol: 'http' });
     await expect(live.customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     const noKey = await fetch(`${h.url}/v1/customers`);
@@ -33,19 +49,37 @@ describe('the HTTP surface', () => {
 
   it('paginates lists with starting_after and has_more', async () => {
     const product = await h.stripe.products.create({ name: 'Paged' });
-    for (let i = 0; i < 5; i += 1) await h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100 + i });
+    for (let i = 0; i < 5; i += 1)
+      await h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100 + i });
     const page = await h.stripe.prices.list({ product: product.id, limit: 2 });
     expect(page).toMatchObject({ has_more: true });
     const next = await h.stripe.prices.list({ product: product.id, limit: 2, starting_after: page.data[1]?.id ?? '' });
     expect(next.data[0]?.unit_amount).toBe(102);
-    expect(await h.stripe.prices.list({ product: product.id, limit: 2 }).autoPagingToArray({ limit: 10 })).toHaveLength(5);
+    expect(await h.stripe.prices.list({ product: product.id, limit: 2 }).autoPagingToArray({ limit: 10 })).toHaveLength(
+      5,
+    );
   });
 
   it('finds prices by lookup key and moves a key with transfer_lookup_key', async () => {
     const product = await h.stripe.products.create({ name: 'Keys' });
-    const old = await h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1_000, recurring: { interval: 'month' }, lookup_key: 'keys_monthly' });
-    await expect(h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1_200, lookup_key: 'keys_monthly' })).rejects.toMatchObject({ param: 'lookup_key' });
-    const moved = await h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1_200, recurring: { interval: 'month' }, lookup_key: 'keys_monthly', transfer_lookup_key: true });
+    const old = await h.stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 1_000,
+      recurring: { interval: 'month' },
+      lookup_key: 'keys_monthly',
+    });
+    await expect(
+      h.stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1_200, lookup_key: 'keys_monthly' }),
+    ).rejects.toMatchObject({ param: 'lookup_key' });
+    const moved = await h.stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 1_200,
+      recurring: { interval: 'month' },
+      lookup_key: 'keys_monthly',
+      transfer_lookup_key: true,
+    });
     const found = await h.stripe.prices.list({ lookup_keys: ['keys_monthly'], expand: ['data.product'] });
     expect(found.data.map((p) => p.id)).toEqual([moved.id]);
     expect((found.data[0]?.product as Stripe.Product).name).toBe('Keys');
@@ -58,20 +92,33 @@ describe('the HTTP surface', () => {
     const b = await h.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
     expect(a.id).not.toBe(b.id);
     await h.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: b.id } });
-    const expanded = await h.stripe.customers.retrieve(customer.id, { expand: ['invoice_settings.default_payment_method'] }) as Stripe.Customer;
+    const expanded = (await h.stripe.customers.retrieve(customer.id, {
+      expand: ['invoice_settings.default_payment_method'],
+    })) as Stripe.Customer;
     expect((expanded.invoice_settings.default_payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
     await h.stripe.paymentMethods.detach(b.id);
-    expect((await h.stripe.customers.retrieve(customer.id) as Stripe.Customer).invoice_settings.default_payment_method).toBeNull();
+    expect(
+      ((await h.stripe.customers.retrieve(customer.id)) as Stripe.Customer).invoice_settings.default_payment_method,
+    ).toBeNull();
     expect((await h.stripe.customers.listPaymentMethods(customer.id)).data.map((pm) => pm.id)).toEqual([a.id]);
   });
 
   it('fails the next matching calls with injected 500 and 429, which the SDK retries or surfaces', async () => {
-    const retrying = new Stripe('sk_test_retry', { host: '127.0.0.1', port: h.port, protocol: 'http', maxNetworkRetries: 2 });
+    const retrying = new Stripe('sk_test_retry', {
+      host: '127.0.0.1',
+      port: h.port,
+      protocol: 'http',
+      maxNetworkRetries: 2,
+    });
     expect((await fault({ kind: '500', count: 2, method: 'POST', path: '^/v1/customers$' })).status).toBe(200);
     const created = await retrying.customers.create({ email: 'after-500@example.com' });
     expect(created.id).toMatch(/^cus_/);
-    const log = (await (await fetch(`${h.url}/_sim/requests`)).json()) as { data: Array<{ path: string; status: number; idempotencyKey: string | null }> };
-    const attempts = log.data.filter((r) => r.path === '/v1/customers' && r.idempotencyKey === created.lastResponse.idempotencyKey);
+    const log = (await (await fetch(`${h.url}/_sim/requests`)).json()) as {
+      data: Array<{ path: string; status: number; idempotencyKey: string | null }>;
+    };
+    const attempts = log.data.filter(
+      (r) => r.path === '/v1/customers' && r.idempotencyKey === created.lastResponse.idempotencyKey,
+    );
     expect(attempts.map((r) => r.status)).toEqual([500, 500, 200]);
 
     await fault({ kind: '429' });
@@ -80,17 +127,31 @@ describe('the HTTP surface', () => {
   });
 
   it('hangs and drops the connection for an injected timeout', async () => {
-    const impatient = new Stripe('sk_test_timeout', { host: '127.0.0.1', port: h.port, protocol: 'http', maxNetworkRetries: 0, timeout: 200 });
+    const impatient = new Stripe('sk_test_timeout', {
+      host: '127.0.0.1',
+      port: h.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      timeout: 200,
+    });
     await fault({ kind: 'timeout', hangMs: 1_000 });
     await expect(impatient.customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect((await impatient.customers.list({ limit: 1 })).object).toBe('list');
   });
 
   it('executes a call whose answer is lost (timeout, executed) so that only its idempotency key prevents a second effect', async () => {
-    const impatient = new Stripe('sk_test_timeout', { host: '127.0.0.1', port: h.port, protocol: 'http', maxNetworkRetries: 0, timeout: 200 });
+    const impatient = new Stripe('sk_test_timeout', {
+      host: '127.0.0.1',
+      port: h.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      timeout: 200,
+    });
     const email = `lost-answer-${Date.now()}@example.com`;
     await fault({ kind: 'timeout', hangMs: 1_000, executed: true, method: 'POST', path: '^/v1/customers$' });
-    await expect(impatient.customers.create({ email }, { idempotencyKey: email })).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    await expect(impatient.customers.create({ email }, { idempotencyKey: email })).rejects.toBeInstanceOf(
+      Stripe.errors.StripeConnectionError,
+    );
     expect((await h.stripe.customers.list({ email })).data).toHaveLength(1);
     const retried = await h.stripe.customers.create({ email }, { idempotencyKey: email });
     expect(retried.lastResponse.headers['idempotent-replayed']).toBe('true');

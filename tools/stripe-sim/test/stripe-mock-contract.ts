@@ -26,11 +26,16 @@ async function freePort(): Promise<number> {
 
 /** Start a private stripe-mock on a free port (so tests never depend on the shared one). */
 export async function startStripeMock(): Promise<StripeMock> {
-  if (!existsSync(STRIPE_MOCK_BIN)) throw new Error(`stripe-mock not found at ${STRIPE_MOCK_BIN}; run scripts/setup.sh`);
+  if (!existsSync(STRIPE_MOCK_BIN))
+    throw new Error(`stripe-mock not found at ${STRIPE_MOCK_BIN}; run scripts/setup.sh`);
   const port = await freePort();
   // stripe-mock also opens HTTPS (default :12112, taken by the shared instance), so give it its own port too.
   const httpsPort = await freePort();
-  const child: ChildProcess = spawn(STRIPE_MOCK_BIN, ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    STRIPE_MOCK_BIN,
+    ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -48,11 +53,12 @@ export async function startStripeMock(): Promise<StripeMock> {
   }
   return {
     url,
-    stop: () => new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill();
-    }),
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill();
+      }),
   };
 }
 
@@ -63,7 +69,10 @@ export interface Rejection {
 }
 
 /** Send each request to stripe-mock exactly as the client sent it; return those it rejects. */
-export async function rejectedByStripeMock(mockUrl: string, requests: Array<Pick<LoggedRequest, 'method' | 'path' | 'query' | 'body'>>): Promise<Rejection[]> {
+export async function rejectedByStripeMock(
+  mockUrl: string,
+  requests: Array<Pick<LoggedRequest, 'method' | 'path' | 'query' | 'body'>>,
+): Promise<Rejection[]> {
   const rejections: Rejection[] = [];
   for (const request of requests) {
     const res = await fetch(`${mockUrl}${request.path}${request.query ? `?${request.query}` : ''}`, {
@@ -88,7 +97,12 @@ export async function assertAcceptedByStripeMock(mockUrl: string, requests: Logg
   const replayable = requests.filter((r) => r.status >= 200 && r.status < 300);
   const rejections = await rejectedByStripeMock(mockUrl, replayable);
   if (rejections.length > 0) {
-    const lines = rejections.map((r) => `${r.request.method} ${r.request.path}${r.request.query ? `?${r.request.query}` : ''} ${r.request.body} → ${r.status}: ${r.message}`);
-    throw new Error(`stripe-mock rejected ${rejections.length} request(s) the simulator accepted:\n${lines.join('\n')}`);
+    const lines = rejections.map(
+      (r) =>
+        `${r.request.method} ${r.request.path}${r.request.query ? `?${r.request.query}` : ''} ${r.request.body} → ${r.status}: ${r.message}`,
+    );
+    throw new Error(
+      `stripe-mock rejected ${rejections.length} request(s) the simulator accepted:\n${lines.join('\n')}`,
+    );
   }
 }

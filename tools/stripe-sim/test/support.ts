@@ -38,7 +38,11 @@ export async function closeCheckingContract(h: SimHarness): Promise<void> {
 }
 
 /** Advance a test clock and wait until Stripe (here: the simulator) reports it ready. */
-export async function advanceClock(stripe: Stripe, clockId: string, frozenTime: number): Promise<Stripe.TestHelpers.TestClock> {
+export async function advanceClock(
+  stripe: Stripe,
+  clockId: string,
+  frozenTime: number,
+): Promise<Stripe.TestHelpers.TestClock> {
   let clock = await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
   for (let i = 0; i < 200 && clock.status !== 'ready'; i += 1) {
     await new Promise((r) => setTimeout(r, 10));
@@ -48,15 +52,34 @@ export async function advanceClock(stripe: Stripe, clockId: string, frozenTime: 
   return clock;
 }
 
-export async function createCatalog(stripe: Stripe, suffix: string): Promise<{ starter: Stripe.Price; pro: Stripe.Price; product: Stripe.Product }> {
+export async function createCatalog(
+  stripe: Stripe,
+  suffix: string,
+): Promise<{ starter: Stripe.Price; pro: Stripe.Price; product: Stripe.Product }> {
   const product = await stripe.products.create({ name: `Plan ${suffix}` });
-  const starter = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2_900, recurring: { interval: 'month' }, lookup_key: `starter_${suffix}` });
-  const pro = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 9_900, recurring: { interval: 'month' }, lookup_key: `pro_${suffix}` });
+  const starter = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 2_900,
+    recurring: { interval: 'month' },
+    lookup_key: `starter_${suffix}`,
+  });
+  const pro = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 9_900,
+    recurring: { interval: 'month' },
+    lookup_key: `pro_${suffix}`,
+  });
   return { product, starter, pro };
 }
 
 /** A customer on a fresh test clock, with a card attached and set as default (unless `card` is null). */
-export async function customerOnClock(stripe: Stripe, start: number, card: string | null = 'pm_card_visa'): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer; paymentMethod: string | null }> {
+export async function customerOnClock(
+  stripe: Stripe,
+  start: number,
+  card: string | null = 'pm_card_visa',
+): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer; paymentMethod: string | null }> {
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
   const customer = await stripe.customers.create({ email: 'owner@example.com', test_clock: clock.id });
   if (!card) return { clock, customer, paymentMethod: null };
@@ -71,7 +94,9 @@ export interface ReceivedWebhook {
 }
 
 /** A tiny HTTP receiver for webhooks; `status` decides what it answers. */
-export async function startReceiver(status: (n: number) => number = () => 200): Promise<{ url: string; received: ReceivedWebhook[]; close: () => Promise<void> }> {
+export async function startReceiver(
+  status: (n: number) => number = () => 200,
+): Promise<{ url: string; received: ReceivedWebhook[]; close: () => Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   let count = 0;
   const server: Server = createServer((req, res) => {
@@ -79,14 +104,25 @@ export async function startReceiver(status: (n: number) => number = () => 200): 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       count += 1;
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature'] ?? '') });
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['stripe-signature'] ?? ''),
+      });
       res.writeHead(status(count));
       res.end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  return { url, received, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
@@ -101,7 +137,10 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 
 export async function eventTypes(stripe: Stripe, objectId: string): Promise<string[]> {
   const events = await stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1_000 });
-  return events.reverse().filter((e) => (e.data.object as { id?: string }).id === objectId).map((e) => e.type);
+  return events
+    .reverse()
+    .filter((e) => (e.data.object as { id?: string }).id === objectId)
+    .map((e) => e.type);
 }
 
 /** Unix seconds for a UTC date, so billing periods are easy to read in tests. */

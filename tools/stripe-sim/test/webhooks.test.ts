@@ -1,12 +1,28 @@
 import Stripe from 'stripe';
-import { DAY, advanceClock, createCatalog, customerOnClock, startReceiver, startSimulator, utc, waitFor, type SimHarness, closeCheckingContract, CONTRACT_CHECK_TIMEOUT_MS } from './support';
+import {
+  DAY,
+  advanceClock,
+  createCatalog,
+  customerOnClock,
+  startReceiver,
+  startSimulator,
+  utc,
+  waitFor,
+  type SimHarness,
+  closeCheckingContract,
+  CONTRACT_CHECK_TIMEOUT_MS,
+} from './support';
 
 const verifier = new Stripe('sk_test_verifier');
 
 describe('webhook delivery', () => {
   let h: SimHarness;
-  beforeEach(async () => { h = await startSimulator({ webhooks: { retryBaseMs: 30, maxAttempts: 4, timeoutMs: 2_000 } }); });
-  afterEach(async () => { await closeCheckingContract(h); }, CONTRACT_CHECK_TIMEOUT_MS);
+  beforeEach(async () => {
+    h = await startSimulator({ webhooks: { retryBaseMs: 30, maxAttempts: 4, timeoutMs: 2_000 } });
+  });
+  afterEach(async () => {
+    await closeCheckingContract(h);
+  }, CONTRACT_CHECK_TIMEOUT_MS);
 
   const settled = (): Promise<boolean> => waitFor(() => h.simulator.dispatcher.idle() || undefined);
 
@@ -18,21 +34,43 @@ describe('webhook delivery', () => {
       const start = utc(2026, 1, 1);
       const { starter } = await createCatalog(h.stripe, 'hooks');
       const { clock, customer } = await customerOnClock(h.stripe, start);
-      await h.stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }], trial_period_days: 5 });
+      await h.stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: starter.id }],
+        trial_period_days: 5,
+      });
       await advanceClock(h.stripe, clock.id, start + 40 * DAY);
       await settled();
 
-      const types = receiver.received.map((r) => verifier.webhooks.constructEvent(r.body, r.signature, endpoint.secret ?? '').type);
-      expect(types).toEqual(expect.arrayContaining([
-        'customer.created', 'payment_method.attached', 'customer.subscription.created', 'customer.subscription.trial_will_end',
-        'customer.subscription.updated', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded',
-        'invoice.upcoming', 'test_helpers.test_clock.ready',
-      ]));
+      const types = receiver.received.map(
+        (r) => verifier.webhooks.constructEvent(r.body, r.signature, endpoint.secret ?? '').type,
+      );
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'customer.created',
+          'payment_method.attached',
+          'customer.subscription.created',
+          'customer.subscription.trial_will_end',
+          'customer.subscription.updated',
+          'invoice.created',
+          'invoice.finalized',
+          'invoice.paid',
+          'invoice.payment_succeeded',
+          'invoice.upcoming',
+          'test_helpers.test_clock.ready',
+        ]),
+      );
       const stored = await h.stripe.events.list({ limit: 100 }).autoPagingToArray({ limit: 1_000 });
       expect(types).toHaveLength(stored.length);
       const updated = stored.find((e) => e.type === 'customer.subscription.updated');
       expect(updated?.data.previous_attributes).toBeDefined();
-      expect(() => verifier.webhooks.constructEvent(receiver.received[0]?.body ?? '', receiver.received[0]?.signature ?? '', 'whsec_wrong')).toThrow();
+      expect(() =>
+        verifier.webhooks.constructEvent(
+          receiver.received[0]?.body ?? '',
+          receiver.received[0]?.signature ?? '',
+          'whsec_wrong',
+        ),
+      ).toThrow();
     } finally {
       await receiver.close();
     }
@@ -69,10 +107,14 @@ describe('webhook delivery', () => {
 
   it('injects duplicate, dropped and reordered deliveries through /_sim/webhook-faults', async () => {
     const receiver = await startReceiver();
-    const fault = (body: object): Promise<Response> => fetch(`${h.url}/_sim/webhook-faults`, { method: 'POST', body: JSON.stringify(body) });
+    const fault = (body: object): Promise<Response> =>
+      fetch(`${h.url}/_sim/webhook-faults`, { method: 'POST', body: JSON.stringify(body) });
     try {
       await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
-      const ids = (): string[] => receiver.received.map((r) => (JSON.parse(r.body) as Stripe.Event).data.object).map((o) => (o as Stripe.Customer).id);
+      const ids = (): string[] =>
+        receiver.received
+          .map((r) => (JSON.parse(r.body) as Stripe.Event).data.object)
+          .map((o) => (o as Stripe.Customer).id);
 
       expect((await fault({ action: 'duplicate' })).status).toBe(200);
       const dup = await h.stripe.customers.create({});
@@ -83,7 +125,11 @@ describe('webhook delivery', () => {
       const dropped = await h.stripe.customers.create({});
       await settled();
       expect(ids()).not.toContain(dropped.id);
-      expect((await h.stripe.events.list({ type: 'customer.created' })).data.map((e) => (e.data.object as Stripe.Customer).id)).toContain(dropped.id);
+      expect(
+        (await h.stripe.events.list({ type: 'customer.created' })).data.map(
+          (e) => (e.data.object as Stripe.Customer).id,
+        ),
+      ).toContain(dropped.id);
 
       await fault({ action: 'reorder', count: 2 });
       const first = await h.stripe.customers.create({});
@@ -101,7 +147,10 @@ describe('webhook delivery', () => {
   it('gives every endpoint the fixed secret when the simulator is started with one', async () => {
     const fixed = await startSimulator({ webhookSecret: 'whsec_fixed_for_local_runs' });
     try {
-      const endpoint = await fixed.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
+      const endpoint = await fixed.stripe.webhookEndpoints.create({
+        url: 'http://127.0.0.1:9/hook',
+        enabled_events: ['*'],
+      });
       expect(endpoint.secret).toBe('whsec_fixed_for_local_runs');
       expect((await fixed.stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
     } finally {

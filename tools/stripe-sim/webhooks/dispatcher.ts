@@ -42,7 +42,10 @@ export class WebhookDispatcher {
   private readonly poster = new WebhookPoster();
   private closed = false;
 
-  constructor(private readonly sim: Sim, private readonly options: DeliveryOptions) {
+  constructor(
+    private readonly sim: Sim,
+    private readonly options: DeliveryOptions,
+  ) {
     sim.onEvent((event) => this.enqueue(event));
   }
 
@@ -80,7 +83,15 @@ export class WebhookDispatcher {
     for (const endpoint of Object.values(this.sim.state.webhookEndpoints)) {
       if (endpoint.status !== 'enabled') continue;
       if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
-      const record: DeliveryRecord = { eventId: event.id, eventType: event.type, endpoint: endpoint.id, url: endpoint.url, attempts: 0, status: 'pending', lastResponse: null };
+      const record: DeliveryRecord = {
+        eventId: event.id,
+        eventType: event.type,
+        endpoint: endpoint.id,
+        url: endpoint.url,
+        attempts: 0,
+        status: 'pending',
+        lastResponse: null,
+      };
       this.remember(record);
       event.pending_webhooks += 1;
       this.route({ event, endpoint, record });
@@ -144,11 +155,16 @@ export class WebhookDispatcher {
     this.inflight.add(controller);
     record.attempts += 1;
     try {
-      const status = await this.poster.post(endpoint.url, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-        'Stripe-Signature': signatureHeader(payload, secret, Math.floor(Date.now() / 1000)),
-      }, payload, controller.signal);
+      const status = await this.poster.post(
+        endpoint.url,
+        {
+          'Content-Type': 'application/json; charset=utf-8',
+          'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+          'Stripe-Signature': signatureHeader(payload, secret, Math.floor(Date.now() / 1000)),
+        },
+        payload,
+        controller.signal,
+      );
       record.lastResponse = status;
       if (status >= 200 && status < 300) {
         record.status = 'delivered';

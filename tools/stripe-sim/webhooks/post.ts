@@ -14,11 +14,20 @@ export class WebhookPoster {
     const secure = target.protocol === 'https:';
     const request = secure ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const req = request(target, { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, agent: secure ? this.agents.https : this.agents.http, signal }, (res) => {
-        res.on('error', reject);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.resume();
-      });
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+          agent: secure ? this.agents.https : this.agents.http,
+          signal,
+        },
+        (res) => {
+          res.on('error', reject);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.resume();
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

@@ -7,7 +7,10 @@ import { periodQuery } from './period';
 
 const Figure = z.object({
   figure: z.enum(SUCCESS_FIGURES),
-  value: z.number().nullable().openapi({ description: 'A ratio (0.999 = 99.9 %); null when the period holds nothing to measure' }),
+  value: z
+    .number()
+    .nullable()
+    .openapi({ description: 'A ratio (0.999 = 99.9 %); null when the period holds nothing to measure' }),
   numerator: z.number().int(),
   denominator: z.number().int(),
   target: z.object({ comparison: z.enum(['>=', '<']), value: z.number() }),
@@ -52,4 +55,3 @@ export const healthReportEndpoint = defineEndpoint({
   },
   handle: ({ deps, query }) => buildBillingHealthReport(deps.db, query),
 });
-

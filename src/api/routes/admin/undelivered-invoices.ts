@@ -31,12 +31,20 @@ export const undeliveredInvoicesEndpoint = defineEndpoint({
   auth: 'admin',
   query: z.object({
     organizationId: organizationIdSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ description: 'Invoices (each may list its email and its receipt)' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(100)
+      .openapi({ description: 'Invoices (each may list its email and its receipt)' }),
   }),
   responses: {
-    200: { description: 'The undelivered emails', content: { 'application/json': { schema: z.object({ data: z.array(UndeliveredEmail) }) } } },
+    200: {
+      description: 'The undelivered emails',
+      content: { 'application/json': { schema: z.object({ data: z.array(UndeliveredEmail) }) } },
+    },
     ...errorResponses(401, 422),
   },
   handle: async ({ deps, query }) => ({ data: await listUndeliveredInvoiceEmails(deps.db, query) }),
 });
-

@@ -60,7 +60,9 @@ export const listInvoicesEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'A page of invoices',
-      content: { 'application/json': { schema: z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() }) } },
+      content: {
+        'application/json': { schema: z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() }) },
+      },
     },
     ...errorResponses(401, 422, 429),
   },
@@ -69,12 +71,19 @@ export const listInvoicesEndpoint = defineEndpoint({
     const { db } = r.deps;
     const organizationId = r.principal.organizationId;
     const page = await listInvoices(db, organizationId, { limit, after: cursor ? decodeCursor(cursor) : undefined });
-    const deliveries = await invoiceDeliveries(db, organizationId, page.data.map((i) => i.stripeInvoiceId));
+    const deliveries = await invoiceDeliveries(
+      db,
+      organizationId,
+      page.data.map((i) => i.stripeInvoiceId),
+    );
     const data = page.data.map((invoice) => {
       const delivery = deliveries.get(invoice.stripeInvoiceId);
       return {
         ...invoice,
-        delivery: { invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED), receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED) },
+        delivery: {
+          invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED),
+          receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED),
+        },
       };
     });
     const nextCursor = page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null;
@@ -88,7 +97,8 @@ function decodeCursor(cursor: string): InvoiceCursor {
   try {
     return CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new ApiError('VALIDATION_FAILED', 'cursor is not one this API issued', { issues: [{ path: 'cursor', message: 'invalid' }] });
+    throw new ApiError('VALIDATION_FAILED', 'cursor is not one this API issued', {
+      issues: [{ path: 'cursor', message: 'invalid' }],
+    });
   }
 }
-

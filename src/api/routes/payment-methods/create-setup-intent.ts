@@ -7,8 +7,14 @@ import { callWorkflow, ownSubscription } from '../subscription/workflow-call';
 const SetupIntentSchema = z
   .object({
     setupIntentId: z.string(),
-    clientSecret: z.string().openapi({ description: 'For Stripe.js confirmCardSetup on the customer’s device (3-D Secure happens there if the card asks)' }),
-    publishableKey: z.string().nullable().openapi({ description: 'STRIPE_PUBLISHABLE_KEY, for Stripe.js; null when not configured' }),
+    clientSecret: z.string().openapi({
+      description:
+        'For Stripe.js confirmCardSetup on the customer’s device (3-D Secure happens there if the card asks)',
+    }),
+    publishableKey: z
+      .string()
+      .nullable()
+      .openapi({ description: 'STRIPE_PUBLISHABLE_KEY, for Stripe.js; null when not configured' }),
   })
   .openapi('SetupIntent');
 
@@ -23,7 +29,10 @@ export const createSetupIntent = defineEndpoint({
   bodyLimit: USER_BODY_LIMIT,
   headers: IdempotencyHeaders,
   responses: {
-    200: { description: 'The SetupIntent and the key Stripe.js needs', content: { 'application/json': { schema: SetupIntentSchema } } },
+    200: {
+      description: 'The SetupIntent and the key Stripe.js needs',
+      content: { 'application/json': { schema: SetupIntentSchema } },
+    },
     ...errorResponses(401, 403, 409, 429, 502, 503),
   },
   async handle(r) {

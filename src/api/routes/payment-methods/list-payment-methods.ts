@@ -23,9 +23,11 @@ export const listPaymentMethodsEndpoint = defineEndpoint({
   summary: "The organization's attached payment methods, the default first",
   auth: 'user-read',
   responses: {
-    200: { description: 'Payment methods', content: { 'application/json': { schema: z.object({ data: z.array(PaymentMethodSchema) }) } } },
+    200: {
+      description: 'Payment methods',
+      content: { 'application/json': { schema: z.object({ data: z.array(PaymentMethodSchema) }) } },
+    },
     ...errorResponses(401, 429),
   },
   handle: async (r) => ({ data: await listPaymentMethods(r.deps.db, r.principal.organizationId) }),
 });
-

@@ -14,18 +14,24 @@ export const updatePaymentMethod = defineEndpoint({
   summary: 'Attach a card and make it the default; during dunning the open invoice is retried at once',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
-  headers: IdempotencyHeaders, body: jsonBody(Body),
+  headers: IdempotencyHeaders,
+  body: jsonBody(Body),
   responses: {
     200: {
       description: 'The resulting state and, when a payment was failing, the immediate retry’s outcome',
-      content: { 'application/json': { schema: SubscriptionEnvelope.extend({ retry: z.enum(['paid', 'declined', 'action_required']).nullable() }) } },
+      content: {
+        'application/json': {
+          schema: SubscriptionEnvelope.extend({ retry: z.enum(['paid', 'declined', 'action_required']).nullable() }),
+        },
+      },
     },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    const result = await callWorkflow(() => subscriptions.updatePaymentMethod(organizationId, { paymentMethodId: r.body.paymentMethodId }, r.idempotencyKey));
+    const result = await callWorkflow(() =>
+      subscriptions.updatePaymentMethod(organizationId, { paymentMethodId: r.body.paymentMethodId }, r.idempotencyKey),
+    );
     return { retry: result.retry, ...(await subscriptionState(r)) };
   },
 });
-

@@ -7,7 +7,11 @@ const PlanSchema = z
     id: z.enum(PLAN_IDS),
     name: z.string(),
     price: z.object({
-      unitAmount: z.number().int().nullable().openapi({ description: 'Minor units per interval; null = custom (contact sales)' }),
+      unitAmount: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: 'Minor units per interval; null = custom (contact sales)' }),
       currency: z.string(),
       interval: z.literal('month'),
     }),
@@ -17,7 +21,9 @@ const PlanSchema = z
     features: z.record(z.string(), z.union([z.boolean(), z.string()])),
     overage: z.record(
       z.string(),
-      z.object({ unitAmount: z.number().int(), blockSize: z.number().int() }).openapi({ description: 'unitAmount minor units per blockSize units above the limit' }),
+      z
+        .object({ unitAmount: z.number().int(), blockSize: z.number().int() })
+        .openapi({ description: 'unitAmount minor units per blockSize units above the limit' }),
     ),
   })
   .openapi('Plan');
@@ -29,7 +35,12 @@ export const listPlans = defineEndpoint({
   tags: ['plans'],
   summary: 'The plan catalog: prices, limits and features',
   description: 'Public: a pricing page can call it without a token.',
-  responses: { 200: { description: 'Every plan, cheapest first', content: { 'application/json': { schema: z.object({ data: z.array(PlanSchema) }) } } } },
+  responses: {
+    200: {
+      description: 'Every plan, cheapest first',
+      content: { 'application/json': { schema: z.object({ data: z.array(PlanSchema) }) } },
+    },
+  },
   handle(r) {
     r.setHeader('Cache-Control', 'public, max-age=300');
     return { data: catalog };
@@ -46,7 +57,8 @@ const catalog = PLAN_IDS.map((id) => {
     selfServe: p.selfServe,
     limits: p.limits,
     features: p.features,
-    overage: Object.fromEntries(Object.entries(p.overage).map(([m, o]) => [m, { unitAmount: o.unitAmount, blockSize: o.blockSize }])),
+    overage: Object.fromEntries(
+      Object.entries(p.overage).map(([m, o]) => [m, { unitAmount: o.unitAmount, blockSize: o.blockSize }]),
+    ),
   };
 });
-

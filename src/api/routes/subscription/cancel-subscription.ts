@@ -11,7 +11,9 @@ const Query = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true')
-      .openapi({ description: 'true = end now and fall back to free; false (default) = at period end, reversible until then' }),
+      .openapi({
+        description: 'true = end now and fall back to free; false (default) = at period end, reversible until then',
+      }),
   })
   .strict();
 
@@ -22,15 +24,17 @@ export const cancelSubscription = defineEndpoint({
   summary: 'Cancel: at period end (default, reversible with resume) or immediately',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
-  headers: IdempotencyHeaders, query: Query,
+  headers: IdempotencyHeaders,
+  query: Query,
   responses: {
     200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
     ...errorResponses(401, 403, 409, 422, 429, 502, 503),
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.idempotencyKey));
+    await callWorkflow(() =>
+      subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.idempotencyKey),
+    );
     return subscriptionState(r);
   },
 });
-

@@ -16,18 +16,26 @@ export const changePlan = defineEndpoint({
     'An upgrade is applied only if its prorated invoice is paid (402 otherwise, nothing changed); when that payment needs the customer (3-D Secure) the answer is upgrade_requires_action with subscription.paymentAction, and the plan changes once it is paid (rolled back after 23 hours otherwise). Choosing free cancels at period end.',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
-  headers: IdempotencyHeaders, body: jsonBody(Body),
+  headers: IdempotencyHeaders,
+  body: jsonBody(Body),
   responses: {
     200: {
       description: 'What happened, and the resulting state',
-      content: { 'application/json': { schema: SubscriptionEnvelope.extend({ change: z.enum(['upgraded', 'upgrade_requires_action', 'downgrade_scheduled', 'cancel_scheduled']) }) } },
+      content: {
+        'application/json': {
+          schema: SubscriptionEnvelope.extend({
+            change: z.enum(['upgraded', 'upgrade_requires_action', 'downgrade_scheduled', 'cancel_scheduled']),
+          }),
+        },
+      },
     },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { plan: r.body.planId }, r.idempotencyKey));
+    const result = await callWorkflow(() =>
+      subscriptions.changePlan(organizationId, { plan: r.body.planId }, r.idempotencyKey),
+    );
     return { change: result.change, ...(await subscriptionState(r)) };
   },
 });
-

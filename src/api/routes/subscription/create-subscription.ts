@@ -8,8 +8,13 @@ import { callWorkflow, ownSubscription, subscriptionState } from './workflow-cal
 const Body = z
   .object({
     planId: PlanIdInput,
-    paymentMethodId: PaymentMethodIdInput.optional().openapi({ description: 'Collected by Stripe.js; optional while the plan has a trial' }),
-    skipTrial: z.boolean().optional().openapi({ description: 'Pay now instead of starting the plan’s trial (e.g. an organization that had one); needs paymentMethodId' }),
+    paymentMethodId: PaymentMethodIdInput.optional().openapi({
+      description: 'Collected by Stripe.js; optional while the plan has a trial',
+    }),
+    skipTrial: z.boolean().optional().openapi({
+      description:
+        'Pay now instead of starting the plan’s trial (e.g. an organization that had one); needs paymentMethodId',
+    }),
   })
   .strict();
 
@@ -22,7 +27,8 @@ export const createSubscription = defineEndpoint({
     'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
-  headers: IdempotencyHeaders, body: jsonBody(Body),
+  headers: IdempotencyHeaders,
+  body: jsonBody(Body),
   status: 201,
   responses: {
     201: { description: 'Subscribed', content: { 'application/json': { schema: SubscriptionEnvelope } } },
@@ -31,8 +37,13 @@ export const createSubscription = defineEndpoint({
   async handle(r) {
     const { planId, paymentMethodId, skipTrial } = r.body;
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.subscribe(organizationId, { plan: planId, paymentMethodId, skipTrial, email: r.principal.email }, r.idempotencyKey));
+    await callWorkflow(() =>
+      subscriptions.subscribe(
+        organizationId,
+        { plan: planId, paymentMethodId, skipTrial, email: r.principal.email },
+        r.idempotencyKey,
+      ),
+    );
     return subscriptionState(r);
   },
 });
-

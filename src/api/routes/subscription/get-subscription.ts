@@ -1,4 +1,3 @@
-
 import { findCurrentSubscription } from '../../../db/read-models/subscriptions';
 import { effectivePlan } from '../../../domain/effective-plan';
 import { defineEndpoint } from '../../endpoint';
@@ -12,7 +11,10 @@ export const getSubscription = defineEndpoint({
   summary: "The organization's subscription (from the read model)",
   auth: 'user-read',
   responses: {
-    200: { description: 'The live subscription, else the most recent ended one, else null', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    200: {
+      description: 'The live subscription, else the most recent ended one, else null',
+      content: { 'application/json': { schema: SubscriptionEnvelope } },
+    },
     ...errorResponses(401, 429),
   },
   async handle(r) {
@@ -20,4 +22,3 @@ export const getSubscription = defineEndpoint({
     return { subscription, effectivePlan: effectivePlan(subscription) };
   },
 });
-

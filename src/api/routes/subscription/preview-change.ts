@@ -35,4 +35,3 @@ export const previewChange = defineEndpoint({
     return callWorkflow(() => subscriptions.previewPlanChange(organizationId, { plan: r.body.planId }));
   },
 });
-

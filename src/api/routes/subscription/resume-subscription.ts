@@ -22,4 +22,3 @@ export const resumeSubscription = defineEndpoint({
     return subscriptionState(r);
   },
 });
-

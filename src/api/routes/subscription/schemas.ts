@@ -7,8 +7,14 @@ export const PaymentActionSchema = z
     type: z.literal('requires_action'),
     invoiceId: z.string(),
     paymentIntentId: z.string().nullable(),
-    clientSecret: z.string().nullable().openapi({ description: 'For Stripe.js (handleNextAction) on the customer’s device' }),
-    hostedInvoiceUrl: z.string().nullable().openapi({ description: 'Where the customer can complete the payment without the frontend' }),
+    clientSecret: z
+      .string()
+      .nullable()
+      .openapi({ description: 'For Stripe.js (handleNextAction) on the customer’s device' }),
+    hostedInvoiceUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Where the customer can complete the payment without the frontend' }),
   })
   .openapi('PaymentAction');
 
@@ -28,13 +34,19 @@ export const SubscriptionSchema = z
     defaultPaymentMethodId: z.string().nullable(),
     dunningAttempt: z.number().int(),
     graceEndsAt: z.string().nullable(),
-    dunningPhase: z
-      .enum(['retrying', 'action_required', 'grace'])
+    dunningPhase: z.enum(['retrying', 'action_required', 'grace']).nullable().openapi({
+      description:
+        'While a payment is failing: our retries are scheduled, the customer must authenticate, or grace until cancel',
+    }),
+    dunningNextActionAt: z
+      .string()
       .nullable()
-      .openapi({ description: 'While a payment is failing: our retries are scheduled, the customer must authenticate, or grace until cancel' }),
-    dunningNextActionAt: z.string().nullable().openapi({ description: 'The dunning phase’s next date: the next retry, else the end of grace' }),
+      .openapi({ description: 'The dunning phase’s next date: the next retry, else the end of grace' }),
     paymentAction: PaymentActionSchema.nullable(),
-    pendingUpgradePlan: z.string().nullable().openapi({ description: 'The plan an upgrade applies once its payment is authenticated' }),
+    pendingUpgradePlan: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The plan an upgrade applies once its payment is authenticated' }),
     canceledAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     updatedAt: z.string(),
@@ -44,11 +56,15 @@ export const SubscriptionSchema = z
 export const SubscriptionEnvelope = z
   .object({
     subscription: SubscriptionSchema.nullable(),
-    effectivePlan: z.enum(PLAN_IDS).openapi({ description: 'The plan whose entitlements apply now (free without a live subscription)' }),
+    effectivePlan: z
+      .enum(PLAN_IDS)
+      .openapi({ description: 'The plan whose entitlements apply now (free without a live subscription)' }),
   })
   .openapi('SubscriptionState');
 
-export const PlanIdInput = z.enum(PLAN_IDS).openapi({ description: 'Target plan; enterprise is assigned by an operator' });
+export const PlanIdInput = z
+  .enum(PLAN_IDS)
+  .openapi({ description: 'Target plan; enterprise is assigned by an operator' });
 export const PaymentMethodIdInput = z
   .string()
   .regex(/^pm_[A-Za-z0-9_]{1,120}$/, 'a Stripe PaymentMethod id (pm_…)')

@@ -23,7 +23,9 @@ export async function callWorkflow<T>(call: () => Promise<T>): Promise<T> {
  * The response of every mutation: the read model after the update. The workflow projects its state
  * before an update returns, so this already shows the change, in the same shape as GET /subscription.
  */
-export async function subscriptionState(r: EndpointRequest): Promise<{ subscription: SubscriptionApiView | null; effectivePlan: ReturnType<typeof effectivePlan> }> {
+export async function subscriptionState(
+  r: EndpointRequest,
+): Promise<{ subscription: SubscriptionApiView | null; effectivePlan: ReturnType<typeof effectivePlan> }> {
   const subscription = await findCurrentSubscription(r.deps.db, r.principal.organizationId);
   return { subscription, effectivePlan: effectivePlan(subscription) };
 }

@@ -65,7 +65,11 @@ export function sendRaw(baseUrl: string, bytes: Buffer): Promise<SweepResponse> 
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Hang(`no answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString('latin1'))}`));
+      reject(
+        new Hang(
+          `no answer within ${REQUEST_TIMEOUT_MS} ms to ${JSON.stringify(bytes.subarray(0, 120).toString('latin1'))}`,
+        ),
+      );
     }, REQUEST_TIMEOUT_MS);
     socket.on('connect', () => socket.end(bytes));
     socket.on('data', (c: Buffer) => chunks.push(c));
@@ -83,7 +87,11 @@ export function sendRaw(baseUrl: string, bytes: Buffer): Promise<SweepResponse> 
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
       }
-      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, text: Buffer.from(rest.join('\r\n\r\n'), 'latin1').toString('utf8') });
+      resolve({
+        status: Number(statusLine.split(' ')[1] ?? 0),
+        headers,
+        text: Buffer.from(rest.join('\r\n\r\n'), 'latin1').toString('utf8'),
+      });
     });
   });
 }

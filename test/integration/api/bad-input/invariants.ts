@@ -7,15 +7,22 @@ import type { SweepResponse } from './http';
 
 /** Row count of every table in the suite's schema (partitions included), in one statement. */
 export async function rowCounts(db: Db, schema: string): Promise<Record<string, number>> {
-  const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema} order by 1`.execute(db);
+  const tables = await sql<{
+    name: string;
+  }>`select table_name as name from information_schema.tables where table_schema = ${schema} order by 1`.execute(db);
   if (tables.rows.length === 0) return {};
-  const parts = tables.rows.map(({ name }) => sql`select ${name}::text as name, count(*)::int as n from ${sql.id(schema, name)}`);
+  const parts = tables.rows.map(
+    ({ name }) => sql`select ${name}::text as name, count(*)::int as n from ${sql.id(schema, name)}`,
+  );
   const counts = await sql<{ name: string; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return Object.fromEntries(counts.rows.map((r) => [r.name, r.n]));
 }
 
 /** Organizations whose subscription workflow exists in Temporal (none should, after a sweep). */
-export async function organizationsWithWorkflows(temporal: Client, organizations: readonly string[]): Promise<string[]> {
+export async function organizationsWithWorkflows(
+  temporal: Client,
+  organizations: readonly string[],
+): Promise<string[]> {
   const found: string[] = [];
   for (const org of organizations) {
     try {
@@ -44,11 +51,15 @@ export function envelopeProblem(res: SweepResponse): string | null {
   const error = (body as { error?: Record<string, unknown> } | null)?.error;
   if (!error || typeof error !== 'object') return `no error envelope: ${res.text.slice(0, 200)}`;
   const extra = Object.keys(error).filter((k) => !['code', 'message', 'requestId', 'details'].includes(k));
-  if (extra.length || Object.keys(body as object).length !== 1) return `unexpected envelope keys: ${res.text.slice(0, 200)}`;
-  if (typeof error.code !== 'string' || ERROR_STATUS_OF[error.code] === undefined) return `unknown error code ${String(error.code)}`;
+  if (extra.length || Object.keys(body as object).length !== 1)
+    return `unexpected envelope keys: ${res.text.slice(0, 200)}`;
+  if (typeof error.code !== 'string' || ERROR_STATUS_OF[error.code] === undefined)
+    return `unknown error code ${String(error.code)}`;
   if (ERROR_STATUS_OF[error.code] !== res.status) return `code ${error.code} answered with status ${res.status}`;
   if (typeof error.message !== 'string' || error.message === '') return 'no message';
-  if (/\n\s+at |node_modules|\bselect\b.*\bfrom\b|violates|syntax error at/i.test(error.message)) return `internals in the message: ${error.message}`;
-  if (typeof error.requestId !== 'string' || error.requestId !== res.headers['x-request-id']) return `requestId ${String(error.requestId)} is not the X-Request-Id header`;
+  if (/\n\s+at |node_modules|\bselect\b.*\bfrom\b|violates|syntax error at/i.test(error.message))
+    return `internals in the message: ${error.message}`;
+  if (typeof error.requestId !== 'string' || error.requestId !== res.headers['x-request-id'])
+    return `requestId ${String(error.requestId)} is not the X-Request-Id header`;
   return null;
 }

@@ -15,7 +15,8 @@ export type JsonText = RawToken | Entries | JsonText[] | string | number | boole
 
 export function serialize(value: JsonText): string {
   if (value instanceof RawToken) return value.text;
-  if (value instanceof Entries) return `{${value.entries.map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`;
+  if (value instanceof Entries)
+    return `{${value.entries.map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`;
   if (Array.isArray(value)) return `[${value.map(serialize).join(',')}]`;
   return JSON.stringify(value);
 }

@@ -34,7 +34,9 @@ interface OpenApiOperation {
 }
 
 export async function loadOperations(baseUrl: string): Promise<Operation[]> {
-  const doc = (await (await fetch(`${baseUrl}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, OpenApiOperation>> };
+  const doc = (await (await fetch(`${baseUrl}/api/v1/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, OpenApiOperation>>;
+  };
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
       const params = op.parameters ?? [];
@@ -43,7 +45,9 @@ export async function loadOperations(baseUrl: string): Promise<Operation[]> {
         path,
         schemes: (op.security ?? []).flatMap((s) => Object.keys(s) as Scheme[]),
         body: op.requestBody?.content['application/json']?.schema,
-        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: p.required === true, schema: p.schema })),
+        query: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, required: p.required === true, schema: p.schema })),
         idempotencyKey: params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'),
       };
     }),

@@ -17,14 +17,17 @@ export function runOptions(numRuns: number): fc.Parameters<unknown> {
 
 export function describeRequest(plan: Plan): string {
   const { method, target, headers, body, chunked } = plan.request;
-  const preview = body ? JSON.stringify(body.subarray(0, 300).toString('latin1')) + (body.length > 300 ? `… (${body.length} bytes)` : '') : '(none)';
+  const preview = body
+    ? JSON.stringify(body.subarray(0, 300).toString('latin1')) + (body.length > 300 ? `… (${body.length} bytes)` : '')
+    : '(none)';
   return `${method} ${target.slice(0, 300)}\nheaders: ${JSON.stringify(headers).slice(0, 600)}\nbody${chunked ? ' (chunked)' : ''}: ${preview}\nmust refuse because: ${plan.refusedBecause.join('; ') || '(nothing: legitimate)'}`;
 }
 
 /** What is wrong with the answer to a planned request, or null. */
 export function answerProblem(plan: Plan, res: SweepResponse): string | null {
   if (res.status >= 500) return `answered ${res.status}: ${res.text.slice(0, 300)}`;
-  if (plan.refusedBecause.length > 0 && (res.status < 400 || res.status >= 500)) return `a request to refuse got ${res.status}: ${res.text.slice(0, 300)}`;
+  if (plan.refusedBecause.length > 0 && (res.status < 400 || res.status >= 500))
+    return `a request to refuse got ${res.status}: ${res.text.slice(0, 300)}`;
   if (res.status >= 400) return envelopeProblem(res);
   return null;
 }

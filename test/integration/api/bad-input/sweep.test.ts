@@ -28,7 +28,11 @@ beforeAll(async () => {
   temporal = await connectDevServer();
   // A real Temporal client on a queue no worker polls: a request that wrongly starts a workflow is seen, and hangs.
   app = await startTestApp(
-    buildTestAppDeps({ db: t.db, temporal: temporal.client, env: { TEMPORAL_TASK_QUEUE: taskQueue, RATE_LIMIT_PER_MINUTE: '1000000', ADMIN_TOKENS: ADMIN_TOKEN } }),
+    buildTestAppDeps({
+      db: t.db,
+      temporal: temporal.client,
+      env: { TEMPORAL_TASK_QUEUE: taskQueue, RATE_LIMIT_PER_MINUTE: '1000000', ADMIN_TOKENS: ADMIN_TOKEN },
+    }),
   );
   operations = await loadOperations(app.url);
   creds = {
@@ -65,21 +69,37 @@ async function check(plan: Plan): Promise<SweepResponse> {
 
 test('the OpenAPI document lists the API the sweep must cover', () => {
   const listed = operations.map((o) => `${o.method} ${o.path}`);
-  expect(listed).toEqual(expect.arrayContaining(['POST /api/v1/billing/subscription', 'POST /api/v1/billing/usage/events', 'POST /api/v1/billing/webhooks/stripe', 'GET /healthz']));
+  expect(listed).toEqual(
+    expect.arrayContaining([
+      'POST /api/v1/billing/subscription',
+      'POST /api/v1/billing/usage/events',
+      'POST /api/v1/billing/webhooks/stripe',
+      'GET /healthz',
+    ]),
+  );
   expect(operations.filter((o) => o.body).length).toBeGreaterThanOrEqual(5);
 });
 
 test('every documented operation answers hostile requests with a 4xx envelope, never a 5xx or a hang, and writes nothing', async () => {
   const refused = new Map<string, number>();
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...operations).chain((op) => planFor(op, creds)), async (plan) => {
-      await check(plan);
-      if (plan.refusedBecause.length) refused.set(`${plan.request.method} ${plan.request.target.split('?')[0]}`, (refused.get(`${plan.request.method} ${plan.request.target.split('?')[0]}`) ?? 0) + 1);
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...operations).chain((op) => planFor(op, creds)),
+      async (plan) => {
+        await check(plan);
+        if (plan.refusedBecause.length)
+          refused.set(
+            `${plan.request.method} ${plan.request.target.split('?')[0]}`,
+            (refused.get(`${plan.request.method} ${plan.request.target.split('?')[0]}`) ?? 0) + 1,
+          );
+      },
+    ),
     runOptions(600),
   );
   // Each operation was reached by refused requests, not only by legitimate ones.
-  for (const op of operations) if (op.schemes.length || op.body || op.query.length) expect(refused.get(`${op.method} ${op.path}`) ?? 0).toBeGreaterThan(0);
+  for (const op of operations)
+    if (op.schemes.length || op.body || op.query.length)
+      expect(refused.get(`${op.method} ${op.path}`) ?? 0).toBeGreaterThan(0);
 });
 
 test('no subscription workflow was started by any of it', async () => {

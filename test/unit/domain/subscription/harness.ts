@@ -3,8 +3,19 @@ import fc from 'fast-check';
 import { resolveBillingPolicy } from '../../../../src/domain/billing-policy';
 import { PLAN_IDS } from '../../../../src/domain/plans';
 import {
-  BillingErrorType, initialState, pendingDeadlines, STRIPE_READS, transition, type BillingErrorType as ErrorType, type Command, type Effect,
-  type Input, type Output, type StripeCall, type StripeEventSignal, type SubscriptionState,
+  BillingErrorType,
+  initialState,
+  pendingDeadlines,
+  STRIPE_READS,
+  transition,
+  type BillingErrorType as ErrorType,
+  type Command,
+  type Effect,
+  type Input,
+  type Output,
+  type StripeCall,
+  type StripeEventSignal,
+  type SubscriptionState,
 } from '../../../../src/domain/subscription';
 import { AUTH_CARD, DAY, FakeStripe } from '../../../workflow/helpers/fake-stripe';
 
@@ -21,7 +32,16 @@ export const realTransition: Transition = (state, input) => transition(state, in
 
 export type Action =
   | { kind: 'command'; command: Command }
-  | { kind: 'stripe'; happening: 'cardDeclines' | 'cardWorks' | 'cardNeedsAuthentication' | 'customerAuthenticates' | 'paidElsewhere' | 'canceledInStripe' }
+  | {
+      kind: 'stripe';
+      happening:
+        | 'cardDeclines'
+        | 'cardWorks'
+        | 'cardNeedsAuthentication'
+        | 'customerAuthenticates'
+        | 'paidElsewhere'
+        | 'canceledInStripe';
+    }
   | { kind: 'events'; types: string[]; duplicate: boolean; reorder: boolean }
   | { kind: 'deadline' }
   | { kind: 'wait'; ms: number };
@@ -47,8 +67,15 @@ const card = fc.constantFrom('pm_ok', 'pm_insufficient_funds', 'pm_stolen_card',
  */
 type Request = Command extends infer C ? (C extends { updateId: string } ? Omit<C, 'updateId'> : C) : never;
 const request: fc.Arbitrary<Request> = fc.oneof(
-  fc.record({ type: fc.constant('subscribe' as const), args: fc.record({ plan, paymentMethodId: fc.option(card, { nil: undefined }), skipTrial: fc.boolean() }) }),
-  fc.record({ type: fc.constant('changePlan' as const), args: fc.record({ plan }), actor: fc.constantFrom('customer' as const, 'operator' as const) }),
+  fc.record({
+    type: fc.constant('subscribe' as const),
+    args: fc.record({ plan, paymentMethodId: fc.option(card, { nil: undefined }), skipTrial: fc.boolean() }),
+  }),
+  fc.record({
+    type: fc.constant('changePlan' as const),
+    args: fc.record({ plan }),
+    actor: fc.constantFrom('customer' as const, 'operator' as const),
+  }),
   fc.record({ type: fc.constant('cancel' as const), args: fc.record({ atPeriodEnd: fc.boolean() }) }),
   fc.record({ type: fc.constant('resume' as const) }),
   fc.record({ type: fc.constant('updatePaymentMethod' as const), args: fc.record({ paymentMethodId: card }) }),
@@ -56,30 +83,70 @@ const request: fc.Arbitrary<Request> = fc.oneof(
 );
 const command: fc.Arbitrary<Command> = fc
   .tuple(request, fc.nat(1))
-  .map(([r, copy]) => (r.type === 'previewPlanChange' ? r : ({ ...r, updateId: `${JSON.stringify(r)}#${copy}` } as Command)));
+  .map(([r, copy]) =>
+    r.type === 'previewPlanChange' ? r : ({ ...r, updateId: `${JSON.stringify(r)}#${copy}` } as Command),
+  );
 
-const EVENT_TYPES = ['customer.subscription.updated', 'invoice.payment_failed', 'invoice.paid', 'customer.subscription.trial_will_end', 'customer.subscription.deleted'];
+const EVENT_TYPES = [
+  'customer.subscription.updated',
+  'invoice.payment_failed',
+  'invoice.paid',
+  'customer.subscription.trial_will_end',
+  'customer.subscription.deleted',
+];
 
 /** Most runs begin with a subscribe that can succeed, so the later steps have a subscription to act on. */
 const firstSubscribe: fc.Arbitrary<Action> = fc
-  .record({ plan: fc.constantFrom('starter' as const, 'professional' as const), paymentMethodId: fc.option(fc.constantFrom('pm_ok', 'pm_ok', 'pm_insufficient_funds'), { nil: undefined, freq: 8 }), skipTrial: fc.boolean() })
+  .record({
+    plan: fc.constantFrom('starter' as const, 'professional' as const),
+    paymentMethodId: fc.option(fc.constantFrom('pm_ok', 'pm_ok', 'pm_insufficient_funds'), { nil: undefined, freq: 8 }),
+    skipTrial: fc.boolean(),
+  })
   .map((args) => ({ kind: 'command', command: { type: 'subscribe', args, updateId: 'u0' } }));
 
 const later: fc.Arbitrary<Action[]> = fc.array(
   fc.oneof(
     { weight: 4, arbitrary: command.map((c) => ({ kind: 'command' as const, command: c })) },
-    { weight: 2, arbitrary: fc.constantFrom('cardDeclines', 'cardWorks', 'cardNeedsAuthentication', 'customerAuthenticates', 'paidElsewhere', 'canceledInStripe').map((h) => ({ kind: 'stripe' as const, happening: h as 'cardDeclines' })) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('events' as const), types: fc.subarray(EVENT_TYPES, { minLength: 1 }), duplicate: fc.boolean(), reorder: fc.boolean() }) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(
+          'cardDeclines',
+          'cardWorks',
+          'cardNeedsAuthentication',
+          'customerAuthenticates',
+          'paidElsewhere',
+          'canceledInStripe',
+        )
+        .map((h) => ({ kind: 'stripe' as const, happening: h as 'cardDeclines' })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('events' as const),
+        types: fc.subarray(EVENT_TYPES, { minLength: 1 }),
+        duplicate: fc.boolean(),
+        reorder: fc.boolean(),
+      }),
+    },
     { weight: 6, arbitrary: fc.constant({ kind: 'deadline' as const }) },
-    { weight: 3, arbitrary: fc.integer({ min: 1, max: 35 }).map((days) => ({ kind: 'wait' as const, ms: days * DAY })) },
+    {
+      weight: 3,
+      arbitrary: fc.integer({ min: 1, max: 35 }).map((days) => ({ kind: 'wait' as const, ms: days * DAY })),
+    },
   ),
   { minLength: 1, maxLength: 40 },
 );
 
-export const actions: fc.Arbitrary<Action[]> = fc.tuple(fc.option(firstSubscribe, { freq: 8 }), later).map(([first, rest]) => (first ? [first, ...rest] : rest));
+export const actions: fc.Arbitrary<Action[]> = fc
+  .tuple(fc.option(firstSubscribe, { freq: 8 }), later)
+  .map(([first, rest]) => (first ? [first, ...rest] : rest));
 
 /** Per Stripe call: fail as an outage after retries, or (reads only) answer with an older snapshot. */
-export const faults = fc.array(fc.constantFrom('ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'outage', 'stale'), { minLength: 64, maxLength: 64 });
+export const faults = fc.array(fc.constantFrom('ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'outage', 'stale'), {
+  minLength: 64,
+  maxLength: 64,
+});
 
 export async function simulate(transitionFn: Transition, script: Action[], faultPlan: string[]): Promise<Recorded[]> {
   const stripe = new FakeStripe();
@@ -92,11 +159,15 @@ export async function simulate(transitionFn: Transition, script: Action[], fault
   let eventNo = 0;
   const delivered: StripeEventSignal[] = [];
 
-  async function answer(call: StripeCall): Promise<{ ok: true; value: unknown } | { ok: false; type: ErrorType; message: string }> {
+  async function answer(
+    call: StripeCall,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; type: ErrorType; message: string }> {
     const fault = faultPlan[callNo++ % faultPlan.length];
-    if (fault === 'outage') return { ok: false, type: BillingErrorType.StripeUnavailable, message: 'Stripe unavailable' };
+    if (fault === 'outage')
+      return { ok: false, type: BillingErrorType.StripeUnavailable, message: 'Stripe unavailable' };
     const readKey = `${call.name}:${JSON.stringify(call.input).replace(/"asOf":\d+/, '')}`;
-    if (fault === 'stale' && STRIPE_READS.has(call.name) && staleReads.has(readKey)) return { ok: true, value: staleReads.get(readKey) };
+    if (fault === 'stale' && STRIPE_READS.has(call.name) && staleReads.has(readKey))
+      return { ok: true, value: staleReads.get(readKey) };
     try {
       const value = await api[call.name]!(call.input);
       if (STRIPE_READS.has(call.name)) staleReads.set(readKey, value);
@@ -137,20 +208,30 @@ export async function simulate(transitionFn: Transition, script: Action[], fault
         if (action.happening === 'cardNeedsAuthentication') stripe.setCardBehaviour(sub.id, AUTH_CARD);
         const latest = sub.latestInvoiceId ? stripe.invoices.get(sub.latestInvoiceId) : undefined;
         if (action.happening === 'paidElsewhere' && latest?.status === 'open') stripe.payOutOfBand(latest.id);
-        if (action.happening === 'customerAuthenticates' && latest?.status === 'open' && latest.requiresAction) stripe.authenticate(latest.id, 'succeed');
-        if (action.happening === 'canceledInStripe') Object.assign(sub, { status: 'canceled', endedAt: now, canceledAt: now });
+        if (action.happening === 'customerAuthenticates' && latest?.status === 'open' && latest.requiresAction)
+          stripe.authenticate(latest.id, 'succeed');
+        if (action.happening === 'canceledInStripe')
+          Object.assign(sub, { status: 'canceled', endedAt: now, canceledAt: now });
         break;
       }
       case 'events': {
         const objectId = state.stripeSubscriptionId ?? 'sub_unknown';
-        const fresh = action.types.map((type) => ({ eventId: `evt_${++eventNo}`, type, objectId, created: Math.floor(now / 1000) }));
+        const fresh = action.types.map((type) => ({
+          eventId: `evt_${++eventNo}`,
+          type,
+          objectId,
+          created: Math.floor(now / 1000),
+        }));
         let batch = [...fresh, ...(action.duplicate ? delivered.slice(-2) : [])];
         if (action.reorder) batch = batch.reverse();
         delivered.push(...fresh);
         // The workflow drops event ids it has seen (rememberEvent) before the policy sees the batch.
         const seen = new Set(state.seenEventIds);
         const unseen = batch.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
-        state = { ...state, seenEventIds: [...state.seenEventIds, ...unseen.map((e) => e.eventId)].slice(-policy.seenEventLimit) };
+        state = {
+          ...state,
+          seenEventIds: [...state.seenEventIds, ...unseen.map((e) => e.eventId)].slice(-policy.seenEventLimit),
+        };
         if (unseen.length > 0) await run({ type: 'events', events: unseen, now }, root, null);
         break;
       }

@@ -6,7 +6,8 @@ import { policy, type Recorded } from './harness';
 export type Invariant = (run: Recorded[]) => string | null;
 
 const calls = (r: Recorded) => r.effects.filter((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
-const writes = (r: Recorded) => calls(r).filter((c) => !STRIPE_READS.has(c.call.name) && c.call.name !== 'previewPlanChange');
+const writes = (r: Recorded) =>
+  calls(r).filter((c) => !STRIPE_READS.has(c.call.name) && c.call.name !== 'previewPlanChange');
 
 /** No invoice attempt is paid twice: every pay call the policy makes is a new attempt (a new idempotency key). */
 export const noInvoiceAttemptPaidTwice: Invariant = (run) => {
@@ -46,7 +47,8 @@ export const deadlinesInTheFuture: Invariant = (run) => {
     if (r.input.type !== 'deadline' || calls(r).length > 0) continue;
     const fired = r.input.kind;
     const firedAt = pendingDeadlines(r.before, policy).find((d) => d.kind === fired)?.at;
-    if (pendingDeadlines(r.after, policy).some((d) => d.kind === fired && d.at === firedAt)) return `${fired} at ${firedAt} still pending after it fired`;
+    if (pendingDeadlines(r.after, policy).some((d) => d.kind === fired && d.at === firedAt))
+      return `${fired} at ${firedAt} still pending after it fired`;
   }
   return null;
 };
@@ -56,7 +58,8 @@ export const statusDocumented: Invariant = (run) => {
   for (const r of run) {
     const s = r.after;
     if (!(SUBSCRIPTION_STATUSES as readonly string[]).includes(s.status)) return `undocumented status ${s.status}`;
-    if (s.dunning !== null && s.status !== 'past_due' && r.effects.some((e) => e.kind === 'publish')) return `published ${s.status} during dunning`;
+    if (s.dunning !== null && s.status !== 'past_due' && r.effects.some((e) => e.kind === 'publish'))
+      return `published ${s.status} during dunning`;
   }
   return null;
 };
@@ -74,11 +77,21 @@ export const keysMatchBusinessSteps: Invariant = (run) => {
       if (key === null) continue;
       // The business step: the command and its Idempotency-Key; for the policy's own steps, the invoice (and
       // the attempt) they act on; plus which call of the chain it is.
-      const origin = r.rootCommand && 'updateId' in r.rootCommand ? `${r.rootCommand.type}:${r.rootCommand.updateId}` : 'policy';
-      const subject = c.call.name === 'payInvoice' ? `${c.call.input.invoiceId}#${c.call.input.attempt}` : c.then.step === 'grace.canceled' ? c.then.invoiceId : '';
+      const origin =
+        r.rootCommand && 'updateId' in r.rootCommand ? `${r.rootCommand.type}:${r.rootCommand.updateId}` : 'policy';
+      const subject =
+        c.call.name === 'payInvoice'
+          ? `${c.call.input.invoiceId}#${c.call.input.attempt}`
+          : c.then.step === 'grace.canceled'
+            ? c.then.invoiceId
+            : '';
       const step = `${origin}:${c.call.name}:${c.then.step}:${subject}`;
       const earlier = stepOf.get(key);
-      if (earlier !== undefined && earlier !== step && !(c.call.name === 'ensureCustomer' || c.call.name === 'attachPaymentMethod')) {
+      if (
+        earlier !== undefined &&
+        earlier !== step &&
+        !(c.call.name === 'ensureCustomer' || c.call.name === 'attachPaymentMethod')
+      ) {
         return `key ${key} shared by ${earlier} and ${step}`;
       }
       stepOf.set(key, step);
@@ -91,9 +104,17 @@ export const keysMatchBusinessSteps: Invariant = (run) => {
 export const noBlindRetryWhileActionRequired: Invariant = (run) => {
   for (const r of run) {
     if (r.input.type !== 'deadline' || !r.before.dunning?.action) continue;
-    if (calls(r).some((c) => c.call.name === 'payInvoice')) return `scheduled retry of ${r.before.dunning.invoiceId} while it waits for the customer`;
+    if (calls(r).some((c) => c.call.name === 'payInvoice'))
+      return `scheduled retry of ${r.before.dunning.invoiceId} while it waits for the customer`;
   }
   return null;
 };
 
-export const INVARIANTS = { noInvoiceAttemptPaidTwice, canceledIsFinal, deadlinesInTheFuture, statusDocumented, keysMatchBusinessSteps, noBlindRetryWhileActionRequired };
+export const INVARIANTS = {
+  noInvoiceAttemptPaidTwice,
+  canceledIsFinal,
+  deadlinesInTheFuture,
+  statusDocumented,
+  keysMatchBusinessSteps,
+  noBlindRetryWhileActionRequired,
+};

@@ -20,7 +20,9 @@ function violation(transitionFn: Transition, invariant: Invariant, numRuns: numb
 describe.each(Object.entries(INVARIANTS))('invariant %s', (_name, invariant) => {
   test('holds after every step of random commands, Stripe happenings, webhooks, deadlines and outages', async () => {
     const details = await violation(realTransition, invariant, RUNS);
-    expect(details.failed ? `${details.errorInstance} (seed ${details.seed}, path ${details.counterexamplePath})` : null).toBeNull();
+    expect(
+      details.failed ? `${details.errorInstance} (seed ${details.seed}, path ${details.counterexamplePath})` : null,
+    ).toBeNull();
   });
 });
 
@@ -28,31 +30,66 @@ const commandTypes = new Set(['subscribe', 'changePlan', 'cancel', 'resume', 'up
 
 /** Each invariant catches the rule it guards being broken (a mutant of the core). */
 const MUTANTS: [keyof typeof INVARIANTS, string, Transition][] = [
-  ['noInvoiceAttemptPaidTwice', 'every retry sends attempt 1', (s, i) => {
-    const out = realTransition(s, i);
-    return { ...out, effects: out.effects.map((e) => (e.kind === 'call' && e.call.name === 'payInvoice' ? { ...e, call: { ...e.call, input: { ...e.call.input, attempt: 1 } } } : e)) };
-  }],
-  ['canceledIsFinal', 'commands are decided as if a canceled subscription were active', (s, i) =>
-    realTransition(commandTypes.has(i.type) && s.status === 'canceled' ? { ...s, status: 'active' } : s, i)],
-  ['deadlinesInTheFuture', 'the final notice does not record that it was sent', (s, i) => {
-    const out = realTransition(s, i);
-    if (i.type !== 'deadline' || i.kind !== 'finalNotice' || !out.state.dunning) return out;
-    return { ...out, state: { ...out.state, dunning: { ...out.state.dunning, finalNoticeSent: false } } };
-  }],
-  ['statusDocumented', "Stripe's unpaid is taken verbatim", (s, i) => {
-    const out = realTransition(s, i);
-    return out.state.status === 'past_due' ? { ...out, state: { ...out.state, status: 'unpaid' as SubscriptionState['status'] } } : out;
-  }],
-  ['keysMatchBusinessSteps', 'steps are keyed without the Idempotency-Key', (s, i) => {
-    const anonymous = 'updateId' in i ? ({ ...i, updateId: 'internal' } as Input) : i;
-    return realTransition(s, anonymous);
-  }],
-  ['noBlindRetryWhileActionRequired', 'a payment waiting for authentication keeps its retry timetable', (s, i) => {
-    const out = realTransition(s, i);
-    const d = out.state.dunning;
-    if (!d?.action || d.nextRetryAt !== null) return out;
-    return { ...out, state: { ...out.state, dunning: { ...d, nextRetryAt: d.schedule.retryAt[d.scheduledRetriesDone] ?? null } } };
-  }],
+  [
+    'noInvoiceAttemptPaidTwice',
+    'every retry sends attempt 1',
+    (s, i) => {
+      const out = realTransition(s, i);
+      return {
+        ...out,
+        effects: out.effects.map((e) =>
+          e.kind === 'call' && e.call.name === 'payInvoice'
+            ? { ...e, call: { ...e.call, input: { ...e.call.input, attempt: 1 } } }
+            : e,
+        ),
+      };
+    },
+  ],
+  [
+    'canceledIsFinal',
+    'commands are decided as if a canceled subscription were active',
+    (s, i) => realTransition(commandTypes.has(i.type) && s.status === 'canceled' ? { ...s, status: 'active' } : s, i),
+  ],
+  [
+    'deadlinesInTheFuture',
+    'the final notice does not record that it was sent',
+    (s, i) => {
+      const out = realTransition(s, i);
+      if (i.type !== 'deadline' || i.kind !== 'finalNotice' || !out.state.dunning) return out;
+      return { ...out, state: { ...out.state, dunning: { ...out.state.dunning, finalNoticeSent: false } } };
+    },
+  ],
+  [
+    'statusDocumented',
+    "Stripe's unpaid is taken verbatim",
+    (s, i) => {
+      const out = realTransition(s, i);
+      return out.state.status === 'past_due'
+        ? { ...out, state: { ...out.state, status: 'unpaid' as SubscriptionState['status'] } }
+        : out;
+    },
+  ],
+  [
+    'keysMatchBusinessSteps',
+    'steps are keyed without the Idempotency-Key',
+    (s, i) => {
+      const anonymous = 'updateId' in i ? ({ ...i, updateId: 'internal' } as Input) : i;
+      return realTransition(s, anonymous);
+    },
+  ],
+  [
+    'noBlindRetryWhileActionRequired',
+    'a payment waiting for authentication keeps its retry timetable',
+    (s, i) => {
+      const out = realTransition(s, i);
+      const d = out.state.dunning;
+      if (!d?.action || d.nextRetryAt !== null) return out;
+      return {
+        ...out,
+        state: { ...out.state, dunning: { ...d, nextRetryAt: d.schedule.retryAt[d.scheduledRetriesDone] ?? null } },
+      };
+    },
+  ],
 ];
 
 test.each(MUTANTS)('invariant %s catches the mutant where %s', async (name, _description, mutant) => {

@@ -1,6 +1,14 @@
 import { resolveBillingPolicy } from '../../../../src/domain/billing-policy';
 import {
-  BillingErrorType, initialState, pendingDeadlines, transition, type Effect, type Input, type InvoiceSnapshot, type Output, type SubscriptionSnapshot,
+  BillingErrorType,
+  initialState,
+  pendingDeadlines,
+  transition,
+  type Effect,
+  type Input,
+  type InvoiceSnapshot,
+  type Output,
+  type SubscriptionSnapshot,
   type SubscriptionState,
 } from '../../../../src/domain/subscription';
 
@@ -9,32 +17,70 @@ const policy = resolveBillingPolicy();
 const T0 = Date.UTC(2027, 0, 1);
 
 const step = (state: SubscriptionState, input: Input): Output => transition(state, input, policy);
-const kinds = (effects: Effect[]) => effects.map((e) => (e.kind === 'call' ? `call:${e.call.name}` : e.kind === 'notify' ? `notify:${e.notification.kind}` : e.kind));
+const kinds = (effects: Effect[]) =>
+  effects.map((e) =>
+    e.kind === 'call' ? `call:${e.call.name}` : e.kind === 'notify' ? `notify:${e.notification.kind}` : e.kind,
+  );
 const callOf = (out: Output) => {
   const call = out.effects.find((e): e is Extract<Effect, { kind: 'call' }> => e.kind === 'call');
   if (!call) throw new Error(`no call in ${kinds(out.effects).join(',')}`);
   return call;
 };
 /** Answers the output's Stripe call with `value` at `now`. */
-const answer = (out: Output, value: unknown, now: number): Output => step(out.state, { type: 'result', of: callOf(out).then, value: value as never, now });
+const answer = (out: Output, value: unknown, now: number): Output =>
+  step(out.state, { type: 'result', of: callOf(out).then, value: value as never, now });
 
 const invoice = (over: Partial<InvoiceSnapshot> = {}): InvoiceSnapshot => ({
-  id: 'in_1', status: 'open', amountDue: 2900, amountRemaining: 2900, currency: 'usd', attemptCount: 1, billingReason: 'subscription_cycle',
-  finalizedAt: T0 + 30 * DAY, hostedInvoiceUrl: 'https://pay.example/in_1',
-  lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds', adviceCode: null, message: 'insufficient funds' }, ...over,
+  id: 'in_1',
+  status: 'open',
+  amountDue: 2900,
+  amountRemaining: 2900,
+  currency: 'usd',
+  attemptCount: 1,
+  billingReason: 'subscription_cycle',
+  finalizedAt: T0 + 30 * DAY,
+  hostedInvoiceUrl: 'https://pay.example/in_1',
+  lastPaymentError: {
+    code: 'card_declined',
+    declineCode: 'insufficient_funds',
+    adviceCode: null,
+    message: 'insufficient funds',
+  },
+  ...over,
 });
 const snapshot = (over: Partial<SubscriptionSnapshot> = {}): SubscriptionSnapshot => ({
-  id: 'sub_1', customerId: 'cus_1', organizationId: 'org_1', stripeStatus: 'active', plan: 'starter', unitAmount: 2900, currency: 'usd',
-  currentPeriodStart: T0, currentPeriodEnd: T0 + 30 * DAY, trialEnd: null, cancelAtPeriodEnd: false, canceledAt: null, endedAt: null,
-  defaultPaymentMethodId: 'pm_1', latestInvoice: null, ...over,
+  id: 'sub_1',
+  customerId: 'cus_1',
+  organizationId: 'org_1',
+  stripeStatus: 'active',
+  plan: 'starter',
+  unitAmount: 2900,
+  currency: 'usd',
+  currentPeriodStart: T0,
+  currentPeriodEnd: T0 + 30 * DAY,
+  trialEnd: null,
+  cancelAtPeriodEnd: false,
+  canceledAt: null,
+  endedAt: null,
+  defaultPaymentMethodId: 'pm_1',
+  latestInvoice: null,
+  ...over,
 });
 
 /** A subscribed, active starter subscription (subscribe → customer → card → created). */
 function active(): SubscriptionState {
-  let out = step(initialState('org_1'), { type: 'subscribe', args: { plan: 'starter', paymentMethodId: 'pm_1', skipTrial: true }, updateId: 'k1', now: T0 });
+  let out = step(initialState('org_1'), {
+    type: 'subscribe',
+    args: { plan: 'starter', paymentMethodId: 'pm_1', skipTrial: true },
+    updateId: 'k1',
+    now: T0,
+  });
   out = answer(out, { customerId: 'cus_1', testClockId: null }, T0);
   out = answer(out, { paymentMethodId: 'pm_1' }, T0);
-  expect(callOf(out).call).toMatchObject({ name: 'createSubscription', input: { plan: 'starter', trialDays: 0, paymentMethodId: 'pm_1', step: 'subscribe:k1' } });
+  expect(callOf(out).call).toMatchObject({
+    name: 'createSubscription',
+    input: { plan: 'starter', trialDays: 0, paymentMethodId: 'pm_1', step: 'subscribe:k1' },
+  });
   out = answer(out, snapshot(), T0);
   expect(kinds(out.effects)).toEqual(['publish', 'reply']);
   expect(out.state).toMatchObject({ status: 'active', stripeSubscriptionId: 'sub_1', stateVersion: 1 });
@@ -44,24 +90,63 @@ function active(): SubscriptionState {
 /** The renewal's charge failed in Stripe; a webhook makes the policy look. */
 function inDunning(): SubscriptionState {
   const renewedAt = T0 + 30 * DAY;
-  let out = step(active(), { type: 'events', events: [{ eventId: 'evt_1', type: 'invoice.payment_failed', objectId: 'in_1', created: renewedAt / 1000 }], now: renewedAt });
-  out = answer(out, snapshot({ stripeStatus: 'past_due', currentPeriodStart: renewedAt, currentPeriodEnd: renewedAt + 30 * DAY, latestInvoice: invoice() }), renewedAt);
+  let out = step(active(), {
+    type: 'events',
+    events: [{ eventId: 'evt_1', type: 'invoice.payment_failed', objectId: 'in_1', created: renewedAt / 1000 }],
+    now: renewedAt,
+  });
+  out = answer(
+    out,
+    snapshot({
+      stripeStatus: 'past_due',
+      currentPeriodStart: renewedAt,
+      currentPeriodEnd: renewedAt + 30 * DAY,
+      latestInvoice: invoice(),
+    }),
+    renewedAt,
+  );
   expect(kinds(out.effects)).toEqual(['notify:payment_failed', 'publish']);
   return out.state;
 }
 
 test('a failed renewal starts dunning: past_due, the first notice, retries from the invoice finalization, grace after the last', () => {
   const s = inDunning();
-  expect(s).toMatchObject({ status: 'past_due', rolloverPending: true, dunning: { invoiceId: 'in_1', failedAttempts: 1, severity: 'soft', nextRetryAt: T0 + 31 * DAY } });
-  expect(pendingDeadlines(s, policy).map((d) => [d.kind, (d.at - T0) / DAY])).toEqual([['dunningRetry', 31], ['finalNotice', 39], ['graceEnd', 40], ['backstop', 60 + 2 / 24]]);
+  expect(s).toMatchObject({
+    status: 'past_due',
+    rolloverPending: true,
+    dunning: { invoiceId: 'in_1', failedAttempts: 1, severity: 'soft', nextRetryAt: T0 + 31 * DAY },
+  });
+  expect(pendingDeadlines(s, policy).map((d) => [d.kind, (d.at - T0) / DAY])).toEqual([
+    ['dunningRetry', 31],
+    ['finalNotice', 39],
+    ['graceEnd', 40],
+    ['backstop', 60 + 2 / 24],
+  ]);
 });
 
 test('a declined retry counts the attempt, notifies, and a hard decline stops the automatic retries', () => {
   let out = step(inDunning(), { type: 'deadline', kind: 'dunningRetry', now: T0 + 31 * DAY });
-  expect(callOf(out).call).toEqual({ name: 'payInvoice', input: { invoiceId: 'in_1', attempt: 1, asOf: T0 + 31 * DAY } });
-  out = answer(out, { outcome: 'declined', error: { code: 'card_declined', declineCode: 'stolen_card', adviceCode: null, message: 'x' }, invoice: invoice() }, T0 + 31 * DAY);
+  expect(callOf(out).call).toEqual({
+    name: 'payInvoice',
+    input: { invoiceId: 'in_1', attempt: 1, asOf: T0 + 31 * DAY },
+  });
+  out = answer(
+    out,
+    {
+      outcome: 'declined',
+      error: { code: 'card_declined', declineCode: 'stolen_card', adviceCode: null, message: 'x' },
+      invoice: invoice(),
+    },
+    T0 + 31 * DAY,
+  );
   expect(kinds(out.effects)).toEqual(['publish', 'notify:payment_failed']);
-  expect(out.state.dunning).toMatchObject({ failedAttempts: 2, severity: 'hard', nextRetryAt: null, payCalls: 1, scheduledRetriesDone: 1 });
+  expect(out.state.dunning).toMatchObject({
+    failedAttempts: 2,
+    severity: 'hard',
+    nextRetryAt: null,
+    payCalls: 1,
+    scheduledRetriesDone: 1,
+  });
 });
 
 test('grace ends: one last look at the invoice, then cancel in Stripe, mark it uncollectible, and fall back to free', () => {
@@ -69,13 +154,18 @@ test('grace ends: one last look at the invoice, then cancel in Stripe, mark it u
   let out = step(inDunning(), { type: 'deadline', kind: 'graceEnd', now: graceEnd });
   expect(callOf(out).call.name).toBe('fetchInvoice');
   out = answer(out, invoice(), graceEnd);
-  expect(callOf(out).call).toMatchObject({ name: 'cancelSubscription', input: { subscriptionId: 'sub_1', step: 'grace_end:in_1' } });
+  expect(callOf(out).call).toMatchObject({
+    name: 'cancelSubscription',
+    input: { subscriptionId: 'sub_1', step: 'grace_end:in_1' },
+  });
   out = answer(out, snapshot({ stripeStatus: 'canceled' }), graceEnd);
   expect(callOf(out).call).toEqual({ name: 'markInvoiceUncollectible', input: { invoiceId: 'in_1' } });
   out = answer(out, invoice({ status: 'uncollectible' }), graceEnd);
   expect(kinds(out.effects)).toEqual(['log', 'publish', 'notify:subscription_canceled']);
   expect(out.state).toMatchObject({ status: 'canceled', plan: 'free', dunning: null, endedAt: graceEnd });
-  expect(out.effects.find((e) => e.kind === 'notify')).toMatchObject({ notification: { data: { reason: 'nonpayment', plan: 'starter' } } });
+  expect(out.effects.find((e) => e.kind === 'notify')).toMatchObject({
+    notification: { data: { reason: 'nonpayment', plan: 'starter' } },
+  });
 });
 
 test('grace end finds the invoice paid elsewhere: dunning ends with the recovery email, and Stripe is asked again', () => {
@@ -83,15 +173,38 @@ test('grace end finds the invoice paid elsewhere: dunning ends with the recovery
   let out = step(inDunning(), { type: 'deadline', kind: 'graceEnd', now: graceEnd });
   out = answer(out, invoice({ status: 'paid', amountRemaining: 0 }), graceEnd);
   expect(kinds(out.effects)).toEqual(['notify:payment_recovered', 'call:fetchSubscription']);
-  out = answer(out, snapshot({ currentPeriodStart: T0 + 30 * DAY, currentPeriodEnd: T0 + 60 * DAY, latestInvoice: invoice({ status: 'paid', amountRemaining: 0 }) }), graceEnd);
-  expect(out.state).toMatchObject({ status: 'active', dunning: null, settledInvoiceId: 'in_1', deferDeadlinesUntil: null });
+  out = answer(
+    out,
+    snapshot({
+      currentPeriodStart: T0 + 30 * DAY,
+      currentPeriodEnd: T0 + 60 * DAY,
+      latestInvoice: invoice({ status: 'paid', amountRemaining: 0 }),
+    }),
+    graceEnd,
+  );
+  expect(out.state).toMatchObject({
+    status: 'active',
+    dunning: null,
+    settledInvoiceId: 'in_1',
+    deferDeadlinesUntil: null,
+  });
 });
 
 test('a trial that ends in Stripe without a card ends the subscription with its own email', () => {
   const trialEnd = T0 + 14 * DAY;
   const trialing = { ...active(), status: 'trialing' as const, trialEnd, defaultPaymentMethodId: null };
   let out = step(trialing, { type: 'deadline', kind: 'backstop', now: trialEnd + 2 * 3_600_000 });
-  out = answer(out, snapshot({ stripeStatus: 'canceled', trialEnd, defaultPaymentMethodId: null, endedAt: trialEnd, canceledAt: trialEnd }), trialEnd + 2 * 3_600_000);
+  out = answer(
+    out,
+    snapshot({
+      stripeStatus: 'canceled',
+      trialEnd,
+      defaultPaymentMethodId: null,
+      endedAt: trialEnd,
+      canceledAt: trialEnd,
+    }),
+    trialEnd + 2 * 3_600_000,
+  );
   expect(kinds(out.effects)).toEqual(['log', 'publish', 'notify:trial_ended_without_payment_method']);
   expect(out.state).toMatchObject({ status: 'canceled', plan: 'free', endedAt: trialEnd });
 });
@@ -100,11 +213,21 @@ test('Stripe unreachable: an update is refused with StripeUnavailable, a deadlin
   const s = inDunning();
   const now = T0 + 31 * DAY;
   const cancel = step(s, { type: 'cancel', args: { atPeriodEnd: false }, updateId: 'k2', now });
-  const refused = step(cancel.state, { type: 'failed', of: callOf(cancel).then, error: { type: BillingErrorType.StripeUnavailable, message: 'down' }, now });
+  const refused = step(cancel.state, {
+    type: 'failed',
+    of: callOf(cancel).then,
+    error: { type: BillingErrorType.StripeUnavailable, message: 'down' },
+    now,
+  });
   expect(refused.effects).toEqual([{ kind: 'reject', error: { type: 'StripeUnavailable', message: 'down' } }]);
 
   const retry = step(s, { type: 'deadline', kind: 'dunningRetry', now });
-  const deferred = step(retry.state, { type: 'failed', of: callOf(retry).then, error: { type: BillingErrorType.StripeUnavailable, message: 'down' }, now });
+  const deferred = step(retry.state, {
+    type: 'failed',
+    of: callOf(retry).then,
+    error: { type: BillingErrorType.StripeUnavailable, message: 'down' },
+    now,
+  });
   expect(deferred.state.deferDeadlinesUntil).toBe(now + policy.sync.backstopRepeatMs);
   expect(pendingDeadlines(deferred.state, policy).every((d) => d.at >= now + policy.sync.backstopRepeatMs)).toBe(true);
 });
@@ -112,7 +235,15 @@ test('Stripe unreachable: an update is refused with StripeUnavailable, a deadlin
 test('a commit that would publish what was last published only bumps the version', () => {
   const s = active();
   const now = T0 + DAY;
-  const out = answer(step(s, { type: 'events', events: [{ eventId: 'evt_9', type: 'customer.subscription.updated', objectId: 'sub_1', created: 0 }], now }), snapshot(), now);
+  const out = answer(
+    step(s, {
+      type: 'events',
+      events: [{ eventId: 'evt_9', type: 'customer.subscription.updated', objectId: 'sub_1', created: 0 }],
+      now,
+    }),
+    snapshot(),
+    now,
+  );
   expect(kinds(out.effects)).toEqual([]);
   expect(out.state.stateVersion).toBe(s.stateVersion + 1);
 });

@@ -8,7 +8,8 @@ describe('form parsing', () => {
   });
 
   it('builds nested objects and indexed arrays as the SDK sends them', () => {
-    const body = 'customer=cus_1&items[0][price]=price_a&items[0][quantity]=2&items[1][price]=price_b&metadata[org]=o%201&expand[0]=latest_invoice';
+    const body =
+      'customer=cus_1&items[0][price]=price_a&items[0][quantity]=2&items[1][price]=price_b&metadata[org]=o%201&expand[0]=latest_invoice';
     expect(parseForm(body)).toEqual({
       customer: 'cus_1',
       items: [{ price: 'price_a', quantity: '2' }, { price: 'price_b' }],
@@ -18,7 +19,11 @@ describe('form parsing', () => {
   });
 
   it('accepts empty-bracket arrays, plus-encoded spaces and empty values', () => {
-    expect(parseForm('expand[]=a&expand[]=b&name=Ada+Lovelace&description=')).toEqual({ expand: ['a', 'b'], name: 'Ada Lovelace', description: '' });
+    expect(parseForm('expand[]=a&expand[]=b&name=Ada+Lovelace&description=')).toEqual({
+      expand: ['a', 'b'],
+      name: 'Ada Lovelace',
+      description: '',
+    });
   });
 
   it('keeps numeric metadata keys as object keys', () => {

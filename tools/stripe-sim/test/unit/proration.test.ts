@@ -12,12 +12,18 @@ describe('proration', () => {
 
   it('credits the old price and charges the new one for the remaining time, rounding each line', () => {
     const at = period.start + 10 * 86_400;
-    expect(prorate({ unitAmount: 2_900, quantity: 1 }, { unitAmount: 9_900, quantity: 1 }, period, at)).toEqual({ credit: -1_933, charge: 6_600 });
+    expect(prorate({ unitAmount: 2_900, quantity: 1 }, { unitAmount: 9_900, quantity: 1 }, period, at)).toEqual({
+      credit: -1_933,
+      charge: 6_600,
+    });
   });
 
   it('rounds half away from zero per line the way amounts in minor units are rounded', () => {
     const third = { start: 0, end: 3 };
-    expect(prorate({ unitAmount: 100, quantity: 1 }, { unitAmount: 200, quantity: 1 }, third, 1)).toEqual({ credit: -67, charge: 133 });
+    expect(prorate({ unitAmount: 100, quantity: 1 }, { unitAmount: 200, quantity: 1 }, third, 1)).toEqual({
+      credit: -67,
+      charge: 133,
+    });
   });
 
   it('multiplies by quantity and handles added or removed items', () => {

@@ -12,7 +12,9 @@ describe('webhook signatures', () => {
 
   it('match the SDK test header for the same timestamp', () => {
     const timestamp = 1_700_000_000;
-    expect(signatureHeader(payload, 'whsec_test', timestamp)).toBe(stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_test', timestamp }));
+    expect(signatureHeader(payload, 'whsec_test', timestamp)).toBe(
+      stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_test', timestamp }),
+    );
   });
 
   it('fail verification with another secret or a tampered body', () => {
