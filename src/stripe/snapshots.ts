@@ -86,6 +86,7 @@ export function toSubscriptionSnapshot(
     endedAt: ms(sub.ended_at),
     defaultPaymentMethodId: idOf(sub.default_payment_method),
     latestInvoice: latest ? toInvoiceSnapshot(latest) : null,
+    pendingUpdateExpiresAt: ms(sub.pending_update?.expires_at),
   };
 }
 

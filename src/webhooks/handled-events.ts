@@ -7,8 +7,12 @@ export const RELAYED_EVENT_TYPES = [
   'customer.subscription.updated',
   'customer.subscription.deleted',
   'customer.subscription.trial_will_end',
+  // An upgrade waiting for 3-D Secure: Stripe applies it once paid, or drops it after 23 hours.
+  'customer.subscription.pending_update_applied',
+  'customer.subscription.pending_update_expired',
   'invoice.payment_succeeded',
   'invoice.payment_failed',
+  'invoice.payment_action_required',
   'invoice.paid',
   'invoice.finalized',
   'payment_method.attached',

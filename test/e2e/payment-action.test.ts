@@ -249,3 +249,33 @@ test('a card collected with a SetupIntent that needs 3-D Secure at setup is then
   const { body } = await call<Sub & { subscription: { dunningPhase: string | null } }>('GET', '/subscription');
   expect(body.subscription).toMatchObject({ status: 'active', dunningPhase: null, paymentAction: null });
 });
+
+test('an upgrade left unauthenticated is rolled back when Stripe drops it after 23 hours: the old plan stays, its invoice void', async () => {
+  const org = `org_sca_up_expire_${randomUUID().slice(0, 8)}`;
+  const { call } = await activeWithAuthenticationCard(org);
+  const upgrade = await call<Sub & { change: string }>(
+    'PATCH',
+    '/subscription',
+    { planId: 'professional' },
+    { 'idempotency-key': `up-${org}` },
+  );
+  expect(upgrade.body).toMatchObject({
+    change: 'upgrade_requires_action',
+    subscription: { pendingUpgradePlan: 'professional' },
+  });
+  const invoiceId = upgrade.body.subscription!.paymentAction!.invoiceId;
+  await advanceClock(stack, org, (await clockNow(stack, org)) + 24 * HOUR);
+  const rolledBack = await eventually(
+    'the upgrade dropped',
+    async () => {
+      const { body } = await call<Sub>('GET', '/subscription');
+      return body.subscription?.pendingUpgradePlan === null ? body : undefined;
+    },
+    30_000,
+  );
+  expect(rolledBack).toMatchObject({
+    effectivePlan: 'starter',
+    subscription: { plan: 'starter', status: 'active', paymentAction: null },
+  });
+  expect((await stack.stripe.invoices.retrieve(invoiceId)).status).toBe('void');
+});

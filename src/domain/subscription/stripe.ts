@@ -55,6 +55,11 @@ export interface SubscriptionSnapshot {
   endedAt: number | null;
   defaultPaymentMethodId: string | null;
   latestInvoice: InvoiceSnapshot | null;
+  /**
+   * When Stripe drops the change it holds until its invoice is paid (pending_if_incomplete); null when none is
+   * held. Absent in snapshots recorded before it was read.
+   */
+  pendingUpdateExpiresAt?: number | null;
 }
 
 /**

@@ -536,8 +536,15 @@ class Step {
       return this.settle(snap.stripeStatus, finish);
     }
     const upgrade = s.pendingUpgrade;
-    if (upgrade && (snap.plan === upgrade.plan || (latest?.id === upgrade.invoiceId && latest.status !== 'open')))
-      s.pendingUpgrade = null;
+    // Applied (paid), or no longer held by Stripe (its 23 hours passed; Stripe voids the invoice too).
+    const applied = snap.plan === upgrade?.plan || (latest?.id === upgrade?.invoiceId && latest?.status !== 'open');
+    if (upgrade && applied) s.pendingUpgrade = null;
+    if (upgrade && !applied && snap.pendingUpdateExpiresAt === null) {
+      return this.call(
+        { name: 'voidInvoice', input: { invoiceId: upgrade.invoiceId } },
+        { step: 'upgrade.voided', finish },
+      );
+    }
     if (!s.pendingUpgrade) s.paymentAction = null;
     const d = s.dunning;
     if (d && latest?.id !== d.invoiceId) {

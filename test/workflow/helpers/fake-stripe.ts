@@ -176,6 +176,7 @@ export class FakeStripe {
       endedAt: sub.endedAt,
       defaultPaymentMethodId: this.cardFor(sub),
       latestInvoice: latest ? this.invoiceSnapshot(latest) : null,
+      pendingUpdateExpiresAt: sub.pendingUpdate?.expiresAt ?? null,
     };
   }
 
