@@ -9,17 +9,19 @@ async function main(): Promise<void> {
     process.stderr.write(`mail-sink: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   }
-  const sink = await createMailSink(args);
-  process.stdout.write(`mail-sink: SMTP ${sink.smtpUrl}, inbox ${sink.httpUrl}/messages\n`);
-
+  // The handlers come first: a SIGTERM right after the sink starts listening must still stop it cleanly.
+  const started: { sink?: Awaited<ReturnType<typeof createMailSink>> } = {};
   const shutdown = (): void => {
-    sink.close().then(
+    (started.sink ? started.sink.close() : Promise.resolve()).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  const sink = await createMailSink(args);
+  started.sink = sink;
+  process.stdout.write(`mail-sink: SMTP ${sink.smtpUrl}, inbox ${sink.httpUrl}/messages\n`);
 }
 
 main().catch((err: unknown) => {

@@ -97,11 +97,12 @@ async function exerciseEveryEndpoint({ stripe }: SimHarness): Promise<void> {
 describe("the simulator against stripe-mock (Stripe's OpenAPI contract)", () => {
   let h: SimHarness;
   let mock: StripeMock;
+  // stripe-mock loads Stripe's whole OpenAPI document at start: seconds on a busy machine.
   beforeAll(async () => {
     [h, mock] = await Promise.all([startSimulator(), startStripeMock()]);
-  });
+  }, 60_000);
   afterAll(async () => {
-    await Promise.all([h.simulator.close(), mock.stop()]);
+    await Promise.all([h?.simulator.close(), mock?.stop()]);
   });
 
   it('sends only requests that stripe-mock also accepts', async () => {
