@@ -137,7 +137,7 @@ async function main() {
     if (!jwtSecret) throw new Error('the bench signs HS256 tokens: set JWT_SECRET (not JWT_JWKS_URL)');
     const tokens = await Promise.all(
       orgs.map((org) =>
-        signUserToken(jwtSecret, { organizationId: org, email: `billing@${org}.example`, role: 'member' }),
+        signUserToken(jwtSecret, { organizationId: org, email: `${org}@bench.example`, role: 'member' }),
       ),
     );
     console.log(
