@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { AppDeps } from './context';
 import { ApiError } from './errors';
 import { parseJsonBody, refuseTooLarge, type Endpoint, type EndpointRequest } from './endpoint';
@@ -42,12 +43,44 @@ export function nodeAdapter(
   };
 }
 
-const headerOf =
-  (req: IncomingMessage) =>
-  (name: string): string | undefined => {
-    const value = req.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The handler's view of a node:http request: a class, not an object literal with closures and getters, since one is
+ * built per request (the Hono side measured per-request closures at about 40 us of CPU).
+ */
+class NodeEndpointRequest implements EndpointRequest {
+  constructor(
+    readonly deps: AppDeps,
+    readonly logger: Logger,
+    readonly requestId: string,
+    readonly body: unknown,
+    private readonly req: IncomingMessage,
+    private readonly responseHeaders: Record<string, string>,
+  ) {}
+
+  readonly query = undefined;
+  readonly params = undefined;
+
+  header(name: string): string | undefined {
+    return headerOf(this.req, name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.responseHeaders[name] = value;
+  }
+
+  get principal(): never {
+    throw new Error('no user on a node:http endpoint');
+  }
+
+  get idempotencyKey(): never {
+    throw new Error('no Idempotency-Key on a node:http endpoint');
+  }
+}
 
 async function answer(
   deps: AppDeps,
@@ -58,35 +91,17 @@ async function answer(
   const started = performance.now();
   const method = req.method ?? 'GET';
   const endTimer = deps.metrics.httpDuration.startTimer({ method });
-  const header = headerOf(req);
-  const requestId = requestIdFrom(header('x-request-id'));
+  const requestId = requestIdFrom(headerOf(req, 'x-request-id'));
   const logger = deps.logger.child({ requestId });
   const headers: Record<string, string> = {};
   let status: number;
   let body: unknown;
   try {
-    if (e.auth === 'service') authenticateService(deps.config.auth.usageServiceTokens, header('authorization'));
+    if (e.auth === 'service') authenticateService(deps.config.auth.usageServiceTokens, headerOf(req, 'authorization'));
     const raw = await readBody(req, e.bodyLimit?.maxBytes ?? Number.POSITIVE_INFINITY);
     if (raw === 'too_large') refuseTooLarge(e, { deps, logger, requestId });
-    const parsed = e.body?.kind === 'json' ? await parseJsonBody(e.body, header('content-type'), raw) : raw;
-    const request: EndpointRequest = {
-      deps,
-      logger,
-      requestId,
-      header,
-      body: parsed,
-      query: undefined,
-      params: undefined,
-      setHeader: (name, value) => {
-        headers[name] = value;
-      },
-      get principal(): never {
-        throw new Error('no user on a node:http endpoint');
-      },
-      get idempotencyKey(): never {
-        throw new Error('no Idempotency-Key on a node:http endpoint');
-      },
-    };
+    const parsed = e.body?.kind === 'json' ? await parseJsonBody(e.body, headerOf(req, 'content-type'), raw) : raw;
+    const request = new NodeEndpointRequest(deps, logger, requestId, parsed, req, headers);
     body = await e.handle(request);
     status = e.status ?? 200;
   } catch (err) {
