@@ -27,6 +27,7 @@ export interface EndpointRequest<B = unknown, Q = unknown, P = unknown> {
   deps: AppDeps;
   logger: Logger;
   requestId: string;
+  /** Methods of the request object: call them on it (`r.header(…)`), never detached. */
   header(name: string): string | undefined;
   /** Adds a response header (for example Cache-Control). */
   setHeader(name: string, value: string): void;

@@ -62,8 +62,9 @@ export const checkEntitlementEndpoint = defineEndpoint({
     },
     ...errorResponses(401, 403, 422, 429),
   },
-  async handle({ deps, logger, body, header }) {
-    const caller = await resolveEntitlementsCaller(deps, header('authorization'), body.organizationId);
+  async handle(r) {
+    const { deps, logger, body } = r;
+    const caller = await resolveEntitlementsCaller(deps, r.header('authorization'), body.organizationId);
     const input = { organizationId: caller.organizationId, metric: body.metric, quantity: body.quantity };
     if (!body.consume) return checkEntitlement(deps.db, input, Date.now());
     if (caller.kind !== 'service')
