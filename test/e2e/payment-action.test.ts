@@ -33,6 +33,22 @@ type Sub = {
   effectivePlan: string;
 };
 
+/** GET /subscription until `until` holds for its answer (webhooks and the workflow are asynchronous). */
+function subscriptionWhen<T extends Sub>(
+  call: ReturnType<typeof apiClient>,
+  what: string,
+  until: (body: T) => boolean,
+): Promise<T> {
+  return eventually(
+    what,
+    async () => {
+      const { body } = await call<T>('GET', '/subscription');
+      return until(body) ? body : undefined;
+    },
+    30_000,
+  );
+}
+
 /** The customer's part of 3-D Secure, as Stripe's test page plays it in a browser. */
 async function authenticate(paymentIntentId: string, outcome: 'succeed' | 'fail'): Promise<void> {
   const res = await fetch(`${stack.simUrl}/_sim/payment_intents/${paymentIntentId}/authenticate`, {
@@ -69,13 +85,10 @@ test('subscribe with a card that needs 3-D Secure: the answer carries the action
   const org = `org_sca_ok_${randomUUID().slice(0, 8)}`;
   const { call, action } = await subscribeNeedingAuthentication(org);
   await authenticate(action.paymentIntentId!, 'succeed');
-  const active = await eventually(
+  const active = await subscriptionWhen<Sub>(
+    call,
     'active after authentication',
-    async () => {
-      const { body } = await call<Sub>('GET', '/subscription');
-      return body.subscription?.status === 'active' ? body : undefined;
-    },
-    20_000,
+    (b) => b.subscription?.status === 'active',
   );
   expect(active).toMatchObject({ effectivePlan: 'starter', subscription: { paymentAction: null } });
 });
@@ -85,13 +98,10 @@ test('subscribe needing 3-D Secure, the customer fails it: after 23 hours the su
   const { call, action } = await subscribeNeedingAuthentication(org);
   await authenticate(action.paymentIntentId!, 'fail');
   await advanceClock(stack, org, (await clockNow(stack, org)) + 24 * HOUR);
-  const ended = await eventually(
+  const ended = await subscriptionWhen<Sub>(
+    call,
     'ended after the window',
-    async () => {
-      const { body } = await call<Sub>('GET', '/subscription');
-      return body.subscription?.status === 'canceled' ? body : undefined;
-    },
-    30_000,
+    (b) => b.subscription?.status === 'canceled',
   );
   expect(ended).toMatchObject({ effectivePlan: 'free', subscription: { paymentAction: null } });
   const invoice = await stack.stripe.invoices.retrieve(action.invoiceId);
@@ -125,13 +135,10 @@ test('a renewal that needs 3-D Secure off session: no blind retries, an email wi
   const { call, email } = await activeWithAuthenticationCard(org);
   await advanceClock(stack, org, (await clockNow(stack, org)) + 31 * 24 * HOUR);
   type Dunning = Sub & { subscription: { dunningPhase: string | null; dunningNextActionAt: string | null } };
-  const waiting = await eventually(
+  const waiting = await subscriptionWhen<Dunning>(
+    call,
     'action required after the renewal',
-    async () => {
-      const { body } = await call<Dunning>('GET', '/subscription');
-      return body.subscription?.dunningPhase === 'action_required' ? body : undefined;
-    },
-    30_000,
+    (b) => b.subscription?.dunningPhase === 'action_required',
   );
   expect(waiting.subscription).toMatchObject({
     status: 'past_due',
@@ -154,14 +161,7 @@ test('a renewal that needs 3-D Secure off session: no blind retries, an email wi
   ).payments?.data.at(-1)?.payment.payment_intent;
   const intentId = typeof intent === 'string' ? intent : intent?.id;
   await authenticate(intentId!, 'succeed');
-  const recovered = await eventually(
-    'active again',
-    async () => {
-      const { body } = await call<Dunning>('GET', '/subscription');
-      return body.subscription?.status === 'active' ? body : undefined;
-    },
-    30_000,
-  );
+  const recovered = await subscriptionWhen<Dunning>(call, 'active again', (b) => b.subscription?.status === 'active');
   expect(recovered.subscription).toMatchObject({ dunningPhase: null, paymentAction: null });
 });
 
@@ -181,13 +181,10 @@ test('an upgrade whose proration needs 3-D Secure keeps the plan until the custo
     subscription: { plan: 'starter', pendingUpgradePlan: 'professional', paymentAction: { type: 'requires_action' } },
   });
   await authenticate(upgrade.body.subscription!.paymentAction!.paymentIntentId!, 'succeed');
-  const applied = await eventually(
+  const applied = await subscriptionWhen<Sub>(
+    call,
     'the upgrade applied',
-    async () => {
-      const { body } = await call<Sub>('GET', '/subscription');
-      return body.subscription?.plan === 'professional' ? body : undefined;
-    },
-    30_000,
+    (b) => b.subscription?.plan === 'professional',
   );
   expect(applied).toMatchObject({
     effectivePlan: 'professional',
@@ -265,13 +262,10 @@ test('an upgrade left unauthenticated is rolled back when Stripe drops it after 
   });
   const invoiceId = upgrade.body.subscription!.paymentAction!.invoiceId;
   await advanceClock(stack, org, (await clockNow(stack, org)) + 24 * HOUR);
-  const rolledBack = await eventually(
+  const rolledBack = await subscriptionWhen<Sub>(
+    call,
     'the upgrade dropped',
-    async () => {
-      const { body } = await call<Sub>('GET', '/subscription');
-      return body.subscription?.pendingUpgradePlan === null ? body : undefined;
-    },
-    30_000,
+    (b) => b.subscription?.pendingUpgradePlan === null,
   );
   expect(rolledBack).toMatchObject({
     effectivePlan: 'starter',
