@@ -1,4 +1,11 @@
-import { changePlanUpdate, stripeEventSignal } from '../../src/workflows/messages';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import {
+  changePlanUpdate,
+  createSetupIntentUpdate,
+  stripeEventSignal,
+  subscriptionWorkflowId,
+} from '../../src/workflows/messages';
+import type { subscriptionWorkflow } from '../../src/workflows/subscription-workflow';
 import { startBillingTestEnv, type BillingTestEnv } from './helpers/billing-env';
 import { AUTH_CARD, DAY } from './helpers/fake-stripe';
 
@@ -127,4 +134,29 @@ test('an upgrade left unauthenticated is rolled back when Stripe’s window clos
   });
   expect(t.fake.invoices.get(invoiceId)?.status).toBe('void');
   expect(t.fake.subscriptions.get(start.stripeSubscriptionId!)?.plan).toBe('starter');
+});
+
+test('a SetupIntent can be asked for before subscribing: it creates the Stripe customer the later subscribe uses', async () => {
+  const org = newOrg();
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+    workflowId: subscriptionWorkflowId(org),
+    taskQueue: t.taskQueue,
+    args: [{ organizationId: org }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const intent = await t.env.client.workflow.executeUpdateWithStart(createSetupIntentUpdate, {
+    args: [],
+    updateId: `si-${org}`,
+    startWorkflowOperation,
+  });
+  expect(intent).toMatchObject({
+    setupIntentId: expect.stringMatching(/^seti_/),
+    clientSecret: expect.stringMatching(/_secret$/),
+  });
+  expect(await t.state(org)).toMatchObject({ status: 'none', stripeCustomerId: expect.stringMatching(/^cus_/) });
+  const customerId = (await t.state(org)).stripeCustomerId;
+
+  const subscribed = await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
+  expect(subscribed).toMatchObject({ status: 'active', stripeCustomerId: customerId });
+  expect([...t.fake.customers.values()].filter((c) => c.organizationId === org)).toHaveLength(1);
 });
