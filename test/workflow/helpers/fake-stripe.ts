@@ -339,7 +339,7 @@ export class FakeStripe {
       },
       changePlan: async ({ subscriptionId, plan, mode, asOf, terms }) => {
         this.tick(asOf);
-        this.record('changePlan', asOf, { plan, mode, ...(terms && { terms }) });
+        this.record('changePlan', asOf, { subscriptionId, plan, mode, ...(terms && { terms }) });
         const sub = this.sub(subscriptionId);
         if (mode === 'upgrade' && sub.status !== 'trialing') {
           const error = this.charge(this.cardFor(sub));
@@ -365,14 +365,14 @@ export class FakeStripe {
       },
       scheduleChange: async ({ subscriptionId, scheduleId, plan, terms, asOf }) => {
         this.tick(asOf);
-        this.record('scheduleChange', asOf, { plan, terms });
+        this.record('scheduleChange', asOf, { subscriptionId, plan, terms });
         const sub = this.sub(subscriptionId);
         sub.schedule = { id: scheduleId ?? sub.schedule?.id ?? this.id('sub_sched'), plan, terms };
         return { scheduleId: sub.schedule.id, subscription: this.snapshot(sub) };
       },
       releaseSchedule: async ({ subscriptionId, asOf }) => {
         this.tick(asOf);
-        this.record('releaseSchedule', asOf, subscriptionId);
+        this.record('releaseSchedule', asOf, { subscriptionId });
         const sub = this.sub(subscriptionId);
         delete sub.schedule;
         return this.snapshot(sub);
