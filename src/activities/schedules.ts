@@ -23,7 +23,10 @@ const idOf = (v: string | { id: string } | null | undefined): string | null =>
 export function scheduleActivities(deps: ActivityDeps) {
   const { stripe } = deps;
   const snapshot = async (subscriptionId: string) =>
-    loadSubscriptionSnapshot(stripe, await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
+    loadSubscriptionSnapshot(
+      stripe,
+      await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }),
+    );
 
   return {
     async scheduleChange(input: ScheduleChangeInput): Promise<ScheduleChangeResult> {

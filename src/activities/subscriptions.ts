@@ -155,7 +155,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
       }
     },
 
-    async previewPlanChange({ subscriptionId, plan, terms, timing }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
+    async previewPlanChange({
+      subscriptionId,
+      plan,
+      terms,
+      timing,
+    }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
       const target = terms ?? DEFAULT_TERMS;
       const renewalAmounts = Object.fromEntries(
         BILLING_INTERVALS.map((interval) => [interval, renewalAmount(plan, { ...target, interval })]),

@@ -87,7 +87,8 @@ export function isAddOnId(value: unknown): value is AddOnId {
 export function planPrice(plan: PlanId, interval: BillingInterval): TermPrice | null {
   const base = PLANS[plan].price;
   if (base.unitAmount === null || base.lookupKey === null || base.unitAmount === 0) return null;
-  if (interval === 'month') return { unitAmount: base.unitAmount, currency: base.currency, interval, lookupKey: base.lookupKey };
+  if (interval === 'month')
+    return { unitAmount: base.unitAmount, currency: base.currency, interval, lookupKey: base.lookupKey };
   return {
     unitAmount: YEARLY_AMOUNT[plan] ?? scaled(base.unitAmount, 'year'),
     currency: base.currency,
@@ -210,7 +211,8 @@ export function termsRefusal(plan: PlanId, terms: Terms): string | null {
     if (!isAddOnId(id)) return `unknown add-on ${id}`;
     if (!Number.isInteger(packs) || (packs as number) < 0 || (packs as number) > MAX_ADD_ON_PACKS)
       return `packs of ${id} must be an integer from 0 to ${MAX_ADD_ON_PACKS}`;
-    if ((packs as number) > 0 && addOnPrice(id, plan, terms.interval) === null) return `${id} is not offered on ${plan}`;
+    if ((packs as number) > 0 && addOnPrice(id, plan, terms.interval) === null)
+      return `${id} is not offered on ${plan}`;
   }
   return null;
 }

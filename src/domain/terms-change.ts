@@ -39,7 +39,12 @@ export interface TermsChangeContext {
 }
 
 export type TermsChangeRejection =
-  'InvalidRequest' | 'InvalidPlan' | 'SamePlan' | 'EnterpriseNotSelfServe' | 'PlanChangeNotAllowed' | 'PendingChangeExists';
+  | 'InvalidRequest'
+  | 'InvalidPlan'
+  | 'SamePlan'
+  | 'EnterpriseNotSelfServe'
+  | 'PlanChangeNotAllowed'
+  | 'PendingChangeExists';
 
 export type TermsChangeDecision =
   | { kind: 'now'; plan: PlanId; terms: Terms }
@@ -75,7 +80,10 @@ export function decideTermsChange(
   if (current.cancelAtPeriodEnd)
     return reject('PendingChangeExists', 'the subscription is set to cancel at period end; resume it first');
   if (current.pendingPlan !== null && current.scheduled === null)
-    return reject('PendingChangeExists', `a change to ${current.pendingPlan} is pending; resume the current plan first`);
+    return reject(
+      'PendingChangeExists',
+      `a change to ${current.pendingPlan} is pending; resume the current plan first`,
+    );
   const base = current.scheduled ?? { plan: current.plan, terms: current.terms };
   const plan = args.plan ?? base.plan;
   if (plan === 'enterprise' && actor !== 'operator')

@@ -70,8 +70,7 @@ export function toSubscriptionSnapshot(
 ): SubscriptionSnapshot {
   // The plan item; seats, add-ons and metered overage items ride along with the plan's price.
   const licensed = sub.items.data.filter((i) => i.price.recurring?.usage_type !== 'metered');
-  const item =
-    licensed.find((i) => priceRole(i.price.lookup_key)?.kind === 'plan') ?? licensed[0] ?? sub.items.data[0];
+  const item = licensed.find((i) => priceRole(i.price.lookup_key)?.kind === 'plan') ?? licensed[0] ?? sub.items.data[0];
   if (!item) throw new Error(`subscription ${sub.id} has no items`);
   let seats = 0;
   const addOns: Partial<Record<AddOnId, number>> = {};
