@@ -1,8 +1,14 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { cancelUpdate, changePlanUpdate, resumeUpdate, type ChangePlanArgs } from '../../src/workflows/messages';
+import {
+  cancelUpdate,
+  changePlanUpdate,
+  resumeUpdate,
+  stripeEventSignal,
+  type ChangePlanArgs,
+} from '../../src/workflows/messages';
 import { startBillingTestEnv, type BillingTestEnv } from './helpers/billing-env';
-import { DAY, PERIOD, YEAR } from './helpers/fake-stripe';
+import { AUTH_CARD, DAY, PERIOD, YEAR } from './helpers/fake-stripe';
 
 jest.setTimeout(120_000);
 
@@ -173,6 +179,27 @@ test('a plan downgrade goes through the schedule too, and an undo leaves Stripe 
   expect(callsOf(org, 'releaseSchedule')).toHaveLength(1);
   expect(t.fake.onlySubscriptionOf(org)[0]).toMatchObject({ plan: 'professional', terms: { seats: 1 } });
   expect(await t.state(org)).toMatchObject({ plan: 'professional', pendingPlan: null, scheduledChange: null });
+});
+
+test('seats bought with a card that needs 3-D Secure wait for the customer, like an upgrade, then apply', async () => {
+  const org = newOrg();
+  await t.subscribe(org, { plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true });
+  const [sub] = t.fake.onlySubscriptionOf(org);
+  t.fake.setCardBehaviour(sub!.id, AUTH_CARD);
+  const held = await change(org, { seats: 2 });
+  expect(held).toMatchObject({
+    change: 'upgrade_requires_action',
+    subscription: { seats: 0, pendingUpgradePlan: 'starter', paymentAction: { type: 'requires_action' } },
+  });
+  t.fake.authenticate(held.subscription.paymentAction!.invoiceId, 'succeed');
+  await t.handle(org).signal(stripeEventSignal, {
+    eventId: `evt_paid_${org}`,
+    type: 'invoice.paid',
+    objectId: held.subscription.paymentAction!.invoiceId,
+    created: Math.floor((await t.now()) / 1000),
+  });
+  await t.env.sleep(1_000);
+  expect(await t.state(org)).toMatchObject({ seats: 2, paymentAction: null, pendingUpgradePlan: null });
 });
 
 test('terms the plan does not sell, and requests that raise and lower at once, are refused and change nothing', async () => {

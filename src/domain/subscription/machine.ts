@@ -90,7 +90,7 @@ export type Continuation = { finish: Finish } & (
   | { step: 'subscribe.paymentMethod'; args: SubscribeArgs; updateId: string; asOf: number; customerId: string }
   | { step: 'subscribe.created' }
   | { step: 'adopt.fetched' }
-  | { step: 'planChange.done'; to: PlanId; pending: boolean }
+  | { step: 'planChange.done'; to: PlanId; pending: boolean; terms?: Terms }
   | { step: 'terms.scheduled'; plan: PlanId; terms: Terms }
   | { step: 'resume.released' }
   | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }

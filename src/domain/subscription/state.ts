@@ -31,6 +31,8 @@ export interface PendingUpgrade {
   plan: PlanId;
   invoiceId: string;
   expiresAt: number;
+  /** The terms it applies (a change of seats, packs or interval on the same plan); absent for a plan upgrade. */
+  terms?: Terms;
 }
 
 /**

@@ -3,7 +3,7 @@ import { decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
 import { getPlan, isPlanId, type PlanId } from '../plans';
-import { DEFAULT_TERMS, termsRefusal, type Terms } from '../pricing';
+import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
 import { decideTermsChange, hasTermsArgs, type TermsChangeArgs } from '../terms-change';
 import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
 import { backstopFor, type DeadlineKind } from './deadlines';
@@ -243,6 +243,7 @@ class Step {
           step: 'planChange.done',
           to: decision.plan,
           pending: false,
+          terms: decision.terms,
           finish: { kind: 'planChange', change: 'upgraded' },
         },
       );
@@ -438,7 +439,12 @@ class Step {
         if (result.outcome === 'declined')
           return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
         if (result.outcome === 'requires_action') {
-          s.pendingUpgrade = { plan: of.to, invoiceId: result.invoice.id, expiresAt: result.expiresAt };
+          s.pendingUpgrade = {
+            plan: of.to,
+            invoiceId: result.invoice.id,
+            expiresAt: result.expiresAt,
+            ...(of.terms && { terms: of.terms }),
+          };
           s.paymentAction = actionNeeded(result.invoice) ?? actionFor(result.invoice);
           return this.observe(result.subscription, { kind: 'planChange', change: 'upgrade_requires_action' });
         }
@@ -594,7 +600,7 @@ class Step {
     }
     if (snap.plan === s.plan) s.unitAmount = snap.unitAmount;
     if (snap.interval !== undefined) {
-      const terms: Terms = { interval: snap.interval, seats: snap.seats ?? 0, addOns: snap.addOns ?? {} };
+      const terms = snapshotTerms(snap);
       if (s.terms !== undefined || JSON.stringify(terms) !== JSON.stringify(DEFAULT_TERMS)) s.terms = terms;
     }
     s.currency = snap.currency;
@@ -626,7 +632,9 @@ class Step {
     }
     const upgrade = s.pendingUpgrade;
     // Applied (paid), or no longer held by Stripe (its 23 hours passed; Stripe voids the invoice too).
-    const applied = snap.plan === upgrade?.plan || (latest?.id === upgrade?.invoiceId && latest?.status !== 'open');
+    const reached =
+      snap.plan === upgrade?.plan && (upgrade.terms === undefined || sameTerms(snapshotTerms(snap), upgrade.terms));
+    const applied = reached || (latest?.id === upgrade?.invoiceId && latest?.status !== 'open');
     if (upgrade && applied) s.pendingUpgrade = null;
     if (upgrade && !applied && snap.pendingUpdateExpiresAt === null) {
       return this.call(
@@ -1029,4 +1037,9 @@ function previewInput(s: SubscriptionState, args: TermsChangeArgs) {
   const terms = decision.kind === 'rejected' ? termsOf(s) : decision.terms;
   const timing = decision.kind === 'at_renewal' ? 'at_renewal' : 'now';
   return { subscriptionId, plan, terms, timing } as const;
+}
+
+/** The terms Stripe bills, as the snapshot reads them from the items (monthly, none for older snapshots). */
+function snapshotTerms(snap: SubscriptionSnapshot): Terms {
+  return { interval: snap.interval ?? 'month', seats: snap.seats ?? 0, addOns: snap.addOns ?? {} };
 }

@@ -34,7 +34,7 @@ interface FakeSubscription {
   defaultPaymentMethod: string | null;
   latestInvoiceId: string | null;
   /** An upgrade held by Stripe until its proration invoice is paid (payment_behavior pending_if_incomplete). */
-  pendingUpdate?: { plan: PlanId; invoiceId: string; expiresAt: number };
+  pendingUpdate?: { plan: PlanId; invoiceId: string; expiresAt: number; terms?: Terms };
   terms: Terms;
   /** A subscription schedule's next phase: the items switch at the period end. */
   schedule?: { id: string; plan: PlanId; terms: Terms };
@@ -244,6 +244,7 @@ export class FakeStripe {
     const sub = this.sub(inv.subscriptionId);
     if (sub.pendingUpdate?.invoiceId === invoiceId) {
       sub.plan = sub.pendingUpdate.plan;
+      if (sub.pendingUpdate.terms) sub.terms = sub.pendingUpdate.terms;
       delete sub.pendingUpdate;
     }
     if (sub.status !== 'canceled') sub.status = 'active';
@@ -346,7 +347,7 @@ export class FakeStripe {
           if (error?.code === 'authentication_required') {
             const inv = this.invoice(sub, (getPlan(plan).price.unitAmount ?? 0) / 2, asOf);
             sub.status = 'active';
-            sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW };
+            sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW, ...(terms && { terms }) };
             return {
               outcome: 'requires_action',
               invoice: this.invoiceSnapshot(inv),
