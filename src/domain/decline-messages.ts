@@ -24,6 +24,19 @@ const MESSAGES: Record<string, string> = {
 // Lost/stolen/fraud codes get the generic sentence on purpose.
 const GENERIC = 'Your card was declined. Please try another payment method.';
 
-export function declineMessage(declineCode: string | null | undefined): string {
-  return (declineCode && MESSAGES[declineCode]) || GENERIC;
+/**
+ * Stripe's `advice_code`, where sent, says what will work next (https://docs.stripe.com/declines/codes): it replaces
+ * the action half of the sentence, while the decline code still gives the reason.
+ */
+const ADVICE: Record<string, string> = {
+  confirm_card_data: 'Your bank asks you to confirm your card details: please enter them again or use another card.',
+  do_not_try_again: 'Your bank will not accept further payments on this card: please use another payment method.',
+};
+
+export function declineMessage(declineCode: string | null | undefined, adviceCode?: string | null): string {
+  const message = (declineCode && MESSAGES[declineCode]) || GENERIC;
+  const advice = adviceCode ? ADVICE[adviceCode] : undefined;
+  if (!advice) return message;
+  const reason = message.slice(0, message.indexOf('.') + 1);
+  return `${reason} ${advice}`;
 }

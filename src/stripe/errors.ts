@@ -41,7 +41,7 @@ export function classifyStripeError(err: unknown): ClassifiedStripeError {
       ...result('CARD_DECLINED', false, e),
       declineCode,
       adviceCode: e.advice_code || null,
-      message: declineMessage(declineCode),
+      message: declineMessage(declineCode, e.advice_code),
     };
   }
   if (e instanceof Stripe.errors.StripeRateLimitError) return result('RATE_LIMIT', true, e);

@@ -28,7 +28,7 @@ export function lastPaymentError(invoice: Stripe.Invoice): PaymentError | null {
         code: error.code ?? null,
         declineCode,
         adviceCode: error.advice_code ?? null,
-        message: declineMessage(declineCode),
+        message: declineMessage(declineCode, error.advice_code),
       };
     }
   }

@@ -48,7 +48,14 @@ test('the demo plays every chapter to the end, exits 0 and reports a summary tha
   expect(steps).toHaveLength(total);
   expect(steps.filter((l) => l.includes('✗'))).toEqual([]);
   expect(run.stdout).toContain('✓ the story played out and every summary row agrees');
-  expect(Object.keys(organizations(run.stdout)).sort()).toEqual(['acme', 'globex', 'hooli', 'initech', 'umbrella']);
+  expect(Object.keys(organizations(run.stdout)).sort()).toEqual([
+    'acme',
+    'globex',
+    'hooli',
+    'initech',
+    'umbrella',
+    'wernham',
+  ]);
 });
 
 test('each organization ends where its story says, in the read model, in Stripe and in its inbox', async () => {
@@ -59,6 +66,7 @@ test('each organization ends where its story says, in the read model, in Stripe 
     initech: { plan: 'free', status: 'canceled', emails: ['payment_failed', 'final_notice', 'subscription_canceled'] },
     umbrella: { plan: 'free', status: 'canceled', emails: ['subscription_canceled'] },
     hooli: { plan: 'starter', status: 'active', emails: ['usage_threshold'] },
+    wernham: { plan: 'starter', status: 'active', emails: ['payment_action_required'] },
   };
   for (const [key, expected] of Object.entries(expectations)) {
     const organizationId = orgs[key] ?? '';

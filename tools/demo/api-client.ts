@@ -13,6 +13,17 @@ export const SubscriptionStateSchema = z.object({
       dunningAttempt: z.number().int(),
       graceEndsAt: z.string().nullable(),
       endedAt: z.string().nullable(),
+      /** Set while the customer must act (3-D Secure); see docs/api.md. */
+      paymentAction: z
+        .object({
+          type: z.string(),
+          invoiceId: z.string(),
+          paymentIntentId: z.string().nullable(),
+          hostedInvoiceUrl: z.string().nullable(),
+        })
+        .nullable()
+        .optional(),
+      dunningPhase: z.string().nullable().optional(),
     })
     .nullable(),
   effectivePlan: z.string(),
@@ -107,8 +118,8 @@ export function createApiClient(baseUrl: string, token: string) {
   return {
     getSubscription: () => call(SubscriptionStateSchema, 'GET', '/subscription'),
     /** A retry after a 503 passes the first attempt's key, so it reaches the same workflow update. */
-    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string) =>
-      call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId }, idempotencyKey),
+    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string, options?: { skipTrial?: boolean }) =>
+      call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId, ...options }, idempotencyKey),
     previewChange: (planId: string) => call(PreviewSchema, 'POST', '/subscription/preview', { planId }),
     changePlan: (planId: string) => call(ChangeSchema, 'PATCH', '/subscription', { planId }),
     cancel: (immediate: boolean) => call(SubscriptionStateSchema, 'DELETE', `/subscription?immediate=${immediate}`),

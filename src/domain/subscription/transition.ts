@@ -822,6 +822,8 @@ class Step {
       currency: d.currency,
       attempt: d.failedAttempts,
       declineCode: error?.declineCode ?? null,
+      // Left out while Stripe sends none, so the emails of recorded histories keep their data.
+      ...(error?.adviceCode ? { adviceCode: error.adviceCode } : {}),
       nextRetryAt: iso(d.nextRetryAt),
     });
   }

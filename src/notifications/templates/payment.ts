@@ -14,7 +14,7 @@ export function paymentFailed(data: NotificationData<'payment_failed'>, ctx: Tem
   return {
     subject: `Payment of ${amount} failed`,
     blocks: [
-      `We could not collect ${amount} for invoice ${invoice}. ${declineMessage(data.declineCode)}`,
+      `We could not collect ${amount} for invoice ${invoice}. ${declineMessage(data.declineCode, data.adviceCode)}`,
       `${attempt} ${next}`,
       'Updating your card retries the payment right away.',
       { label: 'Update your payment method', url: links(ctx).paymentMethod },

@@ -36,6 +36,8 @@ export const notificationDataSchemas = {
     /** 1 for the first failure, then one more per retry. */
     attempt: z.number().int().positive(),
     declineCode: z.string().min(1).nullish(),
+    /** Stripe's advice to the merchant (`confirm_card_data`, `do_not_try_again`, `try_again_later`), when sent. */
+    adviceCode: z.string().min(1).nullish(),
     /** Null when no automatic retry is scheduled (hard decline or retries exhausted). */
     nextRetryAt: instant.nullable(),
   }),

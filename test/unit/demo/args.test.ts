@@ -5,7 +5,7 @@ describe('demo flags', () => {
     expect(parseDemoArgs([], true)).toMatchObject({
       fast: false,
       keepRunning: true,
-      only: ['acme', 'globex', 'initech', 'umbrella', 'hooli'],
+      only: ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'wernham'],
       color: true,
       apiUrl: undefined,
     });

@@ -47,4 +47,15 @@ describe('dunning policy', () => {
     expect(declineMessage('insufficient_funds')).toMatch(/insufficient funds/);
     expect(declineMessage('stolen_card')).toBe(declineMessage(null));
   });
+
+  test("Stripe's advice code replaces the action, the decline code still gives the reason", () => {
+    expect(declineMessage('expired_card', 'confirm_card_data')).toBe(
+      'Your card has expired. Your bank asks you to confirm your card details: please enter them again or use another card.',
+    );
+    expect(declineMessage('stolen_card', 'do_not_try_again')).toBe(
+      'Your card was declined. Your bank will not accept further payments on this card: please use another payment method.',
+    );
+    expect(declineMessage('insufficient_funds', 'try_again_later')).toBe(declineMessage('insufficient_funds'));
+    expect(declineMessage('incorrect_cvc', 'advice_stripe_invents_later')).toBe(declineMessage('incorrect_cvc'));
+  });
 });

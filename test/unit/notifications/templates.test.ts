@@ -130,6 +130,25 @@ describe('notification templates', () => {
     expect(email.text).not.toMatch(/stolen|lost/);
   });
 
+  test("a decline with Stripe's confirm_card_data advice asks for the card details again, and says no retry is scheduled", () => {
+    const email = renderNotification(
+      {
+        kind: 'payment_failed',
+        data: {
+          ...valid.payment_failed.data,
+          declineCode: 'incorrect_cvc',
+          adviceCode: 'confirm_card_data',
+          nextRetryAt: null,
+        },
+      },
+      ctx,
+    );
+    expect(email.text).toContain(
+      "Your card's security code is incorrect. Your bank asks you to confirm your card details",
+    );
+    expect(email.text).toContain('will not retry');
+  });
+
   test('amounts follow the currency: zero-decimal yen are not divided by 100', () => {
     const email = renderNotification(
       { kind: 'payment_failed', data: { ...valid.payment_failed.data, amountDue: 2900, currency: 'jpy' } },

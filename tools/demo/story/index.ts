@@ -4,6 +4,7 @@ import { globexChapter } from './globex';
 import { hooliChapter } from './hooli';
 import { initechChapter } from './initech';
 import { umbrellaChapter } from './umbrella';
+import { wernhamChapter } from './wernham';
 import type { Chapter, DemoOrg, StoryEnv } from './types';
 
 export const CHAPTERS: Record<ChapterKey, { name: string; build: (org: DemoOrg, env: StoryEnv) => Chapter }> = {
@@ -12,6 +13,7 @@ export const CHAPTERS: Record<ChapterKey, { name: string; build: (org: DemoOrg, 
   initech: { name: 'Initech', build: initechChapter },
   umbrella: { name: 'Umbrella', build: umbrellaChapter },
   hooli: { name: 'Hooli', build: hooliChapter },
+  wernham: { name: 'Wernham', build: wernhamChapter },
 };
 
 export type { Chapter, DemoOrg, Expectation, StoryEnv, Step } from './types';

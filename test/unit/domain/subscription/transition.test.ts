@@ -149,6 +149,26 @@ test('a declined retry counts the attempt, notifies, and a hard decline stops th
   });
 });
 
+test("a retry declined with Stripe's confirm_card_data advice stops the retries and hands the advice to the email", () => {
+  let out = step(inDunning(), { type: 'deadline', kind: 'dunningRetry', now: T0 + 31 * DAY });
+  out = answer(
+    out,
+    {
+      outcome: 'declined',
+      error: { code: 'incorrect_cvc', declineCode: 'incorrect_cvc', adviceCode: 'confirm_card_data', message: 'x' },
+      invoice: invoice(),
+    },
+    T0 + 31 * DAY,
+  );
+  expect(out.state.dunning).toMatchObject({ severity: 'hard', nextRetryAt: null });
+  const notify = out.effects.find((e) => e.kind === 'notify');
+  expect(notify?.kind === 'notify' && notify.notification.data).toMatchObject({
+    declineCode: 'incorrect_cvc',
+    adviceCode: 'confirm_card_data',
+    nextRetryAt: null,
+  });
+});
+
 test('grace ends: one last look at the invoice, then cancel in Stripe, mark it uncollectible, and fall back to free', () => {
   const graceEnd = T0 + 40 * DAY;
   let out = step(inDunning(), { type: 'deadline', kind: 'graceEnd', now: graceEnd });
