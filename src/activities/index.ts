@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { classified } from './failures';
 import { invoiceActivities } from './invoices';
 import { projectionActivities } from './projection';
+import { scheduleActivities } from './schedules';
 import { subscriptionActivities } from './subscriptions';
 import type { BillingActivities } from './types';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps): BillingActivities {
     ...classified(customerActivities(deps)),
     ...classified(subscriptionActivities(deps)),
     ...classified(invoiceActivities(deps)),
+    ...classified(scheduleActivities(deps)),
     ...projectionActivities(deps),
     notify: async (request) => {
       try {

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
-import { getPlan, type PlanId } from '../domain/plans';
+import type { PlanId } from '../domain/plans';
+import { BILLING_INTERVALS, DEFAULT_TERMS, renewalAmount, type Terms } from '../domain/pricing';
 import {
   INVOICE_EXPAND,
   lastPaymentError,
@@ -12,7 +13,7 @@ import {
 import { actionNeeded } from '../domain/subscription/payment-action';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
-import { itemsForPlan, overagePricesFor, planItem, priceIdFor } from './prices';
+import { itemsForPrices, itemsOf, planItem, pricesFor } from './prices';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type {
   ChangePlanInput,
@@ -31,12 +32,11 @@ import { classifyStripeError } from '../stripe/errors';
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
-  /** The subscription, its plan item, and the items[] that move it to `plan` (plan price + the plan's overage prices). */
-  const planChange = async (subscriptionId: string, plan: PlanId) => {
-    const [sub, price, overage] = await Promise.all([
+  /** The subscription, its plan item, and the items[] that move it to (plan, terms): plan, seats, add-ons, overage. */
+  const planChange = async (subscriptionId: string, plan: PlanId, terms: Terms = DEFAULT_TERMS) => {
+    const [sub, prices] = await Promise.all([
       stripe.subscriptions.retrieve(subscriptionId),
-      priceIdFor(stripe, plan),
-      overagePricesFor(stripe, plan),
+      pricesFor(stripe, plan, terms),
     ]);
     const item = planItem(sub);
     if (!item)
@@ -45,7 +45,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
         nonRetryable: true,
         message: `subscription ${subscriptionId} has no plan item`,
       });
-    return { item, items: itemsForPlan(sub, price, overage) };
+    return { item, items: itemsForPrices(sub, prices) };
   };
 
   return {
@@ -56,15 +56,13 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * complete within Stripe's 23 hours. A trial that ends without a payment method cancels (trial_settings).
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
-      const [price, overage] = await Promise.all([
-        priceIdFor(stripe, input.plan),
-        overagePricesFor(stripe, input.plan),
-      ]);
+      const prices = await pricesFor(stripe, input.plan, input.terms);
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
-          // The plan's price, plus its metered overage prices (billed in arrears from the billing meters).
-          items: [{ price }, ...overage.map((p) => ({ price: p.id }))],
+          // The plan's price, seats and add-on packs, plus its metered overage prices (billed in arrears from the
+          // billing meters), all on the terms' interval.
+          items: itemsOf(prices),
           metadata: { organization_id: input.organizationId, plan: input.plan },
           payment_behavior: 'allow_incomplete',
           ...(input.paymentMethodId && { default_payment_method: input.paymentMethodId }),
@@ -103,8 +101,8 @@ export function subscriptionActivities(deps: ActivityDeps) {
      * payment succeeds, and the unpaid proration invoice is voided so it is not collected later.
      * next_period: the price changes without proration; Stripe bills it from the next renewal.
      */
-    async changePlan({ subscriptionId, plan, mode, step }: ChangePlanInput): Promise<ChangePlanOutcome> {
-      const { items } = await planChange(subscriptionId, plan);
+    async changePlan({ subscriptionId, plan, mode, step, terms }: ChangePlanInput): Promise<ChangePlanOutcome> {
+      const { items } = await planChange(subscriptionId, plan, terms);
       const key = idempotencyKey.updateSubscription(subscriptionId, step);
       if (mode === 'next_period') {
         const sub = await stripe.subscriptions.update(
@@ -157,8 +155,32 @@ export function subscriptionActivities(deps: ActivityDeps) {
       }
     },
 
-    async previewPlanChange({ subscriptionId, plan }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
-      const { item, items } = await planChange(subscriptionId, plan);
+    async previewPlanChange({
+      subscriptionId,
+      plan,
+      terms,
+      timing,
+    }: PreviewPlanChangeInput): Promise<PlanChangePreview> {
+      const target = terms ?? DEFAULT_TERMS;
+      const renewalAmounts = Object.fromEntries(
+        BILLING_INTERVALS.map((interval) => [interval, renewalAmount(plan, { ...target, interval })]),
+      ) as PlanChangePreview['renewalAmounts'];
+      if (timing === 'at_renewal') {
+        // Nothing is charged now: the schedule switches the items at the period end, without proration.
+        const sub = await stripe.subscriptions.retrieve(subscriptionId);
+        return {
+          plan,
+          currency: sub.currency,
+          amountDueNow: 0,
+          prorationAmount: 0,
+          nextRenewalAmount: renewalAmount(plan, target),
+          prorationDate: (planItem(sub)?.current_period_end ?? 0) * 1000,
+          effective: 'at_renewal',
+          terms: target,
+          renewalAmounts,
+        };
+      }
+      const { item, items } = await planChange(subscriptionId, plan, target);
       // No proration_date: Stripe prorates as of its own clock for this customer (a test clock in test
       // mode), the same instant a confirmed change would use.
       const preview = await stripe.invoices.createPreview({
@@ -173,8 +195,11 @@ export function subscriptionActivities(deps: ActivityDeps) {
         currency: preview.currency,
         amountDueNow: preview.amount_due,
         prorationAmount,
-        nextRenewalAmount: getPlan(plan).price.unitAmount ?? item.price.unit_amount ?? 0,
+        nextRenewalAmount: renewalAmount(plan, target) || (item.price.unit_amount ?? 0),
         prorationDate: prorationDate * 1000,
+        effective: 'now',
+        terms: target,
+        renewalAmounts,
       };
     },
 

@@ -1,4 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
+import type { Terms } from '../domain/pricing';
+import type { ScheduledChangeView } from '../domain/subscription/state';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -39,6 +41,10 @@ export interface SubscriptionsTable {
   /** A payment waiting for the customer (PaymentAction as JSON): how the frontend completes it. */
   payment_action: ColumnType<PaymentAction | null, string | null | undefined, string | null>;
   pending_upgrade_plan: string | null;
+  /** Interval, purchased seats and add-on packs (Terms as JSON); null = monthly, none. */
+  terms: ColumnType<Terms | null, string | null | undefined, string | null>;
+  /** The change a subscription schedule holds for the period end (ScheduledChangeView as JSON, dates in ms). */
+  scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;

@@ -27,9 +27,11 @@ export function decideEntitlement(input: {
   metric: UsageMetric;
   used: number;
   requested: number;
+  /** The limit under the subscription's terms (seats, add-ons, yearly counters); default the plan's. */
+  limit?: number;
 }): EntitlementDecision {
   const plan = PLANS[input.plan];
-  const limit = plan.limits[input.metric];
+  const limit = input.limit ?? plan.limits[input.metric];
   const { used, requested } = input;
   if (isUnlimited(limit)) return { allowed: true, limit: null, used, remaining: null };
   const remaining = Math.max(0, limit - used);
@@ -60,9 +62,9 @@ export function overageBlocks(
   plan: PlanId,
   metric: UsageMetric,
   periodTotal: number,
+  limit: number = PLANS[plan].limits[metric],
 ): { overUnits: number; blocks: number } {
   const priced = PLANS[plan].overage[metric];
-  const limit = PLANS[plan].limits[metric];
   if (!priced || isUnlimited(limit) || periodTotal <= limit) return { overUnits: 0, blocks: 0 };
   const overUnits = periodTotal - limit;
   return { overUnits, blocks: Math.ceil(overUnits / priced.blockSize) };

@@ -3,6 +3,7 @@ import type { InvoiceSnapshot, PaymentError, SubscriptionSnapshot } from '../act
 import type { PaymentIntentSnapshot } from '../domain/subscription/stripe';
 import { declineMessage } from '../domain/decline-messages';
 import { planForLookupKey } from '../domain/plans';
+import { priceRole, type AddOnId } from '../domain/pricing';
 
 const ms = (seconds: number | null | undefined): number | null =>
   seconds === null || seconds === undefined ? null : seconds * 1000;
@@ -67,15 +68,23 @@ export function toSubscriptionSnapshot(
   sub: Stripe.Subscription,
   latest: Stripe.Invoice | null = expandedInvoice(sub.latest_invoice),
 ): SubscriptionSnapshot {
-  // The plan item; metered overage items ride along with the plan's prices.
-  const item = sub.items.data.find((i) => i.price.recurring?.usage_type !== 'metered') ?? sub.items.data[0];
+  // The plan item; seats, add-ons and metered overage items ride along with the plan's price.
+  const licensed = sub.items.data.filter((i) => i.price.recurring?.usage_type !== 'metered');
+  const item = licensed.find((i) => priceRole(i.price.lookup_key)?.kind === 'plan') ?? licensed[0] ?? sub.items.data[0];
   if (!item) throw new Error(`subscription ${sub.id} has no items`);
+  let seats = 0;
+  const addOns: Partial<Record<AddOnId, number>> = {};
+  for (const i of licensed) {
+    const role = priceRole(i.price.lookup_key);
+    if (role?.kind === 'seat') seats += i.quantity ?? 0;
+    if (role?.kind === 'addOn') addOns[role.addOn] = (addOns[role.addOn] ?? 0) + (i.quantity ?? 0);
+  }
   return {
     id: sub.id,
     customerId: idOf(sub.customer) ?? '',
     organizationId: sub.metadata?.organization_id ?? null,
     stripeStatus: sub.status,
-    plan: planForLookupKey(item.price.lookup_key),
+    plan: planForLookupKey(item.price.lookup_key) ?? roleOfPlan(item.price.lookup_key),
     unitAmount: item.price.unit_amount ?? 0,
     currency: sub.currency,
     currentPeriodStart: item.current_period_start * 1000,
@@ -87,7 +96,16 @@ export function toSubscriptionSnapshot(
     defaultPaymentMethodId: idOf(sub.default_payment_method),
     latestInvoice: latest ? toInvoiceSnapshot(latest) : null,
     pendingUpdateExpiresAt: ms(sub.pending_update?.expires_at),
+    interval: item.price.recurring?.interval === 'year' ? 'year' : 'month',
+    seats,
+    addOns,
+    scheduleId: idOf(sub.schedule),
   };
+}
+
+function roleOfPlan(lookupKey: string | null): SubscriptionSnapshot['plan'] {
+  const role = priceRole(lookupKey);
+  return role?.kind === 'plan' ? role.plan : null;
 }
 
 /** The snapshot of a subscription returned by Stripe, with the payment error of an unpaid latest invoice. */

@@ -1,4 +1,4 @@
-import { isUnlimited, PLANS } from '../domain/plans';
+import { isUnlimited } from '../domain/plans';
 import type { UsageMetric } from '../domain/usage';
 import { usagePeriodAt } from '../domain/usage-periods';
 import { checkAgainst, type CheckResult } from './entitlements';
@@ -36,7 +36,7 @@ export async function consumeEntitlement(
   const context = await loadUsageContext(deps.db, input.organizationId);
   const period = usagePeriodAt(now, context);
   await ensureUsagePartitions(deps.db, [now]);
-  const limit = PLANS[context.plan].limits[input.metric];
+  const limit = context.limits[input.metric];
   const outcome = await retryOnConflict(() =>
     deps.db.transaction().execute(async (trx) => {
       const seen = await isCounted(trx, input.eventId);

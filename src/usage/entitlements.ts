@@ -35,7 +35,7 @@ export async function readEntitlements(db: Db, organizationId: string, now: numb
     period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() },
     features: plan.features,
     metrics: USAGE_METRICS.map((metric) => {
-      const limit = plan.limits[metric];
+      const limit = context.limits[metric];
       const u = used.get(metric) ?? 0;
       const priced = plan.overage[metric];
       return {
@@ -65,7 +65,7 @@ export function checkAgainst(
   requested: number,
 ): CheckResult {
   return {
-    ...decideEntitlement({ plan: context.plan, metric, used, requested }),
+    ...decideEntitlement({ plan: context.plan, metric, used, requested, limit: context.limits[metric] }),
     plan: context.plan,
     periodEnd: new Date(period.end).toISOString(),
   };

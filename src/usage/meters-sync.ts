@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { PLANS, PLAN_IDS } from '../domain/plans';
+import { BILLING_INTERVALS, overageLookupKey } from '../domain/pricing';
 
 export interface MetersSyncResult {
   /** event_name → meter id */
@@ -12,14 +13,22 @@ export interface MetersSyncResult {
 /** Every overage price of the catalog with its plan, metric and meter event name. */
 function overagePrices() {
   return PLAN_IDS.flatMap((planId) =>
-    Object.entries(PLANS[planId].overage).map(([metric, o]) => ({ plan: PLANS[planId], metric, ...o })),
+    Object.entries(PLANS[planId].overage).flatMap(([metric, o]) =>
+      BILLING_INTERVALS.map((interval) => ({
+        plan: PLANS[planId],
+        metric,
+        ...o,
+        interval,
+        lookupKey: overageLookupKey(o.lookupKey, interval),
+      })),
+    ),
   );
 }
 
 /**
  * Creates what overage billing needs in Stripe if missing: one billing meter per meter event name
- * (sum of reported values, customer by `stripe_customer_id`) and one metered monthly price per plan
- * and metric under the catalog's lookup key. A price's unit is one block of `blockSize` units over the
+ * (sum of reported values, customer by `stripe_customer_id`) and one metered price per plan, metric and
+ * interval under the catalog's lookup key (a yearly term bills its overage yearly, in arrears, with the renewal). A price's unit is one block of `blockSize` units over the
  * limit (reportOverage sends blocks). Safe to run at every start: creates carry deterministic keys.
  */
 export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult> {
@@ -55,7 +64,7 @@ export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult>
       {
         currency: w.plan.price.currency,
         unit_amount: w.unitAmount,
-        recurring: { interval: 'month', usage_type: 'metered', meter: meters[w.meterEventName] ?? '' },
+        recurring: { interval: w.interval, usage_type: 'metered', meter: meters[w.meterEventName] ?? '' },
         product_data: { name: `${w.plan.name} ${w.metric.replace('_', ' ')} overage` },
         nickname: `per ${w.blockSize} ${w.metric} over the ${w.plan.name} limit`,
         lookup_key: w.lookupKey,

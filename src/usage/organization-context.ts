@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import { effectivePlan } from '../domain/effective-plan';
-import type { PlanId } from '../domain/plans';
+import { PLANS, type LimitMetric, type PlanId } from '../domain/plans';
+import { limitsWith } from '../domain/pricing';
 import type { SubscriptionPeriod } from '../domain/usage-periods';
 import { liveSubscriptions } from './store';
 
@@ -8,9 +9,17 @@ import { liveSubscriptions } from './store';
 export interface UsageContext extends SubscriptionPeriod {
   subscriptionId: string | null;
   plan: PlanId;
+  /** The plan's limits under the subscription's terms: seats, add-on packs, a yearly term's counters. */
+  limits: Record<LimitMetric, number>;
 }
 
-const FREE: UsageContext = { subscriptionId: null, plan: 'free', currentPeriodStart: null, currentPeriodEnd: null };
+const FREE: UsageContext = {
+  subscriptionId: null,
+  plan: 'free',
+  limits: PLANS.free.limits,
+  currentPeriodStart: null,
+  currentPeriodEnd: null,
+};
 
 /**
  * The live subscription of each organization (at most one by a unique index). A subscription whose
@@ -31,6 +40,7 @@ export async function loadUsageContexts(
         : {
             subscriptionId: row.id,
             plan,
+            limits: limitsWith(plan, row.terms),
             currentPeriodStart: row.current_period_start?.getTime() ?? null,
             currentPeriodEnd: row.current_period_end?.getTime() ?? null,
           },

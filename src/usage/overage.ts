@@ -80,7 +80,10 @@ const keyOf = (input: ReportOverageInput, metric: UsageMetric) => ({
  */
 export async function reportOverage(deps: ReportOverageDeps, input: ReportOverageInput): Promise<OverageReport[]> {
   const { db } = deps;
-  const plan = PLANS[input.plan ?? (await loadUsageContext(db, input.organizationId)).plan];
+  const context = await loadUsageContext(db, input.organizationId);
+  const plan = PLANS[input.plan ?? context.plan];
+  // A yearly term's counters cover the year (limitsWith); another plan than the live one keeps its own limits.
+  const limits = plan.id === context.plan ? context.limits : plan.limits;
   const reports: OverageReport[] = [];
   for (const [metric, priced] of Object.entries(plan.overage) as [
     UsageMetric,
@@ -92,7 +95,8 @@ export async function reportOverage(deps: ReportOverageDeps, input: ReportOverag
       row = await send(deps, input, metric, row);
       sent = true;
     }
-    const computed = overageBlocks(plan.id, metric, await periodTotal(db, input.organizationId, metric, input.period));
+    const total = await periodTotal(db, input.organizationId, metric, input.period);
+    const computed = overageBlocks(plan.id, metric, total, limits[metric]);
     if (computed.blocks > (row?.reported_blocks ?? 0)) {
       const pending = await fixNextTotal(db, input, plan.id, metric, priced.meterEventName, computed, row);
       if (!pending.reported_at) {

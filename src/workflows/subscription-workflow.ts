@@ -9,6 +9,8 @@ import { subscriptionWorkflowBeforeCore } from './v1/subscription-workflow';
 
 /** Marks runs interpreted by the policy core; histories without it are replayed by the code before it (v1/). */
 export const CORE_V2_PATCH = 'core-v2';
+/** Changes at renewal go through a Stripe subscription schedule (docs/workflow-versioning.md). */
+export const TERMS_AT_BOUNDARY_PATCH = 'terms-at-boundary';
 
 /**
  * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
@@ -18,8 +20,9 @@ export const CORE_V2_PATCH = 'core-v2';
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
   if (!patched(CORE_V2_PATCH)) return subscriptionWorkflowBeforeCore(input);
   const policy = resolveBillingPolicy(input.policy);
+  const carried = input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId);
   const run: Run = {
-    state: input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId),
+    state: { ...carried, boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH) },
     policy,
     lock: createLock(),
     inbox: [],

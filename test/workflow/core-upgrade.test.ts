@@ -2,7 +2,11 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { CORE_V2_PATCH, type subscriptionWorkflow } from '../../src/workflows/subscription-workflow';
+import {
+  CORE_V2_PATCH,
+  TERMS_AT_BOUNDARY_PATCH,
+  type subscriptionWorkflow,
+} from '../../src/workflows/subscription-workflow';
 import { changePlanUpdate, getStateQuery, subscribeUpdate, subscriptionWorkflowId } from '../../src/workflows/messages';
 import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
@@ -90,6 +94,7 @@ test('a run started on the code before the policy core finishes its period on it
     );
     expect(patchesOf(await env.client.workflow.getHandle(workflowId, secondRunId).fetchHistory())).toEqual([
       CORE_V2_PATCH,
+      TERMS_AT_BOUNDARY_PATCH,
     ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });

@@ -5,6 +5,7 @@ import { customerRoutes } from './resources/customers';
 import { invoiceRoutes } from './resources/invoices';
 import { meterRoutes } from './resources/meters';
 import { subscriptionRoutes } from './resources/subscriptions';
+import { subscriptionScheduleRoutes } from './resources/subscription-schedules';
 import { testClockRoutes } from './resources/test-clocks';
 import { eventRoutes } from './resources/events';
 import { paymentIntentRoutes } from './resources/payment-intents';
@@ -24,6 +25,7 @@ export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret
   productRoutes(router, sim);
   priceRoutes(router, sim);
   subscriptionRoutes(router, sim);
+  subscriptionScheduleRoutes(router, sim);
   invoiceRoutes(router, sim);
   testClockRoutes(router, sim, time);
   meterRoutes(router, sim);

@@ -38,6 +38,8 @@ export interface SubscriptionInternals {
   pendingItems: Array<{ id: string; price: string; quantity: number }> | null;
   pendingInvoice: string | null;
   incompleteSince: number | null;
+  /** The new period a held `pending_if_incomplete` change of interval starts once paid (absent in older state). */
+  pendingCycleReset?: { start: number; end: number } | null;
 }
 
 export interface MeterUsage {
@@ -62,6 +64,7 @@ export interface SimState {
   products: Record<string, Stripe.Product>;
   prices: Record<string, Stripe.Price>;
   subscriptions: Record<string, Stripe.Subscription>;
+  subscriptionSchedules: Record<string, Stripe.SubscriptionSchedule>;
   subscriptionInternals: Record<string, SubscriptionInternals>;
   invoices: Record<string, Stripe.Invoice>;
   pendingItems: Record<string, PendingItem>;
@@ -88,6 +91,7 @@ export function emptyState(): SimState {
     products: {},
     prices: {},
     subscriptions: {},
+    subscriptionSchedules: {},
     subscriptionInternals: {},
     invoices: {},
     pendingItems: {},

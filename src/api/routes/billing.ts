@@ -4,6 +4,7 @@ import { createSetupIntent } from './payment-methods/create-setup-intent';
 import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
 import { updatePaymentMethod } from './payment-methods/update-payment-method';
 import { listPlans } from './plans/list-plans';
+import { removeAddOn, setAddOn } from './subscription/add-ons';
 import { cancelSubscription } from './subscription/cancel-subscription';
 import { changePlan } from './subscription/change-plan';
 import { createSubscription } from './subscription/create-subscription';
@@ -20,6 +21,8 @@ export const billingEndpoints: Endpoint[] = [
   previewChange,
   cancelSubscription,
   resumeSubscription,
+  setAddOn,
+  removeAddOn,
   listInvoicesEndpoint,
   listPaymentMethodsEndpoint,
   createSetupIntent,

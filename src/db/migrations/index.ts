@@ -10,6 +10,7 @@ import * as overageReportedBlocks from './2026-11-23T0018-overage-reported-block
 import * as stripeEventsPendingInOrder from './2026-12-01T0001-stripe-events-pending-in-order';
 import * as subscriptionsHistoryLength from './2026-12-04T0001-subscriptions-history-length';
 import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-payment-action';
+import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0001-stripe-events-pending-in-order': stripeEventsPendingInOrder,
   '2026-12-04T0001-subscriptions-history-length': subscriptionsHistoryLength,
   '2026-12-04T0002-subscriptions-payment-action': subscriptionsPaymentAction,
+  '2026-12-05T0001-subscriptions-terms': subscriptionsTerms,
 };

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { SubscriptionProjection } from '../../activities/types';
 import type { PaymentAction } from '../../domain/subscription/payment-action';
+import { DEFAULT_TERMS, type AddOnId, type BillingInterval } from '../../domain/pricing';
 import { preparedQuery, type Db } from '../database';
 import type { SubscriptionsTable } from '../schema';
 
@@ -35,6 +36,18 @@ export interface SubscriptionApiView {
   paymentAction: PaymentAction | null;
   /** The plan an upgrade applies once its payment is authenticated. */
   pendingUpgradePlan: string | null;
+  interval: BillingInterval;
+  /** Purchased seats beyond the plan's included ones. */
+  seats: number;
+  addOns: Partial<Record<AddOnId, number>>;
+  /** What the subscription renews on at the period end (a subscription schedule holds it; resume undoes it). */
+  scheduledChange: {
+    plan: string;
+    interval: BillingInterval;
+    seats: number;
+    addOns: Partial<Record<AddOnId, number>>;
+    effectiveAt: string | null;
+  } | null;
   canceledAt: string | null;
   endedAt: string | null;
   updatedAt: string;
@@ -61,6 +74,8 @@ const VIEW_COLUMNS = [
   'dunning_next_action_at',
   'payment_action',
   'pending_upgrade_plan',
+  'terms',
+  'scheduled_change',
   'canceled_at',
   'ended_at',
   'updated_at',
@@ -87,6 +102,12 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
     dunningNextActionAt: iso(row.dunning_next_action_at),
     paymentAction: row.payment_action,
     pendingUpgradePlan: row.pending_upgrade_plan,
+    ...(row.terms ?? DEFAULT_TERMS),
+    scheduledChange: row.scheduled_change && {
+      ...row.scheduled_change,
+      effectiveAt:
+        row.scheduled_change.effectiveAt === null ? null : new Date(row.scheduled_change.effectiveAt).toISOString(),
+    },
     canceledAt: iso(row.canceled_at),
     endedAt: iso(row.ended_at),
     updatedAt: row.updated_at.toISOString(),
@@ -96,7 +117,7 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
 // Raw: a named prepared statement is its text. GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
 // and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
 const CURRENT_SUBSCRIPTION = {
-  name: 'subscription_view_current_v2',
+  name: 'subscription_view_current_v3',
   text: `select ${VIEW_COLUMNS.join(', ')} from subscriptions where organization_id = $1
     order by ended_at is null desc, created_at desc limit 1`,
 };
@@ -159,6 +180,11 @@ export async function projectSubscription(db: Db, p: SubscriptionProjection): Pr
     dunning_next_action_at: date(p.dunningNextActionAt ?? null),
     payment_action: p.paymentAction ? JSON.stringify(p.paymentAction) : null,
     pending_upgrade_plan: p.pendingUpgradePlan ?? null,
+    terms:
+      p.interval === undefined
+        ? null
+        : JSON.stringify({ interval: p.interval, seats: p.seats ?? 0, addOns: p.addOns ?? {} }),
+    scheduled_change: p.scheduledChange ? JSON.stringify(p.scheduledChange) : null,
     canceled_at: date(p.canceledAt),
     ended_at: date(p.endedAt),
     state_version: order.stateVersion,

@@ -1,5 +1,7 @@
 import type { PlanChangeActor } from '../plan-change';
 import type { PlanId } from '../plans';
+import type { AddOnId, BillingInterval, Terms } from '../pricing';
+import type { TermsChangeArgs } from '../terms-change';
 import type { NotificationKind } from '../notification-kinds';
 import type { DeadlineKind } from './deadlines';
 import type { BillingError } from './errors';
@@ -24,10 +26,14 @@ export interface SubscribeArgs {
   paymentMethodId?: string;
   email?: string;
   skipTrial?: boolean;
+  /** month (default) or year. */
+  interval?: BillingInterval;
+  /** Extra seats beyond the plan's included ones (default 0). */
+  seats?: number;
+  addOns?: Partial<Record<AddOnId, number>>;
 }
-export interface ChangePlanArgs {
-  plan: PlanId;
-}
+/** A plan, or terms (interval, seats, add-on packs), or both; absent fields keep their value. */
+export type ChangePlanArgs = TermsChangeArgs;
 /** upgrade_requires_action: the proration's payment needs the customer; the plan changes once it is paid. */
 export type PlanChangeKind = 'upgraded' | 'upgrade_requires_action' | 'downgrade_scheduled' | 'cancel_scheduled';
 export interface ChangePlanResult {
@@ -84,7 +90,9 @@ export type Continuation = { finish: Finish } & (
   | { step: 'subscribe.paymentMethod'; args: SubscribeArgs; updateId: string; asOf: number; customerId: string }
   | { step: 'subscribe.created' }
   | { step: 'adopt.fetched' }
-  | { step: 'planChange.done'; to: PlanId; pending: boolean }
+  | { step: 'planChange.done'; to: PlanId; pending: boolean; terms?: Terms }
+  | { step: 'terms.scheduled'; plan: PlanId; terms: Terms }
+  | { step: 'resume.released' }
   | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }
   | { step: 'resume.planRestored' }
   | { step: 'paymentMethod.attached' }

@@ -1,6 +1,8 @@
 import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
+import { DEFAULT_TERMS, type Terms } from '../pricing';
+import type { ScheduledChange } from '../terms-change';
 import type { SubscriptionStatus } from '../subscription-status';
 import type { PaymentAction } from './payment-action';
 
@@ -29,6 +31,8 @@ export interface PendingUpgrade {
   plan: PlanId;
   invoiceId: string;
   expiresAt: number;
+  /** The terms it applies (a change of seats, packs or interval on the same plan); absent for a plan upgrade. */
+  terms?: Terms;
 }
 
 /**
@@ -76,6 +80,15 @@ export interface SubscriptionState {
   republish: boolean;
   /** A new billing period started: the run continues as new once it is idle. Not carried. */
   rolloverPending: boolean;
+  /** Interval, purchased seats and add-on packs; absent in states carried from before them (= monthly, none). */
+  terms?: Terms;
+  /** A change held by a Stripe subscription schedule for the period boundary; resume releases it. */
+  scheduled?: ScheduledChange | null;
+  /**
+   * Set by each run from `patched('terms-at-boundary')`: changes at renewal go through a subscription schedule.
+   * Runs whose history predates it keep the older path (items swapped at once without proration).
+   */
+  boundarySchedules?: boolean;
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
@@ -141,7 +154,13 @@ export function draftOf(s: SubscriptionState): SubscriptionState {
     dunning: d && { ...d, schedule: { ...d.schedule, retryAt: [...d.schedule.retryAt] } },
     paymentAction: s.paymentAction && { ...s.paymentAction },
     pendingUpgrade: s.pendingUpgrade && { ...s.pendingUpgrade },
+    ...(s.scheduled && { scheduled: { ...s.scheduled } }),
   };
+}
+
+/** The terms in force (monthly, no seats, no add-ons for states from before them). */
+export function termsOf(s: Pick<SubscriptionState, 'terms'>): Terms {
+  return s.terms ?? DEFAULT_TERMS;
 }
 
 export interface DunningView {
@@ -186,11 +205,23 @@ export interface SubscriptionView {
   canceledAt: number | null;
   endedAt: number | null;
   stateVersion: number;
+  interval: Terms['interval'];
+  /** Purchased seats beyond the plan's included ones. */
+  seats: number;
+  addOns: Terms['addOns'];
+  /** What the subscription renews on at the period end, when a change is scheduled (undo with resume). */
+  scheduledChange: ScheduledChangeView | null;
+}
+
+export interface ScheduledChangeView extends Terms {
+  plan: PlanId;
+  effectiveAt: number | null;
 }
 
 export function toView(
-  s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade'>>,
+  s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled'>>,
 ): SubscriptionView {
+  const terms = termsOf(s);
   const d = s.dunning;
   const phase: DunningPhase | null =
     d && (d.action ? 'action_required' : d.nextRetryAt !== null ? 'retrying' : 'grace');
@@ -226,6 +257,12 @@ export function toView(
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
     stateVersion: s.stateVersion,
+    interval: terms.interval,
+    seats: terms.seats,
+    addOns: terms.addOns,
+    scheduledChange: s.scheduled
+      ? { plan: s.scheduled.plan, ...s.scheduled.terms, effectiveAt: s.currentPeriodEnd }
+      : null,
   };
 }
 
@@ -251,6 +288,11 @@ export interface PublishedSubscription {
   dunningNextActionAt?: number | null;
   paymentAction?: PaymentAction | null;
   pendingUpgradePlan?: PlanId | null;
+  /** Absent (or ignored) while the subscription is monthly without seats, add-ons or a scheduled change. */
+  interval?: Terms['interval'];
+  seats?: number;
+  addOns?: Terms['addOns'];
+  scheduledChange?: ScheduledChangeView | null;
   canceledAt: number | null;
   endedAt: number | null;
 }
@@ -277,6 +319,10 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     dunningNextActionAt: view.dunning?.nextActionAt ?? null,
     paymentAction: view.paymentAction,
     pendingUpgradePlan: view.pendingUpgradePlan,
+    interval: view.interval,
+    seats: view.seats,
+    addOns: view.addOns,
+    scheduledChange: view.scheduledChange,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

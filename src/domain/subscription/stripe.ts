@@ -1,4 +1,5 @@
 import type { PlanId } from '../plans';
+import type { AddOnId, BillingInterval, Terms } from '../pricing';
 
 /**
  * What the policy knows of Stripe, and what it may ask of it. Snapshots are normalized and small (not raw Stripe
@@ -60,6 +61,15 @@ export interface SubscriptionSnapshot {
    * held. Absent in snapshots recorded before it was read.
    */
   pendingUpdateExpiresAt?: number | null;
+  /**
+   * The terms Stripe bills (from the items: the plan price's interval, the seat item's quantity, the add-on items'
+   * quantities) and the schedule holding a change for the period boundary. Absent in snapshots recorded before
+   * annual billing, seats and add-ons.
+   */
+  interval?: BillingInterval;
+  seats?: number;
+  addOns?: Partial<Record<AddOnId, number>>;
+  scheduleId?: string | null;
 }
 
 /**
@@ -97,6 +107,8 @@ export interface CreateSubscriptionInput extends Clocked, Step {
   plan: PlanId;
   trialDays: number;
   paymentMethodId: string | null;
+  /** Interval, seats and add-ons; absent = monthly, none (inputs recorded before them). */
+  terms?: Terms;
 }
 
 export interface ChangePlanInput extends Clocked, Step {
@@ -104,6 +116,8 @@ export interface ChangePlanInput extends Clocked, Step {
   plan: PlanId;
   /** upgrade: prorate and charge now, only applied if paid; next_period: new price from the next renewal. */
   mode: 'upgrade' | 'next_period';
+  /** The terms the items follow (the current ones for a plan-only change); absent = monthly, none. */
+  terms?: Terms;
 }
 export type ChangePlanOutcome =
   | { outcome: 'applied'; subscription: SubscriptionSnapshot }
@@ -114,6 +128,9 @@ export type ChangePlanOutcome =
 export interface PreviewPlanChangeInput {
   subscriptionId: string;
   plan: PlanId;
+  terms?: Terms;
+  /** at_renewal: nothing is charged now; the preview is the renewal under the new terms. Absent = now. */
+  timing?: 'now' | 'at_renewal';
 }
 export interface PlanChangePreview {
   plan: PlanId;
@@ -125,6 +142,31 @@ export interface PlanChangePreview {
   /** Next regular renewal amount at the new price. */
   nextRenewalAmount: number;
   prorationDate: number;
+  /** When the change takes effect; absent in previews recorded before changes at the period boundary. */
+  effective?: 'now' | 'at_renewal';
+  /** The target's terms, and one renewal of them on each interval (both, so a pricing page can compare). */
+  terms?: Terms;
+  renewalAmounts?: Record<BillingInterval, number>;
+}
+
+/**
+ * A change at the period boundary: a subscription schedule whose current phase keeps today's items to the period end
+ * and whose next phase carries the new ones (then releases). `scheduleId` set = replace that schedule's next phase.
+ */
+export interface ScheduleChangeInput extends Clocked, Step {
+  subscriptionId: string;
+  scheduleId: string | null;
+  plan: PlanId;
+  terms: Terms;
+}
+export interface ScheduleChangeResult {
+  scheduleId: string;
+  subscription: SubscriptionSnapshot;
+}
+/** Undo: the schedule is released, the subscription keeps its items and renews on them. */
+export interface ReleaseScheduleInput extends Clocked, Step {
+  subscriptionId: string;
+  scheduleId: string;
 }
 
 export interface SubscriptionUpdateInput extends Clocked, Step {
@@ -185,6 +227,8 @@ export interface StripeCalls {
   markInvoiceUncollectible: [InvoiceActionInput, InvoiceSnapshot];
   voidInvoice: [InvoiceActionInput, InvoiceSnapshot];
   createSetupIntent: [CreateSetupIntentInput, SetupIntentCreated];
+  scheduleChange: [ScheduleChangeInput, ScheduleChangeResult];
+  releaseSchedule: [ReleaseScheduleInput, SubscriptionSnapshot];
 }
 export type StripeCallName = keyof StripeCalls;
 export type StripePort = { [K in StripeCallName]: (input: StripeCalls[K][0]) => Promise<StripeCalls[K][1]> };
@@ -208,6 +252,7 @@ export const idempotencyKey = {
   cancelSubscription: (subscriptionId: string, step: string) => `subscription_cancel:${subscriptionId}:${step}`,
   payInvoice: (invoiceId: string, attempt: number) => `invoice_pay:${invoiceId}:${attempt}`,
   setupIntent: (customerId: string, step: string) => `setup_intent:${customerId}:${step}`,
+  schedule: (subscriptionId: string, step: string) => `subscription_schedule:${subscriptionId}:${step}`,
 };
 
 /** The Stripe idempotency key a call is sent with; null for reads and calls Stripe dedupes by itself. */
@@ -229,6 +274,9 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
       return idempotencyKey.payInvoice(call.input.invoiceId, call.input.attempt);
     case 'createSetupIntent':
       return idempotencyKey.setupIntent(call.input.customerId, call.input.step);
+    case 'scheduleChange':
+    case 'releaseSchedule':
+      return idempotencyKey.schedule(call.input.subscriptionId, call.input.step);
     default:
       return null;
   }

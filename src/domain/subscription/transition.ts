@@ -2,7 +2,9 @@ import type { BillingPolicy } from '../billing-policy';
 import { decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
-import { getPlan, isPlanId } from '../plans';
+import { getPlan, isPlanId, type PlanId } from '../plans';
+import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
+import { decideTermsChange, hasTermsArgs, type TermsChangeArgs } from '../terms-change';
 import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
 import { backstopFor, type DeadlineKind } from './deadlines';
 import { BillingErrorType, billingError, type BillingError } from './errors';
@@ -21,6 +23,7 @@ import type { InvoiceSnapshot, PaymentError, StripeCall, StripeCalls, Subscripti
 import { actionNeeded, type PaymentAction } from './payment-action';
 import {
   draftOf,
+  termsOf,
   toPublished,
   toView,
   type DunningState,
@@ -98,7 +101,7 @@ class Step {
         );
       case 'previewPlanChange':
         return this.call(
-          { name: 'previewPlanChange', input: { subscriptionId: s.stripeSubscriptionId ?? '', plan: cmd.args.plan } },
+          { name: 'previewPlanChange', input: previewInput(s, cmd.args) },
           { step: 'answer', finish: { kind: 'answer' } },
         );
       case 'createSetupIntent': {
@@ -126,7 +129,7 @@ class Step {
       case 'resume': {
         const subscriptionId = this.subscriptionId();
         if (subscriptionId === null) return;
-        const decision = decideResume(s);
+        const decision = decideResume(resumeContext(s));
         if (decision.kind === 'rejected') return;
         if (!decision.undoCancel) return this.restorePlan(subscriptionId, cmd.updateId, asOf);
         return this.call(
@@ -176,7 +179,8 @@ class Step {
 
   /** Upgrades apply now and are charged now (not applied if that fails); downgrades wait for the renewal; free is cancel. */
   private changePlan(cmd: Extract<Command, { type: 'changePlan' }>): void {
-    const decision = decidePlanChange(this.s, cmd.args.plan, cmd.actor);
+    if (usesTermsPath(this.s, cmd.args)) return this.changeTerms(cmd);
+    const decision = decidePlanChange(this.s, cmd.args.plan ?? this.s.plan, cmd.actor);
     const subscriptionId = this.subscriptionId();
     if (subscriptionId === null || decision.kind === 'rejected') return;
     const asOf = this.now;
@@ -199,6 +203,7 @@ class Step {
           mode: upgrade ? 'upgrade' : 'next_period',
           step: `${decision.kind}:${cmd.updateId}`,
           asOf,
+          ...(this.s.terms && { terms: this.s.terms }),
         },
       },
       {
@@ -206,6 +211,60 @@ class Step {
         to: decision.to,
         pending: !upgrade,
         finish: { kind: 'planChange', change: upgrade ? 'upgraded' : 'downgrade_scheduled' },
+      },
+    );
+  }
+
+  /**
+   * Interval, seats, add-ons (and plans, in runs with schedules): what costs more applies now, prorated and charged
+   * like an upgrade (3-D Secure included); what costs less is put on a subscription schedule's next phase, so Stripe
+   * switches the items at the period boundary (the rest of the period, overage included, stays on today's prices).
+   */
+  private changeTerms(cmd: Extract<Command, { type: 'changePlan' }>): void {
+    const s = this.s;
+    const decision = decideTermsChange(termsContext(s), cmd.args, cmd.actor);
+    const subscriptionId = this.subscriptionId();
+    if (subscriptionId === null || decision.kind === 'rejected') return;
+    const asOf = this.now;
+    if (decision.kind === 'now') {
+      return this.call(
+        {
+          name: 'changePlan',
+          input: {
+            subscriptionId,
+            plan: decision.plan,
+            mode: 'upgrade',
+            terms: decision.terms,
+            step: `terms_now:${cmd.updateId}`,
+            asOf,
+          },
+        },
+        {
+          step: 'planChange.done',
+          to: decision.plan,
+          pending: false,
+          terms: decision.terms,
+          finish: { kind: 'planChange', change: 'upgraded' },
+        },
+      );
+    }
+    this.call(
+      {
+        name: 'scheduleChange',
+        input: {
+          subscriptionId,
+          scheduleId: s.scheduled?.scheduleId ?? null,
+          plan: decision.plan,
+          terms: decision.terms,
+          step: `terms_at_renewal:${cmd.updateId}`,
+          asOf,
+        },
+      },
+      {
+        step: 'terms.scheduled',
+        plan: decision.plan,
+        terms: decision.terms,
+        finish: { kind: 'planChange', change: 'downgrade_scheduled' },
       },
     );
   }
@@ -222,6 +281,17 @@ class Step {
 
   /** Resume undoes a scheduled downgrade by scheduling the current plan again for the next period. */
   private restorePlan(subscriptionId: string, updateId: string, asOf: number): void {
+    const scheduled = this.s.scheduled;
+    // Releasing the schedule leaves the subscription's items as they are: Stripe renews on today's terms.
+    if (scheduled) {
+      return this.call(
+        {
+          name: 'releaseSchedule',
+          input: { subscriptionId, scheduleId: scheduled.scheduleId, step: `resume_schedule:${updateId}`, asOf },
+        },
+        { step: 'resume.released', finish: { kind: 'view' } },
+      );
+    }
     this.call(
       {
         name: 'changePlan',
@@ -369,13 +439,28 @@ class Step {
         if (result.outcome === 'declined')
           return this.reject(billingError(BillingErrorType.CardDeclined, result.error.message, result.error));
         if (result.outcome === 'requires_action') {
-          s.pendingUpgrade = { plan: of.to, invoiceId: result.invoice.id, expiresAt: result.expiresAt };
+          s.pendingUpgrade = {
+            plan: of.to,
+            invoiceId: result.invoice.id,
+            expiresAt: result.expiresAt,
+            ...(of.terms && { terms: of.terms }),
+          };
           s.paymentAction = actionNeeded(result.invoice) ?? actionFor(result.invoice);
           return this.observe(result.subscription, { kind: 'planChange', change: 'upgrade_requires_action' });
         }
         if (of.pending) s.pendingPlan = of.to;
         return this.observe(result.subscription, of.finish);
       }
+      case 'terms.scheduled': {
+        const { scheduleId, subscription } = value as Result<'scheduleChange'>;
+        s.scheduled = { plan: of.plan, terms: of.terms, scheduleId };
+        s.pendingPlan = of.plan === s.plan ? null : of.plan;
+        return this.observe(subscription, of.finish);
+      }
+      case 'resume.released':
+        s.scheduled = null;
+        s.pendingPlan = null;
+        return this.observe(value as Result<'releaseSchedule'>, of.finish);
       case 'resume.uncanceled': {
         const snapshot = value as Result<'setCancelAtPeriodEnd'>;
         const id = s.stripeSubscriptionId;
@@ -471,6 +556,7 @@ class Step {
           plan: of.args.plan,
           trialDays: trialDaysFor(of.args),
           paymentMethodId,
+          ...(hasTermsArgs(of.args) && { terms: subscribeTerms(of.args) }),
           step: `subscribe:${of.updateId}`,
           asOf: of.asOf,
         },
@@ -502,12 +588,21 @@ class Step {
     if (renewed) {
       s.plan = snap.plan ?? s.pendingPlan ?? s.plan;
       s.pendingPlan = null;
+      if (s.scheduled) s.scheduled = null;
       s.rolloverPending = true;
+    } else if (s.scheduled && snap.scheduleId === null) {
+      // The schedule was released outside the workflow (Dashboard): nothing is scheduled any more.
+      s.scheduled = null;
+      s.pendingPlan = null;
     } else if (snap.plan !== null && snap.plan !== s.pendingPlan) {
       // Changed in Stripe directly (Dashboard) or by our own upgrade: Stripe wins.
       s.plan = snap.plan;
     }
     if (snap.plan === s.plan) s.unitAmount = snap.unitAmount;
+    if (snap.interval !== undefined) {
+      const terms = snapshotTerms(snap);
+      if (s.terms !== undefined || JSON.stringify(terms) !== JSON.stringify(DEFAULT_TERMS)) s.terms = terms;
+    }
     s.currency = snap.currency;
     s.stripeCustomerId = snap.customerId;
     s.currentPeriodStart = snap.currentPeriodStart;
@@ -537,7 +632,9 @@ class Step {
     }
     const upgrade = s.pendingUpgrade;
     // Applied (paid), or no longer held by Stripe (its 23 hours passed; Stripe voids the invoice too).
-    const applied = snap.plan === upgrade?.plan || (latest?.id === upgrade?.invoiceId && latest?.status !== 'open');
+    const reached =
+      snap.plan === upgrade?.plan && (upgrade.terms === undefined || sameTerms(snapshotTerms(snap), upgrade.terms));
+    const applied = reached || (latest?.id === upgrade?.invoiceId && latest?.status !== 'open');
     if (upgrade && applied) s.pendingUpgrade = null;
     if (upgrade && !applied && snap.pendingUpdateExpiresAt === null) {
       return this.call(
@@ -600,6 +697,7 @@ class Step {
     s.dunning = null;
     s.paymentAction = null;
     s.pendingUpgrade = null;
+    if (s.scheduled) s.scheduled = null;
     s.backstopAt = null;
     s.endedAt = endedAt;
     s.canceledAt = s.canceledAt ?? endedAt;
@@ -797,11 +895,26 @@ class Step {
  * out because they only ever change together with the attempt count, the grace end or the payment action.
  */
 function publishedKey(p: PublishedSubscription): string {
-  const { dunningPhase: _phase, dunningNextActionAt: _next, paymentAction, pendingUpgradePlan, ...base } = p;
+  const {
+    dunningPhase: _phase,
+    dunningNextActionAt: _next,
+    paymentAction,
+    pendingUpgradePlan,
+    interval,
+    seats,
+    addOns,
+    scheduledChange,
+    ...base
+  } = p;
+  const hasAddOns = addOns !== undefined && Object.keys(addOns).length > 0;
   return JSON.stringify({
     ...base,
     ...(paymentAction ? { paymentAction } : {}),
     ...(pendingUpgradePlan ? { pendingUpgradePlan } : {}),
+    ...(interval !== undefined && interval !== 'month' ? { interval } : {}),
+    ...(seats ? { seats } : {}),
+    ...(hasAddOns ? { addOns } : {}),
+    ...(scheduledChange ? { scheduledChange } : {}),
   });
 }
 
@@ -830,14 +943,24 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
       if (opts.subscribing)
         return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
       const problem = validateSubscribe(s.status, cmd.args);
-      return problem && reject(problem.reason, problem.message);
+      if (problem) return reject(problem.reason, problem.message);
+      const terms = hasTermsArgs(cmd.args) ? termsRefusal(plan, subscribeTerms(cmd.args)) : null;
+      return terms === null ? null : reject(BillingErrorType.InvalidRequest, terms);
     }
     case 'changePlan':
     case 'previewPlanChange': {
-      if (typeof plan !== 'string' || !isPlanId(plan))
-        return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
-      const decision = decidePlanChange(s, plan, cmd.type === 'changePlan' ? cmd.actor : 'customer');
-      if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
+      const actor = cmd.type === 'changePlan' ? cmd.actor : 'customer';
+      if (usesTermsPath(s, cmd.args)) {
+        const decision = decideTermsChange(termsContext(s), cmd.args, actor);
+        if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
+      } else {
+        if (typeof plan !== 'string' || !isPlanId(plan))
+          return reject(BillingErrorType.InvalidPlan, `unknown plan ${String(plan)}`);
+        const decision = decidePlanChange(s, plan, actor);
+        if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
+        if (s.scheduled)
+          return reject(BillingErrorType.PendingChangeExists, 'a change is scheduled for the renewal; resume first');
+      }
       if (s.pendingUpgrade)
         return reject(
           BillingErrorType.PendingChangeExists,
@@ -847,10 +970,14 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
     }
     case 'cancel': {
       const decision = decideCancel(s, cmd.args?.atPeriodEnd === true);
-      return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
+      if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
+      // Stripe refuses cancel_at_period_end on a subscription a schedule manages.
+      if (decision.kind === 'at_period_end' && s.scheduled)
+        return reject(BillingErrorType.PendingChangeExists, 'a change is scheduled for the renewal; resume first');
+      return null;
     }
     case 'resume': {
-      const decision = decideResume(s);
+      const decision = decideResume(resumeContext(s));
       return decision.kind === 'rejected' ? reject(decision.reason, decision.message) : null;
     }
     case 'updatePaymentMethod':
@@ -875,4 +1002,46 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
     case 'adopt':
       return null;
   }
+}
+
+/** A plan-only request keeps the older rules, unless the run schedules changes at the boundary (then all but free and enterprise). */
+function usesTermsPath(s: SubscriptionState, args: TermsChangeArgs | undefined): boolean {
+  if (hasTermsArgs(args)) return true;
+  const plan = args?.plan;
+  return s.boundarySchedules === true && plan !== 'free' && plan !== 'enterprise';
+}
+
+function termsContext(s: SubscriptionState) {
+  return {
+    status: s.status,
+    plan: s.plan,
+    terms: termsOf(s),
+    scheduled: s.scheduled ?? null,
+    pendingPlan: s.pendingPlan,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+  };
+}
+
+/** A scheduled change (any, not only a lower plan) is what resume undoes. */
+function resumeContext(s: SubscriptionState) {
+  return { ...s, pendingPlan: s.pendingPlan ?? s.scheduled?.plan ?? null };
+}
+
+function subscribeTerms(args: SubscribeArgs): Terms {
+  return { interval: args.interval ?? 'month', seats: args.seats ?? 0, addOns: args.addOns ?? {} };
+}
+
+function previewInput(s: SubscriptionState, args: TermsChangeArgs) {
+  const subscriptionId = s.stripeSubscriptionId ?? '';
+  if (!usesTermsPath(s, args)) return { subscriptionId, plan: args.plan ?? s.plan, ...(s.terms && { terms: s.terms }) };
+  const decision = decideTermsChange(termsContext(s), args);
+  const plan: PlanId = decision.kind === 'rejected' ? s.plan : decision.plan;
+  const terms = decision.kind === 'rejected' ? termsOf(s) : decision.terms;
+  const timing = decision.kind === 'at_renewal' ? 'at_renewal' : 'now';
+  return { subscriptionId, plan, terms, timing } as const;
+}
+
+/** The terms Stripe bills, as the snapshot reads them from the items (monthly, none for older snapshots). */
+function snapshotTerms(snap: SubscriptionSnapshot): Terms {
+  return { interval: snap.interval ?? 'month', seats: snap.seats ?? 0, addOns: snap.addOns ?? {} };
 }

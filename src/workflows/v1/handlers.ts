@@ -1,7 +1,7 @@
 import { patched, setHandler } from '@temporalio/workflow';
 import { decideCancel, decideResume } from '../../domain/cancellation';
 import { decidePlanChange, validateSubscribe, type PlanChangeActor } from '../../domain/plan-change';
-import { isPlanId } from '../../domain/plans';
+import { isPlanId, type PlanId } from '../../domain/plans';
 import { isOperationAllowed } from '../../domain/subscription-status';
 import { stripe } from './activity-proxies';
 import { rejection, toUpdateFailure, type WorkflowContext } from './context';
@@ -63,7 +63,7 @@ function validateSubscribeArgs(ctx: WorkflowContext, args: SubscribeArgs): void 
 
 function validatePlanChange(ctx: WorkflowContext, args: ChangePlanArgs, actor: PlanChangeActor): void {
   requirePlan(args?.plan);
-  const decision = decidePlanChange(ctx.state, args.plan, actor);
+  const decision = decidePlanChange(ctx.state, args.plan as PlanId, actor);
   if (decision.kind === 'rejected') throw rejection(decision.reason, decision.message);
 }
 
@@ -115,7 +115,7 @@ export function registerHandlers(ctx: WorkflowContext): void {
       try {
         return await stripe.previewPlanChange({
           subscriptionId: ctx.state.stripeSubscriptionId ?? '',
-          plan: args.plan,
+          plan: args.plan as PlanId,
         });
       } catch (err) {
         throw toUpdateFailure(err);

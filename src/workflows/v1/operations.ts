@@ -1,6 +1,7 @@
 import { currentUpdateInfo, log } from '@temporalio/workflow';
 import { decideCancel, decideResume } from '../../domain/cancellation';
 import { decidePlanChange, trialDaysFor, type PlanChangeActor } from '../../domain/plan-change';
+import type { PlanId } from '../../domain/plans';
 import { reads, stripe } from './activity-proxies';
 import { commit, rejection, type WorkflowContext } from './context';
 import { retryPayment } from './dunning';
@@ -74,7 +75,8 @@ export async function changePlan(
   args: ChangePlanArgs,
   actor: PlanChangeActor,
 ): Promise<ChangePlanResult> {
-  const decision = decidePlanChange(ctx.state, args.plan, actor);
+  // The validator admitted only plan ids (v1 predates terms).
+  const decision = decidePlanChange(ctx.state, args.plan as PlanId, actor);
   const id = subscriptionId(ctx);
   const asOf = Date.now();
   switch (decision.kind) {

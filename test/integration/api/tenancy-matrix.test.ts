@@ -243,6 +243,48 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/subscription/add-ons': {
+    access: 'user',
+    valid: { path: `${B}/subscription/add-ons`, body: { addOn: 'agents_5' } },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('POST', `${B}/subscription/add-ons`, { token: newcomer.token, body: { addOn: 'agents_5' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/add-ons`, {
+            token: attacker.token,
+            body: { addOn: 'agents_5', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'DELETE /api/v1/billing/subscription/add-ons/{addOn}': {
+    access: 'user',
+    valid: { path: `${B}/subscription/add-ons/agents_5` },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription/add-ons/agents_5`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
+        send: () =>
+          send('DELETE', `${B}/subscription/add-ons/agents_5?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 409,
+        code: 'CONFLICT',
+        check: (a) => expect(a.body.error.details?.reason).toBe('SamePlan'),
+      },
+    ],
+  },
   'GET /api/v1/billing/invoices': {
     access: 'user',
     valid: { path: `${B}/invoices` },

@@ -58,7 +58,9 @@ describe('overage reported to Stripe billing meters (against the Stripe simulato
   it('creates the meters and metered prices once', async () => {
     const first = await syncUsageMeters(stripe);
     expect(Object.keys(first.meters).sort()).toEqual(['billing_api_calls', 'billing_messages']);
-    expect(Object.keys(first.prices)).toHaveLength(4);
+    // Two plans × two counters × two intervals (a yearly term bills its overage yearly, on the same meters).
+    expect(Object.keys(first.prices)).toHaveLength(8);
+    expect(Object.keys(first.prices)).toContain('billing_starter_messages_overage_yearly');
     const again = await syncUsageMeters(stripe);
     expect(again.created).toEqual([]);
     expect(again.prices).toEqual(first.prices);

@@ -88,4 +88,27 @@ describe('seats (the users gauge) as an entitlement', () => {
     expect(consume.status).toBe(422);
     expect(await mayInvite(org)).toMatchObject({ allowed: true, used: 0, limit: 1 });
   });
+
+  test('purchased seats, add-on packs and a yearly term raise the limits at once', async () => {
+    const org = uniqueOrg();
+    await subscribe(t.db, org, 'starter', period, 'active', {
+      interval: 'year',
+      seats: 2,
+      addOns: { agents_5: 1, storage_10gb: 2 },
+    });
+    await seatsReading(org, 4, 1_000);
+    expect(await mayInvite(org)).toMatchObject({ allowed: true, limit: 3 + 2, used: 4, remaining: 1 });
+    expect(await mayInvite(org, 2)).toMatchObject({ allowed: false, limit: 5 });
+    const res = await fetch(`${app.url}/api/v1/billing/entitlements`, {
+      headers: { authorization: `Bearer ${await userToken({ org, role: 'member' })}` },
+    });
+    const limits = Object.fromEntries(((await res.json()) as Entitlements).metrics.map((m) => [m.metric, m.limit]));
+    expect(limits).toEqual({
+      users: 5,
+      agents: 5 + 5,
+      storage: 1_000 + 20_000,
+      messages: 120_000,
+      api_calls: 1_200_000,
+    });
+  });
 });

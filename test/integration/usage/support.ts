@@ -1,3 +1,4 @@
+import type { Terms } from '../../../src/domain/pricing';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/db/database';
 import type { NotificationRequest, Notifier } from '../../../src/notifications/types';
@@ -36,6 +37,7 @@ export async function subscribe(
   plan: string,
   period: { start: string; end: string },
   status = 'active',
+  terms?: Terms,
 ): Promise<void> {
   await db
     .insertInto('subscriptions')
@@ -46,6 +48,7 @@ export async function subscribe(
       status,
       current_period_start: period.start,
       current_period_end: period.end,
+      ...(terms && { terms: JSON.stringify(terms) }),
     })
     .execute();
 }

@@ -1,5 +1,6 @@
 import { placeEvents } from '../../../src/usage/place-events';
 import type { UsageContext } from '../../../src/usage/organization-context';
+import { PLANS } from '../../../src/domain/plans';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const day = 86_400_000;
@@ -7,6 +8,7 @@ const day = 86_400_000;
 const ahead: UsageContext = {
   subscriptionId: 'sub_1',
   plan: 'starter',
+  limits: PLANS.starter.limits,
   currentPeriodStart: now + 14 * day,
   currentPeriodEnd: now + 44 * day,
 };

@@ -9,12 +9,15 @@ import type {
 } from '../../../src/activities/types';
 import { declineMessage } from '../../../src/domain/decline-messages';
 import { getPlan, type PlanId } from '../../../src/domain/plans';
+import { DEFAULT_TERMS, renewalAmount, type Terms } from '../../../src/domain/pricing';
 import type { NotificationRequest } from '../../../src/notifications/types';
 
 export const DAY = 86_400_000;
 export const AUTH_CARD = 'pm_authentication_required';
 /** The fake bills in fixed 30-day periods; enough to walk a year. */
 export const PERIOD = 30 * DAY;
+/** A yearly term in the fake. */
+export const YEAR = 365 * DAY;
 
 interface FakeSubscription {
   id: string;
@@ -31,7 +34,10 @@ interface FakeSubscription {
   defaultPaymentMethod: string | null;
   latestInvoiceId: string | null;
   /** An upgrade held by Stripe until its proration invoice is paid (payment_behavior pending_if_incomplete). */
-  pendingUpdate?: { plan: PlanId; invoiceId: string; expiresAt: number };
+  pendingUpdate?: { plan: PlanId; invoiceId: string; expiresAt: number; terms?: Terms };
+  terms: Terms;
+  /** A subscription schedule's next phase: the items switch at the period end. */
+  schedule?: { id: string; plan: PlanId; terms: Terms };
 }
 
 interface FakeInvoice {
@@ -110,8 +116,13 @@ export class FakeStripe {
         Object.assign(sub, { status: 'canceled', endedAt: end, canceledAt: sub.canceledAt ?? end });
         return;
       }
-      Object.assign(sub, { periodStart: end, periodEnd: end + PERIOD });
-      this.invoice(sub, getPlan(sub.plan).price.unitAmount ?? 0, end);
+      if (sub.schedule) {
+        // The schedule's next phase starts at the boundary and then releases.
+        Object.assign(sub, { plan: sub.schedule.plan, terms: sub.schedule.terms });
+        delete sub.schedule;
+      }
+      Object.assign(sub, { periodStart: end, periodEnd: end + periodOf(sub.terms) });
+      this.invoice(sub, amountOf(sub.plan, sub.terms), end);
     }
   }
 
@@ -177,6 +188,10 @@ export class FakeStripe {
       defaultPaymentMethodId: this.cardFor(sub),
       latestInvoice: latest ? this.invoiceSnapshot(latest) : null,
       pendingUpdateExpiresAt: sub.pendingUpdate?.expiresAt ?? null,
+      interval: sub.terms.interval,
+      seats: sub.terms.seats,
+      addOns: sub.terms.addOns,
+      scheduleId: sub.schedule?.id ?? null,
     };
   }
 
@@ -229,6 +244,7 @@ export class FakeStripe {
     const sub = this.sub(inv.subscriptionId);
     if (sub.pendingUpdate?.invoiceId === invoiceId) {
       sub.plan = sub.pendingUpdate.plan;
+      if (sub.pendingUpdate.terms) sub.terms = sub.pendingUpdate.terms;
       delete sub.pendingUpdate;
     }
     if (sub.status !== 'canceled') sub.status = 'active';
@@ -253,6 +269,7 @@ export class FakeStripe {
     plan: PlanId,
     at: number,
     trialDays: number,
+    terms: Terms = DEFAULT_TERMS,
   ): FakeSubscription {
     const trialEnd = trialDays > 0 ? at + trialDays * DAY : null;
     const sub: FakeSubscription = {
@@ -262,7 +279,8 @@ export class FakeStripe {
       plan,
       status: trialEnd ? 'trialing' : 'active',
       periodStart: at,
-      periodEnd: trialEnd ?? at + PERIOD,
+      periodEnd: trialEnd ?? at + periodOf(terms),
+      terms,
       trialEnd,
       cancelAtPeriodEnd: false,
       canceledAt: null,
@@ -297,14 +315,14 @@ export class FakeStripe {
         if (subscriptionId) this.sub(subscriptionId).defaultPaymentMethod = paymentMethodId;
         return { paymentMethodId };
       },
-      createSubscription: async ({ organizationId, customerId, plan, trialDays, step, asOf }) => {
+      createSubscription: async ({ organizationId, customerId, plan, trialDays, step, asOf, terms }) => {
         this.tick(asOf);
         this.record('createSubscription', asOf, step);
         const prior = this.createdBySteps.get(step);
         if (prior) return this.snapshot(this.sub(prior));
-        const sub = this.newSubscription(organizationId, customerId, plan, asOf, trialDays);
+        const sub = this.newSubscription(organizationId, customerId, plan, asOf, trialDays, terms);
         if (trialDays === 0) {
-          const inv = this.invoice(sub, getPlan(plan).price.unitAmount ?? 0, asOf);
+          const inv = this.invoice(sub, amountOf(plan, sub.terms), asOf);
           // default_incomplete: a first payment that needs the customer leaves the subscription incomplete.
           if (inv.requiresAction) sub.status = 'incomplete';
           else if (inv.status !== 'paid') {
@@ -320,16 +338,16 @@ export class FakeStripe {
         this.createdBySteps.set(step, sub.id);
         return this.snapshot(sub);
       },
-      changePlan: async ({ subscriptionId, plan, mode, asOf }) => {
+      changePlan: async ({ subscriptionId, plan, mode, asOf, terms }) => {
         this.tick(asOf);
-        this.record('changePlan', asOf, { plan, mode });
+        this.record('changePlan', asOf, { subscriptionId, plan, mode, ...(terms && { terms }) });
         const sub = this.sub(subscriptionId);
         if (mode === 'upgrade' && sub.status !== 'trialing') {
           const error = this.charge(this.cardFor(sub));
           if (error?.code === 'authentication_required') {
             const inv = this.invoice(sub, (getPlan(plan).price.unitAmount ?? 0) / 2, asOf);
             sub.status = 'active';
-            sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW };
+            sub.pendingUpdate = { plan, invoiceId: inv.id, expiresAt: asOf + ACTION_WINDOW, ...(terms && { terms }) };
             return {
               outcome: 'requires_action',
               invoice: this.invoiceSnapshot(inv),
@@ -339,11 +357,39 @@ export class FakeStripe {
           }
           if (error) return { outcome: 'declined', error, invoiceId: null };
         }
-        sub.plan = plan;
+        const target = terms ?? sub.terms;
+        // A new interval resets the billing cycle: the new period starts now (Stripe's billing-cycle reset).
+        if (target.interval !== sub.terms.interval && sub.status !== 'trialing')
+          Object.assign(sub, { periodStart: asOf, periodEnd: asOf + periodOf(target) });
+        Object.assign(sub, { plan, terms: target });
         return { outcome: 'applied', subscription: this.snapshot(sub) };
       },
-      previewPlanChange: async ({ plan }) => {
-        const amount = getPlan(plan).price.unitAmount ?? 0;
+      scheduleChange: async ({ subscriptionId, scheduleId, plan, terms, asOf }) => {
+        this.tick(asOf);
+        this.record('scheduleChange', asOf, { subscriptionId, plan, terms });
+        const sub = this.sub(subscriptionId);
+        sub.schedule = { id: scheduleId ?? sub.schedule?.id ?? this.id('sub_sched'), plan, terms };
+        return { scheduleId: sub.schedule.id, subscription: this.snapshot(sub) };
+      },
+      releaseSchedule: async ({ subscriptionId, asOf }) => {
+        this.tick(asOf);
+        this.record('releaseSchedule', asOf, { subscriptionId });
+        const sub = this.sub(subscriptionId);
+        delete sub.schedule;
+        return this.snapshot(sub);
+      },
+      previewPlanChange: async ({ plan, terms, timing }) => {
+        const amount = amountOf(plan, terms ?? DEFAULT_TERMS);
+        if (timing === 'at_renewal')
+          return {
+            plan,
+            currency: 'usd',
+            amountDueNow: 0,
+            prorationAmount: 0,
+            nextRenewalAmount: amount,
+            prorationDate: this.now,
+            effective: 'at_renewal',
+          };
         return {
           plan,
           currency: 'usd',
@@ -431,4 +477,13 @@ export class FakeStripe {
       },
     };
   }
+}
+
+function periodOf(terms: Terms): number {
+  return terms.interval === 'year' ? YEAR : PERIOD;
+}
+
+/** A renewal's amount: the catalog's plan, seats and add-ons on the interval (enterprise's contract price is 0 here). */
+function amountOf(plan: PlanId, terms: Terms): number {
+  return renewalAmount(plan, terms);
 }

@@ -41,16 +41,6 @@ export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChang
     if (change.price && !price) throw resourceMissing('price', change.price, `items[${i}][price]`);
     if (price && price.currency !== sub.currency)
       throw invalidRequest('All prices on a subscription must have the same currency.', `items[${i}][price]`);
-    const current = sub.items.data[0]?.price.recurring;
-    if (
-      price &&
-      (price.recurring?.interval !== current?.interval || price.recurring?.interval_count !== current?.interval_count)
-    ) {
-      throw invalidRequest(
-        'The simulator keeps one billing interval per subscription; changing the interval (a billing-cycle reset) is not implemented.',
-        `items[${i}][price]`,
-      );
-    }
     if (existing && change.deleted) {
       planned.splice(planned.indexOf(existing), 1);
     } else if (existing) {
@@ -70,6 +60,14 @@ export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChang
     }
   });
   if (planned.length === 0) throw invalidRequest('A subscription must have at least one item.', 'items');
+  // Classic billing mode: every item bills on one interval. Moving all of them to another interval is a billing-cycle
+  // reset (see interval-change.ts); mixed intervals need flexible billing mode, which the simulator does not model.
+  const intervals = new Set(planned.map((p) => `${p.price.recurring?.interval}:${p.price.recurring?.interval_count}`));
+  if (intervals.size > 1)
+    throw invalidRequest(
+      'Currency and interval fields must be the same for all prices on a subscription (mixed intervals need billing_mode flexible, not simulated).',
+      'items',
+    );
   return planned;
 }
 

@@ -2,7 +2,9 @@ import type Stripe from 'stripe';
 import { previousAttributes, type Sim } from '../sim';
 import { collectInvoice, createInvoice, finalizeInvoice, voidInvoice } from './invoicing';
 import { advanceLines, pendingItemLines, prorationItems, takePendingItems, usageLines } from './lines';
+import { applyPlannedItems } from './items';
 import { nextPeriodEnd, type Interval } from './periods';
+import { cancelScheduleOf, phaseAt } from './schedules';
 import { currentPeriod, customerIdOf, internalsOf, setPeriod } from './subscription-object';
 
 /** Stripe's deadline for a first payment (incomplete) and for a `pending_if_incomplete` update. */
@@ -81,6 +83,14 @@ export function renew(sim: Sim, sub: Stripe.Subscription, at: number): void {
   const before = structuredClone(sub);
   const ended = currentPeriod(sub);
   const usage = usageLines(sim, sub, ended);
+  // A schedule's next phase starts at the boundary: the ended period's usage is billed on the old items (above),
+  // the new period on the phase's items.
+  const phase = phaseAt(sim, sub, at);
+  if (phase) {
+    const previous = billingInterval(sub).interval;
+    applyPlannedItems(sim, sub, phase, at);
+    if (billingInterval(sub).interval !== previous) sub.billing_cycle_anchor = at;
+  }
   const { interval, count } = billingInterval(sub);
   const period = { start: at, end: nextPeriodEnd(sub.billing_cycle_anchor, interval, count, at) };
   setPeriod(sub, period);
@@ -122,6 +132,7 @@ export function cancelSubscription(
   const internals = internalsOf(sim, sub.id);
   internals.pendingItems = null;
   internals.pendingInvoice = null;
+  cancelScheduleOf(sim, sub, at);
   sim.emit('customer.subscription.deleted', sub, at, previousAttributes(before, sub));
   sim.store.changed();
 }
@@ -143,6 +154,7 @@ export function expirePendingUpdate(sim: Sim, sub: Stripe.Subscription, at: numb
   sub.pending_update = null;
   internals.pendingInvoice = null;
   internals.pendingItems = null;
+  internals.pendingCycleReset = null;
   if (invoice?.status === 'open') voidInvoice(sim, invoice, at);
   sim.emit('customer.subscription.pending_update_expired', sub, at, previousAttributes(before, sub));
 }

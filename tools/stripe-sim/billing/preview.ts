@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import type { Sim } from '../sim';
 import { buildInvoice, type LineSpec } from './invoice-object';
-import { applyPlannedItems, planItems, type ItemChange } from './items';
+import { cycleReset, resetsBillingCycle } from './interval-change';
+import { applyPlannedItems, planItems, type ItemChange, type PlannedItem } from './items';
 import { advanceLines, peekPendingItems, pendingItemLines, prorationItems, usageLines } from './lines';
 import { billingInterval } from './lifecycle';
 import { nextPeriodEnd } from './periods';
@@ -32,6 +33,8 @@ export function createPreviewInvoice(
   const prorationDate = opts.prorationDate ?? at;
   if (opts.items && opts.items.length > 0) {
     const planned = planItems(sim, sub, opts.items);
+    if (resetsBillingCycle(sub, planned))
+      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines);
     if (behavior !== 'none' && sub.status !== 'trialing')
       lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
     applyPlannedItems(sim, target, planned, at);
@@ -60,5 +63,37 @@ export function createPreviewInvoice(
     invoice.amount_remaining = invoice.amount_due;
   }
   if (!immediate) invoice.next_payment_attempt = next.start;
+  return invoice;
+}
+
+/** The invoice a change of interval would produce now: the billing-cycle reset's (interval-change.ts). */
+function resetPreview(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  customer: Stripe.Customer,
+  planned: PlannedItem[],
+  at: number,
+  behavior: NonNullable<PreviewOptions['prorationBehavior']>,
+  pending: LineSpec[],
+): Stripe.Invoice {
+  const reset = cycleReset(sim, sub, planned, at, behavior !== 'none');
+  const invoice = buildInvoice(
+    sim,
+    {
+      id: sim.id('upcoming_in'),
+      customer,
+      subscription: sub,
+      billingReason: 'subscription_update',
+      created: at,
+      currency: sub.currency,
+      period: reset.period,
+      prorationDate: at,
+    },
+    [...pending, ...reset.lines],
+  );
+  if (customer.balance < 0 && invoice.total > 0) {
+    invoice.amount_due = Math.max(invoice.total + customer.balance, 0);
+    invoice.amount_remaining = invoice.amount_due;
+  }
   return invoice;
 }

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Sim } from '../sim';
+import type { SubscriptionInternals } from '../store';
 
 /** The legacy `plan` that Stripe still embeds in every subscription item, derived from the price. */
 export function planFromPrice(price: Stripe.Price): Stripe.Plan {
@@ -154,10 +155,10 @@ export function customerIdOf(sub: Stripe.Subscription): string {
   return typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
 }
 
-export function internalsOf(sim: Sim, subId: string) {
+export function internalsOf(sim: Sim, subId: string): SubscriptionInternals {
   const existing = sim.state.subscriptionInternals[subId];
   if (existing) return existing;
-  const created = {
+  const created: SubscriptionInternals = {
     trialWillEndSentFor: null,
     upcomingSentFor: null,
     pendingItems: null,

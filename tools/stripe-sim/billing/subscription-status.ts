@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { previousAttributes, type Sim } from '../sim';
 import { customerIdOfInvoice, subscriptionIdOf } from './invoice-object';
 import { applyPlannedItems } from './items';
-import { internalsOf } from './subscription-object';
+import { internalsOf, setPeriod } from './subscription-object';
 
 function hasOtherOpenInvoices(sim: Sim, subId: string, except: string): boolean {
   return Object.values(sim.state.invoices).some(
@@ -33,9 +33,15 @@ export function onInvoicePaid(sim: Sim, invoice: Stripe.Invoice, at: number): vo
       prices.flatMap((p) => (p.price ? [{ id: p.id, price: p.price, quantity: p.quantity, metadata: {} }] : [])),
       at,
     );
+    const reset = internals.pendingCycleReset;
+    if (reset) {
+      sub.billing_cycle_anchor = reset.start;
+      setPeriod(sub, reset);
+    }
     sub.pending_update = null;
     internals.pendingInvoice = null;
     internals.pendingItems = null;
+    internals.pendingCycleReset = null;
     sim.emit('customer.subscription.pending_update_applied', sub, at, previousAttributes(before, sub));
   }
   if (['incomplete', 'past_due', 'unpaid'].includes(sub.status) && !hasOtherOpenInvoices(sim, sub.id, invoice.id)) {

@@ -4,6 +4,7 @@ import { previousAttributes, type Sim } from '../sim';
 import { declineError } from './card-outcomes';
 import { collectInvoice, voidInvoice } from './invoicing';
 import { AUTHENTICATION_REQUIRED } from './test-cards';
+import { applyCycleReset, cycleReset, resetsBillingCycle } from './interval-change';
 import { applyPlannedItems, planItems, type ItemChange } from './items';
 import { INCOMPLETE_WINDOW_SECONDS, endTrial, invoiceSubscription } from './lifecycle';
 import { pendingItemLines, prorationItems, takePendingItems } from './lines';
@@ -37,19 +38,27 @@ export interface UpdateParams {
 function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, changes: ItemChange[], at: number): void {
   const planned = planItems(sim, sub, changes);
   const prorationAt = p.prorationDate ?? at;
+  // Another interval resets the billing cycle: invoiced now whatever the proration behavior (interval-change.ts).
+  const reset = resetsBillingCycle(sub, planned)
+    ? cycleReset(sim, sub, planned, prorationAt, p.prorationBehavior !== 'none')
+    : null;
+  const apply = () =>
+    reset ? applyCycleReset(sim, sub, planned, reset.period) : applyPlannedItems(sim, sub, planned, at);
   const prorations =
-    p.prorationBehavior === 'none' || sub.status === 'trialing' ? [] : prorationItems(sim, sub, planned, prorationAt);
-  if (p.prorationBehavior !== 'always_invoice' || prorations.length === 0) {
+    reset || p.prorationBehavior === 'none' || sub.status === 'trialing'
+      ? []
+      : prorationItems(sim, sub, planned, prorationAt);
+  if (!reset && (p.prorationBehavior !== 'always_invoice' || prorations.length === 0)) {
     for (const item of prorations) sim.state.pendingItems[item.id] = item;
     applyPlannedItems(sim, sub, planned, at);
     return;
   }
   const period = currentPeriod(sub);
-  const lines = pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]);
+  const lines = [...pendingItemLines([...takePendingItems(sim, sub.id), ...prorations]), ...(reset?.lines ?? [])];
   const invoice = invoiceSubscription(sim, sub, at, 'subscription_update', lines, {
     attempt: false,
     offSession: p.offSession,
-    period: { start: prorationAt, end: period.end },
+    period: reset ? reset.period : { start: prorationAt, end: period.end },
     prorationDate: prorationAt,
   });
   const internals = internalsOf(sim, sub.id);
@@ -62,7 +71,7 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
       : ({ paid: invoice.status === 'paid' } as const);
   if (result.paid || p.paymentBehavior === 'allow_incomplete' || p.paymentBehavior === 'default_incomplete') {
     internals.pendingInvoice = null;
-    applyPlannedItems(sim, sub, planned, at);
+    apply();
     if (!result.paid && sub.status === 'active') sub.status = 'past_due';
     return;
   }
@@ -74,6 +83,7 @@ function changeItems(sim: Sim, sub: Stripe.Subscription, p: UpdateParams, change
     throw invalidRequest('Payment failed.');
   }
   internals.pendingItems = planned.map((item) => ({ id: item.id, price: item.price.id, quantity: item.quantity }));
+  internals.pendingCycleReset = reset?.period ?? null;
   sub.pending_update = {
     billing_cycle_anchor: null,
     cancel_at_period_end: null,
@@ -112,6 +122,10 @@ export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: Update
       'resource_missing',
     );
   }
+  if (sub.schedule && (p.cancelAtPeriodEnd !== undefined || p.cancelAt !== undefined))
+    throw invalidRequest(
+      `The subscription is managed by the subscription schedule \`${typeof sub.schedule === 'string' ? sub.schedule : sub.schedule.id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+    );
   const before = structuredClone(sub);
   if (p.defaultPaymentMethod !== undefined) sub.default_payment_method = p.defaultPaymentMethod;
   if (p.metadata) sub.metadata = p.metadata;

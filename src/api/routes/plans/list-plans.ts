@@ -1,6 +1,19 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint } from '../../endpoint';
 import { LIMIT_METRICS, PLANS, PLAN_IDS } from '../../../domain/plans';
+import {
+  ADD_ONS,
+  ADD_ON_IDS,
+  BILLING_INTERVALS,
+  addOnPrice,
+  includedSeats,
+  planPrice,
+  seatPrice,
+} from '../../../domain/pricing';
+
+const Amounts = z
+  .object({ month: z.number().int(), year: z.number().int() })
+  .openapi({ description: 'Minor units per month and per year' });
 
 const PlanSchema = z
   .object({
@@ -19,6 +32,19 @@ const PlanSchema = z
     selfServe: z.boolean(),
     limits: z.record(z.enum(LIMIT_METRICS), z.number().int().openapi({ description: '-1 = unlimited' })),
     features: z.record(z.string(), z.union([z.boolean(), z.string()])),
+    prices: Amounts.nullable().openapi({ description: 'Both intervals; null = custom (contact sales)' }),
+    seats: z
+      .object({ included: z.number().int(), perSeat: Amounts.nullable() })
+      .openapi({ description: 'Seats included (-1 = unlimited) and the price of each extra one (null = none sold)' }),
+    addOns: z.array(
+      z.object({
+        id: z.enum(ADD_ON_IDS),
+        name: z.string(),
+        metric: z.enum(LIMIT_METRICS),
+        units: z.number().int().openapi({ description: 'Added to the metric’s limit per pack' }),
+        prices: Amounts,
+      }),
+    ),
     overage: z.record(
       z.string(),
       z
@@ -57,8 +83,23 @@ const catalog = PLAN_IDS.map((id) => {
     selfServe: p.selfServe,
     limits: p.limits,
     features: p.features,
+    prices: amounts((interval) => planPrice(id, interval)?.unitAmount),
+    seats: { included: includedSeats(id), perSeat: amounts((interval) => seatPrice(id, interval)?.unitAmount) },
+    addOns: ADD_ON_IDS.filter((a) => addOnPrice(a, id, 'month') !== null).map((a) => ({
+      id: a,
+      name: ADD_ONS[a].name,
+      metric: ADD_ONS[a].metric,
+      units: ADD_ONS[a].units,
+      prices: amounts((interval) => addOnPrice(a, id, interval)?.unitAmount) ?? { month: 0, year: 0 },
+    })),
     overage: Object.fromEntries(
       Object.entries(p.overage).map(([m, o]) => [m, { unitAmount: o.unitAmount, blockSize: o.blockSize }]),
     ),
   };
 });
+
+/** Both intervals' amounts, or null when the plan has no such price. */
+function amounts(of: (interval: 'month' | 'year') => number | undefined): { month: number; year: number } | null {
+  const [month, year] = BILLING_INTERVALS.map(of);
+  return month === undefined || year === undefined ? null : { month, year };
+}

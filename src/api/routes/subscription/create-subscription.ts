@@ -3,6 +3,7 @@ import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schemas';
+import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 
 const Body = z
@@ -15,6 +16,9 @@ const Body = z
       description:
         'Pay now instead of starting the plan’s trial (e.g. an organization that had one); needs paymentMethodId',
     }),
+    interval: IntervalInput.optional().openapi({ description: 'month (default) or year' }),
+    seats: SeatsInput.optional(),
+    addOns: AddOnsInput.optional(),
   })
   .strict();
 
@@ -35,12 +39,12 @@ export const createSubscription = defineEndpoint({
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
-    const { planId, paymentMethodId, skipTrial } = r.body;
+    const { planId, paymentMethodId, skipTrial, interval, seats, addOns } = r.body;
     const { subscriptions, organizationId } = ownSubscription(r);
     await callWorkflow(() =>
       subscriptions.subscribe(
         organizationId,
-        { plan: planId, paymentMethodId, skipTrial, email: r.principal.email },
+        { plan: planId, paymentMethodId, skipTrial, email: r.principal.email, interval, seats, addOns },
         r.idempotencyKey,
       ),
     );

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint, jsonBody } from '../../endpoint';
 import { errorResponses } from '../../schemas';
+import { ChangeBody } from './change-plan';
 import { PlanIdInput } from './schemas';
+import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription } from './workflow-call';
-
-const Body = z.object({ planId: PlanIdInput }).strict();
 
 const Preview = z
   .object({
@@ -14,6 +14,15 @@ const Preview = z
     prorationAmount: z.number().int().openapi({ description: 'Sum of proration lines; negative = credit' }),
     nextRenewalAmount: z.number().int(),
     prorationDate: z.number().int().openapi({ description: 'Epoch ms the proration was computed for' }),
+    effective: z
+      .enum(['now', 'at_renewal'])
+      .optional()
+      .openapi({ description: 'now: charged now (amountDueNow); at_renewal: nothing now, the renewal changes' }),
+    terms: z.object({ interval: IntervalInput, seats: SeatsInput, addOns: AddOnsInput }).optional(),
+    renewalAmounts: z
+      .object({ month: z.number().int(), year: z.number().int() })
+      .optional()
+      .openapi({ description: 'One renewal of the target on each interval, to compare monthly and yearly' }),
   })
   .openapi('PlanChangePreview');
 
@@ -21,17 +30,20 @@ export const previewChange = defineEndpoint({
   method: 'post',
   path: '/subscription/preview',
   tags: ['subscription'],
-  summary: 'Preview a plan change: the prorated amount before confirming',
+  summary: 'Preview a change of plan, interval, seats or add-ons: the prorated amount before confirming',
   description: 'Changes nothing. Stripe computes the proration as of now.',
   // Previewing changes nothing, so members may look too.
   auth: 'user-read',
-  body: jsonBody(Body),
+  body: jsonBody(ChangeBody),
   responses: {
     200: { description: 'The proration Stripe would charge', content: { 'application/json': { schema: Preview } } },
     ...errorResponses(400, 401, 409, 422, 429, 502, 503),
   },
   handle: (r) => {
     const { subscriptions, organizationId } = ownSubscription(r);
-    return callWorkflow(() => subscriptions.previewPlanChange(organizationId, { plan: r.body.planId }));
+    const { planId, ...terms } = r.body;
+    return callWorkflow(() =>
+      subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
+    );
   },
 });

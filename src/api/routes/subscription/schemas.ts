@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PLAN_IDS } from '../../../domain/plans';
+import { BILLING_INTERVALS } from '../../../domain/pricing';
 
 /** A payment waiting for the customer (3-D Secure): never reported as a decline. */
 export const PaymentActionSchema = z
@@ -47,6 +48,19 @@ export const SubscriptionSchema = z
       .string()
       .nullable()
       .openapi({ description: 'The plan an upgrade applies once its payment is authenticated' }),
+    interval: z.enum(BILLING_INTERVALS),
+    seats: z.number().int().openapi({ description: 'Seats bought beyond the plan’s included ones' }),
+    addOns: z.record(z.string(), z.number().int()).openapi({ description: 'Packs held per add-on' }),
+    scheduledChange: z
+      .object({
+        plan: z.string(),
+        interval: z.enum(BILLING_INTERVALS),
+        seats: z.number().int(),
+        addOns: z.record(z.string(), z.number().int()),
+        effectiveAt: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'What the subscription renews on at effectiveAt (undo with resume)' }),
     canceledAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     updatedAt: z.string(),
