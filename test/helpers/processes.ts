@@ -49,8 +49,8 @@ export interface RunningEntryPoint {
  * through the tsx CLI, which runs the program in a second process: a signal then reaches the program
  * itself, and a SIGKILL leaves no orphan behind.
  */
-export function startEntryPoint(file: string, env: Record<string, string>): RunningEntryPoint {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], {
+export function startEntryPoint(file: string, env: Record<string, string>, args: string[] = []): RunningEntryPoint {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     cwd: ROOT,
   });

@@ -24,6 +24,7 @@ export const SubscriptionStateSchema = z.object({
         .nullable()
         .optional(),
       dunningPhase: z.string().nullable().optional(),
+      dunningNextActionAt: z.string().nullable().optional(),
     })
     .nullable(),
   effectivePlan: z.string(),
@@ -76,11 +77,18 @@ export class ApiCallError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The API's request id from the error envelope, for its logs. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = 'ApiCallError';
   }
 }
+
+/** How often a call answered 429 or 503 is tried again (after Retry-After, at most 10 s each). */
+const RETRIES_WHEN_BUSY = 3;
+const retryAfterMs = (res: Response): number =>
+  Math.min(10_000, Math.max(250, Number(res.headers.get('retry-after') ?? '1') * 1000 || 1000));
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -97,18 +105,25 @@ export function createApiClient(baseUrl: string, token: string) {
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Every mutation carries an Idempotency-Key, as a careful frontend does.
     if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? `demo-${randomUUID()}`;
-    const res = await fetch(`${baseUrl}/api/v1/billing${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      // A retry carries the same Idempotency-Key, so it reaches the same operation.
+      res = await fetch(`${baseUrl}/api/v1/billing${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if ((res.status !== 429 && res.status !== 503) || attempt >= RETRIES_WHEN_BUSY) break;
+      await res.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(res)));
+    }
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const envelope = ErrorEnvelope.safeParse(json);
-      const { code, message } = envelope.success
+      const { code, message, requestId } = envelope.success
         ? envelope.data.error
-        : { code: 'UNKNOWN', message: `HTTP ${res.status}` };
-      throw new ApiCallError(res.status, code, `${method} ${path} → ${res.status} ${code}: ${message}`);
+        : { code: 'UNKNOWN', message: `HTTP ${res.status}`, requestId: undefined };
+      throw new ApiCallError(res.status, code, `${method} ${path} → ${res.status} ${code}: ${message}`, requestId);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new Error(`${method} ${path}: unexpected response shape: ${parsed.error.message}`);
@@ -123,6 +138,7 @@ export function createApiClient(baseUrl: string, token: string) {
     previewChange: (planId: string) => call(PreviewSchema, 'POST', '/subscription/preview', { planId }),
     changePlan: (planId: string) => call(ChangeSchema, 'PATCH', '/subscription', { planId }),
     cancel: (immediate: boolean) => call(SubscriptionStateSchema, 'DELETE', `/subscription?immediate=${immediate}`),
+    resume: () => call(SubscriptionStateSchema, 'POST', '/subscription/resume'),
     updatePaymentMethod: (paymentMethodId: string) =>
       call(PaymentMethodSchema, 'POST', '/payment-method', { paymentMethodId }),
     /** Every invoice, following the cursor. */

@@ -16,6 +16,8 @@ export class OrgClock {
   constructor(
     private readonly stripe: Stripe,
     private readonly email: string,
+    /** How long an advance may take: seconds on the simulator, minutes on real Stripe. */
+    private readonly advanceTimeoutMs = 60_000,
   ) {}
 
   /** Stripe's current time for this organization (epoch ms). */
@@ -47,7 +49,7 @@ export class OrgClock {
         const clock = await this.stripe.testHelpers.testClocks.retrieve(clockId);
         return clock.status === 'ready' ? done(clock.frozen_time * 1000) : notYet(`status ${clock.status}`);
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs: this.advanceTimeoutMs, intervalMs: this.advanceTimeoutMs > 60_000 ? 2_000 : 250 },
     );
   }
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './http/api';
 import { FaultInjector } from './control/faults';
@@ -71,12 +71,30 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
     log.clear();
   };
 
+  // Which control paths a client used (reads of the two logs themselves aside), so a run that must use only
+  // Stripe's public API can show it did: GET /_sim/control-requests.
+  let controlLog: { method: string; path: string; at: string }[] = [];
+  const LOG_PATHS = new Set(['/_sim/requests', '/_sim/control-requests']);
+  const control = (req: IncomingMessage, res: ServerResponse, url: URL, raw: string): Promise<void> | void => {
+    if (url.pathname === '/_sim/control-requests') {
+      if (req.method === 'DELETE') controlLog = [];
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ data: controlLog }));
+      return;
+    }
+    if (!LOG_PATHS.has(url.pathname)) {
+      controlLog.push({ method: req.method ?? 'GET', path: url.pathname, at: new Date().toISOString() });
+      if (controlLog.length > 10_000) controlLog.shift();
+    }
+    return handleControl({ sim, faults, log, dispatcher, reset }, req, res, url, raw);
+  };
+
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     readBody(req)
       .then((raw) =>
         url.pathname.startsWith('/_sim/')
-          ? handleControl({ sim, faults, log, dispatcher, reset }, req, res, url, raw)
+          ? control(req, res, url, raw)
           : handleApiRequest({ sim, router, faults, log }, req, res, url, raw),
       )
       .catch((error: unknown) => {
