@@ -23,7 +23,9 @@ SMTP_PORT="${SMTP_PORT:-1025}"
 MAIL_SINK_HTTP_PORT="${MAIL_SINK_HTTP_PORT:-1080}"
 PORT="${PORT:-3000}"
 
-DEFAULT_DATABASE_URL="postgres://billing:billing@127.0.0.1:${PG_PORT}/billing"
+# Every database of the project's own cluster starts with this; the scripts start the cluster for any of them.
+LOCAL_PG_PREFIX="postgres://billing:billing@127.0.0.1:${PG_PORT}/"
+DEFAULT_DATABASE_URL="${LOCAL_PG_PREFIX}billing"
 export DATABASE_URL="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:${TEMPORAL_PORT}}"
 export STRIPE_SIM_PORT SMTP_PORT PORT

@@ -8,7 +8,7 @@ pg_answers() { psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
 if command -v psql >/dev/null && pg_answers "$DATABASE_URL"; then
   log "postgres: $DATABASE_URL answers"
 else
-  [[ "$DATABASE_URL" == "$DEFAULT_DATABASE_URL" ]] ||
+  [[ "$DATABASE_URL" == "$LOCAL_PG_PREFIX"* ]] ||
     die "DATABASE_URL=$DATABASE_URL does not answer (unset it to use the project's local cluster)"
 
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -2,6 +2,11 @@
 # The test command: sets everything up, then type-checks, lints, checks formatting and runs every test layer against
 # the real Postgres, the real Temporal dev server, the time-skipping server, stripe-mock, the
 # simulator and the mail sink. Extra arguments go to jest (e.g. --selectProjects unit).
+# Without DATABASE_URL the tests run in their own database of the local cluster, rebuilt each run: the
+# development database (and whatever another checkout migrated into it) is never touched.
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  export DATABASE_URL="postgres://billing:billing@127.0.0.1:${PG_PORT:-5433}/billing_test" BILLING_FRESH_TEST_DATABASE=1
+fi
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export NODE_ENV=test LOG_LEVEL="${LOG_LEVEL:-warn}"
