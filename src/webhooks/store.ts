@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { preparedQuery, type Db, type PreparedStatement } from '../db/database';
 import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
+import { UnstorablePayload, storablePayload } from './storable-payload';
 
 // The webhook inbox (stripe_events): the endpoint stores each verified event, the relay claims due
 // events in Stripe's `created` order per organization and records how it left them.
@@ -27,23 +28,47 @@ const STORE_EVENT: PreparedStatement = {
 };
 
 /**
+ * Postgres refused the values themselves (SQLSTATE class 22, data exception: NUL or an unpaired
+ * surrogate in jsonb, a number beyond numeric; class 54, program limit: nesting too deep for its parser).
+ */
+const isRefusedValue = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+};
+
+/**
  * Stores a verified event, keyed by its Stripe id. One autocommitted statement: when it returns,
- * the row is durable and the 2xx may go out.
+ * the row is durable and the 2xx may go out. The exact body is stored; when Postgres refuses it
+ * (nothing was written), a cleaned copy of the parsed event is (src/webhooks/storable-payload.ts),
+ * and an event even that cannot hold is an UnstorablePayload, which the endpoint answers with a 400.
  */
 export async function storeEvent(db: Db, event: InboundEvent, rawBody: string): Promise<StoreResult> {
   const metadataOrg = organizationFromMetadata(event);
   const customerId = metadataOrg === null ? customerIdOf(event) : null;
-  const rows = await preparedQuery<{ id: string }>(db, STORE_EVENT, [
-    event.id,
-    event.type,
-    event.api_version ?? null,
-    event.livemode,
-    event.created,
-    event.data.object.id ?? null,
-    metadataOrg,
-    customerId,
-    rawBody,
-  ]);
+  const insert = (payload: string) =>
+    preparedQuery<{ id: string }>(db, STORE_EVENT, [
+      event.id,
+      event.type,
+      event.api_version ?? null,
+      event.livemode,
+      event.created,
+      event.data.object.id ?? null,
+      metadataOrg,
+      customerId,
+      payload,
+    ]);
+  let rows: { id: string }[];
+  try {
+    rows = await insert(rawBody);
+  } catch (err) {
+    if (!isRefusedValue(err)) throw err;
+    try {
+      rows = await insert(storablePayload(event));
+    } catch (again) {
+      if (!isRefusedValue(again)) throw again;
+      throw new UnstorablePayload('Postgres cannot store this event');
+    }
+  }
   return { inserted: rows.length > 0 };
 }
 
