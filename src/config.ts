@@ -75,6 +75,11 @@ const schema = z
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
     WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+    // At least 4: Stripe retries a delivery for up to three days, and a redelivered event must still find its id.
+    WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(90),
+    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -163,6 +168,13 @@ export interface Config {
    * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
   webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
+  /** A key left `in_progress` this long (its instance died) is taken over by the same request. */
+  idempotency: { inProgressExpirySeconds: number };
+  /**
+   * What the worker's retention round deletes, in days (docs/operations.md#retention): idempotency keys
+   * claimed before the window, webhook inbox events relayed or ignored before it (received), emails sent before it.
+   */
+  retention: { idempotencyKeysDays: number; webhookInboxDays: number; emailOutboxDays: number };
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -238,6 +250,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       placement: e.WEBHOOK_RELAY,
       pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
       maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
+    },
+    idempotency: { inProgressExpirySeconds: e.IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS },
+    retention: {
+      idempotencyKeysDays: e.IDEMPOTENCY_KEY_RETENTION_DAYS,
+      webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS,
+      emailOutboxDays: e.EMAIL_OUTBOX_RETENTION_DAYS,
     },
   };
 }

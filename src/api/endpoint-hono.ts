@@ -124,8 +124,8 @@ class HonoEndpointRequest implements EndpointRequest {
     return this.c.get('principal');
   }
 
-  get idempotencyKey() {
-    return this.c.get('idempotencyKey');
+  get updateId() {
+    return this.c.get('updateId');
   }
 }
 
@@ -157,7 +157,7 @@ export function endpointRoutes(...endpoints: Endpoint[]): OpenAPIHono<AppEnv> {
       [e.path.replaceAll(/\/{(.+?)}/g, '/:$1')],
       ...AUTH[e.auth],
       ...(readsBody(e) ? [readBody(e)] : []),
-      ...(e.auth === 'user-write' ? [idempotency()] : []),
+      ...(e.auth === 'user-write' ? [idempotency(`${e.method}:${e.path}`)] : []),
       validate(e),
       answer(e),
     );

@@ -25,6 +25,7 @@ import {
   metricsEndpoint,
   overageReporter,
   temporalWorker,
+  retention,
   usageMaintenance,
   type RelayTuning,
 } from './services';
@@ -37,6 +38,7 @@ export const WORKER_SERVICES = [
   'webhook-relay',
   'usage-maintenance',
   'overage-reporter',
+  'retention',
   'temporal-worker',
 ] as const;
 export type WorkerServiceName = (typeof WORKER_SERVICES)[number];
@@ -65,7 +67,7 @@ export interface WorkerRuntime extends Runtime {
 /**
  * Composition of the worker: the subscription and reconciliation workflows with their activities, and
  * the background services beside them (email outbox, invoice emails, webhook relay by default, usage
- * upkeep, overage reporting, the metrics endpoint). Everything comes from `config`; `overrides` let a
+ * upkeep, overage reporting, retention of old rows, the metrics endpoint). Everything comes from `config`; `overrides` let a
  * test or a benchmark hand in its own database or connection, or run only some services.
  */
 export async function createWorkerRuntime(
@@ -134,6 +136,7 @@ export async function createWorkerRuntime(
         logger,
         intervalMs: overrides.intervalsMs?.['overage-reporter'] ?? config.usage.overageReportIntervalMs,
       }),
+    retention: async () => retention({ db, logger, windows: config.retention }),
     'temporal-worker': async () => {
       const worker = await Worker.create({
         connection,

@@ -45,7 +45,7 @@ export const createSubscription = defineEndpoint({
       subscriptions.subscribe(
         organizationId,
         { plan: planId, paymentMethodId, skipTrial, email: r.principal.email, interval, seats, addOns },
-        r.idempotencyKey,
+        r.updateId,
       ),
     );
     return subscriptionState(r);
