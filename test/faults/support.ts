@@ -109,8 +109,9 @@ export async function expectInvariants(
   stack: FaultStack,
   organizations: OrganizationExpectation[],
   usage: UsageExpectation[] = [],
+  opts: { deadLettered?: string[] } = {},
 ): Promise<number> {
-  const report = await checkInvariants(stack, organizations, { usage });
+  const report = await checkInvariants(stack, organizations, { usage, ...opts });
   if (report.violations.length > 0)
     process.stderr.write(`invariants violated; process output:\n${stack.logs().slice(-8_000)}\n`);
   expect(report.violations).toEqual([]);

@@ -36,6 +36,10 @@ export interface FaultStack {
   client: Client;
   api: { url: string };
   env: Record<string, string>;
+  /** The secret the API verifies deliveries with, for a scenario that signs an event itself. */
+  webhookSecret: string;
+  /** Ids of the events scenarios signed and posted themselves (the invariants expect them in the inbox). */
+  injectedEvents: Set<string>;
   startWorker(): Promise<void>;
   /** SIGKILL: no graceful shutdown, in-flight activities die with the process. */
   killWorker(): Promise<void>;
@@ -62,7 +66,8 @@ async function post(url: string, body: object): Promise<void> {
   if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+/** `env`: settings of the worker and API children beyond the stack's own (a scenario's tuning). */
+export async function startFaultStack(opts: { env?: Record<string, string> } = {}): Promise<FaultStack> {
   const [pg, temporal, mail] = await Promise.all([startPrivatePostgres(), startPrivateTemporal(), createMailSink()]);
   const sim = createStripeSimulator({ webhookSecret: WEBHOOK_SECRET, webhooks: { retryBaseMs: 250, maxAttempts: 10 } });
   const { url: simUrl, port: simPort } = await sim.listen(0);
@@ -93,6 +98,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     BILLING_POLICY_PROFILE: 'demo',
     USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN,
     SHUTDOWN_TIMEOUT_MS: '5000',
+    ...opts.env,
   };
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
@@ -112,6 +118,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     client,
     api,
     env,
+    webhookSecret: WEBHOOK_SECRET,
+    injectedEvents: new Set(),
     async startWorker() {
       if (worker) output.push(`--- worker ---\n${worker.output()}`);
       worker = startEntryPoint('src/worker.ts', env);
