@@ -21,13 +21,14 @@ export async function claimIdempotencyKey(db: Db, ref: KeyRef, fingerprint: stri
   return inserted !== undefined;
 }
 
+/** The stored key; undefined when it went between a failed claim and this read (released, or pruned by retention). */
 export function findIdempotencyKey(db: Db, ref: KeyRef) {
   return db
     .selectFrom('api_idempotency_keys')
     .selectAll()
     .where('organization_id', '=', ref.organizationId)
     .where('key', '=', ref.key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 /**

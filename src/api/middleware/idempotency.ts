@@ -12,6 +12,11 @@ import {
 
 const KEY_FORMAT = /^[\w.:-]{8,200}$/;
 
+const stillInProgress = () =>
+  new ApiError('CONFLICT', 'A request with this Idempotency-Key is still in progress', undefined, {
+    'Retry-After': '1',
+  });
+
 declare module 'hono' {
   interface ContextVariableMap {
     /** The Temporal update id: the operation and the caller's Idempotency-Key (or a fresh one). */
@@ -51,17 +56,15 @@ export function idempotency(operation: string) {
 
     if (!(await claimIdempotencyKey(db, ref, fingerprint))) {
       const existing = await findIdempotencyKey(db, ref);
+      // Gone since the claim failed (the other request was refused and released it): the caller just retries.
+      if (!existing) throw stillInProgress();
       if (existing.request_fingerprint !== fingerprint) {
         throw new ApiError('CONFLICT', 'This Idempotency-Key was already used with a different request');
       }
       const abandoned =
         existing.state === 'in_progress' &&
         (await takeOverAbandonedKey(db, ref, fingerprint, c.get('deps').config.idempotency.inProgressExpirySeconds));
-      if (!abandoned && (existing.state !== 'completed' || existing.response_status === null)) {
-        throw new ApiError('CONFLICT', 'A request with this Idempotency-Key is still in progress', undefined, {
-          'Retry-After': '1',
-        });
-      }
+      if (!abandoned && (existing.state !== 'completed' || existing.response_status === null)) throw stillInProgress();
       if (!abandoned) {
         c.header('Idempotent-Replayed', 'true');
         return c.json(existing.response_body as object, existing.response_status as 200);
