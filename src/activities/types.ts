@@ -8,6 +8,7 @@ export type {
   ChangePlanOutcome,
   CreateSetupIntentInput,
   CreateSubscriptionInput,
+  CustomerProfileResult,
   EnsureCustomerInput,
   EnsureCustomerResult,
   ExtendTrialInput,
@@ -22,8 +23,10 @@ export type {
   PreviewPlanChangeInput,
   SetCancelAtPeriodEndInput,
   SetupIntentCreated,
+  StoredTaxId,
   SubscriptionSnapshot,
   SubscriptionUpdateInput,
+  UpdateCustomerProfileInput,
 } from '../domain/subscription/stripe';
 
 /** What the workflow projects into the read model: the published state, its workflow, and its order. */

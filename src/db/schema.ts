@@ -16,6 +16,12 @@ export interface BillingCustomersTable {
   email: string | null;
   default_payment_method_id: ColumnType<string | null, string | null | undefined, string | null>;
   default_payment_method_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  legal_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A BillingAddress (domain/billing-profile), camelCase keys. */
+  address: ColumnType<unknown | null, string | null | undefined, string | null>;
+  /** StoredTaxId[]: the customer's tax IDs as Stripe holds them. */
+  tax_ids: ColumnType<unknown, string | undefined, string>;
+  profile_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -13,7 +13,9 @@ import {
   stripeEventSignal,
   stripeEventsSignal,
   subscribeUpdate,
+  updateBillingProfileUpdate,
   updatePaymentMethodUpdate,
+  type BillingProfile,
   type CancelArgs,
   type ChangePlanArgs,
   type ExtendTrialArgs,
@@ -101,6 +103,10 @@ export function registerHandlers(run: Run): void {
   const setupIntent = (): Command => ({ type: 'createSetupIntent', updateId: updateId() });
   setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), {
     validator: () => check(run, setupIntent()),
+  });
+  const profile = (args: BillingProfile): Command => ({ type: 'updateBillingProfile', args, updateId: updateId() });
+  setHandler(updateBillingProfileUpdate, (args) => exclusive(run, profile(args)), {
+    validator: (args) => check(run, profile(args)),
   });
   const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
   setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), {
