@@ -51,9 +51,9 @@ export function customerActivities(deps: ActivityDeps) {
     },
 
     /**
-     * The billing identity onto the Stripe customer: email, name and address (an empty string unsets a field, as
-     * Stripe documents), then exactly the profile's tax IDs (Stripe has no update for a tax ID: the ones no longer
-     * wanted are deleted, new ones created). The read model records what Stripe answered.
+     * The billing identity onto the Stripe customer: exactly the profile's tax IDs (Stripe has no update for a tax
+     * ID: the ones no longer wanted are deleted, new ones created), then email, name and address (an empty string
+     * unsets a field, as Stripe documents). The read model records what Stripe answered.
      */
     async updateCustomerProfile({
       organizationId,
@@ -61,6 +61,25 @@ export function customerActivities(deps: ActivityDeps) {
       profile,
       step,
     }: UpdateCustomerProfileInput): Promise<CustomerProfileResult> {
+      // Tax IDs first: they are what Stripe may refuse (tax_id_invalid). A refusal deletes the ones this step
+      // created and changes nothing else, so the customer is never left half-written.
+      const current = (await stripe.customers.listTaxIds(customerId, { limit: 100 })).data.map(storedTaxId);
+      const { remove, add } = diffTaxIds(current, profile.taxIds);
+      const created: StoredTaxId[] = [];
+      try {
+        for (const id of add) {
+          const taxId = await stripe.customers.createTaxId(
+            customerId,
+            { type: id.type, value: normalizeTaxIdValue(id.value) },
+            { idempotencyKey: idempotencyKey.taxId(customerId, step, taxIdKey(id)) },
+          );
+          created.push(storedTaxId(taxId));
+        }
+      } catch (err) {
+        for (const taxId of created) await deleteTaxId(stripe, customerId, taxId.id);
+        throw err;
+      }
+      for (const id of remove) await deleteTaxId(stripe, customerId, id);
       const a = profile.address;
       const customer = await stripe.customers.update(
         customerId,
@@ -80,18 +99,6 @@ export function customerActivities(deps: ActivityDeps) {
         },
         { idempotencyKey: idempotencyKey.customerProfile(customerId, step) },
       );
-      const current = (await stripe.customers.listTaxIds(customerId, { limit: 100 })).data.map(storedTaxId);
-      const { remove, add } = diffTaxIds(current, profile.taxIds);
-      for (const id of remove) await deleteTaxId(stripe, customerId, id);
-      const created: StoredTaxId[] = [];
-      for (const id of add) {
-        const taxId = await stripe.customers.createTaxId(
-          customerId,
-          { type: id.type, value: normalizeTaxIdValue(id.value) },
-          { idempotencyKey: idempotencyKey.taxId(customerId, step, taxIdKey(id)) },
-        );
-        created.push(storedTaxId(taxId));
-      }
       const removed = new Set(remove);
       const result: CustomerProfileResult = {
         email: customer.email ?? profile.email,
