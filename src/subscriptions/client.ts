@@ -74,7 +74,11 @@ export interface SubscriptionClient {
   /** Update-with-start as subscribe: a card may be collected before the organization subscribes. */
   createSetupIntent(organizationId: string, updateId?: string): Promise<SetupIntentCreated>;
   /** Writes the billing identity to the Stripe customer (created if need be); starts the run if none is live. */
-  updateBillingProfile(organizationId: string, profile: BillingProfile, updateId?: string): Promise<CustomerProfileResult>;
+  updateBillingProfile(
+    organizationId: string,
+    profile: BillingProfile,
+    updateId?: string,
+  ): Promise<CustomerProfileResult>;
   changePlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;

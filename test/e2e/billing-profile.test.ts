@@ -13,7 +13,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const B = '/api/v1/billing';
 type Profile = {
   billingProfile: {
     email: string | null;

@@ -464,7 +464,12 @@ export class FakeStripe {
           throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
         return {
           ...profile,
-          taxIds: profile.taxIds.map((t, i) => ({ ...t, id: `txi_${customerId}_${i}`, country: null, verification: null })),
+          taxIds: profile.taxIds.map((t, i) => ({
+            ...t,
+            id: `txi_${customerId}_${i}`,
+            country: null,
+            verification: null,
+          })),
         };
       },
       voidInvoice: async ({ invoiceId }) => {
