@@ -166,6 +166,22 @@ export async function fillProfileFromStripe(
   return Number(updated.numUpdatedRows) > 0;
 }
 
+/** Customers without a billing email whose profile nobody wrote through the API (reconciliation fills them in). */
+export async function billingCustomersMissingProfile(
+  db: Db,
+  limit = 100,
+): Promise<{ organizationId: string; stripeCustomerId: string }[]> {
+  const rows = await db
+    .selectFrom('billing_customers')
+    .select(['organization_id', 'stripe_customer_id'])
+    .where((eb) => eb.or([eb('email', 'is', null), eb('email', '=', '')]))
+    .where('profile_updated_at', 'is', null)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organization_id, stripeCustomerId: r.stripe_customer_id }));
+}
+
 /** Organizations whose billing notices have nowhere to go (no billing email), oldest first. */
 export async function customersWithoutBillingEmail(
   db: Db,
