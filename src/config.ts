@@ -73,6 +73,8 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
+    WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -158,8 +160,9 @@ export interface Config {
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
+   * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
-  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -231,7 +234,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,
       commitShards: e.USAGE_COMMIT_SHARDS,
     },
-    webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
+    webhookRelay: {
+      placement: e.WEBHOOK_RELAY,
+      pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
+      maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
+    },
   };
 }
 

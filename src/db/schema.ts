@@ -178,6 +178,9 @@ export interface UsageOverageReportsTable {
   created_at: DefaultedTimestamp;
 }
 
+/** dead_lettered: the relay failed it WEBHOOK_RELAY_MAX_ATTEMPTS times; it waits for redrive-events. */
+export type RelayStatus = 'pending' | 'relayed' | 'ignored' | 'dead_lettered';
+
 export interface StripeEventsTable {
   id: string;
   type: string;
@@ -187,16 +190,13 @@ export interface StripeEventsTable {
   object_id: string | null;
   organization_id: string | null;
   payload: ColumnType<unknown, string, string>;
-  relay_status: ColumnType<
-    'pending' | 'relayed' | 'ignored',
-    'pending' | 'relayed' | 'ignored' | undefined,
-    'pending' | 'relayed' | 'ignored'
-  >;
+  relay_status: ColumnType<RelayStatus, RelayStatus | undefined, RelayStatus>;
   relay_attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: DefaultedTimestamp;
   relayed_at: Timestamp | null;
   last_error: string | null;
   received_at: DefaultedTimestamp;
+  dead_lettered_at: Timestamp | null;
 }
 
 export interface ApiIdempotencyKeysTable {
