@@ -17,6 +17,7 @@ export type {
   InvoiceSnapshot,
   PayInvoiceInput,
   PayInvoiceResult,
+  PauseCollectionInput,
   PaymentError,
   PlanChangePreview,
   PreviewPlanChangeInput,
