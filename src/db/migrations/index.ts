@@ -11,6 +11,7 @@ import * as stripeEventsPendingInOrder from './2026-12-01T0001-stripe-events-pen
 import * as subscriptionsHistoryLength from './2026-12-04T0001-subscriptions-history-length';
 import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-payment-action';
 import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
+import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0001-subscriptions-history-length': subscriptionsHistoryLength,
   '2026-12-04T0002-subscriptions-payment-action': subscriptionsPaymentAction,
   '2026-12-05T0001-subscriptions-terms': subscriptionsTerms,
+  '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
 };
