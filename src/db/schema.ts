@@ -1,6 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
-import type { ScheduledChangeView } from '../domain/subscription/state';
+import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -51,6 +51,8 @@ export interface SubscriptionsTable {
   terms: ColumnType<Terms | null, string | null | undefined, string | null>;
   /** The change a subscription schedule holds for the period end (ScheduledChangeView as JSON, dates in ms). */
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
+  /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
+  pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;

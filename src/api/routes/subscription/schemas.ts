@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PLAN_IDS } from '../../../domain/plans';
+import { PAUSE_BEHAVIORS } from '../../../domain/pause';
 import { BILLING_INTERVALS } from '../../../domain/pricing';
 
 /** A payment waiting for the customer (3-D Secure): never reported as a decline. */
@@ -24,7 +25,7 @@ export const SubscriptionSchema = z
     id: z.string(),
     organizationId: z.string(),
     plan: z.string(),
-    status: z.string().openapi({ description: 'trialing | active | past_due | canceled | incomplete | …' }),
+    status: z.string().openapi({ description: 'trialing | active | past_due | paused | canceled | incomplete | …' }),
     currency: z.string(),
     unitAmount: z.number().int().openapi({ description: 'Price per interval in minor units' }),
     currentPeriodStart: z.string().nullable(),
@@ -61,6 +62,13 @@ export const SubscriptionSchema = z
       })
       .nullable()
       .openapi({ description: 'What the subscription renews on at effectiveAt (undo with resume)' }),
+    pause: z
+      .object({ behavior: z.enum(PAUSE_BEHAVIORS), resumesAt: z.string().nullable() })
+      .nullable()
+      .openapi({
+        description:
+          'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
+      }),
     canceledAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     updatedAt: z.string(),
