@@ -1,4 +1,4 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -29,17 +29,44 @@ export function createHttpServer(
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       maxHeaderSize: limits.maxHeaderBytes,
+      // Checked by hasOneHost below, answered with the envelope (Node's own check answers a bare 400).
+      requireHostHeader: false,
       // Node checks the two timeouts on this interval (default 30 s, which would stretch a 10 s budget to 40 s).
       connectionsCheckingInterval: checkingInterval(limits),
     },
     (req, res) => {
-      if (!direct(req, res)) void hono(req, res);
+      if (!hasOneHost(req)) refuseWithoutHost(res);
+      else if (!direct(req, res)) void hono(req, res);
     },
   );
   // Sockets past the cap are closed as they are accepted; those already open keep being served.
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   return server;
+}
+
+/**
+ * HTTP/1.0 and 1.1 with exactly one Host header (RFC 9112 3.2: a request without one, or with two, is a 400);
+ * Node's parser also lets HTTP/0.9-style request lines and Host-less HTTP/1.0 through, and routes build their
+ * URL from the Host.
+ */
+function hasOneHost(req: IncomingMessage): boolean {
+  if (req.httpVersionMajor !== 1) return false;
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++;
+  return hosts === 1;
+}
+
+function refuseWithoutHost(res: ServerResponse): void {
+  const requestId = requestIdFrom(undefined);
+  const body = JSON.stringify(envelope('INVALID_REQUEST', 'A request needs exactly one Host header', requestId));
+  res.writeHead(400, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Request-Id': requestId,
+    Connection: 'close',
+  });
+  res.end(body);
 }
 
 function checkingInterval(limits: HttpLimits): number {

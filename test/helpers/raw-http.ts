@@ -66,6 +66,11 @@ export class RawConnection {
     return this.closed;
   }
 
+  /** The complete final (non-1xx) responses received so far. */
+  finalResponses(): RawResponse[] {
+    return parseResponses(this.received).filter((r) => r.status >= 200);
+  }
+
   /** Everything the server sent, as text. */
   get raw(): string {
     return this.received.toString('latin1');
