@@ -7,6 +7,7 @@ import { envelope, requestValidationFailed } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { closeAfterUnreadBody, refuseBodyOutside } from './middleware/request-body';
 import { adminEndpoints } from './routes/admin';
 import { billingEndpoints } from './routes/billing';
 import { mountDocs } from './routes/docs';
@@ -40,7 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (!result.success) throw requestValidationFailed(result.error.issues);
     },
   });
-  app.use('*', requestContext(deps), httpMetrics());
+  app.use('*', closeAfterUnreadBody, requestContext(deps), httpMetrics(), refuseBodyOutside(BILLING));
   app.onError(onError);
   app.notFound((c) =>
     c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404),

@@ -47,6 +47,15 @@ export const stripeWebhookEndpoint = defineEndpoint({
         new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`),
       ),
   },
+  // A delivery without a signature is refused on its headers, before its body is read (and before it is stored).
+  beforeBody: (r) => {
+    if (!r.header('stripe-signature'))
+      reject(
+        r,
+        'rejected_missing_signature',
+        new ApiError('INVALID_REQUEST', 'The Stripe-Signature header is missing', { reason: 'missing_signature' }),
+      );
+  },
   body: rawBody,
   responses: {
     200: { description: 'Stored (or already stored)', content: { 'application/json': { schema: ReceivedSchema } } },
