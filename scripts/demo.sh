@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 TSX=node_modules/.bin/tsx
-[[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh; }
+[[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh postgres temporal stripe-sim mail-sink; }
 for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" tools/demo/main.ts --help; done
 "$TSX" tools/demo/main.ts --validate-only "$@" || exit $?
 [[ -z "${STRIPE_SECRET_KEY:-}" ]] || die "the demo runs on the local Stripe simulator; unset STRIPE_SECRET_KEY"
