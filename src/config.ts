@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import {
+  temporalConnectionFromEnv,
+  type TemporalConnectionSettings,
+  type TemporalConnectionSummary,
+} from './temporal-env';
 
 /**
  * Every setting the service reads, parsed once. This module is the only reader of process.env;
@@ -28,11 +33,8 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .default('postgres://billing:billing@127.0.0.1:5433/billing'),
     DATABASE_POOL_MAX: positiveInt.default(10),
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
-      .default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // Address, namespace, API key, TLS and the profile file: src/temporal-env.ts (Temporal's envconfig).
+    TEMPORAL_TLS: flag.optional(),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
     WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
@@ -114,6 +116,10 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
   database: { url: string; poolMax: number };
   temporal: {
+    /** From Temporal's environment configuration: the same for the API, the worker and the CLI. */
+    connection: TemporalConnectionSettings;
+    /** For logs: where it connects and how, without secrets. */
+    summary: TemporalConnectionSummary;
     address: string;
     namespace: string;
     taskQueue: string;
@@ -176,12 +182,18 @@ export class ConfigError extends Error {
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // An empty string means "unset": shells and .env files often export VAR= for optional values.
-  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const env = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
-    );
+  const temporal = temporalConnectionFromEnv(env);
+  if (!parsed.success || !temporal.ok) {
+    throw new ConfigError([
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message }))),
+      ...(temporal.ok ? [] : temporal.issues),
+    ]);
   }
   const e = parsed.data;
   const usesSimulator = !e.STRIPE_SECRET_KEY;
@@ -197,8 +209,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      connection: temporal.connection,
+      summary: temporal.summary,
+      address: temporal.connection.address,
+      namespace: temporal.namespace,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,

@@ -79,7 +79,7 @@ export async function createWorkerRuntime(
     overrides.db ??
     createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
   const stripe = createStripeClient(config.stripe);
-  const connection = overrides.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
+  const connection = overrides.connection ?? (await NativeConnection.connect({ ...config.temporal.connection }));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
@@ -171,7 +171,7 @@ export async function createWorkerRuntime(
       logger.info(
         {
           taskQueue: config.temporal.taskQueue,
-          address: config.temporal.address,
+          temporal: config.temporal.summary,
           services: services.map((s) => s.name),
         },
         'billing worker running',
