@@ -23,7 +23,9 @@ log "catalog: syncing plans, prices and overage meters into the simulator"
 first_free() { local p="$1"; while port_open "$p"; do p=$((p + 1)); done; echo "$p"; }
 PORT="$(first_free "$PORT")"
 WORKER_METRICS_PORT="$(first_free "${WORKER_METRICS_PORT:-9464}")"
-export PORT WORKER_METRICS_PORT
+WORKER_SDK_METRICS_PORT="$(first_free "${WORKER_SDK_METRICS_PORT:-9465}")"
+[[ "$WORKER_SDK_METRICS_PORT" != "$WORKER_METRICS_PORT" ]] || WORKER_SDK_METRICS_PORT="$(first_free $((WORKER_METRICS_PORT + 1)))"
+export PORT WORKER_METRICS_PORT WORKER_SDK_METRICS_PORT
 
 pids=()
 cleanup() {

@@ -39,6 +39,10 @@ const schema = z
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
     WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+    // The SDK needs two workflow task slots at least (one for the sticky queue, one for the normal one).
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+    WORKER_SDK_METRICS_PORT: port.default(9465),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
@@ -128,6 +132,9 @@ export interface Config {
     workflowBundlePath?: string;
     /** Runs kept in the worker's sticky cache; unset = the SDK's default, derived from the heap limit. */
     maxCachedWorkflows?: number;
+    /** Activity and workflow task slots of the worker; unset = the SDK's defaults (100 and 40). */
+    maxConcurrentActivities?: number;
+    maxConcurrentWorkflowTasks?: number;
   };
   stripe: {
     /** Absent key = the local simulator with a fixed test key. */
@@ -152,8 +159,10 @@ export interface Config {
   };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
-  /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
+  /** The worker's HTTP port: /metrics (its own and the Temporal SDK's), /healthz, /readyz. */
   workerMetricsPort: number;
+  /** Loopback port of the Temporal SDK's Prometheus exporter, merged into the worker's /metrics. */
+  workerSdkMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
   /**
@@ -217,6 +226,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       uiUrl: e.TEMPORAL_UI_URL,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
@@ -239,6 +250,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
     usage: {
       rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS,
