@@ -58,6 +58,7 @@ const schema = z
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
     STRIPE_TEST_CLOCKS: flag.default(false),
     STRIPE_SIM_PORT: port.default(12211),
+    STRIPE_SIM_WEBHOOK_URL: z.url().optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
@@ -147,6 +148,8 @@ export interface Config {
     /** For Stripe.js in the frontend (GET with each SetupIntent); null with a real key and none configured. */
     publishableKey: string | null;
     testClocks: boolean;
+    /** On the simulator: the webhook URL the API registers there (unset: PUBLIC_URL's webhook path). */
+    simulatorWebhookUrl: string | undefined;
   };
   auth: {
     jwtSecret?: string;
@@ -238,6 +241,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (usesSimulator ? SIMULATOR_PUBLISHABLE_KEY : null),
       testClocks: e.STRIPE_TEST_CLOCKS,
+      simulatorWebhookUrl: e.STRIPE_SIM_WEBHOOK_URL,
     },
     auth: {
       jwtSecret: e.JWT_SECRET ?? (e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
