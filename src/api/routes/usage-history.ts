@@ -3,6 +3,7 @@ import { USAGE_METRICS } from '../../domain/usage';
 import { usageHistory } from '../../usage/store';
 import { defineEndpoint } from '../endpoint';
 import { errorResponses } from '../schemas';
+import { usageHistoryExample } from '../examples';
 
 export const MAX_RANGE_DAYS = 400;
 const day = z.iso.date().openapi({ description: 'A UTC calendar day, YYYY-MM-DD' });
@@ -17,8 +18,8 @@ const Query = z
 
 const History = z
   .object({
-    startDate: z.string(),
-    endDate: z.string(),
+    startDate: day,
+    endDate: day,
     granularity: z.enum(['day', 'month']),
     data: z.array(
       z.object({
@@ -40,7 +41,7 @@ export const usageHistoryEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'Buckets with usage; days without usage are omitted',
-      content: { 'application/json': { schema: History } },
+      content: { 'application/json': { schema: History, example: usageHistoryExample } },
     },
     ...errorResponses(401, 422, 429),
   },
