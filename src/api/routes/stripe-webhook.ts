@@ -5,6 +5,7 @@ import { WebhookRejection, verifyStripeWebhook } from '../../webhooks/verify';
 import { defineEndpoint, rawBody, type RequestScope } from '../endpoint';
 import { ApiError } from '../errors';
 import { errorResponses } from '../schemas';
+import { webhookReceivedExample } from '../examples';
 
 /** Stripe's own events stay far below this; anything larger is refused before it is read in full. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
@@ -58,7 +59,10 @@ export const stripeWebhookEndpoint = defineEndpoint({
   },
   body: rawBody,
   responses: {
-    200: { description: 'Stored (or already stored)', content: { 'application/json': { schema: ReceivedSchema } } },
+    200: {
+      description: 'Stored (or already stored)',
+      content: { 'application/json': { schema: ReceivedSchema, example: webhookReceivedExample } },
+    },
     ...errorResponses(400, 413),
   },
   async handle(r) {
