@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { customersWithoutBillingEmail } from '../db/read-models/customers';
 import { billingSuccessMetrics, type MetricsRange, type RevenueRecovery } from './store';
 import {
   SUCCESS_FIGURES,
@@ -32,6 +33,11 @@ export interface BillingHealthReport {
     invoiceEmailsFailed: number;
     invoiceEmailsPending: number;
     invoiceEmailsNotQueued: number;
+    /**
+     * Organizations with a Stripe customer but no billing email: their invoice emails cannot be sent (at most
+     * 100, oldest first). Fixed by PUT /billing-profile or, where Stripe has an email, by reconciliation.
+     */
+    organizationsWithoutBillingEmail: { organizationId: string; stripeCustomerId: string }[];
   };
   /** Every figure with data meets its target (null when no figure had data). */
   allTargetsMet: boolean | null;
@@ -81,6 +87,7 @@ export async function buildBillingHealthReport(db: Db, range: MetricsRange): Pro
       invoiceEmailsFailed: m.invoiceDelivery.failed,
       invoiceEmailsPending: m.invoiceDelivery.pending,
       invoiceEmailsNotQueued: m.invoiceDelivery.notQueued,
+      organizationsWithoutBillingEmail: await customersWithoutBillingEmail(db),
     },
     allTargetsMet: judged.length === 0 ? null : judged.every((f) => f.met === true),
   };

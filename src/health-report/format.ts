@@ -30,5 +30,12 @@ export function formatHealthReport(report: BillingHealthReport): string[] {
       `  dunning revenue (${r.currency})        recovered ${formatMoney(r.recovered, r.currency)} (${r.recoveredInvoices} invoices), lost ${formatMoney(r.lost, r.currency)} (${r.lostInvoices} invoices)`,
     );
   }
+  const missing = report.details.organizationsWithoutBillingEmail;
+  if (missing.length > 0) {
+    lines.push(
+      `  without a billing email       ${missing.length} organization(s): their invoice emails cannot be sent`,
+    );
+    for (const m of missing) lines.push(`    ${m.organizationId} (${m.stripeCustomerId})`);
+  }
   return lines;
 }

@@ -5,6 +5,7 @@ import { GAUGE_METRICS, type UsageMetric } from '../domain/usage';
 import type { UsagePeriod } from '../domain/usage-periods';
 import type { Terms } from '../domain/pricing';
 import { arrayLiteral, byLedgerKey, quoted, storeParameters, usageEventKey, type PlacedEvent } from './batch-totals';
+import type { PauseBehavior } from '../domain/pause';
 
 /*
  * Every SQL statement of the usage feature. The Kysely builder first; raw SQL only where the builder
@@ -215,13 +216,14 @@ export interface LiveSubscriptionRow {
   current_period_start: Date | null;
   current_period_end: Date | null;
   terms: Terms | null;
+  pause: { behavior: PauseBehavior } | null;
 }
 
 // Raw SQL: a named prepared statement. Ingestion and entitlement checks reload contexts every second per
 // organization; preparing spares Postgres the parse and plan each time (the unique live-subscription index serves it).
 const LIVE_SUBSCRIPTIONS: PreparedStatement = {
-  name: 'usage_live_subscriptions_v2',
-  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms from subscriptions
+  name: 'usage_live_subscriptions_v3',
+  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms, pause from subscriptions
     where organization_id = any($1::text[]) and ended_at is null`,
 };
 

@@ -5,6 +5,7 @@ import { WebhookRejection, verifyStripeWebhook } from '../../webhooks/verify';
 import { defineEndpoint, rawBody, type RequestScope } from '../endpoint';
 import { ApiError } from '../errors';
 import { errorResponses } from '../schemas';
+import { webhookReceivedExample } from '../examples';
 
 /** Stripe's own events stay far below this; anything larger is refused before it is read in full. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
@@ -47,9 +48,21 @@ export const stripeWebhookEndpoint = defineEndpoint({
         new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`),
       ),
   },
+  // A delivery without a signature is refused on its headers, before its body is read (and before it is stored).
+  beforeBody: (r) => {
+    if (!r.header('stripe-signature'))
+      reject(
+        r,
+        'rejected_missing_signature',
+        new ApiError('INVALID_REQUEST', 'The Stripe-Signature header is missing', { reason: 'missing_signature' }),
+      );
+  },
   body: rawBody,
   responses: {
-    200: { description: 'Stored (or already stored)', content: { 'application/json': { schema: ReceivedSchema } } },
+    200: {
+      description: 'Stored (or already stored)',
+      content: { 'application/json': { schema: ReceivedSchema, example: webhookReceivedExample } },
+    },
     ...errorResponses(400, 413),
   },
   async handle(r) {

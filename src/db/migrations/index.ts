@@ -13,6 +13,8 @@ import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-pay
 import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
 import * as stripeEventsDeadLetter from './2026-12-05T1101-stripe-events-dead-letter';
 import * as usageDedupePerOrganization from './2026-12-05T1102-usage-dedupe-per-organization';
+import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
+import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -33,4 +35,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T0001-subscriptions-terms': subscriptionsTerms,
   '2026-12-05T1101-stripe-events-dead-letter': stripeEventsDeadLetter,
   '2026-12-05T1102-usage-dedupe-per-organization': usageDedupePerOrganization,
+  '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
+  '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
 };

@@ -133,6 +133,20 @@ beforeAll(async () => {
     (chunk) => t.db.insertInto('stripe_events').values(chunk).execute(),
   );
 
+  // A backfilled customer Stripe had no email for, and one with its billing email.
+  await t.db
+    .insertInto('billing_customers')
+    .values([
+      { organization_id: 'org_no_email', stripe_customer_id: 'cus_no_email', stripe_test_clock_id: null, email: null },
+      {
+        organization_id: 'org_email',
+        stripe_customer_id: 'cus_email',
+        stripe_test_clock_id: null,
+        email: 'b@x.example',
+      },
+    ])
+    .execute();
+
   app = await startTestApp(buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN } }));
   registerBillingHealthGauges(app.deps.metrics.registry, t.db);
 });
@@ -199,6 +213,7 @@ test('1,000 payments with one retried give 99.9 % success (target met) and 0.1 %
     invoiceEmailsFailed: 1,
     invoiceEmailsPending: 1,
     invoiceEmailsNotQueued: 1,
+    organizationsWithoutBillingEmail: [{ organizationId: 'org_no_email', stripeCustomerId: 'cus_no_email' }],
   });
   expect(body.dunningRevenue).toEqual([
     { currency: 'usd', recovered: 2900, recoveredInvoices: 1, lost: 0, lostInvoices: 0, recoveryRate: 1 },
@@ -242,6 +257,8 @@ test('the CLI prints each figure with its counts beside its target', async () =>
     expect.stringMatching(
       /^ {2}dunning revenue \(usd\) +recovered \$29\.00 \(1 invoices\), lost \$0\.00 \(0 invoices\)$/,
     ),
+    expect.stringMatching(/^ {2}without a billing email +1 organization\(s\): their invoice emails cannot be sent$/),
+    '    org_no_email (cus_no_email)',
   ]);
   lines.length = 0;
   await healthReportCommand.run(['--from', RECENT.from, '--to', RECENT.to, '--json'], deps);

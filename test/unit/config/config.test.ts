@@ -64,6 +64,21 @@ describe('configuration from the environment', () => {
     expect(issuesOf(env)).toContain(variable);
   });
 
+  test('the HTTP server bounds slow clients by default; headers may not outlast the request they belong to', () => {
+    expect(loadConfig({}).http.limits).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1_024,
+      maxHeaderBytes: 16_384,
+    });
+    expect(issuesOf({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toEqual(['HTTP_HEADERS_TIMEOUT_MS']);
+    expect(issuesOf({ HTTP_MAX_CONNECTIONS: '0', HTTP_MAX_HEADER_BYTES: '10' })).toEqual([
+      'HTTP_MAX_CONNECTIONS',
+      'HTTP_MAX_HEADER_BYTES',
+    ]);
+  });
+
   test('empty values count as unset', () => {
     expect(loadConfig({ PORT: '', STRIPE_SECRET_KEY: '' }).http.port).toBe(3000);
   });

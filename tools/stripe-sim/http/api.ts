@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../control/faults';
 import type { RequestLog } from '../control/request-log';
 import { API_VERSION, type Sim } from '../sim';
-import { requireTestKey } from './auth';
+import { requirePublishableAccess, requireTestKey } from './auth';
 import { StripeApiError, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { invoiceIncludables } from '../billing/invoice-payments';
@@ -117,7 +117,7 @@ async function execute(
 ): Promise<Outcome> {
   const { sim, router } = deps;
   try {
-    requireTestKey(req.headers);
+    const key = requireTestKey(req.headers);
     const match = router.match(method, path);
     if (!match) {
       throw new StripeApiError(404, {
@@ -139,6 +139,8 @@ async function execute(
       if (replay) return { ...replay, replayed: true };
     }
     const params = parseForm(method === 'POST' ? rawBody : query);
+    if (key === 'publishable')
+      requirePublishableAccess(method, path, params, (id) => sim.state.setupIntents[id]?.client_secret);
     const outcome = await run(
       sim,
       scope,
