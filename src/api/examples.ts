@@ -211,6 +211,7 @@ export const healthReportExample = {
   details: {
     paymentsAwaitingFirstAttemptExcluded: true,
     webhookEventsStillFailing: 0,
+    webhookEventsDeadLettered: 0,
     invoiceEmailsFailed: 0,
     invoiceEmailsPending: 0,
     invoiceEmailsNotQueued: 0,

@@ -4156,6 +4156,7 @@ export interface paths {
                          *       "details": {
                          *         "paymentsAwaitingFirstAttemptExcluded": true,
                          *         "webhookEventsStillFailing": 0,
+                         *         "webhookEventsDeadLettered": 0,
                          *         "invoiceEmailsFailed": 0,
                          *         "invoiceEmailsPending": 0,
                          *         "invoiceEmailsNotQueued": 0
@@ -5072,6 +5073,8 @@ export interface components {
                 /** @enum {boolean} */
                 paymentsAwaitingFirstAttemptExcluded: true;
                 webhookEventsStillFailing: number;
+                /** @description Given up by the relay after WEBHOOK_RELAY_MAX_ATTEMPTS failures; see redrive-events */
+                webhookEventsDeadLettered: number;
                 invoiceEmailsFailed: number;
                 invoiceEmailsPending: number;
                 invoiceEmailsNotQueued: number;

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { pruneExpiredRows } from '../../../src/runtime/services';
+import pino from 'pino';
+import { WORKER_SERVICES } from '../../../src/runtime/worker-runtime';
+import { pruneExpiredRows, retention } from '../../../src/runtime/services';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { userToken } from '../../helpers/tokens';
@@ -180,4 +182,26 @@ test('retention deletes idempotency keys, settled webhook events and sent emails
     webhookEvents: 0,
     sentEmails: 0,
   });
+});
+
+test('the worker runs retention as one of its services, a first round at start', async () => {
+  expect(WORKER_SERVICES).toContain('retention');
+  const org = `org_${randomUUID().slice(0, 8)}`;
+  await t.db
+    .insertInto('api_idempotency_keys')
+    .values({ organization_id: org, key: 'stale-key', request_fingerprint: 'f', created_at: new Date(0) })
+    .execute();
+  const service = retention({
+    db: t.db,
+    logger: pino({ level: 'silent' }),
+    windows: { idempotencyKeysDays: 7, webhookInboxDays: 90, emailOutboxDays: 400 },
+  });
+  service.start();
+  try {
+    for (let i = 0; i < 100 && (await keyRow(org, 'stale-key').executeTakeFirst()); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await keyRow(org, 'stale-key').executeTakeFirst()).toBeUndefined();
+  } finally {
+    await service.stop();
+  }
 });

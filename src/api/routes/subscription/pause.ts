@@ -46,9 +46,7 @@ export const pauseSubscription = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const resumesAt = r.body.resumesAt === undefined ? undefined : Date.parse(r.body.resumesAt);
-    await callWorkflow(() =>
-      subscriptions.pause(organizationId, { behavior: r.body.behavior, resumesAt }, r.updateId),
-    );
+    await callWorkflow(() => subscriptions.pause(organizationId, { behavior: r.body.behavior, resumesAt }, r.updateId));
     return subscriptionState(r);
   },
 });
