@@ -56,8 +56,18 @@ const schema = z
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
     USAGE_SERVICE_TOKENS: csv
-      .pipe(z.array(z.string().min(24, 'each token must be at least 24 characters')))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^[^@\s]{24,}(@[A-Za-z0-9_-]{1,64}(\|[A-Za-z0-9_-]{1,64})*)?$/,
+              'each token must be at least 24 characters, optionally followed by @org_a|org_b (the organizations it may name)',
+            ),
+        ),
+      )
       .default([]),
     ADMIN_TOKENS: csv.pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters'))).default([]),
     SMTP_URL: z
@@ -80,13 +90,8 @@ const schema = z
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['JWT_SECRET'],
-        message: 'JWT_SECRET or JWT_JWKS_URL is required in production',
-      });
-    }
+    if (env.NODE_ENV === 'production')
+      productionIssues(env).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
@@ -94,7 +99,7 @@ const schema = z
         message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
-    if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
+    if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.map(serviceTokenOf).includes(t))) {
       ctx.addIssue({
         code: 'custom',
         path: ['ADMIN_TOKENS'],
@@ -119,6 +124,58 @@ const schema = z
   });
 
 type Env = z.infer<typeof schema>;
+
+/** A USAGE_SERVICE_TOKENS entry's token (the part before an optional `@org_a|org_b`). */
+const serviceTokenOf = (entry: string): string => entry.split('@')[0] ?? entry;
+
+/**
+ * Secrets this repository publishes (the development JWT secret, the simulator's webhook and API keys, stripe-mock's
+ * key, the placeholders and passwords of .env.example, docker-compose.yml and the test helpers): anyone can read them,
+ * so production refuses each one by the variable that carries it. test/unit/config/published-secrets.test.ts keeps
+ * the list in step with the files.
+ */
+export const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
+  'dev-only-jwt-secret-change-me-0123456789',
+  'whsec_simulator_local_secret',
+  'sk_test_simulator',
+  'sk_test_123',
+  'change-me-to-a-long-random-secret-please',
+  'svc_change_me_to_a_long_random_token',
+  'svc_test_token_0123456789abcdef',
+  'billing',
+]);
+const published = (value: string) => PUBLISHED_SECRETS.has(value) || /change[-_ ]?me/i.test(value);
+
+function productionIssues(env: Env): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const refuse = (variable: string, message: string) => issues.push({ path: [variable], message });
+  const publishedMessage = 'is a value published in this repository; set a secret of your own in production';
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
+    refuse('JWT_SECRET', 'JWT_SECRET or JWT_JWKS_URL is required in production');
+  if (env.JWT_SECRET && published(env.JWT_SECRET)) refuse('JWT_SECRET', publishedMessage);
+  if (env.JWT_JWKS_URL && !env.JWT_JWKS_URL.startsWith('https://'))
+    refuse('JWT_JWKS_URL', 'must be an https:// URL in production (keys fetched in clear could be replaced)');
+  if (!env.JWT_ISSUER) refuse('JWT_ISSUER', 'is required in production (tokens must name their issuer)');
+  if (!env.JWT_AUDIENCE) refuse('JWT_AUDIENCE', 'is required in production (tokens must name this service)');
+  if (!env.STRIPE_WEBHOOK_SECRET)
+    refuse('STRIPE_WEBHOOK_SECRET', "is required in production (without it the simulator's published secret applies)");
+  if (env.STRIPE_WEBHOOK_SECRET?.some(published)) refuse('STRIPE_WEBHOOK_SECRET', publishedMessage);
+  if (env.STRIPE_SECRET_KEY && published(env.STRIPE_SECRET_KEY)) refuse('STRIPE_SECRET_KEY', publishedMessage);
+  if (env.USAGE_SERVICE_TOKENS.map(serviceTokenOf).some(published)) refuse('USAGE_SERVICE_TOKENS', publishedMessage);
+  if (env.ADMIN_TOKENS.some(published)) refuse('ADMIN_TOKENS', publishedMessage);
+  const password = databasePassword(env.DATABASE_URL);
+  if (password === undefined || published(password))
+    refuse('DATABASE_URL', "the database password is missing or published in this repository; set the URL's own");
+  return issues;
+}
+
+function databasePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
@@ -163,7 +220,11 @@ export interface Config {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Tokens living longer than this (exp - iat, or exp - now without iat) are refused. */
+    maxLifetimeSeconds: number;
     usageServiceTokens: string[];
+    /** Service tokens bound to organizations (`token@org_a|org_b`): the organizations each may name. Unbound tokens are absent. */
+    serviceTokenOrganizations: ReadonlyMap<string, readonly string[]>;
     /** Operators of the billing service (admin endpoints), never a customer's org role: ADMIN_TOKENS. */
     adminTokens: string[];
   };
@@ -257,7 +318,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       jwksUrl: e.JWT_JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
-      usageServiceTokens: e.USAGE_SERVICE_TOKENS,
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      usageServiceTokens: e.USAGE_SERVICE_TOKENS.map(serviceTokenOf),
+      serviceTokenOrganizations: new Map(
+        e.USAGE_SERVICE_TOKENS.filter((entry) => entry.includes('@')).map((entry) => [
+          serviceTokenOf(entry),
+          entry.slice(entry.indexOf('@') + 1).split('|'),
+        ]),
+      ),
       adminTokens: e.ADMIN_TOKENS,
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },

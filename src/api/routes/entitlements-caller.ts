@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../context';
-import type { Principal } from '../middleware/auth';
+import { requireServiceOrganizations, type Principal } from '../middleware/auth';
 import { ApiError } from '../errors';
 
 export type EntitlementsCaller =
@@ -34,6 +34,7 @@ export async function resolveEntitlementsCaller(
       throw new ApiError('VALIDATION_FAILED', 'Service callers must name the organization', {
         issues: [{ path: 'organizationId', message: 'required with a service token' }],
       });
+    requireServiceOrganizations(deps.config.auth, authorization, [requestedOrganizationId]);
     return { kind: 'service', organizationId: requestedOrganizationId };
   }
   const principal = await deps.tokenVerifier.verify(token);
