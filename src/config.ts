@@ -70,6 +70,10 @@ const schema = z
       )
       .default([]),
     ADMIN_TOKENS: csv.pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters'))).default([]),
+    METRICS_TOKENS: csv
+      .pipe(z.array(z.string().min(32, 'each metrics token must be at least 32 characters')))
+      .default([]),
+    METRICS_CACHE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -163,6 +167,7 @@ function productionIssues(env: Env): { path: string[]; message: string }[] {
   if (env.STRIPE_SECRET_KEY && published(env.STRIPE_SECRET_KEY)) refuse('STRIPE_SECRET_KEY', publishedMessage);
   if (env.USAGE_SERVICE_TOKENS.map(serviceTokenOf).some(published)) refuse('USAGE_SERVICE_TOKENS', publishedMessage);
   if (env.ADMIN_TOKENS.some(published)) refuse('ADMIN_TOKENS', publishedMessage);
+  if (env.METRICS_TOKENS.some(published)) refuse('METRICS_TOKENS', publishedMessage);
   const password = databasePassword(env.DATABASE_URL);
   if (password === undefined || published(password))
     refuse('DATABASE_URL', "the database password is missing or published in this repository; set the URL's own");
@@ -227,9 +232,13 @@ export interface Config {
     serviceTokenOrganizations: ReadonlyMap<string, readonly string[]>;
     /** Operators of the billing service (admin endpoints), never a customer's org role: ADMIN_TOKENS. */
     adminTokens: string[];
+    /** Scrapers allowed the billing figures of /metrics: METRICS_TOKENS (none: /metrics serves no billing figure). */
+    metricsTokens: string[];
   };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
+  /** How long a scrape's read-model counts are reused (each count runs at most once per this, whatever the scrape rate). */
+  metricsCacheMs: number;
   /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
   workerMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
@@ -327,9 +336,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ]),
       ),
       adminTokens: e.ADMIN_TOKENS,
+      metricsTokens: e.METRICS_TOKENS,
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsCacheMs: e.METRICS_CACHE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
     usage: {

@@ -57,8 +57,8 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
   const temporal = overrides.temporal ?? (owned as NonNullable<typeof owned>).client;
 
   const metrics = createMetrics({ defaultMetrics: true });
-  registerReadModelGauges(metrics.registry, db);
-  registerBillingHealthGauges(metrics.registry, db);
+  registerReadModelGauges(metrics.billingRegistry, db, { cacheMs: config.metricsCacheMs });
+  registerBillingHealthGauges(metrics.billingRegistry, db);
   const webhookRelay =
     config.webhookRelay.placement === 'api'
       ? configuredRelay(

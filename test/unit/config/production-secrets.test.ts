@@ -72,6 +72,7 @@ describe('production refuses secrets published in this repository', () => {
     ['USAGE_SERVICE_TOKENS', 'the test service token', 'svc_test_token_0123456789abcdef'],
     ['USAGE_SERVICE_TOKENS', 'a placeholder bound to an organization', 'svc_change_me_to_a_long_random_token@org_a'],
     ['ADMIN_TOKENS', 'a change-me placeholder', 'admin-token-change-me-please-0123456789'],
+    ['METRICS_TOKENS', 'a change-me placeholder', 'metrics-token-change-me-please-0123456789'],
     ['DATABASE_URL', 'the published database password', 'postgres://billing:billing@db.internal:5432/billing'],
     ['DATABASE_URL', 'no password at all', 'postgres://billing@db.internal:5432/billing'],
     ['JWT_ISSUER', 'no issuer', undefined],
