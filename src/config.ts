@@ -80,6 +80,8 @@ const schema = z
       .default('smtp://127.0.0.1:1025'),
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+    PREVIEW_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+    PREVIEW_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
     HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
@@ -190,6 +192,8 @@ export interface Config {
     port: number;
     publicUrl: string;
     rateLimitPerMinute: number;
+    /** Change previews per organization per API instance: a rate of their own and how many may run at once. */
+    previews: { perMinute: number; maxInFlight: number };
     /**
      * What the Node server holds for a client: the headers within `headersTimeoutMs`, the whole request
      * (body included) within `requestTimeoutMs`, an idle keep-alive connection for `keepAliveTimeoutMs`,
@@ -295,6 +299,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      previews: { perMinute: e.PREVIEW_RATE_LIMIT_PER_MINUTE, maxInFlight: e.PREVIEW_MAX_IN_FLIGHT },
       limits: {
         headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
         requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

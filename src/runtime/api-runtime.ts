@@ -9,7 +9,7 @@ import type { AppDeps } from '../api/context';
 import { createHttpServer, listen } from '../api/http-server';
 import { createMetrics } from '../api/metrics';
 import { createTokenVerifier } from '../api/middleware/auth';
-import { createRateLimiter } from '../api/middleware/rate-limit';
+import { createPreviewLimiter, createRateLimiter } from '../api/middleware/rate-limit';
 import { registerReadModelGauges } from '../api/read-model-gauges';
 import type { BackgroundService } from '../background/service';
 import type { Config } from '../config';
@@ -84,6 +84,7 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
     },
     tokenVerifier: createTokenVerifier(config.auth),
     rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    previewLimiter: createPreviewLimiter(config.http.previews),
     metrics,
     webhookRelay,
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.

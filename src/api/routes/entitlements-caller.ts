@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../context';
 import { requireServiceOrganizations, type Principal } from '../middleware/auth';
 import { ApiError } from '../errors';
+import { rateLimited } from '../middleware/rate-limit';
 
 export type EntitlementsCaller =
   { kind: 'service'; organizationId: string } | { kind: 'user'; organizationId: string; principal: Principal };
@@ -42,13 +43,6 @@ export async function resolveEntitlementsCaller(
     throw new ApiError('FORBIDDEN', "A user token can only see its own organization's entitlements");
   }
   const limited = deps.rateLimiter.take(`org:${principal.organizationId}`);
-  if (!limited.ok) {
-    throw new ApiError(
-      'RATE_LIMIT',
-      'Too many requests. Please try again later.',
-      { retryAfterSeconds: limited.retryAfterSeconds },
-      { 'Retry-After': String(limited.retryAfterSeconds) },
-    );
-  }
+  if (!limited.ok) throw rateLimited(limited.retryAfterSeconds);
   return { kind: 'user', organizationId: principal.organizationId, principal };
 }
