@@ -28,6 +28,8 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .default('postgres://billing:billing@127.0.0.1:5433/billing'),
     DATABASE_POOL_MAX: positiveInt.default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    WORKER_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
     TEMPORAL_ADDRESS: z
       .string()
       .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
@@ -201,7 +203,11 @@ export interface Config {
      */
     limits: HttpLimits;
   };
-  database: { url: string; poolMax: number };
+  /**
+   * `statementTimeoutMs`: the API's pool cancels a statement past it (a 503 to the caller); `workerStatementTimeoutMs`
+   * the same for the worker's pool (jobs over whole tables take longer). The CLI and migrations have none.
+   */
+  database: { url: string; poolMax: number; statementTimeoutMs: number; workerStatementTimeoutMs: number };
   temporal: {
     address: string;
     namespace: string;
@@ -308,7 +314,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
       },
     },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      workerStatementTimeoutMs: e.WORKER_DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

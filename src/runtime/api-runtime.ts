@@ -51,7 +51,12 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
   const logger = overrides.logger ?? createLogger(config, 'billing-api');
   const db =
     overrides.db ??
-    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
+    createDb({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      applicationName: 'billing-api',
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
   // Lazy: the API starts and accepts webhooks even while Temporal is down, and connects on first use.
   const owned = overrides.temporal ? undefined : createTemporalClient(config.temporal);
   const temporal = overrides.temporal ?? (owned as NonNullable<typeof owned>).client;
