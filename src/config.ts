@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import {
+  temporalConnectionFromEnv,
+  type TemporalConnectionSettings,
+  type TemporalConnectionSummary,
+} from './temporal-env';
 
 /**
  * Every setting the service reads, parsed once. This module is the only reader of process.env;
@@ -30,15 +35,16 @@ const schema = z
     DATABASE_POOL_MAX: positiveInt.default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     WORKER_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
-      .default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // Address, namespace, API key, TLS and the profile file: src/temporal-env.ts (Temporal's envconfig).
+    TEMPORAL_TLS: flag.optional(),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
     WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+    // The SDK needs two workflow task slots at least (one for the sticky queue, one for the normal one).
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+    WORKER_SDK_METRICS_PORT: port.default(9465),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
@@ -54,6 +60,7 @@ const schema = z
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
     STRIPE_TEST_CLOCKS: flag.default(false),
     STRIPE_SIM_PORT: port.default(12211),
+    STRIPE_SIM_WEBHOOK_URL: z.url().optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
@@ -96,6 +103,8 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
+    WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production')
@@ -209,6 +218,10 @@ export interface Config {
    */
   database: { url: string; poolMax: number; statementTimeoutMs: number; workerStatementTimeoutMs: number };
   temporal: {
+    /** From Temporal's environment configuration: the same for the API, the worker and the CLI. */
+    connection: TemporalConnectionSettings;
+    /** For logs: where it connects and how, without secrets. */
+    summary: TemporalConnectionSummary;
     address: string;
     namespace: string;
     taskQueue: string;
@@ -217,6 +230,9 @@ export interface Config {
     workflowBundlePath?: string;
     /** Runs kept in the worker's sticky cache; unset = the SDK's default, derived from the heap limit. */
     maxCachedWorkflows?: number;
+    /** Activity and workflow task slots of the worker; unset = the SDK's defaults (100 and 40). */
+    maxConcurrentActivities?: number;
+    maxConcurrentWorkflowTasks?: number;
   };
   stripe: {
     /** Absent key = the local simulator with a fixed test key. */
@@ -229,6 +245,8 @@ export interface Config {
     /** For Stripe.js in the frontend (GET with each SetupIntent); null with a real key and none configured. */
     publishableKey: string | null;
     testClocks: boolean;
+    /** On the simulator: the webhook URL the API registers there (unset: PUBLIC_URL's webhook path). */
+    simulatorWebhookUrl: string | undefined;
   };
   auth: {
     jwtSecret?: string;
@@ -249,8 +267,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a scrape's read-model counts are reused (each count runs at most once per this, whatever the scrape rate). */
   metricsCacheMs: number;
-  /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
+  /** The worker's HTTP port: /metrics (its own and the Temporal SDK's), /healthz, /readyz. */
   workerMetricsPort: number;
+  /** Loopback port of the Temporal SDK's Prometheus exporter, merged into the worker's /metrics. */
+  workerSdkMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
   /**
@@ -261,8 +281,9 @@ export interface Config {
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
+   * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
-  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
 }
 
 export interface HttpLimits {
@@ -287,12 +308,18 @@ export class ConfigError extends Error {
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // An empty string means "unset": shells and .env files often export VAR= for optional values.
-  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const env = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
-    );
+  const temporal = temporalConnectionFromEnv(env);
+  if (!parsed.success || !temporal.ok) {
+    throw new ConfigError([
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message }))),
+      ...(temporal.ok ? [] : temporal.issues),
+    ]);
   }
   const e = parsed.data;
   const usesSimulator = !e.STRIPE_SECRET_KEY;
@@ -321,12 +348,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       workerStatementTimeoutMs: e.WORKER_DATABASE_STATEMENT_TIMEOUT_MS,
     },
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      connection: temporal.connection,
+      summary: temporal.summary,
+      address: temporal.connection.address,
+      namespace: temporal.namespace,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
@@ -337,6 +368,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (usesSimulator ? SIMULATOR_PUBLISHABLE_KEY : null),
       testClocks: e.STRIPE_TEST_CLOCKS,
+      simulatorWebhookUrl: e.STRIPE_SIM_WEBHOOK_URL,
     },
     auth: {
       jwtSecret: e.JWT_SECRET ?? (e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
@@ -358,13 +390,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsCacheMs: e.METRICS_CACHE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
     usage: {
       rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS,
       overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,
       commitShards: e.USAGE_COMMIT_SHARDS,
     },
-    webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
+    webhookRelay: {
+      placement: e.WEBHOOK_RELAY,
+      pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
+      maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
+    },
   };
 }
 

@@ -52,7 +52,7 @@ export type HeaderScope = RequestScope & Pick<EndpointRequest, 'header'>;
  * node:http adapter (endpoint-node.ts).
  */
 export interface EndpointDefinition<B = undefined, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   tags: string[];
   summary: string;

@@ -3,13 +3,13 @@ import type { Db } from '../db/database';
 import { cached } from './cached-query';
 import { countDunningSubscriptions, countLiveSubscriptions } from '../db/read-models/subscriptions';
 import { countMessagesByStatus } from '../notifications/store';
-import { countPendingEvents } from '../webhooks/store';
+import { countDeadLetteredEvents, countPendingEvents } from '../webhooks/store';
 
 /**
  * Gauges computed from the read models when Prometheus scrapes, so they are right whichever process
  * (API, worker, another replica) made the change: subscriptions by plan and status, organizations
- * in dunning by attempt, the email outbox and the webhook inbox backlog. Each count is cached for
- * `cacheMs` (METRICS_CACHE_MS), so a scrape costs the database at most four counts per period.
+ * in dunning by attempt, the email outbox, the webhook inbox backlog and its dead letters. Each count is
+ * cached for `cacheMs` (METRICS_CACHE_MS), so a scrape costs the database at most five counts per period.
  */
 export function registerReadModelGauges(
   registry: Registry,
@@ -22,6 +22,7 @@ export function registerReadModelGauges(
   const dunning = cached(() => countDunningSubscriptions(db), cacheMs, now);
   const outbox = cached(() => countMessagesByStatus(db), cacheMs, now);
   const inbox = cached(() => countPendingEvents(db), cacheMs, now);
+  const deadLettered = cached(() => countDeadLetteredEvents(db), cacheMs, now);
   new Gauge({
     name: 'billing_subscriptions',
     help: 'Live subscriptions by plan and status (past_due = in dunning or grace)',
@@ -58,6 +59,14 @@ export function registerReadModelGauges(
     registers: [registry],
     async collect() {
       this.set(await inbox());
+    },
+  });
+  new Gauge({
+    name: 'billing_webhook_inbox_dead_lettered',
+    help: 'Stored Stripe events the relay gave up on after WEBHOOK_RELAY_MAX_ATTEMPTS failures, waiting for redrive-events',
+    registers: [registry],
+    async collect() {
+      this.set(await deadLettered());
     },
   });
 }

@@ -23,6 +23,8 @@ const CODE_FOR_TYPE: Record<BillingErrorType, ErrorCode> = {
   NoActiveSubscription: 'CONFLICT',
   AlreadyCanceling: 'CONFLICT',
   NothingToResume: 'CONFLICT',
+  AlreadyPaused: 'CONFLICT',
+  NotPaused: 'CONFLICT',
 };
 
 /** What a caller should wait after Stripe's rate limit outlived the workflow's retries (they span about a minute). */
