@@ -3,7 +3,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${BILLING_STATE_DIR:-$ROOT/.local}"
-LOG_DIR="$STATE_DIR/logs"
+LOG_DIR="${BILLING_LOG_DIR:-$STATE_DIR/logs}"
 RUN_DIR="$STATE_DIR/run"
 VENV="$STATE_DIR/venv"
 LOCAL_BIN="$STATE_DIR/bin"

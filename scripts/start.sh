@@ -16,19 +16,33 @@ if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
 fi
 port_open "$PORT" && die "port $PORT is in use (is the API already running? set PORT to use another)"
 
+# The worker and the API each run in a process group of their own (setsid: tsx and the node process it starts),
+# so this script alone decides how they stop, whether Ctrl-C reaches the whole terminal group or a SIGTERM only
+# this script: SIGTERM to each group, SHUTDOWN_TIMEOUT_MS for in-flight work (each also exits on its own after
+# it), then SIGKILL to whatever is left. Nothing outlives the script.
 pids=()
+shutdown_s=$(((${SHUTDOWN_TIMEOUT_MS:-15000} + 999) / 1000 + 2))
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  local pid alive deadline=$((SECONDS + shutdown_s))
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  while ((SECONDS < deadline)); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-# Output through a process substitution, so $! is the program itself and cleanup's SIGTERM reaches it
-# (with `| tee` it reached tee, and the orphaned worker blocked on a pipe nobody read).
-node_modules/.bin/tsx src/worker.ts > >(tee "$LOG_DIR/worker.log") 2>&1 &
+# Output through a process substitution, so $! is the program itself and cleanup's signals reach it (with `| tee`
+# they reached tee, and the orphaned worker blocked on a pipe nobody read). tee ignores Ctrl-C, so the logs keep
+# flowing while the programs shut down; it ends when they close their output.
+setsid node_modules/.bin/tsx src/worker.ts > >(trap '' INT TERM; exec tee "$LOG_DIR/worker.log") 2>&1 &
 pids+=($!)
-node_modules/.bin/tsx src/server.ts > >(tee "$LOG_DIR/api.log") 2>&1 &
+setsid node_modules/.bin/tsx src/server.ts > >(trap '' INT TERM; exec tee "$LOG_DIR/api.log") 2>&1 &
 pids+=($!)
 wait_for api 60 http_ok "http://127.0.0.1:$PORT/readyz"
 

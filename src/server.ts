@@ -1,9 +1,10 @@
 import { loadConfigOrExit } from './config';
 import { createApiRuntime } from './runtime/api-runtime';
-import { runUntilSignal } from './runtime/runtime';
+import { exitOnSignalWhileStarting, runUntilSignal } from './runtime/runtime';
 
 /** Composition root of the HTTP API (src/runtime/api-runtime.ts). */
 async function main(): Promise<never> {
+  exitOnSignalWhileStarting();
   const config = loadConfigOrExit();
   const runtime = createApiRuntime(config);
   return runUntilSignal(runtime, {

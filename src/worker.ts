@@ -1,10 +1,11 @@
 import { loadConfigOrExit } from './config';
 import { createWorkerRuntime } from './runtime/worker-runtime';
-import { runUntilSignal } from './runtime/runtime';
+import { exitOnSignalWhileStarting, runUntilSignal } from './runtime/runtime';
 import { installTemporalRuntime } from './runtime/temporal-runtime';
 
 /** Composition root of the worker: the subscription workflows, their activities and the background services (src/runtime/worker-runtime.ts). */
 async function main(): Promise<never> {
+  exitOnSignalWhileStarting();
   const config = loadConfigOrExit();
   const sdkMetricsUrl = installTemporalRuntime(config.workerSdkMetricsPort);
   const runtime = await createWorkerRuntime(config, { sdkMetricsUrl });

@@ -83,7 +83,12 @@ export async function createWorkerRuntime(
   const logger = overrides.logger ?? createLogger(config, 'billing-worker');
   const db =
     overrides.db ??
-    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
+    createDb({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      applicationName: 'billing-worker',
+      statementTimeoutMs: config.database.workerStatementTimeoutMs,
+    });
   const stripe = createStripeClient(config.stripe);
   const connection = overrides.connection ?? (await NativeConnection.connect({ ...config.temporal.connection }));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });

@@ -50,6 +50,7 @@ describe('configuration from the environment', () => {
     ['STRIPE_TEST_CLOCKS', { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TEST_CLOCKS: '1' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
+    ['JWT_MAX_LIFETIME_SECONDS', { JWT_MAX_LIFETIME_SECONDS: '10' }],
     ['USAGE_SERVICE_TOKENS', { USAGE_SERVICE_TOKENS: 'tooshort' }],
     ['ADMIN_TOKENS', { ADMIN_TOKENS: 'admin_token_of_only_31_characters'.slice(0, 31) }],
     [
