@@ -360,6 +360,19 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'GET /api/v1/billing/invoices/upcoming': {
+    access: 'user',
+    valid: { path: `${B}/invoices/upcoming` },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own next invoice",
+        send: () => send('GET', `${B}/invoices/upcoming?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 200,
+        check: async (a) =>
+          expect(a.body).toEqual((await send('GET', `${B}/invoices/upcoming`, { token: attacker.token })).body),
+      },
+    ],
+  },
   'GET /api/v1/billing/billing-profile': {
     access: 'user',
     valid: { path: `${B}/billing-profile` },
