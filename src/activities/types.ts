@@ -18,6 +18,7 @@ export type {
   InvoiceSnapshot,
   PayInvoiceInput,
   PayInvoiceResult,
+  PauseCollectionInput,
   PaymentError,
   PlanChangePreview,
   PreviewPlanChangeInput,

@@ -28,6 +28,8 @@ export interface BillingHealthReport {
   details: {
     paymentsAwaitingFirstAttemptExcluded: true;
     webhookEventsStillFailing: number;
+    /** Given up by the relay (dead-lettered): an operator runs redrive-events once the cause is fixed. */
+    webhookEventsDeadLettered: number;
     invoiceEmailsFailed: number;
     invoiceEmailsPending: number;
     invoiceEmailsNotQueued: number;
@@ -81,6 +83,7 @@ export async function buildBillingHealthReport(db: Db, range: MetricsRange): Pro
     details: {
       paymentsAwaitingFirstAttemptExcluded: true,
       webhookEventsStillFailing: m.webhooks.stillFailing,
+      webhookEventsDeadLettered: m.webhooks.deadLettered,
       invoiceEmailsFailed: m.invoiceDelivery.failed,
       invoiceEmailsPending: m.invoiceDelivery.pending,
       invoiceEmailsNotQueued: m.invoiceDelivery.notQueued,

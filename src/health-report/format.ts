@@ -19,6 +19,11 @@ export function formatHealthReport(report: BillingHealthReport): string[] {
       `  ${LABELS[f.figure].padEnd(28)} ${value.padStart(9)}  (${f.numerator}/${f.denominator})  target ${describeTarget(f.target).padEnd(8)} ${verdict}`,
     );
   }
+  const { webhookEventsStillFailing: failing, webhookEventsDeadLettered: dead } = report.details;
+  if (failing > 0 || dead > 0)
+    lines.push(
+      `  webhook events               ${failing} failing and retried, ${dead} dead-lettered${dead > 0 ? ' (npm run billing -- redrive-events)' : ''}`,
+    );
   if (report.dunningRevenue.length === 0) lines.push('  dunning revenue              none recovered or lost');
   for (const r of report.dunningRevenue) {
     lines.push(

@@ -13,12 +13,14 @@ import {
   updateBillingProfileUpdate,
   extendTrialUpdate,
   getStateQuery,
+  pauseUpdate,
   previewPlanChangeUpdate,
   resumeUpdate,
   stripeEventSignal,
   stripeEventsSignal,
   subscribeUpdate,
   subscriptionWorkflowId,
+  unpauseUpdate,
   updatePaymentMethodUpdate,
   type BillingProfile,
   type CancelArgs,
@@ -26,6 +28,7 @@ import {
   type ChangePlanArgs,
   type ChangePlanResult,
   type ExtendTrialArgs,
+  type PauseArgs,
   type StripeEventSignal,
   type SubscribeArgs,
   type SubscriptionView,
@@ -83,6 +86,8 @@ export interface SubscriptionClient {
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;
   resume(organizationId: string, updateId?: string): Promise<SubscriptionView>;
+  pause(organizationId: string, args: PauseArgs, updateId?: string): Promise<SubscriptionView>;
+  unpause(organizationId: string, updateId?: string): Promise<SubscriptionView>;
   updatePaymentMethod(
     organizationId: string,
     args: UpdatePaymentMethodArgs,
@@ -173,6 +178,9 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
     cancel: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),
     resume: (organizationId, updateId) => handle(organizationId).executeUpdate(resumeUpdate, { args: [], updateId }),
+    pause: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(pauseUpdate, { args: [args], updateId }),
+    unpause: (organizationId, updateId) => handle(organizationId).executeUpdate(unpauseUpdate, { args: [], updateId }),
     updatePaymentMethod: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
     assignPlan: (organizationId, args, updateId) =>

@@ -27,6 +27,7 @@ import type {
   ChangePlanResult,
   CancelArgs,
   ExtendTrialArgs,
+  PauseArgs,
   PlanChangePreview,
   SetupIntentCreated,
   StateBeforeCoreV2,
@@ -47,6 +48,7 @@ export type {
   ChangePlanResult,
   DunningView,
   ExtendTrialArgs,
+  PauseArgs,
   StripeEventSignal,
   SubscribeArgs,
   SubscriptionView,
@@ -85,6 +87,11 @@ export const updatePaymentMethodUpdate = defineUpdate<UpdatePaymentMethodResult,
 export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>('assignPlan');
 /** Operator only: moves the trial end later. */
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
+
+/** Stops collection with or without access until `resumesAt` (epoch ms) or unpause (POST /subscription/pause). */
+export const pauseUpdate = defineUpdate<SubscriptionView, [PauseArgs]>('pause');
+/** Ends a pause now (DELETE /subscription/pause). */
+export const unpauseUpdate = defineUpdate<SubscriptionView, []>('unpause');
 
 /** A SetupIntent to collect a card (Stripe.js confirmCardSetup); starts the run if none is live (update-with-start). */
 export const createSetupIntentUpdate = defineUpdate<SetupIntentCreated, []>('createSetupIntent');

@@ -11,6 +11,7 @@ import { cancelSubscription } from './subscription/cancel-subscription';
 import { changePlan } from './subscription/change-plan';
 import { createSubscription } from './subscription/create-subscription';
 import { getSubscription } from './subscription/get-subscription';
+import { pauseSubscription, resumePausedSubscription } from './subscription/pause';
 import { previewChange } from './subscription/preview-change';
 import { resumeSubscription } from './subscription/resume-subscription';
 
@@ -23,6 +24,8 @@ export const billingEndpoints: Endpoint[] = [
   previewChange,
   cancelSubscription,
   resumeSubscription,
+  pauseSubscription,
+  resumePausedSubscription,
   setAddOn,
   removeAddOn,
   listInvoicesEndpoint,

@@ -71,6 +71,8 @@ export interface SubscriptionSnapshot {
   seats?: number;
   addOns?: Partial<Record<AddOnId, number>>;
   scheduleId?: string | null;
+  /** Stripe's `pause_collection` (null = collecting). Absent in snapshots recorded before pauses were read. */
+  pauseCollection?: { behavior: string; resumesAt: number | null } | null;
 }
 
 /**
@@ -180,6 +182,11 @@ export interface ExtendTrialInput extends SubscriptionUpdateInput {
   trialEnd: number;
 }
 
+/** `pause_collection` with the behavior for the invoices made meanwhile (domain/pause.ts says which). */
+export interface PauseCollectionInput extends SubscriptionUpdateInput {
+  behavior: 'mark_uncollectible' | 'void';
+}
+
 export interface FetchSubscriptionInput extends Clocked {
   subscriptionId: string;
 }
@@ -247,6 +254,9 @@ export interface StripeCalls {
   updateCustomerProfile: [UpdateCustomerProfileInput, CustomerProfileResult];
   scheduleChange: [ScheduleChangeInput, ScheduleChangeResult];
   releaseSchedule: [ReleaseScheduleInput, SubscriptionSnapshot];
+  pauseCollection: [PauseCollectionInput, SubscriptionSnapshot];
+  /** Clears pause_collection, or resumes a subscription in Stripe's own `paused` status. */
+  resumeCollection: [SubscriptionUpdateInput, SubscriptionSnapshot];
 }
 export type StripeCallName = keyof StripeCalls;
 export type StripePort = { [K in StripeCallName]: (input: StripeCalls[K][0]) => Promise<StripeCalls[K][1]> };
@@ -288,6 +298,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
     case 'changePlan':
     case 'setCancelAtPeriodEnd':
     case 'extendTrial':
+    case 'pauseCollection':
+    case 'resumeCollection':
       return idempotencyKey.updateSubscription(call.input.subscriptionId, call.input.step);
     case 'cancelSubscription':
       return idempotencyKey.cancelSubscription(call.input.subscriptionId, call.input.step);

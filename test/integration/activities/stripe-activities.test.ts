@@ -105,6 +105,30 @@ test('a trial subscription is created once per step and upgrades, previews and c
   expect(fetched).toMatchObject({ id: sub.id, plan: 'professional', cancelAtPeriodEnd: true });
 });
 
+test('a step built from the longest Idempotency-Key reaches Stripe under its 255-character limit, the same key on every retry', async () => {
+  const other = `${org}-longkey`;
+  const { customerId } = await acts.ensureCustomer({ organizationId: other, asOf: Date.now() });
+  const clientKey = 'k'.repeat(200);
+  const input = {
+    organizationId: other,
+    customerId,
+    plan: 'starter' as const,
+    trialDays: 14,
+    paymentMethodId: null,
+    step: `post:/subscription:${clientKey}`,
+    asOf: Date.now(),
+  };
+  const sub = await acts.createSubscription(input);
+  expect(await acts.createSubscription(input)).toMatchObject({ id: sub.id });
+  const sent = sim.requests
+    .all()
+    .filter((r) => r.method === 'POST' && r.path === '/v1/subscriptions' && r.idempotencyKey?.includes(other));
+  expect(sent).toHaveLength(2);
+  expect(sent.map((r) => r.status)).toEqual([200, 200]);
+  expect(sent[0]?.idempotencyKey?.length).toBe(255);
+  expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey);
+});
+
 test('a declined card without a trial fails subscribe with a typed, non-retryable CardDeclined', async () => {
   const other = `${org}-declined`;
   const { customerId } = await acts.ensureCustomer({ organizationId: other, asOf: Date.now() });

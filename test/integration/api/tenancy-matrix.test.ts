@@ -285,6 +285,47 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/subscription/pause': {
+    access: 'user',
+    valid: { path: `${B}/subscription/pause`, body: { behavior: 'no_access' } },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('POST', `${B}/subscription/pause`, { token: newcomer.token, body: { behavior: 'no_access' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/pause`, {
+            token: attacker.token,
+            body: { behavior: 'no_access', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'DELETE /api/v1/billing/subscription/pause': {
+    access: 'user',
+    valid: { path: `${B}/subscription/pause` },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription/pause`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
+        send: () => send('DELETE', `${B}/subscription/pause?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 409,
+        code: 'CONFLICT',
+        check: (a) => expect(a.body.error.details?.reason).toBe('NotPaused'),
+      },
+    ],
+  },
   'GET /api/v1/billing/invoices': {
     access: 'user',
     valid: { path: `${B}/invoices` },

@@ -74,7 +74,7 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
 /**
  * Yesterday: 1,000 payments, one of which needed a retry (then paid); an open invoice not yet attempted
  * and a $0 trial invoice that count for no payment figure. 1,000 webhook events, 10 of which failed at
- * least once (one still failing). 2,001 invoice emails owed: one failed, one pending, one not stored yet.
+ * least once (one still failing, one dead-lettered). 2,001 invoice emails owed: one failed, one pending, one not stored yet.
  * Forty days ago: 20 payments, one lost to dunning after four attempts.
  */
 beforeAll(async () => {
@@ -119,11 +119,13 @@ beforeAll(async () => {
   const events = Array.from({ length: 1000 }, (_, n) =>
     stripeEvent(
       n,
-      n < 9
+      n < 8
         ? { relay_status: 'relayed', relay_attempts: 1 }
-        : n === 9
-          ? { relay_status: 'pending', relay_attempts: 3 }
-          : { relay_status: 'relayed', relay_attempts: 0 },
+        : n === 8
+          ? { relay_status: 'dead_lettered', relay_attempts: 5 }
+          : n === 9
+            ? { relay_status: 'pending', relay_attempts: 3 }
+            : { relay_status: 'relayed', relay_attempts: 0 },
     ),
   );
   await insertChunked(
@@ -207,6 +209,7 @@ test('1,000 payments with one retried give 99.9 % success (target met) and 0.1 %
   expect(body.details).toEqual({
     paymentsAwaitingFirstAttemptExcluded: true,
     webhookEventsStillFailing: 1,
+    webhookEventsDeadLettered: 1,
     invoiceEmailsFailed: 1,
     invoiceEmailsPending: 1,
     invoiceEmailsNotQueued: 1,
@@ -250,6 +253,7 @@ test('the CLI prints each figure with its counts beside its target', async () =>
     expect.stringMatching(/^ {2}webhook processing failures +1\.00 % +\(10\/1000\) +target < 1 % +MISSED$/),
     expect.stringMatching(/^ {2}invoice delivery +99\.85 % +\(1998\/2001\) +target ≥ 100 % +MISSED$/),
     expect.stringMatching(/^ {2}payment retry rate +0\.10 % +\(1\/1000\) +target < 5 % +met$/),
+    '  webhook events               1 failing and retried, 1 dead-lettered (npm run billing -- redrive-events)',
     expect.stringMatching(
       /^ {2}dunning revenue \(usd\) +recovered \$29\.00 \(1 invoices\), lost \$0\.00 \(0 invoices\)$/,
     ),

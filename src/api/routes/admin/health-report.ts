@@ -4,6 +4,7 @@ import { buildBillingHealthReport } from '../../../health-report/billing-health'
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { periodQuery } from './period';
+import { healthReportExample } from '../../examples';
 
 const Figure = z.object({
   figure: z.enum(SUCCESS_FIGURES),
@@ -53,7 +54,10 @@ export const healthReportEndpoint = defineEndpoint({
   auth: 'admin',
   query: periodQuery,
   responses: {
-    200: { description: 'The report', content: { 'application/json': { schema: Report } } },
+    200: {
+      description: 'The report',
+      content: { 'application/json': { schema: Report, example: healthReportExample } },
+    },
     ...errorResponses(401, 422),
   },
   handle: ({ deps, query }) => buildBillingHealthReport(deps.db, query),
