@@ -60,6 +60,53 @@ export const billingProfileExample = {
     updatedAt: '2026-12-01T00:00:05.000Z',
   },
 };
+export const upcomingInvoiceExample = {
+  upcoming: {
+    currency: 'usd',
+    subtotal: 14650,
+    discount: 0,
+    tax: 0,
+    total: 14650,
+    amountDue: 14650,
+    periodStart: '2026-12-01T00:00:00.000Z',
+    periodEnd: '2027-01-01T00:00:00.000Z',
+    nextPaymentAttempt: '2027-01-01T01:00:00.000Z',
+    lines: [
+      {
+        description: '1 × Professional (at $99.00 / month)',
+        kind: 'plan',
+        amount: 9900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '2 × Professional extra seat (at $12.00 / month)',
+        kind: 'seats',
+        amount: 2400,
+        quantity: 2,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '1 × +5 agents (at $19.00 / month)',
+        kind: 'add_on',
+        amount: 1900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: 'Messages overage',
+        kind: 'overage',
+        amount: 450,
+        quantity: 3,
+        periodStart: '2026-12-01T00:00:00.000Z',
+        periodEnd: '2027-01-01T00:00:00.000Z',
+      },
+    ],
+  },
+};
 export const canceledAtPeriodEndExample = {
   subscription: { ...subscription, cancelAtPeriodEnd: true },
   effectivePlan: 'professional',

@@ -2609,6 +2609,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/invoices/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The next invoice as Stripe would issue it today: renewal lines, prorations, overage so far, discount, tax
+         * @description A read of Stripe’s invoice preview for the live subscription (nothing is created). `upcoming` is null when there is no live subscription (or its first payment is still pending) or Stripe has nothing to invoice (`invoice_upcoming_none`). Overage lines hold the usage already reported to Stripe’s meters (the worker reports every OVERAGE_REPORT_INTERVAL_MS).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The preview, or null */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "upcoming": {
+                         *         "currency": "usd",
+                         *         "subtotal": 14650,
+                         *         "discount": 0,
+                         *         "tax": 0,
+                         *         "total": 14650,
+                         *         "amountDue": 14650,
+                         *         "periodStart": "2026-12-01T00:00:00.000Z",
+                         *         "periodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "nextPaymentAttempt": "2027-01-01T01:00:00.000Z",
+                         *         "lines": [
+                         *           {
+                         *             "description": "1 × Professional (at $99.00 / month)",
+                         *             "kind": "plan",
+                         *             "amount": 9900,
+                         *             "quantity": 1,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "2 × Professional extra seat (at $12.00 / month)",
+                         *             "kind": "seats",
+                         *             "amount": 2400,
+                         *             "quantity": 2,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "1 × +5 agents (at $19.00 / month)",
+                         *             "kind": "add_on",
+                         *             "amount": 1900,
+                         *             "quantity": 1,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "Messages overage",
+                         *             "kind": "overage",
+                         *             "amount": 450,
+                         *             "quantity": 3,
+                         *             "periodStart": "2026-12-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-01-01T00:00:00.000Z"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            upcoming: components["schemas"]["UpcomingInvoice"];
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/payment-methods": {
         parameters: {
             query?: never;
@@ -4842,6 +5007,34 @@ export interface components {
              */
             sentAt: string | null;
         };
+        UpcomingInvoice: {
+            currency: string;
+            subtotal: number;
+            /** @description Total of the discounts applied */
+            discount: number;
+            tax: number;
+            total: number;
+            /** @description What will be charged, after the customer balance */
+            amountDue: number;
+            /** Format: date-time */
+            periodStart: string;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            nextPaymentAttempt: string | null;
+            lines: {
+                description: string | null;
+                /** @enum {string} */
+                kind: "plan" | "seats" | "add_on" | "overage" | "proration" | "other";
+                /** @description Minor units; negative for a credit */
+                amount: number;
+                quantity: number | null;
+                /** Format: date-time */
+                periodStart: string;
+                /** Format: date-time */
+                periodEnd: string;
+            }[];
+        } | null;
         PaymentMethod: {
             id: string;
             /** @example card */

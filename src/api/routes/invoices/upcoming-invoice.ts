@@ -4,6 +4,7 @@ import { classifyStripeError } from '../../../stripe/errors';
 import { previewUpcomingInvoice } from '../../../stripe/upcoming-invoice';
 import type { Config } from '../../../config';
 import { ApiError } from '../../errors';
+import { upcomingInvoiceExample } from '../../examples';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 
@@ -49,7 +50,12 @@ export const upcomingInvoiceEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'The preview, or null',
-      content: { 'application/json': { schema: z.object({ upcoming: UpcomingSchema.nullable() }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ upcoming: UpcomingSchema.nullable() }),
+          example: upcomingInvoiceExample,
+        },
+      },
     },
     ...errorResponses(401, 429, 502, 503),
   },
