@@ -107,6 +107,22 @@ export const upcomingInvoiceExample = {
     ],
   },
 };
+export const refundExample = {
+  creditNote: {
+    stripeCreditNoteId: 'cn_1QkY7eLkdIwHu7ix',
+    number: 'INV-0042-CN-01',
+    stripeInvoiceId: 'in_1QkY7cLkdIwHu7ix',
+    organizationId: 'org_acme',
+    currency: 'usd',
+    amount: 1000,
+    refundedAmount: 1000,
+    reason: 'product_unsatisfactory',
+    memo: 'Outage on 3 March',
+    pdfUrl: 'https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf',
+    actor: 'admin:3f9a1c0b7d2e',
+    createdAt: '2026-12-03T10:00:00.000Z',
+  },
+};
 export const canceledAtPeriodEndExample = {
   subscription: { ...subscription, cancelAtPeriodEnd: true },
   effectivePlan: 'professional',
@@ -164,6 +180,8 @@ export const invoicesExample = {
       dueDate: null,
       paidAt: '2026-12-01T00:00:03.000Z',
       createdAt: '2026-12-01T00:00:01.000Z',
+      refundedAmount: 0,
+      creditNotes: [],
       delivery: {
         invoice: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:05.000Z' },
         receipt: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:06.000Z' },

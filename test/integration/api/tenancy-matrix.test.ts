@@ -601,6 +601,23 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/admin/invoices/{invoiceId}/refunds': {
+    access: 'admin',
+    valid: { path: `${B}/admin/invoices/{invoiceId}/refunds`, body: { reason: 'duplicate' } },
+    attempts: [
+      {
+        name: "an owner token asking to refund the victim's invoice",
+        send: () =>
+          send('POST', `${B}/admin/invoices/${victim.stripeInvoiceId}/refunds`, {
+            token: attacker.token,
+            body: { reason: 'duplicate' },
+            headers: { 'idempotency-key': `refund-${id()}` },
+          }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+    ],
+  },
   'GET /healthz': {
     access: 'public',
     attempts: [
