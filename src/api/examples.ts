@@ -60,6 +60,69 @@ export const billingProfileExample = {
     updatedAt: '2026-12-01T00:00:05.000Z',
   },
 };
+export const upcomingInvoiceExample = {
+  upcoming: {
+    currency: 'usd',
+    subtotal: 14650,
+    discount: 0,
+    tax: 0,
+    total: 14650,
+    amountDue: 14650,
+    periodStart: '2026-12-01T00:00:00.000Z',
+    periodEnd: '2027-01-01T00:00:00.000Z',
+    nextPaymentAttempt: '2027-01-01T01:00:00.000Z',
+    lines: [
+      {
+        description: '1 × Professional (at $99.00 / month)',
+        kind: 'plan',
+        amount: 9900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '2 × Professional extra seat (at $12.00 / month)',
+        kind: 'seats',
+        amount: 2400,
+        quantity: 2,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '1 × +5 agents (at $19.00 / month)',
+        kind: 'add_on',
+        amount: 1900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: 'Messages overage',
+        kind: 'overage',
+        amount: 450,
+        quantity: 3,
+        periodStart: '2026-12-01T00:00:00.000Z',
+        periodEnd: '2027-01-01T00:00:00.000Z',
+      },
+    ],
+  },
+};
+export const refundExample = {
+  creditNote: {
+    stripeCreditNoteId: 'cn_1QkY7eLkdIwHu7ix',
+    number: 'INV-0042-CN-01',
+    stripeInvoiceId: 'in_1QkY7cLkdIwHu7ix',
+    organizationId: 'org_acme',
+    currency: 'usd',
+    amount: 1000,
+    refundedAmount: 1000,
+    reason: 'product_unsatisfactory',
+    memo: 'Outage on 3 March',
+    pdfUrl: 'https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf',
+    actor: 'admin:3f9a1c0b7d2e',
+    createdAt: '2026-12-03T10:00:00.000Z',
+  },
+};
 export const canceledAtPeriodEndExample = {
   subscription: { ...subscription, cancelAtPeriodEnd: true },
   effectivePlan: 'professional',
@@ -117,6 +180,8 @@ export const invoicesExample = {
       dueDate: null,
       paidAt: '2026-12-01T00:00:03.000Z',
       createdAt: '2026-12-01T00:00:01.000Z',
+      refundedAmount: 0,
+      creditNotes: [],
       delivery: {
         invoice: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:05.000Z' },
         receipt: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:06.000Z' },

@@ -9,6 +9,7 @@ import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
 import { redriveEventsCommand } from './commands/redrive-events';
+import { refundInvoiceCommand } from './commands/refund-invoice';
 import { resendInvoiceCommand } from './commands/resend-invoice';
 import { showCommand } from './commands/show';
 import { undeliveredInvoicesCommand } from './commands/undelivered-invoices';
@@ -25,6 +26,7 @@ const COMMANDS: CliCommand[] = [
   healthReportCommand,
   undeliveredInvoicesCommand,
   resendInvoiceCommand,
+  refundInvoiceCommand,
 ];
 
 function help(): string {

@@ -26,6 +26,24 @@ export interface BillingCustomersTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface CreditNotesTable {
+  id: Generated<string>;
+  organization_id: string;
+  stripe_invoice_id: string;
+  stripe_credit_note_id: string;
+  number: string;
+  currency: string;
+  amount: Money;
+  refunded_amount: Money;
+  reason: string | null;
+  memo: string | null;
+  pdf_url: string | null;
+  /** Who issued it: an operator's token label, or `cli:<user>`. */
+  actor: string;
+  request_id: string | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface SubscriptionsTable {
   id: Generated<string>;
   organization_id: string;
@@ -236,6 +254,7 @@ export interface Database {
   billing_customers: BillingCustomersTable;
   subscriptions: SubscriptionsTable;
   invoices: InvoicesTable;
+  credit_notes: CreditNotesTable;
   payment_methods: PaymentMethodsTable;
   usage_records: UsageRecordsTable;
   usage_daily: UsageDailyTable;

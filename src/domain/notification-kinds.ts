@@ -9,4 +9,5 @@ export type NotificationKind =
   | 'payment_recovered'
   | 'usage_threshold'
   | 'invoice_issued'
-  | 'invoice_receipt';
+  | 'invoice_receipt'
+  | 'credit_note_issued';

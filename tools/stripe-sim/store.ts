@@ -83,6 +83,8 @@ export interface SimState {
   paymentIntentInvoices: Record<string, string>;
   /** Customer tax IDs (absent in older state files: they start empty). */
   taxIds: Record<string, Stripe.TaxId>;
+  creditNotes: Record<string, Stripe.CreditNote>;
+  refunds: Record<string, Stripe.Refund>;
 }
 
 export function emptyState(): SimState {
@@ -109,6 +111,8 @@ export function emptyState(): SimState {
     charges: {},
     paymentIntentInvoices: {},
     taxIds: {},
+    creditNotes: {},
+    refunds: {},
   };
 }
 

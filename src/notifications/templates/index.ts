@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { NotificationKind, NotificationRequest } from '../types';
 import type { TemplateContext } from './context';
-import { invoiceIssued, invoiceReceipt } from './invoice';
+import { creditNoteIssued, invoiceIssued, invoiceReceipt } from './invoice';
 import { renderLayout, type EmailContent, type RenderedEmail } from './layout';
 import { finalNotice, paymentActionRequired, paymentFailed, paymentRecovered } from './payment';
 import { notificationDataSchemas, type NotificationData } from './schemas';
@@ -40,6 +40,7 @@ const templates: Templates = {
   usage_threshold: usageThreshold,
   invoice_issued: invoiceIssued,
   invoice_receipt: invoiceReceipt,
+  credit_note_issued: creditNoteIssued,
 };
 
 function renderKind<K extends NotificationKind>(kind: K, data: unknown, ctx: TemplateContext): RenderedEmail {

@@ -87,6 +87,17 @@ export const notificationDataSchemas = {
     paid: z.boolean(),
   }),
   invoice_receipt: z.strictObject({ ...invoiceFields, amountPaid: minorUnits, paidAt: instant.nullish() }),
+  credit_note_issued: z.strictObject({
+    creditNoteNumber: z.string().min(1),
+    invoiceId: z.string().min(1),
+    invoiceNumber: z.string().min(1).nullish(),
+    currency,
+    amount: minorUnits,
+    refundedAmount: minorUnits,
+    reason: z.enum(['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory']).nullish(),
+    memo: z.string().max(500).nullish(),
+    creditNotePdf: link.nullish(),
+  }),
 } satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationData<K extends NotificationKind> = z.infer<(typeof notificationDataSchemas)[K]>;

@@ -92,6 +92,28 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
     },
     mentions: ['Receipt', 'INV-0042', '$29.00', 'December 1, 2026', 'https://invoice.stripe.test/i/in_123'],
   },
+  credit_note_issued: {
+    data: {
+      creditNoteNumber: 'INV-0042-CN-01',
+      invoiceId: 'in_123',
+      invoiceNumber: 'INV-0042',
+      currency: 'usd',
+      amount: 1000,
+      refundedAmount: 1000,
+      reason: 'product_unsatisfactory',
+      memo: 'Outage on 3 March',
+      creditNotePdf: 'https://files.stripe.test/cn_1/pdf',
+    },
+    mentions: [
+      'INV-0042-CN-01',
+      'INV-0042',
+      '$10.00',
+      'refunded to the card',
+      'Outage on 3 March',
+      'the service not meeting expectations',
+      'https://files.stripe.test/cn_1/pdf',
+    ],
+  },
 };
 
 describe('notification templates', () => {
