@@ -21,6 +21,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
 import type {
+  AssignContractArgs,
   ChangePlanArgs,
   ChangePlanResult,
   CancelArgs,
@@ -39,6 +40,7 @@ import type {
 
 export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription';
 export type {
+  AssignContractArgs,
   CancelArgs,
   ChangePlanArgs,
   ChangePlanResult,
@@ -84,6 +86,11 @@ export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 /** Operator only: moves the trial end later. */
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
 
+/**
+ * Operator only (the API and CLI check): an enterprise contract for an organization without a live subscription;
+ * update-with-start, like subscribe, so an organization on free with no card gets its run.
+ */
+export const assignContractUpdate = defineUpdate<SubscriptionView, [AssignContractArgs]>('assignContract');
 /** Stops collection with or without access until `resumesAt` (epoch ms) or unpause (POST /subscription/pause). */
 export const pauseUpdate = defineUpdate<SubscriptionView, [PauseArgs]>('pause');
 /** Ends a pause now (DELETE /subscription/pause). */
