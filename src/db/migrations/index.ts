@@ -12,6 +12,7 @@ import * as subscriptionsHistoryLength from './2026-12-04T0001-subscriptions-his
 import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-payment-action';
 import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
 import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
+import * as subscriptionsContract from './2026-12-05T1202-subscriptions-contract';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0002-subscriptions-payment-action': subscriptionsPaymentAction,
   '2026-12-05T0001-subscriptions-terms': subscriptionsTerms,
   '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
+  '2026-12-05T1202-subscriptions-contract': subscriptionsContract,
 };

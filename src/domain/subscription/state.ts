@@ -349,6 +349,7 @@ export interface PublishedSubscription {
   pause?: PauseView | null;
   /** Absent (or ignored) without a contract. */
   contract?: Contract | null;
+  invoiceDue?: SubscriptionView['invoiceDue'];
   canceledAt: number | null;
   endedAt: number | null;
 }
@@ -381,6 +382,7 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     scheduledChange: view.scheduledChange,
     pause: view.pause,
     contract: view.contract,
+    invoiceDue: view.invoiceDue,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

@@ -1108,6 +1108,7 @@ function publishedKey(p: PublishedSubscription): string {
     scheduledChange,
     pause,
     contract,
+    invoiceDue,
     ...base
   } = p;
   const hasAddOns = addOns !== undefined && Object.keys(addOns).length > 0;
@@ -1121,6 +1122,7 @@ function publishedKey(p: PublishedSubscription): string {
     ...(scheduledChange ? { scheduledChange } : {}),
     ...(pause ? { pause } : {}),
     ...(contract ? { contract } : {}),
+    ...(invoiceDue ? { invoiceDue } : {}),
   });
 }
 

@@ -69,6 +69,20 @@ export const SubscriptionSchema = z
         description:
           'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
       }),
+    contract: z
+      .object({
+        amount: z.number().int(),
+        currency: z.string(),
+        interval: z.enum(BILLING_INTERVALS),
+        limits: z.record(z.string(), z.number().int()),
+        collection: z.object({ method: z.string(), daysUntilDue: z.number().int().optional() }),
+      })
+      .nullable()
+      .openapi({ description: 'An enterprise contract assigned by an operator (price, limits, collection), or null' }),
+    invoiceDue: z
+      .object({ invoiceId: z.string(), amountDue: z.number().int(), currency: z.string(), dueAt: z.string() })
+      .nullable()
+      .openapi({ description: 'Collection by invoice: the invoice awaiting payment and its due date' }),
     canceledAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     updatedAt: z.string(),
