@@ -9,6 +9,7 @@ export type {
   CreateContractSubscriptionInput,
   CreateSetupIntentInput,
   CreateSubscriptionInput,
+  CustomerProfileResult,
   EnsureCustomerInput,
   EnsureCustomerResult,
   ExtendTrialInput,
@@ -24,8 +25,10 @@ export type {
   PreviewPlanChangeInput,
   SetCancelAtPeriodEndInput,
   SetupIntentCreated,
+  StoredTaxId,
   SubscriptionSnapshot,
   SubscriptionUpdateInput,
+  UpdateCustomerProfileInput,
 } from '../domain/subscription/stripe';
 
 /** What the workflow projects into the read model: the published state, its workflow, and its order. */

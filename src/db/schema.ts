@@ -19,6 +19,12 @@ export interface BillingCustomersTable {
   email: string | null;
   default_payment_method_id: ColumnType<string | null, string | null | undefined, string | null>;
   default_payment_method_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  legal_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A BillingAddress (domain/billing-profile), camelCase keys. */
+  address: ColumnType<unknown | null, string | null | undefined, string | null>;
+  /** StoredTaxId[]: the customer's tax IDs as Stripe holds them. */
+  tax_ids: ColumnType<unknown, string | undefined, string>;
+  profile_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -181,6 +187,9 @@ export interface UsageOverageReportsTable {
   created_at: DefaultedTimestamp;
 }
 
+/** dead_lettered: the relay failed it WEBHOOK_RELAY_MAX_ATTEMPTS times; it waits for redrive-events. */
+export type RelayStatus = 'pending' | 'relayed' | 'ignored' | 'dead_lettered';
+
 export interface StripeEventsTable {
   id: string;
   type: string;
@@ -190,16 +199,13 @@ export interface StripeEventsTable {
   object_id: string | null;
   organization_id: string | null;
   payload: ColumnType<unknown, string, string>;
-  relay_status: ColumnType<
-    'pending' | 'relayed' | 'ignored',
-    'pending' | 'relayed' | 'ignored' | undefined,
-    'pending' | 'relayed' | 'ignored'
-  >;
+  relay_status: ColumnType<RelayStatus, RelayStatus | undefined, RelayStatus>;
   relay_attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: DefaultedTimestamp;
   relayed_at: Timestamp | null;
   last_error: string | null;
   received_at: DefaultedTimestamp;
+  dead_lettered_at: Timestamp | null;
 }
 
 export interface ApiIdempotencyKeysTable {

@@ -11,6 +11,7 @@ import {
   cancelUpdate,
   changePlanUpdate,
   createSetupIntentUpdate,
+  updateBillingProfileUpdate,
   extendTrialUpdate,
   getStateQuery,
   pauseUpdate,
@@ -23,7 +24,9 @@ import {
   unpauseUpdate,
   updatePaymentMethodUpdate,
   type AssignContractArgs,
+  type BillingProfile,
   type CancelArgs,
+  type CustomerProfileResult,
   type ChangePlanArgs,
   type ChangePlanResult,
   type ExtendTrialArgs,
@@ -75,6 +78,12 @@ export interface SubscriptionClient {
   subscribe(organizationId: string, args: SubscribeArgs, updateId?: string): Promise<SubscriptionView>;
   /** Update-with-start as subscribe: a card may be collected before the organization subscribes. */
   createSetupIntent(organizationId: string, updateId?: string): Promise<SetupIntentCreated>;
+  /** Writes the billing identity to the Stripe customer (created if need be); starts the run if none is live. */
+  updateBillingProfile(
+    organizationId: string,
+    profile: BillingProfile,
+    updateId?: string,
+  ): Promise<CustomerProfileResult>;
   changePlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;
@@ -157,6 +166,12 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
     createSetupIntent: (organizationId, updateId) =>
       temporal.workflow.executeUpdateWithStart(createSetupIntentUpdate, {
         args: [],
+        updateId,
+        startWorkflowOperation: startOperation(organizationId),
+      }),
+    updateBillingProfile: (organizationId, profile, updateId) =>
+      temporal.workflow.executeUpdateWithStart(updateBillingProfileUpdate, {
+        args: [profile],
         updateId,
         startWorkflowOperation: startOperation(organizationId),
       }),

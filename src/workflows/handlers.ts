@@ -15,9 +15,11 @@ import {
   stripeEventSignal,
   stripeEventsSignal,
   subscribeUpdate,
+  updateBillingProfileUpdate,
   unpauseUpdate,
   updatePaymentMethodUpdate,
   type AssignContractArgs,
+  type BillingProfile,
   type CancelArgs,
   type ChangePlanArgs,
   type ExtendTrialArgs,
@@ -121,6 +123,10 @@ export function registerHandlers(run: Run): void {
   const setupIntent = (): Command => ({ type: 'createSetupIntent', updateId: updateId() });
   setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), {
     validator: () => check(run, setupIntent()),
+  });
+  const profile = (args: BillingProfile): Command => ({ type: 'updateBillingProfile', args, updateId: updateId() });
+  setHandler(updateBillingProfileUpdate, (args) => exclusive(run, profile(args)), {
+    validator: (args) => check(run, profile(args)),
   });
   const pause = (args: PauseArgs): Command => ({ type: 'pause', args, updateId: updateId() });
   setHandler(pauseUpdate, (args) => exclusive(run, pause(args)), { validator: (args) => check(run, pause(args)) });

@@ -20,6 +20,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
+import type { BillingProfile } from '../domain/billing-profile';
+import type { CustomerProfileResult } from '../domain/subscription/stripe';
 import type {
   AssignContractArgs,
   ChangePlanArgs,
@@ -39,6 +41,8 @@ import type {
 } from '../domain/subscription';
 
 export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription';
+export type { BillingProfile } from '../domain/billing-profile';
+export type { CustomerProfileResult } from '../domain/subscription/stripe';
 export type {
   AssignContractArgs,
   CancelArgs,
@@ -98,6 +102,9 @@ export const unpauseUpdate = defineUpdate<SubscriptionView, []>('unpause');
 
 /** A SetupIntent to collect a card (Stripe.js confirmCardSetup); starts the run if none is live (update-with-start). */
 export const createSetupIntentUpdate = defineUpdate<SetupIntentCreated, []>('createSetupIntent');
+
+/** The customer's billing identity onto the Stripe customer (created if need be); update-with-start like the SetupIntent. */
+export const updateBillingProfileUpdate = defineUpdate<CustomerProfileResult, [BillingProfile]>('updateBillingProfile');
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');

@@ -40,6 +40,8 @@ export interface SubscriptionInternals {
   incompleteSince: number | null;
   /** The new period a held `pending_if_incomplete` change of interval starts once paid (absent in older state). */
   pendingCycleReset?: { start: number; end: number } | null;
+  /** Invoices sent for payment whose `invoice.overdue` went out (absent in older state). */
+  overdueSent?: string[];
 }
 
 export interface MeterUsage {
@@ -81,6 +83,8 @@ export interface SimState {
   charges: Record<string, Stripe.Charge>;
   /** The invoice a PaymentIntent collects (Stripe creates one PaymentIntent per invoice at finalization). */
   paymentIntentInvoices: Record<string, string>;
+  /** Customer tax IDs (absent in older state files: they start empty). */
+  taxIds: Record<string, Stripe.TaxId>;
 }
 
 export function emptyState(): SimState {
@@ -106,6 +110,7 @@ export function emptyState(): SimState {
     setupIntents: {},
     charges: {},
     paymentIntentInvoices: {},
+    taxIds: {},
   };
 }
 

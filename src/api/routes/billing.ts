@@ -1,4 +1,5 @@
 import type { Endpoint } from '../endpoint';
+import { getBillingProfile, putBillingProfile } from './billing-profile/billing-profile';
 import { listInvoicesEndpoint } from './invoices/list-invoices';
 import { createSetupIntent } from './payment-methods/create-setup-intent';
 import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
@@ -30,4 +31,6 @@ export const billingEndpoints: Endpoint[] = [
   listPaymentMethodsEndpoint,
   createSetupIntent,
   updatePaymentMethod,
+  getBillingProfile,
+  putBillingProfile,
 ];

@@ -1,3 +1,4 @@
+import type { BillingProfile } from '../billing-profile';
 import type { PlanChangeActor } from '../plan-change';
 import type { Contract } from '../contract';
 import type { PauseBehavior } from '../pause';
@@ -87,6 +88,8 @@ export type Command =
   | { type: 'assignContract'; args: AssignContractArgs; updateId: string }
   /** A SetupIntent for collecting a card (before or during the subscription); the customer is created if need be. */
   | { type: 'createSetupIntent'; updateId: string }
+  /** The customer's billing identity, written to the Stripe customer (created if need be) and the read model. */
+  | { type: 'updateBillingProfile'; args: BillingProfile; updateId: string }
   /** Track a subscription created outside the API (Dashboard, CLI), announced by the webhook relay. */
   | { type: 'adopt'; stripeSubscriptionId: string };
 
@@ -126,6 +129,7 @@ export type Continuation = { finish: Finish } & (
   | { step: 'upgrade.voided' }
   | { step: 'answer' }
   | { step: 'setupIntent.customer'; updateId: string }
+  | { step: 'profile.customer'; profile: BillingProfile; updateId: string }
   | { step: 'observe' }
   | { step: 'observe.invoice'; stripeStatus: string }
 );

@@ -1,6 +1,7 @@
 import type { Contract } from '../contract';
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
+import type { BillingProfile, TaxId } from '../billing-profile';
 
 /**
  * What the policy knows of Stripe, and what it may ask of it. Snapshots are normalized and small (not raw Stripe
@@ -226,6 +227,22 @@ export interface SetupIntentCreated {
   clientSecret: string;
 }
 
+/** Writes the billing identity to the Stripe customer: email, name, address, and exactly the profile's tax IDs. */
+export interface UpdateCustomerProfileInput extends Step {
+  organizationId: string;
+  customerId: string;
+  profile: BillingProfile;
+}
+/** A tax ID as Stripe holds it (its id, the country it belongs to, Stripe's verification status if any). */
+export interface StoredTaxId extends TaxId {
+  id: string;
+  country: string | null;
+  verification: string | null;
+}
+export interface CustomerProfileResult extends Omit<BillingProfile, 'taxIds'> {
+  taxIds: StoredTaxId[];
+}
+
 export interface InvoiceActionInput {
   invoiceId: string;
 }
@@ -246,6 +263,7 @@ export interface StripeCalls {
   markInvoiceUncollectible: [InvoiceActionInput, InvoiceSnapshot];
   voidInvoice: [InvoiceActionInput, InvoiceSnapshot];
   createSetupIntent: [CreateSetupIntentInput, SetupIntentCreated];
+  updateCustomerProfile: [UpdateCustomerProfileInput, CustomerProfileResult];
   scheduleChange: [ScheduleChangeInput, ScheduleChangeResult];
   releaseSchedule: [ReleaseScheduleInput, SubscriptionSnapshot];
   pauseCollection: [PauseCollectionInput, SubscriptionSnapshot];
@@ -275,6 +293,9 @@ export const idempotencyKey = {
   cancelSubscription: (subscriptionId: string, step: string) => `subscription_cancel:${subscriptionId}:${step}`,
   payInvoice: (invoiceId: string, attempt: number) => `invoice_pay:${invoiceId}:${attempt}`,
   setupIntent: (customerId: string, step: string) => `setup_intent:${customerId}:${step}`,
+  customerProfile: (customerId: string, step: string) => `customer_profile:${customerId}:${step}`,
+  /** One key per tax ID the step adds: a retried step re-sends the same creation, not a second one. */
+  taxId: (customerId: string, step: string, taxIdKey: string) => `tax_id:${customerId}:${step}:${taxIdKey}`,
   schedule: (subscriptionId: string, step: string) => `subscription_schedule:${subscriptionId}:${step}`,
   contractPrice: (organizationId: string, step: string) => `contract_price:${organizationId}:${step}`,
 };
@@ -301,6 +322,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
       return idempotencyKey.payInvoice(call.input.invoiceId, call.input.attempt);
     case 'createSetupIntent':
       return idempotencyKey.setupIntent(call.input.customerId, call.input.step);
+    case 'updateCustomerProfile':
+      return idempotencyKey.customerProfile(call.input.customerId, call.input.step);
     case 'scheduleChange':
     case 'releaseSchedule':
       return idempotencyKey.schedule(call.input.subscriptionId, call.input.step);

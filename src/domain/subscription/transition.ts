@@ -9,6 +9,7 @@ import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
 import { decideTermsChange, hasTermsArgs, type TermsChangeArgs } from '../terms-change';
 import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
 import { backstopFor, type DeadlineKind } from './deadlines';
+import { billingProfileError, type BillingProfile } from '../billing-profile';
 import { BillingErrorType, billingError, type BillingError } from './errors';
 import {
   RECONCILE_EVENT_PREFIX,
@@ -114,6 +115,14 @@ class Step {
         return this.call(
           { name: 'ensureCustomer', input: { organizationId: s.organizationId, asOf } },
           { step: 'setupIntent.customer', updateId: cmd.updateId, finish: { kind: 'answer' } },
+        );
+      }
+      case 'updateBillingProfile': {
+        const customerId = s.stripeCustomerId;
+        if (customerId !== null) return this.billingProfile(customerId, cmd.args, cmd.updateId);
+        return this.call(
+          { name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } },
+          { step: 'profile.customer', profile: cmd.args, updateId: cmd.updateId, finish: { kind: 'answer' } },
         );
       }
       case 'changePlan':
@@ -309,6 +318,16 @@ class Step {
       {
         name: 'createSetupIntent',
         input: { organizationId: this.s.organizationId, customerId, step: `setup_intent:${updateId}` },
+      },
+      { step: 'answer', finish: { kind: 'answer' } },
+    );
+  }
+
+  private billingProfile(customerId: string, profile: BillingProfile, updateId: string): void {
+    this.call(
+      {
+        name: 'updateCustomerProfile',
+        input: { organizationId: this.s.organizationId, customerId, profile, step: `profile:${updateId}` },
       },
       { step: 'answer', finish: { kind: 'answer' } },
     );
@@ -625,6 +644,11 @@ class Step {
         const { customerId } = value as Result<'ensureCustomer'>;
         s.stripeCustomerId = customerId;
         return this.setupIntent(customerId, of.updateId);
+      }
+      case 'profile.customer': {
+        const { customerId } = value as Result<'ensureCustomer'>;
+        s.stripeCustomerId = customerId;
+        return this.billingProfile(customerId, of.profile, of.updateId);
       }
       case 'observe':
         return this.observe(value as SubscriptionSnapshot, of.finish);
@@ -1229,6 +1253,13 @@ export function refusal(
       return s.status === 'canceled'
         ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended')
         : null;
+    case 'updateBillingProfile': {
+      const invalid = billingProfileError(cmd.args);
+      if (invalid) return reject(BillingErrorType.InvalidRequest, invalid);
+      return s.status === 'canceled'
+        ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended; try again in a moment')
+        : null;
+    }
     case 'adopt':
       return null;
   }

@@ -401,6 +401,54 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'GET /api/v1/billing/billing-profile': {
+    access: 'user',
+    valid: { path: `${B}/billing-profile` },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own profile",
+        send: () => send('GET', `${B}/billing-profile?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 200,
+        check: async (a) =>
+          expect(a.body).toEqual((await send('GET', `${B}/billing-profile`, { token: attacker.token })).body),
+      },
+    ],
+  },
+  'PUT /api/v1/billing/billing-profile': {
+    access: 'user',
+    valid: { path: `${B}/billing-profile`, body: { email: 'billing@tenancy.example' } },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('PUT', `${B}/billing-profile`, {
+            token: attacker.token,
+            body: { email: 'billing@attacker.example', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own customer is written",
+        send: () =>
+          send('PUT', `${B}/billing-profile?organizationId=${victim.org}`, {
+            token: attacker.token,
+            body: { email: 'billing@attacker.example' },
+            headers: { 'idempotency-key': `bp-${id()}` },
+          }),
+        status: 200,
+        check: async (a) => {
+          expect(a.body.billingProfile.email).toBe('billing@attacker.example');
+          const row = await stack.t.db
+            .selectFrom('billing_customers')
+            .select(['organization_id', 'stripe_customer_id'])
+            .where('email', '=', 'billing@attacker.example')
+            .execute();
+          expect(row.map((r) => r.organization_id)).toEqual([attacker.org]);
+        },
+      },
+    ],
+  },
   'GET /api/v1/billing/payment-methods': {
     access: 'user',
     valid: { path: `${B}/payment-methods` },

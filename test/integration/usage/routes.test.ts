@@ -311,5 +311,22 @@ describe('usage and entitlement routes over real HTTP', () => {
         80, 100,
       ]);
     });
+
+    it('a consume whose event id another organization already used is consumed (de-duplication is per organization)', async () => {
+      const [first, second] = [uniqueOrg(), uniqueOrg()];
+      const eventId = `shared-${randomUUID()}`;
+      const consume = (org: string) =>
+        post('/entitlements/check', {
+          organizationId: org,
+          metric: 'messages',
+          quantity: 4,
+          consume: { eventId },
+        }).then((r) => json<ConsumeResult>(r));
+      // `used` is the organization's total before the request.
+      expect(await consume(first)).toMatchObject({ consumed: true, duplicate: false, used: 0 });
+      expect(await consume(second)).toMatchObject({ consumed: true, duplicate: false, used: 0 });
+      expect(await consume(second)).toMatchObject({ consumed: false, duplicate: true, used: 4 });
+      expect(await consume(first)).toMatchObject({ consumed: false, duplicate: true, used: 4 });
+    });
   });
 });

@@ -566,6 +566,20 @@ export class FakeStripe {
         const id = `seti_${customerId}_${step.replace(/[^A-Za-z0-9]/g, '')}`;
         return { setupIntentId: id, clientSecret: `${id}_secret` };
       },
+      updateCustomerProfile: async ({ customerId, profile, step }) => {
+        this.record('updateCustomerProfile', this.now, { customerId, step });
+        if (!this.customers.has(customerId))
+          throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
+        return {
+          ...profile,
+          taxIds: profile.taxIds.map((t, i) => ({
+            ...t,
+            id: `txi_${customerId}_${i}`,
+            country: null,
+            verification: null,
+          })),
+        };
+      },
       voidInvoice: async ({ invoiceId }) => {
         const inv = this.inv(invoiceId);
         inv.status = 'void';

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { contractExample } from '../../examples';
 import { CONTRACT_CURRENCIES, MAX_CONTRACT_AMOUNT, MAX_DAYS_UNTIL_DUE, type Contract } from '../../../domain/contract';
 import { LIMIT_METRICS, UNLIMITED } from '../../../domain/plans';
 import { BILLING_INTERVALS } from '../../../domain/pricing';
@@ -51,7 +52,12 @@ export const assignContractEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'The subscription on the contract',
-      content: { 'application/json': { schema: z.object({ subscription: SubscriptionSchema.nullable() }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ subscription: SubscriptionSchema.nullable() }),
+          example: contractExample,
+        },
+      },
     },
     ...errorResponses(400, 401, 402, 409, 413, 422, 502, 503),
   },
