@@ -809,12 +809,15 @@ class Step {
       return;
     }
     if (s.invoiceDue) return;
+    // The net terms on our clock: Stripe's runs ahead on a test clock, so the due date is counted from the invoice's
+    // finalization as we saw it (the same anchor card dunning uses); with one clock this is Stripe's due date.
+    const issuedAt = Math.min(latest.finalizedAt, this.now);
     s.invoiceDue = {
       invoiceId: latest.id,
       amountDue: latest.amountRemaining,
       currency: latest.currency,
       hostedInvoiceUrl: latest.hostedInvoiceUrl,
-      dueAt: latest.dueDate!,
+      dueAt: issuedAt + (latest.dueDate! - latest.finalizedAt),
       remindedBefore: false,
     };
   }
