@@ -26,6 +26,8 @@ const subscription = {
   addOns: { agents_5: 1 },
   scheduledChange: null,
   pause: null,
+  contract: null,
+  invoiceDue: null,
   canceledAt: null,
   endedAt: null,
   updatedAt: '2026-12-01T00:00:04.120Z',
@@ -41,6 +43,31 @@ export const pausedExample = {
     pause: { behavior: 'keep_access', resumesAt: '2027-02-01T00:00:00.000Z' },
   },
   effectivePlan: 'professional',
+};
+export const contractExample = {
+  subscription: {
+    ...subscription,
+    id: 'sub_1QkZ2dLkdIwHu7ix',
+    organizationId: 'org_bigcorp',
+    plan: 'enterprise',
+    unitAmount: 500000,
+    defaultPaymentMethodId: null,
+    seats: 0,
+    addOns: {},
+    contract: {
+      amount: 500000,
+      currency: 'usd',
+      interval: 'month',
+      limits: { users: 50, messages: -1 },
+      collection: { method: 'send_invoice', daysUntilDue: 30 },
+    },
+    invoiceDue: {
+      invoiceId: 'in_1QkZ2eLkdIwHu7ix',
+      amountDue: 500000,
+      currency: 'usd',
+      dueAt: '2026-12-31T00:00:00.000Z',
+    },
+  },
 };
 export const billingProfileExample = {
   billingProfile: {

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '../config';
 import { createDb } from '../db/database';
 import { createTemporalClient } from '../temporal-connection';
 import { UsageError, type CliCommand } from './command';
+import { assignContractCommand } from './commands/assign-contract';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
@@ -19,6 +20,7 @@ const COMMANDS: CliCommand[] = [
   catalogSyncCommand,
   showCommand,
   assignPlanCommand,
+  assignContractCommand,
   extendTrialCommand,
   redriveEventsCommand,
   reconcileCommand,

@@ -271,6 +271,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -395,6 +397,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -654,6 +658,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -877,6 +883,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1367,6 +1375,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1576,6 +1586,8 @@ export interface paths {
                          *           "behavior": "keep_access",
                          *           "resumesAt": "2027-02-01T00:00:00.000Z"
                          *         },
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1811,6 +1823,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2010,6 +2024,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2288,6 +2304,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -3093,6 +3111,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -4906,6 +4926,293 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/admin/organizations/{organizationId}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organizationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The contract price per interval, in minor units */
+                        amount: number;
+                        /** @enum {string} */
+                        currency: "usd" | "eur";
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        /**
+                         * @description Per metric: the limit, or -1 for unlimited; a metric left out is unlimited
+                         * @default {}
+                         */
+                        limits?: {
+                            agents?: number;
+                            messages?: number;
+                            api_calls?: number;
+                            users?: number;
+                            storage?: number;
+                        };
+                        collection: {
+                            /** @enum {string} */
+                            method: "charge_automatically";
+                        } | {
+                            /** @enum {string} */
+                            method: "send_invoice";
+                            daysUntilDue: number;
+                        };
+                        /**
+                         * Format: email
+                         * @description Billing email, when the customer is created now
+                         */
+                        email?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The subscription on the contract */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkZ2dLkdIwHu7ix",
+                         *         "organizationId": "org_bigcorp",
+                         *         "plan": "enterprise",
+                         *         "status": "active",
+                         *         "currency": "usd",
+                         *         "unitAmount": 500000,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": null,
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 0,
+                         *         "addOns": {},
+                         *         "scheduledChange": null,
+                         *         "pause": null,
+                         *         "contract": {
+                         *           "amount": 500000,
+                         *           "currency": "usd",
+                         *           "interval": "month",
+                         *           "limits": {
+                         *             "users": 50,
+                         *             "messages": -1
+                         *           },
+                         *           "collection": {
+                         *             "method": "send_invoice",
+                         *             "daysUntilDue": 30
+                         *           }
+                         *         },
+                         *         "invoiceDue": {
+                         *           "invoiceId": "in_1QkZ2eLkdIwHu7ix",
+                         *           "amountDue": 500000,
+                         *           "currency": "usd",
+                         *           "dueAt": "2026-12-31T00:00:00.000Z"
+                         *         },
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            subscription: components["schemas"]["Subscription"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CARD_DECLINED: the card was declined; `details.declineCode` says why */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CARD_DECLINED",
+                         *         "message": "Your card was declined.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "declineCode": "insufficient_funds"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5086,6 +5393,38 @@ export interface components {
                  * @example 2026-12-05T09:30:00.000Z
                  */
                 resumesAt: string | null;
+            } | null;
+            /** @description An enterprise contract assigned by an operator (price, limits, collection), or null */
+            contract: {
+                amount: number;
+                /**
+                 * @description ISO 4217, lower case
+                 * @example usd
+                 */
+                currency: string;
+                interval: components["schemas"]["BillingInterval"];
+                limits: {
+                    [key: string]: number;
+                };
+                collection: {
+                    method: string;
+                    daysUntilDue?: number;
+                };
+            } | null;
+            /** @description Collection by invoice: the invoice awaiting payment and its due date */
+            invoiceDue: {
+                invoiceId: string;
+                amountDue: number;
+                /**
+                 * @description ISO 4217, lower case
+                 * @example usd
+                 */
+                currency: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-05T09:30:00.000Z
+                 */
+                dueAt: string;
             } | null;
             /**
              * Format: date-time

@@ -1,6 +1,9 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
+import type { Contract } from '../domain/contract';
 import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
+
+type InvoiceDueView = { invoiceId: string; amountDue: number; currency: string; dueAt: number };
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -71,6 +74,10 @@ export interface SubscriptionsTable {
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
   pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
+  /** The enterprise contract in force (Contract as JSON); null = a catalog plan. */
+  contract: ColumnType<Contract | null, string | null | undefined, string | null>;
+  /** Collection by invoice: the invoice awaiting payment ({ invoiceId, amountDue, currency, dueAt ms }). */
+  invoice_due: ColumnType<InvoiceDueView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;

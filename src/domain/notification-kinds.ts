@@ -4,6 +4,7 @@ export type NotificationKind =
   | 'trial_ended_without_payment_method'
   | 'payment_failed'
   | 'payment_action_required'
+  | 'invoice_payment_due'
   | 'final_notice'
   | 'subscription_canceled'
   | 'payment_recovered'

@@ -40,6 +40,8 @@ export interface SubscriptionInternals {
   incompleteSince: number | null;
   /** The new period a held `pending_if_incomplete` change of interval starts once paid (absent in older state). */
   pendingCycleReset?: { start: number; end: number } | null;
+  /** Invoices sent for payment whose `invoice.overdue` went out (absent in older state). */
+  overdueSent?: string[];
 }
 
 export interface MeterUsage {

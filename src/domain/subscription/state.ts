@@ -1,6 +1,7 @@
 import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
+import type { Contract } from '../contract';
 import type { PauseBehavior, PauseState } from '../pause';
 import { DEFAULT_TERMS, type Terms } from '../pricing';
 import type { ScheduledChange } from '../terms-change';
@@ -90,6 +91,10 @@ export interface SubscriptionState {
    * Runs whose history predates it keep the older path (items swapped at once without proration).
    */
   boundarySchedules?: boolean;
+  /** The enterprise contract an operator assigned (price, limits, collection); absent for catalog plans. */
+  contract?: Contract | null;
+  /** Collection by invoice: the open invoice sent for payment, until paid (absent when charging a card). */
+  invoiceDue?: InvoiceDue | null;
   /** A pause in force (status `paused`); absent in states from before pauses. */
   pause?: PauseState | null;
   /**
@@ -97,6 +102,16 @@ export interface SubscriptionState {
    * status and `pause_collection` are read as a pause. Runs whose history predates it read `paused` as ended.
    */
   pauses?: boolean;
+}
+
+/** An invoice sent for payment (contract collected by invoice) and the reminders it has had. */
+export interface InvoiceDue {
+  invoiceId: string;
+  amountDue: number;
+  currency: string;
+  hostedInvoiceUrl: string | null;
+  dueAt: number;
+  remindedBefore: boolean;
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
@@ -164,6 +179,7 @@ export function draftOf(s: SubscriptionState): SubscriptionState {
     pendingUpgrade: s.pendingUpgrade && { ...s.pendingUpgrade },
     ...(s.scheduled && { scheduled: { ...s.scheduled } }),
     ...(s.pause && { pause: { ...s.pause } }),
+    ...(s.invoiceDue && { invoiceDue: { ...s.invoiceDue } }),
   };
 }
 
@@ -222,6 +238,10 @@ export interface SubscriptionView {
   scheduledChange: ScheduledChangeView | null;
   /** While paused: with or without access, and when it resumes (null = when asked). */
   pause: PauseView | null;
+  /** The enterprise contract in force, if any. */
+  contract: Contract | null;
+  /** Collection by invoice: the invoice awaiting payment and its due date. */
+  invoiceDue: { invoiceId: string; amountDue: number; currency: string; dueAt: number } | null;
 }
 
 export interface PauseView {
@@ -236,7 +256,12 @@ export interface ScheduledChangeView extends Terms {
 
 export function toView(
   s: StateBeforeCoreV2 &
-    Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause'>>,
+    Partial<
+      Pick<
+        SubscriptionState,
+        'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause' | 'contract' | 'invoiceDue'
+      >
+    >,
 ): SubscriptionView {
   const terms = termsOf(s);
   const d = s.dunning;
@@ -281,6 +306,15 @@ export function toView(
       ? { plan: s.scheduled.plan, ...s.scheduled.terms, effectiveAt: s.currentPeriodEnd }
       : null,
     pause: s.pause ? { behavior: s.pause.behavior, resumesAt: s.pause.resumesAt } : null,
+    contract: s.contract ?? null,
+    invoiceDue: s.invoiceDue
+      ? {
+          invoiceId: s.invoiceDue.invoiceId,
+          amountDue: s.invoiceDue.amountDue,
+          currency: s.invoiceDue.currency,
+          dueAt: s.invoiceDue.dueAt,
+        }
+      : null,
   };
 }
 
@@ -313,6 +347,9 @@ export interface PublishedSubscription {
   scheduledChange?: ScheduledChangeView | null;
   /** Absent (or ignored) while not paused. */
   pause?: PauseView | null;
+  /** Absent (or ignored) without a contract. */
+  contract?: Contract | null;
+  invoiceDue?: SubscriptionView['invoiceDue'];
   canceledAt: number | null;
   endedAt: number | null;
 }
@@ -344,6 +381,8 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     addOns: view.addOns,
     scheduledChange: view.scheduledChange,
     pause: view.pause,
+    contract: view.contract,
+    invoiceDue: view.invoiceDue,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

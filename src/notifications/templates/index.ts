@@ -3,7 +3,7 @@ import type { NotificationKind, NotificationRequest } from '../types';
 import type { TemplateContext } from './context';
 import { creditNoteIssued, invoiceIssued, invoiceReceipt } from './invoice';
 import { renderLayout, type EmailContent, type RenderedEmail } from './layout';
-import { finalNotice, paymentActionRequired, paymentFailed, paymentRecovered } from './payment';
+import { finalNotice, invoicePaymentDue, paymentActionRequired, paymentFailed, paymentRecovered } from './payment';
 import { notificationDataSchemas, type NotificationData } from './schemas';
 import { subscriptionCanceled } from './subscription-canceled';
 import { trialEnded, trialEnding } from './trial';
@@ -34,6 +34,7 @@ const templates: Templates = {
   trial_ended_without_payment_method: trialEnded,
   payment_failed: paymentFailed,
   payment_action_required: paymentActionRequired,
+  invoice_payment_due: invoicePaymentDue,
   final_notice: finalNotice,
   subscription_canceled: subscriptionCanceled,
   payment_recovered: paymentRecovered,

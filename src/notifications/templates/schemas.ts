@@ -49,6 +49,17 @@ export const notificationDataSchemas = {
     hostedInvoiceUrl: link.nullable(),
     graceEndsAt: instant,
   }),
+  /** Collection by invoice (a contract on net terms): a reminder before the due date, then the overdue notice. */
+  invoice_payment_due: z.strictObject({
+    invoiceId: z.string().min(1),
+    amountDue: minorUnits,
+    currency,
+    dueAt: instant,
+    overdue: z.boolean(),
+    hostedInvoiceUrl: link.nullable(),
+    /** With the overdue notice: the subscription ends unpaid on this date. */
+    graceEndsAt: instant.nullish(),
+  }),
   final_notice: z.strictObject({
     plan,
     graceEndsAt: instant,

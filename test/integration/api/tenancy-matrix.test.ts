@@ -618,6 +618,28 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/admin/organizations/{organizationId}/contract': {
+    access: 'admin',
+    valid: { path: `${B}/admin/organizations/{organizationId}/contract` },
+    attempts: [
+      {
+        name: 'an owner token assigning itself an enterprise contract',
+        send: () =>
+          send('POST', `${B}/admin/organizations/${attacker.org}/contract`, {
+            token: attacker.token,
+            body: {
+              amount: 1,
+              currency: 'usd',
+              interval: 'month',
+              limits: { users: -1 },
+              collection: { method: 'send_invoice', daysUntilDue: 90 },
+            },
+          }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+    ],
+  },
   'GET /healthz': {
     access: 'public',
     attempts: [

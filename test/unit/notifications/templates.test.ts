@@ -41,6 +41,18 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
     },
     mentions: ['$29.00', 'in_123', '3-D Secure', 'December 20, 2026', 'https://invoice.stripe.com/i/in_123'],
   },
+  invoice_payment_due: {
+    data: {
+      invoiceId: 'in_456',
+      amountDue: 500_000,
+      currency: 'usd',
+      dueAt: '2026-12-20T00:00:00Z',
+      overdue: true,
+      hostedInvoiceUrl: 'https://invoice.stripe.com/i/in_456',
+      graceEndsAt: '2026-12-30T00:00:00Z',
+    },
+    mentions: ['$5,000.00', 'in_456', 'still unpaid', 'December 20, 2026', 'December 30, 2026', 'Free plan'],
+  },
   final_notice: {
     data: { plan: 'professional', graceEndsAt: '2026-12-20T00:00:00Z', amountDue: 9900, currency: 'usd' },
     mentions: ['$99.00', 'December 20, 2026', 'Free plan', PAYMENT_METHOD_URL],

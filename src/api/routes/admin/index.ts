@@ -1,4 +1,5 @@
 import type { Endpoint } from '../../endpoint';
+import { assignContractEndpoint } from './assign-contract';
 import { healthReportEndpoint } from './health-report';
 import { refundInvoiceEndpoint } from './refund-invoice';
 import { resendInvoiceEndpoint } from './resend-invoice';
@@ -10,4 +11,5 @@ export const adminEndpoints: Endpoint[] = [
   undeliveredInvoicesEndpoint,
   resendInvoiceEndpoint,
   refundInvoiceEndpoint,
+  assignContractEndpoint,
 ];
