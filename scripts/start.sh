@@ -2,6 +2,7 @@
 # The service command: sets everything up, then runs the worker and the API in the foreground.
 # Ctrl-C stops the worker and the API; `npm run stop` also stops the backing services.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/local-credentials.sh"
 cd "$ROOT"
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   services=(postgres temporal stripe-sim mail-sink)
@@ -10,6 +11,8 @@ else
   services=(postgres temporal mail-sink)
 fi
 bash scripts/setup.sh "${services[@]}"
+[[ "${NODE_ENV:-development}" == production ]] || USAGE_SERVICE_TOKENS="$(local_usage_token)"
+export USAGE_SERVICE_TOKENS
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   log "catalog: syncing plans, prices and overage meters into the simulator"
   node_modules/.bin/tsx src/cli/billing.ts catalog-sync >"$LOG_DIR/catalog-sync.log" 2>&1 || { cat "$LOG_DIR/catalog-sync.log" >&2; die "catalog sync failed"; }
@@ -40,6 +43,10 @@ cat >&2 <<MSG
   Temporal UI      http://127.0.0.1:$TEMPORAL_UI_PORT
   Stripe           ${STRIPE_SECRET_KEY:+Stripe (key from STRIPE_SECRET_KEY)}${STRIPE_SECRET_KEY:-simulator at http://127.0.0.1:$STRIPE_SIM_PORT (test clocks on)}
   Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
+
+  Usage token      ${USAGE_SERVICE_TOKENS%%,*}   (POST /api/v1/billing/usage/events; USAGE_SERVICE_TOKENS)
+  Billing page     http://127.0.0.1:$PORT/billing, signed in as the owner of org_local:
+$(print_sign_in org_local)
 
   Logs in $LOG_DIR. Ctrl-C stops the API and worker; 'npm run stop' stops everything.
 

@@ -10,6 +10,7 @@ import { requestContext } from './middleware/request-context';
 import { adminEndpoints } from './routes/admin';
 import { billingEndpoints } from './routes/billing';
 import { OPENAPI_CONFIG } from './openapi-document';
+import { billingPageRoutes } from '../billing-page/routes';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -40,6 +41,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', metricsRoutes);
   for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));
   mountDocs(app);
+  app.route('/', billingPageRoutes);
 }
 
 /** The OpenAPI document the API serves, built from the route definitions (docs/openapi.json is its committed copy). */

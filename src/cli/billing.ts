@@ -5,6 +5,7 @@ import { UsageError, type CliCommand } from './command';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
+import { devSignInCommand } from './commands/dev-sign-in';
 import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
@@ -25,6 +26,7 @@ const COMMANDS: CliCommand[] = [
   healthReportCommand,
   undeliveredInvoicesCommand,
   resendInvoiceCommand,
+  devSignInCommand,
 ];
 
 function help(): string {
