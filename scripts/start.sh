@@ -42,7 +42,7 @@ cat >&2 <<MSG
   Health           http://127.0.0.1:$PORT/readyz   Metrics: /metrics
   Temporal UI      http://127.0.0.1:$TEMPORAL_UI_PORT
   Stripe           ${STRIPE_SECRET_KEY:+Stripe (key from STRIPE_SECRET_KEY)}${STRIPE_SECRET_KEY:-simulator at http://127.0.0.1:$STRIPE_SIM_PORT (test clocks on)}
-  Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
+  Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/   (JSON: /messages)
 
   Usage token      ${USAGE_SERVICE_TOKENS%%,*}   (POST /api/v1/billing/usage/events; USAGE_SERVICE_TOKENS)
   Billing page     http://127.0.0.1:$PORT/billing, signed in as the owner of org_local:

@@ -127,6 +127,25 @@ describe('the billing page in a real browser', () => {
     await notice().filter({ hasText: 'Subscription resumed' }).waitFor({ timeout: 30_000 });
     expect(await page.getByText('Your subscription ends on').count()).toBe(0);
     await step('10-resumed');
+  }, 60_000);
+
+  test("follow an email's link from the mail sink's inbox to the right page", async () => {
+    // The usage alert (80 % of messages) went to the billing email (the one subscribing named, though the card
+    // set up first had created the customer); a person opens it in the sink's HTML inbox.
+    await eventually('the usage alert in the mail sink', async () =>
+      stack.mail.messages({ to: email }).some((m) => /80% of your messages limit/.test(m.subject)) ? true : undefined,
+    );
+    await page.goto(`${stack.mail.httpUrl}/inbox?to=${encodeURIComponent(email)}`);
+    await page.getByRole('link', { name: /80% of your messages limit/ }).click();
+    await step('11-email');
+    await page
+      .locator('ul.links')
+      .getByRole('link', { name: /\/billing\/usage/ })
+      .first()
+      .click();
+    await page.locator('li[data-metric=messages]').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/billing/usage');
+    await step('12-from-email');
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });
