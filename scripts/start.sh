@@ -19,6 +19,9 @@ if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
 fi
 port_open "$PORT" && die "port $PORT is in use (is the API already running? set PORT to use another)"
 
+# Readable logs for a person at the terminal (the worker's and the API's output reaches it through tee).
+[[ -t 2 ]] && export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT

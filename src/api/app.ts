@@ -4,6 +4,7 @@ import type { Endpoint } from './endpoint';
 import { endpointRoutes } from './endpoint-hono';
 import type { MountedEndpoint } from './endpoint-node';
 import { envelope, requestValidationFailed } from './errors';
+import { corsForOrigins } from './middleware/cors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.use('*', requestContext(deps), httpMetrics());
+  if (deps.config.http.corsOrigins.length > 0) app.use('/api/*', corsForOrigins(deps.config));
   app.onError(onError);
   app.notFound((c) =>
     c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404),
