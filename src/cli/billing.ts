@@ -34,7 +34,10 @@ function help(): string {
   return [
     'usage: npm run billing -- <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`),
+    ...COMMANDS.map(
+      (c) =>
+        `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}\n  ${' '.repeat(width)}  example: ${c.example}`,
+    ),
     '',
     'Settings come from the environment (see .env.example).',
   ].join('\n');
@@ -52,14 +55,22 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help')) {
-    process.stdout.write(`${command.summary}\nusage: npm run billing -- ${command.usage}\n`);
+    process.stdout.write(
+      `${command.summary}\nusage: npm run billing -- ${command.usage}\nexample: ${command.example}\n`,
+    );
     return 0;
   }
   const config = loadConfigOrExit();
   const db = createDb({ url: config.database.url, poolMax: 2, applicationName: 'billing-cli' });
   const { client: temporal, connection } = createTemporalClient(config.temporal);
   try {
-    await command.run(rest, { config, db, temporal, out: (line) => process.stdout.write(`${line}\n`) });
+    await command.run(rest, {
+      config,
+      db,
+      temporal,
+      out: (line) => process.stdout.write(`${line}\n`),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

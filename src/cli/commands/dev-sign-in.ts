@@ -17,8 +17,8 @@ export const devSignInCommand: CliCommand = {
   summary:
     'A user token and a billing-page sign-in link for an organization and role (local use; refused in production)',
   usage:
-    'dev-sign-in --org <organizationId> [--role owner|admin|billing_admin|member] [--email <address>] [--hours 12] [--json]\n' +
-    '  example: npm run billing -- dev-sign-in --org org_local --role billing_admin',
+    'dev-sign-in --org <organizationId> [--role owner|admin|billing_admin|member] [--email <address>] [--hours 12] [--json]',
+  example: 'npm run billing -- dev-sign-in --org org_local --role billing_admin',
   async run(argv, { config, out }) {
     const o = parseOptions(argv, Options, ['json']);
     let signIn;
