@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 TSX=node_modules/.bin/tsx
-[[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh; }
+[[ -x "$TSX" ]] || { log "dependencies: installing"; bash scripts/setup-tools.sh postgres temporal stripe-sim mail-sink; }
 for arg in "$@"; do [[ "$arg" == "--help" || "$arg" == "-h" ]] && exec "$TSX" tools/demo/main.ts --help; done
 "$TSX" tools/demo/main.ts --validate-only "$@" || exit $?
 [[ -z "${STRIPE_SECRET_KEY:-}" ]] || die "the demo runs on the local Stripe simulator; unset STRIPE_SECRET_KEY"
@@ -23,7 +23,9 @@ log "catalog: syncing plans, prices and overage meters into the simulator"
 first_free() { local p="$1"; while port_open "$p"; do p=$((p + 1)); done; echo "$p"; }
 PORT="$(first_free "$PORT")"
 WORKER_METRICS_PORT="$(first_free "${WORKER_METRICS_PORT:-9464}")"
-export PORT WORKER_METRICS_PORT
+WORKER_SDK_METRICS_PORT="$(first_free "${WORKER_SDK_METRICS_PORT:-9465}")"
+[[ "$WORKER_SDK_METRICS_PORT" != "$WORKER_METRICS_PORT" ]] || WORKER_SDK_METRICS_PORT="$(first_free $((WORKER_METRICS_PORT + 1)))"
+export PORT WORKER_METRICS_PORT WORKER_SDK_METRICS_PORT
 
 pids=()
 cleanup() {

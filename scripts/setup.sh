@@ -2,7 +2,7 @@
 # Makes this machine ready: tools, backing services, migrations. Idempotent; a second run is quick.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-bash scripts/setup-tools.sh
+bash scripts/setup-tools.sh "$@"
 bash scripts/services.sh start "$@"
 if [[ "${BILLING_FRESH_TEST_DATABASE:-}" == 1 ]]; then
   # The test command's own database, rebuilt every run so nothing a session, a branch or an earlier run

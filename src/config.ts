@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import {
+  temporalConnectionFromEnv,
+  type TemporalConnectionSettings,
+  type TemporalConnectionSummary,
+} from './temporal-env';
 
 /**
  * Every setting the service reads, parsed once. This module is the only reader of process.env;
@@ -41,15 +46,16 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .default('postgres://billing:billing@127.0.0.1:5433/billing'),
     DATABASE_POOL_MAX: positiveInt.default(10),
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
-      .default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // Address, namespace, API key, TLS and the profile file: src/temporal-env.ts (Temporal's envconfig).
+    TEMPORAL_TLS: flag.optional(),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
     WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+    // The SDK needs two workflow task slots at least (one for the sticky queue, one for the normal one).
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+    WORKER_SDK_METRICS_PORT: port.default(9465),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must look like sk_test_… or sk_live_…')
@@ -65,6 +71,7 @@ const schema = z
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
     STRIPE_TEST_CLOCKS: flag.default(false),
     STRIPE_SIM_PORT: port.default(12211),
+    STRIPE_SIM_WEBHOOK_URL: z.url().optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
@@ -79,6 +86,11 @@ const schema = z
       .default('smtp://127.0.0.1:1025'),
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
+    HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(16_384),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
@@ -86,6 +98,8 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
+    WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -93,6 +107,13 @@ const schema = z
         code: 'custom',
         path: ['JWT_SECRET'],
         message: 'JWT_SECRET or JWT_JWKS_URL is required in production',
+      });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
     if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
@@ -133,9 +154,19 @@ export interface Config {
     rateLimitPerMinute: number;
     /** Browser origins (other than the API's own) allowed to call the API: CORS_ORIGINS. */
     corsOrigins: string[];
+    /**
+     * What the Node server holds for a client: the headers within `headersTimeoutMs`, the whole request
+     * (body included) within `requestTimeoutMs`, an idle keep-alive connection for `keepAliveTimeoutMs`,
+     * at most `maxConnections` sockets and `maxHeaderBytes` of request head (src/api/http-server.ts).
+     */
+    limits: HttpLimits;
   };
   database: { url: string; poolMax: number };
   temporal: {
+    /** From Temporal's environment configuration: the same for the API, the worker and the CLI. */
+    connection: TemporalConnectionSettings;
+    /** For logs: where it connects and how, without secrets. */
+    summary: TemporalConnectionSummary;
     address: string;
     namespace: string;
     taskQueue: string;
@@ -144,6 +175,9 @@ export interface Config {
     workflowBundlePath?: string;
     /** Runs kept in the worker's sticky cache; unset = the SDK's default, derived from the heap limit. */
     maxCachedWorkflows?: number;
+    /** Activity and workflow task slots of the worker; unset = the SDK's defaults (100 and 40). */
+    maxConcurrentActivities?: number;
+    maxConcurrentWorkflowTasks?: number;
   };
   stripe: {
     /** Absent key = the local simulator with a fixed test key. */
@@ -156,6 +190,8 @@ export interface Config {
     /** For Stripe.js in the frontend (GET with each SetupIntent); null with a real key and none configured. */
     publishableKey: string | null;
     testClocks: boolean;
+    /** On the simulator: the webhook URL the API registers there (unset: PUBLIC_URL's webhook path). */
+    simulatorWebhookUrl: string | undefined;
   };
   auth: {
     jwtSecret?: string;
@@ -168,8 +204,10 @@ export interface Config {
   };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
-  /** The worker's own Prometheus endpoint (payment attempts, dunning, emails). */
+  /** The worker's HTTP port: /metrics (its own and the Temporal SDK's), /healthz, /readyz. */
   workerMetricsPort: number;
+  /** Loopback port of the Temporal SDK's Prometheus exporter, merged into the worker's /metrics. */
+  workerSdkMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
   /**
@@ -180,8 +218,17 @@ export interface Config {
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
+   * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
-  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
+}
+
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  maxHeaderBytes: number;
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -198,12 +245,18 @@ export class ConfigError extends Error {
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // An empty string means "unset": shells and .env files often export VAR= for optional values.
-  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const env = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
-    );
+  const temporal = temporalConnectionFromEnv(env);
+  if (!parsed.success || !temporal.ok) {
+    throw new ConfigError([
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message }))),
+      ...(temporal.ok ? [] : temporal.issues),
+    ]);
   }
   const e = parsed.data;
   const usesSimulator = !e.STRIPE_SECRET_KEY;
@@ -218,15 +271,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       corsOrigins: e.CORS_ORIGINS.map((o) => o.replace(/\/$/, '')),
+      limits: {
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxConnections: e.HTTP_MAX_CONNECTIONS,
+        maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
+      },
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      connection: temporal.connection,
+      summary: temporal.summary,
+      address: temporal.connection.address,
+      namespace: temporal.namespace,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
@@ -237,6 +301,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (usesSimulator ? SIMULATOR_PUBLISHABLE_KEY : null),
       testClocks: e.STRIPE_TEST_CLOCKS,
+      simulatorWebhookUrl: e.STRIPE_SIM_WEBHOOK_URL,
     },
     auth: {
       jwtSecret: e.JWT_SECRET ?? (e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
@@ -249,13 +314,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
     usage: {
       rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS,
       overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,
       commitShards: e.USAGE_COMMIT_SHARDS,
     },
-    webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
+    webhookRelay: {
+      placement: e.WEBHOOK_RELAY,
+      pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
+      maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import type { Config } from './config';
  * connects on first use.
  */
 export function createTemporalClient(config: Config['temporal']): { client: Client; connection: Connection } {
-  const connection = Connection.lazy({ address: config.address });
+  const connection = Connection.lazy({ ...config.connection });
   const client = new Client({ connection, namespace: config.namespace });
   return { client, connection };
 }

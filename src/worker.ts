@@ -1,11 +1,13 @@
 import { loadConfigOrExit } from './config';
 import { createWorkerRuntime } from './runtime/worker-runtime';
 import { runUntilSignal } from './runtime/runtime';
+import { installTemporalRuntime } from './runtime/temporal-runtime';
 
 /** Composition root of the worker: the subscription workflows, their activities and the background services (src/runtime/worker-runtime.ts). */
 async function main(): Promise<never> {
   const config = loadConfigOrExit();
-  const runtime = await createWorkerRuntime(config);
+  const sdkMetricsUrl = installTemporalRuntime(config.workerSdkMetricsPort);
+  const runtime = await createWorkerRuntime(config, { sdkMetricsUrl });
   return runUntilSignal(runtime, {
     logger: runtime.logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

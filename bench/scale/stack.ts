@@ -110,6 +110,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
       JWT_SECRET,
       PORT: String(apiPort),
       WORKER_METRICS_PORT: String(metricsPort),
+      WORKER_SDK_METRICS_PORT: String(await freePort()),
     };
     const config = loadConfig(env);
     const stripe = createStripeClient(config.stripe);

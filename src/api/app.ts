@@ -8,6 +8,7 @@ import { corsForOrigins } from './middleware/cors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { closeAfterUnreadBody, refuseBodyOutside } from './middleware/request-body';
 import { adminEndpoints } from './routes/admin';
 import { billingEndpoints } from './routes/billing';
 import { OPENAPI_CONFIG } from './openapi-document';
@@ -59,7 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (!result.success) throw requestValidationFailed(result.error.issues);
     },
   });
-  app.use('*', requestContext(deps), httpMetrics());
+  app.use('*', closeAfterUnreadBody, requestContext(deps), httpMetrics(), refuseBodyOutside(BILLING));
   if (deps.config.http.corsOrigins.length > 0) app.use('/api/*', corsForOrigins(deps.config));
   app.onError(onError);
   app.notFound((c) =>

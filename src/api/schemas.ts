@@ -8,7 +8,8 @@ import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from './errors';
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-05T09:30:00.000Z' });
 export const PlanIdSchema = z.enum(PLAN_IDS).openapi('PlanId');
 export const SubscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES).openapi('SubscriptionStatus', {
-  description: 'none (never subscribed) | incomplete (first payment pending) | trialing | active | past_due | canceled',
+  description:
+    'none (never subscribed) | incomplete (first payment pending) | trialing | active | past_due | paused | canceled',
 });
 export const BillingIntervalSchema = z.enum(BILLING_INTERVALS).openapi('BillingInterval');
 export const ErrorCodeSchema = z

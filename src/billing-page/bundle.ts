@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const ENTRY = join(__dirname, 'browser', 'main.ts');
+// The TypeScript source under tsx; its compiled JavaScript in the image (tsc output, no .ts files there).
+const ENTRY = [join(__dirname, 'browser', 'main.ts'), join(__dirname, 'browser', 'main.js')].find((f) => existsSync(f));
 let bundled: Promise<string> | undefined;
 
 /**
@@ -9,6 +11,7 @@ let bundled: Promise<string> | undefined;
  * esbuild on first request and kept: nothing generated is committed, nothing comes from a CDN.
  */
 export function bundleBrowserApp(): Promise<string> {
+  if (!ENTRY) return Promise.reject(new Error('the billing page source is missing'));
   bundled ??= build({
     entryPoints: [ENTRY],
     bundle: true,

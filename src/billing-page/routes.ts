@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../api/context';
 import type { Config } from '../config';
+import { APP_CSS } from './app-css';
 import { bundleBrowserApp } from './bundle';
 
 /** The paths the page answers (emails link to the last two); the browser app picks its view from the path. */
@@ -58,9 +57,6 @@ function page(config: Config): string {
 `;
 }
 
-const CSS_PATH = join(__dirname, 'browser', 'app.css');
-let css: string | undefined;
-
 function html(c: Context<AppEnv>) {
   const config = c.get('deps').config;
   c.header('Content-Security-Policy', policy(config));
@@ -80,7 +76,7 @@ billingPageRoutes
     }),
   )
   .get('/billing/assets/app.css', (c) =>
-    c.body((css ??= readFileSync(CSS_PATH, 'utf8')), 200, {
+    c.body(APP_CSS, 200, {
       'Content-Type': 'text/css; charset=utf-8',
       'Cache-Control': 'no-cache',
     }),

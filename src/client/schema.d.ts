@@ -270,6 +270,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -393,6 +394,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -651,6 +653,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -873,6 +876,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1362,6 +1366,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1494,6 +1499,449 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/subscription/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause billing, with or without access, until a date or until resumed
+         * @description Only an active subscription can be paused (not a trial, a failing payment, a pending cancellation or a pause). Stripe keeps the billing periods running and collects nothing meanwhile; DELETE /subscription/pause resumes early.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description keep_access: the plan stays usable for free (Stripe marks the pause’s invoices uncollectible); no_access: free limits apply and the pause’s invoices are voided
+                         * @enum {string}
+                         */
+                        behavior: "keep_access" | "no_access";
+                        /**
+                         * Format: date-time
+                         * @description When billing resumes (in the future, at most a year out); absent = until resumed
+                         */
+                        resumesAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The paused state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "plan": "professional",
+                         *         "status": "paused",
+                         *         "currency": "usd",
+                         *         "unitAmount": 9900,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": "pm_1QkY7bLkdIwHu7ixVisa",
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 2,
+                         *         "addOns": {
+                         *           "agents_5": 1
+                         *         },
+                         *         "scheduledChange": null,
+                         *         "pause": {
+                         *           "behavior": "keep_access",
+                         *           "resumesAt": "2027-02-01T00:00:00.000Z"
+                         *         },
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       },
+                         *       "effectivePlan": "professional"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SubscriptionState"];
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** End a pause now: billing resumes from the next renewal */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The resumed state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "plan": "professional",
+                         *         "status": "active",
+                         *         "currency": "usd",
+                         *         "unitAmount": 9900,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": "pm_1QkY7bLkdIwHu7ixVisa",
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 2,
+                         *         "addOns": {
+                         *           "agents_5": 1
+                         *         },
+                         *         "scheduledChange": null,
+                         *         "pause": null,
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       },
+                         *       "effectivePlan": "professional"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SubscriptionState"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/subscription/add-ons": {
         parameters: {
             query?: never;
@@ -1561,6 +2009,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1838,6 +2287,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2475,6 +2925,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2687,6 +3138,340 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/billing-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's billing identity: billing email, legal name, address, tax IDs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The profile as synced to the Stripe customer (all null and no tax IDs before there is a customer) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "billingProfile": {
+                         *         "email": "accounts@acme.example",
+                         *         "legalName": "Acme GmbH",
+                         *         "address": {
+                         *           "line1": "Friedrichstraße 68",
+                         *           "line2": null,
+                         *           "city": "Berlin",
+                         *           "postalCode": "10117",
+                         *           "state": null,
+                         *           "country": "DE"
+                         *         },
+                         *         "taxIds": [
+                         *           {
+                         *             "id": "txi_1QkY7dLkdIwHu7ix",
+                         *             "type": "eu_vat",
+                         *             "value": "DE123456789",
+                         *             "country": "DE",
+                         *             "verification": "pending"
+                         *           }
+                         *         ],
+                         *         "updatedAt": "2026-12-01T00:00:05.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            billingProfile: components["schemas"]["BillingProfile"];
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the billing identity (synced to the Stripe customer, which is created if need be)
+         * @description The whole profile: fields left out are cleared (legalName, address) or emptied (taxIds). Tax IDs are checked against the format Stripe documents for their type; Stripe may still refuse one (400 INVALID_REQUEST) and then nothing is changed in the read model. Every billing email goes to `email` from then on. Owner, admin and billing_admin only.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BillingProfileInput"];
+                };
+            };
+            responses: {
+                /** @description The profile Stripe now holds */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "billingProfile": {
+                         *         "email": "accounts@acme.example",
+                         *         "legalName": "Acme GmbH",
+                         *         "address": {
+                         *           "line1": "Friedrichstraße 68",
+                         *           "line2": null,
+                         *           "city": "Berlin",
+                         *           "postalCode": "10117",
+                         *           "state": null,
+                         *           "country": "DE"
+                         *         },
+                         *         "taxIds": [
+                         *           {
+                         *             "id": "txi_1QkY7dLkdIwHu7ix",
+                         *             "type": "eu_vat",
+                         *             "value": "DE123456789",
+                         *             "country": "DE",
+                         *             "verification": "pending"
+                         *           }
+                         *         ],
+                         *         "updatedAt": "2026-12-01T00:00:05.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            billingProfile: components["schemas"]["BillingProfile"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2909,9 +3694,9 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description A UTC calendar day, YYYY-MM-DD */
+                    /** @description A UTC calendar day, YYYY-MM-DD, 0001-01-01 or later */
                     startDate: string;
-                    /** @description A UTC calendar day, YYYY-MM-DD */
+                    /** @description A UTC calendar day, YYYY-MM-DD, 0001-01-01 or later */
                     endDate: string;
                     granularity?: "day" | "month";
                 };
@@ -3892,6 +4677,16 @@ export interface components {
                  */
                 effectiveAt: string | null;
             } | null;
+            /** @description While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause) */
+            pause: {
+                /** @enum {string} */
+                behavior: "keep_access" | "no_access";
+                /**
+                 * Format: date-time
+                 * @example 2026-12-05T09:30:00.000Z
+                 */
+                resumesAt: string | null;
+            } | null;
             /**
              * Format: date-time
              * @example 2026-12-05T09:30:00.000Z
@@ -3909,10 +4704,10 @@ export interface components {
             updatedAt: string;
         } | null;
         /**
-         * @description none (never subscribed) | incomplete (first payment pending) | trialing | active | past_due | canceled
+         * @description none (never subscribed) | incomplete (first payment pending) | trialing | active | past_due | paused | canceled
          * @enum {string}
          */
-        SubscriptionStatus: "none" | "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+        SubscriptionStatus: "none" | "incomplete" | "trialing" | "active" | "past_due" | "paused" | "canceled";
         PaymentAction: {
             /** @enum {string} */
             type: "requires_action";
@@ -3946,7 +4741,7 @@ export interface components {
          * @description The closed list of error codes; each has one HTTP status
          * @enum {string}
          */
-        ErrorCode: "CARD_DECLINED" | "RATE_LIMIT" | "INVALID_REQUEST" | "API_ERROR" | "UNKNOWN_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "SERVICE_UNAVAILABLE";
+        ErrorCode: "CARD_DECLINED" | "RATE_LIMIT" | "INVALID_REQUEST" | "API_ERROR" | "UNKNOWN_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "SERVICE_UNAVAILABLE";
         PlanChangePreview: {
             plan: components["schemas"]["PlanId"] & unknown;
             currency: string;
@@ -4069,6 +4864,79 @@ export interface components {
             /** @description STRIPE_PUBLISHABLE_KEY, for Stripe.js; null when not configured */
             publishableKey: string | null;
         };
+        BillingProfile: {
+            /** @description null: billing emails have nowhere to go */
+            email: string | null;
+            legalName: string | null;
+            address: components["schemas"]["BillingAddress"];
+            taxIds: {
+                id: string;
+                type: string;
+                value: string;
+                country: string | null;
+                /** @description Stripe's verification status (pending, verified, unverified, unavailable) or null */
+                verification: string | null;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the profile was last written
+             */
+            updatedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "line1": "Friedrichstraße 68",
+         *       "city": "Berlin",
+         *       "postalCode": "10117",
+         *       "country": "DE"
+         *     }
+         */
+        BillingAddress: {
+            line1: string;
+            line2?: string | null;
+            city: string;
+            postalCode: string;
+            state?: string | null;
+            /** @example DE */
+            country: string;
+        } | null;
+        /**
+         * @example {
+         *       "email": "billing@acme.example",
+         *       "legalName": "Acme GmbH",
+         *       "address": {
+         *         "line1": "Friedrichstraße 68",
+         *         "city": "Berlin",
+         *         "postalCode": "10117",
+         *         "country": "DE"
+         *       },
+         *       "taxIds": [
+         *         {
+         *           "type": "eu_vat",
+         *           "value": "DE123456789"
+         *         }
+         *       ]
+         *     }
+         */
+        BillingProfileInput: {
+            /**
+             * Format: email
+             * @description Where every billing email goes
+             */
+            email: string;
+            /** @default null */
+            legalName: string | null;
+            address?: components["schemas"]["BillingAddress"];
+            /** @default [] */
+            taxIds: {
+                /**
+                 * @description Stripe's tax ID type: eu_vat (e.g. DE123456789), gb_vat (e.g. GB123456789), us_ein (e.g. 12-3456789), ch_vat (e.g. CHE-123.456.789 MWST), no_vat (e.g. 123456789MVA), au_abn (e.g. 12345678912), ca_bn (e.g. 123456789)
+                 * @enum {string}
+                 */
+                type: "eu_vat" | "gb_vat" | "us_ein" | "ch_vat" | "no_vat" | "au_abn" | "ca_bn";
+                value: string;
+            }[];
+        };
         WebhookReceived: {
             /** @enum {boolean} */
             received: true;
@@ -4090,12 +4958,12 @@ export interface components {
         UsageHistory: {
             /**
              * Format: date
-             * @description A UTC calendar day, YYYY-MM-DD
+             * @description A UTC calendar day, YYYY-MM-DD, 0001-01-01 or later
              */
             startDate: string;
             /**
              * Format: date
-             * @description A UTC calendar day, YYYY-MM-DD
+             * @description A UTC calendar day, YYYY-MM-DD, 0001-01-01 or later
              */
             endDate: string;
             /** @enum {string} */
@@ -4207,6 +5075,11 @@ export interface components {
                 invoiceEmailsFailed: number;
                 invoiceEmailsPending: number;
                 invoiceEmailsNotQueued: number;
+                /** @description Customers whose invoice emails cannot be sent (at most 100, oldest first) */
+                organizationsWithoutBillingEmail: {
+                    organizationId: string;
+                    stripeCustomerId: string;
+                }[];
             };
             allTargetsMet: boolean | null;
         };

@@ -117,7 +117,8 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
       }
       logger.info({ url: `http://${bound.address}:${bound.port}` }, 'billing API listening');
       if (config.stripe.usesSimulator) {
-        const url = `${config.http.publicUrl}${STRIPE_WEBHOOK_PATH}`;
+        // In containers the simulator reaches the API by its service name, not by the URL customers use.
+        const url = config.stripe.simulatorWebhookUrl ?? `${config.http.publicUrl}${STRIPE_WEBHOOK_PATH}`;
         await ensureWebhookEndpoint(createStripeClient(config.stripe), url).then(
           (result) => logger.info({ url, result }, 'webhook endpoint registered with the Stripe simulator'),
           (err: unknown) =>

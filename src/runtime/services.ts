@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -31,6 +30,7 @@ export function configuredRelay(
     logger: deps.logger.child({ component: 'webhook-relay' }),
     metrics: createRelayMetrics(deps.registry),
     pollIntervalMs: deps.config.webhookRelay.pollIntervalMs,
+    maxAttempts: deps.config.webhookRelay.maxAttempts,
     ...tuning,
   });
 }
@@ -72,24 +72,6 @@ export function overageReporter(deps: { db: Db; stripe: Stripe; logger: Logger; 
     },
     onError: (err) => log.error({ err }, 'overage round failed; retried next round'),
   });
-}
-
-/** GET /metrics of the worker's registry (its own port: the worker serves nothing else over HTTP). */
-export function metricsEndpoint(registry: Registry, host: string, port: number): BackgroundService {
-  let server: Server | undefined;
-  return {
-    name: 'metrics-endpoint',
-    start() {
-      server = createServer((req, res) => {
-        if (req.url !== '/metrics') return void res.writeHead(404).end();
-        registry.metrics().then((body) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(body));
-      }).listen(port, host);
-    },
-    async stop() {
-      // Not awaited: a scraper's keep-alive connection must not hold the shutdown.
-      server?.close();
-    },
-  };
 }
 
 /** The Temporal worker as a service: stop lets in-flight activities finish; a worker that dies on its own reports to `onFailure`. */

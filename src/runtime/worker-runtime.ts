@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { createActivities } from '../activities';
@@ -16,18 +17,13 @@ import {
 } from '../notifications';
 import { createReconciliationActivities } from '../reconciliation/activities';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
+import { checkTemporal } from '../temporal-connection';
 import { createStripeClient } from '../stripe/client';
 import { configuredSubscriptionClient } from '../subscriptions/client';
 import { loadWorkflowBundle } from './workflow-bundle';
 import { selected, startAll, stopAll, type Runtime } from './runtime';
-import {
-  configuredRelay,
-  metricsEndpoint,
-  overageReporter,
-  temporalWorker,
-  usageMaintenance,
-  type RelayTuning,
-} from './services';
+import { runChecks, workerEndpoint } from './worker-endpoint';
+import { configuredRelay, overageReporter, temporalWorker, usageMaintenance, type RelayTuning } from './services';
 
 /** The worker's services in start order; stopped in reverse, so the Temporal worker (last) stops first and in-flight activities finish while the rest still runs. */
 export const WORKER_SERVICES = [
@@ -53,6 +49,8 @@ export interface WorkerRuntimeOverrides {
   workflowsPath?: string;
   /** Create or update the daily reconciliation Schedule (default: when the Temporal worker runs). A test on the shared server must not move it to its own task queue. */
   reconciliationSchedule?: boolean;
+  /** Core's Prometheus exporter this process installed (src/worker.ts), merged into /metrics. */
+  sdkMetricsUrl?: string;
   /** Shorter poll intervals than production's, for tests. */
   intervalsMs?: Partial<Record<'email-dispatcher' | 'overage-reporter', number>>;
   relay?: RelayTuning;
@@ -79,7 +77,7 @@ export async function createWorkerRuntime(
     overrides.db ??
     createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
   const stripe = createStripeClient(config.stripe);
-  const connection = overrides.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
+  const connection = overrides.connection ?? (await NativeConnection.connect({ ...config.temporal.connection }));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
@@ -99,11 +97,30 @@ export async function createWorkerRuntime(
   });
   const transport = createSmtpTransport(config.email.smtpUrl);
 
+  let worker: Worker | undefined;
   let reportFailure: (err: unknown) => void = () => undefined;
   const failed = new Promise<unknown>((resolve) => (reportFailure = resolve));
 
   const build: Record<WorkerServiceName, () => Promise<BackgroundService>> = {
-    'metrics-endpoint': async () => metricsEndpoint(registry, config.http.host, config.workerMetricsPort),
+    'metrics-endpoint': async () =>
+      workerEndpoint({
+        registry,
+        host: config.http.host,
+        port: config.workerMetricsPort,
+        sdkMetricsUrl: overrides.sdkMetricsUrl,
+        logger,
+        probes: {
+          live: () => {
+            const state = worker?.getState() ?? (wanted.has('temporal-worker') ? 'INITIALIZED' : 'NOT_RUN');
+            return { ok: state === 'RUNNING' || state === 'NOT_RUN', worker: state };
+          },
+          ready: () =>
+            runChecks({
+              postgres: () => sql`select 1`.execute(db),
+              temporal: () => checkTemporal(connection, config.temporal.namespace),
+            }),
+        },
+      }),
     'email-dispatcher': async () =>
       createEmailDispatcher({
         db,
@@ -135,7 +152,7 @@ export async function createWorkerRuntime(
         intervalMs: overrides.intervalsMs?.['overage-reporter'] ?? config.usage.overageReportIntervalMs,
       }),
     'temporal-worker': async () => {
-      const worker = await Worker.create({
+      worker = await Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
@@ -144,6 +161,12 @@ export async function createWorkerRuntime(
           : { workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath) }),
         ...(config.temporal.maxCachedWorkflows !== undefined && {
           maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+        }),
+        ...(config.temporal.maxConcurrentActivities !== undefined && {
+          maxConcurrentActivityTaskExecutions: config.temporal.maxConcurrentActivities,
+        }),
+        ...(config.temporal.maxConcurrentWorkflowTasks !== undefined && {
+          maxConcurrentWorkflowTaskExecutions: config.temporal.maxConcurrentWorkflowTasks,
         }),
         activities: {
           ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
@@ -171,7 +194,7 @@ export async function createWorkerRuntime(
       logger.info(
         {
           taskQueue: config.temporal.taskQueue,
-          address: config.temporal.address,
+          temporal: config.temporal.summary,
           services: services.map((s) => s.name),
         },
         'billing worker running',

@@ -56,6 +56,7 @@ beforeAll(async () => {
     PORT: String(apiPort),
     PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     WORKER_METRICS_PORT: String(metricsPort),
+    WORKER_SDK_METRICS_PORT: String(await freePort()),
     DATABASE_URL: url.toString(),
     DATABASE_POOL_MAX: '4',
     TEMPORAL_TASK_QUEUE: uniqueTaskQueue('go-live'),

@@ -76,13 +76,14 @@ export async function startFaultStack(): Promise<FaultStack> {
   await migrateToLatest(db);
   await syncCatalog(stripe);
 
-  const [apiPort, workerMetricsPort] = [await freePort(), await freePort()];
+  const [apiPort, workerMetricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     WORKER_METRICS_PORT: String(workerMetricsPort),
+    WORKER_SDK_METRICS_PORT: String(sdkMetricsPort),
     DATABASE_URL: pg.url,
     DATABASE_POOL_MAX: '5',
     TEMPORAL_ADDRESS: temporal.address,

@@ -3,7 +3,7 @@ import type { FaultInjector } from '../control/faults';
 import type { RequestLog } from '../control/request-log';
 import { API_VERSION, type Sim } from '../sim';
 import { requirePublishableAccess, requireTestKey } from './auth';
-import { StripeApiError } from './errors';
+import { StripeApiError, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { invoiceIncludables } from '../billing/invoice-payments';
 import { parseForm } from './form';
@@ -32,6 +32,8 @@ function errorOutcome(error: unknown): Outcome {
     replayed: false,
   };
 }
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** One Stripe API request: faults, auth, routing, idempotency, expand, logging. */
 export async function handleApiRequest(
@@ -122,6 +124,13 @@ async function execute(
         type: 'invalid_request_error',
         message: `Unrecognized request URL (${method}: ${path}). The simulator implements only the part of Stripe's API this project uses.`,
       });
+    }
+    // https://docs.stripe.com/idempotency: "Idempotency keys are up to 255 characters long."
+    if (scope.idempotencyKey !== null && scope.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw invalidRequest(
+        `Keys for idempotent requests can only be ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long; this one has ${scope.idempotencyKey.length}.`,
+        'idempotency_key',
+      );
     }
     const useKey = method === 'POST' && scope.idempotencyKey !== null;
     const print = fingerprint(method, path, rawBody);

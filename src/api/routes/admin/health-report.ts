@@ -38,6 +38,9 @@ const Report = z
       invoiceEmailsFailed: z.number().int(),
       invoiceEmailsPending: z.number().int(),
       invoiceEmailsNotQueued: z.number().int(),
+      organizationsWithoutBillingEmail: z
+        .array(z.object({ organizationId: z.string(), stripeCustomerId: z.string() }))
+        .openapi({ description: 'Customers whose invoice emails cannot be sent (at most 100, oldest first)' }),
     }),
     allTargetsMet: z.boolean().nullable(),
   })

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PAUSE_BEHAVIORS } from '../../../domain/pause';
 import {
   BillingIntervalSchema,
   CurrencySchema,
@@ -64,6 +65,13 @@ export const SubscriptionSchema = z
       })
       .nullable()
       .openapi({ description: 'What the subscription renews on at effectiveAt (undo with resume)' }),
+    pause: z
+      .object({ behavior: z.enum(PAUSE_BEHAVIORS), resumesAt: Timestamp.nullable() })
+      .nullable()
+      .openapi({
+        description:
+          'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
+      }),
     canceledAt: Timestamp.nullable(),
     endedAt: Timestamp.nullable(),
     updatedAt: Timestamp,

@@ -1,4 +1,8 @@
-/* The billing page: system fonts, no outside assets; readable from 320 px wide up. */
+/**
+ * The billing page's stylesheet (system fonts, no outside assets; readable from 320 px wide up). A module rather
+ * than a .css file so the compiled image (tsc output only) serves it too.
+ */
+export const APP_CSS = `/* The billing page: system fonts, no outside assets; readable from 320 px wide up. */
 :root {
   --ink: #1d2330;
   --muted: #5a6272;
@@ -251,3 +255,4 @@ pre {
     grid-template-columns: 1fr;
   }
 }
+`;
