@@ -52,6 +52,14 @@ export function banners(s: Subscription | null): HTMLElement[] {
           `(${s.scheduledChange.interval}ly, ${s.scheduledChange.seats} extra seats).`,
       ),
     );
+  if (s.status === 'paused' && s.pause)
+    out.push(
+      banner(
+        'info',
+        `Billing is paused${s.pause.behavior === 'keep_access' ? ' (your plan stays usable)' : ' (free limits apply)'} ` +
+          (s.pause.resumesAt ? `until ${day(s.pause.resumesAt)}.` : 'until you end the pause.'),
+      ),
+    );
   if (s.status === 'trialing') out.push(banner('info', `Your trial ends on ${day(s.trialEnd)}.`));
   return out;
 }

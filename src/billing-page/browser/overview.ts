@@ -2,7 +2,7 @@ import { api, data, idempotencyKey, type Subscription } from './api';
 import { h, section } from './dom';
 import { day, money, words } from './format';
 
-const LIVE = new Set(['trialing', 'active', 'past_due', 'incomplete']);
+const LIVE = new Set(['trialing', 'active', 'past_due', 'incomplete', 'paused']);
 export const isLive = (s: Subscription | null): boolean => s !== null && LIVE.has(s.status);
 
 /** Plan, status and period, with cancel and resume. */
@@ -33,7 +33,11 @@ export function overview(s: Subscription | null, effectivePlan: string, act: Act
       { class: 'facts' },
       ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-testid': k.toLowerCase().replace(' ', '-') }, v)]),
     ),
-    s.cancelAtPeriodEnd || s.scheduledChange ? resumeButton(act) : cancelControls(s, act),
+    s.status === 'paused'
+      ? unpauseButton(act)
+      : s.cancelAtPeriodEnd || s.scheduledChange
+        ? resumeButton(act)
+        : cancelControls(s, act),
   );
 }
 
@@ -58,6 +62,24 @@ function resumeButton(act: Act): HTMLElement {
         ),
     },
     'Resume subscription',
+  );
+}
+
+function unpauseButton(act: Act): HTMLElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      onclick: () =>
+        act('Billing resumed', () =>
+          data(
+            api.DELETE('/api/v1/billing/subscription/pause', {
+              params: { header: { 'idempotency-key': idempotencyKey() } },
+            }),
+          ),
+        ),
+    },
+    'End the pause',
   );
 }
 
