@@ -72,7 +72,7 @@ describe('the billing page in a real browser', () => {
         events: [
           { id: `${org}-m1`, organizationId: org, metric: 'messages', quantity: 8_500, timestamp: at },
           { id: `${org}-a1`, organizationId: org, metric: 'agents', quantity: 5, timestamp: at },
-        ] as never,
+        ],
       },
     });
     expect(response.status).toBe(200);
