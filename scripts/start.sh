@@ -11,7 +11,7 @@ else
   services=(postgres temporal mail-sink)
 fi
 bash scripts/setup.sh "${services[@]}"
-[[ "${NODE_ENV:-development}" == production ]] || USAGE_SERVICE_TOKENS="$(local_usage_token)"
+[[ -n "${USAGE_SERVICE_TOKENS:-}" || "${NODE_ENV:-development}" == production ]] || USAGE_SERVICE_TOKENS="$(local_usage_token)"
 export USAGE_SERVICE_TOKENS
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   log "catalog: syncing plans, prices and overage meters into the simulator"
