@@ -13,5 +13,6 @@ local_usage_token() {
 
 # print_sign_in ORG: a user token and a billing-page sign-in link for ORG's owner (the dev-sign-in command).
 print_sign_in() {
+  [[ "${NODE_ENV:-development}" == production ]] && { echo "  (no sign-in link: refused in production)"; return; }
   node_modules/.bin/tsx src/cli/billing.ts dev-sign-in --org "$1" --role owner 2>&1 | sed 's/^/  /'
 }
