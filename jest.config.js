@@ -23,6 +23,8 @@ module.exports = {
     },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // Real headless Chromium (Debian's, via playwright-core) against the whole stack: docs/testing.md "Browser tests".
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
     // Private Postgres, Temporal, worker and API per file (restarted and killed by the tests): see docs/testing.md "Fault suite".
     { ...base, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],

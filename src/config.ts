@@ -24,10 +24,23 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
     WORKER_METRICS_PORT: port.default(9464),
     PUBLIC_URL: z.url().optional(),
+    CORS_ORIGINS: csv
+      .pipe(
+        z.array(
+          z
+            .url()
+            .refine(
+              (u) => URL.canParse(u) && new URL(u).origin === u.replace(/\/$/, ''),
+              'each origin must be scheme://host[:port], no path',
+            ),
+        ),
+      )
+      .default([]),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -203,6 +216,8 @@ function databasePassword(url: string): string | undefined {
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
+  /** pretty (pino-pretty, for a person at a terminal) or json (one object per line); default: pretty on a TTY. */
+  logFormat: 'json' | 'pretty';
   http: {
     host: string;
     port: number;
@@ -210,6 +225,8 @@ export interface Config {
     rateLimitPerMinute: number;
     /** Change previews per organization per API instance: a rate of their own and how many may run at once. */
     previews: { perMinute: number; maxInFlight: number };
+    /** Browser origins (other than the API's own) allowed to call the API: CORS_ORIGINS. */
+    corsOrigins: string[];
     /**
      * What the Node server holds for a client: the headers within `headersTimeoutMs`, the whole request
      * (body included) within `requestTimeoutMs`, an idle keep-alive connection for `keepAliveTimeoutMs`,
@@ -339,12 +356,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (process.stdout.isTTY && e.NODE_ENV !== 'production' ? 'pretty' : 'json'),
     http: {
       host: e.HOST,
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       previews: { perMinute: e.PREVIEW_RATE_LIMIT_PER_MINUTE, maxInFlight: e.PREVIEW_MAX_IN_FLIGHT },
+      corsOrigins: e.CORS_ORIGINS.map((o) => o.replace(/\/$/, '')),
       limits: {
         headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
         requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

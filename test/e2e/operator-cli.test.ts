@@ -22,7 +22,13 @@ const org = `org_cli_${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   stack = await startStack();
   lines = [];
-  deps = { config: stack.config, db: stack.t.db, temporal: stack.temporal.client, out: (line) => lines.push(line) };
+  deps = {
+    config: stack.config,
+    db: stack.t.db,
+    temporal: stack.temporal.client,
+    out: (line) => lines.push(line),
+    progress: () => undefined,
+  };
 });
 afterAll(() => stack?.close());
 
