@@ -29,6 +29,8 @@ export const assignContractCommand: CliCommand = {
     'Assign an enterprise contract to an organization without a live subscription (custom price, limits, card or invoice)',
   usage:
     'assign-contract --org <id> --amount <minor units> --interval <month|year> [--currency usd|eur] [--limits users=50,messages=-1] [--collection card|invoice --days-until-due <n>] [--email <billing email>] [--key <idempotency key>]',
+  example:
+    'npm run billing -- assign-contract --org org_acme --amount 250000 --interval year --limits users=200,messages=-1 --collection invoice --days-until-due 30 --email ap@acme.example',
   async run(argv, { config, temporal, out }) {
     const opts = parseOptions(
       argv,

@@ -15,6 +15,8 @@ export const refundInvoiceCommand: CliCommand = {
     'Refunds a paid invoice fully or partly through a Stripe credit note, with an audit row and one email to the customer',
   usage:
     'refund-invoice --invoice <in_…> --reason duplicate|fraudulent|order_change|product_unsatisfactory [--amount <minor units>] [--memo <text>] [--key <idempotency key>]',
+  example:
+    'npm run billing -- refund-invoice --invoice in_1QkY7dLkdIwHu7ix --amount 1000 --reason product_unsatisfactory --memo "Outage on 3 March"',
   async run(argv, { config, db, out }) {
     const options = parseOptions(
       argv,

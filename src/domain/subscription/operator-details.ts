@@ -43,6 +43,8 @@ const WAITS_FOR: Record<DeadlineKind, (s: Described) => string> = {
   graceEnd: () => 'end of grace: cancel and fall back to free',
   upgradeExpiry: () => 'unauthenticated upgrade expires: roll it back',
   pauseEnd: () => 'end of the pause: resume collection',
+  invoiceReminder: () => 'reminder email: the invoice is due in 3 days',
+  invoiceOverdue: () => 'invoice due date: overdue notice, then grace as in dunning',
   backstop: () => 'backstop: sync from Stripe if the expected webhook has not come',
 };
 
