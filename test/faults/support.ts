@@ -31,7 +31,11 @@ export async function persistently(
   for (;;) {
     const reply = await call(method, path, body, { 'idempotency-key': key }).catch(() => ({ status: 0, body: {} }));
     seen.push(reply.status);
-    if ((reply.status > 0 && reply.status < 500) || Date.now() > deadline) return { final: reply as Reply, seen };
+    // A 409 for a key whose first request is still in flight (it carries Retry-After) is "ask again", as for 5xx.
+    const inFlight =
+      reply.status === 409 && /still in progress/.test((reply.body as Reply['body']).error?.message ?? '');
+    if ((reply.status > 0 && reply.status < 500 && !inFlight) || Date.now() > deadline)
+      return { final: reply as Reply, seen };
     await new Promise((r) => setTimeout(r, 500));
   }
 }

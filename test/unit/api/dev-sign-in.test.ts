@@ -1,3 +1,4 @@
+import { PRODUCTION_ENV } from '../../helpers/production-env';
 import { createTokenVerifier } from '../../../src/api/middleware/auth';
 import { DevSignInRefused, issueDevSignIn } from '../../../src/billing-page/dev-sign-in';
 import { loadConfig } from '../../../src/config';
@@ -17,7 +18,7 @@ describe('local sign-in for development', () => {
   });
 
   test('is refused in production and when tokens come from a JWKS', async () => {
-    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!!' });
+    const production = loadConfig({ ...PRODUCTION_ENV, JWT_SECRET: 'a-production-secret-of-32-characters!!' });
     const jwks = loadConfig({ NODE_ENV: 'development', JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' });
     const who = { organizationId: 'org_local', role: 'owner' as const, hours: 1 };
     await expect(issueDevSignIn(production, who)).rejects.toThrow(DevSignInRefused);
