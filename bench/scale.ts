@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseFlags } from './scale/args';
 import { checkInvariants } from './scale/invariants';
 import { buildPopulation, createLimiter, liveYear, type Org, type Scenario, yearPlan } from './scale/population';
 import { createReadModelWatch } from './scale/read-model-watch';
@@ -34,28 +35,10 @@ const ArgsSchema = z.strictObject({
   'cpu-prof': z.string().min(1).optional(),
 });
 
-function parseArgs(argv: string[]): z.infer<typeof ArgsSchema> {
-  const raw: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const name = argv[i] ?? '';
-    if (!name.startsWith('--')) throw new Error(`unexpected argument "${name}"`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) raw[name.slice(2)] = 'true';
-    else {
-      raw[name.slice(2)] = next;
-      i += 1;
-    }
-  }
-  const parsed = ArgsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
-}
-
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseFlags(ArgsSchema, process.argv.slice(2));
   const runId = Date.now().toString(36);
   const plan = yearPlan(args.months);
   log(`scale run ${runId}: ${args.orgs} organizations × ${args.months} months, ${args.concurrency} steps at a time`);

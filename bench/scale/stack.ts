@@ -21,6 +21,14 @@ export const runOutputDir = (runId: string): string => path.join(ROOT, '.local/b
 
 export interface ScaleStack {
   apiUrl: string;
+  /** The Stripe simulator's base URL (its `/_sim/requests` counts the service's Stripe requests). */
+  simUrl: string;
+  /** The mail sink's HTTP API (`GET /messages`). */
+  mailUrl: string;
+  /** The worker's SDK metrics (Prometheus text): workflow task latencies, sticky cache. */
+  workerSdkMetricsUrl: string;
+  /** The run's Postgres database (its backends' CPU is read by name). */
+  dbName: string;
   jwtSecret: string;
   db: Db;
   stripe: Stripe;
@@ -39,6 +47,8 @@ export interface StackOptions {
   sqlitePragmas?: readonly string[];
   /** Write a V8 CPU profile of the simulator, the worker and the API into this directory when they exit. */
   cpuProfDir?: string;
+  /** Extra environment of the worker and the API (validated by the service's own config), e.g. WORKER_MAX_CACHED_WORKFLOWS. */
+  serviceEnv?: Record<string, string>;
 }
 
 /**
@@ -55,7 +65,8 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const db = createDb({ url: dbUrl, poolMax: 4 });
   await migrateToLatest(db);
 
-  const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort] = [
+  const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort, sdkMetricsPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -110,7 +121,8 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
       JWT_SECRET,
       PORT: String(apiPort),
       WORKER_METRICS_PORT: String(metricsPort),
-      WORKER_SDK_METRICS_PORT: String(await freePort()),
+      WORKER_SDK_METRICS_PORT: String(sdkMetricsPort),
+      ...opts.serviceEnv,
     };
     const config = loadConfig(env);
     const stripe = createStripeClient(config.stripe);
@@ -141,6 +153,10 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
 
     return {
       apiUrl,
+      simUrl: `http://127.0.0.1:${simPort}`,
+      mailUrl: `http://127.0.0.1:${mailHttpPort}`,
+      workerSdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+      dbName,
       jwtSecret: JWT_SECRET,
       db,
       stripe,

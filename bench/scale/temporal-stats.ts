@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { billableActions } from './billable-actions';
 import type { Limiter } from './population';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -29,6 +31,10 @@ export interface RunStats {
   localActivities: Record<string, number>;
   /** A workflow task scheduled or started and not yet finished: the worker will act on it. */
   taskInFlight: boolean;
+  /** Temporal Cloud billable Actions this run's history shows (bench/scale/billable-actions.ts). */
+  actions: number;
+  /** The counted events' size, protobuf-encoded (what the history stores, roughly). */
+  historyBytes: number;
 }
 
 export interface TemporalStats {
@@ -40,6 +46,8 @@ export interface TemporalStats {
   /** Distinct reasons of failed or timed-out workflow tasks, with how often each occurred. */
   taskFailureReasons: [string, number][];
   signals: number;
+  actions: number;
+  historyBytes: number;
   /** Activities scheduled across all runs, by type, most frequent first. */
   activities: [string, number][];
   localActivities: [string, number][];
@@ -69,7 +77,13 @@ const closeAttributes = [
  * Reads one run's history: its length, its workflow tasks, and what is still pending at its end. Whether the
  * run is still open comes from the history itself (a listing may be older than the history read after it).
  */
-export function analyzeHistory(workflowId: string, runId: string, events: HistoryEvent[]): RunStats {
+export function analyzeHistory(
+  workflowId: string,
+  runId: string,
+  events: HistoryEvent[],
+  /** Count only events from this time on (epoch ms; the storm): the pending state still reads the whole history. */
+  sinceMs = 0,
+): RunStats {
   const last = events[events.length - 1];
   const running = !last || !closeAttributes.some((k) => last[k]);
   const timers = new Set<string>();
@@ -84,30 +98,33 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
   let lastTaskClosed = 0;
   let tasksScheduled = 0;
   let nonStickyTasks = 0;
+  const counted = sinceMs > 0 ? events.filter((e) => eventTimeMs(e) >= sinceMs) : events;
+  const inWindow = new Set(counted);
   for (const e of events) {
     const id = idOf(e.eventId);
+    const count = inWindow.has(e);
     const taskScheduled = e.workflowTaskScheduledEventAttributes;
     if (taskScheduled) {
       lastTaskScheduled = Number(id);
       tasksScheduled += 1;
       // TaskQueueKind 2 is STICKY; a run's first task always goes to the normal queue.
-      if (tasksScheduled > 1 && taskScheduled.taskQueue?.kind !== 2) nonStickyTasks += 1;
+      if (count && tasksScheduled > 1 && taskScheduled.taskQueue?.kind !== 2) nonStickyTasks += 1;
     }
     if (e.workflowTaskCompletedEventAttributes) {
-      workflowTasks += 1;
+      if (count) workflowTasks += 1;
       lastTaskClosed = Number(id);
     }
     const failed = e.workflowTaskFailedEventAttributes;
-    if (failed)
+    if (failed && count)
       taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
     const timedOut = e.workflowTaskTimedOutEventAttributes;
-    if (timedOut)
+    if (timedOut && count)
       taskFailures.push(
         `timed out (${timedOut.timeoutType === 2 ? 'schedule-to-start on the sticky queue: the worker was busy' : `timeout type ${timedOut.timeoutType ?? '?'}`})`,
       );
-    if (e.workflowExecutionSignaledEventAttributes) signals += 1;
+    if (e.workflowExecutionSignaledEventAttributes && count) signals += 1;
     if (failed || e.workflowTaskTimedOutEventAttributes) {
-      failedWorkflowTasks += 1;
+      if (count) failedWorkflowTasks += 1;
       lastTaskClosed = Number(id);
     }
     if (e.timerStartedEventAttributes) timers.add(e.timerStartedEventAttributes.timerId ?? '');
@@ -117,9 +134,9 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
     if (activity) {
       activities.add(id);
       const type = activity.activityType?.name ?? '?';
-      scheduled[type] = (scheduled[type] ?? 0) + 1;
+      if (count) scheduled[type] = (scheduled[type] ?? 0) + 1;
     }
-    const localType = localActivityType(e);
+    const localType = count ? localActivityType(e) : undefined;
     if (localType) local[localType] = (local[localType] ?? 0) + 1;
     const closed =
       e.activityTaskCompletedEventAttributes ??
@@ -145,7 +162,14 @@ export function analyzeHistory(workflowId: string, runId: string, events: Histor
     // A run continued-as-new soon after its predecessor started waits out Temporal's first-task backoff with
     // nothing but its Started event: its first task is due, not missing.
     taskInFlight: lastTaskScheduled > lastTaskClosed || (lastTaskScheduled === 0 && firstTaskBackoff(events[0])),
+    actions: billableActions(counted),
+    historyBytes: counted.reduce((n, e) => n + temporal.api.history.v1.HistoryEvent.encode(e).finish().length, 0),
   };
+}
+
+function eventTimeMs(e: HistoryEvent): number {
+  const t = e.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
 }
 
 /** The SDK records a local activity's outcome as a `core_local_activity` marker whose data names the type. */
@@ -170,10 +194,16 @@ function firstTaskBackoff(first: HistoryEvent | undefined): boolean {
  * Every run of every subscription workflow on the (private) server, each history read once. Read again while
  * workflows are still busy (up to `settleMs`), so the stuck check looks at a quiet system.
  */
-export async function collectTemporalStats(client: Client, limit: Limiter, settleMs = 60_000): Promise<TemporalStats> {
+export async function collectTemporalStats(
+  client: Client,
+  limit: Limiter,
+  settleMs = 60_000,
+  /** Count only what happened from this time on (epoch ms); 0 = everything. */
+  sinceMs = 0,
+): Promise<TemporalStats> {
   const deadline = Date.now() + settleMs;
   for (;;) {
-    const stats = await readAllHistories(client, limit);
+    const stats = await readAllHistories(client, limit, sinceMs);
     if (stats.busy === 0 || Date.now() > deadline) return stats;
     await new Promise((r) => setTimeout(r, 2_000));
   }
@@ -186,7 +216,7 @@ const byType = (counts: Record<string, number>[]): [string, number][] =>
       .reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map<string, number>()),
   ].sort((a, b) => b[1] - a[1]);
 
-async function readAllHistories(client: Client, limit: Limiter): Promise<TemporalStats> {
+async function readAllHistories(client: Client, limit: Limiter, sinceMs: number): Promise<TemporalStats> {
   const started = Date.now();
   const executions: { workflowId: string; runId: string }[] = [];
   for await (const w of client.workflow.list({ query: 'WorkflowType = "subscriptionWorkflow"' }))
@@ -195,7 +225,7 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
     executions.map((x) =>
       limit(async () => {
         const history = await client.workflow.getHandle(x.workflowId, x.runId).fetchHistory();
-        return analyzeHistory(x.workflowId, x.runId, history.events ?? []);
+        return analyzeHistory(x.workflowId, x.runId, history.events ?? [], sinceMs);
       }),
     ),
   );
@@ -212,6 +242,8 @@ async function readAllHistories(client: Client, limit: Limiter): Promise<Tempora
       ...runs.flatMap((r) => r.taskFailures).reduce((m, f) => m.set(f, (m.get(f) ?? 0) + 1), new Map<string, number>()),
     ],
     signals: sum((r) => r.signals),
+    actions: sum((r) => r.actions),
+    historyBytes: sum((r) => r.historyBytes),
     activities: byType(runs.map((r) => r.activities)),
     localActivities: byType(runs.map((r) => r.localActivities)),
     maxEventsPerRun: Math.max(0, ...runs.map((r) => r.events)),

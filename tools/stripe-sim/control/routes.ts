@@ -74,7 +74,7 @@ export function handleControl(
     deps.reset();
     return json(res, 200, { ok: true });
   }
-  if (route === 'GET /_sim/requests') return json(res, 200, { data: log.all() });
+  if (route === 'GET /_sim/requests') return json(res, 200, { data: log.all(), counts: log.countsByEndpoint() });
   if (route === 'DELETE /_sim/requests') {
     log.clear();
     return json(res, 200, { ok: true });
