@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import { otelSchema, tracingConfig, type TracingConfig } from './telemetry/otel-env';
 import {
   temporalConnectionFromEnv,
   type TemporalConnectionSettings,
@@ -80,6 +81,7 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    ...otelSchema,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
@@ -178,6 +180,8 @@ export interface Config {
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
    */
   webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
+  /** OpenTelemetry tracing from the standard OTEL_* variables; off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -262,6 +266,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       commitShards: e.USAGE_COMMIT_SHARDS,
     },
     webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
+    tracing: tracingConfig(e),
   };
 }
 

@@ -38,7 +38,13 @@ export function selected<T extends string>(all: readonly T[], only: readonly T[]
  */
 export async function runUntilSignal(
   runtime: Runtime,
-  opts: { logger: Logger; shutdownTimeoutMs: number; finishing: string },
+  opts: {
+    logger: Logger;
+    shutdownTimeoutMs: number;
+    finishing: string;
+    /** Last, after the runtime stopped (e.g. export the spans still batched). */
+    afterStop?: () => Promise<void>;
+  },
 ): Promise<never> {
   const { logger } = opts;
   const stopped = new Promise<{ signal: string } | { failure: unknown }>((resolve) => {
@@ -55,6 +61,7 @@ export async function runUntilSignal(
     process.exit(1);
   }, opts.shutdownTimeoutMs).unref();
   await runtime.stop();
+  await opts.afterStop?.().catch((err: unknown) => logger.warn({ err }, 'after-stop step failed'));
   logger.info('stopped');
   process.exit('signal' in reason ? 0 : 1);
 }
