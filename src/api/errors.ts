@@ -15,6 +15,9 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   VALIDATION_FAILED: 422,
   PAYLOAD_TOO_LARGE: 413,
+  // Answered by the HTTP server itself (src/api/http-server.ts), before a request reaches a route.
+  REQUEST_TIMEOUT: 408,
+  HEADERS_TOO_LARGE: 431,
   SERVICE_UNAVAILABLE: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

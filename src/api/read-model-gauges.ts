@@ -2,12 +2,12 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/database';
 import { countDunningSubscriptions, countLiveSubscriptions } from '../db/read-models/subscriptions';
 import { countMessagesByStatus } from '../notifications/store';
-import { countPendingEvents } from '../webhooks/store';
+import { countDeadLetteredEvents, countPendingEvents } from '../webhooks/store';
 
 /**
  * Gauges computed from the read models when Prometheus scrapes, so they are right whichever process
  * (API, worker, another replica) made the change: subscriptions by plan and status, organizations
- * in dunning by attempt, the email outbox and the webhook inbox backlog.
+ * in dunning by attempt, the email outbox, the webhook inbox backlog and its dead letters.
  */
 export function registerReadModelGauges(registry: Registry, db: Db): void {
   new Gauge({
@@ -46,6 +46,14 @@ export function registerReadModelGauges(registry: Registry, db: Db): void {
     registers: [registry],
     async collect() {
       this.set(await countPendingEvents(db));
+    },
+  });
+  new Gauge({
+    name: 'billing_webhook_inbox_dead_lettered',
+    help: 'Stored Stripe events the relay gave up on after WEBHOOK_RELAY_MAX_ATTEMPTS failures, waiting for redrive-events',
+    registers: [registry],
+    async collect() {
+      this.set(await countDeadLetteredEvents(db));
     },
   });
 }

@@ -23,6 +23,8 @@ const CODE_FOR_TYPE: Record<BillingErrorType, ErrorCode> = {
   NoActiveSubscription: 'CONFLICT',
   AlreadyCanceling: 'CONFLICT',
   NothingToResume: 'CONFLICT',
+  AlreadyPaused: 'CONFLICT',
+  NotPaused: 'CONFLICT',
 };
 
 function isBillingErrorType(type: string | undefined | null): type is BillingErrorType {

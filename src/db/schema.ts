@@ -1,6 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
-import type { ScheduledChangeView } from '../domain/subscription/state';
+import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -16,6 +16,12 @@ export interface BillingCustomersTable {
   email: string | null;
   default_payment_method_id: ColumnType<string | null, string | null | undefined, string | null>;
   default_payment_method_event_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  legal_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A BillingAddress (domain/billing-profile), camelCase keys. */
+  address: ColumnType<unknown | null, string | null | undefined, string | null>;
+  /** StoredTaxId[]: the customer's tax IDs as Stripe holds them. */
+  tax_ids: ColumnType<unknown, string | undefined, string>;
+  profile_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -45,6 +51,8 @@ export interface SubscriptionsTable {
   terms: ColumnType<Terms | null, string | null | undefined, string | null>;
   /** The change a subscription schedule holds for the period end (ScheduledChangeView as JSON, dates in ms). */
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
+  /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
+  pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;
@@ -172,6 +180,9 @@ export interface UsageOverageReportsTable {
   created_at: DefaultedTimestamp;
 }
 
+/** dead_lettered: the relay failed it WEBHOOK_RELAY_MAX_ATTEMPTS times; it waits for redrive-events. */
+export type RelayStatus = 'pending' | 'relayed' | 'ignored' | 'dead_lettered';
+
 export interface StripeEventsTable {
   id: string;
   type: string;
@@ -181,16 +192,13 @@ export interface StripeEventsTable {
   object_id: string | null;
   organization_id: string | null;
   payload: ColumnType<unknown, string, string>;
-  relay_status: ColumnType<
-    'pending' | 'relayed' | 'ignored',
-    'pending' | 'relayed' | 'ignored' | undefined,
-    'pending' | 'relayed' | 'ignored'
-  >;
+  relay_status: ColumnType<RelayStatus, RelayStatus | undefined, RelayStatus>;
   relay_attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: DefaultedTimestamp;
   relayed_at: Timestamp | null;
   last_error: string | null;
   received_at: DefaultedTimestamp;
+  dead_lettered_at: Timestamp | null;
 }
 
 export interface ApiIdempotencyKeysTable {

@@ -2,11 +2,19 @@
  * The lifecycle of one subscription as the workflow sees it. `none` is a run that has not (yet) got a
  * Stripe subscription; `canceled` is terminal: the organization is back on free and the run ends.
  */
-export const SUBSCRIPTION_STATUSES = ['none', 'incomplete', 'trialing', 'active', 'past_due', 'canceled'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'none',
+  'incomplete',
+  'trialing',
+  'active',
+  'past_due',
+  'paused',
+  'canceled',
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export type SubscriptionOperation =
-  'subscribe' | 'changePlan' | 'cancel' | 'resume' | 'updatePaymentMethod' | 'extendTrial';
+  'subscribe' | 'changePlan' | 'cancel' | 'resume' | 'updatePaymentMethod' | 'extendTrial' | 'pause' | 'unpause';
 
 /**
  * Which operation a status admits. Plan changes wait while a payment is failing: an upgrade would stack a
@@ -16,8 +24,10 @@ const ALLOWED: Record<SubscriptionStatus, readonly SubscriptionOperation[]> = {
   none: ['subscribe'],
   incomplete: ['cancel', 'updatePaymentMethod'],
   trialing: ['changePlan', 'cancel', 'resume', 'updatePaymentMethod', 'extendTrial'],
-  active: ['changePlan', 'cancel', 'resume', 'updatePaymentMethod'],
+  active: ['changePlan', 'cancel', 'resume', 'updatePaymentMethod', 'pause'],
   past_due: ['cancel', 'resume', 'updatePaymentMethod'],
+  // A paused subscription changes nothing but its end: resume (unpause) first to change plan or terms.
+  paused: ['cancel', 'resume', 'updatePaymentMethod', 'unpause'],
   canceled: [],
 };
 
@@ -44,7 +54,8 @@ export function fromStripeStatus(status: string): SubscriptionStatus {
     case 'incomplete_expired':
       return 'canceled';
     // "paused" only happens when a trial ends without a payment method and the subscription was created
-    // elsewhere with end_behavior=pause; ours cancel. Treated as ended access, like Stripe does.
+    // elsewhere with end_behavior=pause; ours cancel. Runs before the subscription-pause patch read it as ended
+    // access; runs after it read it as a pause (transition.ts) before asking this.
     case 'paused':
       return 'canceled';
     default:

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { customersWithoutBillingEmail } from '../db/read-models/customers';
 import { billingSuccessMetrics, type MetricsRange, type RevenueRecovery } from './store';
 import {
   SUCCESS_FIGURES,
@@ -27,9 +28,16 @@ export interface BillingHealthReport {
   details: {
     paymentsAwaitingFirstAttemptExcluded: true;
     webhookEventsStillFailing: number;
+    /** Given up by the relay (dead-lettered): an operator runs redrive-events once the cause is fixed. */
+    webhookEventsDeadLettered: number;
     invoiceEmailsFailed: number;
     invoiceEmailsPending: number;
     invoiceEmailsNotQueued: number;
+    /**
+     * Organizations with a Stripe customer but no billing email: their invoice emails cannot be sent (at most
+     * 100, oldest first). Fixed by PUT /billing-profile or, where Stripe has an email, by reconciliation.
+     */
+    organizationsWithoutBillingEmail: { organizationId: string; stripeCustomerId: string }[];
   };
   /** Every figure with data meets its target (null when no figure had data). */
   allTargetsMet: boolean | null;
@@ -75,9 +83,11 @@ export async function buildBillingHealthReport(db: Db, range: MetricsRange): Pro
     details: {
       paymentsAwaitingFirstAttemptExcluded: true,
       webhookEventsStillFailing: m.webhooks.stillFailing,
+      webhookEventsDeadLettered: m.webhooks.deadLettered,
       invoiceEmailsFailed: m.invoiceDelivery.failed,
       invoiceEmailsPending: m.invoiceDelivery.pending,
       invoiceEmailsNotQueued: m.invoiceDelivery.notQueued,
+      organizationsWithoutBillingEmail: await customersWithoutBillingEmail(db),
     },
     allTargetsMet: judged.length === 0 ? null : judged.every((f) => f.met === true),
   };

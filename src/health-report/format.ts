@@ -19,11 +19,23 @@ export function formatHealthReport(report: BillingHealthReport): string[] {
       `  ${LABELS[f.figure].padEnd(28)} ${value.padStart(9)}  (${f.numerator}/${f.denominator})  target ${describeTarget(f.target).padEnd(8)} ${verdict}`,
     );
   }
+  const { webhookEventsStillFailing: failing, webhookEventsDeadLettered: dead } = report.details;
+  if (failing > 0 || dead > 0)
+    lines.push(
+      `  webhook events               ${failing} failing and retried, ${dead} dead-lettered${dead > 0 ? ' (npm run billing -- redrive-events)' : ''}`,
+    );
   if (report.dunningRevenue.length === 0) lines.push('  dunning revenue              none recovered or lost');
   for (const r of report.dunningRevenue) {
     lines.push(
       `  dunning revenue (${r.currency})        recovered ${formatMoney(r.recovered, r.currency)} (${r.recoveredInvoices} invoices), lost ${formatMoney(r.lost, r.currency)} (${r.lostInvoices} invoices)`,
     );
+  }
+  const missing = report.details.organizationsWithoutBillingEmail;
+  if (missing.length > 0) {
+    lines.push(
+      `  without a billing email       ${missing.length} organization(s): their invoice emails cannot be sent`,
+    );
+    for (const m of missing) lines.push(`    ${m.organizationId} (${m.stripeCustomerId})`);
   }
   return lines;
 }

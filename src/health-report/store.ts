@@ -146,6 +146,8 @@ export interface WebhookProcessingMetrics {
   failed: number;
   /** Of those, still not processed: waiting for their next retry. */
   stillFailing: number;
+  /** Of those, given up after WEBHOOK_RELAY_MAX_ATTEMPTS failures: waiting for redrive-events. */
+  deadLettered: number;
   /** failed / received. */
   failureRate: number | null;
 }
@@ -161,6 +163,7 @@ export async function webhookProcessingMetrics(db: Db, range: MetricsRange): Pro
         .countAll<number>()
         .filterWhere((f) => f.and([f('relay_attempts', '>', 0), f('relay_status', '=', 'pending')]))
         .as('still_failing'),
+      eb.fn.countAll<number>().filterWhere('relay_status', '=', 'dead_lettered').as('dead_lettered'),
     ])
     .where('stripe_created_at', '>=', range.from)
     .where('stripe_created_at', '<', range.to)
@@ -169,6 +172,7 @@ export async function webhookProcessingMetrics(db: Db, range: MetricsRange): Pro
     received: row.received,
     failed: row.failed,
     stillFailing: row.still_failing,
+    deadLettered: row.dead_lettered,
     failureRate: ratio(row.failed, row.received),
   };
 }

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import { adoptCustomer } from '../db/read-models/customers';
+import { adoptCustomer, fillProfileFromStripe } from '../db/read-models/customers';
+import { profileFromStripeCustomer } from './customer-profile';
 import { fromStripeStatus } from '../domain/subscription-status';
 import { organizationFor, type ReconciliationDeps } from './deps';
 
@@ -39,7 +40,15 @@ export async function backfillSubscriptions(
       lines.push({ subscription: sub.id, organizationId, action: 'would adopt' });
       continue;
     }
-    await adoptCustomer(deps.db, { organizationId, stripeCustomerId: customerId, testClockId: null, email: null });
+    // The customer's email, name and address come across, so its invoice emails have somewhere to go.
+    const fromStripe = profileFromStripeCustomer(sub.customer);
+    await adoptCustomer(deps.db, {
+      organizationId,
+      stripeCustomerId: customerId,
+      testClockId: null,
+      email: fromStripe?.email ?? null,
+    });
+    if (fromStripe) await fillProfileFromStripe(deps.db, { organizationId, ...fromStripe });
     const signal = {
       eventId: `backfill:${sub.id}`,
       type: 'customer.subscription.created',

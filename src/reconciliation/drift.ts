@@ -1,12 +1,20 @@
 import type Stripe from 'stripe';
 import type { InvoiceRow, NewInvoiceRow } from '../db/read-models/invoices';
 import type { SubscriptionRow } from '../db/read-models/subscriptions';
-import { fromStripeStatus } from '../domain/subscription-status';
+import { fromStripeStatus, type SubscriptionStatus } from '../domain/subscription-status';
 
 /** The fields of a Stripe subscription reconciliation compares. */
-export type StripeSubscriptionFacts = Pick<Stripe.Subscription, 'id' | 'status' | 'cancel_at_period_end'> & {
-  items: { data: Array<Pick<Stripe.SubscriptionItem, 'current_period_end'>> };
-};
+export type StripeSubscriptionFacts = Pick<Stripe.Subscription, 'id' | 'status' | 'cancel_at_period_end'> &
+  Partial<Pick<Stripe.Subscription, 'pause_collection'>> & {
+    items: { data: Array<Pick<Stripe.SubscriptionItem, 'current_period_end'>> };
+  };
+
+/** The status the workflow shows for Stripe's: a pause (pause_collection, or Stripe's own `paused`) is `paused`. */
+function expectedStatus(stripe: StripeSubscriptionFacts): SubscriptionStatus {
+  const collecting = !stripe.pause_collection;
+  if (stripe.status === 'paused' || (!collecting && stripe.status === 'active')) return 'paused';
+  return fromStripeStatus(stripe.status);
+}
 
 export type SubscriptionDrift = { kind: 'in_sync' } | { kind: 'untracked' } | { kind: 'drifted'; fields: string[] };
 
@@ -18,7 +26,7 @@ export function subscriptionDrift(
   stripe: StripeSubscriptionFacts,
   row: Pick<SubscriptionRow, 'status' | 'cancel_at_period_end' | 'current_period_end'> | undefined,
 ): SubscriptionDrift {
-  const status = fromStripeStatus(stripe.status);
+  const status = expectedStatus(stripe);
   if (!row) return status === 'canceled' ? { kind: 'in_sync' } : { kind: 'untracked' };
   const fields: string[] = [];
   if (row.status !== status) fields.push(`status ${row.status} ≠ ${status}`);

@@ -1,6 +1,7 @@
 import { findSubscriptionFacts } from '../db/read-models/subscriptions';
 import { RECONCILE_EVENT_PREFIX } from '../workflows/messages';
 import { organizationFor, type PageResult, type ReconciliationDeps } from './deps';
+import { fillMissingBillingProfiles } from './customer-profile';
 import { subscriptionDrift } from './drift';
 
 const PAGE_SIZE = 100;
@@ -9,7 +10,8 @@ const PAGE_SIZE = 100;
  * One page of Stripe subscriptions against the read model. A drifted one gets a synthetic
  * `stripeEvent` signal (the workflow re-fetches from Stripe and projects); a live one nobody
  * tracks is adopted by signal-with-start. Event ids carry the run key, so a re-run of the same
- * reconciliation is deduplicated by the workflow and a later run is not.
+ * reconciliation is deduplicated by the workflow and a later run is not. The first page also fills in billing
+ * emails the read model lacks (fillMissingBillingProfiles).
  */
 export async function reconcileSubscriptionsPage(
   deps: ReconciliationDeps,
@@ -20,7 +22,8 @@ export async function reconcileSubscriptionsPage(
     limit: PAGE_SIZE,
     ...(input.startingAfter ? { starting_after: input.startingAfter } : {}),
   });
-  const repaired: PageResult['repaired'] = [];
+  // Once per run (with its first page): customers without a billing email get the one Stripe has.
+  const repaired: PageResult['repaired'] = input.startingAfter === null ? await fillMissingBillingProfiles(deps) : [];
   for (const sub of page.data) {
     const row = await findSubscriptionFacts(deps.db, sub.id);
     const drift = subscriptionDrift(sub, row);

@@ -30,6 +30,7 @@ export function configuredRelay(
     logger: deps.logger.child({ component: 'webhook-relay' }),
     metrics: createRelayMetrics(deps.registry),
     pollIntervalMs: deps.config.webhookRelay.pollIntervalMs,
+    maxAttempts: deps.config.webhookRelay.maxAttempts,
     ...tuning,
   });
 }

@@ -100,6 +100,10 @@ export function toSubscriptionSnapshot(
     seats,
     addOns,
     scheduleId: idOf(sub.schedule),
+    pauseCollection: sub.pause_collection && {
+      behavior: sub.pause_collection.behavior,
+      resumesAt: ms(sub.pause_collection.resumes_at),
+    },
   };
 }
 

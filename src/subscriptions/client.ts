@@ -10,19 +10,25 @@ import {
   cancelUpdate,
   changePlanUpdate,
   createSetupIntentUpdate,
+  updateBillingProfileUpdate,
   extendTrialUpdate,
   getStateQuery,
+  pauseUpdate,
   previewPlanChangeUpdate,
   resumeUpdate,
   stripeEventSignal,
   stripeEventsSignal,
   subscribeUpdate,
   subscriptionWorkflowId,
+  unpauseUpdate,
   updatePaymentMethodUpdate,
+  type BillingProfile,
   type CancelArgs,
+  type CustomerProfileResult,
   type ChangePlanArgs,
   type ChangePlanResult,
   type ExtendTrialArgs,
+  type PauseArgs,
   type StripeEventSignal,
   type SubscribeArgs,
   type SubscriptionView,
@@ -70,10 +76,18 @@ export interface SubscriptionClient {
   subscribe(organizationId: string, args: SubscribeArgs, updateId?: string): Promise<SubscriptionView>;
   /** Update-with-start as subscribe: a card may be collected before the organization subscribes. */
   createSetupIntent(organizationId: string, updateId?: string): Promise<SetupIntentCreated>;
+  /** Writes the billing identity to the Stripe customer (created if need be); starts the run if none is live. */
+  updateBillingProfile(
+    organizationId: string,
+    profile: BillingProfile,
+    updateId?: string,
+  ): Promise<CustomerProfileResult>;
   changePlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
   previewPlanChange(organizationId: string, args: ChangePlanArgs): Promise<PlanChangePreview>;
   cancel(organizationId: string, args: CancelArgs, updateId?: string): Promise<SubscriptionView>;
   resume(organizationId: string, updateId?: string): Promise<SubscriptionView>;
+  pause(organizationId: string, args: PauseArgs, updateId?: string): Promise<SubscriptionView>;
+  unpause(organizationId: string, updateId?: string): Promise<SubscriptionView>;
   updatePaymentMethod(
     organizationId: string,
     args: UpdatePaymentMethodArgs,
@@ -151,6 +165,12 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
         updateId,
         startWorkflowOperation: startOperation(organizationId),
       }),
+    updateBillingProfile: (organizationId, profile, updateId) =>
+      temporal.workflow.executeUpdateWithStart(updateBillingProfileUpdate, {
+        args: [profile],
+        updateId,
+        startWorkflowOperation: startOperation(organizationId),
+      }),
     changePlan: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(changePlanUpdate, { args: [args], updateId }),
     previewPlanChange: (organizationId, args) =>
@@ -158,6 +178,9 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
     cancel: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),
     resume: (organizationId, updateId) => handle(organizationId).executeUpdate(resumeUpdate, { args: [], updateId }),
+    pause: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(pauseUpdate, { args: [args], updateId }),
+    unpause: (organizationId, updateId) => handle(organizationId).executeUpdate(unpauseUpdate, { args: [], updateId }),
     updatePaymentMethod: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
     assignPlan: (organizationId, args, updateId) =>

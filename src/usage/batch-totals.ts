@@ -14,6 +14,24 @@ export interface PlacedEvent {
   limit: number | null;
 }
 
+/**
+ * What de-duplicates a usage event: its id within its organization (two organizations may use the same
+ * ids). NUL never occurs in an organization id, so the key is unambiguous.
+ */
+export const usageEventKey = (e: { organizationId: string; id: string }): string => `${e.organizationId}\u0000${e.id}`;
+
+/** Ledger order (organization, then id): concurrent statements claim ledger rows in one order. */
+export const byLedgerKey = (a: PlacedEvent, b: PlacedEvent): number =>
+  a.organizationId < b.organizationId
+    ? -1
+    : a.organizationId > b.organizationId
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
+
 const GAUGE_SET: ReadonlySet<string> = new Set(GAUGE_METRICS);
 const DAY_MS = 86_400_000;
 

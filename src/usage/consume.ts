@@ -19,7 +19,7 @@ export interface ConsumeInput {
 
 export interface ConsumeResult extends CheckResult {
   consumed: boolean;
-  /** The event id was already counted (a retried consume): nothing changed. */
+  /** The organization already counted the event id (a retried consume): nothing changed. */
   duplicate: boolean;
 }
 
@@ -39,7 +39,7 @@ export async function consumeEntitlement(
   const limit = context.limits[input.metric];
   const outcome = await retryOnConflict(() =>
     deps.db.transaction().execute(async (trx) => {
-      const seen = await isCounted(trx, input.eventId);
+      const seen = await isCounted(trx, input.organizationId, input.eventId);
       const used = await lockPeriodCounter(
         trx,
         { organizationId: input.organizationId, metric: input.metric, period },
@@ -67,7 +67,7 @@ export async function consumeEntitlement(
           limit: isUnlimited(limit) ? null : limit,
         },
       ]);
-      const consumed = stored.acceptedIds.length === 1;
+      const consumed = stored.acceptedKeys.length === 1;
       return { result, consumed, duplicate: !consumed, crossed: stored.crossed };
     }),
   );

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { ORGANIZATION_ID_PATTERN as ORGANIZATION_PATTERN } from '../domain/organization-id';
 import { USAGE_METRICS, isGauge } from '../domain/usage';
 
 const ID_PATTERN = /^[\w.:@/-]{1,128}$/;
-const ORGANIZATION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Ids that producers choose (uuid, ulid, `svc:123`…): printable, bounded, case-sensitive. */
 export const usageEventIdSchema = z.string().regex(ID_PATTERN, 'must be 1-128 characters of [A-Za-z0-9_.:@/-]');

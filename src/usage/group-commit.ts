@@ -1,13 +1,13 @@
 import type { Db } from '../db/database';
-import type { PlacedEvent } from './batch-totals';
+import { byLedgerKey, usageEventKey, type PlacedEvent } from './batch-totals';
 import { storePlacedEvents, type CrossedThreshold } from './store';
 import { retryOnConflict } from './retry';
 import { invalidateUsageSnapshots } from './snapshot-cache';
 
 /** What one submitted batch learns once the statement holding its events committed. */
 export interface CommittedBatch {
-  /** The ids of this batch that this commit claimed; the rest were already counted. */
-  acceptedIds: Set<string>;
+  /** The events of this batch that this commit claimed (usageEventKey); the rest were already counted. */
+  acceptedKeys: Set<string>;
   /** Thresholds crossed by the commit that this batch is the first in its group to touch. */
   crossed: CrossedThreshold[];
 }
@@ -23,7 +23,6 @@ const MAX_EVENTS_PER_STATEMENT = 4_000;
 /** Statements in flight per shard: one keeps its aggregate rows free of lock waits between statements. */
 const MAX_IN_FLIGHT = 1;
 
-const byId = (a: PlacedEvent, b: PlacedEvent): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string =>
   `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
 
@@ -31,7 +30,7 @@ const aggregateKey = (organizationId: string, metric: string, periodStartMs: num
  * Group commit: batches submitted while a statement is in flight wait and then go together in the
  * next one statement (storePlacedEvents), so Postgres pays one plan, one commit and one set of
  * aggregate-row locks for many requests. Each batch's promise settles only after the statement that
- * holds its events committed. An id sent by several waiting batches goes into the statement once, for
+ * holds its events committed. An organization's id sent by several waiting batches goes into the statement once, for
  * the first of them; the later ones report it as a duplicate, exactly as if it had been committed by
  * an earlier, separate batch. When a grouped statement fails for a reason other than a deadlock or
  * serialization failure (retried), each batch is retried alone so one cannot fail the others.
@@ -92,16 +91,17 @@ class GroupCommitter {
     const events: PlacedEvent[] = [];
     group.forEach((w, i) => {
       for (const event of w.events) {
-        if (claimedBy.has(event.id)) continue;
-        claimedBy.set(event.id, i);
+        const key = usageEventKey(event);
+        if (claimedBy.has(key)) continue;
+        claimedBy.set(key, i);
         events.push(event);
       }
     });
-    events.sort(byId);
+    events.sort(byLedgerKey);
     const stored = await retryOnConflict(() => storePlacedEvents(this.db, events));
     invalidateUsageSnapshots(this.db, new Set(events.map((e) => e.organizationId)));
-    const results: CommittedBatch[] = group.map(() => ({ acceptedIds: new Set<string>(), crossed: [] }));
-    for (const id of stored.acceptedIds) results[claimedBy.get(id) as number]?.acceptedIds.add(id);
+    const results: CommittedBatch[] = group.map(() => ({ acceptedKeys: new Set<string>(), crossed: [] }));
+    for (const key of stored.acceptedKeys) results[claimedBy.get(key) as number]?.acceptedKeys.add(key);
     if (stored.crossed.length > 0) {
       const firstToTouch = new Map<string, number>();
       group.forEach((w, i) => {
@@ -161,11 +161,11 @@ export async function commitPlacedEvents(
     parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])),
   );
   if (committed.length === 1) return committed[0] as CommittedBatch;
-  const acceptedIds = new Set<string>();
+  const acceptedKeys = new Set<string>();
   const crossed: CrossedThreshold[] = [];
   for (const part of committed) {
-    for (const id of part.acceptedIds) acceptedIds.add(id);
+    for (const key of part.acceptedKeys) acceptedKeys.add(key);
     crossed.push(...part.crossed);
   }
-  return { acceptedIds, crossed };
+  return { acceptedKeys, crossed };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import type { EventTimeRejection } from '../domain/usage';
 import type { Notifier } from '../notifications/types';
 import { parseUsageEvent, toUsageEvent, type UsageEvent } from './event-schema';
+import { usageEventKey } from './batch-totals';
 import { commitPlacedEvents } from './group-commit';
 import { ensureUsagePartitions } from './partitions';
 import { placeEvents, rejectionMessage } from './place-events';
@@ -32,7 +33,7 @@ export interface EventRejection {
 
 export interface IngestResult {
   accepted: number;
-  /** Ids already counted (earlier batches or earlier in this batch); they changed nothing. */
+  /** Ids their organization already counted (earlier batches or earlier in this batch); they changed nothing. */
   duplicates: string[];
   rejected: EventRejection[];
 }
@@ -63,10 +64,10 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
         reason: 'invalid_event',
         message: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid event',
       });
-    } else if (indexOf.has(parsed.data.id)) {
+    } else if (indexOf.has(usageEventKey(parsed.data))) {
       duplicates.push(parsed.data.id);
     } else {
-      indexOf.set(parsed.data.id, index);
+      indexOf.set(usageEventKey(parsed.data), index);
       events.push(toUsageEvent(parsed.data));
     }
   });
@@ -75,22 +76,27 @@ export async function ingestUsageEvents(deps: IngestDeps, items: readonly unknow
     followStripeTestClocks: deps.followStripeTestClocks ?? false,
   });
   for (const { event, reason } of late)
-    rejected.push({ index: indexOf.get(event.id) ?? -1, id: event.id, reason, message: rejectionMessage(reason) });
+    rejected.push({
+      index: indexOf.get(usageEventKey(event)) ?? -1,
+      id: event.id,
+      reason,
+      message: rejectionMessage(reason),
+    });
   if (placed.length === 0) return { accepted: 0, duplicates, rejected };
 
   await ensureUsagePartitions(
     deps.db,
     placed.map((e) => e.occurredAt),
   );
-  const { acceptedIds, crossed } = await commitPlacedEvents(deps.db, placed, { shards: deps.commitShards });
+  const { acceptedKeys, crossed } = await commitPlacedEvents(deps.db, placed, { shards: deps.commitShards });
   // Ids that were already counted follow the batch's own repeats, in id order (as before group commit).
   duplicates.push(
     ...placed
-      .filter((e) => !acceptedIds.has(e.id))
+      .filter((e) => !acceptedKeys.has(usageEventKey(e)))
       .map((e) => e.id)
       .sort(),
   );
   await notifyThresholds(deps, crossed);
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: acceptedIds.size, duplicates, rejected };
+  return { accepted: acceptedKeys.size, duplicates, rejected };
 }

@@ -32,7 +32,7 @@ export async function loadUsageContexts(
   const rows = await liveSubscriptions(db, organizationIds);
   const contexts = new Map<string, UsageContext>(organizationIds.map((id) => [id, FREE]));
   for (const row of rows) {
-    const plan = effectivePlan({ plan: row.plan, status: row.status, endedAt: null });
+    const plan = effectivePlan({ plan: row.plan, status: row.status, endedAt: null, pause: row.pause });
     contexts.set(
       row.organization_id,
       plan === 'free'

@@ -4,7 +4,8 @@ import type { UsageOverageReportsTable } from '../db/schema';
 import { GAUGE_METRICS, type UsageMetric } from '../domain/usage';
 import type { UsagePeriod } from '../domain/usage-periods';
 import type { Terms } from '../domain/pricing';
-import { arrayLiteral, quoted, storeParameters, type PlacedEvent } from './batch-totals';
+import { arrayLiteral, byLedgerKey, quoted, storeParameters, usageEventKey, type PlacedEvent } from './batch-totals';
+import type { PauseBehavior } from '../domain/pause';
 
 /*
  * Every SQL statement of the usage feature. The Kysely builder first; raw SQL only where the builder
@@ -28,8 +29,8 @@ const GAUGES = arrayLiteral(GAUGE_METRICS.map(quoted));
 
 /**
  * The ingest statement, generated for both of its uses: `withLedger` also takes the events' ids into
- * the dedupe ledger with a plain insert (its unique key checked once per id, in the same descent as the
- * insert; an id counted before fails the whole statement), else the caller claimed them just before in
+ * the dedupe ledger with a plain insert (its unique key, organization and id, checked once per event in the
+ * same descent as the insert; an id its organization counted before fails the whole statement), else the caller claimed them just before in
  * the same transaction. The raw rows are the events as given ($1-$6); the per-day ($7-$11) and per-period
  * ($12-$19) totals are the batch folded in JavaScript (src/usage/batch-totals.ts, the one place the
  * sum-or-latest-reading rule is written); here they merge into the stored aggregates: counters add,
@@ -42,13 +43,13 @@ const GAUGES = arrayLiteral(GAUGE_METRICS.map(quoted));
  */
 function ingestStatement(withLedger: boolean): PreparedStatement {
   return {
-    name: withLedger ? 'usage_ingest_new_ids_v4' : 'usage_ingest_claimed_v1',
+    name: withLedger ? 'usage_ingest_new_ids_v5' : 'usage_ingest_claimed_v1',
     text: `
     with ${
       withLedger
         ? `ledger as (
       insert into usage_event_keys (event_id, organization_id)
-      select event_id, organization_id from unnest($1::text[], $2::text[]) as t(event_id, organization_id) order by event_id
+      select event_id, organization_id from unnest($1::text[], $2::text[]) as t(event_id, organization_id) order by organization_id, event_id
     ),
     `
         : ''
@@ -130,32 +131,29 @@ async function runIngest(
   return row.crossed;
 }
 
-/** Claims the ids not counted before (in id order, so concurrent claims lock in one order), then stores those events. */
+/** Claims the ids their organization did not count before (in ledger order, so concurrent claims lock in one order), then stores those events. */
 async function claimAndStore(
   trx: Db,
   events: readonly PlacedEvent[],
-): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+): Promise<{ acceptedKeys: string[]; crossed: CrossedThreshold[] }> {
   const claimed = await trx
     .insertInto('usage_event_keys')
-    .values(
-      [...events]
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .map((e) => ({ event_id: e.id, organization_id: e.organizationId })),
-    )
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('event_id')
+    .values([...events].sort(byLedgerKey).map((e) => ({ event_id: e.id, organization_id: e.organizationId })))
+    .onConflict((oc) => oc.columns(['organization_id', 'event_id']).doNothing())
+    .returning(['organization_id', 'event_id'])
     .execute();
-  const ids = new Set(claimed.map((r) => r.event_id));
-  const accepted = events.filter((e) => ids.has(e.id));
+  const keys = new Set(claimed.map((r) => usageEventKey({ organizationId: r.organization_id, id: r.event_id })));
+  const accepted = events.filter((e) => keys.has(usageEventKey(e)));
   return {
-    acceptedIds: accepted.map((e) => e.id),
+    acceptedKeys: accepted.map(usageEventKey),
     crossed: accepted.length === 0 ? [] : await runIngest(trx, CLAIMED, accepted),
   };
 }
 
 /**
- * Stores a batch (ids distinct) and answers which ids it claimed and which thresholds it crossed.
- * Optimistically one statement for all-new ids, as they nearly always are; an id counted before makes it
+ * Stores a batch (distinct per organization) and answers which events it claimed (their usageEventKey)
+ * and which thresholds it crossed. De-duplication is per organization: an id another organization
+ * used counts. Optimistically one statement for all-new ids, as they nearly always are; an id counted before makes it
  * fail as a whole (unique violation, nothing kept), and the batch is then stored in one transaction:
  * its new ids claimed (ON CONFLICT DO NOTHING), then the same statement for those events without its
  * ledger insert. Inside a caller's transaction, where a failed statement would abort it, the claim runs
@@ -164,10 +162,10 @@ async function claimAndStore(
 export async function storePlacedEvents(
   db: Db,
   events: readonly PlacedEvent[],
-): Promise<{ acceptedIds: string[]; crossed: CrossedThreshold[] }> {
+): Promise<{ acceptedKeys: string[]; crossed: CrossedThreshold[] }> {
   if (db.isTransaction) return claimAndStore(db, events);
   try {
-    return { acceptedIds: events.map((e) => e.id), crossed: await runIngest(db, NEW_IDS, events) };
+    return { acceptedKeys: events.map(usageEventKey), crossed: await runIngest(db, NEW_IDS, events) };
   } catch (err) {
     if (!isLedgerConflict(err)) throw err;
   }
@@ -218,13 +216,14 @@ export interface LiveSubscriptionRow {
   current_period_start: Date | null;
   current_period_end: Date | null;
   terms: Terms | null;
+  pause: { behavior: PauseBehavior } | null;
 }
 
 // Raw SQL: a named prepared statement. Ingestion and entitlement checks reload contexts every second per
 // organization; preparing spares Postgres the parse and plan each time (the unique live-subscription index serves it).
 const LIVE_SUBSCRIPTIONS: PreparedStatement = {
-  name: 'usage_live_subscriptions_v2',
-  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms from subscriptions
+  name: 'usage_live_subscriptions_v3',
+  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms, pause from subscriptions
     where organization_id = any($1::text[]) and ended_at is null`,
 };
 
@@ -297,12 +296,15 @@ export async function usageHistory(
 // ---------------------------------------------------------------------------------------------------
 // Consume (check and record atomically), inside the caller's transaction.
 
-/** Whether the event id was counted before. */
-export async function isCounted(trx: Db, eventId: string): Promise<boolean> {
-  return (
-    (await trx.selectFrom('usage_event_keys').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !==
-    undefined
-  );
+/** Whether the organization counted the event id before. */
+export async function isCounted(trx: Db, organizationId: string, eventId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('usage_event_keys')
+    .select('event_id')
+    .where('organization_id', '=', organizationId)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The period's counter row, created at 0 if missing and locked (FOR UPDATE) until the transaction ends; its quantity. */

@@ -2,7 +2,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** What the relay reports; a no-op when the composition root registers nothing. */
 export interface RelayMetrics {
-  outcome(outcome: 'relayed' | 'ignored' | 'retried'): void;
+  outcome(outcome: 'relayed' | 'ignored' | 'retried' | 'dead_lettered'): void;
   /** Seconds from receipt to delivery. */
   lag(seconds: number): void;
 }
@@ -12,7 +12,7 @@ export const noRelayMetrics: RelayMetrics = { outcome: () => undefined, lag: () 
 export function createRelayMetrics(registry: Registry): RelayMetrics {
   const outcomes = new Counter({
     name: 'billing_webhook_relay_total',
-    help: 'Stored Stripe events handled by the relay, by outcome (relayed, ignored, retried)',
+    help: 'Stored Stripe events handled by the relay, by outcome (relayed, ignored, retried, dead_lettered)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

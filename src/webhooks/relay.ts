@@ -22,6 +22,11 @@ export interface WebhookRelayOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** A Temporal call that hangs (server unreachable) is abandoned after this and retried later. */
   deliveryTimeoutMs?: number;
+  /**
+   * Failed attempts after which an event is parked as dead-lettered with its error: it stops holding
+   * back its organization's later events and waits for `redrive-events` (WEBHOOK_RELAY_MAX_ATTEMPTS).
+   */
+  maxAttempts: number;
 }
 
 /** A background service: `stop` finishes the batch in flight; `nudge` (an event was stored) looks now instead of at the next poll. */
@@ -52,11 +57,15 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   const eventsPerSignal = opts.eventsPerSignal ?? 20;
   const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
   const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 10_000;
+  const { maxAttempts } = opts;
   // Twice the delivery timeout: every delivery of a batch is abandoned by then, and the events of a
   // relay that died mid-batch (a worker restarted) are due again within seconds, not a minute.
   const leaseSeconds = opts.leaseSeconds ?? Math.ceil((2 * deliveryTimeoutMs) / 1000);
 
-  /** How a run's events are left: as relayed or ignored with the reason, or all due again after a backoff when the run failed. */
+  /**
+   * How a run's events are left: as relayed or ignored with the reason, or, when the run failed, each
+   * due again after a backoff or, at its last allowed attempt, dead-lettered.
+   */
   function outcomesOf(run: readonly ClaimedEvent[], result: RunResult | undefined): RelayOutcome[] {
     if (result?.ok) {
       return run.map((row, i): RelayOutcome => {
@@ -69,7 +78,20 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
     }
     const error = result?.error;
     const message = error instanceof Error ? error.message : String(error);
-    return run.map((row) => {
+    return run.map((row): RelayOutcome => {
+      if (row.relay_attempts + 1 >= maxAttempts) {
+        logger.error(
+          {
+            eventId: row.id,
+            type: row.type,
+            organizationId: row.organization_id,
+            attempts: row.relay_attempts + 1,
+            err: message,
+          },
+          'stripe event relay failed too often; dead-lettered (redrive-events relays it again)',
+        );
+        return { id: row.id, status: 'dead_lettered', error: message };
+      }
       const delayMs = retryDelayMs(row.relay_attempts, backoff);
       logger.warn(
         { eventId: row.id, type: row.type, attempt: row.relay_attempts + 1, retryInMs: delayMs, err: message },

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { preparedQuery, type Db, type PreparedStatement } from '../db/database';
 import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
+import { UnstorablePayload, storablePayload } from './storable-payload';
 
 // The webhook inbox (stripe_events): the endpoint stores each verified event, the relay claims due
 // events in Stripe's `created` order per organization and records how it left them.
@@ -27,23 +28,47 @@ const STORE_EVENT: PreparedStatement = {
 };
 
 /**
+ * Postgres refused the values themselves (SQLSTATE class 22, data exception: NUL or an unpaired
+ * surrogate in jsonb, a number beyond numeric; class 54, program limit: nesting too deep for its parser).
+ */
+const isRefusedValue = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+};
+
+/**
  * Stores a verified event, keyed by its Stripe id. One autocommitted statement: when it returns,
- * the row is durable and the 2xx may go out.
+ * the row is durable and the 2xx may go out. The exact body is stored; when Postgres refuses it
+ * (nothing was written), a cleaned copy of the parsed event is (src/webhooks/storable-payload.ts),
+ * and an event even that cannot hold is an UnstorablePayload, which the endpoint answers with a 400.
  */
 export async function storeEvent(db: Db, event: InboundEvent, rawBody: string): Promise<StoreResult> {
   const metadataOrg = organizationFromMetadata(event);
   const customerId = metadataOrg === null ? customerIdOf(event) : null;
-  const rows = await preparedQuery<{ id: string }>(db, STORE_EVENT, [
-    event.id,
-    event.type,
-    event.api_version ?? null,
-    event.livemode,
-    event.created,
-    event.data.object.id ?? null,
-    metadataOrg,
-    customerId,
-    rawBody,
-  ]);
+  const insert = (payload: string) =>
+    preparedQuery<{ id: string }>(db, STORE_EVENT, [
+      event.id,
+      event.type,
+      event.api_version ?? null,
+      event.livemode,
+      event.created,
+      event.data.object.id ?? null,
+      metadataOrg,
+      customerId,
+      payload,
+    ]);
+  let rows: { id: string }[];
+  try {
+    rows = await insert(rawBody);
+  } catch (err) {
+    if (!isRefusedValue(err)) throw err;
+    try {
+      rows = await insert(storablePayload(event));
+    } catch (again) {
+      if (!isRefusedValue(again)) throw again;
+      throw new UnstorablePayload('Postgres cannot store this event');
+    }
+  }
   return { inserted: rows.length > 0 };
 }
 
@@ -89,14 +114,18 @@ export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds
  * Leases the pending events that follow each claimed head in its organization's `created` order
  * (at most `perOrganization` - 1 each), so one organization's run goes out as one signal. No
  * other relay can hold them: while a head is pending, later events of its organization are never
- * claimable, by this query or claimDueEvents. Returned in `created` order.
+ * claimable, by this query or claimDueEvents. Returned in `created` order. A head that has failed
+ * before goes alone: a run fails as a whole, and an event that cannot be relayed must not carry
+ * its followers' attempts towards the dead letter with it.
  */
 export async function claimFollowers(
   db: Db,
   heads: readonly ClaimedEvent[],
   opts: { perOrganization: number; leaseSeconds: number },
 ): Promise<ClaimedEvent[]> {
-  const organizations = [...new Set(heads.flatMap((h) => (h.organization_id === null ? [] : [h.organization_id])))];
+  const organizations = [
+    ...new Set(heads.flatMap((h) => (h.organization_id === null || h.relay_attempts > 0 ? [] : [h.organization_id]))),
+  ];
   if (organizations.length === 0 || opts.perOrganization <= 1) return [];
   // Raw: make_interval's named argument and an update from a windowed subquery, which the builder does not express.
   const { rows } = await sql<ClaimedEvent>`
@@ -115,11 +144,17 @@ export async function claimFollowers(
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
-/** How the relay left one claimed event: settled (relayed or ignored with the reason) or due again after a delay. */
+/**
+ * How the relay left one claimed event: settled (relayed or ignored with the reason), due again after
+ * a delay, or parked as dead-lettered with its error after its last allowed attempt.
+ */
 export type RelayOutcome =
   | { id: string; status: 'relayed'; organizationId: string }
   | { id: string; status: 'ignored'; reason: string; organizationId: string | null }
-  | { id: string; status: 'retry'; error: string; delayMs: number };
+  | { id: string; status: 'retry'; error: string; delayMs: number }
+  | { id: string; status: 'dead_lettered'; error: string };
+
+const MAX_ERROR_LENGTH = 2000;
 
 /**
  * Records a claimed batch's outcomes in at most two statements (one for the settled events, one
@@ -128,8 +163,9 @@ export type RelayOutcome =
  * hides the event until its backoff has passed.
  */
 export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]): Promise<void> {
-  const settled = outcomes.filter((o) => o.status !== 'retry');
+  const settled = outcomes.filter((o) => o.status === 'relayed' || o.status === 'ignored');
   const retries = outcomes.filter((o) => o.status === 'retry');
+  const deadLettered = outcomes.filter((o) => o.status === 'dead_lettered');
   const statements: Promise<unknown>[] = [];
   // Raw: `from unnest(...) as s(id, …)` (a column alias list on a set-returning function) has no builder form.
   if (settled.length > 0) {
@@ -147,9 +183,19 @@ export async function recordOutcomes(db: Db, outcomes: readonly RelayOutcome[]):
       sql`
       update stripe_events e set relay_attempts = e.relay_attempts + 1,
         next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0), last_error = r.error
-      from unnest(${retries.map((o) => o.id)}::text[], ${retries.map((o) => o.error.slice(0, 2000))}::text[], ${retries.map((o) => o.delayMs)}::float8[])
+      from unnest(${retries.map((o) => o.id)}::text[], ${retries.map((o) => o.error.slice(0, MAX_ERROR_LENGTH))}::text[], ${retries.map((o) => o.delayMs)}::float8[])
         as r(id, error, delay_ms)
       where e.id = r.id`.execute(db),
+    );
+  }
+  if (deadLettered.length > 0) {
+    statements.push(
+      sql`
+      update stripe_events e set relay_status = 'dead_lettered', relay_attempts = e.relay_attempts + 1,
+        dead_lettered_at = now(), last_error = d.error
+      from unnest(${deadLettered.map((o) => o.id)}::text[], ${deadLettered.map((o) => o.error.slice(0, MAX_ERROR_LENGTH))}::text[])
+        as d(id, error)
+      where e.id = d.id`.execute(db),
     );
   }
   await Promise.all(statements);
@@ -159,6 +205,8 @@ export interface RedriveFilter {
   from: Date;
   to: Date;
   type?: string;
+  /** Only the events the relay gave up on. */
+  deadLetteredOnly?: boolean;
 }
 
 /** Makes stored events (by Stripe `created`, half-open range) due again, whatever happened to them before. */
@@ -171,12 +219,24 @@ export async function redriveEvents(db: Db, filter: RedriveFilter): Promise<numb
       next_attempt_at: sql`now()`,
       relayed_at: null,
       last_error: null,
+      dead_lettered_at: null,
     })
     .where('stripe_created_at', '>=', filter.from)
     .where('stripe_created_at', '<', filter.to);
   if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.deadLetteredOnly) query = query.where('relay_status', '=', 'dead_lettered');
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Stored events the relay gave up on, waiting for redrive-events (a gauge read at scrape time). */
+export async function countDeadLetteredEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('stripe_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('relay_status', '=', 'dead_lettered')
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 /** Stored events not yet relayed (a gauge read at scrape time). */

@@ -8,15 +8,20 @@ import {
   createSetupIntentUpdate,
   extendTrialUpdate,
   getStateQuery,
+  pauseUpdate,
   previewPlanChangeUpdate,
   resumeUpdate,
   stripeEventSignal,
   stripeEventsSignal,
   subscribeUpdate,
+  updateBillingProfileUpdate,
+  unpauseUpdate,
   updatePaymentMethodUpdate,
+  type BillingProfile,
   type CancelArgs,
   type ChangePlanArgs,
   type ExtendTrialArgs,
+  type PauseArgs,
   type StripeEventSignal,
   type SubscribeArgs,
   type UpdatePaymentMethodArgs,
@@ -27,7 +32,7 @@ const updateId = (): string => currentUpdateInfo()?.id ?? 'internal';
 
 /** Validators refuse before anything reaches history; the policy decides again under the lock. */
 function check(run: Run, command: Command): void {
-  const refused = refusal(run.state, command, { subscribing: run.subscribing });
+  const refused = refusal(run.state, command, { subscribing: run.subscribing, now: Date.now() });
   if (refused) throw toApplicationFailure(refused);
 }
 
@@ -102,6 +107,14 @@ export function registerHandlers(run: Run): void {
   setHandler(createSetupIntentUpdate, () => exclusive(run, setupIntent()), {
     validator: () => check(run, setupIntent()),
   });
+  const profile = (args: BillingProfile): Command => ({ type: 'updateBillingProfile', args, updateId: updateId() });
+  setHandler(updateBillingProfileUpdate, (args) => exclusive(run, profile(args)), {
+    validator: (args) => check(run, profile(args)),
+  });
+  const pause = (args: PauseArgs): Command => ({ type: 'pause', args, updateId: updateId() });
+  setHandler(pauseUpdate, (args) => exclusive(run, pause(args)), { validator: (args) => check(run, pause(args)) });
+  const unpause = (): Command => ({ type: 'unpause', updateId: updateId() });
+  setHandler(unpauseUpdate, () => exclusive(run, unpause()), { validator: () => check(run, unpause()) });
   const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
   setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), {
     validator: (args) => check(run, extendTrial(args)),

@@ -20,11 +20,14 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingPolicyOverrides } from '../domain/billing-policy';
+import type { BillingProfile } from '../domain/billing-profile';
+import type { CustomerProfileResult } from '../domain/subscription/stripe';
 import type {
   ChangePlanArgs,
   ChangePlanResult,
   CancelArgs,
   ExtendTrialArgs,
+  PauseArgs,
   PlanChangePreview,
   SetupIntentCreated,
   StateBeforeCoreV2,
@@ -37,12 +40,15 @@ import type {
 } from '../domain/subscription';
 
 export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription';
+export type { BillingProfile } from '../domain/billing-profile';
+export type { CustomerProfileResult } from '../domain/subscription/stripe';
 export type {
   CancelArgs,
   ChangePlanArgs,
   ChangePlanResult,
   DunningView,
   ExtendTrialArgs,
+  PauseArgs,
   StripeEventSignal,
   SubscribeArgs,
   SubscriptionView,
@@ -82,8 +88,16 @@ export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 /** Operator only: moves the trial end later. */
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
 
+/** Stops collection with or without access until `resumesAt` (epoch ms) or unpause (POST /subscription/pause). */
+export const pauseUpdate = defineUpdate<SubscriptionView, [PauseArgs]>('pause');
+/** Ends a pause now (DELETE /subscription/pause). */
+export const unpauseUpdate = defineUpdate<SubscriptionView, []>('unpause');
+
 /** A SetupIntent to collect a card (Stripe.js confirmCardSetup); starts the run if none is live (update-with-start). */
 export const createSetupIntentUpdate = defineUpdate<SetupIntentCreated, []>('createSetupIntent');
+
+/** The customer's billing identity onto the Stripe customer (created if need be); update-with-start like the SetupIntent. */
+export const updateBillingProfileUpdate = defineUpdate<CustomerProfileResult, [BillingProfile]>('updateBillingProfile');
 
 export const getStateQuery = defineQuery<SubscriptionView>('getState');
 export const stripeEventSignal = defineSignal<[StripeEventSignal]>('stripeEvent');

@@ -11,6 +11,8 @@ import { subscriptionWorkflowBeforeCore } from './v1/subscription-workflow';
 export const CORE_V2_PATCH = 'core-v2';
 /** Changes at renewal go through a Stripe subscription schedule (docs/workflow-versioning.md). */
 export const TERMS_AT_BOUNDARY_PATCH = 'terms-at-boundary';
+/** Pause and unpause, and Stripe's `paused` status and pause_collection read as a pause (docs/workflow-versioning.md). */
+export const SUBSCRIPTION_PAUSE_PATCH = 'subscription-pause';
 
 /**
  * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
@@ -22,7 +24,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const policy = resolveBillingPolicy(input.policy);
   const carried = input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId);
   const run: Run = {
-    state: { ...carried, boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH) },
+    state: {
+      ...carried,
+      boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH),
+      pauses: patched(SUBSCRIPTION_PAUSE_PATCH),
+    },
     policy,
     lock: createLock(),
     inbox: [],

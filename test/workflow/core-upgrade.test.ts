@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   CORE_V2_PATCH,
+  SUBSCRIPTION_PAUSE_PATCH,
   TERMS_AT_BOUNDARY_PATCH,
   type subscriptionWorkflow,
 } from '../../src/workflows/subscription-workflow';
@@ -95,6 +96,7 @@ test('a run started on the code before the policy core finishes its period on it
     expect(patchesOf(await env.client.workflow.getHandle(workflowId, secondRunId).fetchHistory())).toEqual([
       CORE_V2_PATCH,
       TERMS_AT_BOUNDARY_PATCH,
+      SUBSCRIPTION_PAUSE_PATCH,
     ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });

@@ -91,6 +91,19 @@ export function createStripeSimulator(options: StripeSimulatorOptions = {}): Str
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    // Stripe's API answers browsers (Stripe.js calls it from any origin with a publishable key): CORS for /v1.
+    if (!url.pathname.startsWith('/_sim/')) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, POST, DELETE',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Stripe-Version, Idempotency-Key',
+          'Access-Control-Max-Age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
     readBody(req)
       .then((raw) =>
         url.pathname.startsWith('/_sim/')

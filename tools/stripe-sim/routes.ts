@@ -11,6 +11,7 @@ import { eventRoutes } from './resources/events';
 import { paymentIntentRoutes } from './resources/payment-intents';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
+import { taxIdRoutes } from './resources/tax-ids';
 import { priceRoutes } from './resources/prices';
 import { productRoutes } from './resources/products';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints';
@@ -19,6 +20,7 @@ import { webhookEndpointRoutes } from './resources/webhook-endpoints';
 export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret?: string | undefined }): Router {
   const router = new Router();
   customerRoutes(router, sim);
+  taxIdRoutes(router, sim);
   paymentMethodRoutes(router, sim);
   paymentIntentRoutes(router, sim);
   setupIntentRoutes(router, sim);

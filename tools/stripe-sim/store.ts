@@ -81,6 +81,8 @@ export interface SimState {
   charges: Record<string, Stripe.Charge>;
   /** The invoice a PaymentIntent collects (Stripe creates one PaymentIntent per invoice at finalization). */
   paymentIntentInvoices: Record<string, string>;
+  /** Customer tax IDs (absent in older state files: they start empty). */
+  taxIds: Record<string, Stripe.TaxId>;
 }
 
 export function emptyState(): SimState {
@@ -106,6 +108,7 @@ export function emptyState(): SimState {
     setupIntents: {},
     charges: {},
     paymentIntentInvoices: {},
+    taxIds: {},
   };
 }
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { ApiError } from '../errors';
-import { BILLING_WRITERS } from './auth';
+import { BILLING_WRITERS, isServiceAuthorization } from './auth';
 
 function bearer(header: string | undefined): string {
   const match = /^Bearer ([\w.~+/=-]+)$/.exec(header ?? '');
@@ -26,6 +26,18 @@ export function authenticateUser(access: 'read' | 'write') {
     await next();
   });
 }
+
+/**
+ * Either a service token or a valid user token, checked before the body is read (an anonymous caller's body is
+ * never read); the handler then decides which organization the caller may name.
+ */
+export const authenticateUserOrService = createMiddleware<AppEnv>(async (c, next) => {
+  const deps = c.get('deps');
+  const authorization = c.req.header('authorization');
+  if (!isServiceAuthorization(deps.config.auth.usageServiceTokens, authorization))
+    await deps.tokenVerifier.verify(bearer(authorization));
+  await next();
+});
 
 /** User request bodies are small JSON documents; the limit counts the actual bytes, not Content-Length. */
 export const USER_BODY_LIMIT_BYTES = 16 * 1024;

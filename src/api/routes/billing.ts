@@ -1,4 +1,5 @@
 import type { Endpoint } from '../endpoint';
+import { getBillingProfile, putBillingProfile } from './billing-profile/billing-profile';
 import { listInvoicesEndpoint } from './invoices/list-invoices';
 import { createSetupIntent } from './payment-methods/create-setup-intent';
 import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
@@ -9,6 +10,7 @@ import { cancelSubscription } from './subscription/cancel-subscription';
 import { changePlan } from './subscription/change-plan';
 import { createSubscription } from './subscription/create-subscription';
 import { getSubscription } from './subscription/get-subscription';
+import { pauseSubscription, resumePausedSubscription } from './subscription/pause';
 import { previewChange } from './subscription/preview-change';
 import { resumeSubscription } from './subscription/resume-subscription';
 
@@ -21,10 +23,14 @@ export const billingEndpoints: Endpoint[] = [
   previewChange,
   cancelSubscription,
   resumeSubscription,
+  pauseSubscription,
+  resumePausedSubscription,
   setAddOn,
   removeAddOn,
   listInvoicesEndpoint,
   listPaymentMethodsEndpoint,
   createSetupIntent,
   updatePaymentMethod,
+  getBillingProfile,
+  putBillingProfile,
 ];

@@ -6,8 +6,9 @@ import { checkEntitlement } from '../../usage/entitlements';
 import { organizationIdSchema, usageEventIdSchema } from '../../usage/event-schema';
 import { ApiError } from '../errors';
 import { defineEndpoint, jsonBody } from '../endpoint';
-import { errorResponses } from '../schemas';
+import { Timestamp, errorResponses } from '../schemas';
 import { resolveEntitlementsCaller } from './entitlements-caller';
+import { entitlementDecisionExample } from '../examples';
 
 const Body = z
   .object({
@@ -35,7 +36,7 @@ const Decision = z
     limit: z.number().int().nullable().openapi({ description: 'null = unlimited' }),
     used: z.number(),
     remaining: z.number().nullable(),
-    periodEnd: z.string(),
+    periodEnd: Timestamp,
     overage: z
       .object({
         quantity: z.number().int(),
@@ -58,7 +59,7 @@ export const checkEntitlementEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'The decision (a denial is a 200 with allowed: false)',
-      content: { 'application/json': { schema: Decision } },
+      content: { 'application/json': { schema: Decision, example: entitlementDecisionExample } },
     },
     ...errorResponses(401, 403, 422, 429),
   },

@@ -4,8 +4,9 @@ import { USAGE_METRICS } from '../../domain/usage';
 import { readEntitlements } from '../../usage/entitlements';
 import { organizationIdSchema } from '../../usage/event-schema';
 import { defineEndpoint } from '../endpoint';
-import { errorResponses } from '../schemas';
+import { Timestamp, errorResponses } from '../schemas';
 import { resolveEntitlementsCaller } from './entitlements-caller';
+import { entitlementsExample } from '../examples';
 
 const Entitlements = z
   .object({
@@ -13,7 +14,7 @@ const Entitlements = z
     plan: z
       .enum(PLAN_IDS)
       .openapi({ description: 'The plan whose entitlements apply now (past_due keeps the paid plan; ended → free)' }),
-    period: z.object({ start: z.string(), end: z.string() }),
+    period: z.object({ start: Timestamp, end: Timestamp }),
     features: z.record(z.string(), z.union([z.boolean(), z.string()])),
     metrics: z.array(
       z.object({
@@ -40,7 +41,10 @@ export const listEntitlementsEndpoint = defineEndpoint({
   description: 'A user token reads its own organization; a service token names one with `organizationId`.',
   query: z.object({ organizationId: organizationIdSchema.optional() }),
   responses: {
-    200: { description: 'The entitlements', content: { 'application/json': { schema: Entitlements } } },
+    200: {
+      description: 'The entitlements',
+      content: { 'application/json': { schema: Entitlements, example: entitlementsExample } },
+    },
     ...errorResponses(401, 403, 422, 429),
   },
   async handle(r) {

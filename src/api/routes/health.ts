@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
+import { healthzExample, readinessDownExample, readinessExample } from '../examples';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -16,7 +17,10 @@ const healthz = createRoute({
   tags: ['operations'],
   summary: 'The process is up',
   responses: {
-    200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+    200: {
+      description: 'Up',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }), example: healthzExample } },
+    },
   },
 });
 
@@ -26,10 +30,13 @@ const readyz = createRoute({
   tags: ['operations'],
   summary: 'Postgres and Temporal are reachable',
   responses: {
-    200: { description: 'Every dependency answers', content: { 'application/json': { schema: ReadySchema } } },
+    200: {
+      description: 'Every dependency answers',
+      content: { 'application/json': { schema: ReadySchema, example: readinessExample } },
+    },
     503: {
       description: 'At least one dependency is down; `checks` says which',
-      content: { 'application/json': { schema: ReadySchema } },
+      content: { 'application/json': { schema: ReadySchema, example: readinessDownExample } },
     },
   },
 });

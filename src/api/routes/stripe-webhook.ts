@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { storeEvent } from '../../webhooks/store';
+import { UnstorablePayload } from '../../webhooks/storable-payload';
 import { WebhookRejection, verifyStripeWebhook } from '../../webhooks/verify';
 import { defineEndpoint, rawBody, type RequestScope } from '../endpoint';
 import { ApiError } from '../errors';
 import { errorResponses } from '../schemas';
+import { webhookReceivedExample } from '../examples';
 
 /** Stripe's own events stay far below this; anything larger is refused before it is read in full. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
@@ -46,9 +48,21 @@ export const stripeWebhookEndpoint = defineEndpoint({
         new ApiError('PAYLOAD_TOO_LARGE', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT_BYTES} bytes`),
       ),
   },
+  // A delivery without a signature is refused on its headers, before its body is read (and before it is stored).
+  beforeBody: (r) => {
+    if (!r.header('stripe-signature'))
+      reject(
+        r,
+        'rejected_missing_signature',
+        new ApiError('INVALID_REQUEST', 'The Stripe-Signature header is missing', { reason: 'missing_signature' }),
+      );
+  },
   body: rawBody,
   responses: {
-    200: { description: 'Stored (or already stored)', content: { 'application/json': { schema: ReceivedSchema } } },
+    200: {
+      description: 'Stored (or already stored)',
+      content: { 'application/json': { schema: ReceivedSchema, example: webhookReceivedExample } },
+    },
     ...errorResponses(400, 413),
   },
   async handle(r) {
@@ -64,12 +78,18 @@ export const stripeWebhookEndpoint = defineEndpoint({
       if (!(err instanceof WebhookRejection)) throw err;
       return reject(r, `rejected_${err.reason}`, new ApiError('INVALID_REQUEST', err.message, { reason: err.reason }));
     }
-    // A view of the bytes, not a copy.
-    const { inserted } = await storeEvent(
-      deps.db,
-      event,
-      Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'),
-    );
+    let inserted: boolean;
+    try {
+      // A view of the bytes, not a copy.
+      ({ inserted } = await storeEvent(
+        deps.db,
+        event,
+        Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'),
+      ));
+    } catch (err) {
+      if (!(err instanceof UnstorablePayload)) throw err;
+      return reject(r, 'rejected_unstorable', new ApiError('INVALID_REQUEST', err.message, { reason: 'unstorable' }));
+    }
     deps.metrics.webhookOutcomes.inc({ outcome: inserted ? 'accepted' : 'duplicate' });
     if (inserted) deps.webhookRelay?.nudge();
     return { received: true, duplicate: !inserted };

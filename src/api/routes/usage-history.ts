@@ -3,9 +3,14 @@ import { USAGE_METRICS } from '../../domain/usage';
 import { usageHistory } from '../../usage/store';
 import { defineEndpoint } from '../endpoint';
 import { errorResponses } from '../schemas';
+import { usageHistoryExample } from '../examples';
 
 export const MAX_RANGE_DAYS = 400;
-const day = z.iso.date().openapi({ description: 'A UTC calendar day, YYYY-MM-DD' });
+// ISO-8601 has a year 0000 (1 BC); Postgres' date does not take it in this form, so it is refused here.
+const day = z.iso
+  .date()
+  .refine((d) => d >= '0001-01-01', { message: 'must be 0001-01-01 or later' })
+  .openapi({ type: 'string', format: 'date', description: 'A UTC calendar day, YYYY-MM-DD, 0001-01-01 or later' });
 
 const Query = z
   .object({ startDate: day, endDate: day, granularity: z.enum(['day', 'month']).default('day') })
@@ -17,8 +22,8 @@ const Query = z
 
 const History = z
   .object({
-    startDate: z.string(),
-    endDate: z.string(),
+    startDate: day,
+    endDate: day,
     granularity: z.enum(['day', 'month']),
     data: z.array(
       z.object({
@@ -40,7 +45,7 @@ export const usageHistoryEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'Buckets with usage; days without usage are omitted',
-      content: { 'application/json': { schema: History } },
+      content: { 'application/json': { schema: History, example: usageHistoryExample } },
     },
     ...errorResponses(401, 422, 429),
   },

@@ -1,11 +1,26 @@
 import { z } from '@hono/zod-openapi';
+import { USAGE_METRICS } from '../../domain/usage';
 import { ingestUsageEvents } from '../../usage/ingest';
 import { defineEndpoint, jsonBody } from '../endpoint';
 import { ApiError } from '../errors';
 import { errorResponses } from '../schemas';
+import { usageIngestExample } from '../examples';
 
 export const MAX_EVENTS_PER_BATCH = 1_000;
 export const USAGE_BODY_LIMIT_BYTES = 512 * 1024;
+
+/** One event as documented (the batch is checked item by item at run time: src/usage/event-schema.ts). */
+export const UsageEventDoc = z
+  .object({
+    id: z
+      .string()
+      .openapi({ description: 'Unique per event, forever: 1-128 of [A-Za-z0-9_.:@/-]', example: 'evt_usage_0001' }),
+    organizationId: z.string().openapi({ example: 'org_acme' }),
+    metric: z.enum(USAGE_METRICS),
+    quantity: z.number().int().min(0).max(1_000_000_000).openapi({ example: 3 }),
+    timestamp: z.string().openapi({ format: 'date-time', example: '2026-12-05T09:30:00Z' }),
+  })
+  .openapi('UsageEvent');
 
 const Body = z.object({
   events: z
@@ -13,6 +28,7 @@ const Body = z.object({
     .min(1)
     .max(MAX_EVENTS_PER_BATCH)
     .openapi({
+      items: { $ref: '#/components/schemas/UsageEvent' },
       description:
         'Up to 1,000 events `{ id, organizationId, metric: messages | api_calls | storage | agents | users, quantity, timestamp }`. ' +
         'Counters (messages, api_calls) add up; gauges (storage MB, agents, users) are readings. Each item is validated on its own; ' +
@@ -56,7 +72,10 @@ export const ingestUsageEndpoint = defineEndpoint({
   },
   body: jsonBody(Body),
   responses: {
-    200: { description: 'Per-event outcome', content: { 'application/json': { schema: Result } } },
+    200: {
+      description: 'Per-event outcome',
+      content: { 'application/json': { schema: Result, example: usageIngestExample } },
+    },
     ...errorResponses(401, 413, 422),
   },
   nodeAdapter: true,

@@ -7,8 +7,9 @@ const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const redriveEventsCommand: CliCommand = {
   name: 'redrive-events',
-  summary: 'Makes stored Stripe events due for relay again (by Stripe created time, half-open range)',
-  usage: 'redrive-events --from <ISO time> --to <ISO time> [--type <event type>]',
+  summary:
+    'Makes stored Stripe events due for relay again (by Stripe created time, half-open range); --dead-lettered: only those the relay gave up on',
+  usage: 'redrive-events --from <ISO time> --to <ISO time> [--type <event type>] [--dead-lettered]',
   async run(argv, { db, out }) {
     const options = parseOptions(
       argv,
@@ -20,12 +21,15 @@ export const redriveEventsCommand: CliCommand = {
             .string()
             .regex(/^[a-z_.]+$/, 'a Stripe event type such as invoice.paid')
             .optional(),
+          'dead-lettered': z.boolean().optional(),
         })
         .refine((o) => o.from < o.to, { path: ['to'], message: 'must be after --from' }),
+      ['dead-lettered'],
     );
-    const count = await redriveEvents(db, options);
+    const deadLetteredOnly = options['dead-lettered'] === true;
+    const count = await redriveEvents(db, { ...options, deadLetteredOnly });
     out(
-      `re-queued ${count} stored event(s) created in [${options.from.toISOString()}, ${options.to.toISOString()})` +
+      `re-queued ${count} stored${deadLetteredOnly ? ' dead-lettered' : ''} event(s) created in [${options.from.toISOString()}, ${options.to.toISOString()})` +
         `${options.type ? ` of type ${options.type}` : ''}; the relay delivers them again, workflows ignore ids they have seen`,
     );
   },

@@ -11,6 +11,10 @@ import * as stripeEventsPendingInOrder from './2026-12-01T0001-stripe-events-pen
 import * as subscriptionsHistoryLength from './2026-12-04T0001-subscriptions-history-length';
 import * as subscriptionsPaymentAction from './2026-12-04T0002-subscriptions-payment-action';
 import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
+import * as stripeEventsDeadLetter from './2026-12-05T1101-stripe-events-dead-letter';
+import * as usageDedupePerOrganization from './2026-12-05T1102-usage-dedupe-per-organization';
+import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
+import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -29,4 +33,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0001-subscriptions-history-length': subscriptionsHistoryLength,
   '2026-12-04T0002-subscriptions-payment-action': subscriptionsPaymentAction,
   '2026-12-05T0001-subscriptions-terms': subscriptionsTerms,
+  '2026-12-05T1101-stripe-events-dead-letter': stripeEventsDeadLetter,
+  '2026-12-05T1102-usage-dedupe-per-organization': usageDedupePerOrganization,
+  '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
+  '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
 };

@@ -1,6 +1,8 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../database';
 import type { BillingCustomersTable } from '../schema';
+import type { BillingAddress } from '../../domain/billing-profile';
+import type { CustomerProfileResult, StoredTaxId } from '../../domain/subscription/stripe';
 import { applyDefaultFlag } from './payment-methods';
 
 /**
@@ -101,4 +103,96 @@ export async function recordDefaultPaymentMethod(
   if (Number(claimed.numUpdatedRows) === 0) return false;
   await applyDefaultFlag(db, input.organizationId);
   return true;
+}
+
+/** The billing identity as the read model holds it (null fields: never set). */
+export interface StoredBillingProfile {
+  email: string | null;
+  legalName: string | null;
+  address: BillingAddress | null;
+  taxIds: StoredTaxId[];
+  updatedAt: Date | null;
+}
+
+export function profileOf(row: BillingCustomerRow): StoredBillingProfile {
+  return {
+    email: row.email,
+    legalName: row.legal_name,
+    address: (row.address as BillingAddress | null) ?? null,
+    taxIds: (row.tax_ids as StoredTaxId[] | null) ?? [],
+    updatedAt: row.profile_updated_at,
+  };
+}
+
+/** Records the profile Stripe now holds for the organization's customer (after updateCustomerProfile). */
+export async function recordBillingProfile(
+  db: Db,
+  input: { organizationId: string; stripeCustomerId: string; profile: CustomerProfileResult; at: Date },
+): Promise<void> {
+  const { profile } = input;
+  await db
+    .updateTable('billing_customers')
+    .set({
+      email: profile.email,
+      legal_name: profile.legalName,
+      address: profile.address ? JSON.stringify(profile.address) : null,
+      tax_ids: JSON.stringify(profile.taxIds),
+      profile_updated_at: input.at,
+      updated_at: input.at,
+    })
+    .where('organization_id', '=', input.organizationId)
+    .where('stripe_customer_id', '=', input.stripeCustomerId)
+    .execute();
+}
+
+/**
+ * Fills in what a customer adopted from Stripe (backfill, reconciliation) lacks: its email, name and address as
+ * Stripe has them. Never overwrites a profile someone wrote through the API.
+ */
+export async function fillProfileFromStripe(
+  db: Db,
+  input: { organizationId: string; email: string | null; legalName: string | null; address: BillingAddress | null },
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('billing_customers')
+    .set({
+      email: sql<string | null>`coalesce(nullif(email, ''), ${input.email})`,
+      legal_name: sql<string | null>`coalesce(legal_name, ${input.legalName})`,
+      address: sql<string | null>`coalesce(address, ${input.address ? JSON.stringify(input.address) : null}::jsonb)`,
+    })
+    .where('organization_id', '=', input.organizationId)
+    .where('profile_updated_at', 'is', null)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+/** Customers without a billing email whose profile nobody wrote through the API (reconciliation fills them in). */
+export async function billingCustomersMissingProfile(
+  db: Db,
+  limit = 100,
+): Promise<{ organizationId: string; stripeCustomerId: string }[]> {
+  const rows = await db
+    .selectFrom('billing_customers')
+    .select(['organization_id', 'stripe_customer_id'])
+    .where((eb) => eb.or([eb('email', 'is', null), eb('email', '=', '')]))
+    .where('profile_updated_at', 'is', null)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organization_id, stripeCustomerId: r.stripe_customer_id }));
+}
+
+/** Organizations whose billing notices have nowhere to go (no billing email), oldest first. */
+export async function customersWithoutBillingEmail(
+  db: Db,
+  limit = 100,
+): Promise<{ organizationId: string; stripeCustomerId: string }[]> {
+  const rows = await db
+    .selectFrom('billing_customers')
+    .select(['organization_id', 'stripe_customer_id'])
+    .where((eb) => eb.or([eb('email', 'is', null), eb('email', '=', '')]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organization_id, stripeCustomerId: r.stripe_customer_id }));
 }

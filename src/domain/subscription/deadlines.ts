@@ -2,7 +2,8 @@ import type { BillingPolicy } from '../billing-policy';
 import { INCOMPLETE_WINDOW_MS } from './payment-action';
 import type { StateBeforeCoreV2, SubscriptionState } from './state';
 
-export type DeadlineKind = 'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'upgradeExpiry' | 'backstop';
+export type DeadlineKind =
+  'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'upgradeExpiry' | 'pauseEnd' | 'backstop';
 
 export interface Deadline {
   kind: DeadlineKind;
@@ -21,7 +22,7 @@ type DeadlineFields = Pick<
   | 'currentPeriodEnd'
   | 'currentPeriodStart'
 > &
-  Partial<Pick<SubscriptionState, 'pendingUpgrade'>>;
+  Partial<Pick<SubscriptionState, 'pendingUpgrade' | 'pause'>>;
 
 /**
  * The deadlines the state implies right now, all absolute, earliest first. Period ends and trial ends are
@@ -39,6 +40,8 @@ export function pendingDeadlines(s: DeadlineFields, policy: BillingPolicy): Dead
     out.push({ kind: 'graceEnd', at: s.dunning.schedule.graceEndsAt });
   }
   if (s.pendingUpgrade) out.push({ kind: 'upgradeExpiry', at: s.pendingUpgrade.expiresAt });
+  // The pause's end is the workflow's own timer (resumes_at is not sent to Stripe: one clock owns the date).
+  if (s.status === 'paused' && s.pause?.resumesAt != null) out.push({ kind: 'pauseEnd', at: s.pause.resumesAt });
   if (s.backstopAt !== null) out.push({ kind: 'backstop', at: s.backstopAt });
   const defer = s.deferDeadlinesUntil ?? 0;
   return out.map((d) => ({ kind: d.kind, at: Math.max(d.at, defer) })).sort((a, b) => a.at - b.at);
@@ -58,6 +61,8 @@ function nextStripeDeadline(s: DeadlineFields): number | null {
 export function backstopFor(s: DeadlineFields, now: number, policy: BillingPolicy): number | null {
   const due = nextStripeDeadline(s);
   if (due === null || s.status === 'none' || s.status === 'canceled') return null;
+  // Stripe's own paused status has no period running: nothing is due until someone resumes it (a webhook tells us).
+  if (s.pause?.source === 'paused_status') return null;
   const at = due + policy.sync.backstopAfterDeadlineMs;
   return at > now ? at : now + policy.sync.backstopRepeatMs;
 }

@@ -15,6 +15,8 @@ export const BillingErrorType = {
   NoActiveSubscription: 'NoActiveSubscription',
   AlreadyCanceling: 'AlreadyCanceling',
   NothingToResume: 'NothingToResume',
+  AlreadyPaused: 'AlreadyPaused',
+  NotPaused: 'NotPaused',
   InvalidRequest: 'InvalidRequest',
   CardDeclined: 'CardDeclined',
   StripeUnavailable: 'StripeUnavailable',

@@ -1,4 +1,6 @@
+import type { BillingProfile } from '../billing-profile';
 import type { PlanChangeActor } from '../plan-change';
+import type { PauseBehavior } from '../pause';
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
 import type { TermsChangeArgs } from '../terms-change';
@@ -53,6 +55,11 @@ export interface UpdatePaymentMethodResult {
   retry: RetryOutcome;
   subscription: SubscriptionView;
 }
+export interface PauseArgs {
+  behavior: PauseBehavior;
+  /** When the workflow resumes it, epoch ms: in the future, at most a year out. Absent = until asked. */
+  resumesAt?: number | null;
+}
 export interface ExtendTrialArgs {
   /** New trial end, epoch ms; must be later than the current one. */
   trialEnd: number;
@@ -67,8 +74,14 @@ export type Command =
   | { type: 'resume'; updateId: string }
   | { type: 'updatePaymentMethod'; args: UpdatePaymentMethodArgs; updateId: string }
   | { type: 'extendTrial'; args: ExtendTrialArgs; updateId: string }
+  /** Stop collecting (Stripe's pause_collection) with or without access, until resumesAt or unpause. */
+  | { type: 'pause'; args: PauseArgs; updateId: string }
+  /** End a pause now (DELETE /subscription/pause). */
+  | { type: 'unpause'; updateId: string }
   /** A SetupIntent for collecting a card (before or during the subscription); the customer is created if need be. */
   | { type: 'createSetupIntent'; updateId: string }
+  /** The customer's billing identity, written to the Stripe customer (created if need be) and the read model. */
+  | { type: 'updateBillingProfile'; args: BillingProfile; updateId: string }
   /** Track a subscription created outside the API (Dashboard, CLI), announced by the webhook relay. */
   | { type: 'adopt'; stripeSubscriptionId: string };
 
@@ -93,6 +106,7 @@ export type Continuation = { finish: Finish } & (
   | { step: 'planChange.done'; to: PlanId; pending: boolean; terms?: Terms }
   | { step: 'terms.scheduled'; plan: PlanId; terms: Terms }
   | { step: 'resume.released' }
+  | { step: 'pause.set'; behavior: PauseBehavior; resumesAt: number | null }
   | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }
   | { step: 'resume.planRestored' }
   | { step: 'paymentMethod.attached' }
@@ -103,6 +117,7 @@ export type Continuation = { finish: Finish } & (
   | { step: 'upgrade.voided' }
   | { step: 'answer' }
   | { step: 'setupIntent.customer'; updateId: string }
+  | { step: 'profile.customer'; profile: BillingProfile; updateId: string }
   | { step: 'observe' }
   | { step: 'observe.invoice'; stripeStatus: string }
 );

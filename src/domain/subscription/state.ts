@@ -1,6 +1,7 @@
 import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
+import type { PauseBehavior, PauseState } from '../pause';
 import { DEFAULT_TERMS, type Terms } from '../pricing';
 import type { ScheduledChange } from '../terms-change';
 import type { SubscriptionStatus } from '../subscription-status';
@@ -89,6 +90,13 @@ export interface SubscriptionState {
    * Runs whose history predates it keep the older path (items swapped at once without proration).
    */
   boundarySchedules?: boolean;
+  /** A pause in force (status `paused`); absent in states from before pauses. */
+  pause?: PauseState | null;
+  /**
+   * Set by each run from `patched('subscription-pause')`: pause and unpause are accepted, and Stripe's `paused`
+   * status and `pause_collection` are read as a pause. Runs whose history predates it read `paused` as ended.
+   */
+  pauses?: boolean;
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
@@ -155,6 +163,7 @@ export function draftOf(s: SubscriptionState): SubscriptionState {
     paymentAction: s.paymentAction && { ...s.paymentAction },
     pendingUpgrade: s.pendingUpgrade && { ...s.pendingUpgrade },
     ...(s.scheduled && { scheduled: { ...s.scheduled } }),
+    ...(s.pause && { pause: { ...s.pause } }),
   };
 }
 
@@ -211,6 +220,13 @@ export interface SubscriptionView {
   addOns: Terms['addOns'];
   /** What the subscription renews on at the period end, when a change is scheduled (undo with resume). */
   scheduledChange: ScheduledChangeView | null;
+  /** While paused: with or without access, and when it resumes (null = when asked). */
+  pause: PauseView | null;
+}
+
+export interface PauseView {
+  behavior: PauseBehavior;
+  resumesAt: number | null;
 }
 
 export interface ScheduledChangeView extends Terms {
@@ -219,7 +235,8 @@ export interface ScheduledChangeView extends Terms {
 }
 
 export function toView(
-  s: StateBeforeCoreV2 & Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled'>>,
+  s: StateBeforeCoreV2 &
+    Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause'>>,
 ): SubscriptionView {
   const terms = termsOf(s);
   const d = s.dunning;
@@ -263,6 +280,7 @@ export function toView(
     scheduledChange: s.scheduled
       ? { plan: s.scheduled.plan, ...s.scheduled.terms, effectiveAt: s.currentPeriodEnd }
       : null,
+    pause: s.pause ? { behavior: s.pause.behavior, resumesAt: s.pause.resumesAt } : null,
   };
 }
 
@@ -293,6 +311,8 @@ export interface PublishedSubscription {
   seats?: number;
   addOns?: Terms['addOns'];
   scheduledChange?: ScheduledChangeView | null;
+  /** Absent (or ignored) while not paused. */
+  pause?: PauseView | null;
   canceledAt: number | null;
   endedAt: number | null;
 }
@@ -323,6 +343,7 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     seats: view.seats,
     addOns: view.addOns,
     scheduledChange: view.scheduledChange,
+    pause: view.pause,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

@@ -1,5 +1,6 @@
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
+import type { BillingProfile, TaxId } from '../billing-profile';
 
 /**
  * What the policy knows of Stripe, and what it may ask of it. Snapshots are normalized and small (not raw Stripe
@@ -70,6 +71,8 @@ export interface SubscriptionSnapshot {
   seats?: number;
   addOns?: Partial<Record<AddOnId, number>>;
   scheduleId?: string | null;
+  /** Stripe's `pause_collection` (null = collecting). Absent in snapshots recorded before pauses were read. */
+  pauseCollection?: { behavior: string; resumesAt: number | null } | null;
 }
 
 /**
@@ -179,6 +182,11 @@ export interface ExtendTrialInput extends SubscriptionUpdateInput {
   trialEnd: number;
 }
 
+/** `pause_collection` with the behavior for the invoices made meanwhile (domain/pause.ts says which). */
+export interface PauseCollectionInput extends SubscriptionUpdateInput {
+  behavior: 'mark_uncollectible' | 'void';
+}
+
 export interface FetchSubscriptionInput extends Clocked {
   subscriptionId: string;
 }
@@ -207,6 +215,22 @@ export interface SetupIntentCreated {
   clientSecret: string;
 }
 
+/** Writes the billing identity to the Stripe customer: email, name, address, and exactly the profile's tax IDs. */
+export interface UpdateCustomerProfileInput extends Step {
+  organizationId: string;
+  customerId: string;
+  profile: BillingProfile;
+}
+/** A tax ID as Stripe holds it (its id, the country it belongs to, Stripe's verification status if any). */
+export interface StoredTaxId extends TaxId {
+  id: string;
+  country: string | null;
+  verification: string | null;
+}
+export interface CustomerProfileResult extends Omit<BillingProfile, 'taxIds'> {
+  taxIds: StoredTaxId[];
+}
+
 export interface InvoiceActionInput {
   invoiceId: string;
 }
@@ -227,8 +251,12 @@ export interface StripeCalls {
   markInvoiceUncollectible: [InvoiceActionInput, InvoiceSnapshot];
   voidInvoice: [InvoiceActionInput, InvoiceSnapshot];
   createSetupIntent: [CreateSetupIntentInput, SetupIntentCreated];
+  updateCustomerProfile: [UpdateCustomerProfileInput, CustomerProfileResult];
   scheduleChange: [ScheduleChangeInput, ScheduleChangeResult];
   releaseSchedule: [ReleaseScheduleInput, SubscriptionSnapshot];
+  pauseCollection: [PauseCollectionInput, SubscriptionSnapshot];
+  /** Clears pause_collection, or resumes a subscription in Stripe's own `paused` status. */
+  resumeCollection: [SubscriptionUpdateInput, SubscriptionSnapshot];
 }
 export type StripeCallName = keyof StripeCalls;
 export type StripePort = { [K in StripeCallName]: (input: StripeCalls[K][0]) => Promise<StripeCalls[K][1]> };
@@ -252,6 +280,9 @@ export const idempotencyKey = {
   cancelSubscription: (subscriptionId: string, step: string) => `subscription_cancel:${subscriptionId}:${step}`,
   payInvoice: (invoiceId: string, attempt: number) => `invoice_pay:${invoiceId}:${attempt}`,
   setupIntent: (customerId: string, step: string) => `setup_intent:${customerId}:${step}`,
+  customerProfile: (customerId: string, step: string) => `customer_profile:${customerId}:${step}`,
+  /** One key per tax ID the step adds: a retried step re-sends the same creation, not a second one. */
+  taxId: (customerId: string, step: string, taxIdKey: string) => `tax_id:${customerId}:${step}:${taxIdKey}`,
   schedule: (subscriptionId: string, step: string) => `subscription_schedule:${subscriptionId}:${step}`,
 };
 
@@ -267,6 +298,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
     case 'changePlan':
     case 'setCancelAtPeriodEnd':
     case 'extendTrial':
+    case 'pauseCollection':
+    case 'resumeCollection':
       return idempotencyKey.updateSubscription(call.input.subscriptionId, call.input.step);
     case 'cancelSubscription':
       return idempotencyKey.cancelSubscription(call.input.subscriptionId, call.input.step);
@@ -274,6 +307,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
       return idempotencyKey.payInvoice(call.input.invoiceId, call.input.attempt);
     case 'createSetupIntent':
       return idempotencyKey.setupIntent(call.input.customerId, call.input.step);
+    case 'updateCustomerProfile':
+      return idempotencyKey.customerProfile(call.input.customerId, call.input.step);
     case 'scheduleChange':
     case 'releaseSchedule':
       return idempotencyKey.schedule(call.input.subscriptionId, call.input.step);

@@ -2,11 +2,13 @@ import type { BillingPolicy } from '../billing-policy';
 import { decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
+import { PAUSE_BEHAVIORS, pauseBehaviorOf, resumesAtRefusal, STRIPE_PAUSE_BEHAVIOR } from '../pause';
 import { getPlan, isPlanId, type PlanId } from '../plans';
 import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
 import { decideTermsChange, hasTermsArgs, type TermsChangeArgs } from '../terms-change';
 import { fromStripeStatus, isOperationAllowed } from '../subscription-status';
 import { backstopFor, type DeadlineKind } from './deadlines';
+import { billingProfileError, type BillingProfile } from '../billing-profile';
 import { BillingErrorType, billingError, type BillingError } from './errors';
 import {
   RECONCILE_EVENT_PREFIX,
@@ -16,6 +18,7 @@ import {
   type Finish,
   type Input,
   type Notification,
+  type PauseArgs,
   type StripeEventSignal,
   type SubscribeArgs,
 } from './machine';
@@ -79,7 +82,7 @@ class Step {
 
   command(cmd: Command): void {
     const s = this.s;
-    const refused = refusal(s, cmd);
+    const refused = refusal(s, cmd, { now: this.now });
     if (refused) return this.reject(refused);
     const asOf = this.now;
     switch (cmd.type) {
@@ -110,6 +113,14 @@ class Step {
         return this.call(
           { name: 'ensureCustomer', input: { organizationId: s.organizationId, asOf } },
           { step: 'setupIntent.customer', updateId: cmd.updateId, finish: { kind: 'answer' } },
+        );
+      }
+      case 'updateBillingProfile': {
+        const customerId = s.stripeCustomerId;
+        if (customerId !== null) return this.billingProfile(customerId, cmd.args, cmd.updateId);
+        return this.call(
+          { name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } },
+          { step: 'profile.customer', profile: cmd.args, updateId: cmd.updateId, finish: { kind: 'answer' } },
         );
       }
       case 'changePlan':
@@ -161,6 +172,26 @@ class Step {
             },
           },
           { step: 'paymentMethod.attached', finish: { kind: 'paymentMethod', retry: null } },
+        );
+      }
+      case 'pause': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        const { behavior } = cmd.args;
+        return this.call(
+          {
+            name: 'pauseCollection',
+            input: { subscriptionId, behavior: STRIPE_PAUSE_BEHAVIOR[behavior], step: `pause:${cmd.updateId}`, asOf },
+          },
+          { step: 'pause.set', behavior, resumesAt: cmd.args.resumesAt ?? null, finish: { kind: 'view' } },
+        );
+      }
+      case 'unpause': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        return this.call(
+          { name: 'resumeCollection', input: { subscriptionId, step: `unpause:${cmd.updateId}`, asOf } },
+          { step: 'observe', finish: { kind: 'view' } },
         );
       }
       case 'extendTrial': {
@@ -279,6 +310,16 @@ class Step {
     );
   }
 
+  private billingProfile(customerId: string, profile: BillingProfile, updateId: string): void {
+    this.call(
+      {
+        name: 'updateCustomerProfile',
+        input: { organizationId: this.s.organizationId, customerId, profile, step: `profile:${updateId}` },
+      },
+      { step: 'answer', finish: { kind: 'answer' } },
+    );
+  }
+
   /** Resume undoes a scheduled downgrade by scheduling the current plan again for the next period. */
   private restorePlan(subscriptionId: string, updateId: string, asOf: number): void {
     const scheduled = this.s.scheduled;
@@ -363,6 +404,19 @@ class Step {
           { step: 'upgrade.voided', finish: internal },
         );
       }
+      case 'pauseEnd': {
+        // The date the customer chose: collection resumes (Stripe bills again from the next renewal).
+        const pause = s.pause;
+        const id = s.stripeSubscriptionId;
+        if (!pause || pause.resumesAt === null || id === null) return;
+        return this.call(
+          {
+            name: 'resumeCollection',
+            input: { subscriptionId: id, step: `pause_end:${pause.resumesAt}`, asOf: this.now },
+          },
+          { step: 'observe', finish: internal },
+        );
+      }
       case 'backstop':
         // No event confirmed the renewal or trial end in time: ask Stripe ourselves, and again later if need be.
         this.log('info', 'no confirming event after the deadline; syncing from Stripe', {});
@@ -425,7 +479,7 @@ class Step {
           return this.finish(of.finish);
         }
         // An ended one has nothing left to track (e.g. the incomplete subscription of a declined subscribe).
-        if (fromStripeStatus(snapshot.stripeStatus) === 'canceled') {
+        if (endedInStripe(s, snapshot.stripeStatus)) {
           this.log('info', 'not adopting an ended subscription', { stripeSubscriptionId: snapshot.id });
           return this.finish(of.finish);
         }
@@ -457,6 +511,9 @@ class Step {
         s.pendingPlan = of.plan === s.plan ? null : of.plan;
         return this.observe(subscription, of.finish);
       }
+      case 'pause.set':
+        s.pause = { behavior: of.behavior, resumesAt: of.resumesAt, source: 'pause_collection' };
+        return this.observe(value as Result<'pauseCollection'>, of.finish);
       case 'resume.released':
         s.scheduled = null;
         s.pendingPlan = null;
@@ -522,6 +579,11 @@ class Step {
         const { customerId } = value as Result<'ensureCustomer'>;
         s.stripeCustomerId = customerId;
         return this.setupIntent(customerId, of.updateId);
+      }
+      case 'profile.customer': {
+        const { customerId } = value as Result<'ensureCustomer'>;
+        s.stripeCustomerId = customerId;
+        return this.billingProfile(customerId, of.profile, of.updateId);
       }
       case 'observe':
         return this.observe(value as SubscriptionSnapshot, of.finish);
@@ -611,8 +673,8 @@ class Step {
     s.cancelAtPeriodEnd = snap.cancelAtPeriodEnd;
     s.defaultPaymentMethodId = snap.defaultPaymentMethodId;
     s.canceledAt = snap.canceledAt;
-    const stripeStatus = fromStripeStatus(snap.stripeStatus);
-    if (stripeStatus === 'canceled') {
+    if (s.pauses) this.pauseObserved(snap);
+    if (endedInStripe(s, snap.stripeStatus)) {
       const trialEndedUnpaid =
         snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
       const reason =
@@ -626,7 +688,7 @@ class Step {
     }
     const latest = snap.latestInvoice;
     // A first payment that needs the customer keeps the subscription incomplete: it is waited for, never dunned.
-    if (stripeStatus === 'incomplete') {
+    if (fromStripeStatus(snap.stripeStatus) === 'incomplete') {
       s.paymentAction = latest ? actionNeeded(latest) : null;
       return this.settle(snap.stripeStatus, finish);
     }
@@ -665,6 +727,27 @@ class Step {
     this.settle(snap.stripeStatus, finish);
   }
 
+  /**
+   * A pause as Stripe shows it: pause_collection (ours, or set in the Dashboard) or Stripe's own `paused` status.
+   * Our resume date is kept while Stripe has none (it is the workflow's timer, not sent to Stripe).
+   */
+  private pauseObserved(snap: SubscriptionSnapshot): void {
+    const s = this.s;
+    if (snap.stripeStatus === 'paused') {
+      s.pause = { behavior: 'no_access', resumesAt: null, source: 'paused_status' };
+      return;
+    }
+    const collection = snap.pauseCollection;
+    if (collection === undefined) return;
+    if (collection === null) {
+      if (s.pause) s.pause = null;
+      return;
+    }
+    const behavior = pauseBehaviorOf(collection.behavior);
+    const ours = s.pause?.source === 'pause_collection' && s.pause.behavior === behavior ? s.pause.resumesAt : null;
+    s.pause = { behavior, resumesAt: collection.resumesAt ?? ours, source: 'pause_collection' };
+  }
+
   /** The dunning invoice as Stripe shows it now: paid or voided ends dunning; an open one may now wait for the customer. */
   private invoiceObserved(invoice: InvoiceSnapshot): void {
     const d = this.s.dunning;
@@ -676,7 +759,7 @@ class Step {
   /** The one place a live status is set: Stripe's, unless our dunning says the customer owes us. */
   private settle(stripeStatus: string, finish: Finish): void {
     const s = this.s;
-    s.status = s.dunning ? 'past_due' : fromStripeStatus(stripeStatus);
+    s.status = s.dunning ? 'past_due' : s.pause ? 'paused' : fromStripeStatus(stripeStatus);
     s.backstopAt = backstopFor(s, this.now, this.policy);
     this.commit();
     this.finish(finish);
@@ -698,6 +781,7 @@ class Step {
     s.paymentAction = null;
     s.pendingUpgrade = null;
     if (s.scheduled) s.scheduled = null;
+    if (s.pause) s.pause = null;
     s.backstopAt = null;
     s.endedAt = endedAt;
     s.canceledAt = s.canceledAt ?? endedAt;
@@ -904,6 +988,7 @@ function publishedKey(p: PublishedSubscription): string {
     seats,
     addOns,
     scheduledChange,
+    pause,
     ...base
   } = p;
   const hasAddOns = addOns !== undefined && Object.keys(addOns).length > 0;
@@ -915,6 +1000,7 @@ function publishedKey(p: PublishedSubscription): string {
     ...(seats ? { seats } : {}),
     ...(hasAddOns ? { addOns } : {}),
     ...(scheduledChange ? { scheduledChange } : {}),
+    ...(pause ? { pause } : {}),
   });
 }
 
@@ -933,7 +1019,11 @@ function actionFor(invoice: InvoiceSnapshot): PaymentAction {
  * Why a command cannot run in this state, or null. The workflow's update validators ask this before anything
  * reaches history (arguments arrive from outside, so their shape is checked too); the transition asks again.
  */
-export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?: boolean } = {}): BillingError | null {
+export function refusal(
+  s: SubscriptionState,
+  cmd: Command,
+  opts: { subscribing?: boolean; now?: number } = {},
+): BillingError | null {
   const reject = (type: BillingErrorType, message: string) => billingError(type, message);
   const plan: unknown = 'args' in cmd ? (cmd.args as { plan?: unknown } | undefined)?.plan : undefined;
   switch (cmd.type) {
@@ -995,13 +1085,57 @@ export function refusal(s: SubscriptionState, cmd: Command, opts: { subscribing?
         return reject(BillingErrorType.InvalidRequest, 'the new trial end must be later than the current one');
       return null;
     }
+    case 'pause':
+      return pauseRefusal(s, cmd.args, opts.now);
+    case 'unpause':
+      return s.status === 'paused' && s.pause
+        ? null
+        : reject(BillingErrorType.NotPaused, 'the subscription is not paused');
     case 'createSetupIntent':
       return s.status === 'canceled'
         ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended')
         : null;
+    case 'updateBillingProfile': {
+      const invalid = billingProfileError(cmd.args);
+      if (invalid) return reject(BillingErrorType.InvalidRequest, invalid);
+      return s.status === 'canceled'
+        ? reject(BillingErrorType.NoActiveSubscription, 'the subscription has ended; try again in a moment')
+        : null;
+    }
     case 'adopt':
       return null;
   }
+}
+
+/** Whether Stripe's status means the subscription is over (Stripe's `paused` is a pause in runs that read pauses). */
+function endedInStripe(s: SubscriptionState, stripeStatus: string): boolean {
+  if (s.pauses && stripeStatus === 'paused') return false;
+  return fromStripeStatus(stripeStatus) === 'canceled';
+}
+
+/** A pause needs an active subscription with nothing else pending, a known behavior and a sane resume date. */
+function pauseRefusal(s: SubscriptionState, args: Partial<PauseArgs> | undefined, now: number | undefined) {
+  const reject = (type: BillingErrorType, message: string) => billingError(type, message);
+  if (!s.pauses)
+    return reject(BillingErrorType.PlanChangeNotAllowed, 'this subscription can be paused from its next renewal');
+  if (!PAUSE_BEHAVIORS.includes(args?.behavior as never))
+    return reject(BillingErrorType.InvalidRequest, `behavior must be one of ${PAUSE_BEHAVIORS.join(', ')}`);
+  const resumesAt = args?.resumesAt;
+  if (resumesAt !== undefined && resumesAt !== null && typeof resumesAt !== 'number')
+    return reject(BillingErrorType.InvalidRequest, 'resumesAt must be a date');
+  const date = resumesAtRefusal(resumesAt, now ?? -Infinity);
+  if (date) return reject(BillingErrorType.InvalidRequest, date);
+  if (s.status === 'paused') return reject(BillingErrorType.AlreadyPaused, 'the subscription is already paused');
+  if (!isOperationAllowed(s.status, 'pause'))
+    return reject(BillingErrorType.PlanChangeNotAllowed, `a subscription cannot be paused while it is ${s.status}`);
+  if (s.cancelAtPeriodEnd)
+    return reject(BillingErrorType.AlreadyCanceling, 'the subscription ends at the period end; resume it first');
+  if (s.pendingUpgrade)
+    return reject(
+      BillingErrorType.PendingChangeExists,
+      'an upgrade waits for the customer to authenticate its payment',
+    );
+  return null;
 }
 
 /** A plan-only request keeps the older rules, unless the run schedules changes at the boundary (then all but free and enterprise). */

@@ -105,6 +105,30 @@ test('a trial subscription is created once per step and upgrades, previews and c
   expect(fetched).toMatchObject({ id: sub.id, plan: 'professional', cancelAtPeriodEnd: true });
 });
 
+test('a step built from the longest Idempotency-Key reaches Stripe under its 255-character limit, the same key on every retry', async () => {
+  const other = `${org}-longkey`;
+  const { customerId } = await acts.ensureCustomer({ organizationId: other, asOf: Date.now() });
+  const clientKey = 'k'.repeat(200);
+  const input = {
+    organizationId: other,
+    customerId,
+    plan: 'starter' as const,
+    trialDays: 14,
+    paymentMethodId: null,
+    step: `post:/subscription:${clientKey}`,
+    asOf: Date.now(),
+  };
+  const sub = await acts.createSubscription(input);
+  expect(await acts.createSubscription(input)).toMatchObject({ id: sub.id });
+  const sent = sim.requests
+    .all()
+    .filter((r) => r.method === 'POST' && r.path === '/v1/subscriptions' && r.idempotencyKey?.includes(other));
+  expect(sent).toHaveLength(2);
+  expect(sent.map((r) => r.status)).toEqual([200, 200]);
+  expect(sent[0]?.idempotencyKey?.length).toBe(255);
+  expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey);
+});
+
 test('a declined card without a trial fails subscribe with a typed, non-retryable CardDeclined', async () => {
   const other = `${org}-declined`;
   const { customerId } = await acts.ensureCustomer({ organizationId: other, asOf: Date.now() });
@@ -161,4 +185,76 @@ test('an older projection never overwrites a newer one', async () => {
     .where('stripe_subscription_id', '=', base.stripeSubscriptionId)
     .executeTakeFirstOrThrow();
   expect(row).toMatchObject({ plan: 'professional', state_version: 2 });
+});
+
+test('the billing profile goes onto the Stripe customer and the read model; a tax ID Stripe refuses leaves both as they were', async () => {
+  const profileOrg = `${org}-profile`;
+  const { customerId } = await acts.ensureCustomer({
+    organizationId: profileOrg,
+    email: 'first@example.com',
+    asOf: Date.now(),
+  });
+  const profile = {
+    email: 'billing@acme.example',
+    legalName: 'Acme GmbH',
+    address: { line1: 'Friedrichstraße 68', city: 'Berlin', postalCode: '10117', country: 'DE' },
+    taxIds: [
+      { type: 'eu_vat' as const, value: 'de 123 456 789' },
+      { type: 'us_ein' as const, value: '12-3456789' },
+    ],
+  };
+  const saved = await acts.updateCustomerProfile({
+    organizationId: profileOrg,
+    customerId,
+    profile,
+    step: 'profile:1',
+  });
+  expect(saved.taxIds).toEqual([
+    expect.objectContaining({ type: 'eu_vat', value: 'DE123456789', country: 'DE', verification: 'pending' }),
+    expect.objectContaining({ type: 'us_ein', value: '12-3456789', country: 'US', verification: null }),
+  ]);
+  const customer = await stripe.customers.retrieve(customerId);
+  expect(customer).toMatchObject({
+    email: 'billing@acme.example',
+    name: 'Acme GmbH',
+    address: { line1: 'Friedrichstraße 68', city: 'Berlin', postal_code: '10117', country: 'DE', line2: null },
+  });
+  const row = () =>
+    testDb.db
+      .selectFrom('billing_customers')
+      .selectAll()
+      .where('organization_id', '=', profileOrg)
+      .executeTakeFirstOrThrow();
+  expect(await row()).toMatchObject({ email: 'billing@acme.example', legal_name: 'Acme GmbH', tax_ids: saved.taxIds });
+
+  // One ID kept, one dropped, two new of which Stripe refuses the second: nothing changes anywhere.
+  const refused = {
+    ...profile,
+    email: 'other@acme.example',
+    taxIds: [
+      profile.taxIds[0]!,
+      { type: 'gb_vat' as const, value: 'GB123456789' },
+      { type: 'eu_vat' as const, value: 'DE1' },
+    ],
+  };
+  await expect(
+    acts.updateCustomerProfile({ organizationId: profileOrg, customerId, profile: refused, step: 'profile:2' }),
+  ).rejects.toMatchObject({ type: 'InvalidRequest' });
+  const ids = (await stripe.customers.listTaxIds(customerId)).data.map((t) => t.value).sort();
+  expect(ids).toEqual(['12-3456789', 'DE123456789']);
+  expect((await stripe.customers.retrieve(customerId)) as { email: string }).toMatchObject({
+    email: 'billing@acme.example',
+  });
+  expect((await row()).email).toBe('billing@acme.example');
+
+  // Clearing: no name, no address, no tax IDs.
+  const cleared = await acts.updateCustomerProfile({
+    organizationId: profileOrg,
+    customerId,
+    profile: { email: 'billing@acme.example', legalName: null, address: null, taxIds: [] },
+    step: 'profile:3',
+  });
+  expect(cleared).toEqual({ email: 'billing@acme.example', legalName: null, address: null, taxIds: [] });
+  expect(await stripe.customers.retrieve(customerId)).toMatchObject({ name: null, address: null });
+  expect(await row()).toMatchObject({ legal_name: null, address: null, tax_ids: [] });
 });

@@ -285,6 +285,47 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/subscription/pause': {
+    access: 'user',
+    valid: { path: `${B}/subscription/pause`, body: { behavior: 'no_access' } },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('POST', `${B}/subscription/pause`, { token: newcomer.token, body: { behavior: 'no_access' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/pause`, {
+            token: attacker.token,
+            body: { behavior: 'no_access', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'DELETE /api/v1/billing/subscription/pause': {
+    access: 'user',
+    valid: { path: `${B}/subscription/pause` },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription/pause`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
+        send: () => send('DELETE', `${B}/subscription/pause?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 409,
+        code: 'CONFLICT',
+        check: (a) => expect(a.body.error.details?.reason).toBe('NotPaused'),
+      },
+    ],
+  },
   'GET /api/v1/billing/invoices': {
     access: 'user',
     valid: { path: `${B}/invoices` },
@@ -357,6 +398,54 @@ const MATRIX: Record<string, Entry> = {
           expect((await stack.stripe.setupIntents.retrieve(a.body.setupIntentId)).metadata?.organization_id).toBe(
             attacker.org,
           ),
+      },
+    ],
+  },
+  'GET /api/v1/billing/billing-profile': {
+    access: 'user',
+    valid: { path: `${B}/billing-profile` },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own profile",
+        send: () => send('GET', `${B}/billing-profile?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 200,
+        check: async (a) =>
+          expect(a.body).toEqual((await send('GET', `${B}/billing-profile`, { token: attacker.token })).body),
+      },
+    ],
+  },
+  'PUT /api/v1/billing/billing-profile': {
+    access: 'user',
+    valid: { path: `${B}/billing-profile`, body: { email: 'billing@tenancy.example' } },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('PUT', `${B}/billing-profile`, {
+            token: attacker.token,
+            body: { email: 'billing@attacker.example', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own customer is written",
+        send: () =>
+          send('PUT', `${B}/billing-profile?organizationId=${victim.org}`, {
+            token: attacker.token,
+            body: { email: 'billing@attacker.example' },
+            headers: { 'idempotency-key': `bp-${id()}` },
+          }),
+        status: 200,
+        check: async (a) => {
+          expect(a.body.billingProfile.email).toBe('billing@attacker.example');
+          const row = await stack.t.db
+            .selectFrom('billing_customers')
+            .select(['organization_id', 'stripe_customer_id'])
+            .where('email', '=', 'billing@attacker.example')
+            .execute();
+          expect(row.map((r) => r.organization_id)).toEqual([attacker.org]);
+        },
       },
     ],
   },

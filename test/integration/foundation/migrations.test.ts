@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrator';
 import { migrations } from '../../../src/db/migrations';
 import { createTestDb, withSchemaDdlLock, type TestDb } from '../../helpers/db';
@@ -64,4 +64,59 @@ test('money is stored in integer minor units and Stripe ids are unique', async (
       .values({ ...base, stripe_invoice_id: 'in_1' })
       .execute(),
   ).rejects.toThrow(/unique/i);
+});
+
+test('usage de-duplication per organization: the migration keeps every ledger row and count, then lets another organization use an id', async () => {
+  const s = await createTestDb({ migrate: false });
+  try {
+    const migrator = new Migrator({
+      db: s.db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableSchema: s.schema,
+    });
+    await withSchemaDdlLock('shared', () => migrator.migrateTo('2026-12-05T1101-stripe-events-dead-letter'));
+    const ledger = [
+      { event_id: 'evt-1', organization_id: 'org_a' },
+      { event_id: 'evt-2', organization_id: 'org_b' },
+    ];
+    await s.db.insertInto('usage_event_keys').values(ledger).execute();
+    const period = {
+      metric_type: 'messages',
+      period_start: new Date('2026-03-01Z'),
+      period_end: new Date('2026-04-01Z'),
+    };
+    await s.db
+      .insertInto('usage_records')
+      .values([
+        { ...period, organization_id: 'org_a', quantity: 5 },
+        { ...period, organization_id: 'org_b', quantity: 7 },
+      ])
+      .execute();
+    const before = await s.db.selectFrom('usage_event_keys').selectAll().orderBy('event_id').execute();
+
+    await withSchemaDdlLock('shared', () => migrator.migrateTo('2026-12-05T1102-usage-dedupe-per-organization'));
+
+    expect(await s.db.selectFrom('usage_event_keys').selectAll().orderBy('event_id').execute()).toEqual(before);
+    const counts = await s.db
+      .selectFrom('usage_records')
+      .select(['organization_id', 'quantity'])
+      .orderBy('organization_id')
+      .execute();
+    expect(counts).toEqual([
+      { organization_id: 'org_a', quantity: 5 },
+      { organization_id: 'org_b', quantity: 7 },
+    ]);
+    await s.db.insertInto('usage_event_keys').values({ event_id: 'evt-1', organization_id: 'org_b' }).execute();
+    await expect(
+      s.db.insertInto('usage_event_keys').values({ event_id: 'evt-1', organization_id: 'org_a' }).execute(),
+    ).rejects.toThrow(/usage_event_keys_pkey/);
+
+    // Down: one ledger row per id again, the first received kept.
+    await withSchemaDdlLock('shared', () => migrator.migrateTo('2026-12-05T1101-stripe-events-dead-letter'));
+    expect(
+      await s.db.selectFrom('usage_event_keys').select(['event_id', 'organization_id']).orderBy('event_id').execute(),
+    ).toEqual(ledger);
+  } finally {
+    await s.destroy();
+  }
 });

@@ -74,7 +74,7 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
 /**
  * Yesterday: 1,000 payments, one of which needed a retry (then paid); an open invoice not yet attempted
  * and a $0 trial invoice that count for no payment figure. 1,000 webhook events, 10 of which failed at
- * least once (one still failing). 2,001 invoice emails owed: one failed, one pending, one not stored yet.
+ * least once (one still failing, one dead-lettered). 2,001 invoice emails owed: one failed, one pending, one not stored yet.
  * Forty days ago: 20 payments, one lost to dunning after four attempts.
  */
 beforeAll(async () => {
@@ -119,17 +119,33 @@ beforeAll(async () => {
   const events = Array.from({ length: 1000 }, (_, n) =>
     stripeEvent(
       n,
-      n < 9
+      n < 8
         ? { relay_status: 'relayed', relay_attempts: 1 }
-        : n === 9
-          ? { relay_status: 'pending', relay_attempts: 3 }
-          : { relay_status: 'relayed', relay_attempts: 0 },
+        : n === 8
+          ? { relay_status: 'dead_lettered', relay_attempts: 5 }
+          : n === 9
+            ? { relay_status: 'pending', relay_attempts: 3 }
+            : { relay_status: 'relayed', relay_attempts: 0 },
     ),
   );
   await insertChunked(
     [...events, stripeEvent(5000, { relay_status: 'pending', relay_attempts: 2 }, lastMonthAt)],
     (chunk) => t.db.insertInto('stripe_events').values(chunk).execute(),
   );
+
+  // A backfilled customer Stripe had no email for, and one with its billing email.
+  await t.db
+    .insertInto('billing_customers')
+    .values([
+      { organization_id: 'org_no_email', stripe_customer_id: 'cus_no_email', stripe_test_clock_id: null, email: null },
+      {
+        organization_id: 'org_email',
+        stripe_customer_id: 'cus_email',
+        stripe_test_clock_id: null,
+        email: 'b@x.example',
+      },
+    ])
+    .execute();
 
   app = await startTestApp(buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN } }));
   registerBillingHealthGauges(app.deps.metrics.registry, t.db);
@@ -193,9 +209,11 @@ test('1,000 payments with one retried give 99.9 % success (target met) and 0.1 %
   expect(body.details).toEqual({
     paymentsAwaitingFirstAttemptExcluded: true,
     webhookEventsStillFailing: 1,
+    webhookEventsDeadLettered: 1,
     invoiceEmailsFailed: 1,
     invoiceEmailsPending: 1,
     invoiceEmailsNotQueued: 1,
+    organizationsWithoutBillingEmail: [{ organizationId: 'org_no_email', stripeCustomerId: 'cus_no_email' }],
   });
   expect(body.dunningRevenue).toEqual([
     { currency: 'usd', recovered: 2900, recoveredInvoices: 1, lost: 0, lostInvoices: 0, recoveryRate: 1 },
@@ -235,9 +253,12 @@ test('the CLI prints each figure with its counts beside its target', async () =>
     expect.stringMatching(/^ {2}webhook processing failures +1\.00 % +\(10\/1000\) +target < 1 % +MISSED$/),
     expect.stringMatching(/^ {2}invoice delivery +99\.85 % +\(1998\/2001\) +target ≥ 100 % +MISSED$/),
     expect.stringMatching(/^ {2}payment retry rate +0\.10 % +\(1\/1000\) +target < 5 % +met$/),
+    '  webhook events               1 failing and retried, 1 dead-lettered (npm run billing -- redrive-events)',
     expect.stringMatching(
       /^ {2}dunning revenue \(usd\) +recovered \$29\.00 \(1 invoices\), lost \$0\.00 \(0 invoices\)$/,
     ),
+    expect.stringMatching(/^ {2}without a billing email +1 organization\(s\): their invoice emails cannot be sent$/),
+    '    org_no_email (cus_no_email)',
   ]);
   lines.length = 0;
   await healthReportCommand.run(['--from', RECENT.from, '--to', RECENT.to, '--json'], deps);

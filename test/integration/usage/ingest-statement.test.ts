@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { ensureUsagePartitions } from '../../../src/usage/partitions';
-import type { PlacedEvent } from '../../../src/usage/batch-totals';
+import { usageEventKey, type PlacedEvent } from '../../../src/usage/batch-totals';
 import { storePlacedEvents } from '../../../src/usage/store';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { uniqueOrg, utc } from './support';
@@ -104,8 +104,8 @@ describe('the usage ingest statement (real Postgres)', () => {
         t.db,
         [...round(withCounted, n), ...counted].sort((x, y) => (x.id < y.id ? -1 : 1)),
       );
-      expect(a.acceptedIds).toEqual(round(allNew, n).map((e) => e.id));
-      expect(b.acceptedIds).toEqual(round(withCounted, n).map((e) => e.id));
+      expect(a.acceptedKeys).toEqual(round(allNew, n).map(usageEventKey));
+      expect(b.acceptedKeys).toEqual(round(withCounted, n).map(usageEventKey));
       expect(withoutOrg(b.crossed)).toEqual(withoutOrg(a.crossed));
       expect(await rowsOf(withCounted)).toEqual(await rowsOf(allNew));
     }

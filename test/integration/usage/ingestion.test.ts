@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { commitPlacedEvents } from '../../../src/usage/group-commit';
 import { ingestUsageEvents } from '../../../src/usage/ingest';
-import type { PlacedEvent } from '../../../src/usage/batch-totals';
+import { usageEventKey, type PlacedEvent } from '../../../src/usage/batch-totals';
 import { createTestDb, type TestDb } from '../../helpers/db';
 import { dailyTotals, event, periodTotals, recordingNotifier, subscribe, uniqueOrg, utc } from './support';
 
@@ -32,6 +32,28 @@ describe('usage ingestion (service level, real Postgres)', () => {
       n: number;
     }>`select count(*)::int as n from usage_events where organization_id = ${org}`.execute(t.db);
     expect(raw.rows[0]?.n).toBe(2);
+  });
+
+  it('two organizations sending the same event ids both count: in separate batches, in one batch, through group commit', async () => {
+    const [a, b] = [uniqueOrg(), uniqueOrg()];
+    const ids = ['shared-1', 'shared-2'];
+    const of = (org: string) => ids.map((id) => event(org, 'messages', 3, '2026-03-10T10:00:00Z', id));
+    expect(await ingest(of(a))).toEqual({ accepted: 2, duplicates: [], rejected: [] });
+    expect(await ingest(of(b))).toEqual({ accepted: 2, duplicates: [], rejected: [] });
+    const [c, d] = [uniqueOrg(), uniqueOrg()];
+    expect(await ingest([...of(c), ...of(d)])).toEqual({ accepted: 4, duplicates: [], rejected: [] });
+    const [e, f] = [uniqueOrg(), uniqueOrg()];
+    expect(await Promise.all([ingest(of(e)), ingest(of(f))])).toEqual([
+      { accepted: 2, duplicates: [], rejected: [] },
+      { accepted: 2, duplicates: [], rejected: [] },
+    ]);
+    for (const org of [a, b, c, d, e, f]) expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': 6 });
+    // Each organization's own repeat is still a duplicate (listed in id order).
+    expect(await ingest([...of(a), ...of(b)])).toEqual({
+      accepted: 0,
+      duplicates: ['shared-1', 'shared-1', 'shared-2', 'shared-2'],
+      rejected: [],
+    });
   });
 
   it('group commit: concurrent batches sharing ids count each id once, and each id is accepted by exactly one of them', async () => {
@@ -93,9 +115,13 @@ describe('usage ingestion (service level, real Postgres)', () => {
       commitPlacedEvents(t.db, [placed(`${org}-2`, randomUUID())]),
       commitPlacedEvents(t.db, [placed(`${org}-3`, null)]),
     ]);
-    expect(first.status === 'fulfilled' && [...first.value.acceptedIds]).toEqual([`${org}-1`]);
+    expect(first.status === 'fulfilled' && [...first.value.acceptedKeys]).toEqual([
+      usageEventKey({ organizationId: org, id: `${org}-1` }),
+    ]);
     expect(bad.status).toBe('rejected');
-    expect(last.status === 'fulfilled' && [...last.value.acceptedIds]).toEqual([`${org}-3`]);
+    expect(last.status === 'fulfilled' && [...last.value.acceptedKeys]).toEqual([
+      usageEventKey({ organizationId: org, id: `${org}-3` }),
+    ]);
     expect(await periodTotals(t.db, org)).toEqual({ 'messages@2026-03-01': 2 });
   });
 

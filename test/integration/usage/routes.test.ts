@@ -211,6 +211,50 @@ describe('usage and entitlement routes over real HTTP', () => {
       expect(entitlements.metrics.find((m) => m.metric === 'messages')?.used).toBe(990 + allowed + 5);
     });
 
+    it('never grants concurrent consumes more included usage than a yearly term’s raised limit: the rest is overage', async () => {
+      const org = uniqueOrg();
+      const period = { start: nowIso(-86_400_000), end: nowIso(364 * 86_400_000) };
+      await subscribe(t.db, org, 'starter', period, 'active', { interval: 'year', seats: 0, addOns: {} });
+      // starter's 10,000 messages a month become 120,000 for the year; 10 remain.
+      await post('/usage/events', { events: [event(org, 'messages', 119_990, nowIso(-5_000))] });
+      const consume = () =>
+        post('/entitlements/check', {
+          organizationId: org,
+          metric: 'messages',
+          quantity: 1,
+          consume: { eventId: randomUUID() },
+        }).then((r) => json<ConsumeResult>(r));
+      const results = await Promise.all(Array.from({ length: 30 }, consume));
+      expect(results.every((r) => r.consumed && r.limit === 120_000)).toBe(true);
+      expect(results.filter((r) => r.overage === undefined)).toHaveLength(10);
+      expect(results.filter((r) => r.overage?.quantity === 1)).toHaveLength(20);
+      const entitlements = await json<Entitlements>(await get('/entitlements', await userToken({ org })));
+      expect(entitlements.metrics.find((m) => m.metric === 'messages')).toMatchObject({
+        limit: 120_000,
+        used: 120_020,
+      });
+    });
+
+    it('never lets concurrent consumes pass a paused organization’s free limit (a pause without access)', async () => {
+      const org = uniqueOrg();
+      const period = { start: nowIso(-86_400_000), end: nowIso(29 * 86_400_000) };
+      await subscribe(t.db, org, 'professional', period, 'paused', undefined, {
+        behavior: 'no_access',
+        resumesAt: null,
+      });
+      await post('/usage/events', { events: [event(org, 'messages', 995, nowIso(-5_000))] });
+      const consume = () =>
+        post('/entitlements/check', {
+          organizationId: org,
+          metric: 'messages',
+          quantity: 1,
+          consume: { eventId: randomUUID() },
+        }).then((r) => json<ConsumeResult>(r));
+      const results = await Promise.all(Array.from({ length: 20 }, consume));
+      expect(results.filter((r) => r.consumed)).toHaveLength(5);
+      expect(results.every((r) => r.plan === 'free' && r.limit === 1_000)).toBe(true);
+    });
+
     it('grants exactly the remaining quantity to concurrent consumes and counts a retried consume once', async () => {
       const org = uniqueOrg();
       await post('/usage/events', { events: [event(org, 'messages', 980, nowIso(-5_000))] });
@@ -233,6 +277,23 @@ describe('usage and entitlement routes over real HTTP', () => {
       expect(notifier.sent.filter((n) => n.organizationId === org).map((n) => n.data.thresholdPercent)).toEqual([
         80, 100,
       ]);
+    });
+
+    it('a consume whose event id another organization already used is consumed (de-duplication is per organization)', async () => {
+      const [first, second] = [uniqueOrg(), uniqueOrg()];
+      const eventId = `shared-${randomUUID()}`;
+      const consume = (org: string) =>
+        post('/entitlements/check', {
+          organizationId: org,
+          metric: 'messages',
+          quantity: 4,
+          consume: { eventId },
+        }).then((r) => json<ConsumeResult>(r));
+      // `used` is the organization's total before the request.
+      expect(await consume(first)).toMatchObject({ consumed: true, duplicate: false, used: 0 });
+      expect(await consume(second)).toMatchObject({ consumed: true, duplicate: false, used: 0 });
+      expect(await consume(second)).toMatchObject({ consumed: false, duplicate: true, used: 4 });
+      expect(await consume(first)).toMatchObject({ consumed: false, duplicate: true, used: 4 });
     });
   });
 });

@@ -111,4 +111,22 @@ describe('seats (the users gauge) as an entitlement', () => {
       api_calls: 1_200_000,
     });
   });
+
+  test('a pause with access keeps the plan’s limits; a pause without access falls back to free at once', async () => {
+    const withAccess = uniqueOrg();
+    await subscribe(t.db, withAccess, 'professional', period, 'paused', undefined, {
+      behavior: 'keep_access',
+      resumesAt: null,
+    });
+    await seatsReading(withAccess, 5, 1_000);
+    expect(await mayInvite(withAccess)).toMatchObject({ allowed: true, plan: 'professional', limit: 10 });
+
+    const withoutAccess = uniqueOrg();
+    await subscribe(t.db, withoutAccess, 'professional', period, 'paused', undefined, {
+      behavior: 'no_access',
+      resumesAt: Date.now() + 30 * 86_400_000,
+    });
+    await seatsReading(withoutAccess, 5, 1_000);
+    expect(await mayInvite(withoutAccess)).toMatchObject({ allowed: false, plan: 'free', limit: 1, used: 5 });
+  });
 });

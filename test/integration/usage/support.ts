@@ -1,4 +1,5 @@
 import type { Terms } from '../../../src/domain/pricing';
+import type { PauseBehavior } from '../../../src/domain/pause';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../src/db/database';
 import type { NotificationRequest, Notifier } from '../../../src/notifications/types';
@@ -38,6 +39,7 @@ export async function subscribe(
   period: { start: string; end: string },
   status = 'active',
   terms?: Terms,
+  pause?: { behavior: PauseBehavior; resumesAt: number | null },
 ): Promise<void> {
   await db
     .insertInto('subscriptions')
@@ -49,6 +51,7 @@ export async function subscribe(
       current_period_start: period.start,
       current_period_end: period.end,
       ...(terms && { terms: JSON.stringify(terms) }),
+      ...(pause && { pause: JSON.stringify(pause) }),
     })
     .execute();
 }

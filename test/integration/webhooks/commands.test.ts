@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 afterAll(() => t.destroy());
 
-const stored = (id: string, created: string, type: string, status: 'relayed' | 'ignored') => ({
+const stored = (id: string, created: string, type: string, status: 'relayed' | 'ignored' | 'dead_lettered') => ({
   id,
   type,
   api_version: null,
@@ -34,6 +34,7 @@ const stored = (id: string, created: string, type: string, status: 'relayed' | '
   relay_attempts: 3,
   relayed_at: new Date(),
   last_error: status === 'ignored' ? 'ignored: no live workflow for the organization' : null,
+  dead_lettered_at: status === 'dead_lettered' ? new Date() : null,
 });
 
 test('redrive-events makes events of the range (and type) pending again and says how many', async () => {
@@ -66,8 +67,36 @@ test('redrive-events makes events of the range (and type) pending again and says
   expect(lines.join('\n')).toMatch(/re-queued 1 stored event/);
 });
 
+test('redrive-events --dead-lettered makes only the events the relay gave up on pending again', async () => {
+  await t.db
+    .insertInto('stripe_events')
+    .values([
+      stored('evt_dl_relayed', '2026-10-10T00:00:00Z', 'invoice.paid', 'relayed'),
+      stored('evt_dl_parked', '2026-10-11T00:00:00Z', 'invoice.paid', 'dead_lettered'),
+    ])
+    .execute();
+
+  await redriveEventsCommand.run(
+    ['--from', '2026-10-01T00:00:00Z', '--to', '2026-10-31T00:00:00Z', '--dead-lettered'],
+    deps,
+  );
+
+  const rows = await t.db
+    .selectFrom('stripe_events')
+    .select(['id', 'relay_status', 'relay_attempts', 'dead_lettered_at'])
+    .where('id', 'like', 'evt_dl_%')
+    .orderBy('id')
+    .execute();
+  expect(rows).toEqual([
+    { id: 'evt_dl_parked', relay_status: 'pending', relay_attempts: 0, dead_lettered_at: null },
+    { id: 'evt_dl_relayed', relay_status: 'relayed', relay_attempts: 3, dead_lettered_at: null },
+  ]);
+  expect(lines.join('\n')).toMatch(/re-queued 1 stored dead-lettered event/);
+});
+
 test.each([
   [['--from', '2026-11-20T00:00:00Z', '--to', '2026-11-01T00:00:00Z'], /--to: must be after --from/],
+  [['--from', '2026-11-01T00:00:00Z', '--to', '2026-11-02T00:00:00Z', '--dead-lettered', 'yes'], /yes/],
   [['--from', 'yesterday', '--to', '2026-11-01T00:00:00Z'], /--from/],
   [['--from', '2026-11-01T00:00:00Z'], /--to/],
   [['--from', '2026-11-01T00:00:00Z', '--to', '2026-11-02T00:00:00Z', '--type', 'DROP TABLE'], /--type/],

@@ -75,6 +75,7 @@ export function relayFor(
     pollIntervalMs: 100,
     backoff: { baseMs: 100, maxMs: 400 },
     deliveryTimeoutMs: 3_000,
+    maxAttempts: 50,
     ...overrides,
   });
 }

@@ -206,6 +206,59 @@ test('backfill starts a workflow for each live Stripe subscription with an organ
       .where('organization_id', '=', org)
       .executeTakeFirst(),
   ).toEqual({ stripe_customer_id: known.customer });
+  // Its invoice emails have somewhere to go: the email Stripe holds came across.
+  expect(
+    await t.db.selectFrom('billing_customers').select('email').where('organization_id', '=', org).executeTakeFirst(),
+  ).toEqual({ email: `${org}@example.com` });
+});
+
+test('reconciliation fills in the billing email, name and address Stripe has for a customer recorded without them, never over a profile written through the API', async () => {
+  const bare = uid('org');
+  const written = uid('org');
+  const customer = await stripe.customers.create({
+    email: 'ap@bare.example',
+    name: 'Bare Ltd',
+    address: { line1: '1 High St', city: 'London', postal_code: 'EC1A 1BB', country: 'GB' },
+  });
+  const other = await stripe.customers.create({ email: 'stripe@written.example' });
+  await t.db
+    .insertInto('billing_customers')
+    .values([
+      { organization_id: bare, stripe_customer_id: customer.id, stripe_test_clock_id: null, email: null },
+      {
+        organization_id: written,
+        stripe_customer_id: other.id,
+        stripe_test_clock_id: null,
+        email: null,
+        profile_updated_at: new Date(),
+      },
+    ])
+    .execute();
+  const run = await reconcileNow(deps, uid('profile-run'));
+  expect(run.repaired).toEqual(
+    expect.arrayContaining([
+      {
+        objectId: customer.id,
+        organizationId: bare,
+        action: 'billing email filled',
+        fields: ['email', 'name', 'address'],
+      },
+    ]),
+  );
+  expect(run.repaired.filter((r) => r.organizationId === written)).toEqual([]);
+  const rows = await t.db
+    .selectFrom('billing_customers')
+    .select(['organization_id', 'email', 'legal_name', 'address'])
+    .where('organization_id', 'in', [bare, written])
+    .orderBy('organization_id')
+    .execute();
+  expect(rows.find((r) => r.organization_id === bare)).toEqual({
+    organization_id: bare,
+    email: 'ap@bare.example',
+    legal_name: 'Bare Ltd',
+    address: { line1: '1 High St', line2: null, city: 'London', postalCode: 'EC1A 1BB', state: null, country: 'GB' },
+  });
+  expect(rows.find((r) => r.organization_id === written)?.email).toBeNull();
 });
 
 test('the reconciliation schedule is created daily and re-applying it updates rather than fails', async () => {

@@ -64,6 +64,21 @@ describe('configuration from the environment', () => {
     expect(issuesOf(env)).toContain(variable);
   });
 
+  test('the HTTP server bounds slow clients by default; headers may not outlast the request they belong to', () => {
+    expect(loadConfig({}).http.limits).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1_024,
+      maxHeaderBytes: 16_384,
+    });
+    expect(issuesOf({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toEqual(['HTTP_HEADERS_TIMEOUT_MS']);
+    expect(issuesOf({ HTTP_MAX_CONNECTIONS: '0', HTTP_MAX_HEADER_BYTES: '10' })).toEqual([
+      'HTTP_MAX_CONNECTIONS',
+      'HTTP_MAX_HEADER_BYTES',
+    ]);
+  });
+
   test('empty values count as unset', () => {
     expect(loadConfig({ PORT: '', STRIPE_SECRET_KEY: '' }).http.port).toBe(3000);
   });
@@ -75,13 +90,20 @@ describe('configuration from the environment', () => {
   });
 
   test('the webhook relay runs in the worker unless WEBHOOK_RELAY=api', () => {
-    expect(loadConfig({}).webhookRelay).toEqual({ placement: 'worker', pollIntervalMs: 250 });
+    expect(loadConfig({}).webhookRelay).toEqual({ placement: 'worker', pollIntervalMs: 250, maxAttempts: 50 });
     expect(loadConfig({ WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '1000' }).webhookRelay).toEqual({
       placement: 'api',
       pollIntervalMs: 1000,
+      maxAttempts: 50,
     });
     expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
     expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
+  });
+
+  test('an event the relay failed WEBHOOK_RELAY_MAX_ATTEMPTS times (1-10000, default 50) is dead-lettered', () => {
+    expect(loadConfig({ WEBHOOK_RELAY_MAX_ATTEMPTS: '3' }).webhookRelay.maxAttempts).toBe(3);
+    for (const bad of ['0', '-1', '2.5', 'many', '10001'])
+      expect(issuesOf({ WEBHOOK_RELAY_MAX_ATTEMPTS: bad })).toContain('WEBHOOK_RELAY_MAX_ATTEMPTS');
   });
 
   test('usage ingestion commits through one group-commit shard unless USAGE_COMMIT_SHARDS says more (1-16)', () => {

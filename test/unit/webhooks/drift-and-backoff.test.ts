@@ -6,6 +6,7 @@ const stripe = (o: Partial<StripeSubscriptionFacts> & { periodEnd?: number } = {
   status: o.status ?? 'active',
   cancel_at_period_end: o.cancel_at_period_end ?? false,
   items: { data: [{ current_period_end: o.periodEnd ?? 1_800_000_000 }] },
+  ...(o.pause_collection && { pause_collection: o.pause_collection }),
 });
 const row = (o: Partial<{ status: string; cancel_at_period_end: boolean; current_period_end: Date | null }> = {}) => ({
   status: 'active',
@@ -30,6 +31,12 @@ describe('subscription drift', () => {
     }));
   test("Stripe's unpaid is our past_due, not drift", () =>
     expect(subscriptionDrift(stripe({ status: 'unpaid' }), row({ status: 'past_due' }))).toEqual({ kind: 'in_sync' }));
+  test('a pause (pause_collection on an active subscription, or Stripe’s paused status) is our paused', () => {
+    const paused = stripe({ pause_collection: { behavior: 'void', resumes_at: null } });
+    expect(subscriptionDrift(paused, row({ status: 'paused' }))).toEqual({ kind: 'in_sync' });
+    expect(subscriptionDrift(stripe({ status: 'paused' }), row({ status: 'paused' }))).toEqual({ kind: 'in_sync' });
+    expect(subscriptionDrift(paused, row())).toEqual({ kind: 'drifted', fields: ['status active ≠ paused'] });
+  });
 });
 
 test.each([

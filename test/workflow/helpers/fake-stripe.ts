@@ -38,12 +38,14 @@ interface FakeSubscription {
   terms: Terms;
   /** A subscription schedule's next phase: the items switch at the period end. */
   schedule?: { id: string; plan: PlanId; terms: Terms };
+  /** Stripe's pause_collection: renewals still invoice, but nothing is attempted (voided, uncollectible or draft). */
+  pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt: number | null };
 }
 
 interface FakeInvoice {
   id: string;
   subscriptionId: string;
-  status: 'open' | 'paid' | 'void' | 'uncollectible';
+  status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
   amount: number;
   attempts: number;
   finalizedAt: number;
@@ -110,7 +112,8 @@ export class FakeStripe {
   }
 
   private renew(sub: FakeSubscription): void {
-    while (sub.status !== 'canceled' && sub.periodEnd <= this.now) {
+    // Stripe's own paused status stops the billing cycle: nothing renews until the subscription is resumed.
+    while (sub.status !== 'canceled' && sub.status !== 'paused' && sub.periodEnd <= this.now) {
       const end = sub.periodEnd;
       if (sub.cancelAtPeriodEnd || (sub.status === 'trialing' && this.cardFor(sub) === null)) {
         Object.assign(sub, { status: 'canceled', endedAt: end, canceledAt: sub.canceledAt ?? end });
@@ -122,7 +125,8 @@ export class FakeStripe {
         delete sub.schedule;
       }
       Object.assign(sub, { periodStart: end, periodEnd: end + periodOf(sub.terms) });
-      this.invoice(sub, amountOf(sub.plan, sub.terms), end);
+      if (sub.pauseCollection) this.pausedInvoice(sub, amountOf(sub.plan, sub.terms), end);
+      else this.invoice(sub, amountOf(sub.plan, sub.terms), end);
     }
   }
 
@@ -146,6 +150,24 @@ export class FakeStripe {
     if (inv.status === 'paid') inv.paidCount = 1;
     sub.status = inv.status === 'paid' ? 'active' : 'past_due';
     return inv;
+  }
+
+  /** A renewal while collection is paused: made, never attempted, handled per pause_collection.behavior. */
+  private pausedInvoice(sub: FakeSubscription, amount: number, at: number): void {
+    const behavior = sub.pauseCollection!.behavior;
+    const status = behavior === 'void' ? 'void' : behavior === 'mark_uncollectible' ? 'uncollectible' : 'draft';
+    const inv: FakeInvoice = {
+      id: this.id('in'),
+      subscriptionId: sub.id,
+      status,
+      amount,
+      attempts: 0,
+      finalizedAt: at,
+      lastError: null,
+      paidCount: 0,
+    };
+    this.invoices.set(inv.id, inv);
+    sub.latestInvoiceId = inv.id;
   }
 
   private invoiceSnapshot(inv: FakeInvoice): InvoiceSnapshot {
@@ -192,6 +214,7 @@ export class FakeStripe {
       seats: sub.terms.seats,
       addOns: sub.terms.addOns,
       scheduleId: sub.schedule?.id ?? null,
+      pauseCollection: sub.pauseCollection ?? null,
     };
   }
 
@@ -248,6 +271,16 @@ export class FakeStripe {
       delete sub.pendingUpdate;
     }
     if (sub.status !== 'canceled') sub.status = 'active';
+  }
+
+  /** Pauses collection in the Dashboard (the relay will announce customer.subscription.updated). */
+  pauseInDashboard(subscriptionId: string, behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'): void {
+    this.sub(subscriptionId).pauseCollection = { behavior, resumesAt: null };
+  }
+
+  /** Stripe's own `paused` status: a trial that ended without a payment method under end_behavior=pause. */
+  pauseAtTrialEnd(subscriptionId: string): void {
+    Object.assign(this.sub(subscriptionId), { status: 'paused', trialEnd: this.now, periodEnd: this.now });
   }
 
   /** A subscription created outside the API (the relay will announce it). */
@@ -399,6 +432,25 @@ export class FakeStripe {
           prorationDate: this.now,
         };
       },
+      pauseCollection: async ({ subscriptionId, behavior, asOf }) => {
+        this.tick(asOf);
+        this.record('pauseCollection', asOf, { subscriptionId, behavior });
+        const sub = this.sub(subscriptionId);
+        sub.pauseCollection = { behavior, resumesAt: null };
+        return this.snapshot(sub);
+      },
+      resumeCollection: async ({ subscriptionId, asOf }) => {
+        this.tick(asOf);
+        this.record('resumeCollection', asOf, { subscriptionId });
+        const sub = this.sub(subscriptionId);
+        delete sub.pauseCollection;
+        if (sub.status === 'paused') {
+          // /resume: a new period starts now and is invoiced (billing_cycle_anchor=now).
+          Object.assign(sub, { status: 'active', periodStart: asOf, periodEnd: asOf + periodOf(sub.terms) });
+          this.invoice(sub, amountOf(sub.plan, sub.terms), asOf);
+        }
+        return this.snapshot(sub);
+      },
       setCancelAtPeriodEnd: async ({ subscriptionId, cancelAtPeriodEnd, asOf }) => {
         this.tick(asOf);
         this.record('setCancelAtPeriodEnd', asOf, cancelAtPeriodEnd);
@@ -457,6 +509,20 @@ export class FakeStripe {
           throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
         const id = `seti_${customerId}_${step.replace(/[^A-Za-z0-9]/g, '')}`;
         return { setupIntentId: id, clientSecret: `${id}_secret` };
+      },
+      updateCustomerProfile: async ({ customerId, profile, step }) => {
+        this.record('updateCustomerProfile', this.now, { customerId, step });
+        if (!this.customers.has(customerId))
+          throw ApplicationFailure.nonRetryable('no such customer', 'InvalidRequest');
+        return {
+          ...profile,
+          taxIds: profile.taxIds.map((t, i) => ({
+            ...t,
+            id: `txi_${customerId}_${i}`,
+            country: null,
+            verification: null,
+          })),
+        };
       },
       voidInvoice: async ({ invoiceId }) => {
         const inv = this.inv(invoiceId);

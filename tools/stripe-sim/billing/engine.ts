@@ -8,6 +8,7 @@ import {
   expireIncomplete,
   expirePendingUpdate,
   renew,
+  resumeCollection,
 } from './lifecycle';
 import { currentPeriod, customerIdOf, internalsOf } from './subscription-object';
 
@@ -37,6 +38,8 @@ function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
     const at = sub.pending_update.expires_at;
     actions.push({ at, rank: 1, run: () => expirePendingUpdate(sim, sub, at) });
   }
+  const resumesAt = sub.pause_collection?.resumes_at ?? null;
+  if (resumesAt !== null) actions.push({ at: resumesAt, rank: 1, run: () => resumeCollection(sim, sub, resumesAt) });
   if (sub.status === 'trialing' && sub.trial_end !== null && internals.trialWillEndSentFor !== sub.trial_end) {
     const trialEnd = sub.trial_end;
     const at = Math.max(trialEnd - TRIAL_WARNING_SECONDS, sub.created);
@@ -50,8 +53,10 @@ function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
     });
   }
   const active = ['active', 'past_due', 'unpaid'].includes(sub.status);
+  // No upcoming-invoice notice while collection is paused (Stripe sends none for a paused subscription's invoices).
   if (
     active &&
+    !sub.pause_collection &&
     !sub.cancel_at_period_end &&
     sub.cancel_at === null &&
     internals.upcomingSentFor !== period.end &&

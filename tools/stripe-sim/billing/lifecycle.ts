@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { previousAttributes, type Sim } from '../sim';
-import { collectInvoice, createInvoice, finalizeInvoice, voidInvoice } from './invoicing';
+import { collectInvoice, createInvoice, finalizeInvoice, markUncollectible, voidInvoice } from './invoicing';
 import { advanceLines, pendingItemLines, prorationItems, takePendingItems, usageLines } from './lines';
 import { applyPlannedItems } from './items';
 import { nextPeriodEnd, type Interval } from './periods';
@@ -40,10 +40,29 @@ export function invoiceSubscription(
     lines,
     prorationDate: opts.prorationDate,
   });
+  // pause_collection: a renewal is still invoiced, but never collected (docs.stripe.com/billing/subscriptions/pause-payment).
+  const paused = reason === 'subscription_cycle' ? sub.pause_collection : null;
+  if (paused?.behavior === 'keep_as_draft') {
+    invoice.auto_advance = false;
+    return invoice;
+  }
   finalizeInvoice(sim, invoice, at);
+  if (paused && invoice.status === 'open') {
+    if (paused.behavior === 'void') voidInvoice(sim, invoice, at);
+    else markUncollectible(sim, invoice, at);
+    return invoice;
+  }
   if (opts.attempt && invoice.status === 'open')
     collectInvoice(sim, invoice, at, { manual: false, offSession: opts.offSession });
   return invoice;
+}
+
+/** pause_collection.resumes_at reached: Stripe clears the pause and collects again from the next invoice. */
+export function resumeCollection(sim: Sim, sub: Stripe.Subscription, at: number): void {
+  const before = structuredClone(sub);
+  sub.pause_collection = null;
+  emitUpdated(sim, sub, before, at);
+  sim.store.changed();
 }
 
 function emitUpdated(sim: Sim, sub: Stripe.Subscription, before: Stripe.Subscription, at: number): void {

@@ -27,6 +27,8 @@ export interface UpdateParams {
   description?: string | undefined;
   /** Stripe's `off_session` for the payment an update triggers (default: on session). */
   offSession: boolean;
+  /** `pause_collection`: set (behavior, optional resumes_at) or cleared (null, sent as ''). */
+  pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt?: number } | null;
 }
 
 /**
@@ -130,6 +132,11 @@ export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: Update
   if (p.defaultPaymentMethod !== undefined) sub.default_payment_method = p.defaultPaymentMethod;
   if (p.metadata) sub.metadata = p.metadata;
   if (p.description !== undefined) sub.description = p.description || null;
+  if (p.pauseCollection !== undefined)
+    sub.pause_collection = p.pauseCollection && {
+      behavior: p.pauseCollection.behavior,
+      resumes_at: p.pauseCollection.resumesAt ?? null,
+    };
   if (p.missingPaymentMethod && sub.trial_settings)
     sub.trial_settings.end_behavior.missing_payment_method = p.missingPaymentMethod;
   if (p.cancellationDetails)

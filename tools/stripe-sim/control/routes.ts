@@ -6,7 +6,12 @@ import { webhookFaultSchema } from '../webhooks/faults';
 import { renderInvoiceHtml, renderInvoicePdf } from '../pages/invoice-page';
 import { behaviorOf } from '../billing/card-outcomes';
 import { apiFaultSchema, type FaultInjector } from './faults';
-import { authenticatePaymentIntent, authenticateSetupIntent, renderChallengePage } from './authenticate';
+import {
+  authenticatePaymentIntent,
+  authenticateSetupIntent,
+  renderChallengePage,
+  submitChallenge,
+} from './authenticate';
 import type { RequestLog } from './request-log';
 
 export interface ControlDeps {
@@ -125,6 +130,18 @@ export function handleControl(
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(renderChallengePage(challenge[1] ?? ''));
     return;
+  }
+  if (method === 'POST' && challenge) {
+    const outcome = new URLSearchParams(raw).get('outcome');
+    if (outcome !== 'succeed' && outcome !== 'fail')
+      return json(res, 400, { error: 'outcome must be succeed or fail' });
+    const result = submitChallenge(sim, challenge[1] ?? '', outcome);
+    if ('redirect' in result) {
+      res.writeHead(303, { Location: result.redirect });
+      res.end();
+      return;
+    }
+    return json(res, result.status, result.body);
   }
 
   const page = /^\/_sim\/invoices\/([^/]+)(\/pdf)?$/.exec(path);

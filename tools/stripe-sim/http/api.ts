@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../control/faults';
 import type { RequestLog } from '../control/request-log';
 import { API_VERSION, type Sim } from '../sim';
-import { requireTestKey } from './auth';
-import { StripeApiError } from './errors';
+import { requirePublishableAccess, requireTestKey } from './auth';
+import { StripeApiError, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { invoiceIncludables } from '../billing/invoice-payments';
 import { parseForm } from './form';
@@ -32,6 +32,8 @@ function errorOutcome(error: unknown): Outcome {
     replayed: false,
   };
 }
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** One Stripe API request: faults, auth, routing, idempotency, expand, logging. */
 export async function handleApiRequest(
@@ -115,13 +117,20 @@ async function execute(
 ): Promise<Outcome> {
   const { sim, router } = deps;
   try {
-    requireTestKey(req.headers);
+    const key = requireTestKey(req.headers);
     const match = router.match(method, path);
     if (!match) {
       throw new StripeApiError(404, {
         type: 'invalid_request_error',
         message: `Unrecognized request URL (${method}: ${path}). The simulator implements only the part of Stripe's API this project uses.`,
       });
+    }
+    // https://docs.stripe.com/idempotency: "Idempotency keys are up to 255 characters long."
+    if (scope.idempotencyKey !== null && scope.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw invalidRequest(
+        `Keys for idempotent requests can only be ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long; this one has ${scope.idempotencyKey.length}.`,
+        'idempotency_key',
+      );
     }
     const useKey = method === 'POST' && scope.idempotencyKey !== null;
     const print = fingerprint(method, path, rawBody);
@@ -130,6 +139,8 @@ async function execute(
       if (replay) return { ...replay, replayed: true };
     }
     const params = parseForm(method === 'POST' ? rawBody : query);
+    if (key === 'publishable')
+      requirePublishableAccess(method, path, params, (id) => sim.state.setupIntents[id]?.client_secret);
     const outcome = await run(
       sim,
       scope,

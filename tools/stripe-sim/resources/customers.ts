@@ -8,7 +8,20 @@ import { previousAttributes, type Sim } from '../sim';
 import { newestFirst } from '../store';
 import { attachPaymentMethod } from './payment-methods';
 
+// Stripe's address hash; an empty string unsets it (https://docs.stripe.com/api/customers/update#update_customer-address).
+const addressParam = z.union([
+  z.literal(''),
+  z.strictObject({
+    line1: z.string().optional(),
+    line2: z.string().optional(),
+    city: z.string().optional(),
+    postal_code: z.string().optional(),
+    state: z.string().optional(),
+    country: z.string().optional(),
+  }),
+]);
 const common = {
+  address: addressParam.optional(),
   email: z.string().optional(),
   name: z.string().optional(),
   description: z.string().optional(),
@@ -29,6 +42,18 @@ const listSchema = z.strictObject({
   test_clock: z.string().optional(),
   created: rangeFilter.optional(),
 });
+
+function toAddress(a: z.infer<typeof addressParam> | undefined): Stripe.Address | null {
+  if (a === undefined || a === '') return null;
+  return {
+    line1: a.line1 || null,
+    line2: a.line2 || null,
+    city: a.city || null,
+    postal_code: a.postal_code || null,
+    state: a.state || null,
+    country: a.country || null,
+  };
+}
 
 export function getCustomer(sim: Sim, id: string, param = 'customer'): Stripe.Customer {
   const customer = sim.state.customers[id];
@@ -55,7 +80,7 @@ export function customerRoutes(router: Router, sim: Sim): void {
     const customer: Stripe.Customer = {
       id: sim.id('cus'),
       object: 'customer',
-      address: null,
+      address: toAddress(p.address),
       balance: 0,
       created,
       currency: null,
@@ -102,6 +127,7 @@ export function customerRoutes(router: Router, sim: Sim): void {
     const customer = getCustomer(sim, pathParams.id ?? '', 'id');
     const p = parseParams(updateSchema, params);
     const before = structuredClone(customer);
+    if (p.address !== undefined) customer.address = toAddress(p.address);
     if (p.email !== undefined) customer.email = p.email || null;
     if (p.name !== undefined) customer.name = p.name || null;
     if (p.description !== undefined) customer.description = p.description || null;

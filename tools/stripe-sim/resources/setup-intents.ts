@@ -35,7 +35,8 @@ const createSchema = z.strictObject({
     .strictObject({ enabled: formBool, allow_redirects: z.enum(['always', 'never']).optional() })
     .optional(),
 });
-const confirmSchema = z.strictObject(confirmParams);
+// client_secret: what Stripe.js sends with a publishable key (checked against the intent's by http/auth.ts).
+const confirmSchema = z.strictObject({ ...confirmParams, client_secret: z.string().optional() });
 const cancelSchema = z.strictObject({
   cancellation_reason: z.enum(['abandoned', 'duplicate', 'requested_by_customer']).optional(),
   expand: formExpand.optional(),

@@ -90,6 +90,15 @@ const updateSchema = z.strictObject({
   proration_date: formInt.optional(),
   cancel_at: z.union([z.literal(''), formInt]).optional(),
   cancellation_details: cancellationDetails.optional(),
+  pause_collection: z
+    .union([
+      z.literal(''),
+      z.strictObject({
+        behavior: z.enum(['keep_as_draft', 'mark_uncollectible', 'void']),
+        resumes_at: formInt.optional(),
+      }),
+    ])
+    .optional(),
 });
 const cancelSchema = z.strictObject({
   invoice_now: formBool.optional(),
@@ -171,6 +180,12 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
         cancellationDetails: p.cancellation_details,
         description: p.description,
         offSession: p.off_session ?? false,
+        pauseCollection:
+          p.pause_collection === undefined
+            ? undefined
+            : p.pause_collection === ''
+              ? null
+              : { behavior: p.pause_collection.behavior, resumesAt: p.pause_collection.resumes_at },
       },
       sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id),
     );

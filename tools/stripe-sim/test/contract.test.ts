@@ -37,6 +37,16 @@ async function exerciseEveryEndpoint({ stripe }: SimHarness): Promise<void> {
   await stripe.webhookEndpoints.list();
   const { clock, customer, paymentMethod } = await customerOnClock(stripe, start);
   await stripe.customers.update(customer.id, { metadata: { organization_id: 'org_contract' }, name: 'Contract Org' });
+  await stripe.customers.update(customer.id, {
+    email: 'billing@contract.example',
+    name: 'Contract GmbH',
+    address: { line1: 'Friedrichstraße 68', line2: '', city: 'Berlin', postal_code: '10117', state: '', country: 'DE' },
+  });
+  const taxId = await stripe.customers.createTaxId(customer.id, { type: 'eu_vat', value: 'DE123456789' });
+  await stripe.customers.listTaxIds(customer.id, { limit: 100 });
+  await stripe.customers.retrieveTaxId(customer.id, taxId.id);
+  await stripe.customers.deleteTaxId(customer.id, taxId.id);
+  await stripe.customers.update(customer.id, { name: '', address: '' });
   await stripe.customers.retrieve(customer.id, { expand: ['invoice_settings.default_payment_method'] });
   await stripe.customers.list({ email: 'owner@example.com', limit: 3 });
   await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });

@@ -28,6 +28,17 @@ describe('the HTTP surface', () => {
     ).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
+  it('refuses an idempotency key longer than 255 characters, as Stripe documents', async () => {
+    await expect(
+      h.stripe.customers.create({ email: 'long-key@example.com' }, { idempotencyKey: 'k'.repeat(256) }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'idempotency_key' });
+    const atLimit = await h.stripe.customers.create(
+      { email: 'long-key@example.com' },
+      { idempotencyKey: 'k'.repeat(255) },
+    );
+    expect(atLimit.email).toBe('long-key@example.com');
+  });
+
   it('answers with Stripe errors: unknown parameter, missing resource, bad key, unknown route', async () => {
     await expect(h.stripe.customers.create({ emial: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({
       type: 'StripeInvalidRequestError',

@@ -330,4 +330,72 @@ describe('payments that need the customer (3-D Secure)', () => {
       raw: expect.objectContaining({ advice_code: 'do_not_try_again' }),
     });
   });
+
+  it('lets a browser drive a SetupIntent with the publishable key and client secret, through the challenge page back to its return_url', async () => {
+    const customer = await h.stripe.customers.create({});
+    const created = await h.stripe.setupIntents.create({ customer: customer.id, usage: 'off_session' });
+    const browser = (path: string, init: { method?: string; form?: Record<string, string> } = {}) =>
+      fetch(`${h.url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          Authorization: 'Bearer pk_test_simulator',
+          Origin: 'http://billing.example',
+          ...(init.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+      });
+    const preflight = await fetch(`${h.url}/v1/setup_intents/${created.id}/confirm`, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+
+    const confirmed = await browser(`/v1/setup_intents/${created.id}/confirm`, {
+      method: 'POST',
+      form: {
+        client_secret: created.client_secret ?? '',
+        payment_method: 'pm_card_threeDSecure2Required',
+        return_url: 'http://billing.example/billing/payment-method',
+      },
+    });
+    expect(confirmed.headers.get('access-control-allow-origin')).toBe('*');
+    const acting = (await confirmed.json()) as Stripe.SetupIntent;
+    expect(acting).toMatchObject({ status: 'requires_action', next_action: { type: 'redirect_to_url' } });
+
+    const page = await (await fetch(acting.next_action?.redirect_to_url?.url ?? '')).text();
+    expect(page).toContain('Complete authentication');
+    const submitted = await fetch(`${h.url}/_sim/authenticate/${created.id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=succeed',
+      redirect: 'manual',
+    });
+    expect(submitted.status).toBe(303);
+    const back = new URL(submitted.headers.get('location') ?? '');
+    expect(`${back.origin}${back.pathname}`).toBe('http://billing.example/billing/payment-method');
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      setup_intent: created.id,
+      setup_intent_client_secret: created.client_secret,
+      redirect_status: 'succeeded',
+    });
+
+    const retrieved = await browser(
+      `/v1/setup_intents/${created.id}?client_secret=${encodeURIComponent(created.client_secret ?? '')}`,
+    );
+    expect(await retrieved.json()).toMatchObject({
+      status: 'succeeded',
+      payment_method: expect.stringMatching(/^pm_/),
+    });
+  });
+
+  it('refuses a publishable key anywhere else, and a wrong client secret reads as a missing intent', async () => {
+    const created = await h.stripe.setupIntents.create({});
+    const asBrowser = { Authorization: 'Bearer pk_test_simulator' };
+    const list = await fetch(`${h.url}/v1/customers`, { headers: asBrowser });
+    expect(list.status).toBe(401);
+    const wrong = await fetch(`${h.url}/v1/setup_intents/${created.id}?client_secret=seti_nope_secret_x`, {
+      headers: asBrowser,
+    });
+    expect(wrong.status).toBe(404);
+    const none = await fetch(`${h.url}/v1/setup_intents/${created.id}`, { headers: asBrowser });
+    expect(none.status).toBe(404);
+  });
 });

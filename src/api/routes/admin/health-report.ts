@@ -4,6 +4,7 @@ import { buildBillingHealthReport } from '../../../health-report/billing-health'
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { periodQuery } from './period';
+import { healthReportExample } from '../../examples';
 
 const Figure = z.object({
   figure: z.enum(SUCCESS_FIGURES),
@@ -37,6 +38,9 @@ const Report = z
       invoiceEmailsFailed: z.number().int(),
       invoiceEmailsPending: z.number().int(),
       invoiceEmailsNotQueued: z.number().int(),
+      organizationsWithoutBillingEmail: z
+        .array(z.object({ organizationId: z.string(), stripeCustomerId: z.string() }))
+        .openapi({ description: 'Customers whose invoice emails cannot be sent (at most 100, oldest first)' }),
     }),
     allTargetsMet: z.boolean().nullable(),
   })
@@ -50,7 +54,10 @@ export const healthReportEndpoint = defineEndpoint({
   auth: 'admin',
   query: periodQuery,
   responses: {
-    200: { description: 'The report', content: { 'application/json': { schema: Report } } },
+    200: {
+      description: 'The report',
+      content: { 'application/json': { schema: Report, example: healthReportExample } },
+    },
     ...errorResponses(401, 422),
   },
   handle: ({ deps, query }) => buildBillingHealthReport(deps.db, query),

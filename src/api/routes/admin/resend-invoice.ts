@@ -6,6 +6,7 @@ import { ApiError } from '../../errors';
 import { defineEndpoint, jsonBody } from '../../endpoint';
 import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { errorResponses } from '../../schemas';
+import { resendExample } from '../../examples';
 
 export const stripeInvoiceIdSchema = z.string().regex(/^in_[A-Za-z0-9_]{1,200}$/, 'a Stripe invoice id (in_…)');
 
@@ -40,7 +41,7 @@ export const resendInvoiceEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'What happened to each email; the dispatcher sends requeued ones at its next poll',
-      content: { 'application/json': { schema: Result } },
+      content: { 'application/json': { schema: Result, example: resendExample } },
     },
     ...errorResponses(400, 401, 404, 409, 413, 422),
   },

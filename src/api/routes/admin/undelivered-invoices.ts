@@ -3,7 +3,8 @@ import { INVOICE_EMAIL_KINDS } from '../../../domain/invoice-emails';
 import { listUndeliveredInvoiceEmails } from '../../../invoice-delivery';
 import { organizationIdSchema } from '../../../usage/event-schema';
 import { defineEndpoint } from '../../endpoint';
-import { errorResponses } from '../../schemas';
+import { Timestamp, errorResponses } from '../../schemas';
+import { undeliveredExample } from '../../examples';
 
 const UndeliveredEmail = z
   .object({
@@ -13,11 +14,11 @@ const UndeliveredEmail = z
     invoiceStatus: z.string(),
     amountDue: z.number().int(),
     currency: z.string(),
-    invoiceCreatedAt: z.string(),
+    invoiceCreatedAt: Timestamp,
     kind: z.enum(INVOICE_EMAIL_KINDS),
     status: z.enum(['queued', 'pending', 'failed', 'not_required', 'sent', 'not_sent']),
     attempts: z.number().int(),
-    sentAt: z.string().nullable(),
+    sentAt: Timestamp.nullable(),
     lastError: z.string().nullable(),
     toAddress: z.string().nullable(),
   })
@@ -42,7 +43,9 @@ export const undeliveredInvoicesEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'The undelivered emails',
-      content: { 'application/json': { schema: z.object({ data: z.array(UndeliveredEmail) }) } },
+      content: {
+        'application/json': { schema: z.object({ data: z.array(UndeliveredEmail) }), example: undeliveredExample },
+      },
     },
     ...errorResponses(401, 422),
   },

@@ -3,7 +3,8 @@ import { listInvoices, type InvoiceCursor } from '../../../db/read-models/invoic
 import { invoiceDeliveries, type EmailDelivery } from '../../../invoice-delivery';
 import { ApiError } from '../../errors';
 import { defineEndpoint } from '../../endpoint';
-import { errorResponses } from '../../schemas';
+import { CurrencySchema, Timestamp, errorResponses } from '../../schemas';
+import { invoicesExample } from '../../examples';
 
 const EmailDeliverySchema = z
   .object({
@@ -12,7 +13,7 @@ const EmailDeliverySchema = z
         'not_required (nothing owed) | queued (not yet in the outbox) | pending (retrying) | sent | failed (given up; an operator can re-send) | not_sent (invoice predates invoice emails)',
     }),
     attempts: z.number().int(),
-    sentAt: z.string().nullable(),
+    sentAt: Timestamp.nullable(),
   })
   .openapi('EmailDelivery');
 
@@ -21,8 +22,10 @@ const InvoiceSchema = z
     id: z.string(),
     stripeInvoiceId: z.string(),
     number: z.string().nullable(),
-    status: z.string().openapi({ description: 'draft | open | paid | uncollectible | void' }),
-    currency: z.string(),
+    status: z
+      .enum(['draft', 'open', 'paid', 'uncollectible', 'void'])
+      .openapi({ description: "Stripe's invoice status" }),
+    currency: CurrencySchema,
     amountDue: z.number().int(),
     amountPaid: z.number().int(),
     amountRemaining: z.number().int(),
@@ -30,11 +33,11 @@ const InvoiceSchema = z
     attemptCount: z.number().int(),
     hostedInvoiceUrl: z.string().nullable(),
     invoicePdf: z.string().nullable(),
-    periodStart: z.string().nullable(),
-    periodEnd: z.string().nullable(),
-    dueDate: z.string().nullable(),
-    paidAt: z.string().nullable(),
-    createdAt: z.string(),
+    periodStart: Timestamp.nullable(),
+    periodEnd: Timestamp.nullable(),
+    dueDate: Timestamp.nullable(),
+    paidAt: Timestamp.nullable(),
+    createdAt: Timestamp,
     delivery: z.object({ invoice: EmailDeliverySchema, receipt: EmailDeliverySchema }).openapi({
       description: 'The invoice email and the receipt, beside the payment status',
     }),
@@ -61,7 +64,10 @@ export const listInvoicesEndpoint = defineEndpoint({
     200: {
       description: 'A page of invoices',
       content: {
-        'application/json': { schema: z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() }) },
+        'application/json': {
+          schema: z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() }),
+          example: invoicesExample,
+        },
       },
     },
     ...errorResponses(401, 422, 429),

@@ -3,6 +3,7 @@ import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { callWorkflow, ownSubscription } from '../subscription/workflow-call';
+import { setupIntentExample } from '../../examples';
 
 const SetupIntentSchema = z
   .object({
@@ -31,7 +32,7 @@ export const createSetupIntent = defineEndpoint({
   responses: {
     200: {
       description: 'The SetupIntent and the key Stripe.js needs',
-      content: { 'application/json': { schema: SetupIntentSchema } },
+      content: { 'application/json': { schema: SetupIntentSchema, example: setupIntentExample } },
     },
     ...errorResponses(401, 403, 409, 429, 502, 503),
   },

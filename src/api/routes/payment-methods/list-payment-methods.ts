@@ -1,18 +1,19 @@
 import { z } from '@hono/zod-openapi';
 import { listPaymentMethods } from '../../../db/read-models/payment-methods';
 import { defineEndpoint } from '../../endpoint';
-import { errorResponses } from '../../schemas';
+import { Timestamp, errorResponses } from '../../schemas';
+import { paymentMethodsExample } from '../../examples';
 
 const PaymentMethodSchema = z
   .object({
     id: z.string(),
-    type: z.string(),
+    type: z.string().openapi({ example: 'card' }),
     brand: z.string().nullable(),
     last4: z.string().nullable(),
     expMonth: z.number().int().nullable(),
     expYear: z.number().int().nullable(),
     isDefault: z.boolean(),
-    createdAt: z.string(),
+    createdAt: Timestamp,
   })
   .openapi('PaymentMethod');
 
@@ -25,7 +26,12 @@ export const listPaymentMethodsEndpoint = defineEndpoint({
   responses: {
     200: {
       description: 'Payment methods',
-      content: { 'application/json': { schema: z.object({ data: z.array(PaymentMethodSchema) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(PaymentMethodSchema) }),
+          example: paymentMethodsExample,
+        },
+      },
     },
     ...errorResponses(401, 429),
   },

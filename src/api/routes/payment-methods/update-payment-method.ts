@@ -4,6 +4,7 @@ import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, SubscriptionEnvelope } from '../subscription/schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from '../subscription/workflow-call';
+import { paymentMethodUpdateExample } from '../../examples';
 
 const Body = z.object({ paymentMethodId: PaymentMethodIdInput }).strict();
 
@@ -22,6 +23,7 @@ export const updatePaymentMethod = defineEndpoint({
       content: {
         'application/json': {
           schema: SubscriptionEnvelope.extend({ retry: z.enum(['paid', 'declined', 'action_required']).nullable() }),
+          example: paymentMethodUpdateExample,
         },
       },
     },

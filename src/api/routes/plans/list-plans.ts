@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint } from '../../endpoint';
+import { PlanIdSchema } from '../../schemas';
 import { LIMIT_METRICS, PLANS, PLAN_IDS } from '../../../domain/plans';
 import {
   ADD_ONS,
@@ -10,6 +11,7 @@ import {
   planPrice,
   seatPrice,
 } from '../../../domain/pricing';
+import { plansExample } from '../../examples';
 
 const Amounts = z
   .object({ month: z.number().int(), year: z.number().int() })
@@ -17,7 +19,7 @@ const Amounts = z
 
 const PlanSchema = z
   .object({
-    id: z.enum(PLAN_IDS),
+    id: PlanIdSchema,
     name: z.string(),
     price: z.object({
       unitAmount: z
@@ -64,7 +66,7 @@ export const listPlans = defineEndpoint({
   responses: {
     200: {
       description: 'Every plan, cheapest first',
-      content: { 'application/json': { schema: z.object({ data: z.array(PlanSchema) }) } },
+      content: { 'application/json': { schema: z.object({ data: z.array(PlanSchema) }), example: plansExample } },
     },
   },
   handle(r) {

@@ -5,6 +5,7 @@ import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { AddOnIdInput, PacksInput } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
+import { subscriptionChangeExample } from '../../examples';
 
 const Changed = SubscriptionEnvelope.extend({
   change: z.enum(['upgraded', 'upgrade_requires_action', 'downgrade_scheduled']),
@@ -25,7 +26,7 @@ export const setAddOn = defineEndpoint({
   responses: {
     200: {
       description: 'What happened, and the resulting state',
-      content: { 'application/json': { schema: Changed } },
+      content: { 'application/json': { schema: Changed, example: subscriptionChangeExample } },
     },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
@@ -46,7 +47,10 @@ export const removeAddOn = defineEndpoint({
   headers: IdempotencyHeaders,
   params: z.object({ addOn: AddOnIdInput }),
   responses: {
-    200: { description: 'The removal is scheduled', content: { 'application/json': { schema: Changed } } },
+    200: {
+      description: 'The removal is scheduled',
+      content: { 'application/json': { schema: Changed, example: subscriptionChangeExample } },
+    },
     ...errorResponses(400, 401, 403, 409, 422, 429, 502, 503),
   },
   async handle(r) {

@@ -4,6 +4,7 @@ import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
+import { canceledAtPeriodEndExample } from '../../examples';
 
 const Query = z
   .object({
@@ -27,7 +28,10 @@ export const cancelSubscription = defineEndpoint({
   headers: IdempotencyHeaders,
   query: Query,
   responses: {
-    200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    200: {
+      description: 'The resulting state',
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: canceledAtPeriodEndExample } },
+    },
     ...errorResponses(401, 403, 409, 422, 429, 502, 503),
   },
   async handle(r) {

@@ -5,6 +5,7 @@ import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PlanIdInput, SubscriptionEnvelope } from './schemas';
 import { AddOnsInput, IntervalInput, SeatsInput, refuseSeatsBelowUsers } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
+import { subscriptionChangeExample } from '../../examples';
 
 export const ChangeBody = z
   .object({
@@ -37,6 +38,7 @@ export const changePlan = defineEndpoint({
           schema: SubscriptionEnvelope.extend({
             change: z.enum(['upgraded', 'upgrade_requires_action', 'downgrade_scheduled', 'cancel_scheduled']),
           }),
+          example: subscriptionChangeExample,
         },
       },
     },

@@ -5,6 +5,7 @@ import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schemas';
 import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
+import { subscriptionStateExample } from '../../examples';
 
 const Body = z
   .object({
@@ -35,7 +36,10 @@ export const createSubscription = defineEndpoint({
   body: jsonBody(Body),
   status: 201,
   responses: {
-    201: { description: 'Subscribed', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    201: {
+      description: 'Subscribed',
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: subscriptionStateExample } },
+    },
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {

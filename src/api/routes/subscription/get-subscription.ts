@@ -3,6 +3,7 @@ import { effectivePlan } from '../../../domain/effective-plan';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
+import { subscriptionStateExample } from '../../examples';
 
 export const getSubscription = defineEndpoint({
   method: 'get',
@@ -13,7 +14,7 @@ export const getSubscription = defineEndpoint({
   responses: {
     200: {
       description: 'The live subscription, else the most recent ended one, else null',
-      content: { 'application/json': { schema: SubscriptionEnvelope } },
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: subscriptionStateExample } },
     },
     ...errorResponses(401, 429),
   },

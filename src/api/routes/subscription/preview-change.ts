@@ -5,6 +5,7 @@ import { ChangeBody } from './change-plan';
 import { PlanIdInput } from './schemas';
 import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription } from './workflow-call';
+import { previewExample } from '../../examples';
 
 const Preview = z
   .object({
@@ -36,7 +37,10 @@ export const previewChange = defineEndpoint({
   auth: 'user-read',
   body: jsonBody(ChangeBody),
   responses: {
-    200: { description: 'The proration Stripe would charge', content: { 'application/json': { schema: Preview } } },
+    200: {
+      description: 'The proration Stripe would charge',
+      content: { 'application/json': { schema: Preview, example: previewExample } },
+    },
     ...errorResponses(400, 401, 409, 422, 429, 502, 503),
   },
   handle: (r) => {

@@ -3,6 +3,7 @@ import { defineEndpoint } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { SubscriptionEnvelope } from './schemas';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
+import { subscriptionStateExample } from '../../examples';
 
 export const resumeSubscription = defineEndpoint({
   method: 'post',
@@ -13,7 +14,10 @@ export const resumeSubscription = defineEndpoint({
   bodyLimit: USER_BODY_LIMIT,
   headers: IdempotencyHeaders,
   responses: {
-    200: { description: 'The resulting state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    200: {
+      description: 'The resulting state',
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: subscriptionStateExample } },
+    },
     ...errorResponses(401, 403, 409, 429, 502, 503),
   },
   async handle(r) {

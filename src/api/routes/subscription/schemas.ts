@@ -1,6 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { PLAN_IDS } from '../../../domain/plans';
-import { BILLING_INTERVALS } from '../../../domain/pricing';
+import { PAUSE_BEHAVIORS } from '../../../domain/pause';
+import {
+  BillingIntervalSchema,
+  CurrencySchema,
+  PlanIdSchema,
+  SubscriptionStatusSchema,
+  Timestamp,
+} from '../../schemas';
 
 /** A payment waiting for the customer (3-D Secure): never reported as a decline. */
 export const PaymentActionSchema = z
@@ -23,62 +29,65 @@ export const SubscriptionSchema = z
   .object({
     id: z.string(),
     organizationId: z.string(),
-    plan: z.string(),
-    status: z.string().openapi({ description: 'trialing | active | past_due | canceled | incomplete | …' }),
-    currency: z.string(),
+    plan: PlanIdSchema,
+    status: SubscriptionStatusSchema,
+    currency: CurrencySchema,
     unitAmount: z.number().int().openapi({ description: 'Price per interval in minor units' }),
-    currentPeriodStart: z.string().nullable(),
-    currentPeriodEnd: z.string().nullable(),
+    currentPeriodStart: Timestamp.nullable(),
+    currentPeriodEnd: Timestamp.nullable(),
     cancelAtPeriodEnd: z.boolean(),
-    pendingPlan: z.string().nullable().openapi({ description: 'A downgrade that applies at period end' }),
-    trialEnd: z.string().nullable(),
+    pendingPlan: PlanIdSchema.nullable().openapi({ description: 'A downgrade that applies at period end' }),
+    trialEnd: Timestamp.nullable(),
     defaultPaymentMethodId: z.string().nullable(),
     dunningAttempt: z.number().int(),
-    graceEndsAt: z.string().nullable(),
+    graceEndsAt: Timestamp.nullable(),
     dunningPhase: z.enum(['retrying', 'action_required', 'grace']).nullable().openapi({
       description:
         'While a payment is failing: our retries are scheduled, the customer must authenticate, or grace until cancel',
     }),
-    dunningNextActionAt: z
-      .string()
-      .nullable()
-      .openapi({ description: 'The dunning phase’s next date: the next retry, else the end of grace' }),
+    dunningNextActionAt: Timestamp.nullable().openapi({
+      description: 'The dunning phase’s next date: the next retry, else the end of grace',
+    }),
     paymentAction: PaymentActionSchema.nullable(),
-    pendingUpgradePlan: z
-      .string()
-      .nullable()
-      .openapi({ description: 'The plan an upgrade applies once its payment is authenticated' }),
-    interval: z.enum(BILLING_INTERVALS),
+    pendingUpgradePlan: PlanIdSchema.nullable().openapi({
+      description: 'The plan an upgrade applies once its payment is authenticated',
+    }),
+    interval: BillingIntervalSchema,
     seats: z.number().int().openapi({ description: 'Seats bought beyond the plan’s included ones' }),
     addOns: z.record(z.string(), z.number().int()).openapi({ description: 'Packs held per add-on' }),
     scheduledChange: z
       .object({
-        plan: z.string(),
-        interval: z.enum(BILLING_INTERVALS),
+        plan: PlanIdSchema,
+        interval: BillingIntervalSchema,
         seats: z.number().int(),
         addOns: z.record(z.string(), z.number().int()),
-        effectiveAt: z.string().nullable(),
+        effectiveAt: Timestamp.nullable(),
       })
       .nullable()
       .openapi({ description: 'What the subscription renews on at effectiveAt (undo with resume)' }),
-    canceledAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    updatedAt: z.string(),
+    pause: z
+      .object({ behavior: z.enum(PAUSE_BEHAVIORS), resumesAt: Timestamp.nullable() })
+      .nullable()
+      .openapi({
+        description:
+          'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
+      }),
+    canceledAt: Timestamp.nullable(),
+    endedAt: Timestamp.nullable(),
+    updatedAt: Timestamp,
   })
   .openapi('Subscription');
 
 export const SubscriptionEnvelope = z
   .object({
     subscription: SubscriptionSchema.nullable(),
-    effectivePlan: z
-      .enum(PLAN_IDS)
-      .openapi({ description: 'The plan whose entitlements apply now (free without a live subscription)' }),
+    effectivePlan: PlanIdSchema.openapi({
+      description: 'The plan whose entitlements apply now (free without a live subscription)',
+    }),
   })
   .openapi('SubscriptionState');
 
-export const PlanIdInput = z
-  .enum(PLAN_IDS)
-  .openapi({ description: 'Target plan; enterprise is assigned by an operator' });
+export const PlanIdInput = PlanIdSchema.openapi({ description: 'Target plan; enterprise is assigned by an operator' });
 export const PaymentMethodIdInput = z
   .string()
   .regex(/^pm_[A-Za-z0-9_]{1,120}$/, 'a Stripe PaymentMethod id (pm_…)')

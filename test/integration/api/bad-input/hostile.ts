@@ -139,7 +139,12 @@ function rejectedStrings(schema: JsonSchema): fc.Arbitrary<string>[] {
     const re = new RegExp(schema.pattern);
     out.push(hostileString.filter((s) => !re.test(s)));
   }
-  if (schema.format === 'date') out.push(hostileString.filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)));
+  if (schema.format === 'date')
+    out.push(
+      hostileString.filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)),
+      // Shaped like a day but none Postgres takes (year 0000 is ISO-8601's 1 BC), or none at all.
+      fc.constantFrom('0000-01-01', '0000-02-29', '2026-02-30', '2026-13-01', '2026-00-10'),
+    );
   if (schema.maxLength !== undefined)
     out.push(fc.string({ minLength: schema.maxLength + 1, maxLength: schema.maxLength + 50 }));
   return out;

@@ -28,6 +28,7 @@ export const policy = resolveBillingPolicy();
 export const ORG = 'org-prop';
 
 export type Transition = (state: SubscriptionState, input: Input) => Output;
+const START = Date.UTC(2027, 0, 1);
 export const realTransition: Transition = (state, input) => transition(state, input, policy);
 
 export type Action =
@@ -40,7 +41,8 @@ export type Action =
         | 'cardNeedsAuthentication'
         | 'customerAuthenticates'
         | 'paidElsewhere'
-        | 'canceledInStripe';
+        | 'canceledInStripe'
+        | 'pausedInDashboard';
     }
   | { kind: 'events'; types: string[]; duplicate: boolean; reorder: boolean }
   | { kind: 'deadline' }
@@ -80,6 +82,18 @@ const request: fc.Arbitrary<Request> = fc.oneof(
   fc.record({ type: fc.constant('resume' as const) }),
   fc.record({ type: fc.constant('updatePaymentMethod' as const), args: fc.record({ paymentMethodId: card }) }),
   fc.record({ type: fc.constant('previewPlanChange' as const), args: fc.record({ plan }) }),
+  fc.record({
+    type: fc.constant('pause' as const),
+    args: fc.record({
+      behavior: fc.constantFrom('keep_access' as const, 'no_access' as const),
+      // Absolute dates from the harness's start: early ones are in the past by the time they are sent.
+      resumesAt: fc.option(
+        fc.integer({ min: 1, max: 120 }).map((days) => START + days * DAY),
+        { nil: undefined },
+      ),
+    }),
+  }),
+  fc.record({ type: fc.constant('unpause' as const) }),
 );
 const command: fc.Arbitrary<Command> = fc
   .tuple(request, fc.nat(1))
@@ -117,6 +131,7 @@ const later: fc.Arbitrary<Action[]> = fc.array(
           'customerAuthenticates',
           'paidElsewhere',
           'canceledInStripe',
+          'pausedInDashboard',
         )
         .map((h) => ({ kind: 'stripe' as const, happening: h as 'cardDeclines' })),
     },
@@ -153,8 +168,9 @@ export async function simulate(transitionFn: Transition, script: Action[], fault
   const api = stripe.activities() as unknown as Record<string, (input: unknown) => Promise<unknown>>;
   const recorded: Recorded[] = [];
   const staleReads = new Map<string, unknown>();
-  let state = initialState(ORG);
-  let now = Date.UTC(2027, 0, 1);
+  // Runs since the subscription-pause patch accept pauses and read Stripe's pauses.
+  let state: SubscriptionState = { ...initialState(ORG), pauses: true };
+  let now = START;
   let callNo = 0;
   let eventNo = 0;
   const delivered: StripeEventSignal[] = [];
@@ -210,6 +226,7 @@ export async function simulate(transitionFn: Transition, script: Action[], fault
         if (action.happening === 'paidElsewhere' && latest?.status === 'open') stripe.payOutOfBand(latest.id);
         if (action.happening === 'customerAuthenticates' && latest?.status === 'open' && latest.requiresAction)
           stripe.authenticate(latest.id, 'succeed');
+        if (action.happening === 'pausedInDashboard') stripe.pauseInDashboard(sub.id, 'void');
         if (action.happening === 'canceledInStripe')
           Object.assign(sub, { status: 'canceled', endedAt: now, canceledAt: now });
         break;

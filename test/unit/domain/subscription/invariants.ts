@@ -64,6 +64,16 @@ export const statusDocumented: Invariant = (run) => {
   return null;
 };
 
+/** `paused` is shown exactly while a pause is held, and a pause never outlives the subscription. */
+export const pausedOnlyWithPause: Invariant = (run) => {
+  for (const r of run) {
+    const s = r.after;
+    if (s.status === 'paused' && !s.pause) return 'paused without a pause';
+    if (s.status === 'canceled' && s.pause) return 'a pause kept after the end';
+  }
+  return null;
+};
+
 /**
  * Idempotency keys are equal exactly when the business step is: calls from different business steps never
  * share a key, and the same business step (the same command with the same Idempotency-Key, replayed from the
@@ -117,4 +127,5 @@ export const INVARIANTS = {
   statusDocumented,
   keysMatchBusinessSteps,
   noBlindRetryWhileActionRequired,
+  pausedOnlyWithPause,
 };
