@@ -13,7 +13,7 @@ import { createRateLimiter } from '../api/middleware/rate-limit';
 import { registerReadModelGauges } from '../api/read-model-gauges';
 import type { BackgroundService } from '../background/service';
 import type { Config } from '../config';
-import { createDb, type Db } from '../db/database';
+import { createDb, poolOf, type Db } from '../db/database';
 import { createLogger } from '../logger';
 import { billingEmailResolver, createOutboxNotifier } from '../notifications';
 import { createStripeClient } from '../stripe/client';
@@ -83,7 +83,7 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
       temporal: () => checkTemporal(temporal.connection, config.temporal.namespace),
     },
     tokenVerifier: createTokenVerifier(config.auth),
-    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute, pool: poolOf(db) }),
     metrics,
     webhookRelay,
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.
