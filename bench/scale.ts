@@ -5,12 +5,16 @@
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
  *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--cpu-prof DIR]
+ *                          [--action-price USD]
+ * Then prints the cost model per organization-year (bench/scale/cost-model.ts).
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { parseFlags } from './scale/args';
+import { renderCostModel } from './scale/cost-model';
 import { checkInvariants } from './scale/invariants';
+import { pgWritesBetween, readPgWrites } from './scale/pg-stats';
 import { buildPopulation, createLimiter, liveYear, type Org, type Scenario, yearPlan } from './scale/population';
 import { createReadModelWatch } from './scale/read-model-watch';
 import { renderReport, targetsMet, type ScaleResult } from './scale/report';
@@ -33,6 +37,8 @@ const ArgsSchema = z.strictObject({
   'sqlite-pragmas': z.string().default('journal_mode=wal,synchronous=normal'),
   /** Directory for V8 CPU profiles (`.cpuprofile`) of the simulator, worker and API, written as they exit. */
   'cpu-prof': z.string().min(1).optional(),
+  /** A flat price per million Temporal Cloud Actions for the cost model instead of the published tiers (USD). */
+  'action-price': z.coerce.number().positive().max(10_000).optional(),
 });
 
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -64,6 +70,9 @@ async function main(): Promise<void> {
     const counters = { advances: 0 };
     let monthsDone = 0;
     const failedLives: { org: string; scenario: Scenario; error: string }[] = [];
+    // The cost model counts the year alone: the simulator's request counts and the row counters start here.
+    await fetch(`${stack.simUrl}/_sim/requests`, { method: 'DELETE' });
+    const pgBefore = await readPgWrites(stack.db);
     const started = Date.now();
     const progress = setInterval(
       () =>
@@ -91,6 +100,8 @@ async function main(): Promise<void> {
       `every organization's year is over after ${(yearMs / 1000).toFixed(1)} s; waiting for the last webhooks to be relayed`,
     );
     await drainInbox(stack.db);
+    // Before the invariant check's own Stripe reads.
+    const simLog = (await (await fetch(`${stack.simUrl}/_sim/requests`)).json()) as { counts: Record<string, number> };
     const drainedMs = Date.now() - started;
     const processes = sampler.stop();
     log(`inbox drained after ${(drainedMs / 1000).toFixed(1)} s; reading histories and checking invariants`);
@@ -117,7 +128,36 @@ async function main(): Promise<void> {
       invariants,
       processes,
     };
-    process.stdout.write(`${renderReport(result)}\n`);
+    process.stdout.write(`${renderReport(result)}\n\n`);
+    // Idle backends report their row counters within about ten seconds.
+    await new Promise((r) => setTimeout(r, 11_000));
+    const pgWrites = pgWritesBetween(pgBefore, await readPgWrites(stack.db));
+    const emails = await stack.db
+      .selectFrom('email_outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', '=', 'sent')
+      .executeTakeFirst();
+    process.stdout.write(
+      `${renderCostModel(
+        {
+          unit: 'organization-year',
+          units: args.orgs * (args.months / 12),
+          renewals: invariants.stripe.paidInvoices + invariants.stripe.uncollectible,
+          temporalActions: temporal.actions,
+          historyBytes: temporal.historyBytes,
+          // The driver's own calls (test clocks, finding each customer's clock; the checks came after) are not the service's.
+          stripeRequests: Object.fromEntries(
+            Object.entries(simLog.counts).filter(
+              ([e]) => !e.includes('/v1/test_helpers/') && e !== 'GET /v1/customers',
+            ),
+          ),
+          webhooks: invariants.webhookInbox.total,
+          postgres: pgWrites,
+          emails: Number(emails?.n ?? 0),
+        },
+        { actionPricePerMillion: args['action-price'] },
+      )}\n`,
+    );
     const met = targetsMet(result);
     exitCode = met.invariants ? 0 : 1;
   } finally {
