@@ -22,7 +22,7 @@ import { createLimiter } from './scale/population';
 import { startSampler, type ProcessSeries } from './scale/sampler';
 import { startScaleStack } from './scale/stack';
 import { collectTemporalStats } from './scale/temporal-stats';
-import { counterDelta, histogramDelta, scrapeMetrics } from './scale/worker-metrics';
+import { counterDelta, formatBound, histogramDelta, scrapeMetrics } from './scale/worker-metrics';
 import { checkStorm } from './storm/checks';
 import { quantile, waitUntilQuiet, waitUntilSettled, type StormSub } from './storm/settle';
 
@@ -240,13 +240,13 @@ async function main(): Promise<void> {
       [
         'workflow task schedule-to-start',
         s2s
-          ? `${s2s.count} tasks until settled: p50 ≤ ${s2s.p50} s, p99 ≤ ${s2s.p99} s, max ≤ ${s2s.max} s (worker metric buckets); mean ${(s2s.sumSeconds / Math.max(1, s2s.count)).toFixed(3)} s`
+          ? `${s2s.count} tasks until settled: p50 ${formatBound(s2s.p50, s2s.lastBound)}, p99 ${formatBound(s2s.p99, s2s.lastBound)}, max ${formatBound(s2s.max, s2s.lastBound)} (worker metric buckets); mean ${(s2s.sumSeconds / Math.max(1, s2s.count)).toFixed(3)} s`
           : 'metric not exported',
       ],
       [
         'workflow task execution',
         exec
-          ? `p50 ≤ ${exec.p50} s, p99 ≤ ${exec.p99} s; mean ${(exec.sumSeconds / Math.max(1, exec.count)).toFixed(3)} s`
+          ? `p50 ${formatBound(exec.p50, exec.lastBound)}, p99 ${formatBound(exec.p99, exec.lastBound)}; mean ${(exec.sumSeconds / Math.max(1, exec.count)).toFixed(3)} s`
           : 'metric not exported',
       ],
       [

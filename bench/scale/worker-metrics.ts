@@ -39,6 +39,13 @@ export interface HistogramWindow {
   p50: number;
   p99: number;
   max: number;
+  /** The largest finite bucket bound: a quantile of Infinity means "above this". */
+  lastBound: number;
+}
+
+/** `≤ 0.5 s`, or `> 10 s` for the overflow bucket. */
+export function formatBound(seconds: number, lastBound: number): string {
+  return Number.isFinite(seconds) ? `≤ ${seconds} s` : `> ${lastBound} s`;
 }
 
 /** A histogram's observations between two snapshots; quantiles as the bucket bound they fall under. */
@@ -60,5 +67,6 @@ export function histogramDelta(before: MetricsSnapshot, after: MetricsSnapshot, 
     p50: at(0.5),
     p99: at(0.99),
     max: lastNonEmpty,
+    lastBound: Math.max(0, ...buckets.map(([le]) => le).filter(Number.isFinite)),
   };
 }

@@ -7,7 +7,7 @@ import {
   type CostMeasurement,
 } from '../../../bench/scale/cost-model';
 import { analyzeHistory } from '../../../bench/scale/temporal-stats';
-import { histogramDelta, parsePrometheus } from '../../../bench/scale/worker-metrics';
+import { formatBound, histogramDelta, parsePrometheus } from '../../../bench/scale/worker-metrics';
 import { quantile } from '../../../bench/storm/settle';
 import { z } from 'zod';
 
@@ -160,8 +160,11 @@ describe('the worker metrics window', () => {
       p50: 0.1,
       p99: 10,
       max: 10,
+      lastBound: 10,
     });
     expect(histogramDelta(before, after, 'no_such_metric')).toBeNull();
+    expect(formatBound(0.1, 10)).toBe('≤ 0.1 s');
+    expect(formatBound(Infinity, 10)).toBe('> 10 s');
   });
 
   it('takes quantiles by nearest rank', () => {
