@@ -288,6 +288,7 @@ async function main(): Promise<void> {
         { actionPricePerMillion: args['action-price'] },
       ),
       `Postgres rows inserted by table: ${pgWrites.insertedByTable.map(([t, n]) => `${t} ${n}`).join(', ')}`,
+      `Postgres growth by table (with indexes and TOAST): ${pgWrites.bytesByTable.map(([t, n]) => `${t} ${(n / 1024).toFixed(0)} KiB`).join(', ')}`,
       `Stripe requests by endpoint: ${Object.entries(stripeRequests)
         .sort((a, b) => b[1] - a[1])
         .map(([e, n]) => `${e} ${n}`)

@@ -10,6 +10,8 @@ export interface PgWrites {
   bytes: number;
   /** Rows inserted per table, most first. */
   insertedByTable: [string, number][];
+  /** pg_total_relation_size per table (with its indexes and TOAST), largest first. */
+  bytesByTable: [string, number][];
 }
 
 /**
@@ -19,10 +21,10 @@ export interface PgWrites {
  */
 export async function readPgWrites(db: Db): Promise<PgWrites> {
   const rows = (
-    await sql<{ relname: string; ins: string; upd: string; del: string }>`
-      select relname, n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_del::text as del from pg_stat_user_tables`.execute(
-      db,
-    )
+    await sql<{ relname: string; ins: string; upd: string; del: string; bytes: string }>`
+      select relname, n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_del::text as del,
+        pg_total_relation_size(relid)::text as bytes
+      from pg_stat_user_tables`.execute(db)
   ).rows;
   const size = (await sql<{ bytes: string }>`select pg_database_size(current_database())::text as bytes`.execute(db))
     .rows[0];
@@ -33,12 +35,14 @@ export async function readPgWrites(db: Db): Promise<PgWrites> {
     deleted: total('del'),
     bytes: Number(size?.bytes ?? 0),
     insertedByTable: rows.map((r): [string, number] => [r.relname, Number(r.ins)]).sort((a, b) => b[1] - a[1]),
+    bytesByTable: rows.map((r): [string, number] => [r.relname, Number(r.bytes)]).sort((a, b) => b[1] - a[1]),
   };
 }
 
 /** What happened between two readings. */
 export function pgWritesBetween(before: PgWrites, after: PgWrites): PgWrites {
   const was = new Map(before.insertedByTable);
+  const sizeWas = new Map(before.bytesByTable);
   return {
     inserted: after.inserted - before.inserted,
     updated: after.updated - before.updated,
@@ -47,6 +51,10 @@ export function pgWritesBetween(before: PgWrites, after: PgWrites): PgWrites {
     insertedByTable: after.insertedByTable
       .map(([t, n]): [string, number] => [t, n - (was.get(t) ?? 0)])
       .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+    bytesByTable: after.bytesByTable
+      .map(([t, n]): [string, number] => [t, n - (sizeWas.get(t) ?? 0)])
+      .filter(([, n]) => n !== 0)
       .sort((a, b) => b[1] - a[1]),
   };
 }
