@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       ['settle lag, failing cards', `${lagLine(bad)}: past_due and the payment-failed email sent`],
       [
         'workflow tasks (histories)',
-        `${temporal.workflowTasks} from the storm on (${(temporal.workflowTasks / subs.length).toFixed(1)} per subscription); ${temporal.failedWorkflowTasks} failed/timed out; ${temporal.nonStickyTasks} off the sticky queue (full replays); ${temporal.signals} signals; activities ${temporal.activities.map(([t, n]) => `${t} ${n}`).join(', ')}`,
+        `${temporal.workflowTasks} from the storm on (${(temporal.workflowTasks / subs.length).toFixed(1)} per subscription); ${temporal.failedWorkflowTasks} failed/timed out; ${temporal.nonStickyTasks} off the sticky queue (full replays); ${temporal.signals} signals; activities ${[...temporal.activities.map(([t, n]) => `${t} ${n}`), ...temporal.localActivities.map(([t, n]) => `${t} (local) ${n}`)].join(', ')}`,
       ],
       [
         'workflow task schedule-to-start',
