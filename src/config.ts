@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import { otelSchema, tracingConfig, type TracingConfig } from './telemetry/otel-env';
 import {
   temporalConnectionFromEnv,
   type TemporalConnectionSettings,
@@ -123,6 +124,7 @@ const schema = z
     // At least 4: Stripe retries a delivery for up to three days, and a redelivered event must still find its id.
     WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(90),
     EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+    ...otelSchema,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production')
@@ -313,6 +315,8 @@ export interface Config {
    * claimed before the window, webhook inbox events relayed or ignored before it (received), emails sent before it.
    */
   retention: { idempotencyKeysDays: number; webhookInboxDays: number; emailOutboxDays: number };
+  /** OpenTelemetry tracing from the standard OTEL_* variables; off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
 }
 
 export interface HttpLimits {
@@ -439,6 +443,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS,
       emailOutboxDays: e.EMAIL_OUTBOX_RETENTION_DAYS,
     },
+    tracing: tracingConfig(e),
   };
 }
 

@@ -44,6 +44,11 @@ export function createDb(opts: DbOptions): Db {
 }
 
 const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool under a Db made by createDb, for a library that speaks to pg itself (the API's rate limiter). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
 /** Each statement name's text: a connection would silently keep running the first text prepared under a name. */
 const preparedTexts = new Map<string, string>();
 

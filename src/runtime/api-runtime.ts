@@ -13,7 +13,7 @@ import { createPreviewLimiter, createRateLimiter } from '../api/middleware/rate-
 import { registerReadModelGauges } from '../api/read-model-gauges';
 import type { BackgroundService } from '../background/service';
 import type { Config } from '../config';
-import { createDb, type Db } from '../db/database';
+import { createDb, poolOf, type Db } from '../db/database';
 import { createLogger } from '../logger';
 import { billingEmailResolver, createOutboxNotifier } from '../notifications';
 import { createStripeClient } from '../stripe/client';
@@ -88,7 +88,7 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
       temporal: () => checkTemporal(temporal.connection, config.temporal.namespace),
     },
     tokenVerifier: createTokenVerifier(config.auth),
-    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute, pool: poolOf(db) }),
     previewLimiter: createPreviewLimiter(config.http.previews),
     metrics,
     webhookRelay,

@@ -51,7 +51,13 @@ export function exitOnSignalWhileStarting(): void {
  */
 export async function runUntilSignal(
   runtime: Runtime,
-  opts: { logger: Logger; shutdownTimeoutMs: number; finishing: string },
+  opts: {
+    logger: Logger;
+    shutdownTimeoutMs: number;
+    finishing: string;
+    /** Last, after the runtime stopped (e.g. export the spans still batched). */
+    afterStop?: () => Promise<void>;
+  },
 ): Promise<never> {
   const { logger } = opts;
   const stopped = new Promise<{ signal: string } | { failure: unknown }>((resolve) => {
@@ -70,6 +76,7 @@ export async function runUntilSignal(
     process.exit(1);
   }, opts.shutdownTimeoutMs).unref();
   await runtime.stop();
+  await opts.afterStop?.().catch((err: unknown) => logger.warn({ err }, 'after-stop step failed'));
   logger.info('stopped');
   process.exit('signal' in reason ? 0 : 1);
 }

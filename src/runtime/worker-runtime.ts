@@ -17,6 +17,8 @@ import {
 } from '../notifications';
 import { createReconciliationActivities } from '../reconciliation/activities';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
+import { tracingClientInterceptors, tracingWorkerOptions } from '../telemetry/temporal';
+import { disabledTracing, type Tracing } from '../telemetry/tracing';
 import { checkTemporal } from '../temporal-connection';
 import { createStripeClient } from '../stripe/client';
 import { configuredSubscriptionClient } from '../subscriptions/client';
@@ -57,6 +59,8 @@ export interface WorkerRuntimeOverrides {
   workflowsPath?: string;
   /** Create or update the daily reconciliation Schedule (default: when the Temporal worker runs). A test on the shared server must not move it to its own task queue. */
   reconciliationSchedule?: boolean;
+  /** Tracing this process started (src/worker.ts); default: off (workflow spans go nowhere). */
+  tracing?: Tracing;
   /** Core's Prometheus exporter this process installed (src/worker.ts), merged into /metrics. */
   sdkMetricsUrl?: string;
   /** Shorter poll intervals than production's, for tests. */
@@ -91,7 +95,12 @@ export async function createWorkerRuntime(
     });
   const stripe = createStripeClient(config.stripe);
   const connection = overrides.connection ?? (await NativeConnection.connect({ ...config.temporal.connection }));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: tracingClientInterceptors(),
+  });
+  const tracing = tracingWorkerOptions(overrides.tracing ?? disabledTracing('billing-worker'));
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
   const registry = new Registry();
@@ -182,6 +191,8 @@ export async function createWorkerRuntime(
         ...(config.temporal.maxConcurrentWorkflowTasks !== undefined && {
           maxConcurrentWorkflowTaskExecutions: config.temporal.maxConcurrentWorkflowTasks,
         }),
+        interceptors: tracing.interceptors,
+        sinks: tracing.sinks,
         activities: {
           ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
           ...createReconciliationActivities({ db, stripe, subscriptions, logger }),

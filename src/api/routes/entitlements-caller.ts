@@ -42,7 +42,7 @@ export async function resolveEntitlementsCaller(
   if (requestedOrganizationId && requestedOrganizationId !== principal.organizationId) {
     throw new ApiError('FORBIDDEN', "A user token can only see its own organization's entitlements");
   }
-  const limited = deps.rateLimiter.take(`org:${principal.organizationId}`);
+  const limited = await deps.rateLimiter.take(`org:${principal.organizationId}`);
   if (!limited.ok) throw rateLimited(limited.retryAfterSeconds);
   return { kind: 'user', organizationId: principal.organizationId, principal };
 }

@@ -53,7 +53,7 @@ export const previewChange = defineEndpoint({
     const release = inFlight.tryAcquire(key);
     if (!release) throw rateLimited(1, 'A preview for this organization is already running. Please try again shortly.');
     try {
-      const taken = rate.take(key);
+      const taken = await rate.take(key);
       if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, 'Too many previews. Please try again later.');
       return await callWorkflow(() =>
         subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
