@@ -118,10 +118,7 @@ export function analyzeHistory(
     if (failed && count)
       taskFailures.push(`failed (cause ${failed.cause ?? '?'}): ${failed.failure?.message ?? ''}`.slice(0, 300));
     const timedOut = e.workflowTaskTimedOutEventAttributes;
-    if (timedOut && count)
-      taskFailures.push(
-        `timed out (${timedOut.timeoutType === 2 ? 'schedule-to-start on the sticky queue: the worker was busy' : `timeout type ${timedOut.timeoutType ?? '?'}`})`,
-      );
+    if (timedOut && count) taskFailures.push(`timed out (${timeoutReason(timedOut.timeoutType)})`);
     if (e.workflowExecutionSignaledEventAttributes && count) signals += 1;
     if (failed || e.workflowTaskTimedOutEventAttributes) {
       if (count) failedWorkflowTasks += 1;
@@ -165,6 +162,13 @@ export function analyzeHistory(
     actions: billableActions(counted),
     historyBytes: counted.reduce((n, e) => n + temporal.api.history.v1.HistoryEvent.encode(e).finish().length, 0),
   };
+}
+
+/** TimeoutType: 1 START_TO_CLOSE, 2 SCHEDULE_TO_START (a workflow task has no other). */
+function timeoutReason(type: number | null | undefined): string {
+  if (type === 2) return 'schedule-to-start on the sticky queue: the worker was busy';
+  if (type === 1) return 'start-to-close: the worker took longer than the workflow task timeout to answer';
+  return `timeout type ${type ?? '?'}`;
 }
 
 function eventTimeMs(e: HistoryEvent): number {

@@ -78,6 +78,21 @@ describe('Temporal Cloud Actions counted from a history', () => {
   });
 });
 
+describe('workflow task timeouts are named', () => {
+  it('tells a worker too slow to answer from a task that waited on the sticky queue', () => {
+    const run = analyzeHistory('w', 'r', [
+      ev(1, { workflowExecutionStartedEventAttributes: {} }),
+      ev(2, { workflowTaskTimedOutEventAttributes: { timeoutType: 1 } }),
+      ev(3, { workflowTaskTimedOutEventAttributes: { timeoutType: 2 } }),
+    ]);
+    expect(run.failedWorkflowTasks).toBe(2);
+    expect(run.taskFailures).toEqual([
+      'timed out (start-to-close: the worker took longer than the workflow task timeout to answer)',
+      'timed out (schedule-to-start on the sticky queue: the worker was busy)',
+    ]);
+  });
+});
+
 describe('the cost model', () => {
   it('prices Actions by the published monthly tiers (the pricing page example: 11.25M → $525)', () => {
     expect(temporalMonthlyCost(11.25e6).dollars).toBeCloseTo(525, 6);
