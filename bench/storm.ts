@@ -20,7 +20,7 @@ import { renderCostModel } from './scale/cost-model';
 import { pgWritesBetween, readPgWrites, startPgCpuSampler } from './scale/pg-stats';
 import { createLimiter } from './scale/population';
 import { startSampler, type ProcessSeries } from './scale/sampler';
-import { startScaleStack } from './scale/stack';
+import { MAIL_SINK_CAPACITY, startScaleStack } from './scale/stack';
 import { collectTemporalStats } from './scale/temporal-stats';
 import { counterDelta, formatBound, histogramDelta, scrapeMetrics } from './scale/worker-metrics';
 import { checkStorm } from './storm/checks';
@@ -198,7 +198,11 @@ async function main(): Promise<void> {
       .where('status', '=', 'sent')
       .where('created_at', '>=', new Date(stormStartMs))
       .executeTakeFirst();
-    const check = await checkStorm({ db, stripe, mailUrl: stack.mailUrl }, subs, stormStartMs);
+    const check = await checkStorm(
+      { db, stripe, mailUrl: stack.mailUrl, mailCapacity: MAIL_SINK_CAPACITY },
+      subs,
+      stormStartMs,
+    );
     const violations = [
       ...settled.unsettled.slice(0, 20).map((o) => `${o}: not settled within --settle-timeout`),
       ...(quiet ? [] : ['webhooks or emails still pending 300 s after the storm settled']),

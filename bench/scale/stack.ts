@@ -15,6 +15,8 @@ import { startNodeService, type Service } from './processes';
 const WEBHOOK_SECRET = 'whsec_scale_bench_secret';
 const JWT_SECRET = 'scale-bench-jwt-secret-0123456789abcdef';
 const TASK_QUEUE = 'billing-scale';
+/** The mail sink's message window, well above a 5,000-subscription storm's ~12,000 emails. */
+export const MAIL_SINK_CAPACITY = 200_000;
 
 /** Where a run's process logs (and the histories of its failed organizations) are kept. */
 export const runOutputDir = (runId: string): string => path.join(ROOT, '.local/bench-scale', runId);
@@ -98,11 +100,14 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
       profiled,
     );
     services.push(sim);
+    // Every email of the run stays readable: the storm compares each one the outbox sent with what arrived.
     const mail = startNodeService('mail-sink', 'tools/mail-sink/main.ts', {}, [
       '--smtp-port',
       String(smtpPort),
       '--http-port',
       String(mailHttpPort),
+      '--capacity',
+      String(MAIL_SINK_CAPACITY),
     ]);
     services.push(mail);
     await Promise.all([sim.waitForOutput(/listening/), mail.waitForOutput(/SMTP/)]);

@@ -14,6 +14,8 @@ export interface MailSinkOptions {
   /** 0 (the default) picks a free port, which is what in-process tests want. */
   smtpPort?: number;
   httpPort?: number;
+  /** Messages kept, the newest (default 1,000). */
+  capacity?: number;
 }
 
 export interface MailSink {
@@ -46,7 +48,7 @@ function listen(
 /** Starts the SMTP server and its HTTP inbox API on loopback; both close with `close()`. */
 export async function createMailSink(options: MailSinkOptions = {}): Promise<MailSink> {
   const host = options.host ?? '127.0.0.1';
-  const store = new MessageStore();
+  const store = new MessageStore(options.capacity);
   const faults = new FaultSwitch();
   const smtp = createSmtpServer(store, faults);
   const smtpPort = await listen((cb) => smtp.listen(options.smtpPort ?? 0, host, cb));
