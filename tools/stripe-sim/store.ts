@@ -83,6 +83,12 @@ export interface SimState {
   paymentIntentInvoices: Record<string, string>;
   /** Customer tax IDs (absent in older state files: they start empty). */
   taxIds: Record<string, Stripe.TaxId>;
+  /** Coupons, promotion codes and the discounts redeemed from them (absent in older state files: they start empty). */
+  coupons: Record<string, Stripe.Coupon>;
+  /** Deleted coupons: gone from the API, still behind the discounts redeemed from them. */
+  deletedCoupons: Record<string, Stripe.Coupon>;
+  promotionCodes: Record<string, Stripe.PromotionCode>;
+  discounts: Record<string, Stripe.Discount>;
 }
 
 export function emptyState(): SimState {
@@ -109,6 +115,10 @@ export function emptyState(): SimState {
     charges: {},
     paymentIntentInvoices: {},
     taxIds: {},
+    coupons: {},
+    deletedCoupons: {},
+    promotionCodes: {},
+    discounts: {},
   };
 }
 
