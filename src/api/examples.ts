@@ -25,6 +25,7 @@ const subscription = {
   seats: 2,
   addOns: { agents_5: 1 },
   scheduledChange: null,
+  pause: null,
   canceledAt: null,
   endedAt: null,
   updatedAt: '2026-12-01T00:00:04.120Z',
@@ -33,6 +34,32 @@ const subscription = {
 export const subscriptionStateExample = { subscription, effectivePlan: 'professional' };
 export const subscriptionChangeExample = { change: 'upgraded', ...subscriptionStateExample };
 export const paymentMethodUpdateExample = { retry: null, ...subscriptionStateExample };
+export const pausedExample = {
+  subscription: {
+    ...subscription,
+    status: 'paused',
+    pause: { behavior: 'keep_access', resumesAt: '2027-02-01T00:00:00.000Z' },
+  },
+  effectivePlan: 'professional',
+};
+export const billingProfileExample = {
+  billingProfile: {
+    email: 'accounts@acme.example',
+    legalName: 'Acme GmbH',
+    address: {
+      line1: 'Friedrichstraße 68',
+      line2: null,
+      city: 'Berlin',
+      postalCode: '10117',
+      state: null,
+      country: 'DE',
+    },
+    taxIds: [
+      { id: 'txi_1QkY7dLkdIwHu7ix', type: 'eu_vat', value: 'DE123456789', country: 'DE', verification: 'pending' },
+    ],
+    updatedAt: '2026-12-01T00:00:05.000Z',
+  },
+};
 export const canceledAtPeriodEndExample = {
   subscription: { ...subscription, cancelAtPeriodEnd: true },
   effectivePlan: 'professional',

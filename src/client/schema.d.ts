@@ -270,6 +270,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -393,6 +394,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -651,6 +653,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -873,6 +876,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1362,6 +1366,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1540,6 +1545,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "plan": "professional",
+                         *         "status": "paused",
+                         *         "currency": "usd",
+                         *         "unitAmount": 9900,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": "pm_1QkY7bLkdIwHu7ixVisa",
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 2,
+                         *         "addOns": {
+                         *           "agents_5": 1
+                         *         },
+                         *         "scheduledChange": null,
+                         *         "pause": {
+                         *           "behavior": "keep_access",
+                         *           "resumesAt": "2027-02-01T00:00:00.000Z"
+                         *         },
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       },
+                         *       "effectivePlan": "professional"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionState"];
                     };
                 };
@@ -1740,6 +1783,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "plan": "professional",
+                         *         "status": "active",
+                         *         "currency": "usd",
+                         *         "unitAmount": 9900,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": "pm_1QkY7bLkdIwHu7ixVisa",
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 2,
+                         *         "addOns": {
+                         *           "agents_5": 1
+                         *         },
+                         *         "scheduledChange": null,
+                         *         "pause": null,
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       },
+                         *       "effectivePlan": "professional"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionState"];
                     };
                 };
@@ -1931,6 +2009,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2208,6 +2287,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2845,6 +2925,7 @@ export interface paths {
                          *           "agents_5": 1
                          *         },
                          *         "scheduledChange": null,
+                         *         "pause": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -3086,6 +3167,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "billingProfile": {
+                         *         "email": "accounts@acme.example",
+                         *         "legalName": "Acme GmbH",
+                         *         "address": {
+                         *           "line1": "Friedrichstraße 68",
+                         *           "line2": null,
+                         *           "city": "Berlin",
+                         *           "postalCode": "10117",
+                         *           "state": null,
+                         *           "country": "DE"
+                         *         },
+                         *         "taxIds": [
+                         *           {
+                         *             "id": "txi_1QkY7dLkdIwHu7ix",
+                         *             "type": "eu_vat",
+                         *             "value": "DE123456789",
+                         *             "country": "DE",
+                         *             "verification": "pending"
+                         *           }
+                         *         ],
+                         *         "updatedAt": "2026-12-01T00:00:05.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             billingProfile: components["schemas"]["BillingProfile"];
                         };
@@ -3155,6 +3262,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "billingProfile": {
+                         *         "email": "accounts@acme.example",
+                         *         "legalName": "Acme GmbH",
+                         *         "address": {
+                         *           "line1": "Friedrichstraße 68",
+                         *           "line2": null,
+                         *           "city": "Berlin",
+                         *           "postalCode": "10117",
+                         *           "state": null,
+                         *           "country": "DE"
+                         *         },
+                         *         "taxIds": [
+                         *           {
+                         *             "id": "txi_1QkY7dLkdIwHu7ix",
+                         *             "type": "eu_vat",
+                         *             "value": "DE123456789",
+                         *             "country": "DE",
+                         *             "verification": "pending"
+                         *           }
+                         *         ],
+                         *         "updatedAt": "2026-12-01T00:00:05.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             billingProfile: components["schemas"]["BillingProfile"];
                         };

@@ -46,6 +46,7 @@ describe('the committed OpenAPI document and typed client', () => {
       'trialing',
       'active',
       'past_due',
+      'paused',
       'canceled',
     ]);
     expect(schemas.PlanId?.enum).toEqual(['free', 'starter', 'professional', 'enterprise']);

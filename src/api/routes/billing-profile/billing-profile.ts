@@ -9,6 +9,7 @@ import {
   isCountryCode,
   type BillingProfile,
 } from '../../../domain/billing-profile';
+import { billingProfileExample } from '../../examples';
 import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
@@ -94,7 +95,7 @@ export const getBillingProfile = defineEndpoint({
   responses: {
     200: {
       description: 'The profile as synced to the Stripe customer (all null and no tax IDs before there is a customer)',
-      content: { 'application/json': { schema: ProfileEnvelope } },
+      content: { 'application/json': { schema: ProfileEnvelope, example: billingProfileExample } },
     },
     ...errorResponses(401, 429),
   },
@@ -119,7 +120,7 @@ export const putBillingProfile = defineEndpoint({
   responses: {
     200: {
       description: 'The profile Stripe now holds',
-      content: { 'application/json': { schema: ProfileEnvelope } },
+      content: { 'application/json': { schema: ProfileEnvelope, example: billingProfileExample } },
     },
     ...errorResponses(400, 401, 403, 409, 413, 422, 429, 502, 503),
   },

@@ -1,3 +1,4 @@
+import { pausedExample, subscriptionStateExample } from '../../examples';
 import { z } from '@hono/zod-openapi';
 import { PAUSE_BEHAVIORS, resumesAtRefusal } from '../../../domain/pause';
 import { USER_BODY_LIMIT } from '../../middleware/guards';
@@ -36,7 +37,10 @@ export const pauseSubscription = defineEndpoint({
   headers: IdempotencyHeaders,
   body: jsonBody(PauseBody),
   responses: {
-    200: { description: 'The paused state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    200: {
+      description: 'The paused state',
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: pausedExample } },
+    },
     ...errorResponses(400, 401, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
@@ -57,7 +61,10 @@ export const resumePausedSubscription = defineEndpoint({
   auth: 'user-write',
   headers: IdempotencyHeaders,
   responses: {
-    200: { description: 'The resumed state', content: { 'application/json': { schema: SubscriptionEnvelope } } },
+    200: {
+      description: 'The resumed state',
+      content: { 'application/json': { schema: SubscriptionEnvelope, example: subscriptionStateExample } },
+    },
     ...errorResponses(401, 403, 409, 429, 502, 503),
   },
   async handle(r) {
