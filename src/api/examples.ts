@@ -253,3 +253,31 @@ export const readinessDownExample = {
   status: 'unavailable',
   checks: { postgres: { ok: true, ms: 2 }, temporal: { ok: false, error: 'no answer within 2000 ms', ms: 2001 } },
 };
+
+export const couponExample = {
+  coupon: {
+    id: 'SPRING26',
+    name: '25 % for 3 months',
+    percentOff: 25,
+    amountOff: null,
+    currency: null,
+    duration: 'repeating',
+    durationInMonths: 3,
+    products: [],
+    redeemBy: null,
+    maxRedemptions: null,
+    timesRedeemed: 0,
+    valid: true,
+  },
+};
+export const promotionCodeExample = {
+  promotionCode: {
+    id: 'promo_1QkY7dLkdIwHu7ix',
+    code: 'SPRING26',
+    couponId: 'SPRING26',
+    active: true,
+    expiresAt: null,
+    maxRedemptions: 100,
+    timesRedeemed: 0,
+  },
+};

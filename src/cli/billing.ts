@@ -5,6 +5,7 @@ import { UsageError, type CliCommand } from './command';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
+import { couponCreateCommand, promotionCodeCreateCommand } from './commands/discounts';
 import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
@@ -25,6 +26,8 @@ const COMMANDS: CliCommand[] = [
   healthReportCommand,
   undeliveredInvoicesCommand,
   resendInvoiceCommand,
+  couponCreateCommand,
+  promotionCodeCreateCommand,
 ];
 
 function help(): string {

@@ -4506,6 +4506,410 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/admin/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a coupon in Stripe (operators only): percent or amount off, once, repeating N months or forever
+         * @description Exactly one of percentOff or amountOff (with currency); durationInMonths for a repeating coupon only; plans limits it to those plans, redeemBy ends redemptions, maxRedemptions caps them. Customers redeem coupons through promotion codes (POST /admin/promotion-codes).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CouponInput"];
+                };
+            };
+            responses: {
+                /** @description The coupon as Stripe holds it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "coupon": {
+                         *         "id": "SPRING26",
+                         *         "name": "25 % for 3 months",
+                         *         "percentOff": 25,
+                         *         "amountOff": null,
+                         *         "currency": null,
+                         *         "duration": "repeating",
+                         *         "durationInMonths": 3,
+                         *         "products": [],
+                         *         "redeemBy": null,
+                         *         "maxRedemptions": null,
+                         *         "timesRedeemed": 0,
+                         *         "valid": true
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            coupon: components["schemas"]["Coupon"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/admin/promotion-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a promotion code customers type to redeem a coupon (operators only)
+         * @description The code is unique among active codes regardless of case (409 when an active code has it); expiresAt ends it, maxRedemptions caps it. Customers give it as promotionCode at subscribe or to POST /subscription/discount.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PromotionCodeInput"];
+                };
+            };
+            responses: {
+                /** @description The promotion code as Stripe holds it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "promotionCode": {
+                         *         "id": "promo_1QkY7dLkdIwHu7ix",
+                         *         "code": "SPRING26",
+                         *         "couponId": "SPRING26",
+                         *         "active": true,
+                         *         "expiresAt": null,
+                         *         "maxRedemptions": 100,
+                         *         "timesRedeemed": 0
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            promotionCode: components["schemas"]["PromotionCode"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "NOT_FOUND",
+                         *         "message": "No route for GET /api/v1/billing/nothing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5117,6 +5521,79 @@ export interface components {
                 /** @enum {string} */
                 outcome: "requeued" | "retry_now" | "queued" | "already_sent" | "in_flight";
             }[];
+        };
+        Coupon: {
+            id: string;
+            name: string | null;
+            percentOff: number | null;
+            amountOff: number | null;
+            currency: string | null;
+            duration: string;
+            durationInMonths: number | null;
+            /** @description Stripe products it is limited to (empty: all) */
+            products: string[];
+            /** Format: date-time */
+            redeemBy: string | null;
+            maxRedemptions: number | null;
+            timesRedeemed: number;
+            valid: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "SPRING26",
+         *       "name": "25 % for 3 months",
+         *       "percentOff": 25,
+         *       "duration": "repeating",
+         *       "durationInMonths": 3
+         *     }
+         */
+        CouponInput: {
+            id?: string;
+            /** @description Shown on invoices (Stripe allows 40 characters) */
+            name: string;
+            percentOff?: number;
+            /** @description Minor units of currency (cents) */
+            amountOff?: number;
+            /** @enum {string} */
+            currency?: "usd" | "eur";
+            /** @enum {string} */
+            duration: "once" | "repeating" | "forever";
+            durationInMonths?: number;
+            /** @description Only these plans (their Stripe products); every plan when absent */
+            plans?: ("starter" | "professional" | "enterprise")[];
+            /**
+             * Format: date-time
+             * @example 2027-03-31T23:59:59Z
+             */
+            redeemBy?: string;
+            maxRedemptions?: number;
+        };
+        PromotionCode: {
+            id: string;
+            code: string;
+            couponId: string;
+            active: boolean;
+            /** Format: date-time */
+            expiresAt: string | null;
+            maxRedemptions: number | null;
+            timesRedeemed: number;
+        };
+        /**
+         * @example {
+         *       "code": "SPRING26",
+         *       "couponId": "SPRING26",
+         *       "maxRedemptions": 100
+         *     }
+         */
+        PromotionCodeInput: {
+            code: string;
+            couponId: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-31T23:59:59Z
+             */
+            expiresAt?: string;
+            maxRedemptions?: number;
         };
     };
     responses: never;

@@ -1,7 +1,14 @@
 import type { Endpoint } from '../../endpoint';
+import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
 import { healthReportEndpoint } from './health-report';
 import { resendInvoiceEndpoint } from './resend-invoice';
 import { undeliveredInvoicesEndpoint } from './undelivered-invoices';
 
 /** Operator endpoints under /api/v1/billing/admin, authenticated by ADMIN_TOKENS (see middleware/admin.ts). */
-export const adminEndpoints: Endpoint[] = [healthReportEndpoint, undeliveredInvoicesEndpoint, resendInvoiceEndpoint];
+export const adminEndpoints: Endpoint[] = [
+  healthReportEndpoint,
+  undeliveredInvoicesEndpoint,
+  resendInvoiceEndpoint,
+  createCouponEndpoint,
+  createPromotionCodeEndpoint,
+];
