@@ -1,3 +1,5 @@
+import { UsageError, type CliCommand } from '../../src/cli/command';
+import { couponCreateCommand, promotionCodeCreateCommand } from '../../src/cli/commands/discounts';
 import { apiClient, startStack, type Stack } from '../helpers/stack';
 
 jest.setTimeout(180_000);
@@ -118,5 +120,60 @@ describe('operators create coupons and promotion codes (admin routes)', () => {
     );
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('CONFLICT');
+  });
+});
+
+describe('operators create coupons and promotion codes (CLI)', () => {
+  async function run(command: CliCommand, ...argv: string[]): Promise<string> {
+    const lines: string[] = [];
+    const deps = {
+      config: stack.config,
+      db: stack.t.db,
+      temporal: stack.temporal.client,
+      out: (l: string) => lines.push(l),
+    };
+    await command.run(argv, deps);
+    return lines.join('\n');
+  }
+
+  test('coupon-create and promotion-code-create; a rerun of the same code returns it; bad options are usage errors', async () => {
+    expect(
+      await run(
+        couponCreateCommand,
+        '--id',
+        'CLI_TEN',
+        '--name',
+        'Ten off',
+        '--amount-off',
+        '1000',
+        '--currency',
+        'usd',
+        '--duration',
+        'forever',
+      ),
+    ).toBe('coupon CLI_TEN: 1000 usd off, forever');
+    const first = await run(
+      promotionCodeCreateCommand,
+      '--code',
+      'CLITEN',
+      '--coupon',
+      'CLI_TEN',
+      '--max-redemptions',
+      '3',
+    );
+    expect(first).toMatch(/^promotion code CLITEN \(promo_\w+\) for coupon CLI_TEN: active true$/);
+    expect(
+      await run(promotionCodeCreateCommand, '--code', 'CLITEN', '--coupon', 'CLI_TEN', '--max-redemptions', '3'),
+    ).toBe(first);
+    expect((await stack.stripe.coupons.retrieve('CLI_TEN')).amount_off).toBe(1000);
+
+    await expect(
+      run(couponCreateCommand, '--name', 'X', '--percent-off', '10', '--duration', 'repeating'),
+    ).rejects.toThrow(new UsageError('a repeating coupon needs --months'));
+    await expect(run(couponCreateCommand, '--name', 'X', '--duration', 'once')).rejects.toThrow(UsageError);
+    await expect(
+      run(couponCreateCommand, '--name', 'X', '--percent-off', '10', '--duration', 'once', '--plans', 'free'),
+    ).rejects.toThrow(/--plans/);
+    await expect(run(promotionCodeCreateCommand, '--code', 'a b', '--coupon', 'CLI_TEN')).rejects.toThrow(/--code/);
   });
 });

@@ -55,8 +55,15 @@ export const couponCreateCommand: CliCommand = {
       maxRedemptions: o['max-redemptions'],
     };
     const problem = couponInputError(input, Date.now());
-    if (problem)
-      throw new UsageError(problem.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a}-${b.toLowerCase()}`));
+    const flags: Record<string, string> = {
+      percentOff: '--percent-off',
+      amountOff: '--amount-off',
+      durationInMonths: '--months',
+      redeemBy: '--redeem-by',
+      currency: '--currency',
+      plans: '--plans',
+    };
+    if (problem) throw new UsageError(problem.replace(/\b[a-z][A-Za-z]+\b/g, (w) => flags[w] ?? w));
     const coupon = couponView(
       await createCoupon(createStripeClient(config.stripe), input, `cli-coupon:${o.id ?? randomUUID()}`),
     );
