@@ -19,6 +19,7 @@ export type {
   PayInvoiceInput,
   PayInvoiceResult,
   PauseCollectionInput,
+  ApplyDiscountInput,
   PaymentError,
   PlanChangePreview,
   PreviewPlanChangeInput,

@@ -281,3 +281,18 @@ export const promotionCodeExample = {
     timesRedeemed: 0,
   },
 };
+
+export const discountAppliedExample = {
+  discount: {
+    promotionCode: 'SPRING25',
+    couponId: 'SPRING26',
+    name: '25 % for 3 months',
+    percentOff: 25,
+    amountOff: null,
+    currency: null,
+    duration: 'repeating',
+    durationInMonths: 3,
+    endsAt: '2027-03-05T10:00:00.000Z',
+  },
+};
+export const discountRemovedExample = { discount: null };

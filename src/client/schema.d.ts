@@ -357,6 +357,11 @@ export interface paths {
                             agents_5?: number;
                             storage_10gb?: number;
                         };
+                        /**
+                         * @description Redeemed with the subscription; an unknown, inactive, expired, used-up or not-applicable code refuses the subscribe (400, nothing created)
+                         * @example SPRING25
+                         */
+                        promotionCode?: string;
                     };
                 };
             };
@@ -1819,6 +1824,413 @@ export interface paths {
                          *     }
                          */
                         "application/json": components["schemas"]["SubscriptionState"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a promotion code to the subscription (replacing its discount)
+         * @description The code is looked up in Stripe first: unknown, inactive, expired, used up, or for another plan is 400 INVALID_REQUEST with details.promotionCode (unknown, inactive, expired, exhausted, not_applicable) and nothing changes. The discount applies from the next invoice; previews (POST /subscription/preview) show it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description A promotion code as the customer typed it (any case)
+                         * @example SPRING25
+                         */
+                        promotionCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The discount now on the subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "discount": {
+                         *         "promotionCode": "SPRING25",
+                         *         "couponId": "SPRING26",
+                         *         "name": "25 % for 3 months",
+                         *         "percentOff": 25,
+                         *         "amountOff": null,
+                         *         "currency": null,
+                         *         "duration": "repeating",
+                         *         "durationInMonths": 3,
+                         *         "endsAt": "2027-03-05T10:00:00.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            discount: components["schemas"]["Discount"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Take the discount off the subscription (from the next invoice) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No discount any more */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "discount": null
+                         *     }
+                         */
+                        "application/json": {
+                            discount: components["schemas"]["Discount"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description UNAUTHORIZED: missing, expired or invalid token */
@@ -5181,6 +5593,23 @@ export interface components {
                 year: number;
             };
         };
+        Discount: {
+            promotionCode: string | null;
+            couponId: string;
+            name: string | null;
+            percentOff: number | null;
+            /** @description Minor units of currency */
+            amountOff: number | null;
+            currency: string | null;
+            /** @description once, repeating or forever */
+            duration: string;
+            durationInMonths: number | null;
+            /**
+             * Format: date-time
+             * @description When a repeating discount stops applying; null for once and forever
+             */
+            endsAt: string | null;
+        } | null;
         Invoice: {
             id: string;
             stripeInvoiceId: string;

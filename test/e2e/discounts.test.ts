@@ -1,6 +1,9 @@
 import { UsageError, type CliCommand } from '../../src/cli/command';
 import { couponCreateCommand, promotionCodeCreateCommand } from '../../src/cli/commands/discounts';
-import { apiClient, startStack, type Stack } from '../helpers/stack';
+import { randomUUID } from 'node:crypto';
+import type Stripe from 'stripe';
+import { advanceClock, apiClient, eventually, startStack, type Stack } from '../helpers/stack';
+import { userToken } from '../helpers/tokens';
 
 jest.setTimeout(180_000);
 
@@ -177,3 +180,174 @@ describe('operators create coupons and promotion codes (CLI)', () => {
     await expect(run(promotionCodeCreateCommand, '--code', 'a b', '--coupon', 'CLI_TEN')).rejects.toThrow(/--code/);
   });
 });
+
+const DAY = 86_400_000;
+type SubState = { subscription: { status: string; currentPeriodEnd: string } | null };
+type Discount = { discount: Record<string, unknown> | null };
+
+async function stripeSubscriptionOf(org: string): Promise<Stripe.Subscription> {
+  const customer = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_customer_id')
+    .where('organization_id', '=', org)
+    .executeTakeFirstOrThrow();
+  const [sub] = (await stack.stripe.subscriptions.list({ customer: customer.stripe_customer_id, limit: 1 })).data;
+  if (!sub) throw new Error(`no subscription for ${org}`);
+  return sub;
+}
+
+/** The subscription's invoices, oldest first: [billing reason, subtotal, total]. */
+async function invoiceTotals(org: string): Promise<[string | null, number, number][]> {
+  const sub = await stripeSubscriptionOf(org);
+  return (await stack.stripe.invoices.list({ subscription: sub.id, limit: 20 })).data
+    .reverse()
+    .map((i) => [i.billing_reason, i.subtotal, i.total]);
+}
+
+async function customer(tag: string) {
+  const org = `org_${tag}_${randomUUID().slice(0, 8)}`;
+  return { org, call: apiClient(stack, await userToken({ org, email: `${org}@customers.example` })) };
+}
+
+describe('customers redeem promotion codes (through the API, on the simulator)', () => {
+  beforeAll(async () => {
+    const call = admin();
+    await call('POST', '/admin/coupons', {
+      id: 'E2E_Q',
+      name: '25 % for 2 months',
+      percentOff: 25,
+      duration: 'repeating',
+      durationInMonths: 2,
+    });
+    await call('POST', '/admin/promotion-codes', { code: 'QUARTER25', couponId: 'E2E_Q' });
+    await call('POST', '/admin/coupons', {
+      id: 'E2E_FOREVER',
+      name: '10 % forever',
+      percentOff: 10,
+      duration: 'forever',
+    });
+    await call('POST', '/admin/promotion-codes', { code: 'LOYAL10', couponId: 'E2E_FOREVER' });
+    await call('POST', '/admin/coupons', {
+      id: 'E2E_PRO_ONLY',
+      name: 'Pro only',
+      percentOff: 50,
+      duration: 'once',
+      plans: ['professional'],
+    });
+    await call('POST', '/admin/promotion-codes', { code: 'PROHALF', couponId: 'E2E_PRO_ONLY' });
+    await call('POST', '/admin/coupons', { id: 'E2E_ONE', name: 'One redemption', percentOff: 5, duration: 'forever' });
+    await call('POST', '/admin/promotion-codes', { code: 'SINGLE5', couponId: 'E2E_ONE', maxRedemptions: 1 });
+  });
+
+  test('a repeating coupon given at subscribe reduces two monthly invoices and is gone from the third', async () => {
+    const { org, call } = await customer('repeating');
+    const created = await call<SubState>(
+      'POST',
+      '/subscription',
+      { planId: 'starter', paymentMethodId: 'pm_card_visa', skipTrial: true, promotionCode: 'quarter25' },
+      { 'idempotency-key': `sub-${org}` },
+    );
+    expect(created.status).toBe(201);
+    const sub = await stripeSubscriptionOf(org);
+    expect(sub.discounts).toHaveLength(1);
+    let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
+    for (let renewal = 1; renewal <= 2; renewal++) {
+      await advanceClock(stack, org, periodEnd + DAY);
+      await eventually(`renewal ${renewal}`, async () =>
+        (await invoiceTotals(org)).length === renewal + 1 ? true : undefined,
+      );
+      periodEnd = (await stripeSubscriptionOf(org)).items.data[0]!.current_period_end * 1000;
+    }
+    const totals = await invoiceTotals(org);
+    expect(totals.map(([, subtotal, total]) => [subtotal, total])).toEqual([
+      [subtotal(totals[0]), Math.round(subtotal(totals[0]) * 0.75)],
+      [subtotal(totals[1]), Math.round(subtotal(totals[1]) * 0.75)],
+      [subtotal(totals[2]), subtotal(totals[2])],
+    ]);
+    expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+  });
+
+  test('a forever code applied later reduces every renewal; removing it takes it off', async () => {
+    const { org, call } = await customer('forever');
+    const created = await call<SubState>('POST', '/subscription', {
+      planId: 'starter',
+      paymentMethodId: 'pm_card_visa',
+      skipTrial: true,
+    });
+    expect(created.status).toBe(201);
+    const applied = await call<Discount>('POST', '/subscription/discount', { promotionCode: 'LOYAL10' });
+    expect(applied.status).toBe(200);
+    expect(applied.body.discount).toMatchObject({
+      promotionCode: 'LOYAL10',
+      percentOff: 10,
+      duration: 'forever',
+      endsAt: null,
+    });
+    let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
+    for (let renewal = 1; renewal <= 2; renewal++) {
+      await advanceClock(stack, org, periodEnd + DAY);
+      await eventually(`renewal ${renewal}`, async () =>
+        (await invoiceTotals(org)).length === renewal + 1 ? true : undefined,
+      );
+      periodEnd = (await stripeSubscriptionOf(org)).items.data[0]!.current_period_end * 1000;
+    }
+    const totals = await invoiceTotals(org);
+    expect(totals.slice(1).map(([, subtotal, total]) => total / subtotal)).toEqual([0.9, 0.9]);
+    expect(totals[0]![2]).toBe(totals[0]![1]);
+
+    const removed = await call<Discount>('DELETE', '/subscription/discount');
+    expect(removed.status).toBe(200);
+    expect(removed.body.discount).toBeNull();
+    expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+  });
+
+  test('unknown, not-applicable and used-up codes are refused with the envelope and nothing is redeemed', async () => {
+    const first = await customer('single');
+    expect(
+      (
+        await first.call('POST', '/subscription', {
+          planId: 'starter',
+          paymentMethodId: 'pm_card_visa',
+          skipTrial: true,
+          promotionCode: 'SINGLE5',
+        })
+      ).status,
+    ).toBe(201);
+    const { org, call } = await customer('refused');
+    const refusedSubscribe = await call<Envelope>('POST', '/subscription', {
+      planId: 'starter',
+      paymentMethodId: 'pm_card_visa',
+      skipTrial: true,
+      promotionCode: 'PROHALF',
+    });
+    expect(refusedSubscribe.status).toBe(400);
+    expect(refusedSubscribe.body.error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: { promotionCode: 'not_applicable' },
+    });
+    expect(
+      (await call('POST', '/subscription', { planId: 'starter', paymentMethodId: 'pm_card_visa', skipTrial: true }))
+        .status,
+    ).toBe(201);
+    for (const [code, reason] of [
+      ['NOSUCH99', 'unknown'],
+      ['PROHALF', 'not_applicable'],
+      ['SINGLE5', 'exhausted'],
+    ] as const) {
+      const res = await call<Envelope>('POST', '/subscription/discount', { promotionCode: code });
+      expect({ code, status: res.status, error: res.body.error }).toMatchObject({
+        code,
+        status: 400,
+        error: { code: 'INVALID_REQUEST', details: { promotionCode: reason } },
+      });
+    }
+    const malformed = await call<Envelope>('POST', '/subscription/discount', { promotionCode: 'no spaces' });
+    expect(malformed.status).toBe(422);
+    expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+    expect((await stack.stripe.coupons.retrieve('E2E_PRO_ONLY')).times_redeemed).toBe(0);
+  });
+});
+
+function subtotal(row: [string | null, number, number] | undefined): number {
+  return row?.[1] ?? 0;
+}

@@ -1,3 +1,4 @@
+import type { DiscountView } from '../discounts';
 import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
@@ -97,6 +98,13 @@ export interface SubscriptionState {
    * status and `pause_collection` are read as a pause. Runs whose history predates it read `paused` as ended.
    */
   pauses?: boolean;
+  /** The discount on the subscription as last read with its discounts (absent in states from before discounts). */
+  discount?: DiscountView | null;
+  /**
+   * Set by each run from `patched('subscription-discounts')`: a customer's promotion code is accepted at subscribe
+   * and by applyDiscount/removeDiscount. Runs whose history predates it refuse them.
+   */
+  discounts?: boolean;
 }
 
 /** The fields the policy core added to the state the first workflow code carried (see upgradeState). */
@@ -222,6 +230,8 @@ export interface SubscriptionView {
   scheduledChange: ScheduledChangeView | null;
   /** While paused: with or without access, and when it resumes (null = when asked). */
   pause: PauseView | null;
+  /** The promotion code's discount on the subscription (null: none). */
+  discount: DiscountView | null;
 }
 
 export interface PauseView {
@@ -236,7 +246,7 @@ export interface ScheduledChangeView extends Terms {
 
 export function toView(
   s: StateBeforeCoreV2 &
-    Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause'>>,
+    Partial<Pick<SubscriptionState, 'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause' | 'discount'>>,
 ): SubscriptionView {
   const terms = termsOf(s);
   const d = s.dunning;
@@ -281,6 +291,7 @@ export function toView(
       ? { plan: s.scheduled.plan, ...s.scheduled.terms, effectiveAt: s.currentPeriodEnd }
       : null,
     pause: s.pause ? { behavior: s.pause.behavior, resumesAt: s.pause.resumesAt } : null,
+    discount: s.discount ?? null,
   };
 }
 

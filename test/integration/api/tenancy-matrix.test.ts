@@ -326,6 +326,48 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/subscription/discount': {
+    access: 'user',
+    valid: { path: `${B}/subscription/discount`, body: { promotionCode: 'MATRIX10' } },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () =>
+          send('POST', `${B}/subscription/discount`, { token: newcomer.token, body: { promotionCode: 'MATRIX10' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/discount`, {
+            token: attacker.token,
+            body: { promotionCode: 'MATRIX10', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'DELETE /api/v1/billing/subscription/discount': {
+    access: 'user',
+    valid: { path: `${B}/subscription/discount` },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription/discount`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
+        send: () =>
+          send('DELETE', `${B}/subscription/discount?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 400,
+        code: 'INVALID_REQUEST',
+      },
+    ],
+  },
   'GET /api/v1/billing/invoices': {
     access: 'user',
     valid: { path: `${B}/invoices` },
