@@ -26,6 +26,7 @@ const subscription = {
   addOns: { agents_5: 1 },
   scheduledChange: null,
   pause: null,
+  discount: null,
   canceledAt: null,
   endedAt: null,
   updatedAt: '2026-12-01T00:00:04.120Z',

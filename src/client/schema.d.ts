@@ -271,6 +271,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -400,6 +401,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -659,6 +661,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -882,6 +885,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1372,6 +1376,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1581,6 +1586,7 @@ export interface paths {
                          *           "behavior": "keep_access",
                          *           "resumesAt": "2027-02-01T00:00:00.000Z"
                          *         },
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1816,6 +1822,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2422,6 +2429,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2700,6 +2708,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -3338,6 +3347,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -5503,6 +5513,7 @@ export interface components {
                  */
                 resumesAt: string | null;
             } | null;
+            discount: components["schemas"]["Discount"];
             /**
              * Format: date-time
              * @example 2026-12-05T09:30:00.000Z
@@ -5536,6 +5547,24 @@ export interface components {
         } | null;
         /** @enum {string} */
         BillingInterval: "month" | "year";
+        /** @description The promotion code’s discount (POST /subscription/discount); null: none */
+        Discount: {
+            promotionCode: string | null;
+            couponId: string;
+            name: string | null;
+            percentOff: number | null;
+            /** @description Minor units of currency */
+            amountOff: number | null;
+            currency: string | null;
+            /** @description once, repeating or forever */
+            duration: string;
+            durationInMonths: number | null;
+            /**
+             * Format: date-time
+             * @description When a repeating discount stops applying; null for once and forever
+             */
+            endsAt: string | null;
+        } | null;
         /**
          * @example {
          *       "error": {
@@ -5593,23 +5622,6 @@ export interface components {
                 year: number;
             };
         };
-        Discount: {
-            promotionCode: string | null;
-            couponId: string;
-            name: string | null;
-            percentOff: number | null;
-            /** @description Minor units of currency */
-            amountOff: number | null;
-            currency: string | null;
-            /** @description once, repeating or forever */
-            duration: string;
-            durationInMonths: number | null;
-            /**
-             * Format: date-time
-             * @description When a repeating discount stops applying; null for once and forever
-             */
-            endsAt: string | null;
-        } | null;
         Invoice: {
             id: string;
             stripeInvoiceId: string;

@@ -1,5 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
+import type { DiscountView } from '../domain/discounts';
 import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
@@ -53,6 +54,8 @@ export interface SubscriptionsTable {
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
   pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
+  /** The promotion code's discount (DiscountView as JSON); null = none. */
+  discount: ColumnType<DiscountView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;

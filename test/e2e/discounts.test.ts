@@ -204,6 +204,13 @@ async function invoiceTotals(org: string): Promise<[string | null, number, numbe
     .map((i) => [i.billing_reason, i.subtotal, i.total]);
 }
 
+/** The discount GET /subscription shows (null: none). */
+async function shownDiscount(call: ReturnType<typeof apiClient>): Promise<Record<string, unknown> | null> {
+  const got = await call<{ subscription: { discount: Record<string, unknown> | null } | null }>('GET', '/subscription');
+  expect(got.status).toBe(200);
+  return got.body.subscription?.discount ?? null;
+}
+
 async function customer(tag: string) {
   const org = `org_${tag}_${randomUUID().slice(0, 8)}`;
   return { org, call: apiClient(stack, await userToken({ org, email: `${org}@customers.example` })) };
@@ -250,6 +257,25 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
     expect(created.status).toBe(201);
     const sub = await stripeSubscriptionOf(org);
     expect(sub.discounts).toHaveLength(1);
+    const stripeDiscount = (await stack.stripe.subscriptions.retrieve(sub.id, { expand: ['discounts'] }))
+      .discounts[0] as Stripe.Discount;
+    expect(stripeDiscount.end).not.toBeNull();
+    // GET /subscription shows the discount as Stripe has it: the coupon, its percentage, duration and end.
+    const shown = await eventually(
+      'GET /subscription shows the discount',
+      async () => (await shownDiscount(call)) ?? undefined,
+    );
+    expect(shown).toEqual({
+      promotionCode: 'QUARTER25',
+      couponId: 'E2E_Q',
+      name: '25 % for 2 months',
+      percentOff: 25,
+      amountOff: null,
+      currency: null,
+      duration: 'repeating',
+      durationInMonths: 2,
+      endsAt: new Date(stripeDiscount.end! * 1000).toISOString(),
+    });
     let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
     for (let renewal = 1; renewal <= 2; renewal++) {
       await advanceClock(stack, org, periodEnd + DAY);
@@ -265,6 +291,10 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       [subtotal(totals[2]), subtotal(totals[2])],
     ]);
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+    // Stripe took the ended discount off; the subscription's view follows at the renewal that read it.
+    await eventually('GET /subscription without the ended discount', async () =>
+      (await shownDiscount(call)) === null ? true : undefined,
+    );
   });
 
   test('a forever code applied later reduces every renewal; removing it takes it off', async () => {
@@ -283,6 +313,12 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       duration: 'forever',
       endsAt: null,
     });
+    const shown = await eventually(
+      'GET /subscription shows the discount',
+      async () => (await shownDiscount(call)) ?? undefined,
+    );
+    expect(shown).toEqual(applied.body.discount);
+    expect(shown).toMatchObject({ couponId: 'E2E_FOREVER', durationInMonths: null, amountOff: null });
     let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
     for (let renewal = 1; renewal <= 2; renewal++) {
       await advanceClock(stack, org, periodEnd + DAY);
@@ -298,6 +334,9 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
     const removed = await call<Discount>('DELETE', '/subscription/discount');
     expect(removed.status).toBe(200);
     expect(removed.body.discount).toBeNull();
+    await eventually('GET /subscription without the discount', async () =>
+      (await shownDiscount(call)) === null ? true : undefined,
+    );
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
   });
 

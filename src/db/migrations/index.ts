@@ -15,6 +15,7 @@ import * as stripeEventsDeadLetter from './2026-12-05T1101-stripe-events-dead-le
 import * as usageDedupePerOrganization from './2026-12-05T1102-usage-dedupe-per-organization';
 import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
+import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1102-usage-dedupe-per-organization': usageDedupePerOrganization,
   '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
+  '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
 };

@@ -324,6 +324,8 @@ export interface PublishedSubscription {
   scheduledChange?: ScheduledChangeView | null;
   /** Absent (or ignored) while not paused. */
   pause?: PauseView | null;
+  /** Absent (or ignored) while there is no discount. */
+  discount?: DiscountView | null;
   canceledAt: number | null;
   endedAt: number | null;
 }
@@ -355,6 +357,7 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     addOns: view.addOns,
     scheduledChange: view.scheduledChange,
     pause: view.pause,
+    discount: view.discount,
     canceledAt: s.canceledAt,
     endedAt: s.endedAt,
   };

@@ -1016,6 +1016,7 @@ function publishedKey(p: PublishedSubscription): string {
     addOns,
     scheduledChange,
     pause,
+    discount,
     ...base
   } = p;
   const hasAddOns = addOns !== undefined && Object.keys(addOns).length > 0;
@@ -1028,6 +1029,7 @@ function publishedKey(p: PublishedSubscription): string {
     ...(hasAddOns ? { addOns } : {}),
     ...(scheduledChange ? { scheduledChange } : {}),
     ...(pause ? { pause } : {}),
+    ...(discount ? { discount } : {}),
   });
 }
 
