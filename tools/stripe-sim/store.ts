@@ -40,6 +40,8 @@ export interface SubscriptionInternals {
   incompleteSince: number | null;
   /** The new period a held `pending_if_incomplete` change of interval starts once paid (absent in older state). */
   pendingCycleReset?: { start: number; end: number } | null;
+  /** Invoices sent for payment whose `invoice.overdue` went out (absent in older state). */
+  overdueSent?: string[];
 }
 
 export interface MeterUsage {
@@ -83,6 +85,8 @@ export interface SimState {
   paymentIntentInvoices: Record<string, string>;
   /** Customer tax IDs (absent in older state files: they start empty). */
   taxIds: Record<string, Stripe.TaxId>;
+  creditNotes: Record<string, Stripe.CreditNote>;
+  refunds: Record<string, Stripe.Refund>;
   /** Coupons, promotion codes and the discounts redeemed from them (absent in older state files: they start empty). */
   coupons: Record<string, Stripe.Coupon>;
   /** Deleted coupons: gone from the API, still behind the discounts redeemed from them. */
@@ -115,6 +119,8 @@ export function emptyState(): SimState {
     charges: {},
     paymentIntentInvoices: {},
     taxIds: {},
+    creditNotes: {},
+    refunds: {},
     coupons: {},
     deletedCoupons: {},
     promotionCodes: {},

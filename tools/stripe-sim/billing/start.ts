@@ -25,6 +25,8 @@ export interface StartParams {
   description: string | undefined;
   /** Stripe's `off_session`: the first payment is attempted without the customer (default: on session). */
   offSession: boolean;
+  /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
+  collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
   /** `discounts`: coupons or promotion codes redeemed for the new subscription (all or none). */
   discounts: DiscountSpec[];
 }
@@ -125,9 +127,13 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
       missingPaymentMethod: p.missingPaymentMethod,
       saveDefaultPaymentMethod: p.saveDefaultPaymentMethod,
       description: p.description ?? null,
+      collection: p.collection,
     },
     items,
   );
+  const invoiced = p.collection?.method === 'send_invoice';
+  // Sent for payment: Stripe does not wait for it to be paid to start the subscription.
+  if (invoiced && !trialEnd) sub.status = 'active';
   if (p.cancelAtPeriodEnd) {
     sub.cancel_at_period_end = true;
     sub.cancel_at = periodEnd;
@@ -135,7 +141,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   }
   sim.state.subscriptions[id] = sub;
   sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
-  internalsOf(sim, id).incompleteSince = trialEnd ? null : at;
+  internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;
   sim.emit('customer.subscription.created', sub, at);
   const invoice = invoiceSubscription(
     sim,
@@ -145,7 +151,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     advanceLines(sim, sub, period, Boolean(trialEnd)),
     { attempt: false, offSession: p.offSession, period },
   );
-  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete')
+  if (invoice.status === 'open' && !invoiced && p.paymentBehavior !== 'default_incomplete')
     collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession });
   sim.store.changed();
   return sub;

@@ -1,6 +1,8 @@
 import type { Endpoint } from '../../endpoint';
+import { assignContractEndpoint } from './assign-contract';
 import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
 import { healthReportEndpoint } from './health-report';
+import { refundInvoiceEndpoint } from './refund-invoice';
 import { resendInvoiceEndpoint } from './resend-invoice';
 import { undeliveredInvoicesEndpoint } from './undelivered-invoices';
 
@@ -9,6 +11,8 @@ export const adminEndpoints: Endpoint[] = [
   healthReportEndpoint,
   undeliveredInvoicesEndpoint,
   resendInvoiceEndpoint,
+  refundInvoiceEndpoint,
+  assignContractEndpoint,
   createCouponEndpoint,
   createPromotionCodeEndpoint,
 ];

@@ -93,6 +93,20 @@ export const SubscriptionSchema = z
     discount: DiscountSchema.nullable().openapi({
       description: 'The promotion code’s discount (POST /subscription/discount); null: none',
     }),
+    contract: z
+      .object({
+        amount: z.number().int(),
+        currency: CurrencySchema,
+        interval: BillingIntervalSchema,
+        limits: z.record(z.string(), z.number().int()),
+        collection: z.object({ method: z.string(), daysUntilDue: z.number().int().optional() }),
+      })
+      .nullable()
+      .openapi({ description: 'An enterprise contract assigned by an operator (price, limits, collection), or null' }),
+    invoiceDue: z
+      .object({ invoiceId: z.string(), amountDue: z.number().int(), currency: CurrencySchema, dueAt: Timestamp })
+      .nullable()
+      .openapi({ description: 'Collection by invoice: the invoice awaiting payment and its due date' }),
     canceledAt: Timestamp.nullable(),
     endedAt: Timestamp.nullable(),
     updatedAt: Timestamp,
