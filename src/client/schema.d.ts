@@ -6334,6 +6334,7 @@ export interface components {
             amountDueNow: number;
             /** @description Sum of proration lines; negative = credit */
             prorationAmount: number;
+            /** @description One renewal at catalog prices, before any discount (GET /invoices/upcoming has it) */
             nextRenewalAmount: number;
             /** @description Epoch ms the proration was computed for */
             prorationDate: number;
