@@ -93,6 +93,7 @@ export const upcomingInvoiceExample = {
     currency: 'usd',
     subtotal: 14650,
     discount: 0,
+    discounts: [],
     tax: 0,
     total: 14650,
     amountDue: 14650,

@@ -3082,6 +3082,7 @@ export interface paths {
                          *         "currency": "usd",
                          *         "subtotal": 14650,
                          *         "discount": 0,
+                         *         "discounts": [],
                          *         "tax": 0,
                          *         "total": 14650,
                          *         "amountDue": 14650,
@@ -6444,6 +6445,11 @@ export interface components {
             subtotal: number;
             /** @description Total of the discounts applied */
             discount: number;
+            discounts: {
+                /** @description What this discount takes off (minor units) */
+                amount: number;
+                discount: components["schemas"]["Discount"];
+            }[];
             tax: number;
             total: number;
             /** @description What will be charged, after the customer balance */

@@ -391,7 +391,15 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
 
 describe('previews with a discount (through the API, on the simulator)', () => {
   type Preview = { amountDueNow: number; prorationAmount: number; nextRenewalAmount: number; effective: string };
-  type Upcoming = { upcoming: { subtotal: number; discount: number; total: number; amountDue: number } | null };
+  type Upcoming = {
+    upcoming: {
+      subtotal: number;
+      discount: number;
+      discounts: { amount: number; discount: Record<string, unknown> }[];
+      total: number;
+      amountDue: number;
+    } | null;
+  };
 
   async function invoiceWhere(org: string, reason: string, after: number): Promise<Stripe.Invoice> {
     const sub = await stripeSubscriptionOf(org);
@@ -444,6 +452,19 @@ describe('previews with a discount (through the API, on the simulator)', () => {
     expect(upcoming.subtotal).toBe(renewalAmount('professional', DEFAULT_TERMS));
     expect(upcoming.discount).toBe(Math.round(upcoming.subtotal * 0.2));
     expect(upcoming.total).toBe(upcoming.subtotal - upcoming.discount);
+    expect(upcoming.discounts).toEqual([
+      {
+        amount: upcoming.discount,
+        discount: expect.objectContaining({
+          promotionCode: 'FIFTH20',
+          couponId: 'E2E_FIFTH',
+          name: '20 % forever',
+          percentOff: 20,
+          duration: 'forever',
+          endsAt: null,
+        }),
+      },
+    ]);
     const periodEnd = (await stripeSubscriptionOf(org)).items.data[0]!.current_period_end * 1000;
     await advanceClock(stack, org, periodEnd + DAY);
     const renewal = await invoiceWhere(org, 'subscription_cycle', periodEnd);
