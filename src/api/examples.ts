@@ -200,6 +200,8 @@ export const invoicesExample = {
       amountDue: 9900,
       amountPaid: 9900,
       amountRemaining: 0,
+      subtotal: 9900,
+      discount: 0,
       billingReason: 'subscription_cycle',
       attemptCount: 1,
       hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test_YWNjdF8x',

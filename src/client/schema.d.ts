@@ -2944,6 +2944,8 @@ export interface paths {
                          *           "amountDue": 9900,
                          *           "amountPaid": 9900,
                          *           "amountRemaining": 0,
+                         *           "subtotal": 9900,
+                         *           "discount": 0,
                          *           "billingReason": "subscription_cycle",
                          *           "attemptCount": 1,
                          *           "hostedInvoiceUrl": "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x",
@@ -6381,6 +6383,10 @@ export interface components {
             amountDue: number;
             amountPaid: number;
             amountRemaining: number;
+            /** @description Before discounts; null for an invoice mirrored before the mirror kept it */
+            subtotal: number | null;
+            /** @description What the discounts took off (Stripe’s total_discount_amounts); null as subtotal */
+            discount: number | null;
             billingReason: string | null;
             attemptCount: number;
             hostedInvoiceUrl: string | null;

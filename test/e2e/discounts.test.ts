@@ -293,6 +293,18 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       [subtotal(totals[2]), subtotal(totals[2])],
     ]);
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+    // GET /invoices shows each invoice's subtotal and what the coupon took off, as mirrored from Stripe's events.
+    const shownInvoices = await eventually('three invoices with their discounts in GET /invoices', async () => {
+      const got = await call<{ data: { subtotal: number | null; discount: number | null; status: string }[] }>(
+        'GET',
+        '/invoices',
+      );
+      const paid = got.body.data.filter((i) => i.status === 'paid');
+      return paid.length === 3 ? paid.reverse() : undefined;
+    });
+    expect(shownInvoices.map((i) => [i.subtotal, i.discount])).toEqual(
+      totals.map(([, sub, total]) => [sub, sub - total]),
+    );
     // Stripe took the ended discount off; the subscription's view follows at the renewal that read it.
     await eventually('GET /subscription without the ended discount', async () =>
       (await shownDiscount(call)) === null ? true : undefined,
