@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { declineMessage } from '../domain/decline-messages';
-import type { PlanId } from '../domain/plans';
+import { PLANS, type PlanId } from '../domain/plans';
 import { BILLING_INTERVALS, DEFAULT_TERMS, renewalAmount, type Terms } from '../domain/pricing';
 import {
   INVOICE_EXPAND,
@@ -12,6 +12,8 @@ import {
 } from '../stripe/snapshots';
 import { actionNeeded } from '../domain/subscription/payment-action';
 import type { ActivityDeps } from './deps';
+import { DISCOUNT_EXPAND, judgedPromotionCode } from './discounts';
+import { productIdFor } from '../stripe/catalog-sync';
 import { idempotencyKey } from '../domain/subscription/stripe';
 import { itemsForPrices, itemsOf, planItem, pricesFor } from './prices';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
@@ -59,6 +61,14 @@ export function subscriptionActivities(deps: ActivityDeps) {
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
       const prices = await pricesFor(stripe, input.plan, input.terms);
+      const promotionCodeId = input.promotionCode
+        ? await judgedPromotionCode(stripe, input.promotionCode, {
+            products: [productIdFor(PLANS[input.plan])],
+            customer: input.customerId,
+            currency: 'usd',
+            now: input.asOf,
+          })
+        : null;
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
@@ -72,7 +82,8 @@ export function subscriptionActivities(deps: ActivityDeps) {
             trial_period_days: input.trialDays,
             trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
           }),
-          expand: SUBSCRIPTION_EXPAND,
+          ...(promotionCodeId && { discounts: [{ promotion_code: promotionCodeId }] }),
+          expand: promotionCodeId ? DISCOUNT_EXPAND : SUBSCRIPTION_EXPAND,
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
       );

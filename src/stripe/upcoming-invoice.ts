@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import type { DiscountView } from '../domain/discounts';
 import { priceRole } from '../domain/pricing';
+import { discountView } from './discounts';
 
 export type UpcomingLineKind = 'plan' | 'seats' | 'add_on' | 'overage' | 'proration' | 'other';
 
@@ -17,6 +19,8 @@ export interface UpcomingInvoice {
   currency: string;
   subtotal: number;
   discount: number;
+  /** Each discount Stripe applies to this invoice: what it takes off and its coupon (and promotion code). */
+  discounts: { amount: number; discount: DiscountView }[];
   tax: number;
   total: number;
   amountDue: number;
@@ -26,6 +30,13 @@ export interface UpcomingInvoice {
   nextPaymentAttempt: string | null;
   lines: UpcomingLine[];
 }
+
+/** The discounts behind total_discount_amounts, with their coupon and promotion code. */
+const DISCOUNTS_EXPAND = [
+  'total_discount_amounts.discount',
+  'total_discount_amounts.discount.source.coupon',
+  'total_discount_amounts.discount.promotion_code',
+];
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? []).reduce((s, x) => s + x.amount, 0);
@@ -39,7 +50,11 @@ export async function previewUpcomingInvoice(
   stripe: Stripe,
   ids: { customerId: string; subscriptionId: string },
 ): Promise<UpcomingInvoice> {
-  const preview = await stripe.invoices.createPreview({ customer: ids.customerId, subscription: ids.subscriptionId });
+  const preview = await stripe.invoices.createPreview({
+    customer: ids.customerId,
+    subscription: ids.subscriptionId,
+    expand: DISCOUNTS_EXPAND,
+  });
   const priceIds = new Set<string>();
   for (const line of preview.lines.data) {
     const price = line.pricing?.price_details?.price;
@@ -64,6 +79,9 @@ export async function previewUpcomingInvoice(
     currency: preview.currency,
     subtotal: preview.subtotal,
     discount: sum(preview.total_discount_amounts),
+    discounts: (preview.total_discount_amounts ?? []).flatMap(({ amount, discount }) =>
+      typeof discount === 'string' || 'deleted' in discount ? [] : [{ amount, discount: discountView(discount) }],
+    ),
     tax,
     total: preview.total,
     amountDue: preview.amount_due,

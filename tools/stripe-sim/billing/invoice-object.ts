@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Sim } from '../sim';
+import { applyDiscounts, discountsInForce } from './discounts';
 
 export interface LineSpec {
   amount: number;
@@ -76,11 +77,18 @@ export interface InvoiceFields {
   currency: string;
   period: { start: number; end: number };
   prorationDate?: number | undefined;
+  /** The discounts to apply instead of the subscription's (a preview of a redemption). */
+  discounts?: Stripe.Discount[] | undefined;
+  /** When the subscription's discounts are judged in force (a preview of the next renewal: its start). */
+  discountAt?: number | undefined;
 }
 
 export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Stripe.Invoice {
   const lineItems = lines.map((l) => buildLine(sim, f.id, l));
-  const total = lineItems.reduce((sum, l) => sum + l.amount, 0);
+  const subtotal = lineItems.reduce((sum, l) => sum + l.amount, 0);
+  const discounts = f.discounts ?? discountsInForce(sim, f.subscription, f.discountAt ?? f.created);
+  const discountAmounts = applyDiscounts(sim, lineItems, discounts, f.currency);
+  const total = subtotal - discountAmounts.reduce((sum, d) => sum + d.amount, 0);
   const testClock = typeof f.customer.test_clock === 'string' ? f.customer.test_clock : null;
   return {
     id: f.id,
@@ -117,7 +125,7 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: discountAmounts.map((d) => d.discount as string),
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -158,11 +166,11 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     statement_descriptor: null,
     status: 'draft',
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     test_clock: testClock,
     total,
-    total_discount_amounts: [],
+    total_discount_amounts: discountAmounts,
     total_excluding_tax: total,
     total_pretax_credit_amounts: [],
     total_taxes: [],

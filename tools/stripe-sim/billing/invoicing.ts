@@ -6,6 +6,7 @@ import { closeInvoicePayment, invoiceOfPaymentIntent, openInvoicePayment } from 
 import { attemptPayment, recordFailure, type AttemptResult } from './payment-intents';
 import { buildInvoice, customerIdOfInvoice, subscriptionIdOf, type LineSpec } from './invoice-object';
 import { onInvoicePaid, onInvoicePaymentFailed } from './subscription-status';
+import { endUsedDiscounts } from './discounts';
 
 export interface NewInvoice {
   customer: Stripe.Customer;
@@ -35,6 +36,7 @@ export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
   sim.state.invoices[invoice.id] = invoice;
   if (n.subscription) n.subscription.latest_invoice = invoice.id;
   sim.emit('invoice.created', invoice, n.at);
+  if (n.subscription) endUsedDiscounts(sim, n.subscription, invoice, n.at);
   sim.store.changed();
   return invoice;
 }

@@ -12,6 +12,8 @@ export interface PreviewOptions {
   items?: ItemChange[] | undefined;
   prorationDate?: number | undefined;
   prorationBehavior?: 'always_invoice' | 'create_prorations' | 'none' | undefined;
+  /** Top-level `discounts`: the discounts to preview instead of the subscription's ([] previews none). */
+  discounts?: Stripe.Discount[] | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createPreviewInvoice(
   if (opts.items && opts.items.length > 0) {
     const planned = planItems(sim, sub, opts.items);
     if (resetsBillingCycle(sub, planned))
-      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines);
+      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines, opts.discounts);
     if (behavior !== 'none' && sub.status !== 'trialing')
       lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
     applyPlannedItems(sim, target, planned, at);
@@ -55,6 +57,9 @@ export function createPreviewInvoice(
       currency: sub.currency,
       period: immediate ? { start: prorationDate, end: period.end } : period,
       prorationDate: opts.items ? prorationDate : undefined,
+      discounts: opts.discounts,
+      // The renewal is judged when it happens: a repeating discount ending before it does not reduce it.
+      discountAt: immediate ? at : next.start,
     },
     lines,
   );
@@ -75,6 +80,7 @@ function resetPreview(
   at: number,
   behavior: NonNullable<PreviewOptions['prorationBehavior']>,
   pending: LineSpec[],
+  discounts: Stripe.Discount[] | undefined,
 ): Stripe.Invoice {
   const reset = cycleReset(sim, sub, planned, at, behavior !== 'none');
   const invoice = buildInvoice(
@@ -88,6 +94,7 @@ function resetPreview(
       currency: sub.currency,
       period: reset.period,
       prorationDate: at,
+      discounts,
     },
     [...pending, ...reset.lines],
   );

@@ -8,6 +8,7 @@ import { advanceLines } from './lines';
 import { invoiceSubscription } from './lifecycle';
 import { shiftByIntervals } from './periods';
 import { buildItem, buildSubscription, internalsOf } from './subscription-object';
+import { commitDiscounts, planDiscounts, type DiscountSpec } from './discounts';
 
 export interface StartParams {
   customer: string;
@@ -26,6 +27,8 @@ export interface StartParams {
   offSession: boolean;
   /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
   collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
+  /** `discounts`: coupons or promotion codes redeemed for the new subscription (all or none). */
+  discounts: DiscountSpec[];
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -88,6 +91,12 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     refuseUnpayable(sim, pmId, p.offSession);
 
   const id = sim.id('sub');
+  const target = {
+    customer: customer.id,
+    subscription: id,
+    products: prices.map((price) => (typeof price.product === 'string' ? price.product : price.product.id)),
+  };
+  const plannedDiscounts = planDiscounts(sim, p.discounts, target, at);
   const recurring = prices[0]?.recurring;
   const anchor = trialEnd ?? at;
   const periodEnd =
@@ -131,6 +140,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     sub.canceled_at = at;
   }
   sim.state.subscriptions[id] = sub;
+  sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
   internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;
   sim.emit('customer.subscription.created', sub, at);
   const invoice = invoiceSubscription(

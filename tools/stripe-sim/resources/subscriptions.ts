@@ -51,6 +51,11 @@ const cancellationDetails = z.strictObject({
     ])
     .optional(),
 });
+const discountSpec = z.strictObject({
+  coupon: z.string().optional(),
+  promotion_code: z.string().optional(),
+  discount: z.string().optional(),
+});
 const shared = {
   default_payment_method: z.string().optional(),
   payment_behavior: paymentBehavior.optional(),
@@ -74,6 +79,7 @@ const createSchema = z.strictObject({
     .min(1),
   trial_period_days: formInt.pipe(z.number().int().min(0).max(730)).optional(),
   trial_from_plan: formBool.optional(),
+  discounts: z.union([z.literal(''), z.array(discountSpec)]).optional(),
 });
 const updateSchema = z.strictObject({
   ...shared,
@@ -89,6 +95,7 @@ const updateSchema = z.strictObject({
     )
     .optional(),
   proration_date: formInt.optional(),
+  discounts: z.union([z.literal(''), z.array(discountSpec)]).optional(),
   cancel_at: z.union([z.literal(''), formInt]).optional(),
   cancellation_details: cancellationDetails.optional(),
   pause_collection: z
@@ -172,6 +179,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       description: p.description,
       offSession: p.off_session ?? false,
       collection: collectionOf(p.collection_method, p.days_until_due),
+      discounts: p.discounts || [],
     });
   });
 
@@ -197,6 +205,8 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
         cancellationDetails: p.cancellation_details,
         description: p.description,
         offSession: p.off_session ?? false,
+        // '' clears the discounts; a populated array replaces them; an empty one leaves them (Stripe's rule).
+        discounts: p.discounts === '' ? [] : p.discounts?.length ? p.discounts : undefined,
         pauseCollection:
           p.pause_collection === undefined
             ? undefined

@@ -8,6 +8,7 @@ import { withinPreviewBudget } from '../../middleware/rate-limit';
 import { upcomingInvoiceExample } from '../../examples';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
+import { DiscountSchema } from '../subscription/schemas';
 
 const LineSchema = z.object({
   description: z.string().nullable(),
@@ -23,6 +24,12 @@ const UpcomingSchema = z
     currency: z.string(),
     subtotal: z.number().int(),
     discount: z.number().int().openapi({ description: 'Total of the discounts applied' }),
+    discounts: z.array(
+      z.object({
+        amount: z.number().int().openapi({ description: 'What this discount takes off (minor units)' }),
+        discount: DiscountSchema,
+      }),
+    ),
     tax: z.number().int(),
     total: z.number().int(),
     amountDue: z.number().int().openapi({ description: 'What will be charged, after the customer balance' }),
