@@ -20,8 +20,8 @@ import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-pr
 import * as creditNotes from './2026-12-05T1401-credit-notes';
 import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
 import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
-import * as invoicesAwaitingEmailPauses from './2026-12-05T1701-invoices-awaiting-email-pauses';
-import * as creditNotesIdempotencyKey from './2026-12-05T1702-credit-notes-idempotency-key';
+import * as invoicesAwaitingEmailPauses from './2026-12-05T1801-invoices-awaiting-email-pauses';
+import * as creditNotesIdempotencyKey from './2026-12-05T1802-credit-notes-idempotency-key';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -49,6 +49,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1401-credit-notes': creditNotes,
   '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
   '2026-12-05T1501-invoices-discount': invoicesDiscount,
-  '2026-12-05T1701-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
-  '2026-12-05T1702-credit-notes-idempotency-key': creditNotesIdempotencyKey,
+  '2026-12-05T1801-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
+  '2026-12-05T1802-credit-notes-idempotency-key': creditNotesIdempotencyKey,
 };
