@@ -5,6 +5,9 @@ const base = {
   transform,
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
+  // Hooks that create a schema or start an app take seconds on a loaded machine (CI shares two cores): jest's 5 s
+  // default failed them there. A test that hangs still fails, after 30 s.
+  testTimeout: 30_000,
 };
 
 module.exports = {
@@ -23,6 +26,8 @@ module.exports = {
     },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // Real headless Chromium (Debian's, via playwright-core) against the whole stack: docs/testing.md "Browser tests".
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
     // Private Postgres, Temporal, worker and API per file (restarted and killed by the tests): see docs/testing.md "Fault suite".
     { ...base, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],

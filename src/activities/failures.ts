@@ -34,11 +34,14 @@ export function toActivityFailure(err: unknown): unknown {
         details: [details],
       });
     case 'RATE_LIMIT':
+      // `rateLimited` survives the workflow's mapping of exhausted retries to StripeUnavailable (it keeps the
+      // details), so the API can answer 429 RATE_LIMIT rather than 502 (src/api/workflow-errors.ts).
       return ApplicationFailure.create({
         type: 'StripeRateLimited',
         message: c.message,
         nonRetryable: false,
         nextRetryDelay: '5 seconds',
+        details: [{ ...details, rateLimited: true }],
       });
     case 'API_ERROR':
       return ApplicationFailure.create({ type: 'StripeUnavailable', message: c.message, nonRetryable: false });

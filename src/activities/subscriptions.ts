@@ -20,6 +20,7 @@ import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type {
   ChangePlanInput,
   ChangePlanOutcome,
+  CreateContractSubscriptionInput,
   CreateSubscriptionInput,
   ExtendTrialInput,
   FetchSubscriptionInput,
@@ -85,26 +86,41 @@ export function subscriptionActivities(deps: ActivityDeps) {
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
       );
-      const created = await snapshot(sub);
-      const invoice = created.latestInvoice;
-      if (created.stripeStatus !== 'incomplete' || !invoice || actionNeeded(invoice)) return created;
-      await stripe.subscriptions.cancel(
-        sub.id,
-        {},
-        { idempotencyKey: idempotencyKey.cancelSubscription(sub.id, `declined:${input.step}`) },
+      return firstPaymentSettled(stripe, sub, input.step);
+    },
+
+    /**
+     * An enterprise contract: its own price (on a product of its own; metadata.plan=enterprise is how the snapshot
+     * knows it), and a subscription on it. By invoice: Stripe finalizes each invoice, emails it and expects payment
+     * within days_until_due (no card needed). By card: as subscribe without a trial, a decline leaves nothing behind.
+     */
+    async createContractSubscription(input: CreateContractSubscriptionInput): Promise<SubscriptionSnapshot> {
+      const { contract, organizationId } = input;
+      const price = await stripe.prices.create(
+        {
+          currency: contract.currency,
+          unit_amount: contract.amount,
+          recurring: { interval: contract.interval },
+          product_data: { name: `Enterprise contract (${organizationId})` },
+          metadata: { plan: 'enterprise', organization_id: organizationId },
+        },
+        { idempotencyKey: idempotencyKey.contractPrice(organizationId, input.step) },
       );
-      const error = invoice.lastPaymentError ?? {
-        code: 'card_declined',
-        declineCode: null,
-        adviceCode: null,
-        message: declineMessage(null),
-      };
-      throw ApplicationFailure.create({
-        type: 'CardDeclined',
-        message: error.message,
-        nonRetryable: true,
-        details: [error],
-      });
+      const collection =
+        contract.collection.method === 'send_invoice'
+          ? { collection_method: 'send_invoice' as const, days_until_due: contract.collection.daysUntilDue }
+          : { payment_behavior: 'allow_incomplete' as const };
+      const sub = await stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price: price.id }],
+          metadata: { organization_id: organizationId, plan: 'enterprise' },
+          ...collection,
+          expand: SUBSCRIPTION_EXPAND,
+        },
+        { idempotencyKey: idempotencyKey.createSubscription(organizationId, input.step) },
+      );
+      return firstPaymentSettled(stripe, sub, input.step);
     },
 
     /**
@@ -257,4 +273,35 @@ export function subscriptionActivities(deps: ActivityDeps) {
       return snapshot(await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND }));
     },
   };
+}
+
+/**
+ * allow_incomplete on a charged first invoice: a decline cancels the incomplete subscription and fails with the
+ * decline (nothing is left behind); a payment that needs the customer leaves it incomplete for them to complete.
+ */
+async function firstPaymentSettled(
+  stripe: Stripe,
+  sub: Stripe.Subscription,
+  step: string,
+): Promise<SubscriptionSnapshot> {
+  const created = await loadSubscriptionSnapshot(stripe, sub);
+  const invoice = created.latestInvoice;
+  if (created.stripeStatus !== 'incomplete' || !invoice || actionNeeded(invoice)) return created;
+  await stripe.subscriptions.cancel(
+    sub.id,
+    {},
+    { idempotencyKey: idempotencyKey.cancelSubscription(sub.id, `declined:${step}`) },
+  );
+  const error = invoice.lastPaymentError ?? {
+    code: 'card_declined',
+    declineCode: null,
+    adviceCode: null,
+    message: declineMessage(null),
+  };
+  throw ApplicationFailure.create({
+    type: 'CardDeclined',
+    message: error.message,
+    nonRetryable: true,
+    details: [error],
+  });
 }

@@ -6,6 +6,7 @@ export type {
   AttachPaymentMethodInput,
   ChangePlanInput,
   ChangePlanOutcome,
+  CreateContractSubscriptionInput,
   CreateSetupIntentInput,
   CreateSubscriptionInput,
   CustomerProfileResult,

@@ -4,6 +4,7 @@ import type { Endpoint } from './endpoint';
 import { endpointRoutes } from './endpoint-hono';
 import type { MountedEndpoint } from './endpoint-node';
 import { envelope, requestValidationFailed } from './errors';
+import { corsForOrigins } from './middleware/cors';
 import { httpMetrics } from './middleware/http-metrics';
 import { onError } from './middleware/on-error';
 import { requestContext } from './middleware/request-context';
@@ -11,6 +12,7 @@ import { closeAfterUnreadBody, refuseBodyOutside } from './middleware/request-bo
 import { adminEndpoints } from './routes/admin';
 import { billingEndpoints } from './routes/billing';
 import { OPENAPI_CONFIG } from './openapi-document';
+import { billingPageRoutes } from '../billing-page/routes';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -41,6 +43,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', metricsRoutes);
   for (const { prefix, endpoints } of ENDPOINT_GROUPS) app.route(prefix, endpointRoutes(...endpoints));
   mountDocs(app);
+  app.route('/', billingPageRoutes);
 }
 
 /** The OpenAPI document the API serves, built from the route definitions (docs/openapi.json is its committed copy). */
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.use('*', closeAfterUnreadBody, requestContext(deps), httpMetrics(), refuseBodyOutside(BILLING));
+  if (deps.config.http.corsOrigins.length > 0) app.use('/api/*', corsForOrigins(deps.config));
   app.onError(onError);
   app.notFound((c) =>
     c.json(envelope('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404),

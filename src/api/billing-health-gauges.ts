@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/database';
+import { cached } from './cached-query';
 import { buildBillingHealthReport, type BillingHealthReport } from '../health-report/billing-health';
 
 const DAY_MS = 86_400_000;
@@ -19,17 +20,14 @@ export function registerBillingHealthGauges(
   const cacheMs = opts.cacheMs ?? 60_000;
   const now = opts.now ?? Date.now;
   const window = `${windowDays}d`;
-  let cached: { at: number; report: Promise<BillingHealthReport> } | undefined;
-
-  function report(): Promise<BillingHealthReport> {
-    const at = now();
-    if (!cached || at - cached.at >= cacheMs) {
-      const pending = buildBillingHealthReport(db, { from: new Date(at - windowDays * DAY_MS), to: new Date(at) });
-      cached = { at, report: pending };
-      pending.catch(() => (cached = undefined));
-    }
-    return cached.report;
-  }
+  const report: () => Promise<BillingHealthReport> = cached(
+    () => {
+      const at = now();
+      return buildBillingHealthReport(db, { from: new Date(at - windowDays * DAY_MS), to: new Date(at) });
+    },
+    cacheMs,
+    now,
+  );
 
   new Gauge({
     name: 'billing_health_ratio',

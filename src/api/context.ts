@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import type { Notifier } from '../notifications/types';
 import type { Metrics } from './metrics';
 import type { Principal, TokenVerifier } from './middleware/auth';
-import type { RateLimiter } from './middleware/rate-limit';
+import type { PreviewLimiter, RateLimiter } from './middleware/rate-limit';
 
 /** A dependency the readiness probe checks; returns normally when reachable. */
 export type ReadinessCheck = () => Promise<void>;
@@ -19,6 +19,8 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   tokenVerifier: TokenVerifier;
   rateLimiter: RateLimiter;
+  /** Change previews' own per-organization budget (rate and in flight). */
+  previewLimiter: PreviewLimiter;
   metrics: Metrics;
   /** Sends usage threshold alerts; without one they are recorded and sent by the catch-up sweep. */
   notifier?: Notifier;

@@ -133,8 +133,8 @@ class HonoEndpointRequest implements EndpointRequest {
     return this.c.get('principal');
   }
 
-  get idempotencyKey() {
-    return this.c.get('idempotencyKey');
+  get updateId() {
+    return this.c.get('updateId');
   }
 }
 
@@ -167,7 +167,7 @@ export function endpointRoutes(...endpoints: Endpoint[]): OpenAPIHono<AppEnv> {
       refuseFirst(e),
       ...AUTH[e.auth],
       ...(readsBody(e) ? [readBody(e)] : []),
-      ...(e.auth === 'user-write' ? [idempotency()] : []),
+      ...(e.auth === 'user-write' ? [idempotency(`${e.method}:${e.path}`)] : []),
       validate(e),
       answer(e),
     );

@@ -84,7 +84,7 @@ class NodeEndpointRequest implements EndpointRequest {
     throw new Error('no user on a node:http endpoint');
   }
 
-  get idempotencyKey(): never {
+  get updateId(): never {
     throw new Error('no Idempotency-Key on a node:http endpoint');
   }
 }

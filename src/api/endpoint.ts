@@ -36,8 +36,11 @@ export interface EndpointRequest<B = unknown, Q = unknown, P = unknown> {
   params: P;
   /** The authenticated user (user-read and user-write endpoints only). */
   principal: Principal;
-  /** The caller's Idempotency-Key, or a fresh one; the Temporal update id (user-write endpoints only). */
-  idempotencyKey: string;
+  /**
+   * The Temporal update id (user-write endpoints only): the operation (method and path) and the caller's
+   * Idempotency-Key, or a fresh one, so one key used for two operations never names one update.
+   */
+  updateId: string;
 }
 
 /** The request before its body is parsed (what a body-limit refusal sees). */

@@ -26,6 +26,8 @@ const subscription = {
   addOns: { agents_5: 1 },
   scheduledChange: null,
   pause: null,
+  contract: null,
+  invoiceDue: null,
   canceledAt: null,
   endedAt: null,
   updatedAt: '2026-12-01T00:00:04.120Z',
@@ -41,6 +43,31 @@ export const pausedExample = {
     pause: { behavior: 'keep_access', resumesAt: '2027-02-01T00:00:00.000Z' },
   },
   effectivePlan: 'professional',
+};
+export const contractExample = {
+  subscription: {
+    ...subscription,
+    id: 'sub_1QkZ2dLkdIwHu7ix',
+    organizationId: 'org_bigcorp',
+    plan: 'enterprise',
+    unitAmount: 500000,
+    defaultPaymentMethodId: null,
+    seats: 0,
+    addOns: {},
+    contract: {
+      amount: 500000,
+      currency: 'usd',
+      interval: 'month',
+      limits: { users: 50, messages: -1 },
+      collection: { method: 'send_invoice', daysUntilDue: 30 },
+    },
+    invoiceDue: {
+      invoiceId: 'in_1QkZ2eLkdIwHu7ix',
+      amountDue: 500000,
+      currency: 'usd',
+      dueAt: '2026-12-31T00:00:00.000Z',
+    },
+  },
 };
 export const billingProfileExample = {
   billingProfile: {
@@ -58,6 +85,69 @@ export const billingProfileExample = {
       { id: 'txi_1QkY7dLkdIwHu7ix', type: 'eu_vat', value: 'DE123456789', country: 'DE', verification: 'pending' },
     ],
     updatedAt: '2026-12-01T00:00:05.000Z',
+  },
+};
+export const upcomingInvoiceExample = {
+  upcoming: {
+    currency: 'usd',
+    subtotal: 14650,
+    discount: 0,
+    tax: 0,
+    total: 14650,
+    amountDue: 14650,
+    periodStart: '2026-12-01T00:00:00.000Z',
+    periodEnd: '2027-01-01T00:00:00.000Z',
+    nextPaymentAttempt: '2027-01-01T01:00:00.000Z',
+    lines: [
+      {
+        description: '1 × Professional (at $99.00 / month)',
+        kind: 'plan',
+        amount: 9900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '2 × Professional extra seat (at $12.00 / month)',
+        kind: 'seats',
+        amount: 2400,
+        quantity: 2,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: '1 × +5 agents (at $19.00 / month)',
+        kind: 'add_on',
+        amount: 1900,
+        quantity: 1,
+        periodStart: '2027-01-01T00:00:00.000Z',
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      },
+      {
+        description: 'Messages overage',
+        kind: 'overage',
+        amount: 450,
+        quantity: 3,
+        periodStart: '2026-12-01T00:00:00.000Z',
+        periodEnd: '2027-01-01T00:00:00.000Z',
+      },
+    ],
+  },
+};
+export const refundExample = {
+  creditNote: {
+    stripeCreditNoteId: 'cn_1QkY7eLkdIwHu7ix',
+    number: 'INV-0042-CN-01',
+    stripeInvoiceId: 'in_1QkY7cLkdIwHu7ix',
+    organizationId: 'org_acme',
+    currency: 'usd',
+    amount: 1000,
+    refundedAmount: 1000,
+    reason: 'product_unsatisfactory',
+    memo: 'Outage on 3 March',
+    pdfUrl: 'https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf',
+    actor: 'admin:3f9a1c0b7d2e',
+    createdAt: '2026-12-03T10:00:00.000Z',
   },
 };
 export const canceledAtPeriodEndExample = {
@@ -117,6 +207,8 @@ export const invoicesExample = {
       dueDate: null,
       paidAt: '2026-12-01T00:00:03.000Z',
       createdAt: '2026-12-01T00:00:01.000Z',
+      refundedAmount: 0,
+      creditNotes: [],
       delivery: {
         invoice: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:05.000Z' },
         receipt: { status: 'sent', attempts: 1, sentAt: '2026-12-01T00:00:06.000Z' },
@@ -211,6 +303,7 @@ export const healthReportExample = {
   details: {
     paymentsAwaitingFirstAttemptExcluded: true,
     webhookEventsStillFailing: 0,
+    webhookEventsDeadLettered: 0,
     invoiceEmailsFailed: 0,
     invoiceEmailsPending: 0,
     invoiceEmailsNotQueued: 0,

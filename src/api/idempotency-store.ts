@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 
-/** The API's stored responses by Idempotency-Key (api_idempotency_keys), per organization. */
+/**
+ * The API's stored responses by Idempotency-Key (api_idempotency_keys), per organization. `created_at`
+ * is when the key was last claimed (its first request, or a takeover of an abandoned one).
+ */
 interface KeyRef {
   organizationId: string;
   key: string;
@@ -18,13 +21,60 @@ export async function claimIdempotencyKey(db: Db, ref: KeyRef, fingerprint: stri
   return inserted !== undefined;
 }
 
+/** The stored key; undefined when it went between a failed claim and this read (released, or pruned by retention). */
 export function findIdempotencyKey(db: Db, ref: KeyRef) {
   return db
     .selectFrom('api_idempotency_keys')
     .selectAll()
     .where('organization_id', '=', ref.organizationId)
     .where('key', '=', ref.key)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+}
+
+/**
+ * Takes over a key whose request has been in progress longer than `expirySeconds` (the instance that
+ * claimed it died before storing an answer): true when this request now holds it. One statement, so
+ * of two concurrent retries only one takes it; the other still sees it in progress.
+ */
+export async function takeOverAbandonedKey(
+  db: Db,
+  ref: KeyRef,
+  fingerprint: string,
+  expirySeconds: number,
+): Promise<boolean> {
+  const taken = await db
+    .updateTable('api_idempotency_keys')
+    .set({ created_at: sql`now()` })
+    .where('organization_id', '=', ref.organizationId)
+    .where('key', '=', ref.key)
+    .where('state', '=', 'in_progress')
+    .where('request_fingerprint', '=', fingerprint)
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${expirySeconds})`)
+    .returning('key')
+    .executeTakeFirst();
+  return taken !== undefined;
+}
+
+/**
+ * Retention: deletes up to `limit` keys claimed more than `retentionDays` ago (answered or abandoned);
+ * returns how many. A key reused after that is a new request (Stripe's rule after its 24 h).
+ */
+export async function pruneIdempotencyKeys(db: Db, retentionDays: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('api_idempotency_keys')
+    .where(({ eb, refTuple, selectFrom }) =>
+      eb(
+        refTuple('organization_id', 'key'),
+        'in',
+        selectFrom('api_idempotency_keys')
+          .select(['organization_id', 'key'])
+          .where('created_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+          .limit(limit)
+          .$asTuple('organization_id', 'key'),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Forgets the key, so the caller may retry with it. */

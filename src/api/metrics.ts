@@ -1,15 +1,17 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The API's Prometheus metrics, on a registry owned by the composition root (no global registry),
- * so tests and several apps in one process never collide. Billing state that other processes
- * change (dunning, emails) is read from Postgres at scrape time: see read-model-gauges.ts.
+ * The API's Prometheus metrics, on registries owned by the composition root (no global registry),
+ * so tests and several apps in one process never collide. `registry`: the process, HTTP and webhook
+ * figures; `billingRegistry`: billing state read from Postgres at scrape time (read-model-gauges.ts,
+ * billing-health-gauges.ts: subscriptions, dunning, revenue), served only to a METRICS_TOKENS holder.
  */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
+    billingRegistry: new Registry(),
     httpDuration: new Histogram({
       name: 'billing_http_request_duration_seconds',
       help: 'HTTP request latency by route template, method and status',

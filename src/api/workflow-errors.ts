@@ -27,6 +27,9 @@ const CODE_FOR_TYPE: Record<BillingErrorType, ErrorCode> = {
   NotPaused: 'CONFLICT',
 };
 
+/** What a caller should wait after Stripe's rate limit outlived the workflow's retries (they span about a minute). */
+export const STRIPE_RATE_LIMIT_RETRY_AFTER_SECONDS = 30;
+
 function isBillingErrorType(type: string | undefined | null): type is BillingErrorType {
   return !!type && type in CODE_FOR_TYPE;
 }
@@ -41,11 +44,19 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     if (isBillingErrorType(failure.type)) {
-      const details = {
-        reason: failure.type,
-        ...(failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {}),
-      };
-      return new ApiError(CODE_FOR_TYPE[failure.type], failure.message, details);
+      const extra = failure.details?.[0] && typeof failure.details[0] === 'object' ? failure.details[0] : {};
+      // Stripe's 429 outlived the retries (the activity marks its failure): the seed's RATE_LIMIT, not an outage.
+      if (
+        failure.type === BillingErrorType.StripeUnavailable &&
+        (extra as { rateLimited?: unknown }).rateLimited === true
+      )
+        return new ApiError(
+          'RATE_LIMIT',
+          'Too many requests to our payment provider. Please try again later.',
+          { reason: failure.type, rateLimited: true, retryAfterSeconds: STRIPE_RATE_LIMIT_RETRY_AFTER_SECONDS },
+          { 'Retry-After': String(STRIPE_RATE_LIMIT_RETRY_AFTER_SECONDS) },
+        );
+      return new ApiError(CODE_FOR_TYPE[failure.type], failure.message, { reason: failure.type, ...extra });
     }
   }
   if (err instanceof WorkflowNotFoundError) {

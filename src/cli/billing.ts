@@ -2,14 +2,17 @@ import { loadConfigOrExit } from '../config';
 import { createDb } from '../db/database';
 import { createTemporalClient } from '../temporal-connection';
 import { UsageError, type CliCommand } from './command';
+import { assignContractCommand } from './commands/assign-contract';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
 import { couponCreateCommand, promotionCodeCreateCommand } from './commands/discounts';
+import { devSignInCommand } from './commands/dev-sign-in';
 import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
 import { redriveEventsCommand } from './commands/redrive-events';
+import { refundInvoiceCommand } from './commands/refund-invoice';
 import { resendInvoiceCommand } from './commands/resend-invoice';
 import { showCommand } from './commands/show';
 import { undeliveredInvoicesCommand } from './commands/undelivered-invoices';
@@ -19,6 +22,7 @@ const COMMANDS: CliCommand[] = [
   catalogSyncCommand,
   showCommand,
   assignPlanCommand,
+  assignContractCommand,
   extendTrialCommand,
   redriveEventsCommand,
   reconcileCommand,
@@ -28,6 +32,8 @@ const COMMANDS: CliCommand[] = [
   resendInvoiceCommand,
   couponCreateCommand,
   promotionCodeCreateCommand,
+  refundInvoiceCommand,
+  devSignInCommand,
 ];
 
 function help(): string {
@@ -35,7 +41,10 @@ function help(): string {
   return [
     'usage: npm run billing -- <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`),
+    ...COMMANDS.map(
+      (c) =>
+        `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}\n  ${' '.repeat(width)}  example: ${c.example}`,
+    ),
     '',
     'Settings come from the environment (see .env.example).',
   ].join('\n');
@@ -53,14 +62,22 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help')) {
-    process.stdout.write(`${command.summary}\nusage: npm run billing -- ${command.usage}\n`);
+    process.stdout.write(
+      `${command.summary}\nusage: npm run billing -- ${command.usage}\nexample: ${command.example}\n`,
+    );
     return 0;
   }
   const config = loadConfigOrExit();
   const db = createDb({ url: config.database.url, poolMax: 2, applicationName: 'billing-cli' });
   const { client: temporal, connection } = createTemporalClient(config.temporal);
   try {
-    await command.run(rest, { config, db, temporal, out: (line) => process.stdout.write(`${line}\n`) });
+    await command.run(rest, {
+      config,
+      db,
+      temporal,
+      out: (line) => process.stdout.write(`${line}\n`),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../telemetry/temporal';
 
 /**
  * Bundles the workflow code (src/workflows) into one file for the worker's `workflowBundle`:
@@ -15,6 +16,8 @@ async function main(argv: string[]): Promise<void> {
   if (!out.endsWith('.js')) throw new Error(`the bundle's file name must end in .js (got ${out})`);
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    // OpenTelemetry's workflow interceptors (no-ops without tracing): a bundle serves either setting.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('WARN'),
   });
   await mkdir(path.dirname(out), { recursive: true });

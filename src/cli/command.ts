@@ -8,12 +8,16 @@ export interface CliDeps {
   db: Db;
   temporal: Client;
   out: (line: string) => void;
+  /** Progress of a long command, for a person watching (stderr): never mixed into `out`, which scripts parse. */
+  progress: (line: string) => void;
 }
 
 export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
+  /** A complete invocation, shown by --help: `npm run billing -- <name> …`. */
+  example: string;
   /** Validates `argv` (throws a UsageError naming the problem) and does the work. */
   run(argv: string[], deps: CliDeps): Promise<void>;
 }

@@ -15,7 +15,8 @@ export interface BillingClientOptions {
   baseUrl: string;
   /** The bearer token to send (a user token, or a service or admin token), read on every request. */
   token?: () => string | undefined;
-  fetch?: typeof globalThis.fetch;
+  /** Replaces the global fetch (e.g. to retry): it receives each request openapi-fetch built. */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 export function createBillingClient(options: BillingClientOptions): BillingClient {

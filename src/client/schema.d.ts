@@ -271,6 +271,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -400,6 +402,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -659,6 +663,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -882,6 +888,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1372,6 +1380,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1581,6 +1591,8 @@ export interface paths {
                          *           "behavior": "keep_access",
                          *           "resumesAt": "2027-02-01T00:00:00.000Z"
                          *         },
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -1816,6 +1828,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2422,6 +2436,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2700,6 +2716,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -2926,6 +2944,8 @@ export interface paths {
                          *           "dueDate": null,
                          *           "paidAt": "2026-12-01T00:00:03.000Z",
                          *           "createdAt": "2026-12-01T00:00:01.000Z",
+                         *           "refundedAmount": 0,
+                         *           "creditNotes": [],
                          *           "delivery": {
                          *             "invoice": {
                          *               "status": "sent",
@@ -3004,6 +3024,171 @@ export interface paths {
                          *       "error": {
                          *         "code": "RATE_LIMIT",
                          *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/invoices/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The next invoice as Stripe would issue it today: renewal lines, prorations, overage so far, discount, tax
+         * @description A read of Stripe’s invoice preview for the live subscription (nothing is created). `upcoming` is null when there is no live subscription (or its first payment is still pending) or Stripe has nothing to invoice (`invoice_upcoming_none`). Overage lines hold the usage already reported to Stripe’s meters (the worker reports every OVERAGE_REPORT_INTERVAL_MS).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The preview, or null */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "upcoming": {
+                         *         "currency": "usd",
+                         *         "subtotal": 14650,
+                         *         "discount": 0,
+                         *         "tax": 0,
+                         *         "total": 14650,
+                         *         "amountDue": 14650,
+                         *         "periodStart": "2026-12-01T00:00:00.000Z",
+                         *         "periodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "nextPaymentAttempt": "2027-01-01T01:00:00.000Z",
+                         *         "lines": [
+                         *           {
+                         *             "description": "1 × Professional (at $99.00 / month)",
+                         *             "kind": "plan",
+                         *             "amount": 9900,
+                         *             "quantity": 1,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "2 × Professional extra seat (at $12.00 / month)",
+                         *             "kind": "seats",
+                         *             "amount": 2400,
+                         *             "quantity": 2,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "1 × +5 agents (at $19.00 / month)",
+                         *             "kind": "add_on",
+                         *             "amount": 1900,
+                         *             "quantity": 1,
+                         *             "periodStart": "2027-01-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-02-01T00:00:00.000Z"
+                         *           },
+                         *           {
+                         *             "description": "Messages overage",
+                         *             "kind": "overage",
+                         *             "amount": 450,
+                         *             "quantity": 3,
+                         *             "periodStart": "2026-12-01T00:00:00.000Z",
+                         *             "periodEnd": "2027-01-01T00:00:00.000Z"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            upcoming: components["schemas"]["UpcomingInvoice"];
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
                          *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
                          *       }
                          *     }
@@ -3338,6 +3523,8 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "contract": null,
+                         *         "invoiceDue": null,
                          *         "canceledAt": null,
                          *         "endedAt": null,
                          *         "updatedAt": "2026-12-01T00:00:04.120Z"
@@ -4568,6 +4755,7 @@ export interface paths {
                          *       "details": {
                          *         "paymentsAwaitingFirstAttemptExcluded": true,
                          *         "webhookEventsStillFailing": 0,
+                         *         "webhookEventsDeadLettered": 0,
                          *         "invoiceEmailsFailed": 0,
                          *         "invoiceEmailsPending": 0,
                          *         "invoiceEmailsNotQueued": 0
@@ -5322,6 +5510,525 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/admin/invoices/{invoiceId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a paid invoice fully or partly through a Stripe credit note (operators only)
+         * @description Issues a credit note settled as a refund to the card that paid, records who, when, why and how much, and emails the customer the credit note once. 409 when the invoice is not paid or the amount exceeds what is still refundable (`details.refundable`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Required: a retried refund with the same key refunds once */
+                    "idempotency-key": string;
+                };
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Minor units; default: everything still refundable */
+                        amount?: number;
+                        /** @enum {string} */
+                        reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
+                        memo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The credit note issued */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "creditNote": {
+                         *         "stripeCreditNoteId": "cn_1QkY7eLkdIwHu7ix",
+                         *         "number": "INV-0042-CN-01",
+                         *         "stripeInvoiceId": "in_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "currency": "usd",
+                         *         "amount": 1000,
+                         *         "refundedAmount": 1000,
+                         *         "reason": "product_unsatisfactory",
+                         *         "memo": "Outage on 3 March",
+                         *         "pdfUrl": "https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf",
+                         *         "actor": "admin:3f9a1c0b7d2e",
+                         *         "createdAt": "2026-12-03T10:00:00.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            creditNote: components["schemas"]["CreditNote"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "NOT_FOUND",
+                         *         "message": "No route for GET /api/v1/billing/nothing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/admin/organizations/{organizationId}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organizationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The contract price per interval, in minor units */
+                        amount: number;
+                        /** @enum {string} */
+                        currency: "usd" | "eur";
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        /**
+                         * @description Per metric: the limit, or -1 for unlimited; a metric left out is unlimited
+                         * @default {}
+                         */
+                        limits?: {
+                            agents?: number;
+                            messages?: number;
+                            api_calls?: number;
+                            users?: number;
+                            storage?: number;
+                        };
+                        collection: {
+                            /** @enum {string} */
+                            method: "charge_automatically";
+                        } | {
+                            /** @enum {string} */
+                            method: "send_invoice";
+                            daysUntilDue: number;
+                        };
+                        /**
+                         * Format: email
+                         * @description Billing email, when the customer is created now
+                         */
+                        email?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The subscription on the contract */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkZ2dLkdIwHu7ix",
+                         *         "organizationId": "org_bigcorp",
+                         *         "plan": "enterprise",
+                         *         "status": "active",
+                         *         "currency": "usd",
+                         *         "unitAmount": 500000,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": null,
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 0,
+                         *         "addOns": {},
+                         *         "scheduledChange": null,
+                         *         "pause": null,
+                         *         "contract": {
+                         *           "amount": 500000,
+                         *           "currency": "usd",
+                         *           "interval": "month",
+                         *           "limits": {
+                         *             "users": 50,
+                         *             "messages": -1
+                         *           },
+                         *           "collection": {
+                         *             "method": "send_invoice",
+                         *             "daysUntilDue": 30
+                         *           }
+                         *         },
+                         *         "invoiceDue": {
+                         *           "invoiceId": "in_1QkZ2eLkdIwHu7ix",
+                         *           "amountDue": 500000,
+                         *           "currency": "usd",
+                         *           "dueAt": "2026-12-31T00:00:00.000Z"
+                         *         },
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            subscription: components["schemas"]["Subscription"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CARD_DECLINED: the card was declined; `details.declineCode` says why */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CARD_DECLINED",
+                         *         "message": "Your card was declined.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "declineCode": "insufficient_funds"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5503,6 +6210,38 @@ export interface components {
                  */
                 resumesAt: string | null;
             } | null;
+            /** @description An enterprise contract assigned by an operator (price, limits, collection), or null */
+            contract: {
+                amount: number;
+                /**
+                 * @description ISO 4217, lower case
+                 * @example usd
+                 */
+                currency: string;
+                interval: components["schemas"]["BillingInterval"];
+                limits: {
+                    [key: string]: number;
+                };
+                collection: {
+                    method: string;
+                    daysUntilDue?: number;
+                };
+            } | null;
+            /** @description Collection by invoice: the invoice awaiting payment and its due date */
+            invoiceDue: {
+                invoiceId: string;
+                amountDue: number;
+                /**
+                 * @description ISO 4217, lower case
+                 * @example usd
+                 */
+                currency: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-05T09:30:00.000Z
+                 */
+                dueAt: string;
+            } | null;
             /**
              * Format: date-time
              * @example 2026-12-05T09:30:00.000Z
@@ -5656,6 +6395,17 @@ export interface components {
              * @example 2026-12-05T09:30:00.000Z
              */
             createdAt: string;
+            /** @description Refunded through credit notes, minor units */
+            refundedAmount: number;
+            /** @description Credit notes issued on the invoice, oldest first */
+            creditNotes: {
+                number: string;
+                amount: number;
+                refundedAmount: number;
+                reason: string | null;
+                pdfUrl: string | null;
+                createdAt: string;
+            }[];
             /** @description The invoice email and the receipt, beside the payment status */
             delivery: {
                 invoice: components["schemas"]["EmailDelivery"];
@@ -5675,6 +6425,34 @@ export interface components {
              */
             sentAt: string | null;
         };
+        UpcomingInvoice: {
+            currency: string;
+            subtotal: number;
+            /** @description Total of the discounts applied */
+            discount: number;
+            tax: number;
+            total: number;
+            /** @description What will be charged, after the customer balance */
+            amountDue: number;
+            /** Format: date-time */
+            periodStart: string;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            nextPaymentAttempt: string | null;
+            lines: {
+                description: string | null;
+                /** @enum {string} */
+                kind: "plan" | "seats" | "add_on" | "overage" | "proration" | "other";
+                /** @description Minor units; negative for a credit */
+                amount: number;
+                quantity: number | null;
+                /** Format: date-time */
+                periodStart: string;
+                /** Format: date-time */
+                periodEnd: string;
+            }[];
+        } | null;
         PaymentMethod: {
             id: string;
             /** @example card */
@@ -5905,6 +6683,8 @@ export interface components {
                 /** @enum {boolean} */
                 paymentsAwaitingFirstAttemptExcluded: true;
                 webhookEventsStillFailing: number;
+                /** @description Given up by the relay after WEBHOOK_RELAY_MAX_ATTEMPTS failures; see redrive-events */
+                webhookEventsDeadLettered: number;
                 invoiceEmailsFailed: number;
                 invoiceEmailsPending: number;
                 invoiceEmailsNotQueued: number;
@@ -6023,6 +6803,23 @@ export interface components {
              */
             expiresAt?: string;
             maxRedemptions?: number;
+        };
+        CreditNote: {
+            stripeCreditNoteId: string;
+            number: string;
+            stripeInvoiceId: string;
+            organizationId: string;
+            currency: string;
+            amount: number;
+            refundedAmount: number;
+            /** @enum {string} */
+            reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
+            memo: string | null;
+            pdfUrl: string | null;
+            /** @description Who issued it (admin:<token fingerprint> or cli:<user>) */
+            actor: string;
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: never;

@@ -15,6 +15,11 @@ export interface DbOptions {
   /** Per-suite isolation in tests: every connection uses this schema first. */
   searchPath?: string;
   applicationName?: string;
+  /**
+   * Postgres cancels any statement running longer (SQLSTATE 57014); the API answers it as a 503. Unset: none
+   * (migrations and operator commands may run long).
+   */
+  statementTimeoutMs?: number;
 }
 
 export function createDb(opts: DbOptions): Db {
@@ -24,6 +29,8 @@ export function createDb(opts: DbOptions): Db {
     application_name: opts.applicationName ?? 'billing',
     options: opts.searchPath ? `-c search_path=${opts.searchPath}` : undefined,
     connectionTimeoutMillis: 5_000,
+    // Sent as a startup parameter, so it holds for every statement on every connection of the pool.
+    ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
   });
   // An idle connection that dies (Postgres restarted, network cut) is dropped by the pool and the next query
   // opens a new one; without a listener, Node would turn the pool's 'error' event into a process crash.
@@ -37,6 +44,11 @@ export function createDb(opts: DbOptions): Db {
 }
 
 const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool under a Db made by createDb, for a library that speaks to pg itself (the API's rate limiter). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
 /** Each statement name's text: a connection would silently keep running the first text prepared under a name. */
 const preparedTexts = new Map<string, string>();
 

@@ -1,6 +1,9 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
+import type { Contract } from '../domain/contract';
 import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
+
+type InvoiceDueView = { invoiceId: string; amountDue: number; currency: string; dueAt: number };
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back from pg as Date and may be written as Date or ISO strings. */
@@ -24,6 +27,24 @@ export interface BillingCustomersTable {
   profile_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+}
+
+export interface CreditNotesTable {
+  id: Generated<string>;
+  organization_id: string;
+  stripe_invoice_id: string;
+  stripe_credit_note_id: string;
+  number: string;
+  currency: string;
+  amount: Money;
+  refunded_amount: Money;
+  reason: string | null;
+  memo: string | null;
+  pdf_url: string | null;
+  /** Who issued it: an operator's token label, or `cli:<user>`. */
+  actor: string;
+  request_id: string | null;
+  created_at: DefaultedTimestamp;
 }
 
 export interface SubscriptionsTable {
@@ -53,6 +74,10 @@ export interface SubscriptionsTable {
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
   pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
+  /** The enterprise contract in force (Contract as JSON); null = a catalog plan. */
+  contract: ColumnType<Contract | null, string | null | undefined, string | null>;
+  /** Collection by invoice: the invoice awaiting payment ({ invoiceId, amountDue, currency, dueAt ms }). */
+  invoice_due: ColumnType<InvoiceDueView | null, string | null | undefined, string | null>;
   dunning_phase: string | null;
   dunning_next_action_at: Timestamp | null;
   canceled_at: Timestamp | null;
@@ -236,6 +261,7 @@ export interface Database {
   billing_customers: BillingCustomersTable;
   subscriptions: SubscriptionsTable;
   invoices: InvoicesTable;
+  credit_notes: CreditNotesTable;
   payment_methods: PaymentMethodsTable;
   usage_records: UsageRecordsTable;
   usage_daily: UsageDailyTable;

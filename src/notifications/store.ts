@@ -10,6 +10,26 @@ export type OutboxMessage = Pick<
 // Raw: make_interval's named argument has no builder form; the database clock decides what is due.
 const afterMs = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
 
+/**
+ * Retention: deletes up to `limit` sent emails enqueued more than `retentionDays` ago; returns how many.
+ * Failed and undelivered ones stay for operators. Their dedupe keys go with them, so the window must
+ * outlast any retry of the activity that enqueued them (minutes to days).
+ */
+export async function pruneSentMessages(db: Db, retentionDays: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('email_outbox')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('email_outbox')
+        .select('id')
+        .where('status', '=', 'sent')
+        .where('created_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Inserts unless the dedupe key exists; true when this call stored the row. */
 export async function insertOutboxMessage(db: Db, row: NewEmailOutboxRow): Promise<boolean> {
   const inserted = await db

@@ -21,9 +21,13 @@ const customerMetadata = (customer: Stripe.Subscription['customer']): Stripe.Met
  */
 export async function backfillSubscriptions(
   deps: ReconciliationDeps,
-  opts: { dryRun: boolean },
+  opts: { dryRun: boolean; onLine?: (line: BackfillLine, count: number) => void },
 ): Promise<BackfillLine[]> {
   const lines: BackfillLine[] = [];
+  const push = (line: BackfillLine): void => {
+    lines.push(line);
+    opts.onLine?.(line, lines.length);
+  };
   for await (const sub of deps.stripe.subscriptions.list({ status: 'all', limit: 100, expand: ['data.customer'] })) {
     if (fromStripeStatus(sub.status) === 'canceled') continue;
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
@@ -33,11 +37,11 @@ export async function backfillSubscriptions(
       customerId,
     );
     if (!organizationId) {
-      lines.push({ subscription: sub.id, organizationId: null, action: 'skipped: no organization' });
+      push({ subscription: sub.id, organizationId: null, action: 'skipped: no organization' });
       continue;
     }
     if (opts.dryRun) {
-      lines.push({ subscription: sub.id, organizationId, action: 'would adopt' });
+      push({ subscription: sub.id, organizationId, action: 'would adopt' });
       continue;
     }
     // The customer's email, name and address come across, so its invoice emails have somewhere to go.
@@ -56,7 +60,7 @@ export async function backfillSubscriptions(
       created: sub.created,
     };
     await deps.subscriptions.adopt(organizationId, { stripeSubscriptionId: sub.id }, signal);
-    lines.push({ subscription: sub.id, organizationId, action: 'adopted' });
+    push({ subscription: sub.id, organizationId, action: 'adopted' });
   }
   return lines;
 }

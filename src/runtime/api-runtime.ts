@@ -9,11 +9,11 @@ import type { AppDeps } from '../api/context';
 import { createHttpServer, listen } from '../api/http-server';
 import { createMetrics } from '../api/metrics';
 import { createTokenVerifier } from '../api/middleware/auth';
-import { createRateLimiter } from '../api/middleware/rate-limit';
+import { createPreviewLimiter, createRateLimiter } from '../api/middleware/rate-limit';
 import { registerReadModelGauges } from '../api/read-model-gauges';
 import type { BackgroundService } from '../background/service';
 import type { Config } from '../config';
-import { createDb, type Db } from '../db/database';
+import { createDb, poolOf, type Db } from '../db/database';
 import { createLogger } from '../logger';
 import { billingEmailResolver, createOutboxNotifier } from '../notifications';
 import { createStripeClient } from '../stripe/client';
@@ -51,14 +51,19 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
   const logger = overrides.logger ?? createLogger(config, 'billing-api');
   const db =
     overrides.db ??
-    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-api' });
+    createDb({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      applicationName: 'billing-api',
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
   // Lazy: the API starts and accepts webhooks even while Temporal is down, and connects on first use.
   const owned = overrides.temporal ? undefined : createTemporalClient(config.temporal);
   const temporal = overrides.temporal ?? (owned as NonNullable<typeof owned>).client;
 
   const metrics = createMetrics({ defaultMetrics: true });
-  registerReadModelGauges(metrics.registry, db);
-  registerBillingHealthGauges(metrics.registry, db);
+  registerReadModelGauges(metrics.billingRegistry, db, { cacheMs: config.metricsCacheMs });
+  registerBillingHealthGauges(metrics.billingRegistry, db);
   const webhookRelay =
     config.webhookRelay.placement === 'api'
       ? configuredRelay(
@@ -83,7 +88,8 @@ export function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides 
       temporal: () => checkTemporal(temporal.connection, config.temporal.namespace),
     },
     tokenVerifier: createTokenVerifier(config.auth),
-    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute, pool: poolOf(db) }),
+    previewLimiter: createPreviewLimiter(config.http.previews),
     metrics,
     webhookRelay,
     // Usage threshold alerts are recorded with the usage and enqueued right after; the worker's dispatcher sends them.

@@ -32,16 +32,37 @@ export function selected<T extends string>(all: readonly T[], only: readonly T[]
   return new Set(all.filter((name) => !only || only.includes(name)));
 }
 
+const exitAtOnce = () => process.exit(0);
+
+/**
+ * Called first by an entry point: until runUntilSignal takes over, SIGINT or SIGTERM ends the process at once.
+ * Nothing has started that needs draining, and no library (the Temporal SDK installs its own handlers) may
+ * swallow the signal while the runtime is built (bundling the workflows takes seconds): a SIGTERM then used
+ * to leave the worker running forever.
+ */
+export function exitOnSignalWhileStarting(): void {
+  process.on('SIGINT', exitAtOnce);
+  process.on('SIGTERM', exitAtOnce);
+}
+
 /**
  * Runs a runtime as a process: start, wait for SIGINT/SIGTERM (a second one is ignored) or a failure of
  * the main job, stop within `shutdownTimeoutMs` (else exit 1), exit 0 after a signal and 1 after a failure.
  */
 export async function runUntilSignal(
   runtime: Runtime,
-  opts: { logger: Logger; shutdownTimeoutMs: number; finishing: string },
+  opts: {
+    logger: Logger;
+    shutdownTimeoutMs: number;
+    finishing: string;
+    /** Last, after the runtime stopped (e.g. export the spans still batched). */
+    afterStop?: () => Promise<void>;
+  },
 ): Promise<never> {
   const { logger } = opts;
   const stopped = new Promise<{ signal: string } | { failure: unknown }>((resolve) => {
+    process.off('SIGINT', exitAtOnce);
+    process.off('SIGTERM', exitAtOnce);
     process.on('SIGINT', () => resolve({ signal: 'SIGINT' }));
     process.on('SIGTERM', () => resolve({ signal: 'SIGTERM' }));
     runtime.failed.then((failure) => resolve({ failure }));
@@ -55,6 +76,7 @@ export async function runUntilSignal(
     process.exit(1);
   }, opts.shutdownTimeoutMs).unref();
   await runtime.stop();
+  await opts.afterStop?.().catch((err: unknown) => logger.warn({ err }, 'after-stop step failed'));
   logger.info('stopped');
   process.exit('signal' in reason ? 0 : 1);
 }

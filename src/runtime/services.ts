@@ -8,9 +8,12 @@ import type { Config } from '../config';
 import type { Db } from '../db/database';
 import type { Notifier } from '../notifications/types';
 import type { SubscriptionClient } from '../subscriptions/client';
+import { pruneIdempotencyKeys } from '../api/idempotency-store';
+import { pruneSentMessages } from '../notifications/store';
 import { reportDueOverage, runUsageMaintenance } from '../usage';
 import { createRelayMetrics } from '../webhooks/metrics';
 import { createWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from '../webhooks/relay';
+import { pruneSettledEvents } from '../webhooks/store';
 
 /** What a test may tune on the relay beyond WEBHOOK_RELAY_POLL_MS (a faster retry backoff). */
 export type RelayTuning = Partial<Pick<WebhookRelayOptions, 'backoff' | 'deliveryTimeoutMs'>>;
@@ -52,6 +55,40 @@ export function usageMaintenance(deps: {
       deps.logger.info(result, 'usage maintenance done');
     },
     onError: (err) => deps.logger.error({ err }, 'usage maintenance failed; retried next hour'),
+  });
+}
+
+/** Rows per delete statement: short statements, so retention never holds locks long; a full batch runs the next at once. */
+const RETENTION_BATCH = 5_000;
+
+/** One retention pass over the three tables (a batch each); how many rows each lost. */
+export async function pruneExpiredRows(
+  db: Db,
+  windows: Config['retention'],
+  limit = RETENTION_BATCH,
+): Promise<{ idempotencyKeys: number; webhookEvents: number; sentEmails: number }> {
+  return {
+    idempotencyKeys: await pruneIdempotencyKeys(db, windows.idempotencyKeysDays, limit),
+    webhookEvents: await pruneSettledEvents(db, windows.webhookInboxDays, limit),
+    sentEmails: await pruneSentMessages(db, windows.emailOutboxDays, limit),
+  };
+}
+
+/**
+ * Retention, hourly from start (any number of workers may run it: deletes of old rows): idempotency keys,
+ * settled webhook inbox events and sent emails older than their windows (RETENTION_* settings).
+ */
+export function retention(deps: { db: Db; logger: Logger; windows: Config['retention'] }): PeriodicService {
+  const log = deps.logger.child({ component: 'retention' });
+  return createPeriodic({
+    name: 'retention',
+    intervalMs: HOUR_MS,
+    round: async () => {
+      const pruned = await pruneExpiredRows(deps.db, deps.windows);
+      if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, 'retention pruned old rows');
+      return { moreDue: Object.values(pruned).some((n) => n >= RETENTION_BATCH) };
+    },
+    onError: (err) => log.error({ err }, 'retention round failed; retried next hour'),
   });
 }
 

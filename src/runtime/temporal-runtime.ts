@@ -8,6 +8,9 @@ import { Runtime } from '@temporalio/worker';
 export function installTemporalRuntime(sdkMetricsPort: number): string {
   const bindAddress = `127.0.0.1:${sdkMetricsPort}`;
   Runtime.install({
+    // The process's own handlers (src/runtime/runtime.ts) stop the worker within the shutdown budget; the SDK's
+    // would also swallow a signal that arrives while the runtime is still being built.
+    shutdownSignals: [],
     telemetryOptions: { metrics: { prometheus: { bindAddress, useSecondsForDurations: true } } },
   });
   return `http://${bindAddress}/metrics`;

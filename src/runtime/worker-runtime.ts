@@ -17,13 +17,22 @@ import {
 } from '../notifications';
 import { createReconciliationActivities } from '../reconciliation/activities';
 import { ensureReconciliationSchedule } from '../reconciliation/schedule';
+import { tracingClientInterceptors, tracingWorkerOptions } from '../telemetry/temporal';
+import { disabledTracing, type Tracing } from '../telemetry/tracing';
 import { checkTemporal } from '../temporal-connection';
 import { createStripeClient } from '../stripe/client';
 import { configuredSubscriptionClient } from '../subscriptions/client';
 import { loadWorkflowBundle } from './workflow-bundle';
 import { selected, startAll, stopAll, type Runtime } from './runtime';
 import { runChecks, workerEndpoint } from './worker-endpoint';
-import { configuredRelay, overageReporter, temporalWorker, usageMaintenance, type RelayTuning } from './services';
+import {
+  configuredRelay,
+  overageReporter,
+  retention,
+  temporalWorker,
+  usageMaintenance,
+  type RelayTuning,
+} from './services';
 
 /** The worker's services in start order; stopped in reverse, so the Temporal worker (last) stops first and in-flight activities finish while the rest still runs. */
 export const WORKER_SERVICES = [
@@ -33,6 +42,7 @@ export const WORKER_SERVICES = [
   'webhook-relay',
   'usage-maintenance',
   'overage-reporter',
+  'retention',
   'temporal-worker',
 ] as const;
 export type WorkerServiceName = (typeof WORKER_SERVICES)[number];
@@ -49,6 +59,8 @@ export interface WorkerRuntimeOverrides {
   workflowsPath?: string;
   /** Create or update the daily reconciliation Schedule (default: when the Temporal worker runs). A test on the shared server must not move it to its own task queue. */
   reconciliationSchedule?: boolean;
+  /** Tracing this process started (src/worker.ts); default: off (workflow spans go nowhere). */
+  tracing?: Tracing;
   /** Core's Prometheus exporter this process installed (src/worker.ts), merged into /metrics. */
   sdkMetricsUrl?: string;
   /** Shorter poll intervals than production's, for tests. */
@@ -63,7 +75,7 @@ export interface WorkerRuntime extends Runtime {
 /**
  * Composition of the worker: the subscription and reconciliation workflows with their activities, and
  * the background services beside them (email outbox, invoice emails, webhook relay by default, usage
- * upkeep, overage reporting, the metrics endpoint). Everything comes from `config`; `overrides` let a
+ * upkeep, overage reporting, retention of old rows, the metrics endpoint). Everything comes from `config`; `overrides` let a
  * test or a benchmark hand in its own database or connection, or run only some services.
  */
 export async function createWorkerRuntime(
@@ -75,10 +87,20 @@ export async function createWorkerRuntime(
   const logger = overrides.logger ?? createLogger(config, 'billing-worker');
   const db =
     overrides.db ??
-    createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'billing-worker' });
+    createDb({
+      url: config.database.url,
+      poolMax: config.database.poolMax,
+      applicationName: 'billing-worker',
+      statementTimeoutMs: config.database.workerStatementTimeoutMs,
+    });
   const stripe = createStripeClient(config.stripe);
   const connection = overrides.connection ?? (await NativeConnection.connect({ ...config.temporal.connection }));
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: tracingClientInterceptors(),
+  });
+  const tracing = tracingWorkerOptions(overrides.tracing ?? disabledTracing('billing-worker'));
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
   const registry = new Registry();
@@ -151,6 +173,7 @@ export async function createWorkerRuntime(
         logger,
         intervalMs: overrides.intervalsMs?.['overage-reporter'] ?? config.usage.overageReportIntervalMs,
       }),
+    retention: async () => retention({ db, logger, windows: config.retention }),
     'temporal-worker': async () => {
       worker = await Worker.create({
         connection,
@@ -168,6 +191,8 @@ export async function createWorkerRuntime(
         ...(config.temporal.maxConcurrentWorkflowTasks !== undefined && {
           maxConcurrentWorkflowTaskExecutions: config.temporal.maxConcurrentWorkflowTasks,
         }),
+        interceptors: tracing.interceptors,
+        sinks: tracing.sinks,
         activities: {
           ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
           ...createReconciliationActivities({ db, stripe, subscriptions, logger }),

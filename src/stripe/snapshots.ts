@@ -62,6 +62,7 @@ export function toInvoiceSnapshot(
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     lastPaymentError: invoice.status === 'paid' ? null : error,
     paymentIntent: latestPaymentIntent(invoice),
+    dueDate: ms(invoice.due_date),
   };
 }
 
@@ -85,7 +86,7 @@ export function toSubscriptionSnapshot(
     customerId: idOf(sub.customer) ?? '',
     organizationId: sub.metadata?.organization_id ?? null,
     stripeStatus: sub.status,
-    plan: planForLookupKey(item.price.lookup_key) ?? roleOfPlan(item.price.lookup_key),
+    plan: planForLookupKey(item.price.lookup_key) ?? roleOfPlan(item.price.lookup_key) ?? contractPlan(item.price),
     unitAmount: item.price.unit_amount ?? 0,
     currency: sub.currency,
     currentPeriodStart: item.current_period_start * 1000,
@@ -102,11 +103,17 @@ export function toSubscriptionSnapshot(
     addOns,
     scheduleId: idOf(sub.schedule),
     ...discountOf(sub),
+    collectionMethod: sub.collection_method === 'send_invoice' ? 'send_invoice' : 'charge_automatically',
     pauseCollection: sub.pause_collection && {
       behavior: sub.pause_collection.behavior,
       resumesAt: ms(sub.pause_collection.resumes_at),
     },
   };
+}
+
+/** An enterprise contract's own price (no lookup key: one per contract) names its plan in its metadata. */
+function contractPlan(price: Stripe.Price): SubscriptionSnapshot['plan'] {
+  return price.metadata?.plan === 'enterprise' ? 'enterprise' : null;
 }
 
 function roleOfPlan(lookupKey: string | null): SubscriptionSnapshot['plan'] {

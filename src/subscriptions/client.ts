@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import { POLICY_PROFILES, type PolicyProfile } from '../domain/policy-profiles';
 import {
+  assignContractUpdate,
   assignPlanUpdate,
   cancelUpdate,
   changePlanUpdate,
@@ -25,6 +26,7 @@ import {
   subscriptionWorkflowId,
   unpauseUpdate,
   updatePaymentMethodUpdate,
+  type AssignContractArgs,
   type BillingProfile,
   type CancelArgs,
   type CustomerProfileResult,
@@ -100,6 +102,8 @@ export interface SubscriptionClient {
   ): Promise<UpdatePaymentMethodResult>;
   /** Operator only (callers check the role). */
   assignPlan(organizationId: string, args: ChangePlanArgs, updateId?: string): Promise<ChangePlanResult>;
+  /** Operator only (callers check the role); update-with-start: the organization may have no run yet. */
+  assignContract(organizationId: string, args: AssignContractArgs, updateId?: string): Promise<SubscriptionView>;
   /** Operator only. */
   extendTrial(organizationId: string, args: ExtendTrialArgs, updateId?: string): Promise<SubscriptionView>;
   getState(organizationId: string): Promise<SubscriptionView>;
@@ -194,6 +198,12 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
       handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
     assignPlan: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(assignPlanUpdate, { args: [args], updateId }),
+    assignContract: (organizationId, args, updateId) =>
+      temporal.workflow.executeUpdateWithStart(assignContractUpdate, {
+        args: [args],
+        updateId,
+        startWorkflowOperation: startOperation(organizationId),
+      }),
     extendTrial: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(extendTrialUpdate, { args: [args], updateId }),
     getState: (organizationId) => handle(organizationId).query(getStateQuery),

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import { effectivePlan } from '../domain/effective-plan';
 import { PLANS, type LimitMetric, type PlanId } from '../domain/plans';
+import { contractLimits } from '../domain/contract';
 import { limitsWith } from '../domain/pricing';
 import type { SubscriptionPeriod } from '../domain/usage-periods';
 import { liveSubscriptions } from './store';
@@ -40,7 +41,8 @@ export async function loadUsageContexts(
         : {
             subscriptionId: row.id,
             plan,
-            limits: limitsWith(plan, row.terms),
+            // An enterprise contract names its own limits; catalog plans follow their terms.
+            limits: row.contract ? contractLimits(row.contract) : limitsWith(plan, row.terms),
             currentPeriodStart: row.current_period_start?.getTime() ?? null,
             currentPeriodEnd: row.current_period_end?.getTime() ?? null,
           },

@@ -4,6 +4,7 @@ import type { UsageOverageReportsTable } from '../db/schema';
 import { GAUGE_METRICS, type UsageMetric } from '../domain/usage';
 import type { UsagePeriod } from '../domain/usage-periods';
 import type { Terms } from '../domain/pricing';
+import type { Contract } from '../domain/contract';
 import { arrayLiteral, byLedgerKey, quoted, storeParameters, usageEventKey, type PlacedEvent } from './batch-totals';
 import type { PauseBehavior } from '../domain/pause';
 
@@ -217,13 +218,15 @@ export interface LiveSubscriptionRow {
   current_period_end: Date | null;
   terms: Terms | null;
   pause: { behavior: PauseBehavior } | null;
+  contract: Pick<Contract, 'limits'> | null;
 }
 
 // Raw SQL: a named prepared statement. Ingestion and entitlement checks reload contexts every second per
 // organization; preparing spares Postgres the parse and plan each time (the unique live-subscription index serves it).
 const LIVE_SUBSCRIPTIONS: PreparedStatement = {
-  name: 'usage_live_subscriptions_v3',
-  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms, pause from subscriptions
+  name: 'usage_live_subscriptions_v4',
+  text: `select id, organization_id, plan, status, current_period_start, current_period_end, terms, pause, contract
+    from subscriptions
     where organization_id = any($1::text[]) and ended_at is null`,
 };
 

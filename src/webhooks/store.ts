@@ -229,6 +229,26 @@ export async function redriveEvents(db: Db, filter: RedriveFilter): Promise<numb
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Retention: deletes up to `limit` events the relay settled (relayed or ignored) whose Stripe `created`
+ * is more than `retentionDays` ago; returns how many. Pending and dead-lettered events stay. The window
+ * is longer than Stripe's three days of redelivery, so a late duplicate still finds its id.
+ */
+export async function pruneSettledEvents(db: Db, retentionDays: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('stripe_events')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('stripe_events')
+        .select('id')
+        .where('relay_status', 'in', ['relayed', 'ignored'])
+        .where('stripe_created_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Stored events the relay gave up on, waiting for redrive-events (a gauge read at scrape time). */
 export async function countDeadLetteredEvents(db: Db): Promise<number> {
   const row = await db

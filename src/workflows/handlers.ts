@@ -2,6 +2,7 @@ import { currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import { refusal, rememberEvent, toView, type Command } from '../domain/subscription';
 import { interpret, toApplicationFailure, type Run } from './interpreter';
 import {
+  assignContractUpdate,
   assignPlanUpdate,
   cancelUpdate,
   changePlanUpdate,
@@ -20,6 +21,7 @@ import {
   updateBillingProfileUpdate,
   unpauseUpdate,
   updatePaymentMethodUpdate,
+  type AssignContractArgs,
   type BillingProfile,
   type CancelArgs,
   type ChangePlanArgs,
@@ -76,6 +78,21 @@ export function registerHandlers(run: Run): void {
       });
     },
     { validator: (args) => check(run, subscribe(args)) },
+  );
+  const assignContract = (args: AssignContractArgs): Command => ({
+    type: 'assignContract',
+    args,
+    updateId: updateId(),
+  });
+  setHandler(
+    assignContractUpdate,
+    (args) => {
+      run.subscribing = true;
+      return exclusive(run, assignContract(args)).finally(() => {
+        run.subscribing = false;
+      });
+    },
+    { validator: (args) => check(run, assignContract(args)) },
   );
   for (const [update, actor] of [
     [changePlanUpdate, 'customer'],

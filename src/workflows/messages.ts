@@ -23,6 +23,7 @@ import type { BillingPolicyOverrides } from '../domain/billing-policy';
 import type { BillingProfile } from '../domain/billing-profile';
 import type { CustomerProfileResult } from '../domain/subscription/stripe';
 import type {
+  AssignContractArgs,
   ChangePlanArgs,
   ChangePlanResult,
   CancelArgs,
@@ -45,6 +46,7 @@ export type { BillingProfile } from '../domain/billing-profile';
 export type { CustomerProfileResult } from '../domain/subscription/stripe';
 export type {
   ApplyDiscountArgs,
+  AssignContractArgs,
   CancelArgs,
   ChangePlanArgs,
   ChangePlanResult,
@@ -90,6 +92,11 @@ export const assignPlanUpdate = defineUpdate<ChangePlanResult, [ChangePlanArgs]>
 /** Operator only: moves the trial end later. */
 export const extendTrialUpdate = defineUpdate<SubscriptionView, [ExtendTrialArgs]>('extendTrial');
 
+/**
+ * Operator only (the API and CLI check): an enterprise contract for an organization without a live subscription;
+ * update-with-start, like subscribe, so an organization on free with no card gets its run.
+ */
+export const assignContractUpdate = defineUpdate<SubscriptionView, [AssignContractArgs]>('assignContract');
 /** Stops collection with or without access until `resumesAt` (epoch ms) or unpause (POST /subscription/pause). */
 export const pauseUpdate = defineUpdate<SubscriptionView, [PauseArgs]>('pause');
 /** Ends a pause now (DELETE /subscription/pause). */

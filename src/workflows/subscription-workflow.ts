@@ -1,6 +1,21 @@
-import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  makeContinueAsNewFunc,
+  patched,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { resolveBillingPolicy } from '../domain/billing-policy';
-import { initialState, pendingDeadlines, toView, upgradeState, type Deadline } from '../domain/subscription';
+import {
+  currentDetails,
+  initialState,
+  pendingDeadlines,
+  timerSummary,
+  toView,
+  upgradeState,
+  type Deadline,
+} from '../domain/subscription';
 import { registerHandlers } from './handlers';
 import { interpret, type Run } from './interpreter';
 import { createLock } from './lock';
@@ -57,6 +72,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const deadline: Deadline | undefined = pendingDeadlines(s, policy)[0];
     const wakeAt = deadline?.at ?? (s.status === 'none' ? idleUntil : Infinity);
     const waitMs = wakeAt - Date.now();
+    // For the operator in the Temporal UI: the state in words (not part of history) and what the timer waits for
+    // (metadata on the timer command, not matched on replay).
+    setCurrentDetails(currentDetails(s));
     if (waitMs > 0) {
       const version = s.stateVersion;
       const wake = () =>
@@ -64,7 +82,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         run.state.stateVersion !== version ||
         run.state.status === 'canceled' ||
         readyToContinueAsNew(run);
-      if (Number.isFinite(waitMs)) await condition(wake, waitMs);
+      if (Number.isFinite(waitMs)) await condition(wake, waitMs, { summary: timerSummary(deadline, s) });
       else await condition(wake);
     }
     if (run.inbox.length > 0)

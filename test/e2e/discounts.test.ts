@@ -134,6 +134,7 @@ describe('operators create coupons and promotion codes (CLI)', () => {
       db: stack.t.db,
       temporal: stack.temporal.client,
       out: (l: string) => lines.push(l),
+      progress: () => undefined,
     };
     await command.run(argv, deps);
     return lines.join('\n');

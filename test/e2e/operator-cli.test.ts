@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { backfillCommand } from '../../src/cli/commands/backfill';
+import { assignContractCommand } from '../../src/cli/commands/assign-contract';
 import { assignPlanCommand } from '../../src/cli/commands/assign-plan';
 import { catalogSyncCommand } from '../../src/cli/commands/catalog-sync';
 import { extendTrialCommand } from '../../src/cli/commands/extend-trial';
@@ -21,7 +22,13 @@ const org = `org_cli_${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   stack = await startStack();
   lines = [];
-  deps = { config: stack.config, db: stack.t.db, temporal: stack.temporal.client, out: (line) => lines.push(line) };
+  deps = {
+    config: stack.config,
+    db: stack.t.db,
+    temporal: stack.temporal.client,
+    out: (line) => lines.push(line),
+    progress: () => undefined,
+  };
 });
 afterAll(() => stack?.close());
 
@@ -73,6 +80,34 @@ test('assign-plan gives an organization the enterprise price that customers cann
   expect(sub.items.data[0]!.price.lookup_key).toBe('billing_enterprise_monthly');
 });
 
+test('assign-contract gives an organization on free with no card a contract invoiced net 30, its limits at once', async () => {
+  const free = `org_cli_contract_${randomUUID().slice(0, 8)}`;
+  const output = await run(
+    assignContractCommand,
+    '--org',
+    free,
+    '--amount',
+    '250000',
+    '--interval',
+    'month',
+    '--limits',
+    'users=20,messages=-1',
+    '--email',
+    'ap@bigcorp.example',
+  );
+  expect(output).toMatch(
+    /contract assigned → plan enterprise \(status active\), 250000 usd per month, invoiced net 30/,
+  );
+  const row = await stack.t.db
+    .selectFrom('subscriptions')
+    .select(['plan', 'contract', 'stripe_subscription_id'])
+    .where('organization_id', '=', free)
+    .executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ plan: 'enterprise', contract: { limits: { users: 20, messages: -1 } } });
+  const sub = await stack.stripe.subscriptions.retrieve(row.stripe_subscription_id!);
+  expect(sub).toMatchObject({ collection_method: 'send_invoice', days_until_due: 30 });
+});
+
 test('redrive-events puts stored events back in the relay queue for a time range', async () => {
   await eventually('events relayed', async () =>
     (await stack.t.db.selectFrom('stripe_events').select('id').where('relay_status', '=', 'relayed').execute()).length >
@@ -106,6 +141,23 @@ test.each<[string, CliCommand, string[]]>([
   ['show', showCommand, []],
   ['show', showCommand, ['--org', 'not an id']],
   ['assign-plan', assignPlanCommand, ['--org', org, '--plan', 'platinum']],
+  ['assign-contract', assignContractCommand, ['--org', org, '--amount', '0', '--interval', 'month']],
+  ['assign-contract', assignContractCommand, ['--org', org, '--amount', '100', '--interval', 'week']],
+  [
+    'assign-contract',
+    assignContractCommand,
+    ['--org', org, '--amount', '100', '--interval', 'month', '--limits', 'seats=5'],
+  ],
+  [
+    'assign-contract',
+    assignContractCommand,
+    ['--org', org, '--amount', '100', '--interval', 'month', '--limits', 'users'],
+  ],
+  [
+    'assign-contract',
+    assignContractCommand,
+    ['--org', org, '--amount', '100', '--interval', 'month', '--days-until-due', '365'],
+  ],
   ['extend-trial', extendTrialCommand, ['--org', org]],
   ['extend-trial', extendTrialCommand, ['--org', org, '--days', '0']],
   ['catalog-sync', catalogSyncCommand, ['--force']],

@@ -31,7 +31,11 @@ export async function persistently(
   for (;;) {
     const reply = await call(method, path, body, { 'idempotency-key': key }).catch(() => ({ status: 0, body: {} }));
     seen.push(reply.status);
-    if ((reply.status > 0 && reply.status < 500) || Date.now() > deadline) return { final: reply as Reply, seen };
+    // A 409 for a key whose first request is still in flight (it carries Retry-After) is "ask again", as for 5xx.
+    const inFlight =
+      reply.status === 409 && /still in progress/.test((reply.body as Reply['body']).error?.message ?? '');
+    if ((reply.status > 0 && reply.status < 500 && !inFlight) || Date.now() > deadline)
+      return { final: reply as Reply, seen };
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -109,8 +113,9 @@ export async function expectInvariants(
   stack: FaultStack,
   organizations: OrganizationExpectation[],
   usage: UsageExpectation[] = [],
+  opts: { deadLettered?: string[] } = {},
 ): Promise<number> {
-  const report = await checkInvariants(stack, organizations, { usage });
+  const report = await checkInvariants(stack, organizations, { usage, ...opts });
   if (report.violations.length > 0)
     process.stderr.write(`invariants violated; process output:\n${stack.logs().slice(-8_000)}\n`);
   expect(report.violations).toEqual([]);

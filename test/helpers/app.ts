@@ -5,7 +5,7 @@ import { createHttpServer, listen } from '../../src/api/http-server';
 import type { AppDeps } from '../../src/api/context';
 import { createMetrics } from '../../src/api/metrics';
 import { createTokenVerifier } from '../../src/api/middleware/auth';
-import { createRateLimiter } from '../../src/api/middleware/rate-limit';
+import { createPreviewLimiter, createRateLimiter } from '../../src/api/middleware/rate-limit';
 import { loadConfig, type Config } from '../../src/config';
 import type { Db } from '../../src/db/database';
 import { TEST_SERVICE_TOKEN } from './tokens';
@@ -28,6 +28,7 @@ export function buildTestAppDeps(opts: {
     readiness: {},
     tokenVerifier: createTokenVerifier(config.auth),
     rateLimiter: createRateLimiter({ perMinute: config.http.rateLimitPerMinute }),
+    previewLimiter: createPreviewLimiter(config.http.previews),
     metrics: createMetrics(),
     ...opts.overrides,
   };

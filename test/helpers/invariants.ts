@@ -19,6 +19,8 @@ export interface InvariantStack {
   t: { db: Db };
   client: Client;
   api: { url: string };
+  /** Events a scenario signed and posted itself (not through the simulator): in the inbox, never among its deliveries. */
+  injectedEvents?: ReadonlySet<string>;
 }
 
 export interface OrganizationExpectation {
@@ -50,7 +52,12 @@ export interface InvariantReport {
 export async function checkInvariants(
   stack: InvariantStack,
   organizations: OrganizationExpectation[],
-  opts: { usage?: UsageExpectation[]; boundMs?: number } = {},
+  opts: {
+    usage?: UsageExpectation[];
+    boundMs?: number;
+    /** Injected events the relay must have dead-lettered (every other event relayed). */
+    deadLettered?: string[];
+  } = {},
 ): Promise<InvariantReport> {
   const started = Date.now();
   const deadline = started + (opts.boundMs ?? CONVERGENCE_BOUND_MS);
@@ -58,7 +65,7 @@ export async function checkInvariants(
     stack.stripe,
     organizations.map((o) => o.organizationId),
   );
-  const converged = await convergence(stack, customers, deadline);
+  const converged = await convergence(stack, customers, deadline, new Set(opts.deadLettered ?? []));
   const convergedAfterMs = Date.now() - started;
   const violations = [
     ...converged,
@@ -146,12 +153,13 @@ async function convergence(
   stack: InvariantStack,
   customers: Map<string, Stripe.Customer[]>,
   deadline: number,
+  deadLettered: ReadonlySet<string>,
 ): Promise<string[]> {
   const tokens = new Map<string, string>();
   for (const org of customers.keys()) tokens.set(org, await userToken({ org }));
   for (;;) {
     const found = [
-      ...(await inboxMatchesDeliveries(stack)),
+      ...(await inboxMatchesDeliveries(stack, deadLettered)),
       ...(await readModelsMatchStripe(stack, customers, tokens)),
     ];
     if (found.length === 0 || Date.now() > deadline)
@@ -160,7 +168,7 @@ async function convergence(
   }
 }
 
-async function inboxMatchesDeliveries(stack: InvariantStack): Promise<string[]> {
+async function inboxMatchesDeliveries(stack: InvariantStack, deadLettered: ReadonlySet<string>): Promise<string[]> {
   const { dispatcher } = stack.sim;
   if (!dispatcher.idle()) return ['the simulator still has webhook deliveries pending'];
   const delivered = new Set(
@@ -173,7 +181,7 @@ async function inboxMatchesDeliveries(stack: InvariantStack): Promise<string[]> 
   const inbox = new Set(rows.map((r) => r.id));
   const out: string[] = [];
   const missing = [...delivered].filter((id) => !inbox.has(id));
-  const unknown = [...inbox].filter((id) => !delivered.has(id));
+  const unknown = [...inbox].filter((id) => !delivered.has(id) && !stack.injectedEvents?.has(id));
   if (missing.length > 0)
     out.push(
       `${missing.length} webhooks acknowledged with 2xx but not in the inbox: ${missing.slice(0, 5).join(', ')}`,
@@ -182,6 +190,13 @@ async function inboxMatchesDeliveries(stack: InvariantStack): Promise<string[]> 
     out.push(`${unknown.length} inbox rows the simulator never delivered: ${unknown.slice(0, 5).join(', ')}`);
   const pending = rows.filter((r) => r.relay_status === 'pending');
   if (pending.length > 0) out.push(`${pending.length} inbox events not yet relayed`);
+  // A dead letter is an event a workflow never heard of: only the scenario's own poison may be one.
+  const dead = rows.filter((r) => r.relay_status === 'dead_lettered').map((r) => r.id);
+  const unexpected = dead.filter((id) => !deadLettered.has(id));
+  if (unexpected.length > 0)
+    out.push(`${unexpected.length} inbox events dead-lettered: ${unexpected.slice(0, 5).join(', ')}`);
+  const notYet = [...deadLettered].filter((id) => !dead.includes(id));
+  if (notYet.length > 0) out.push(`poison events not dead-lettered: ${notYet.join(', ')}`);
   return out;
 }
 

@@ -22,3 +22,6 @@ export async function userToken(
 }
 
 export const TEST_SERVICE_TOKEN = 'svc_test_token_0123456789abcdef';
+
+/** A METRICS_TOKENS entry for tests that scrape the billing figures of /metrics. */
+export const TEST_METRICS_TOKEN = 'metrics_test_token_0123456789abcdef';

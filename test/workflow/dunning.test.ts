@@ -1,4 +1,9 @@
-import { stripeEventSignal, updatePaymentMethodUpdate, type SubscriptionView } from '../../src/workflows/messages';
+import {
+  stripeEventSignal,
+  subscriptionWorkflowId,
+  updatePaymentMethodUpdate,
+  type SubscriptionView,
+} from '../../src/workflows/messages';
 import { startBillingTestEnv, type BillingTestEnv } from './helpers/billing-env';
 import { DAY, PERIOD } from './helpers/fake-stripe';
 
@@ -142,4 +147,18 @@ test('an invoice paid elsewhere whose webhook was lost is recognised at the next
   expect(await t.state(org)).toMatchObject({ status: 'active', dunning: null });
   expect(t.fake.invoices.get(invoiceId)!.paidCount).toBe(1);
   expect((await t.state(org)).currentPeriodEnd).toBe(failedAt + PERIOD);
+});
+
+test('the Temporal UI shows the state in words and what the pending timer waits for', async () => {
+  const { org, failedAt } = await failAtRenewal('pm_insufficient_funds');
+  const handle = t.env.client.workflow.getHandle(subscriptionWorkflowId(org));
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  const retryAt = new Date(failedAt + DAY).toISOString().slice(0, 16).replace('T', ' ');
+  expect(metadata.currentDetails).toMatch(
+    new RegExp(`^past_due · starter · retry 1 of 4 on ${retryAt}.* UTC · grace ends \\d{4}-\\d{2}-\\d{2}$`),
+  );
+  const { events } = await handle.fetchHistory();
+  const timers = (events ?? []).filter((e) => e.timerStartedEventAttributes);
+  const summary = timers.at(-1)?.userMetadata?.summary?.data;
+  expect(summary && JSON.parse(Buffer.from(summary).toString('utf8'))).toBe('dunning retry 1 of 4');
 });

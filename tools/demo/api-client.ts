@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { createBillingClient, type BillingSchemas } from '../../src/client';
+import type { PlanId } from '../../src/domain/plans';
+import type { UsageMetric } from '../../src/domain/usage';
 
 /** The parts of the API's responses the demo reads, validated as any outside input is. */
 export const SubscriptionStateSchema = z.object({
@@ -90,96 +93,122 @@ const RETRIES_WHEN_BUSY = 3;
 const retryAfterMs = (res: Response): number =>
   Math.min(10_000, Math.max(250, Number(res.headers.get('retry-after') ?? '1') * 1000 || 1000));
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-/** A frontend's view of the billing API, authenticated as one user of one organization. */
-export function createApiClient(baseUrl: string, token: string) {
-  async function call<S extends z.ZodType>(
-    schema: S,
-    method: Method,
-    path: string,
-    body?: unknown,
-    idempotencyKey?: string,
-  ): Promise<z.infer<S>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    // Every mutation carries an Idempotency-Key, as a careful frontend does.
-    if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? `demo-${randomUUID()}`;
-    let res: Response;
-    for (let attempt = 0; ; attempt++) {
-      // A retry carries the same Idempotency-Key, so it reaches the same operation.
-      res = await fetch(`${baseUrl}/api/v1/billing${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if ((res.status !== 429 && res.status !== 503) || attempt >= RETRIES_WHEN_BUSY) break;
-      await res.arrayBuffer();
-      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(res)));
-    }
-    const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const envelope = ErrorEnvelope.safeParse(json);
-      const { code, message, requestId } = envelope.success
-        ? envelope.data.error
-        : { code: 'UNKNOWN', message: `HTTP ${res.status}`, requestId: undefined };
-      throw new ApiCallError(res.status, code, `${method} ${path} → ${res.status} ${code}: ${message}`, requestId);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new Error(`${method} ${path}: unexpected response shape: ${parsed.error.message}`);
-    return parsed.data;
+/** Tries a call answered 429 or 503 again after Retry-After (the same request, so the same Idempotency-Key). */
+async function fetchRetryingWhenBusy(request: Request): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(request.clone());
+    if ((res.status !== 429 && res.status !== 503) || attempt >= RETRIES_WHEN_BUSY) return res;
+    await res.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs(res)));
   }
+}
 
+type Answer = { data?: unknown; error?: unknown; response: Response };
+
+/**
+ * The typed client's answer (paths, bodies and queries checked by the compiler against docs/openapi.json), its
+ * body still validated at run time as any outside input is: the demo checks what a frontend would rely on.
+ */
+async function answer<S extends z.ZodType>(schema: S, label: string, call: Promise<Answer>): Promise<z.infer<S>> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const envelope = ErrorEnvelope.safeParse(error);
+    const { code, message, requestId } = envelope.success
+      ? envelope.data.error
+      : { code: 'UNKNOWN', message: `HTTP ${response.status}`, requestId: undefined };
+    throw new ApiCallError(response.status, code, `${label} → ${response.status} ${code}: ${message}`, requestId);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new Error(`${label}: unexpected response shape: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Every mutation carries an Idempotency-Key, as a careful frontend does. */
+const idempotent = (key?: string) => ({ header: { 'idempotency-key': key ?? `demo-${randomUUID()}` } });
+
+/** A frontend's view of the billing API through the typed client (src/client), as one user of one organization. */
+export function createApiClient(baseUrl: string, token: string) {
+  const api = createBillingClient({ baseUrl, token: () => token, fetch: fetchRetryingWhenBusy });
   return {
-    getSubscription: () => call(SubscriptionStateSchema, 'GET', '/subscription'),
+    getSubscription: () =>
+      answer(SubscriptionStateSchema, 'GET /subscription', api.GET('/api/v1/billing/subscription')),
     /** A retry after a 503 passes the first attempt's key, so it reaches the same workflow update. */
-    subscribe: (planId: string, paymentMethodId?: string, idempotencyKey?: string, options?: { skipTrial?: boolean }) =>
-      call(SubscriptionStateSchema, 'POST', '/subscription', { planId, paymentMethodId, ...options }, idempotencyKey),
-    previewChange: (planId: string) => call(PreviewSchema, 'POST', '/subscription/preview', { planId }),
-    changePlan: (planId: string) => call(ChangeSchema, 'PATCH', '/subscription', { planId }),
-    cancel: (immediate: boolean) => call(SubscriptionStateSchema, 'DELETE', `/subscription?immediate=${immediate}`),
-    resume: () => call(SubscriptionStateSchema, 'POST', '/subscription/resume'),
+    subscribe: (planId: PlanId, paymentMethodId?: string, idempotencyKey?: string, options?: { skipTrial?: boolean }) =>
+      answer(
+        SubscriptionStateSchema,
+        'POST /subscription',
+        api.POST('/api/v1/billing/subscription', {
+          params: idempotent(idempotencyKey),
+          body: { planId, ...(paymentMethodId ? { paymentMethodId } : {}), ...options },
+        }),
+      ),
+    previewChange: (planId: PlanId) =>
+      answer(
+        PreviewSchema,
+        'POST /subscription/preview',
+        api.POST('/api/v1/billing/subscription/preview', { body: { planId } }),
+      ),
+    changePlan: (planId: PlanId) =>
+      answer(
+        ChangeSchema,
+        'PATCH /subscription',
+        api.PATCH('/api/v1/billing/subscription', { params: idempotent(), body: { planId } }),
+      ),
+    cancel: (immediate: boolean) =>
+      answer(
+        SubscriptionStateSchema,
+        'DELETE /subscription',
+        api.DELETE('/api/v1/billing/subscription', {
+          params: { ...idempotent(), query: { immediate: immediate ? 'true' : 'false' } },
+        }),
+      ),
+    resume: () =>
+      answer(
+        SubscriptionStateSchema,
+        'POST /subscription/resume',
+        api.POST('/api/v1/billing/subscription/resume', { params: idempotent() }),
+      ),
     updatePaymentMethod: (paymentMethodId: string) =>
-      call(PaymentMethodSchema, 'POST', '/payment-method', { paymentMethodId }),
+      answer(
+        PaymentMethodSchema,
+        'POST /payment-method',
+        api.POST('/api/v1/billing/payment-method', { params: idempotent(), body: { paymentMethodId } }),
+      ),
     /** Every invoice, following the cursor. */
     async listInvoices(): Promise<Invoice[]> {
       const all: Invoice[] = [];
       let cursor: string | null = null;
       do {
-        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-        const page = await call(InvoicePageSchema, 'GET', `/invoices?limit=100${query}`);
+        const query: { limit: number; cursor?: string } = cursor ? { limit: 100, cursor } : { limit: 100 };
+        const page: z.infer<typeof InvoicePageSchema> = await answer(
+          InvoicePageSchema,
+          'GET /invoices',
+          api.GET('/api/v1/billing/invoices', { params: { query } }),
+        );
         all.push(...page.data);
         cursor = page.nextCursor;
       } while (cursor);
       return all;
     },
-    checkEntitlement: (metric: string, quantity: number) =>
-      call(DecisionSchema, 'POST', '/entitlements/check', { metric, quantity }),
+    checkEntitlement: (metric: UsageMetric, quantity: number) =>
+      answer(
+        DecisionSchema,
+        'POST /entitlements/check',
+        api.POST('/api/v1/billing/entitlements/check', { body: { metric, quantity } }),
+      ),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-export interface UsageEventInput {
-  id: string;
-  organizationId: string;
-  metric: string;
-  quantity: number;
-  timestamp: string;
-}
+export type UsageEventInput = BillingSchemas['UsageEvent'];
 
-/** Another backend service reporting usage with its service token. */
-export async function ingestUsage(
+/** Another backend service reporting usage with its service token, through the same typed client. */
+export function ingestUsage(
   baseUrl: string,
   serviceToken: string,
   events: UsageEventInput[],
 ): Promise<z.infer<typeof IngestSchema>> {
-  const res = await fetch(`${baseUrl}/api/v1/billing/usage/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-  });
-  const json: unknown = await res.json().catch(() => null);
-  if (!res.ok)
-    throw new ApiCallError(res.status, 'USAGE', `POST /usage/events → ${res.status}: ${JSON.stringify(json)}`);
-  return IngestSchema.parse(json);
+  const api = createBillingClient({ baseUrl, token: () => serviceToken, fetch: fetchRetryingWhenBusy });
+  // The batch is typed loosely in the document (each item is validated on its own by the API).
+  return answer(IngestSchema, 'POST /usage/events', api.POST('/api/v1/billing/usage/events', { body: { events } }));
 }

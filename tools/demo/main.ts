@@ -1,3 +1,4 @@
+import { issueDevSignIn } from '../../src/billing-page/dev-sign-in';
 import { loadConfigOrExit } from '../../src/config';
 import { createStripeClient } from '../../src/stripe/client';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
@@ -53,6 +54,13 @@ async function main(): Promise<number> {
     for (const org of result.orgs) {
       const query = `WorkflowId="${subscriptionWorkflowId(org.organizationId)}"`;
       process.stdout.write(`  ${org.name.padEnd(9)} ${ui}?query=${encodeURIComponent(query)}\n`);
+    }
+    // The same organizations on the billing page, signed in as their owner (the dev-sign-in command's link).
+    const api = { ...config, http: { ...config.http, publicUrl: options.apiUrl ?? config.http.publicUrl } };
+    process.stdout.write("\nThis run's organizations on the billing page (signed in as their owner for 12 h):\n");
+    for (const org of result.orgs) {
+      const { link } = await issueDevSignIn(api, { organizationId: org.organizationId, role: 'owner', hours: 12 });
+      process.stdout.write(`  ${org.name.padEnd(9)} ${link}\n`);
     }
   }
   return result.ok ? 0 : 1;

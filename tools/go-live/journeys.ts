@@ -288,7 +288,7 @@ export const JOURNEYS: readonly Journey[] = [
       const events = [limit, 1_500].map((quantity, i) => ({
         id: `${ctx.org.organizationId}-m-${i}`,
         organizationId: ctx.org.organizationId,
-        metric: 'messages',
+        metric: 'messages' as const,
         quantity,
         timestamp: new Date().toISOString(),
       }));

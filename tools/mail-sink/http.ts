@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { FaultSwitch } from './faults';
+import { INBOX_CSP, renderInbox, renderMessage } from './inbox-pages';
 import type { MessageStore } from './message-store';
 
 const listQuery = z.object({ to: z.string().min(3).optional() });
@@ -19,11 +20,27 @@ function invalid(issues: z.core.$ZodIssue[]): { error: { code: string; message: 
   };
 }
 
-/** The sink's inbox API: what tests and the demo read instead of a real mailbox. */
+/** The sink's inbox: HTML pages for a person (`/`, `/inbox/:id`) and the JSON API tests and the demo read. */
 export function createHttpApp(store: MessageStore, faults: FaultSwitch, smtpPort: () => number): Hono {
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok', smtpPort: smtpPort(), messages: store.size }));
+
+  const page = (c: Context, html: string, status: 200 | 404 = 200) => {
+    c.header('Content-Security-Policy', INBOX_CSP);
+    return c.html(html, status);
+  };
+  const inbox = (c: Context) => {
+    const query = listQuery.safeParse(c.req.query());
+    if (!query.success) return c.json(invalid(query.error.issues), 400);
+    return page(c, renderInbox(store.list(query.data), query.data.to));
+  };
+  app.get('/', inbox);
+  app.get('/inbox', inbox);
+  app.get('/inbox/:id', (c) => {
+    const message = store.get(c.req.param('id'));
+    return message ? page(c, renderMessage(message)) : page(c, renderInbox([], undefined), 404);
+  });
 
   app.get('/messages', (c) => {
     const query = listQuery.safeParse(c.req.query());

@@ -30,6 +30,10 @@ export class MessageStore {
     );
   }
 
+  get(id: string): ReceivedMessage | undefined {
+    return this.messages.find((m) => m.id === id);
+  }
+
   clear(): void {
     this.messages.length = 0;
   }

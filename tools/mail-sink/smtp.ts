@@ -29,11 +29,16 @@ export function createSmtpServer(store: MessageStore, faults: FaultSwitch): SMTP
           return;
         }
         const mailFrom = session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address;
-        store.add(parseMessage(Buffer.concat(chunks)), {
-          mailFrom,
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-        });
-        callback();
+        const rcptTo = session.envelope.rcptTo.map((r) => r.address);
+        // Accepted only once parsed and stored, so a client told 250 can rely on the message being in the inbox.
+        parseMessage(Buffer.concat(chunks)).then(
+          (parsed) => {
+            store.add(parsed, { mailFrom, rcptTo });
+            callback();
+          },
+          (err: unknown) =>
+            callback(Object.assign(new Error(`Unparseable message: ${String(err)}`), { responseCode: 554 })),
+        );
       });
     },
   });

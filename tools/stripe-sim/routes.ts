@@ -14,6 +14,7 @@ import { paymentIntentRoutes } from './resources/payment-intents';
 import { paymentMethodRoutes } from './resources/payment-methods';
 import { setupIntentRoutes } from './resources/setup-intents';
 import { taxIdRoutes } from './resources/tax-ids';
+import { creditNoteRoutes } from './resources/credit-notes';
 import { priceRoutes } from './resources/prices';
 import { productRoutes } from './resources/products';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints';
@@ -23,6 +24,7 @@ export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret
   const router = new Router();
   customerRoutes(router, sim);
   taxIdRoutes(router, sim);
+  creditNoteRoutes(router, sim);
   paymentMethodRoutes(router, sim);
   paymentIntentRoutes(router, sim);
   setupIntentRoutes(router, sim);

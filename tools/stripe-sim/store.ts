@@ -40,6 +40,8 @@ export interface SubscriptionInternals {
   incompleteSince: number | null;
   /** The new period a held `pending_if_incomplete` change of interval starts once paid (absent in older state). */
   pendingCycleReset?: { start: number; end: number } | null;
+  /** Invoices sent for payment whose `invoice.overdue` went out (absent in older state). */
+  overdueSent?: string[];
 }
 
 export interface MeterUsage {
@@ -89,6 +91,8 @@ export interface SimState {
   deletedCoupons: Record<string, Stripe.Coupon>;
   promotionCodes: Record<string, Stripe.PromotionCode>;
   discounts: Record<string, Stripe.Discount>;
+  creditNotes: Record<string, Stripe.CreditNote>;
+  refunds: Record<string, Stripe.Refund>;
 }
 
 export function emptyState(): SimState {
@@ -119,6 +123,8 @@ export function emptyState(): SimState {
     deletedCoupons: {},
     promotionCodes: {},
     discounts: {},
+    creditNotes: {},
+    refunds: {},
   };
 }
 

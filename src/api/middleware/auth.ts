@@ -24,7 +24,11 @@ const claimsSchema = z.object({
   role: z.enum(ROLES),
   email: z.email().optional(),
   exp: z.number(),
+  iat: z.number().optional(),
 });
+
+/** Clocks of the issuer and of this service may disagree by this much. */
+const CLOCK_SKEW_SECONDS = 60;
 
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
@@ -61,7 +65,13 @@ export function createTokenVerifier(
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new ApiError('UNAUTHORIZED', 'The token lacks valid sub, org_id or role claims');
-    const { sub, org_id, role, email, exp } = claims.data;
+    const { sub, org_id, role, email, exp, iat } = claims.data;
+    const nowSeconds = now() / 1000;
+    if (iat !== undefined && iat > nowSeconds + CLOCK_SKEW_SECONDS)
+      throw new ApiError('UNAUTHORIZED', 'The token is issued in the future');
+    // A stolen long-lived token stays valid until it expires: the lifetime is bounded, from iat (or from now without one).
+    if (exp - (iat ?? nowSeconds) > auth.maxLifetimeSeconds)
+      throw new ApiError('UNAUTHORIZED', `The token lives longer than ${auth.maxLifetimeSeconds} s`);
     return { principal: { userId: sub, organizationId: org_id, role, email }, expMs: exp * 1000 };
   }
 
@@ -99,6 +109,25 @@ export function authenticateService(tokens: readonly string[], authorization: st
       'WWW-Authenticate': 'Bearer',
     });
   if (!isServiceAuthorization(tokens, authorization)) throw new ApiError('UNAUTHORIZED', 'Unknown service token');
+}
+
+/**
+ * A service token bound to organizations (`USAGE_SERVICE_TOKENS=token@org_a|org_b`) may name only those; an unbound
+ * one any. Throws FORBIDDEN naming the first organization outside the binding (nothing of the request is done).
+ */
+export function requireServiceOrganizations(
+  auth: Pick<Config['auth'], 'serviceTokenOrganizations'>,
+  authorization: string | undefined,
+  organizationIds: Iterable<string>,
+): void {
+  const token = bearerToken(authorization);
+  const allowed = token === undefined ? undefined : auth.serviceTokenOrganizations.get(token);
+  if (!allowed) return;
+  for (const id of organizationIds)
+    if (!allowed.includes(id))
+      throw new ApiError('FORBIDDEN', `This service token may not act for organization ${id}`, {
+        organizationId: id,
+      });
 }
 
 /** authenticateService as Hono middleware, with the tokens of the request's configuration. */

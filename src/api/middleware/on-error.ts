@@ -26,6 +26,14 @@ export function errorResponse(err: unknown, requestId: string, logger: Pick<Logg
     const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHORIZED' : 'INVALID_REQUEST';
     return { status: ERROR_STATUS[code], headers: {}, body: envelope(code, err.message || 'Bad request', requestId) };
   }
+  if (isStatementTimeout(err)) {
+    logger.warn({ err }, 'database statement timed out');
+    return {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: envelope('SERVICE_UNAVAILABLE', 'Billing is busy. Please try again shortly.', requestId),
+    };
+  }
   if (isDatabaseUnavailable(err)) {
     logger.warn({ err }, 'database unavailable');
     return {
@@ -47,6 +55,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
   return c.json(body, status);
 };
+
+/** A statement Postgres cancelled at the pool's statement_timeout (query_canceled): the database is busy, retry. */
+export function isStatementTimeout(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '57014';
+}
 
 /** Postgres unreachable, restarting or shutting down: a retryable 503, not an internal error. */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);

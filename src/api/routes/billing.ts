@@ -1,6 +1,7 @@
 import type { Endpoint } from '../endpoint';
 import { getBillingProfile, putBillingProfile } from './billing-profile/billing-profile';
 import { listInvoicesEndpoint } from './invoices/list-invoices';
+import { upcomingInvoiceEndpoint } from './invoices/upcoming-invoice';
 import { createSetupIntent } from './payment-methods/create-setup-intent';
 import { listPaymentMethodsEndpoint } from './payment-methods/list-payment-methods';
 import { updatePaymentMethod } from './payment-methods/update-payment-method';
@@ -31,6 +32,7 @@ export const billingEndpoints: Endpoint[] = [
   setAddOn,
   removeAddOn,
   listInvoicesEndpoint,
+  upcomingInvoiceEndpoint,
   listPaymentMethodsEndpoint,
   createSetupIntent,
   updatePaymentMethod,

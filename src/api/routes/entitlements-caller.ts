@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../context';
-import type { Principal } from '../middleware/auth';
+import { requireServiceOrganizations, type Principal } from '../middleware/auth';
 import { ApiError } from '../errors';
+import { rateLimited } from '../middleware/rate-limit';
 
 export type EntitlementsCaller =
   { kind: 'service'; organizationId: string } | { kind: 'user'; organizationId: string; principal: Principal };
@@ -34,20 +35,14 @@ export async function resolveEntitlementsCaller(
       throw new ApiError('VALIDATION_FAILED', 'Service callers must name the organization', {
         issues: [{ path: 'organizationId', message: 'required with a service token' }],
       });
+    requireServiceOrganizations(deps.config.auth, authorization, [requestedOrganizationId]);
     return { kind: 'service', organizationId: requestedOrganizationId };
   }
   const principal = await deps.tokenVerifier.verify(token);
   if (requestedOrganizationId && requestedOrganizationId !== principal.organizationId) {
     throw new ApiError('FORBIDDEN', "A user token can only see its own organization's entitlements");
   }
-  const limited = deps.rateLimiter.take(`org:${principal.organizationId}`);
-  if (!limited.ok) {
-    throw new ApiError(
-      'RATE_LIMIT',
-      'Too many requests. Please try again later.',
-      { retryAfterSeconds: limited.retryAfterSeconds },
-      { 'Retry-After': String(limited.retryAfterSeconds) },
-    );
-  }
+  const limited = await deps.rateLimiter.take(`org:${principal.organizationId}`);
+  if (!limited.ok) throw rateLimited(limited.retryAfterSeconds);
   return { kind: 'user', organizationId: principal.organizationId, principal };
 }

@@ -3,6 +3,7 @@ import { USAGE_METRICS } from '../../domain/usage';
 import { ingestUsageEvents } from '../../usage/ingest';
 import { defineEndpoint, jsonBody } from '../endpoint';
 import { ApiError } from '../errors';
+import { requireServiceOrganizations } from '../middleware/auth';
 import { errorResponses } from '../schemas';
 import { usageIngestExample } from '../examples';
 
@@ -79,8 +80,11 @@ export const ingestUsageEndpoint = defineEndpoint({
     ...errorResponses(401, 413, 422),
   },
   nodeAdapter: true,
-  handle: ({ deps, logger, body }) =>
-    ingestUsageEvents(
+  handle: (r) => {
+    const { deps, logger, body } = r;
+    // A token bound to organizations refuses the whole batch when any event names another one: nothing is counted.
+    requireServiceOrganizations(deps.config.auth, r.header('authorization'), organizationsNamed(body.events));
+    return ingestUsageEvents(
       {
         db: deps.db,
         notifier: deps.notifier,
@@ -89,5 +93,15 @@ export const ingestUsageEndpoint = defineEndpoint({
         commitShards: deps.config.usage.commitShards,
       },
       body.events,
-    ),
+    );
+  },
 });
+
+function organizationsNamed(events: readonly unknown[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    const id = (e as { organizationId?: unknown } | null)?.organizationId;
+    if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}

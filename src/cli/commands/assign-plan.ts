@@ -8,6 +8,7 @@ export const assignPlanCommand: CliCommand = {
   name: 'assign-plan',
   summary: 'Assign any plan to an organization as an operator (enterprise included, which customers cannot choose)',
   usage: 'assign-plan --org <organizationId> --plan <free|starter|professional|enterprise> [--key <idempotency key>]',
+  example: 'npm run billing -- assign-plan --org org_acme --plan enterprise',
   async run(argv, { config, temporal, out }) {
     const opts = parseOptions(
       argv,

@@ -8,11 +8,13 @@ export const catalogSyncCommand: CliCommand = {
   name: 'catalog-sync',
   summary:
     'Create or update the plan products and prices, the overage meters and metered prices in Stripe (idempotent)',
-  usage: 'catalog-sync',
+  usage: 'catalog-sync [--json]',
+  example: 'npm run billing -- catalog-sync --json',
   async run(argv, { config, out }) {
-    parseOptions(argv, z.object({}));
+    const options = parseOptions(argv, z.object({ json: z.boolean().optional() }), ['json']);
     const stripe = createStripeClient(config.stripe);
     const report = await syncCatalog(stripe);
+    if (options.json) return out(JSON.stringify(report, null, 2));
     for (const p of report.products) out(`product ${p.productId.padEnd(32)} ${p.action}`);
     for (const p of report.prices) out(`price   ${p.lookupKey.padEnd(32)} ${p.priceId} ${p.action}`);
     const { meters } = report;

@@ -22,6 +22,8 @@ export const couponCreateCommand: CliCommand = {
   summary: 'Creates a coupon in Stripe: percent or amount off; once, repeating N months or forever; optional plans',
   usage:
     'coupon-create --name <text> (--percent-off <n> | --amount-off <cents> --currency usd|eur) --duration once|repeating|forever [--months <n>] [--id <id>] [--plans starter,professional] [--redeem-by <ISO date>] [--max-redemptions <n>]',
+  example:
+    'npm run billing -- coupon-create --name "Launch 25" --percent-off 25 --duration repeating --months 3 --id LAUNCH25',
   async run(argv, { config, out }) {
     const o = parseOptions(
       argv,
@@ -80,6 +82,7 @@ export const promotionCodeCreateCommand: CliCommand = {
   summary: 'Creates a promotion code customers type to redeem a coupon',
   usage:
     'promotion-code-create --code <LETTERSDIGITS> --coupon <couponId> [--expires-at <ISO date>] [--max-redemptions <n>]',
+  example: 'npm run billing -- promotion-code-create --code SPRING25 --coupon LAUNCH25 --max-redemptions 100',
   async run(argv, { config, out }) {
     const o = parseOptions(
       argv,

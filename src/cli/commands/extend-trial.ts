@@ -7,6 +7,7 @@ export const extendTrialCommand: CliCommand = {
   name: 'extend-trial',
   summary: "Move an organization's trial end later",
   usage: 'extend-trial --org <organizationId> (--until <ISO date> | --days <n>)',
+  example: 'npm run billing -- extend-trial --org org_acme --days 7',
   async run(argv, { config, temporal, out }) {
     const opts = parseOptions(
       argv,

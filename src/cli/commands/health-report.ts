@@ -12,6 +12,7 @@ export const healthReportCommand: CliCommand = {
   summary:
     "The seed's success metrics over a period, each beside its target (payments, webhooks, invoice delivery, retries, dunning revenue)",
   usage: 'health-report [--from <ISO time>] [--to <ISO time>] [--json]   (default: the 30 days before --to or now)',
+  example: 'npm run billing -- health-report --from 2026-11-01T00:00:00Z --json',
   async run(argv, { db, out }) {
     const options = parseOptions(
       argv,

@@ -10,6 +10,8 @@ export const redriveEventsCommand: CliCommand = {
   summary:
     'Makes stored Stripe events due for relay again (by Stripe created time, half-open range); --dead-lettered: only those the relay gave up on',
   usage: 'redrive-events --from <ISO time> --to <ISO time> [--type <event type>] [--dead-lettered]',
+  example:
+    'npm run billing -- redrive-events --from 2026-12-01T00:00:00Z --to 2026-12-02T00:00:00Z --type invoice.paid',
   async run(argv, { db, out }) {
     const options = parseOptions(
       argv,

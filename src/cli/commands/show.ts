@@ -11,6 +11,7 @@ export const showCommand: CliCommand = {
   name: 'show',
   summary: "An organization's billing state: the read model and the workflow's own state side by side",
   usage: 'show --org <organizationId>',
+  example: 'npm run billing -- show --org org_acme',
   async run(argv, { config, db, temporal, out }) {
     const { org } = parseOptions(argv, z.object({ org: organizationId }));
     const readModel = await findCurrentSubscription(db, org);

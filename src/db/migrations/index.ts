@@ -14,7 +14,10 @@ import * as subscriptionsTerms from './2026-12-05T0001-subscriptions-terms';
 import * as stripeEventsDeadLetter from './2026-12-05T1101-stripe-events-dead-letter';
 import * as usageDedupePerOrganization from './2026-12-05T1102-usage-dedupe-per-organization';
 import * as subscriptionsPause from './2026-12-05T1201-subscriptions-pause';
+import * as subscriptionsContract from './2026-12-05T1202-subscriptions-contract';
+import * as apiRateLimits from './2026-12-05T1300-api-rate-limits';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
+import * as creditNotes from './2026-12-05T1401-credit-notes';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -36,5 +39,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1101-stripe-events-dead-letter': stripeEventsDeadLetter,
   '2026-12-05T1102-usage-dedupe-per-organization': usageDedupePerOrganization,
   '2026-12-05T1201-subscriptions-pause': subscriptionsPause,
+  '2026-12-05T1202-subscriptions-contract': subscriptionsContract,
+  '2026-12-05T1300-api-rate-limits': apiRateLimits,
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
+  '2026-12-05T1401-credit-notes': creditNotes,
 };

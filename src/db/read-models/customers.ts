@@ -42,6 +42,20 @@ export async function insertCustomer(db: Db, customer: NewBillingCustomer): Prom
     .execute();
 }
 
+/**
+ * Gives a customer recorded without an email (created for a SetupIntent before any subscription) the email a
+ * later subscribe names; an email already on file is kept. True when this call set it.
+ */
+export async function setMissingCustomerEmail(db: Db, organizationId: string, email: string): Promise<boolean> {
+  const result = await db
+    .updateTable('billing_customers')
+    .set({ email, updated_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('email', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Records a customer found in Stripe (backfill); a customer or organization already recorded keeps its row. */
 export async function adoptCustomer(db: Db, customer: NewBillingCustomer): Promise<void> {
   await db

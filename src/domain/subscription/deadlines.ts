@@ -1,9 +1,18 @@
 import type { BillingPolicy } from '../billing-policy';
+import { INVOICE_REMINDER_BEFORE_DUE_MS } from '../contract';
 import { INCOMPLETE_WINDOW_MS } from './payment-action';
 import type { StateBeforeCoreV2, SubscriptionState } from './state';
 
 export type DeadlineKind =
-  'trialReminder' | 'dunningRetry' | 'finalNotice' | 'graceEnd' | 'upgradeExpiry' | 'pauseEnd' | 'backstop';
+  | 'trialReminder'
+  | 'dunningRetry'
+  | 'finalNotice'
+  | 'graceEnd'
+  | 'upgradeExpiry'
+  | 'pauseEnd'
+  | 'invoiceReminder'
+  | 'invoiceOverdue'
+  | 'backstop';
 
 export interface Deadline {
   kind: DeadlineKind;
@@ -22,7 +31,7 @@ type DeadlineFields = Pick<
   | 'currentPeriodEnd'
   | 'currentPeriodStart'
 > &
-  Partial<Pick<SubscriptionState, 'pendingUpgrade' | 'pause'>>;
+  Partial<Pick<SubscriptionState, 'pendingUpgrade' | 'pause' | 'invoiceDue'>>;
 
 /**
  * The deadlines the state implies right now, all absolute, earliest first. Period ends and trial ends are
@@ -40,6 +49,12 @@ export function pendingDeadlines(s: DeadlineFields, policy: BillingPolicy): Dead
     out.push({ kind: 'graceEnd', at: s.dunning.schedule.graceEndsAt });
   }
   if (s.pendingUpgrade) out.push({ kind: 'upgradeExpiry', at: s.pendingUpgrade.expiresAt });
+  // Collection by invoice: a reminder before the due date, then (still unpaid on it) the overdue notice and grace.
+  const due = s.invoiceDue;
+  if (due && !s.dunning) {
+    if (!due.remindedBefore) out.push({ kind: 'invoiceReminder', at: due.dueAt - INVOICE_REMINDER_BEFORE_DUE_MS });
+    out.push({ kind: 'invoiceOverdue', at: due.dueAt });
+  }
   // The pause's end is the workflow's own timer (resumes_at is not sent to Stripe: one clock owns the date).
   if (s.status === 'paused' && s.pause?.resumesAt != null) out.push({ kind: 'pauseEnd', at: s.pause.resumesAt });
   if (s.backstopAt !== null) out.push({ kind: 'backstop', at: s.backstopAt });

@@ -2,6 +2,7 @@
 export * from './deadlines';
 export * from './errors';
 export * from './machine';
+export { currentDetails, timerSummary } from './operator-details';
 export * from './state';
 export * from './stripe';
 export { refusal, transition, type Output } from './transition';

@@ -1,5 +1,6 @@
 import type { BillingProfile } from '../billing-profile';
 import type { PlanChangeActor } from '../plan-change';
+import type { Contract } from '../contract';
 import type { PauseBehavior } from '../pause';
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
@@ -57,6 +58,12 @@ export interface UpdatePaymentMethodResult {
   retry: RetryOutcome;
   subscription: SubscriptionView;
 }
+/** Operator only: an enterprise contract for an organization without a live subscription (free, with or without a card). */
+export interface AssignContractArgs {
+  contract: Contract;
+  /** The billing email for a customer created now (invoices by email need one). */
+  email?: string;
+}
 export interface PauseArgs {
   behavior: PauseBehavior;
   /** When the workflow resumes it, epoch ms: in the future, at most a year out. Absent = until asked. */
@@ -87,6 +94,7 @@ export type Command =
   | { type: 'applyDiscount'; args: ApplyDiscountArgs; updateId: string }
   /** Take the discount off (DELETE /subscription/discount). */
   | { type: 'removeDiscount'; updateId: string }
+  | { type: 'assignContract'; args: AssignContractArgs; updateId: string }
   /** A SetupIntent for collecting a card (before or during the subscription); the customer is created if need be. */
   | { type: 'createSetupIntent'; updateId: string }
   /** The customer's billing identity, written to the Stripe customer (created if need be) and the read model. */
@@ -116,6 +124,10 @@ export type Continuation = { finish: Finish } & (
   | { step: 'terms.scheduled'; plan: PlanId; terms: Terms }
   | { step: 'resume.released' }
   | { step: 'pause.set'; behavior: PauseBehavior; resumesAt: number | null }
+  | { step: 'contract.customer'; contract: Contract; updateId: string; asOf: number }
+  | { step: 'contract.created'; contract: Contract }
+  | { step: 'invoice.reminder' }
+  | { step: 'invoice.overdue' }
   | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }
   | { step: 'resume.planRestored' }
   | { step: 'paymentMethod.attached' }

@@ -1,4 +1,5 @@
 import type { DiscountView } from '../discounts';
+import type { Contract } from '../contract';
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
 import type { BillingProfile, TaxId } from '../billing-profile';
@@ -38,6 +39,8 @@ export interface InvoiceSnapshot {
   lastPaymentError: PaymentError | null;
   /** Absent in snapshots recorded before payments that need the customer were modelled. */
   paymentIntent?: PaymentIntentSnapshot | null;
+  /** When an invoice sent for payment (collection by invoice) is due; null for charged ones. Absent before contracts. */
+  dueDate?: number | null;
 }
 
 export interface SubscriptionSnapshot {
@@ -74,6 +77,8 @@ export interface SubscriptionSnapshot {
   seats?: number;
   addOns?: Partial<Record<AddOnId, number>>;
   scheduleId?: string | null;
+  /** How Stripe collects: charging the card, or sending invoices with net terms. Absent before contracts. */
+  collectionMethod?: 'charge_automatically' | 'send_invoice';
   /** Stripe's `pause_collection` (null = collecting). Absent in snapshots recorded before pauses were read. */
   pauseCollection?: { behavior: string; resumesAt: number | null } | null;
 }
@@ -191,6 +196,13 @@ export interface ExtendTrialInput extends SubscriptionUpdateInput {
   trialEnd: number;
 }
 
+/** An enterprise contract's own price and a subscription on it, collected by card or by invoice with net terms. */
+export interface CreateContractSubscriptionInput extends Clocked, Step {
+  organizationId: string;
+  customerId: string;
+  contract: Contract;
+}
+
 /** `pause_collection` with the behavior for the invoices made meanwhile (domain/pause.ts says which). */
 export interface PauseCollectionInput extends SubscriptionUpdateInput {
   behavior: 'mark_uncollectible' | 'void';
@@ -266,6 +278,7 @@ export interface StripeCalls {
   scheduleChange: [ScheduleChangeInput, ScheduleChangeResult];
   releaseSchedule: [ReleaseScheduleInput, SubscriptionSnapshot];
   pauseCollection: [PauseCollectionInput, SubscriptionSnapshot];
+  createContractSubscription: [CreateContractSubscriptionInput, SubscriptionSnapshot];
   /** Clears pause_collection, or resumes a subscription in Stripe's own `paused` status. */
   resumeCollection: [SubscriptionUpdateInput, SubscriptionSnapshot];
 }
@@ -295,6 +308,7 @@ export const idempotencyKey = {
   /** One key per tax ID the step adds: a retried step re-sends the same creation, not a second one. */
   taxId: (customerId: string, step: string, taxIdKey: string) => `tax_id:${customerId}:${step}:${taxIdKey}`,
   schedule: (subscriptionId: string, step: string) => `subscription_schedule:${subscriptionId}:${step}`,
+  contractPrice: (organizationId: string, step: string) => `contract_price:${organizationId}:${step}`,
 };
 
 /** The Stripe idempotency key a call is sent with; null for reads and calls Stripe dedupes by itself. */
@@ -305,6 +319,7 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
     case 'attachPaymentMethod':
       return idempotencyKey.attachPaymentMethod(call.input.customerId, call.input.paymentMethodId);
     case 'createSubscription':
+    case 'createContractSubscription':
       return idempotencyKey.createSubscription(call.input.organizationId, call.input.step);
     case 'changePlan':
     case 'setCancelAtPeriodEnd':

@@ -3,6 +3,7 @@ import type { BillingPolicy } from '../billing-policy';
 import { decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
+import { contractRefusal } from '../contract';
 import { PAUSE_BEHAVIORS, pauseBehaviorOf, resumesAtRefusal, STRIPE_PAUSE_BEHAVIOR } from '../pause';
 import { getPlan, isPlanId, type PlanId } from '../plans';
 import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
@@ -31,6 +32,7 @@ import {
   toPublished,
   toView,
   type DunningState,
+  type InvoiceDue,
   type PublishedSubscription,
   type SubscriptionState,
 } from './state';
@@ -219,6 +221,17 @@ class Step {
           { step: 'observe', finish: { kind: 'view' } },
         );
       }
+      case 'assignContract':
+        return this.call(
+          { name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } },
+          {
+            step: 'contract.customer',
+            contract: cmd.args.contract,
+            updateId: cmd.updateId,
+            asOf,
+            finish: { kind: 'view' },
+          },
+        );
       case 'extendTrial': {
         const subscriptionId = this.subscriptionId();
         if (subscriptionId === null) return;
@@ -442,6 +455,16 @@ class Step {
           { step: 'observe', finish: internal },
         );
       }
+      case 'invoiceReminder':
+      case 'invoiceOverdue': {
+        // Collection by invoice: one look at Stripe first, so a paid invoice is never chased.
+        const due = s.invoiceDue;
+        if (!due) return;
+        return this.call(
+          { name: 'fetchInvoice', input: { invoiceId: due.invoiceId, asOf: this.now } },
+          { step: kind === 'invoiceReminder' ? 'invoice.reminder' : 'invoice.overdue', finish: internal },
+        );
+      }
       case 'backstop':
         // No event confirmed the renewal or trial end in time: ask Stripe ourselves, and again later if need be.
         this.log('info', 'no confirming event after the deadline; syncing from Stripe', {});
@@ -535,6 +558,48 @@ class Step {
         s.scheduled = { plan: of.plan, terms: of.terms, scheduleId };
         s.pendingPlan = of.plan === s.plan ? null : of.plan;
         return this.observe(subscription, of.finish);
+      }
+      case 'contract.customer': {
+        const { customerId } = value as Result<'ensureCustomer'>;
+        s.stripeCustomerId = customerId;
+        return this.call(
+          {
+            name: 'createContractSubscription',
+            input: {
+              organizationId: s.organizationId,
+              customerId,
+              contract: of.contract,
+              step: `contract:${of.updateId}`,
+              asOf: of.asOf,
+            },
+          },
+          { step: 'contract.created', contract: of.contract, finish: of.finish },
+        );
+      }
+      case 'contract.created': {
+        const snapshot = value as Result<'createContractSubscription'>;
+        s.stripeSubscriptionId = snapshot.id;
+        s.plan = 'enterprise';
+        s.contract = of.contract;
+        return this.observe(snapshot, of.finish);
+      }
+      case 'invoice.reminder':
+      case 'invoice.overdue': {
+        const invoice = value as Result<'fetchInvoice'>;
+        const due = s.invoiceDue;
+        if (invoice.status !== 'open' || invoice.amountRemaining === 0 || !due) {
+          // Paid (by transfer, on its page) or voided: nothing to chase; the next invoice, if any, is looked up.
+          if (due?.invoiceId === invoice.id) s.invoiceDue = null;
+          return this.sync(of.finish);
+        }
+        if (of.step === 'invoice.reminder') {
+          due.remindedBefore = true;
+          this.notifyInvoiceDue(due, false);
+          return this.finish(of.finish);
+        }
+        this.invoiceOverdue(invoice);
+        // Overdue is past_due like card dunning (access kept through grace).
+        return this.settle('past_due', of.finish);
       }
       case 'pause.set':
         s.pause = { behavior: of.behavior, resumesAt: of.resumesAt, source: 'pause_collection' };
@@ -739,6 +804,7 @@ class Step {
         { step: 'observe.invoice', stripeStatus: snap.stripeStatus, finish },
       );
     }
+    if (snap.collectionMethod === 'send_invoice') this.invoiceDueObserved(latest);
     if (d && latest) this.invoiceObserved(latest);
     else if (
       !d &&
@@ -752,6 +818,84 @@ class Step {
       this.startDunning(latest);
     }
     this.settle(snap.stripeStatus, finish);
+  }
+
+  /** Collection by invoice: the latest invoice, open with a due date, is what we remind about; paid or void clears it. */
+  private invoiceDueObserved(latest: InvoiceSnapshot | null): void {
+    const s = this.s;
+    const open =
+      latest !== null &&
+      latest.status === 'open' &&
+      latest.amountRemaining > 0 &&
+      latest.dueDate != null &&
+      latest.id !== s.settledInvoiceId;
+    // An older invoice still awaited keeps its place; its own deadlines look it up (and clear it once paid).
+    if (s.invoiceDue && latest?.id !== s.invoiceDue.invoiceId) return;
+    if (!open) {
+      if (s.invoiceDue) s.invoiceDue = null;
+      return;
+    }
+    if (s.invoiceDue) return;
+    // The net terms on our clock: Stripe's runs ahead on a test clock, so the due date is counted from the invoice's
+    // finalization as we saw it (the same anchor card dunning uses); with one clock this is Stripe's due date.
+    const issuedAt = Math.min(latest.finalizedAt, this.now);
+    s.invoiceDue = {
+      invoiceId: latest.id,
+      amountDue: latest.amountRemaining,
+      currency: latest.currency,
+      hostedInvoiceUrl: latest.hostedInvoiceUrl,
+      dueAt: issuedAt + (latest.dueDate! - latest.finalizedAt),
+      remindedBefore: false,
+    };
+  }
+
+  /**
+   * Unpaid on its due date: the overdue notice, then the grace and end of card dunning from the due date (never a card
+   * retry: the customer pays the invoice, by transfer or on its hosted page).
+   */
+  private invoiceOverdue(invoice: InvoiceSnapshot): void {
+    const s = this.s;
+    const due = s.invoiceDue;
+    const dueAt = due?.dueAt ?? invoice.dueDate ?? this.now;
+    s.dunning = {
+      invoiceId: invoice.id,
+      amountDue: invoice.amountRemaining,
+      currency: invoice.currency,
+      hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      firstFailureAt: dueAt,
+      schedule: dunningSchedule(dueAt, this.policy.dunning),
+      failedAttempts: 1,
+      payCalls: 0,
+      scheduledRetriesDone: 0,
+      severity: 'hard',
+      lastDeclineCode: null,
+      nextRetryAt: null,
+      finalNoticeSent: false,
+      action: null,
+    };
+    this.notifyInvoiceDue(
+      due ?? {
+        invoiceId: invoice.id,
+        amountDue: invoice.amountRemaining,
+        currency: invoice.currency,
+        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+        dueAt,
+        remindedBefore: true,
+      },
+      true,
+    );
+  }
+
+  private notifyInvoiceDue(due: InvoiceDue, overdue: boolean): void {
+    this.notify('invoice_payment_due', `${due.invoiceId}:${overdue ? 'overdue' : 'reminder'}`, {
+      invoiceId: due.invoiceId,
+      amountDue: due.amountDue,
+      currency: due.currency,
+      dueAt: new Date(due.dueAt).toISOString(),
+      overdue,
+      hostedInvoiceUrl: due.hostedInvoiceUrl,
+      ...(overdue && { graceEndsAt: iso(this.s.dunning?.schedule.graceEndsAt ?? null) }),
+    });
   }
 
   /**
@@ -809,6 +953,7 @@ class Step {
     s.pendingUpgrade = null;
     if (s.scheduled) s.scheduled = null;
     if (s.pause) s.pause = null;
+    if (s.invoiceDue) s.invoiceDue = null;
     s.backstopAt = null;
     s.endedAt = endedAt;
     s.canceledAt = s.canceledAt ?? endedAt;
@@ -1016,6 +1161,8 @@ function publishedKey(p: PublishedSubscription): string {
     addOns,
     scheduledChange,
     pause,
+    contract,
+    invoiceDue,
     ...base
   } = p;
   const hasAddOns = addOns !== undefined && Object.keys(addOns).length > 0;
@@ -1028,6 +1175,8 @@ function publishedKey(p: PublishedSubscription): string {
     ...(hasAddOns ? { addOns } : {}),
     ...(scheduledChange ? { scheduledChange } : {}),
     ...(pause ? { pause } : {}),
+    ...(contract ? { contract } : {}),
+    ...(invoiceDue ? { invoiceDue } : {}),
   });
 }
 
@@ -1122,6 +1271,18 @@ export function refusal(
     }
     case 'pause':
       return pauseRefusal(s, cmd.args, opts.now);
+    case 'assignContract': {
+      const problem = contractRefusal(cmd.args?.contract);
+      if (problem) return reject(BillingErrorType.InvalidRequest, problem);
+      if (opts.subscribing)
+        return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
+      if (s.status !== 'none')
+        return reject(
+          BillingErrorType.PlanChangeNotAllowed,
+          'the organization has a live subscription: cancel it before assigning a contract',
+        );
+      return null;
+    }
     case 'unpause':
       return s.status === 'paused' && s.pause
         ? null

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { NotificationKind, NotificationRequest } from '../types';
 import type { TemplateContext } from './context';
-import { invoiceIssued, invoiceReceipt } from './invoice';
+import { creditNoteIssued, invoiceIssued, invoiceReceipt } from './invoice';
 import { renderLayout, type EmailContent, type RenderedEmail } from './layout';
-import { finalNotice, paymentActionRequired, paymentFailed, paymentRecovered } from './payment';
+import { finalNotice, invoicePaymentDue, paymentActionRequired, paymentFailed, paymentRecovered } from './payment';
 import { notificationDataSchemas, type NotificationData } from './schemas';
 import { subscriptionCanceled } from './subscription-canceled';
 import { trialEnded, trialEnding } from './trial';
@@ -34,12 +34,14 @@ const templates: Templates = {
   trial_ended_without_payment_method: trialEnded,
   payment_failed: paymentFailed,
   payment_action_required: paymentActionRequired,
+  invoice_payment_due: invoicePaymentDue,
   final_notice: finalNotice,
   subscription_canceled: subscriptionCanceled,
   payment_recovered: paymentRecovered,
   usage_threshold: usageThreshold,
   invoice_issued: invoiceIssued,
   invoice_receipt: invoiceReceipt,
+  credit_note_issued: creditNoteIssued,
 };
 
 function renderKind<K extends NotificationKind>(kind: K, data: unknown, ctx: TemplateContext): RenderedEmail {

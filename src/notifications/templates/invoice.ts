@@ -49,3 +49,31 @@ export function invoiceReceipt(data: NotificationData<'invoice_receipt'>, ctx: T
     ],
   };
 }
+
+const REASONS = {
+  duplicate: 'a duplicate charge',
+  fraudulent: 'a fraudulent charge',
+  order_change: 'a change to your order',
+  product_unsatisfactory: 'the service not meeting expectations',
+} as const;
+
+export function creditNoteIssued(data: NotificationData<'credit_note_issued'>, ctx: TemplateContext): EmailContent {
+  const amount = formatMoney(data.amount, data.currency);
+  const invoice = data.invoiceNumber ?? data.invoiceId;
+  const why = data.reason ? ` for ${REASONS[data.reason]}` : '';
+  const memo = data.memo ? ` Note: ${data.memo}` : '';
+  const refund =
+    data.refundedAmount > 0
+      ? `${formatMoney(data.refundedAmount, data.currency)} is refunded to the card that paid; banks usually show it within 5 to 10 business days.`
+      : 'The amount is credited to your account balance and taken off your next invoices.';
+  return {
+    subject: `Credit note ${data.creditNoteNumber}: ${amount} credited on invoice ${invoice}`,
+    blocks: [
+      `We issued credit note ${data.creditNoteNumber} of ${amount} on invoice ${invoice}${why}.${memo}`,
+      refund,
+      data.creditNotePdf
+        ? { label: 'Download the credit note (PDF)', url: data.creditNotePdf }
+        : { label: 'View your billing', url: links(ctx).billing },
+    ],
+  };
+}

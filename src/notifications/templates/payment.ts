@@ -39,6 +39,26 @@ export function paymentActionRequired(
   };
 }
 
+export function invoicePaymentDue(data: NotificationData<'invoice_payment_due'>, ctx: TemplateContext): EmailContent {
+  const amount = formatMoney(data.amountDue, data.currency);
+  const due = formatDate(data.dueAt);
+  const pay = data.hostedInvoiceUrl
+    ? { label: 'Pay the invoice', url: data.hostedInvoiceUrl }
+    : { label: 'Open your billing', url: links(ctx).billing };
+  if (!data.overdue)
+    return {
+      subject: `Invoice ${data.invoiceId} for ${amount} is due on ${due}`,
+      blocks: [`A reminder: invoice ${data.invoiceId} for ${amount} is due on ${due}.`, pay],
+    };
+  const end = data.graceEndsAt
+    ? ` If it is not paid by ${formatDate(data.graceEndsAt)}, the subscription will be canceled and your organization moves to the Free plan. None of your data is deleted.`
+    : '';
+  return {
+    subject: `Invoice ${data.invoiceId} for ${amount} is overdue`,
+    blocks: [`Invoice ${data.invoiceId} for ${amount} was due on ${due} and is still unpaid.${end}`, pay],
+  };
+}
+
 export function finalNotice(data: NotificationData<'final_notice'>, ctx: TemplateContext): EmailContent {
   const plan = formatPlan(data.plan);
   const date = formatDate(data.graceEndsAt);

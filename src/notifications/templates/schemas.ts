@@ -49,6 +49,17 @@ export const notificationDataSchemas = {
     hostedInvoiceUrl: link.nullable(),
     graceEndsAt: instant,
   }),
+  /** Collection by invoice (a contract on net terms): a reminder before the due date, then the overdue notice. */
+  invoice_payment_due: z.strictObject({
+    invoiceId: z.string().min(1),
+    amountDue: minorUnits,
+    currency,
+    dueAt: instant,
+    overdue: z.boolean(),
+    hostedInvoiceUrl: link.nullable(),
+    /** With the overdue notice: the subscription ends unpaid on this date. */
+    graceEndsAt: instant.nullish(),
+  }),
   final_notice: z.strictObject({
     plan,
     graceEndsAt: instant,
@@ -87,6 +98,17 @@ export const notificationDataSchemas = {
     paid: z.boolean(),
   }),
   invoice_receipt: z.strictObject({ ...invoiceFields, amountPaid: minorUnits, paidAt: instant.nullish() }),
+  credit_note_issued: z.strictObject({
+    creditNoteNumber: z.string().min(1),
+    invoiceId: z.string().min(1),
+    invoiceNumber: z.string().min(1).nullish(),
+    currency,
+    amount: minorUnits,
+    refundedAmount: minorUnits,
+    reason: z.enum(['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory']).nullish(),
+    memo: z.string().max(500).nullish(),
+    creditNotePdf: link.nullish(),
+  }),
 } satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationData<K extends NotificationKind> = z.infer<(typeof notificationDataSchemas)[K]>;

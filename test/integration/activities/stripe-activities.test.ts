@@ -47,6 +47,22 @@ test('a customer is created once per organization, on its own test clock', async
   expect(row).toMatchObject({ stripe_customer_id: first.customerId, stripe_test_clock_id: first.testClockId });
 });
 
+test('a customer first created without an email (a card set up before subscribing) takes the email subscribing names, and keeps it', async () => {
+  const early = `${org}-card-first`;
+  const { customerId } = await acts.ensureCustomer({ organizationId: early, asOf: Date.now() });
+  await acts.ensureCustomer({ organizationId: early, email: 'billing@early.example', asOf: Date.now() });
+  await acts.ensureCustomer({ organizationId: early, email: 'someone-else@early.example', asOf: Date.now() });
+  const row = await testDb.db
+    .selectFrom('billing_customers')
+    .select('email')
+    .where('organization_id', '=', early)
+    .executeTakeFirstOrThrow();
+  expect(row.email).toBe('billing@early.example');
+  expect((await stripe.customers.retrieve(customerId)) as { email: string | null }).toMatchObject({
+    email: 'billing@early.example',
+  });
+});
+
 test('a trial subscription is created once per step and upgrades, previews and cancels at period end', async () => {
   const { customerId } = await acts.ensureCustomer({ organizationId: org, asOf: Date.now() });
   const { paymentMethodId } = await acts.attachPaymentMethod({

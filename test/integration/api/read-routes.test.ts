@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { registerReadModelGauges } from '../../../src/api/read-model-gauges';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
-import { userToken } from '../../helpers/tokens';
+import { TEST_METRICS_TOKEN as METRICS_TOKEN, userToken } from '../../helpers/tokens';
 
 let t: TestDb;
 let app: RunningApp;
@@ -22,7 +22,7 @@ async function get(path: string, token?: string): Promise<{ status: number; body
 
 beforeAll(async () => {
   t = await createTestDb();
-  app = await startTestApp(buildTestAppDeps({ db: t.db }));
+  app = await startTestApp(buildTestAppDeps({ db: t.db, env: { METRICS_TOKENS: METRICS_TOKEN } }));
   const now = Date.now();
   await t.db
     .insertInto('subscriptions')
@@ -238,15 +238,19 @@ describe('operations endpoints', () => {
 
   test('/metrics exposes request latency by route template and status', async () => {
     await get('/plans');
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toMatch(
       /billing_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/billing\/plans",status="200"\} \d+/,
     );
   });
 
   test('/metrics reads billing state from the read models at scrape time', async () => {
-    registerReadModelGauges(app.deps.metrics.registry, t.db);
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    registerReadModelGauges(app.deps.metrics.billingRegistry, t.db);
+    const text = await (
+      await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toContain('billing_subscriptions{plan="starter",status="active"} 1');
     expect(text).toContain('billing_dunning_subscriptions{attempt="2"} 1');
     expect(text).toContain('billing_webhook_inbox_pending 0');

@@ -443,6 +443,19 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'GET /api/v1/billing/invoices/upcoming': {
+    access: 'user',
+    valid: { path: `${B}/invoices/upcoming` },
+    attempts: [
+      {
+        name: "own token, the victim's organizationId in the query: the caller's own next invoice",
+        send: () => send('GET', `${B}/invoices/upcoming?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 200,
+        check: async (a) =>
+          expect(a.body).toEqual((await send('GET', `${B}/invoices/upcoming`, { token: attacker.token })).body),
+      },
+    ],
+  },
   'GET /api/v1/billing/billing-profile': {
     access: 'user',
     valid: { path: `${B}/billing-profile` },
@@ -640,6 +653,45 @@ const MATRIX: Record<string, Entry> = {
     access: 'admin',
     valid: { path: `${B}/admin/promotion-codes`, body: { code: 'MATRIX10', couponId: 'MATRIX' } },
     attempts: [],
+  },
+  'POST /api/v1/billing/admin/invoices/{invoiceId}/refunds': {
+    access: 'admin',
+    valid: { path: `${B}/admin/invoices/{invoiceId}/refunds`, body: { reason: 'duplicate' } },
+    attempts: [
+      {
+        name: "an owner token asking to refund the victim's invoice",
+        send: () =>
+          send('POST', `${B}/admin/invoices/${victim.stripeInvoiceId}/refunds`, {
+            token: attacker.token,
+            body: { reason: 'duplicate' },
+            headers: { 'idempotency-key': `refund-${id()}` },
+          }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+    ],
+  },
+  'POST /api/v1/billing/admin/organizations/{organizationId}/contract': {
+    access: 'admin',
+    valid: { path: `${B}/admin/organizations/{organizationId}/contract` },
+    attempts: [
+      {
+        name: 'an owner token assigning itself an enterprise contract',
+        send: () =>
+          send('POST', `${B}/admin/organizations/${attacker.org}/contract`, {
+            token: attacker.token,
+            body: {
+              amount: 1,
+              currency: 'usd',
+              interval: 'month',
+              limits: { users: -1 },
+              collection: { method: 'send_invoice', daysUntilDue: 90 },
+            },
+          }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+    ],
   },
   'GET /healthz': {
     access: 'public',

@@ -5,7 +5,7 @@ import type { NewInvoiceRow } from '../../../src/db/read-models/invoices';
 import type { NewEmailOutboxRow, NewStripeEventRow } from '../../../src/db/schema';
 import { buildTestAppDeps, startTestApp, type RunningApp } from '../../helpers/app';
 import { createTestDb, type TestDb } from '../../helpers/db';
-import { userToken } from '../../helpers/tokens';
+import { TEST_METRICS_TOKEN as METRICS_TOKEN, userToken } from '../../helpers/tokens';
 
 jest.setTimeout(60_000);
 
@@ -147,8 +147,10 @@ beforeAll(async () => {
     ])
     .execute();
 
-  app = await startTestApp(buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN } }));
-  registerBillingHealthGauges(app.deps.metrics.registry, t.db);
+  app = await startTestApp(
+    buildTestAppDeps({ db: t.db, env: { ADMIN_TOKENS: ADMIN_TOKEN, METRICS_TOKENS: METRICS_TOKEN } }),
+  );
+  registerBillingHealthGauges(app.deps.metrics.billingRegistry, t.db);
 });
 afterAll(async () => {
   await app.close();
@@ -269,7 +271,9 @@ test('the CLI prints each figure with its counts beside its target', async () =>
 });
 
 test('the same figures are Prometheus gauges over the last 30 days', async () => {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   expect(text).toContain('billing_health_ratio{figure="payment_success_rate",window="30d"} 0.999');
   expect(text).toContain('billing_health_ratio{figure="payment_retry_rate",window="30d"} 0.001');
   expect(text).toContain('billing_health_ratio{figure="webhook_processing_failure_rate",window="30d"} 0.01');

@@ -219,6 +219,10 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   // The receipt by the CLI; a delivered email is never sent twice.
   const lines: string[] = [];
   const deps = { db: t.db, out: (l: string) => lines.push(l) } as unknown as CliDeps;
+  await undeliveredInvoicesCommand.run(['--org', org, '--json'], deps);
+  expect(JSON.parse(lines.splice(0).join('\n'))).toMatchObject({
+    data: [{ stripeInvoiceId: invoice.id, kind: 'invoice_receipt', status: 'failed', attempts: 1 }],
+  });
   await undeliveredInvoicesCommand.run(['--org', org], deps);
   expect(lines[0]).toMatch(
     new RegExp(`^${invoice.id} invoice_receipt +failed +org=${org} attempts=1 to=${email} error=".*550`),

@@ -103,4 +103,28 @@ describe('the mail sink', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--smtp-port/);
   });
+
+  test('shows the inbox as HTML for a person: the list, and a message with its links and its HTML sandboxed', async () => {
+    await nodemailer.createTransport(sink.smtpUrl).sendMail({
+      from: 'billing@example.test',
+      to: 'ann@example.test',
+      subject: 'Usage <80 %>',
+      text: 'See http://127.0.0.1:3000/billing/usage',
+      html: '<p>See <a href="http://127.0.0.1:3000/billing/usage?from=email&amp;m=1">your usage</a></p><script>x()</script>',
+    });
+    const list = await fetch(`${sink.httpUrl}/`);
+    expect(list.headers.get('content-type')).toContain('text/html');
+    expect(list.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const listHtml = await list.text();
+    expect(listHtml).toContain('Usage &#60;80 %&#62;');
+    const id = (await inbox(sink))[0]?.id ?? '';
+    expect(listHtml).toContain(`/inbox/${id}`);
+
+    const message = await (await fetch(`${sink.httpUrl}/inbox/${id}`)).text();
+    expect(message).toContain('<a href="http://127.0.0.1:3000/billing/usage?from=email&#38;m=1">');
+    expect(message).toMatch(/<iframe title="The message as HTML" sandbox srcdoc="[^"]*&#60;script&#62;/);
+    expect(message).not.toContain('<script>');
+    expect((await fetch(`${sink.httpUrl}/inbox/nope`)).status).toBe(404);
+    expect((await fetch(`${sink.httpUrl}/inbox?to=x`)).status).toBe(400);
+  });
 });

@@ -255,6 +255,39 @@ describe('usage and entitlement routes over real HTTP', () => {
       expect(results.every((r) => r.plan === 'free' && r.limit === 1_000)).toBe(true);
     });
 
+    it('never lets concurrent consumes pass an enterprise contract’s own messages limit (no overage is priced)', async () => {
+      const org = uniqueOrg();
+      await t.db
+        .insertInto('subscriptions')
+        .values({
+          organization_id: org,
+          workflow_id: `subscription:${org}`,
+          plan: 'enterprise',
+          status: 'active',
+          current_period_start: nowIso(-86_400_000),
+          current_period_end: nowIso(29 * 86_400_000),
+          contract: JSON.stringify({
+            amount: 500_000,
+            currency: 'usd',
+            interval: 'month',
+            limits: { messages: 5_000 },
+            collection: { method: 'charge_automatically' },
+          }),
+        })
+        .execute();
+      await post('/usage/events', { events: [event(org, 'messages', 4_990, nowIso(-5_000))] });
+      const consume = () =>
+        post('/entitlements/check', {
+          organizationId: org,
+          metric: 'messages',
+          quantity: 1,
+          consume: { eventId: randomUUID() },
+        }).then((r) => json<ConsumeResult>(r));
+      const results = await Promise.all(Array.from({ length: 30 }, consume));
+      expect(results.filter((r) => r.consumed)).toHaveLength(10);
+      expect(results.every((r) => r.plan === 'enterprise' && r.limit === 5_000)).toBe(true);
+    });
+
     it('grants exactly the remaining quantity to concurrent consumes and counts a retried consume once', async () => {
       const org = uniqueOrg();
       await post('/usage/events', { events: [event(org, 'messages', 980, nowIso(-5_000))] });

@@ -129,4 +129,33 @@ describe('seats (the users gauge) as an entitlement', () => {
     await seatsReading(withoutAccess, 5, 1_000);
     expect(await mayInvite(withoutAccess)).toMatchObject({ allowed: false, plan: 'free', limit: 1, used: 5 });
   });
+
+  test('an enterprise contract’s own limits apply at once: a seat cap of 50, unlimited where it says -1 or says nothing', async () => {
+    const org = uniqueOrg();
+    await t.db
+      .insertInto('subscriptions')
+      .values({
+        organization_id: org,
+        workflow_id: `subscription:${org}`,
+        plan: 'enterprise',
+        status: 'active',
+        current_period_start: period.start,
+        current_period_end: period.end,
+        contract: JSON.stringify({
+          amount: 500_000,
+          currency: 'usd',
+          interval: 'month',
+          limits: { users: 50, messages: -1 },
+          collection: { method: 'send_invoice', daysUntilDue: 30 },
+        }),
+      })
+      .execute();
+    await seatsReading(org, 50, 1_000);
+    expect(await mayInvite(org)).toMatchObject({ allowed: false, plan: 'enterprise', limit: 50, used: 50 });
+    const res = await fetch(`${app.url}/api/v1/billing/entitlements`, {
+      headers: { authorization: `Bearer ${await userToken({ org, role: 'member' })}` },
+    });
+    const limits = Object.fromEntries(((await res.json()) as Entitlements).metrics.map((m) => [m.metric, m.limit]));
+    expect(limits).toMatchObject({ users: 50, messages: null, agents: null, storage: null });
+  });
 });

@@ -17,6 +17,7 @@ beforeEach(() => {
     db: t.db,
     temporal: unreachableTemporal(1),
     out: (l) => lines.push(l),
+    progress: () => undefined,
   };
 });
 afterAll(() => t.destroy());

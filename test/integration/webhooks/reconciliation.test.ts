@@ -292,7 +292,20 @@ test('a run the backfill command adopts gets the BILLING_POLICY_PROFILE policy, 
     BILLING_POLICY_PROFILE: 'demo',
   });
 
-  await backfillCommand.run([], { config, db: t.db, temporal: env.client, out: () => undefined });
+  const out: string[] = [];
+  const progress: string[] = [];
+  await backfillCommand.run(['--json'], {
+    config,
+    db: t.db,
+    temporal: env.client,
+    out: (line) => out.push(line),
+    progress: (line) => progress.push(line),
+  });
+  // --json: one document a script can parse on stdout; the progress (one line per subscription) went to stderr.
+  const report = JSON.parse(out.join('\n')) as { dryRun: boolean; lines: { subscription: string; action: string }[] };
+  expect(report.dryRun).toBe(false);
+  expect(report.lines).toContainEqual(expect.objectContaining({ subscription: live.sub.id, action: 'adopted' }));
+  expect(progress.some((l) => l.includes(`${live.sub.id} adopted`))).toBe(true);
 
   const got = await receivedBy(env.client, org);
   expect(got?.input).toEqual({

@@ -304,7 +304,8 @@ test('an event the relay fails WEBHOOK_RELAY_MAX_ATTEMPTS times is dead-lettered
   );
   for (const e of [poison, ...later]) await deliver(e);
   const registry = new Registry();
-  registerReadModelGauges(registry, t.db);
+  // Counted afresh on every scrape here (the API caches each count for METRICS_CACHE_MS).
+  registerReadModelGauges(registry, t.db, { cacheMs: 0 });
   relay = relayFor(t.db, env.client, worker.taskQueue, {
     maxAttempts: 3,
     backoff: { baseMs: 50, maxMs: 100 },

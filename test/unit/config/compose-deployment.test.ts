@@ -55,6 +55,9 @@ const SECRETS = {
   POSTGRES_PASSWORD: 'pg-password-from-the-secret-store',
   TEMPORAL_POSTGRES_PASSWORD: 'temporal-pg-password-from-the-secret-store',
   JWT_SECRET: 'a-jwt-secret-of-at-least-thirty-two-characters',
+  JWT_ISSUER: 'https://auth.example.com/',
+  JWT_AUDIENCE: 'billing',
+  STRIPE_WEBHOOK_SECRET: 'whsec_from_the_secret_store_0123456789',
   USAGE_SERVICE_TOKENS: 'svc_usage_token_0123456789abcdef',
   ADMIN_TOKENS: 'admin_token_0123456789abcdef0123456789',
 };

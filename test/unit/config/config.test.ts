@@ -50,6 +50,7 @@ describe('configuration from the environment', () => {
     ['STRIPE_TEST_CLOCKS', { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_TEST_CLOCKS: '1' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
+    ['JWT_MAX_LIFETIME_SECONDS', { JWT_MAX_LIFETIME_SECONDS: '10' }],
     ['USAGE_SERVICE_TOKENS', { USAGE_SERVICE_TOKENS: 'tooshort' }],
     ['ADMIN_TOKENS', { ADMIN_TOKENS: 'admin_token_of_only_31_characters'.slice(0, 31) }],
     [
@@ -98,6 +99,31 @@ describe('configuration from the environment', () => {
     });
     expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
     expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
+  });
+
+  test('idempotency keys in progress expire after 300 s; retention windows default to 7, 90 and 400 days', () => {
+    expect(loadConfig({}).idempotency).toEqual({ inProgressExpirySeconds: 300 });
+    expect(loadConfig({}).retention).toEqual({ idempotencyKeysDays: 7, webhookInboxDays: 90, emailOutboxDays: 400 });
+    expect(
+      loadConfig({
+        IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: '60',
+        IDEMPOTENCY_KEY_RETENTION_DAYS: '1',
+        WEBHOOK_INBOX_RETENTION_DAYS: '4',
+        EMAIL_OUTBOX_RETENTION_DAYS: '30',
+      }),
+    ).toMatchObject({
+      idempotency: { inProgressExpirySeconds: 60 },
+      retention: { idempotencyKeysDays: 1, webhookInboxDays: 4, emailOutboxDays: 30 },
+    });
+    // Fewer than 4 days of inbox would let a redelivery Stripe still makes (three days) count as new.
+    for (const [name, bad] of [
+      ['IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS', '0'],
+      ['IDEMPOTENCY_KEY_RETENTION_DAYS', '0'],
+      ['WEBHOOK_INBOX_RETENTION_DAYS', '3'],
+      ['EMAIL_OUTBOX_RETENTION_DAYS', '1.5'],
+      ['EMAIL_OUTBOX_RETENTION_DAYS', 'forever'],
+    ] as const)
+      expect(issuesOf({ [name]: bad })).toContain(name);
   });
 
   test('an event the relay failed WEBHOOK_RELAY_MAX_ATTEMPTS times (1-10000, default 50) is dead-lettered', () => {

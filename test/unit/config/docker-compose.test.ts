@@ -50,4 +50,25 @@ describe('docker-compose.yml', () => {
       });
     }
   });
+
+  test('the secrets come from the environment of `docker compose up`, with no default to fall back on', () => {
+    const required = /^\$\{(\w+):\?[^}]+\}$/;
+    for (const name of ['api', 'worker', 'migrate']) {
+      const env = compose.services[name]?.environment ?? {};
+      for (const variable of [
+        'JWT_SECRET',
+        'JWT_ISSUER',
+        'JWT_AUDIENCE',
+        'STRIPE_WEBHOOK_SECRET',
+        'USAGE_SERVICE_TOKENS',
+      ])
+        expect([variable, required.exec(env[variable] ?? '')?.[1]]).toEqual([variable, variable]);
+      expect(env.DATABASE_URL).toContain('${POSTGRES_PASSWORD:?');
+    }
+    expect(compose.services.postgres?.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    // The simulator signs with the secret the API verifies.
+    expect(compose.services['stripe-sim']?.command).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\$\{STRIPE_WEBHOOK_SECRET:\?/)]),
+    );
+  });
 });

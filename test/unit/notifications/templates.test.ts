@@ -41,6 +41,18 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
     },
     mentions: ['$29.00', 'in_123', '3-D Secure', 'December 20, 2026', 'https://invoice.stripe.com/i/in_123'],
   },
+  invoice_payment_due: {
+    data: {
+      invoiceId: 'in_456',
+      amountDue: 500_000,
+      currency: 'usd',
+      dueAt: '2026-12-20T00:00:00Z',
+      overdue: true,
+      hostedInvoiceUrl: 'https://invoice.stripe.com/i/in_456',
+      graceEndsAt: '2026-12-30T00:00:00Z',
+    },
+    mentions: ['$5,000.00', 'in_456', 'still unpaid', 'December 20, 2026', 'December 30, 2026', 'Free plan'],
+  },
   final_notice: {
     data: { plan: 'professional', graceEndsAt: '2026-12-20T00:00:00Z', amountDue: 9900, currency: 'usd' },
     mentions: ['$99.00', 'December 20, 2026', 'Free plan', PAYMENT_METHOD_URL],
@@ -91,6 +103,28 @@ const valid: Record<NotificationKind, { data: NotificationRequest['data']; menti
       hostedInvoiceUrl: 'https://invoice.stripe.test/i/in_123',
     },
     mentions: ['Receipt', 'INV-0042', '$29.00', 'December 1, 2026', 'https://invoice.stripe.test/i/in_123'],
+  },
+  credit_note_issued: {
+    data: {
+      creditNoteNumber: 'INV-0042-CN-01',
+      invoiceId: 'in_123',
+      invoiceNumber: 'INV-0042',
+      currency: 'usd',
+      amount: 1000,
+      refundedAmount: 1000,
+      reason: 'product_unsatisfactory',
+      memo: 'Outage on 3 March',
+      creditNotePdf: 'https://files.stripe.test/cn_1/pdf',
+    },
+    mentions: [
+      'INV-0042-CN-01',
+      'INV-0042',
+      '$10.00',
+      'refunded to the card',
+      'Outage on 3 March',
+      'the service not meeting expectations',
+      'https://files.stripe.test/cn_1/pdf',
+    ],
   },
 };
 

@@ -33,6 +33,8 @@ export interface BillingTestEnv {
     opts?: { updateId?: string; policy?: BillingPolicyOverrides },
   ): Promise<SubscriptionView>;
   handle(organizationId: string): WorkflowHandle<typeof subscriptionWorkflow>;
+  /** Records the organization's workflow with RECORD_HISTORIES=1 (subscribe does it by itself). */
+  track(organizationId: string): void;
   state(organizationId: string): Promise<SubscriptionView>;
   /** The workflow clock (the time-skipping server's). */
   now(): Promise<number>;
@@ -116,6 +118,11 @@ export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> 
   const firstRuns = new Map<string, { test: string }>();
   const handle = (org: string) =>
     env.client.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionWorkflowId(org));
+  const track = (organizationId: string) => {
+    const workflowId = subscriptionWorkflowId(organizationId);
+    if (!firstRuns.has(workflowId))
+      firstRuns.set(workflowId, { test: expect.getState().currentTestName ?? organizationId });
+  };
   return {
     env,
     fake,
@@ -131,15 +138,14 @@ export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> 
           workflowIdConflictPolicy: 'USE_EXISTING',
         },
       );
-      const workflowId = subscriptionWorkflowId(organizationId);
-      if (!firstRuns.has(workflowId))
-        firstRuns.set(workflowId, { test: expect.getState().currentTestName ?? organizationId });
+      track(organizationId);
       return env.client.workflow.executeUpdateWithStart(subscribeUpdate, {
         args: [args],
         updateId: opts.updateId,
         startWorkflowOperation,
       });
     },
+    track,
     state: (org) => handle(org).query(getStateQuery),
     now: async () => await env.currentTimeMs(),
     async teardown() {

@@ -43,6 +43,8 @@ interface FakeSubscription {
   pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt: number | null };
   /** The promotion code's discount (absent: never set, null: removed). */
   discount?: DiscountView | null;
+  /** An enterprise contract's price; with daysUntilDue its invoices are sent for payment, not charged. */
+  contract?: { amount: number; daysUntilDue: number | null };
 }
 
 interface FakeInvoice {
@@ -56,6 +58,8 @@ interface FakeInvoice {
   paidCount: number;
   /** The PaymentIntent waits for the customer to authenticate (3-D Secure). */
   requiresAction?: boolean;
+  /** Sent for payment (collection by invoice): due then, never attempted. */
+  dueAt?: number;
 }
 
 /** Stripe expires an incomplete first payment, and a pending update, after 23 hours. */
@@ -130,8 +134,9 @@ export class FakeStripe {
         delete sub.schedule;
       }
       Object.assign(sub, { periodStart: end, periodEnd: end + periodOf(sub.terms) });
-      if (sub.pauseCollection) this.pausedInvoice(sub, amountOf(sub.plan, sub.terms), end);
-      else this.invoice(sub, amountOf(sub.plan, sub.terms), end);
+      if (sub.pauseCollection) this.pausedInvoice(sub, this.amountFor(sub), end);
+      else if (sub.contract?.daysUntilDue != null) this.sentInvoice(sub, end);
+      else this.invoice(sub, this.amountFor(sub), end);
     }
   }
 
@@ -154,6 +159,28 @@ export class FakeStripe {
     if (inv.lastError === null) inv.status = 'paid';
     if (inv.status === 'paid') inv.paidCount = 1;
     sub.status = inv.status === 'paid' ? 'active' : 'past_due';
+    return inv;
+  }
+
+  private amountFor(sub: FakeSubscription): number {
+    return sub.contract?.amount ?? amountOf(sub.plan, sub.terms);
+  }
+
+  /** Collection by invoice: finalized and sent, due after the contract's net terms, never attempted. */
+  private sentInvoice(sub: FakeSubscription, at: number): FakeInvoice {
+    const inv: FakeInvoice = {
+      id: this.id('in'),
+      subscriptionId: sub.id,
+      status: 'open',
+      amount: this.amountFor(sub),
+      attempts: 0,
+      finalizedAt: at,
+      lastError: null,
+      paidCount: 0,
+      dueAt: at + sub.contract!.daysUntilDue! * DAY,
+    };
+    this.invoices.set(inv.id, inv);
+    sub.latestInvoiceId = inv.id;
     return inv;
   }
 
@@ -187,6 +214,7 @@ export class FakeStripe {
       finalizedAt: inv.finalizedAt,
       hostedInvoiceUrl: `https://pay.example/${inv.id}`,
       lastPaymentError: inv.status === 'paid' ? null : inv.lastError,
+      dueDate: inv.dueAt ?? null,
       paymentIntent: {
         id: `pi_${inv.id}`,
         status:
@@ -204,7 +232,7 @@ export class FakeStripe {
       organizationId: sub.organizationId,
       stripeStatus: sub.status,
       plan: sub.plan,
-      unitAmount: getPlan(sub.plan).price.unitAmount ?? 0,
+      unitAmount: sub.contract?.amount ?? getPlan(sub.plan).price.unitAmount ?? 0,
       currency: 'usd',
       currentPeriodStart: sub.periodStart,
       currentPeriodEnd: sub.periodEnd,
@@ -221,6 +249,7 @@ export class FakeStripe {
       scheduleId: sub.schedule?.id ?? null,
       pauseCollection: sub.pauseCollection ?? null,
       ...(sub.discount !== undefined ? { discount: sub.discount } : {}),
+      collectionMethod: sub.contract?.daysUntilDue != null ? 'send_invoice' : 'charge_automatically',
     };
   }
 
@@ -371,6 +400,33 @@ export class FakeStripe {
               message: inv.lastError?.message,
               nonRetryable: true,
               details: [inv.lastError],
+            });
+          }
+        }
+        this.createdBySteps.set(step, sub.id);
+        return this.snapshot(sub);
+      },
+      createContractSubscription: async ({ organizationId, customerId, contract, step, asOf }) => {
+        this.tick(asOf);
+        this.record('createContractSubscription', asOf, { step, contract });
+        const prior = this.createdBySteps.get(step);
+        if (prior) return this.snapshot(this.sub(prior));
+        const terms = { interval: contract.interval, seats: 0, addOns: {} };
+        const sub = this.newSubscription(organizationId, customerId, 'enterprise', asOf, 0, terms);
+        const { collection } = contract;
+        sub.contract = {
+          amount: contract.amount,
+          daysUntilDue: collection.method === 'send_invoice' ? collection.daysUntilDue : null,
+        };
+        if (collection.method === 'send_invoice') this.sentInvoice(sub, asOf);
+        else {
+          const inv = this.invoice(sub, contract.amount, asOf);
+          if (inv.status !== 'paid') {
+            this.subscriptions.delete(sub.id);
+            throw ApplicationFailure.create({
+              type: 'CardDeclined',
+              message: inv.lastError?.message,
+              nonRetryable: true,
             });
           }
         }

@@ -1,3 +1,4 @@
+import type { PlanId } from '../../../src/domain/plans';
 import { day } from './stripe-side';
 import type { DemoOrg, Step } from './types';
 
@@ -8,7 +9,7 @@ export interface TrialClock {
   trialEnd: number;
 }
 
-export function subscribeStep(org: DemoOrg, plan: string, paymentMethodId: string, trial: TrialClock): Step {
+export function subscribeStep(org: DemoOrg, plan: PlanId, paymentMethodId: string, trial: TrialClock): Step {
   return {
     title: `subscribes to ${plan}`,
     async run() {

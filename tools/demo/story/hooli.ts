@@ -25,7 +25,7 @@ export function hooliChapter(org: DemoOrg, env: StoryEnv): Chapter {
     const events = quantities.map((quantity, i) => ({
       id: `${org.organizationId}-messages-${sent + i}`,
       organizationId: org.organizationId,
-      metric: 'messages',
+      metric: 'messages' as const,
       quantity,
       timestamp: new Date().toISOString(),
     }));

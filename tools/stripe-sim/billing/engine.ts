@@ -7,9 +7,11 @@ import {
   endTrial,
   expireIncomplete,
   expirePendingUpdate,
+  invoiceOverdue,
   renew,
   resumeCollection,
 } from './lifecycle';
+import { subscriptionIdOf } from './invoice-object';
 import { currentPeriod, customerIdOf, internalsOf } from './subscription-object';
 
 const DAY = 86_400;
@@ -37,6 +39,15 @@ function nextAction(sim: Sim, sub: Stripe.Subscription): Action | undefined {
   if (sub.pending_update) {
     const at = sub.pending_update.expires_at;
     actions.push({ at, rank: 1, run: () => expirePendingUpdate(sim, sub, at) });
+  }
+  if (sub.collection_method === 'send_invoice') {
+    const sent = internals.overdueSent ?? [];
+    for (const invoice of Object.values(sim.state.invoices)) {
+      if (invoice.status !== 'open' || invoice.due_date === null || sent.includes(invoice.id)) continue;
+      if (subscriptionIdOf(invoice) !== sub.id) continue;
+      const at = invoice.due_date;
+      actions.push({ at, rank: 1, run: () => invoiceOverdue(sim, sub, invoice, at) });
+    }
   }
   const resumesAt = sub.pause_collection?.resumes_at ?? null;
   if (resumesAt !== null) actions.push({ at: resumesAt, rank: 1, run: () => resumeCollection(sim, sub, resumesAt) });

@@ -7,6 +7,16 @@ import { nextPeriodEnd, type Interval } from './periods';
 import { cancelScheduleOf, phaseAt } from './schedules';
 import { currentPeriod, customerIdOf, internalsOf, setPeriod } from './subscription-object';
 
+const DAY_SECONDS = 86_400;
+
+/** An invoice sent for payment is still open on its due date: Stripe sends `invoice.overdue` (once). */
+export function invoiceOverdue(sim: Sim, sub: Stripe.Subscription, invoice: Stripe.Invoice, at: number): void {
+  const internals = internalsOf(sim, sub.id);
+  internals.overdueSent = [...(internals.overdueSent ?? []), invoice.id];
+  sim.emit('invoice.overdue', invoice, at);
+  sim.store.changed();
+}
+
 /** Stripe's deadline for a first payment (incomplete) and for a `pending_if_incomplete` update. */
 export const INCOMPLETE_WINDOW_SECONDS = 23 * 60 * 60;
 
@@ -44,6 +54,14 @@ export function invoiceSubscription(
   const paused = reason === 'subscription_cycle' ? sub.pause_collection : null;
   if (paused?.behavior === 'keep_as_draft') {
     invoice.auto_advance = false;
+    return invoice;
+  }
+  if (sub.collection_method === 'send_invoice') {
+    // Collection by invoice: finalized and sent, due days_until_due later; Stripe never charges it.
+    invoice.collection_method = 'send_invoice';
+    invoice.due_date = at + (sub.days_until_due ?? 30) * DAY_SECONDS;
+    finalizeInvoice(sim, invoice, at);
+    if (invoice.status === 'open') sim.emit('invoice.sent', invoice, at);
     return invoice;
   }
   finalizeInvoice(sim, invoice, at);

@@ -30,6 +30,8 @@ export interface StartParams {
   discounts: DiscountSpec[];
   /** `automatic_tax[enabled]`: Stripe Tax computes the subscription's invoices from the customer's location. */
   automaticTax: boolean;
+  /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
+  collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -129,9 +131,13 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
       missingPaymentMethod: p.missingPaymentMethod,
       saveDefaultPaymentMethod: p.saveDefaultPaymentMethod,
       description: p.description ?? null,
+      collection: p.collection,
     },
     items,
   );
+  const invoiced = p.collection?.method === 'send_invoice';
+  // Sent for payment: Stripe does not wait for it to be paid to start the subscription.
+  if (invoiced && !trialEnd) sub.status = 'active';
   if (p.cancelAtPeriodEnd) {
     sub.cancel_at_period_end = true;
     sub.cancel_at = periodEnd;
@@ -140,7 +146,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   sub.automatic_tax = automaticTaxOf(p.automaticTax);
   sim.state.subscriptions[id] = sub;
   sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
-  internalsOf(sim, id).incompleteSince = trialEnd ? null : at;
+  internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;
   sim.emit('customer.subscription.created', sub, at);
   const invoice = invoiceSubscription(
     sim,
@@ -150,7 +156,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     advanceLines(sim, sub, period, Boolean(trialEnd)),
     { attempt: false, offSession: p.offSession, period },
   );
-  if (invoice.status === 'open' && p.paymentBehavior !== 'default_incomplete')
+  if (invoice.status === 'open' && !invoiced && p.paymentBehavior !== 'default_incomplete')
     collectInvoice(sim, invoice, at, { manual: false, offSession: p.offSession });
   sim.store.changed();
   return sub;

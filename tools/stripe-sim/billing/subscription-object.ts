@@ -74,6 +74,8 @@ export interface NewSubscriptionFields {
   missingPaymentMethod: 'cancel' | 'create_invoice' | 'pause';
   saveDefaultPaymentMethod: 'off' | 'on_subscription';
   description: string | null;
+  /** send_invoice: invoices are emailed for payment within daysUntilDue, never charged. */
+  collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
 }
 
 export function buildSubscription(f: NewSubscriptionFields, items: Stripe.SubscriptionItem[]): Stripe.Subscription {
@@ -92,12 +94,12 @@ export function buildSubscription(f: NewSubscriptionFields, items: Stripe.Subscr
     cancel_at_period_end: false,
     canceled_at: null,
     cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
-    collection_method: 'charge_automatically',
+    collection_method: f.collection?.method ?? 'charge_automatically',
     created: f.created,
     currency: f.currency,
     customer: f.customer,
     customer_account: null,
-    days_until_due: null,
+    days_until_due: f.collection?.method === 'send_invoice' ? f.collection.daysUntilDue : null,
     default_payment_method: f.defaultPaymentMethod,
     default_source: null,
     default_tax_rates: [],

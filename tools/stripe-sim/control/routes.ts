@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Sim } from '../sim';
 import type { WebhookDispatcher } from '../webhooks/dispatcher';
 import { webhookFaultSchema } from '../webhooks/faults';
-import { renderInvoiceHtml, renderInvoicePdf } from '../pages/invoice-page';
+import { renderInvoiceHtml, renderInvoicePdf, renderCreditNotePdf } from '../pages/invoice-page';
 import { behaviorOf } from '../billing/card-outcomes';
 import { apiFaultSchema, type FaultInjector } from './faults';
 import {
@@ -144,6 +144,13 @@ export function handleControl(
     return json(res, result.status, result.body);
   }
 
+  const creditNotePdf = /^\/_sim\/credit_notes\/([^/]+)\/pdf$/.exec(path);
+  const creditNote = creditNotePdf && method === 'GET' ? sim.state.creditNotes[creditNotePdf[1] ?? ''] : undefined;
+  if (creditNote) {
+    res.writeHead(200, { 'Content-Type': 'application/pdf' });
+    res.end(renderCreditNotePdf(creditNote));
+    return;
+  }
   const page = /^\/_sim\/invoices\/([^/]+)(\/pdf)?$/.exec(path);
   const invoice = page && method === 'GET' ? sim.state.invoices[page[1] ?? ''] : undefined;
   if (invoice && page?.[2]) {

@@ -27,3 +27,13 @@ export function renderInvoiceHtml(invoice: Stripe.Invoice): string {
 export function renderInvoicePdf(invoice: Stripe.Invoice): Buffer {
   return renderPdf(summary(invoice));
 }
+
+/** The PDF behind a credit note's `pdf` link. */
+export function renderCreditNotePdf(creditNote: Stripe.CreditNote): Buffer {
+  return renderPdf([
+    `Credit note ${creditNote.number} for invoice ${typeof creditNote.invoice === 'string' ? creditNote.invoice : creditNote.invoice.id}`,
+    `Reason: ${creditNote.reason ?? '-'}${creditNote.memo ? ` (${creditNote.memo})` : ''}`,
+    `Credited: ${formatMoney(creditNote.total, creditNote.currency)}`,
+    ...creditNote.refunds.map((r) => `Refunded to the card: ${formatMoney(r.amount_refunded, creditNote.currency)}`),
+  ]);
+}

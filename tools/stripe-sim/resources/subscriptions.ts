@@ -67,7 +67,8 @@ const shared = {
   trial_settings: trialSettings.optional(),
   payment_settings: paymentSettings.optional(),
   proration_behavior: z.enum(['always_invoice', 'create_prorations', 'none']).optional(),
-  collection_method: z.literal('charge_automatically').optional(),
+  collection_method: z.enum(['charge_automatically', 'send_invoice']).optional(),
+  days_until_due: formInt.pipe(z.number().int().min(0).max(730)).optional(),
   off_session: formBool.optional(),
   description: z.string().optional(),
   expand: formExpand.optional(),
@@ -137,6 +138,21 @@ const listSchema = z.strictObject({
     .optional(),
 });
 
+/** Stripe requires days_until_due with send_invoice, and refuses it with charge_automatically. */
+function collectionOf(method: string | undefined, daysUntilDue: number | undefined) {
+  if (method === 'send_invoice') {
+    if (daysUntilDue === undefined)
+      throw invalidRequest('Missing required param: days_until_due.', 'days_until_due', 'parameter_missing');
+    return { method: 'send_invoice' as const, daysUntilDue };
+  }
+  if (daysUntilDue !== undefined)
+    throw invalidRequest(
+      'Invalid days_until_due: this field can only be set when collection_method is send_invoice.',
+      'days_until_due',
+    );
+  return undefined;
+}
+
 function metadataOf(value: z.output<typeof formMetadata> | undefined): Record<string, string> | undefined {
   return value === undefined ? undefined : applyMetadata({}, value);
 }
@@ -166,6 +182,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       offSession: p.off_session ?? false,
       discounts: p.discounts || [],
       automaticTax: p.automatic_tax?.enabled ?? false,
+      collection: collectionOf(p.collection_method, p.days_until_due),
     });
   });
 

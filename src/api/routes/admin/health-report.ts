@@ -35,6 +35,9 @@ const Report = z
     details: z.object({
       paymentsAwaitingFirstAttemptExcluded: z.literal(true),
       webhookEventsStillFailing: z.number().int(),
+      webhookEventsDeadLettered: z.number().int().openapi({
+        description: 'Given up by the relay after WEBHOOK_RELAY_MAX_ATTEMPTS failures; see redrive-events',
+      }),
       invoiceEmailsFailed: z.number().int(),
       invoiceEmailsPending: z.number().int(),
       invoiceEmailsNotQueued: z.number().int(),

@@ -1,6 +1,8 @@
 import type { Endpoint } from '../../endpoint';
 import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
+import { assignContractEndpoint } from './assign-contract';
 import { healthReportEndpoint } from './health-report';
+import { refundInvoiceEndpoint } from './refund-invoice';
 import { resendInvoiceEndpoint } from './resend-invoice';
 import { undeliveredInvoicesEndpoint } from './undelivered-invoices';
 
@@ -11,4 +13,6 @@ export const adminEndpoints: Endpoint[] = [
   resendInvoiceEndpoint,
   createCouponEndpoint,
   createPromotionCodeEndpoint,
+  refundInvoiceEndpoint,
+  assignContractEndpoint,
 ];

@@ -127,7 +127,7 @@ export const putBillingProfile = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const profile = r.body as BillingProfile;
-    await callWorkflow(() => subscriptions.updateBillingProfile(organizationId, profile, r.idempotencyKey));
+    await callWorkflow(() => subscriptions.updateBillingProfile(organizationId, profile, r.updateId));
     const row = await findCustomer(r.deps.db, organizationId);
     if (!row) throw new Error('the billing profile was written but its customer row is missing');
     const p = profileOf(row);

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { listInvoices, type InvoiceCursor } from '../../../db/read-models/invoices';
 import { invoiceDeliveries, type EmailDelivery } from '../../../invoice-delivery';
+import { creditNotesOf } from '../../../refunds/refund-invoice';
 import { ApiError } from '../../errors';
 import { defineEndpoint } from '../../endpoint';
 import { CurrencySchema, Timestamp, errorResponses } from '../../schemas';
@@ -38,6 +39,19 @@ const InvoiceSchema = z
     dueDate: Timestamp.nullable(),
     paidAt: Timestamp.nullable(),
     createdAt: Timestamp,
+    refundedAmount: z.number().int().openapi({ description: 'Refunded through credit notes, minor units' }),
+    creditNotes: z
+      .array(
+        z.object({
+          number: z.string(),
+          amount: z.number().int(),
+          refundedAmount: z.number().int(),
+          reason: z.string().nullable(),
+          pdfUrl: z.string().nullable(),
+          createdAt: z.string(),
+        }),
+      )
+      .openapi({ description: 'Credit notes issued on the invoice, oldest first' }),
     delivery: z.object({ invoice: EmailDeliverySchema, receipt: EmailDeliverySchema }).openapi({
       description: 'The invoice email and the receipt, beside the payment status',
     }),
@@ -82,10 +96,17 @@ export const listInvoicesEndpoint = defineEndpoint({
       organizationId,
       page.data.map((i) => i.stripeInvoiceId),
     );
+    const credits = await creditNotesOf(
+      db,
+      page.data.map((i) => i.stripeInvoiceId),
+    );
     const data = page.data.map((invoice) => {
       const delivery = deliveries.get(invoice.stripeInvoiceId);
+      const creditNotes = credits.get(invoice.stripeInvoiceId) ?? [];
       return {
         ...invoice,
+        refundedAmount: creditNotes.reduce((sum, c) => sum + c.refundedAmount, 0),
+        creditNotes,
         delivery: {
           invoice: publicDelivery(delivery?.invoice_issued ?? NOT_REQUIRED),
           receipt: publicDelivery(delivery?.invoice_receipt ?? NOT_REQUIRED),

@@ -38,7 +38,7 @@ export const createSetupIntent = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    const intent = await callWorkflow(() => subscriptions.createSetupIntent(organizationId, r.idempotencyKey));
+    const intent = await callWorkflow(() => subscriptions.createSetupIntent(organizationId, r.updateId));
     return { ...intent, publishableKey: r.deps.config.stripe.publishableKey };
   },
 });

@@ -32,7 +32,7 @@ export const updatePaymentMethod = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const result = await callWorkflow(() =>
-      subscriptions.updatePaymentMethod(organizationId, { paymentMethodId: r.body.paymentMethodId }, r.idempotencyKey),
+      subscriptions.updatePaymentMethod(organizationId, { paymentMethodId: r.body.paymentMethodId }, r.updateId),
     );
     return { retry: result.retry, ...(await subscriptionState(r)) };
   },

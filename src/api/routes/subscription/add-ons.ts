@@ -33,7 +33,7 @@ export const setAddOn = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const addOns = { [r.body.addOn]: r.body.quantity ?? 1 };
-    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { addOns }, r.idempotencyKey));
+    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { addOns }, r.updateId));
     return { change: result.change as z.infer<typeof Changed>['change'], ...(await subscriptionState(r)) };
   },
 });
@@ -56,7 +56,7 @@ export const removeAddOn = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const addOns = { [r.params.addOn]: 0 };
-    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { addOns }, r.idempotencyKey));
+    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, { addOns }, r.updateId));
     return { change: result.change as z.infer<typeof Changed>['change'], ...(await subscriptionState(r)) };
   },
 });

@@ -36,9 +36,7 @@ export const cancelSubscription = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() =>
-      subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.idempotencyKey),
-    );
+    await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.updateId));
     return subscriptionState(r);
   },
 });

@@ -49,7 +49,7 @@ export const changePlan = defineEndpoint({
     const { planId, ...terms } = r.body;
     const args = { ...(planId && { plan: planId }), ...terms };
     await refuseSeatsBelowUsers(r, args);
-    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, args, r.idempotencyKey));
+    const result = await callWorkflow(() => subscriptions.changePlan(organizationId, args, r.updateId));
     return { change: result.change, ...(await subscriptionState(r)) };
   },
 });

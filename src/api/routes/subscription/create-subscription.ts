@@ -63,7 +63,7 @@ export const createSubscription = defineEndpoint({
           addOns,
           ...(promotionCode ? { promotionCode } : {}),
         },
-        r.idempotencyKey,
+        r.updateId,
       ),
     );
     return subscriptionState(r);

@@ -52,7 +52,7 @@ export const applyDiscount = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const view = await callWorkflow(() =>
-      subscriptions.applyDiscount(organizationId, { promotionCode: r.body.promotionCode }, r.idempotencyKey),
+      subscriptions.applyDiscount(organizationId, { promotionCode: r.body.promotionCode }, r.updateId),
     );
     return { discount: view.discount };
   },
@@ -74,7 +74,7 @@ export const removeDiscount = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    const view = await callWorkflow(() => subscriptions.removeDiscount(organizationId, r.idempotencyKey));
+    const view = await callWorkflow(() => subscriptions.removeDiscount(organizationId, r.updateId));
     return { discount: view.discount };
   },
 });

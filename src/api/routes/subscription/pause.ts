@@ -46,9 +46,7 @@ export const pauseSubscription = defineEndpoint({
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
     const resumesAt = r.body.resumesAt === undefined ? undefined : Date.parse(r.body.resumesAt);
-    await callWorkflow(() =>
-      subscriptions.pause(organizationId, { behavior: r.body.behavior, resumesAt }, r.idempotencyKey),
-    );
+    await callWorkflow(() => subscriptions.pause(organizationId, { behavior: r.body.behavior, resumesAt }, r.updateId));
     return subscriptionState(r);
   },
 });
@@ -69,7 +67,7 @@ export const resumePausedSubscription = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.unpause(organizationId, r.idempotencyKey));
+    await callWorkflow(() => subscriptions.unpause(organizationId, r.updateId));
     return subscriptionState(r);
   },
 });

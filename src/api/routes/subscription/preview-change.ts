@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint, jsonBody } from '../../endpoint';
+import { rateLimited } from '../../middleware/rate-limit';
 import { errorResponses } from '../../schemas';
 import { ChangeBody } from './change-plan';
 import { PlanIdInput } from './schemas';
@@ -43,11 +44,22 @@ export const previewChange = defineEndpoint({
     },
     ...errorResponses(400, 401, 409, 422, 429, 502, 503),
   },
-  handle: (r) => {
+  handle: async (r) => {
     const { subscriptions, organizationId } = ownSubscription(r);
     const { planId, ...terms } = r.body;
-    return callWorkflow(() =>
-      subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
-    );
+    // The preview budget (middleware/rate-limit.ts): on top of the organization's general one, never instead.
+    const { rate, inFlight } = r.deps.previewLimiter;
+    const key = `org:${organizationId}`;
+    const release = inFlight.tryAcquire(key);
+    if (!release) throw rateLimited(1, 'A preview for this organization is already running. Please try again shortly.');
+    try {
+      const taken = await rate.take(key);
+      if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, 'Too many previews. Please try again later.');
+      return await callWorkflow(() =>
+        subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
+      );
+    } finally {
+      release();
+    }
   },
 });

@@ -22,7 +22,7 @@ export const resumeSubscription = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.resume(organizationId, r.idempotencyKey));
+    await callWorkflow(() => subscriptions.resume(organizationId, r.updateId));
     return subscriptionState(r);
   },
 });

@@ -72,6 +72,20 @@ export const SubscriptionSchema = z
         description:
           'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
       }),
+    contract: z
+      .object({
+        amount: z.number().int(),
+        currency: CurrencySchema,
+        interval: BillingIntervalSchema,
+        limits: z.record(z.string(), z.number().int()),
+        collection: z.object({ method: z.string(), daysUntilDue: z.number().int().optional() }),
+      })
+      .nullable()
+      .openapi({ description: 'An enterprise contract assigned by an operator (price, limits, collection), or null' }),
+    invoiceDue: z
+      .object({ invoiceId: z.string(), amountDue: z.number().int(), currency: CurrencySchema, dueAt: Timestamp })
+      .nullable()
+      .openapi({ description: 'Collection by invoice: the invoice awaiting payment and its due date' }),
     canceledAt: Timestamp.nullable(),
     endedAt: Timestamp.nullable(),
     updatedAt: Timestamp,

@@ -267,3 +267,82 @@ test('a commit that would publish what was last published only bumps the version
   expect(kinds(out.effects)).toEqual([]);
   expect(out.state.stateVersion).toBe(s.stateVersion + 1);
 });
+
+describe('enterprise contracts collected by invoice', () => {
+  const contract = {
+    amount: 500_000,
+    currency: 'usd' as const,
+    interval: 'month' as const,
+    limits: { users: 50 },
+    collection: { method: 'send_invoice' as const, daysUntilDue: 14 },
+  };
+  const sentInvoice = (finalizedAt: number) =>
+    invoice({
+      status: 'open',
+      amountDue: 500_000,
+      amountRemaining: 500_000,
+      attemptCount: 0,
+      billingReason: 'subscription_create',
+      finalizedAt,
+      lastPaymentError: null,
+      dueDate: finalizedAt + 14 * DAY,
+    });
+  const assigned = (finalizedAt: number) => {
+    let out = step(initialState('org_1'), {
+      type: 'assignContract',
+      args: { contract },
+      updateId: 'c1',
+      now: T0,
+    });
+    out = answer(out, { customerId: 'cus_1', testClockId: null }, T0);
+    expect(callOf(out).call).toMatchObject({ name: 'createContractSubscription', input: { step: 'contract:c1' } });
+    return answer(
+      out,
+      snapshot({
+        plan: 'enterprise',
+        unitAmount: 500_000,
+        defaultPaymentMethodId: null,
+        collectionMethod: 'send_invoice',
+        latestInvoice: sentInvoice(finalizedAt),
+      }),
+      T0,
+    );
+  };
+
+  test('the invoice is awaited on its due date, with a reminder three days before it and the overdue check on it', () => {
+    const out = assigned(T0);
+    expect(out.state).toMatchObject({ plan: 'enterprise', status: 'active', contract, dunning: null });
+    expect(out.state.invoiceDue).toMatchObject({ invoiceId: 'in_1', dueAt: T0 + 14 * DAY, remindedBefore: false });
+    expect(pendingDeadlines(out.state, policy).slice(0, 2)).toEqual([
+      { kind: 'invoiceReminder', at: T0 + 11 * DAY },
+      { kind: 'invoiceOverdue', at: T0 + 14 * DAY },
+    ]);
+  });
+
+  test('Stripe running ahead (a test clock) does not shorten the net terms on the workflow’s clock', () => {
+    const out = assigned(T0 + 40 * DAY);
+    expect(out.state.invoiceDue?.dueAt).toBe(T0 + 14 * DAY);
+  });
+
+  test('a contract is refused on a live subscription, and a malformed one before anything is asked of Stripe', () => {
+    const refused = step(active(), { type: 'assignContract', args: { contract }, updateId: 'c2', now: T0 });
+    expect(refused.effects).toEqual([
+      expect.objectContaining({
+        kind: 'reject',
+        error: expect.objectContaining({ type: BillingErrorType.PlanChangeNotAllowed }),
+      }),
+    ]);
+    const malformed = step(initialState('org_2'), {
+      type: 'assignContract',
+      args: { contract: { ...contract, limits: { users: 1.5 } } },
+      updateId: 'c3',
+      now: T0,
+    });
+    expect(malformed.effects).toEqual([
+      expect.objectContaining({
+        kind: 'reject',
+        error: expect.objectContaining({ type: BillingErrorType.InvalidRequest }),
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,74 @@
+import { z } from '@hono/zod-openapi';
+import { contractExample } from '../../examples';
+import { CONTRACT_CURRENCIES, MAX_CONTRACT_AMOUNT, MAX_DAYS_UNTIL_DUE, type Contract } from '../../../domain/contract';
+import { LIMIT_METRICS, UNLIMITED } from '../../../domain/plans';
+import { BILLING_INTERVALS } from '../../../domain/pricing';
+import { findCurrentSubscription } from '../../../db/read-models/subscriptions';
+import { configuredSubscriptionClient } from '../../../subscriptions/client';
+import { defineEndpoint, jsonBody } from '../../endpoint';
+import { USER_BODY_LIMIT } from '../../middleware/guards';
+import { errorResponses } from '../../schemas';
+import { SubscriptionSchema } from '../subscription/schemas';
+import { callWorkflow } from '../subscription/workflow-call';
+
+const ContractBody = z
+  .object({
+    amount: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CONTRACT_AMOUNT)
+      .openapi({ description: 'The contract price per interval, in minor units' }),
+    currency: z.enum(CONTRACT_CURRENCIES),
+    interval: z.enum(BILLING_INTERVALS),
+    limits: z
+      .partialRecord(z.enum(LIMIT_METRICS), z.number().int().min(UNLIMITED))
+      .default({})
+      .openapi({ description: 'Per metric: the limit, or -1 for unlimited; a metric left out is unlimited' }),
+    collection: z.discriminatedUnion('method', [
+      z.object({ method: z.literal('charge_automatically') }).strict(),
+      z
+        .object({ method: z.literal('send_invoice'), daysUntilDue: z.number().int().min(1).max(MAX_DAYS_UNTIL_DUE) })
+        .strict(),
+    ]),
+    email: z.email().max(254).optional().openapi({ description: 'Billing email, when the customer is created now' }),
+  })
+  .strict();
+
+/**
+ * Operators assign an enterprise contract to any organization without a live subscription (on free, with or
+ * without a card): its price, limits and collection. Update-with-start, like subscribe; the workflow decides.
+ */
+export const assignContractEndpoint = defineEndpoint({
+  method: 'post',
+  path: '/admin/organizations/{organizationId}/contract',
+  tags: ['admin'],
+  summary:
+    'Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only)',
+  auth: 'admin',
+  bodyLimit: USER_BODY_LIMIT,
+  params: z.object({ organizationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an organization id') }),
+  body: jsonBody(ContractBody),
+  responses: {
+    200: {
+      description: 'The subscription on the contract',
+      content: {
+        'application/json': {
+          schema: z.object({ subscription: SubscriptionSchema.nullable() }),
+          example: contractExample,
+        },
+      },
+    },
+    ...errorResponses(400, 401, 402, 409, 413, 422, 502, 503),
+  },
+  async handle(r) {
+    const { organizationId } = r.params;
+    const { email, ...contract } = r.body;
+    const subscriptions = configuredSubscriptionClient(r.deps.temporal, r.deps.config);
+    const key = r.header('idempotency-key') ?? `admin-contract:${organizationId}:${JSON.stringify(contract)}`;
+    await callWorkflow(() =>
+      subscriptions.assignContract(organizationId, { contract: contract as Contract, ...(email && { email }) }, key),
+    );
+    return { subscription: await findCurrentSubscription(r.deps.db, organizationId) };
+  },
+});
