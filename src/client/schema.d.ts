@@ -2932,8 +2932,8 @@ export interface paths {
                          *           "number": "ACME-0003",
                          *           "status": "paid",
                          *           "currency": "usd",
-                         *           "amountDue": 9900,
-                         *           "amountPaid": 9900,
+                         *           "amountDue": 11781,
+                         *           "amountPaid": 11781,
                          *           "amountRemaining": 0,
                          *           "billingReason": "subscription_cycle",
                          *           "attemptCount": 1,
@@ -2944,6 +2944,9 @@ export interface paths {
                          *           "dueDate": null,
                          *           "paidAt": "2026-12-01T00:00:03.000Z",
                          *           "createdAt": "2026-12-01T00:00:01.000Z",
+                         *           "tax": 1881,
+                         *           "totalExcludingTax": 9900,
+                         *           "reverseCharge": false,
                          *           "refundedAmount": 0,
                          *           "creditNotes": [],
                          *           "delivery": {
@@ -3074,6 +3077,7 @@ export interface paths {
                          *         "subtotal": 14650,
                          *         "discount": 0,
                          *         "tax": 0,
+                         *         "reverseCharge": false,
                          *         "total": 14650,
                          *         "amountDue": 14650,
                          *         "periodStart": "2026-12-01T00:00:00.000Z",
@@ -6331,6 +6335,10 @@ export interface components {
                 month: number;
                 year: number;
             };
+            /** @description STRIPE_TAX only: the tax included in amountDueNow, as Stripe Tax computed it (renewal amounts are before tax) */
+            tax?: number;
+            /** @description STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT) */
+            reverseCharge?: boolean;
         };
         Discount: {
             promotionCode: string | null;
@@ -6395,6 +6403,12 @@ export interface components {
              * @example 2026-12-05T09:30:00.000Z
              */
             createdAt: string;
+            /** @description Tax Stripe Tax computed, included in amountDue (null: automatic tax was off for this invoice) */
+            tax: number | null;
+            /** @description The total before tax, after discounts */
+            totalExcludingTax: number | null;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             /** @description Refunded through credit notes, minor units */
             refundedAmount: number;
             /** @description Credit notes issued on the invoice, oldest first */
@@ -6430,7 +6444,10 @@ export interface components {
             subtotal: number;
             /** @description Total of the discounts applied */
             discount: number;
+            /** @description Tax Stripe Tax computed (0 without STRIPE_TAX) */
             tax: number;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             total: number;
             /** @description What will be charged, after the customer balance */
             amountDue: number;

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { priceRole } from '../domain/pricing';
+import { automaticTaxParams, taxOf } from './automatic-tax';
 
 export type UpcomingLineKind = 'plan' | 'seats' | 'add_on' | 'overage' | 'proration' | 'other';
 
@@ -18,6 +19,8 @@ export interface UpcomingInvoice {
   subtotal: number;
   discount: number;
   tax: number;
+  /** Stripe Tax reverse-charged the invoice (an EU business customer accounts for the VAT; tax 0). */
+  reverseCharge: boolean;
   total: number;
   amountDue: number;
   periodStart: string;
@@ -38,8 +41,13 @@ const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? [])
 export async function previewUpcomingInvoice(
   stripe: Stripe,
   ids: { customerId: string; subscriptionId: string },
+  options: { stripeTax: boolean },
 ): Promise<UpcomingInvoice> {
-  const preview = await stripe.invoices.createPreview({ customer: ids.customerId, subscription: ids.subscriptionId });
+  const preview = await stripe.invoices.createPreview({
+    customer: ids.customerId,
+    subscription: ids.subscriptionId,
+    ...automaticTaxParams(options.stripeTax),
+  });
   const priceIds = new Set<string>();
   for (const line of preview.lines.data) {
     const price = line.pricing?.price_details?.price;
@@ -59,12 +67,13 @@ export async function previewUpcomingInvoice(
       periodEnd: iso(line.period.end),
     };
   });
-  const tax = sum(preview.total_taxes);
+  const { tax, reverseCharge } = taxOf(preview);
   return {
     currency: preview.currency,
     subtotal: preview.subtotal,
     discount: sum(preview.total_discount_amounts),
     tax,
+    reverseCharge,
     total: preview.total,
     amountDue: preview.amount_due,
     periodStart: iso(preview.period_start),

@@ -18,6 +18,7 @@ import * as subscriptionsContract from './2026-12-05T1202-subscriptions-contract
 import * as apiRateLimits from './2026-12-05T1300-api-rate-limits';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 import * as creditNotes from './2026-12-05T1401-credit-notes';
+import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1300-api-rate-limits': apiRateLimits,
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
   '2026-12-05T1401-credit-notes': creditNotes,
+  '2026-12-05T1600-invoices-tax': invoicesTax,
 };

@@ -22,7 +22,10 @@ const UpcomingSchema = z
     currency: z.string(),
     subtotal: z.number().int(),
     discount: z.number().int().openapi({ description: 'Total of the discounts applied' }),
-    tax: z.number().int(),
+    tax: z.number().int().openapi({ description: 'Tax Stripe Tax computed (0 without STRIPE_TAX)' }),
+    reverseCharge: z
+      .boolean()
+      .openapi({ description: 'Reverse charge: an EU business customer accounts for the VAT itself (tax 0)' }),
     total: z.number().int(),
     amountDue: z.number().int().openapi({ description: 'What will be charged, after the customer balance' }),
     periodStart: z.string().datetime(),
@@ -73,10 +76,14 @@ export const upcomingInvoiceEndpoint = defineEndpoint({
     if (!live?.stripe_subscription_id || live.status === 'incomplete') return { upcoming: null };
     try {
       return {
-        upcoming: await previewUpcomingInvoice(stripeFor(config), {
-          customerId: live.stripe_customer_id,
-          subscriptionId: live.stripe_subscription_id,
-        }),
+        upcoming: await previewUpcomingInvoice(
+          stripeFor(config),
+          {
+            customerId: live.stripe_customer_id,
+            subscriptionId: live.stripe_subscription_id,
+          },
+          { stripeTax: config.stripe.tax },
+        ),
       };
     } catch (err) {
       const e = classifyStripeError(err);
