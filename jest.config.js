@@ -5,12 +5,12 @@ const base = {
   transform,
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
-  // Hooks that create a schema or start an app take seconds on a loaded machine (CI shares two cores): jest's 5 s
-  // default failed them there. A test that hangs still fails, after 30 s.
-  testTimeout: 30_000,
 };
 
 module.exports = {
+  // Hooks that create a schema or start an app take seconds on a loaded machine (CI shares two cores): jest's 5 s
+  // default failed them there. A test that hangs still fails, after 30 s. (A global option: jest ignores it per project.)
+  testTimeout: 30_000,
   projects: [
     {
       ...base,

@@ -15,6 +15,9 @@ for arg in "$@"; do [[ "$arg" == "--no-keep-running" ]] && keep_running=0; done
 
 export STRIPE_TEST_CLOCKS=1 BILLING_POLICY_PROFILE=demo LOG_LEVEL="${LOG_LEVEL:-warn}" OVERAGE_REPORT_INTERVAL_MS="${OVERAGE_REPORT_INTERVAL_MS:-2000}"
 export USAGE_SERVICE_TOKENS="${USAGE_SERVICE_TOKENS:-demo_usage_service_token_0123456789}"
+# An operator token for Vandelay's chapter (an enterprise contract assigned through the admin API); "change-me"
+# in it makes production refuse it, as every token this repository publishes.
+export ADMIN_TOKENS="${ADMIN_TOKENS:-demo_admin_token_change_me_0123456789abcdef}"
 bash scripts/setup.sh postgres temporal stripe-sim mail-sink
 log "catalog: syncing plans, prices and overage meters into the simulator"
 "$TSX" src/cli/billing.ts catalog-sync >"$LOG_DIR/catalog-sync.log" 2>&1 || { cat "$LOG_DIR/catalog-sync.log" >&2; die "catalog sync failed"; }

@@ -26,6 +26,7 @@ const subscription = {
   addOns: { agents_5: 1 },
   scheduledChange: null,
   pause: null,
+  discount: null,
   contract: null,
   invoiceDue: null,
   canceledAt: null,

@@ -6,8 +6,8 @@ import { assignContractCommand } from './commands/assign-contract';
 import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
-import { couponCreateCommand, promotionCodeCreateCommand } from './commands/discounts';
 import { devSignInCommand } from './commands/dev-sign-in';
+import { couponCreateCommand, promotionCodeCreateCommand } from './commands/discounts';
 import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
@@ -30,10 +30,10 @@ const COMMANDS: CliCommand[] = [
   healthReportCommand,
   undeliveredInvoicesCommand,
   resendInvoiceCommand,
-  couponCreateCommand,
-  promotionCodeCreateCommand,
   refundInvoiceCommand,
   devSignInCommand,
+  couponCreateCommand,
+  promotionCodeCreateCommand,
 ];
 
 function help(): string {

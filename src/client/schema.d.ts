@@ -271,6 +271,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -402,6 +403,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -663,6 +665,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -888,6 +891,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1380,6 +1384,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1591,6 +1596,7 @@ export interface paths {
                          *           "behavior": "keep_access",
                          *           "resumesAt": "2027-02-01T00:00:00.000Z"
                          *         },
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1828,6 +1834,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -2436,6 +2443,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -2716,6 +2724,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -3527,6 +3536,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -5110,6 +5120,526 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/admin/invoices/{invoiceId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a paid invoice fully or partly through a Stripe credit note (operators only)
+         * @description Issues a credit note settled as a refund to the card that paid, records who, when, why and how much, and emails the customer the credit note once. 409 when the invoice is not paid or the amount exceeds what is still refundable (`details.refundable`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description Required: a retried refund with the same key refunds once */
+                    "idempotency-key": string;
+                };
+                path: {
+                    invoiceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Minor units; default: everything still refundable */
+                        amount?: number;
+                        /** @enum {string} */
+                        reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
+                        memo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The credit note issued */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "creditNote": {
+                         *         "stripeCreditNoteId": "cn_1QkY7eLkdIwHu7ix",
+                         *         "number": "INV-0042-CN-01",
+                         *         "stripeInvoiceId": "in_1QkY7cLkdIwHu7ix",
+                         *         "organizationId": "org_acme",
+                         *         "currency": "usd",
+                         *         "amount": 1000,
+                         *         "refundedAmount": 1000,
+                         *         "reason": "product_unsatisfactory",
+                         *         "memo": "Outage on 3 March",
+                         *         "pdfUrl": "https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf",
+                         *         "actor": "admin:3f9a1c0b7d2e",
+                         *         "createdAt": "2026-12-03T10:00:00.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            creditNote: components["schemas"]["CreditNote"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "NOT_FOUND",
+                         *         "message": "No route for GET /api/v1/billing/nothing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/admin/organizations/{organizationId}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organizationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The contract price per interval, in minor units */
+                        amount: number;
+                        /** @enum {string} */
+                        currency: "usd" | "eur";
+                        /** @enum {string} */
+                        interval: "month" | "year";
+                        /**
+                         * @description Per metric: the limit, or -1 for unlimited; a metric left out is unlimited
+                         * @default {}
+                         */
+                        limits?: {
+                            agents?: number;
+                            messages?: number;
+                            api_calls?: number;
+                            users?: number;
+                            storage?: number;
+                        };
+                        collection: {
+                            /** @enum {string} */
+                            method: "charge_automatically";
+                        } | {
+                            /** @enum {string} */
+                            method: "send_invoice";
+                            daysUntilDue: number;
+                        };
+                        /**
+                         * Format: email
+                         * @description Billing email, when the customer is created now
+                         */
+                        email?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The subscription on the contract */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "subscription": {
+                         *         "id": "sub_1QkZ2dLkdIwHu7ix",
+                         *         "organizationId": "org_bigcorp",
+                         *         "plan": "enterprise",
+                         *         "status": "active",
+                         *         "currency": "usd",
+                         *         "unitAmount": 500000,
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "pendingPlan": null,
+                         *         "trialEnd": null,
+                         *         "defaultPaymentMethodId": null,
+                         *         "dunningAttempt": 0,
+                         *         "graceEndsAt": null,
+                         *         "dunningPhase": null,
+                         *         "dunningNextActionAt": null,
+                         *         "paymentAction": null,
+                         *         "pendingUpgradePlan": null,
+                         *         "interval": "month",
+                         *         "seats": 0,
+                         *         "addOns": {},
+                         *         "scheduledChange": null,
+                         *         "pause": null,
+                         *         "discount": null,
+                         *         "contract": {
+                         *           "amount": 500000,
+                         *           "currency": "usd",
+                         *           "interval": "month",
+                         *           "limits": {
+                         *             "users": 50,
+                         *             "messages": -1
+                         *           },
+                         *           "collection": {
+                         *             "method": "send_invoice",
+                         *             "daysUntilDue": 30
+                         *           }
+                         *         },
+                         *         "invoiceDue": {
+                         *           "invoiceId": "in_1QkZ2eLkdIwHu7ix",
+                         *           "amountDue": 500000,
+                         *           "currency": "usd",
+                         *           "dueAt": "2026-12-31T00:00:00.000Z"
+                         *         },
+                         *         "canceledAt": null,
+                         *         "endedAt": null,
+                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            subscription: components["schemas"]["Subscription"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CARD_DECLINED: the card was declined; `details.declineCode` says why */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CARD_DECLINED",
+                         *         "message": "Your card was declined.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "declineCode": "insufficient_funds"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/admin/coupons": {
         parameters: {
             query?: never;
@@ -5514,525 +6044,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/billing/admin/invoices/{invoiceId}/refunds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Refund a paid invoice fully or partly through a Stripe credit note (operators only)
-         * @description Issues a credit note settled as a refund to the card that paid, records who, when, why and how much, and emails the customer the credit note once. 409 when the invoice is not paid or the amount exceeds what is still refundable (`details.refundable`).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description Required: a retried refund with the same key refunds once */
-                    "idempotency-key": string;
-                };
-                path: {
-                    invoiceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Minor units; default: everything still refundable */
-                        amount?: number;
-                        /** @enum {string} */
-                        reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
-                        memo?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The credit note issued */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "creditNote": {
-                         *         "stripeCreditNoteId": "cn_1QkY7eLkdIwHu7ix",
-                         *         "number": "INV-0042-CN-01",
-                         *         "stripeInvoiceId": "in_1QkY7cLkdIwHu7ix",
-                         *         "organizationId": "org_acme",
-                         *         "currency": "usd",
-                         *         "amount": 1000,
-                         *         "refundedAmount": 1000,
-                         *         "reason": "product_unsatisfactory",
-                         *         "memo": "Outage on 3 March",
-                         *         "pdfUrl": "https://pay.stripe.com/credit_notes/cn_1QkY7eLkdIwHu7ix/pdf",
-                         *         "actor": "admin:3f9a1c0b7d2e",
-                         *         "createdAt": "2026-12-03T10:00:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            creditNote: components["schemas"]["CreditNote"];
-                        };
-                    };
-                };
-                /** @description INVALID_REQUEST: Stripe rejected the request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "INVALID_REQUEST",
-                         *         "message": "This customer has no attached payment source or default payment method.",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description UNAUTHORIZED: missing, expired or invalid token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "UNAUTHORIZED",
-                         *         "message": "Missing or invalid bearer token",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description NOT_FOUND */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "NOT_FOUND",
-                         *         "message": "No route for GET /api/v1/billing/nothing",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "CONFLICT",
-                         *         "message": "A downgrade is already scheduled; resume first",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "reason": "PendingChangeExists"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description PAYLOAD_TOO_LARGE */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "PAYLOAD_TOO_LARGE",
-                         *         "message": "The request body is too large",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description VALIDATION_FAILED: `details` lists the fields */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "VALIDATION_FAILED",
-                         *         "message": "The request is invalid",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "issues": [
-                         *             {
-                         *               "path": "planId",
-                         *               "message": "Invalid option"
-                         *             }
-                         *           ]
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description RATE_LIMIT: slow down; see Retry-After */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "RATE_LIMIT",
-                         *         "message": "Too many requests; retry after 12 s",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description API_ERROR: the payment provider failed; retry later */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "API_ERROR",
-                         *         "message": "Stripe is unavailable; try again later",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "reason": "StripeUnavailable"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/billing/admin/organizations/{organizationId}/contract": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    organizationId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The contract price per interval, in minor units */
-                        amount: number;
-                        /** @enum {string} */
-                        currency: "usd" | "eur";
-                        /** @enum {string} */
-                        interval: "month" | "year";
-                        /**
-                         * @description Per metric: the limit, or -1 for unlimited; a metric left out is unlimited
-                         * @default {}
-                         */
-                        limits?: {
-                            agents?: number;
-                            messages?: number;
-                            api_calls?: number;
-                            users?: number;
-                            storage?: number;
-                        };
-                        collection: {
-                            /** @enum {string} */
-                            method: "charge_automatically";
-                        } | {
-                            /** @enum {string} */
-                            method: "send_invoice";
-                            daysUntilDue: number;
-                        };
-                        /**
-                         * Format: email
-                         * @description Billing email, when the customer is created now
-                         */
-                        email?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The subscription on the contract */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "subscription": {
-                         *         "id": "sub_1QkZ2dLkdIwHu7ix",
-                         *         "organizationId": "org_bigcorp",
-                         *         "plan": "enterprise",
-                         *         "status": "active",
-                         *         "currency": "usd",
-                         *         "unitAmount": 500000,
-                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
-                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
-                         *         "cancelAtPeriodEnd": false,
-                         *         "pendingPlan": null,
-                         *         "trialEnd": null,
-                         *         "defaultPaymentMethodId": null,
-                         *         "dunningAttempt": 0,
-                         *         "graceEndsAt": null,
-                         *         "dunningPhase": null,
-                         *         "dunningNextActionAt": null,
-                         *         "paymentAction": null,
-                         *         "pendingUpgradePlan": null,
-                         *         "interval": "month",
-                         *         "seats": 0,
-                         *         "addOns": {},
-                         *         "scheduledChange": null,
-                         *         "pause": null,
-                         *         "contract": {
-                         *           "amount": 500000,
-                         *           "currency": "usd",
-                         *           "interval": "month",
-                         *           "limits": {
-                         *             "users": 50,
-                         *             "messages": -1
-                         *           },
-                         *           "collection": {
-                         *             "method": "send_invoice",
-                         *             "daysUntilDue": 30
-                         *           }
-                         *         },
-                         *         "invoiceDue": {
-                         *           "invoiceId": "in_1QkZ2eLkdIwHu7ix",
-                         *           "amountDue": 500000,
-                         *           "currency": "usd",
-                         *           "dueAt": "2026-12-31T00:00:00.000Z"
-                         *         },
-                         *         "canceledAt": null,
-                         *         "endedAt": null,
-                         *         "updatedAt": "2026-12-01T00:00:04.120Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            subscription: components["schemas"]["Subscription"];
-                        };
-                    };
-                };
-                /** @description INVALID_REQUEST: Stripe rejected the request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "INVALID_REQUEST",
-                         *         "message": "This customer has no attached payment source or default payment method.",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description UNAUTHORIZED: missing, expired or invalid token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "UNAUTHORIZED",
-                         *         "message": "Missing or invalid bearer token",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description CARD_DECLINED: the card was declined; `details.declineCode` says why */
-                402: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "CARD_DECLINED",
-                         *         "message": "Your card was declined.",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "declineCode": "insufficient_funds"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "CONFLICT",
-                         *         "message": "A downgrade is already scheduled; resume first",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "reason": "PendingChangeExists"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description PAYLOAD_TOO_LARGE */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "PAYLOAD_TOO_LARGE",
-                         *         "message": "The request body is too large",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description VALIDATION_FAILED: `details` lists the fields */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "VALIDATION_FAILED",
-                         *         "message": "The request is invalid",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "issues": [
-                         *             {
-                         *               "path": "planId",
-                         *               "message": "Invalid option"
-                         *             }
-                         *           ]
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description API_ERROR: the payment provider failed; retry later */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "API_ERROR",
-                         *         "message": "Stripe is unavailable; try again later",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
-                         *         "details": {
-                         *           "reason": "StripeUnavailable"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "SERVICE_UNAVAILABLE",
-                         *         "message": "A dependency is unavailable; try again later",
-                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6214,6 +6225,7 @@ export interface components {
                  */
                 resumesAt: string | null;
             } | null;
+            discount: components["schemas"]["Discount"];
             /** @description An enterprise contract assigned by an operator (price, limits, collection), or null */
             contract: {
                 amount: number;
@@ -6279,6 +6291,24 @@ export interface components {
         } | null;
         /** @enum {string} */
         BillingInterval: "month" | "year";
+        /** @description The promotion code’s discount (POST /subscription/discount); null: none */
+        Discount: {
+            promotionCode: string | null;
+            couponId: string;
+            name: string | null;
+            percentOff: number | null;
+            /** @description Minor units of currency */
+            amountOff: number | null;
+            currency: string | null;
+            /** @description once, repeating or forever */
+            duration: string;
+            durationInMonths: number | null;
+            /**
+             * Format: date-time
+             * @description When a repeating discount stops applying; null for once and forever
+             */
+            endsAt: string | null;
+        } | null;
         /**
          * @example {
          *       "error": {
@@ -6308,6 +6338,7 @@ export interface components {
             amountDueNow: number;
             /** @description Sum of proration lines; negative = credit */
             prorationAmount: number;
+            /** @description One renewal at catalog prices, before any discount (GET /invoices/upcoming has it) */
             nextRenewalAmount: number;
             /** @description Epoch ms the proration was computed for */
             prorationDate: number;
@@ -6340,23 +6371,6 @@ export interface components {
             /** @description STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT) */
             reverseCharge?: boolean;
         };
-        Discount: {
-            promotionCode: string | null;
-            couponId: string;
-            name: string | null;
-            percentOff: number | null;
-            /** @description Minor units of currency */
-            amountOff: number | null;
-            currency: string | null;
-            /** @description once, repeating or forever */
-            duration: string;
-            durationInMonths: number | null;
-            /**
-             * Format: date-time
-             * @description When a repeating discount stops applying; null for once and forever
-             */
-            endsAt: string | null;
-        } | null;
         Invoice: {
             id: string;
             stripeInvoiceId: string;
@@ -6748,6 +6762,23 @@ export interface components {
                 outcome: "requeued" | "retry_now" | "queued" | "already_sent" | "in_flight";
             }[];
         };
+        CreditNote: {
+            stripeCreditNoteId: string;
+            number: string;
+            stripeInvoiceId: string;
+            organizationId: string;
+            currency: string;
+            amount: number;
+            refundedAmount: number;
+            /** @enum {string} */
+            reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
+            memo: string | null;
+            pdfUrl: string | null;
+            /** @description Who issued it (admin:<token fingerprint> or cli:<user>) */
+            actor: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
         Coupon: {
             id: string;
             name: string | null;
@@ -6820,23 +6851,6 @@ export interface components {
              */
             expiresAt?: string;
             maxRedemptions?: number;
-        };
-        CreditNote: {
-            stripeCreditNoteId: string;
-            number: string;
-            stripeInvoiceId: string;
-            organizationId: string;
-            currency: string;
-            amount: number;
-            refundedAmount: number;
-            /** @enum {string} */
-            reason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
-            memo: string | null;
-            pdfUrl: string | null;
-            /** @description Who issued it (admin:<token fingerprint> or cli:<user>) */
-            actor: string;
-            /** Format: date-time */
-            createdAt: string;
         };
     };
     responses: never;

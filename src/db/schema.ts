@@ -1,5 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
+import type { DiscountView } from '../domain/discounts';
 import type { Contract } from '../domain/contract';
 import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
 
@@ -74,6 +75,8 @@ export interface SubscriptionsTable {
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
   pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
+  /** The promotion code's discount (DiscountView as JSON); null = none. */
+  discount: ColumnType<DiscountView | null, string | null | undefined, string | null>;
   /** The enterprise contract in force (Contract as JSON); null = a catalog plan. */
   contract: ColumnType<Contract | null, string | null | undefined, string | null>;
   /** Collection by invoice: the invoice awaiting payment ({ invoiceId, amountDue, currency, dueAt ms }). */

@@ -166,34 +166,22 @@ export async function refundInvoice(
   };
 }
 
+/** A credit note as GET /invoices shows it beside its invoice. */
+export interface CreditNoteSummary {
+  number: string;
+  amount: number;
+  refundedAmount: number;
+  reason: string | null;
+  pdfUrl: string | null;
+  createdAt: string;
+}
+
 /** The credit notes of some invoices, by invoice id (for GET /invoices). */
 export async function creditNotesOf(
   db: Db,
   stripeInvoiceIds: readonly string[],
-): Promise<
-  Map<
-    string,
-    {
-      number: string;
-      amount: number;
-      refundedAmount: number;
-      reason: string | null;
-      pdfUrl: string | null;
-      createdAt: string;
-    }[]
-  >
-> {
-  const byInvoice = new Map<
-    string,
-    {
-      number: string;
-      amount: number;
-      refundedAmount: number;
-      reason: string | null;
-      pdfUrl: string | null;
-      createdAt: string;
-    }[]
-  >();
+): Promise<Map<string, CreditNoteSummary[]>> {
+  const byInvoice = new Map<string, CreditNoteSummary[]>();
   if (stripeInvoiceIds.length === 0) return byInvoice;
   const rows = await db
     .selectFrom('credit_notes')

@@ -5,6 +5,9 @@ import { TEST_SERVICE_TOKEN } from '../helpers/tokens';
 
 jest.setTimeout(240_000);
 
+/** The operator token the API accepts and the demo's contract chapter uses (ADMIN_TOKENS for both). */
+const ADMIN_TOKEN = 'e2e-demo-operator-token-0123456789abcdef';
+
 let stack: Stack;
 let run: Exited;
 
@@ -29,12 +32,17 @@ function mailKinds(organizationId: string): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { ADMIN_TOKENS: ADMIN_TOKEN } });
   await syncCatalog(stack.stripe);
   // The demo's own entry point, as `npm run demo` runs it, pointed at this in-process stack.
   run = await runEntryPoint(
     'tools/demo/main.ts',
-    { STRIPE_API_URL: stack.simUrl, STRIPE_TEST_CLOCKS: '1', USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN },
+    {
+      STRIPE_API_URL: stack.simUrl,
+      STRIPE_TEST_CLOCKS: '1',
+      USAGE_SERVICE_TOKENS: TEST_SERVICE_TOKEN,
+      ADMIN_TOKENS: ADMIN_TOKEN,
+    },
     ['--api-url', stack.api.url, '--mail-url', stack.mail.httpUrl, '--no-keep-running', '--no-color'],
     200_000,
   );
@@ -54,6 +62,7 @@ test('the demo plays every chapter to the end, exits 0 and reports a summary tha
     'hooli',
     'initech',
     'umbrella',
+    'vandelay',
     'wernham',
   ]);
 });
@@ -67,6 +76,7 @@ test('each organization ends where its story says, in the read model, in Stripe 
     umbrella: { plan: 'free', status: 'canceled', emails: ['subscription_canceled'] },
     hooli: { plan: 'starter', status: 'active', emails: ['usage_threshold'] },
     wernham: { plan: 'starter', status: 'active', emails: ['payment_action_required'] },
+    vandelay: { plan: 'enterprise', status: 'active', emails: [] },
   };
   for (const [key, expected] of Object.entries(expectations)) {
     const organizationId = orgs[key] ?? '';
@@ -98,4 +108,26 @@ test('each organization ends where its story says, in the read model, in Stripe 
     .where('organization_id', '=', orgs.hooli ?? '')
     .execute();
   expect(reported).toEqual([{ metric: 'messages', reported_blocks: 1 }]);
+});
+
+test("Vandelay's contract was invoiced on net-30 terms with its own price, paid out of band, and its limits apply", async () => {
+  const organizationId = organizations(run.stdout).vandelay ?? '';
+  const row = await readModel(organizationId);
+  const stripeSub = await stack.stripe.subscriptions.retrieve(row.stripe_subscription_id ?? '', {
+    expand: ['items.data.price'],
+  });
+  expect(stripeSub).toMatchObject({ collection_method: 'send_invoice', days_until_due: 30, status: 'active' });
+  expect(stripeSub.items.data.map((i) => ({ amount: i.price.unit_amount, plan: i.price.metadata.plan }))).toEqual([
+    { amount: 250_000, plan: 'enterprise' },
+  ]);
+  // One invoice, never charged: paid out of band by a customer without a card.
+  const invoices = (await stack.stripe.invoices.list({ subscription: stripeSub.id })).data;
+  expect(invoices.map((i) => ({ status: i.status, due: i.amount_due, paid: i.amount_paid }))).toEqual([
+    { status: 'paid', due: 250_000, paid: 250_000 },
+  ]);
+  const customer = typeof stripeSub.customer === 'string' ? stripeSub.customer : stripeSub.customer.id;
+  expect((await stack.stripe.customers.listPaymentMethods(customer)).data).toEqual([]);
+  expect(row.plan).toBe('enterprise');
+  expect(run.stdout).toMatch(/Vandelay .*\/_sim\/invoices\/in_/);
+  expect(run.stdout).toContain('users 25, agents 10, messages unlimited · 11 agents refused');
 });

@@ -1,8 +1,9 @@
 import { UsageError, type CliCommand } from '../../src/cli/command';
 import { couponCreateCommand, promotionCodeCreateCommand } from '../../src/cli/commands/discounts';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_TERMS, renewalAmount } from '../../src/domain/pricing';
 import type Stripe from 'stripe';
-import { advanceClock, apiClient, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 
 jest.setTimeout(180_000);
@@ -205,6 +206,13 @@ async function invoiceTotals(org: string): Promise<[string | null, number, numbe
     .map((i) => [i.billing_reason, i.subtotal, i.total]);
 }
 
+/** The discount GET /subscription shows (null: none). */
+async function shownDiscount(call: ReturnType<typeof apiClient>): Promise<Record<string, unknown> | null> {
+  const got = await call<{ subscription: { discount: Record<string, unknown> | null } | null }>('GET', '/subscription');
+  expect(got.status).toBe(200);
+  return got.body.subscription?.discount ?? null;
+}
+
 async function customer(tag: string) {
   const org = `org_${tag}_${randomUUID().slice(0, 8)}`;
   return { org, call: apiClient(stack, await userToken({ org, email: `${org}@customers.example` })) };
@@ -251,6 +259,25 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
     expect(created.status).toBe(201);
     const sub = await stripeSubscriptionOf(org);
     expect(sub.discounts).toHaveLength(1);
+    const stripeDiscount = (await stack.stripe.subscriptions.retrieve(sub.id, { expand: ['discounts'] }))
+      .discounts[0] as Stripe.Discount;
+    expect(stripeDiscount.end).not.toBeNull();
+    // GET /subscription shows the discount as Stripe has it: the coupon, its percentage, duration and end.
+    const shown = await eventually(
+      'GET /subscription shows the discount',
+      async () => (await shownDiscount(call)) ?? undefined,
+    );
+    expect(shown).toEqual({
+      promotionCode: 'QUARTER25',
+      couponId: 'E2E_Q',
+      name: '25 % for 2 months',
+      percentOff: 25,
+      amountOff: null,
+      currency: null,
+      duration: 'repeating',
+      durationInMonths: 2,
+      endsAt: new Date(stripeDiscount.end! * 1000).toISOString(),
+    });
     let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
     for (let renewal = 1; renewal <= 2; renewal++) {
       await advanceClock(stack, org, periodEnd + DAY);
@@ -266,6 +293,10 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       [subtotal(totals[2]), subtotal(totals[2])],
     ]);
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+    // Stripe took the ended discount off; the subscription's view follows at the renewal that read it.
+    await eventually('GET /subscription without the ended discount', async () =>
+      (await shownDiscount(call)) === null ? true : undefined,
+    );
   });
 
   test('a forever code applied later reduces every renewal; removing it takes it off', async () => {
@@ -284,6 +315,12 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       duration: 'forever',
       endsAt: null,
     });
+    const shown = await eventually(
+      'GET /subscription shows the discount',
+      async () => (await shownDiscount(call)) ?? undefined,
+    );
+    expect(shown).toEqual(applied.body.discount);
+    expect(shown).toMatchObject({ couponId: 'E2E_FOREVER', durationInMonths: null, amountOff: null });
     let periodEnd = Date.parse(created.body.subscription!.currentPeriodEnd);
     for (let renewal = 1; renewal <= 2; renewal++) {
       await advanceClock(stack, org, periodEnd + DAY);
@@ -299,6 +336,9 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
     const removed = await call<Discount>('DELETE', '/subscription/discount');
     expect(removed.status).toBe(200);
     expect(removed.body.discount).toBeNull();
+    await eventually('GET /subscription without the discount', async () =>
+      (await shownDiscount(call)) === null ? true : undefined,
+    );
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
   });
 
@@ -346,6 +386,78 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
     expect(malformed.status).toBe(422);
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
     expect((await stack.stripe.coupons.retrieve('E2E_PRO_ONLY')).times_redeemed).toBe(0);
+  });
+});
+
+describe('previews with a discount (through the API, on the simulator)', () => {
+  type Preview = { amountDueNow: number; prorationAmount: number; nextRenewalAmount: number; effective: string };
+  type Upcoming = { upcoming: { subtotal: number; discount: number; total: number; amountDue: number } | null };
+
+  async function invoiceWhere(org: string, reason: string, after: number): Promise<Stripe.Invoice> {
+    const sub = await stripeSubscriptionOf(org);
+    return eventually(`a ${reason} invoice`, async () =>
+      (await stack.stripe.invoices.list({ subscription: sub.id, limit: 20 })).data.find(
+        (i) => i.billing_reason === reason && i.created * 1000 >= after && i.status !== 'draft',
+      ),
+    );
+  }
+  const discounted = (i: Stripe.Invoice) => (i.total_discount_amounts ?? []).reduce((s, d) => s + d.amount, 0);
+
+  test('an upgrade preview and the next invoice with a coupon are what Stripe then invoices', async () => {
+    await admin()('POST', '/admin/coupons', {
+      id: 'E2E_FIFTH',
+      name: '20 % forever',
+      percentOff: 20,
+      duration: 'forever',
+    });
+    await admin()('POST', '/admin/promotion-codes', { code: 'FIFTH20', couponId: 'E2E_FIFTH' });
+    const { org, call } = await customer('previews');
+    const created = await call<SubState>(
+      'POST',
+      '/subscription',
+      { planId: 'starter', paymentMethodId: 'pm_card_visa', skipTrial: true, promotionCode: 'FIFTH20' },
+      { 'idempotency-key': `sub-${org}` },
+    );
+    expect(created.status).toBe(201);
+    const start = await clockNow(stack, org);
+    await advanceClock(stack, org, start + 10 * DAY);
+
+    // The upgrade's preview, then the upgrade: Stripe's proration invoice is the preview, discount included.
+    const preview = await call<Preview>('POST', '/subscription/preview', { planId: 'professional' });
+    expect(preview.status).toBe(200);
+    expect(preview.body.effective).toBe('now');
+    expect(preview.body.amountDueNow).toBeGreaterThan(0);
+    // The renewal at catalog prices: the discounted one is GET /invoices/upcoming's.
+    expect(preview.body.nextRenewalAmount).toBe(renewalAmount('professional', DEFAULT_TERMS));
+    const upgraded = await call(
+      'PATCH',
+      '/subscription',
+      { planId: 'professional' },
+      { 'idempotency-key': `up-${org}` },
+    );
+    expect(upgraded.status).toBe(200);
+    const proration = await invoiceWhere(org, 'subscription_update', start);
+    expect(proration.amount_due).toBe(preview.body.amountDueNow);
+
+    // The next invoice as previewed, then as Stripe issues it at the renewal.
+    const upcoming = (await call<Upcoming>('GET', '/invoices/upcoming')).body.upcoming!;
+    expect(upcoming.subtotal).toBe(renewalAmount('professional', DEFAULT_TERMS));
+    expect(upcoming.discount).toBe(Math.round(upcoming.subtotal * 0.2));
+    expect(upcoming.total).toBe(upcoming.subtotal - upcoming.discount);
+    const periodEnd = (await stripeSubscriptionOf(org)).items.data[0]!.current_period_end * 1000;
+    await advanceClock(stack, org, periodEnd + DAY);
+    const renewal = await invoiceWhere(org, 'subscription_cycle', periodEnd);
+    expect({
+      subtotal: renewal.subtotal,
+      discount: discounted(renewal),
+      total: renewal.total,
+      amountDue: renewal.amount_due,
+    }).toEqual({
+      subtotal: upcoming.subtotal,
+      discount: upcoming.discount,
+      total: upcoming.total,
+      amountDue: upcoming.amountDue,
+    });
   });
 });
 

@@ -58,9 +58,11 @@ test('a promotion code applied to a live subscription shows in its view, and rem
     promotionCode: 'spring25',
   });
   expect((await t.state(org)).discount).toEqual(spring);
+  expect(t.fake.projections.at(-1)).toMatchObject({ discount: spring });
 
   const removed = await remove(org);
   expect(removed.discount).toBeNull();
+  expect(t.fake.projections.at(-1)?.discount).toBeNull();
   // Nothing left to remove: refused before Stripe is asked.
   const before = calls('removeDiscount').length;
   expect(await refusal(remove(org))).toEqual({ type: 'InvalidRequest', message: 'the subscription has no discount' });

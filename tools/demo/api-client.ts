@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { createBillingClient, type BillingSchemas } from '../../src/client';
+import { createBillingClient, type BillingSchemas, type paths } from '../../src/client';
 import type { PlanId } from '../../src/domain/plans';
 import type { UsageMetric } from '../../src/domain/usage';
 
@@ -28,6 +28,22 @@ export const SubscriptionStateSchema = z.object({
         .optional(),
       dunningPhase: z.string().nullable().optional(),
       dunningNextActionAt: z.string().nullable().optional(),
+      /** An enterprise contract assigned by an operator (docs/api.md#enterprise-contracts). */
+      contract: z
+        .object({
+          amount: z.number().int(),
+          currency: z.string(),
+          interval: z.string(),
+          limits: z.record(z.string(), z.number().int()),
+          collection: z.object({ method: z.string(), daysUntilDue: z.number().int().optional() }),
+        })
+        .nullable()
+        .optional(),
+      /** Collection by invoice: the invoice awaiting payment and its due date. */
+      invoiceDue: z
+        .object({ invoiceId: z.string(), amountDue: z.number().int(), dueAt: z.string() })
+        .nullable()
+        .optional(),
     })
     .nullable(),
   effectivePlan: z.string(),
@@ -41,6 +57,8 @@ export const InvoiceSchema = z.object({
   amountPaid: z.number().int(),
   billingReason: z.string().nullable(),
   attemptCount: z.number().int(),
+  hostedInvoiceUrl: z.string().nullable().optional(),
+  dueDate: z.string().nullable().optional(),
 });
 export type Invoice = z.infer<typeof InvoiceSchema>;
 const InvoicePageSchema = z.object({ data: z.array(InvoiceSchema), nextCursor: z.string().nullable() });
@@ -71,6 +89,11 @@ const DecisionSchema = z.object({
     })
     .optional(),
 });
+const EntitlementsSchema = z.object({
+  plan: z.string(),
+  metrics: z.array(z.object({ metric: z.string(), limit: z.number().nullable(), used: z.number() })),
+});
+export type Entitlements = z.infer<typeof EntitlementsSchema>;
 const ErrorEnvelope = z.object({
   error: z.object({ code: z.string(), message: z.string(), requestId: z.string().optional() }),
 });
@@ -190,6 +213,7 @@ export function createApiClient(baseUrl: string, token: string) {
       } while (cursor);
       return all;
     },
+    getEntitlements: () => answer(EntitlementsSchema, 'GET /entitlements', api.GET('/api/v1/billing/entitlements')),
     checkEntitlement: (metric: UsageMetric, quantity: number) =>
       answer(
         DecisionSchema,
@@ -199,6 +223,27 @@ export function createApiClient(baseUrl: string, token: string) {
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+export type ContractInput =
+  paths['/api/v1/billing/admin/organizations/{organizationId}/contract']['post']['requestBody']['content']['application/json'];
+
+/** An operator of the billing service (an ADMIN_TOKENS token), through the same typed client. */
+export function createAdminClient(baseUrl: string, adminToken: string) {
+  const api = createBillingClient({ baseUrl, token: () => adminToken, fetch: fetchRetryingWhenBusy });
+  return {
+    assignContract: (organizationId: string, contract: ContractInput) =>
+      answer(
+        SubscriptionStateSchema.pick({ subscription: true }),
+        'POST /admin/organizations/{organizationId}/contract',
+        api.POST('/api/v1/billing/admin/organizations/{organizationId}/contract', {
+          // The route's own default key is the request (organization and contract): a retry is the same assignment.
+          params: { path: { organizationId } },
+          body: contract,
+        }),
+      ),
+  };
+}
+export type AdminClient = ReturnType<typeof createAdminClient>;
 
 export type UsageEventInput = BillingSchemas['UsageEvent'];
 

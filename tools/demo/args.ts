@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export const CHAPTER_KEYS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'wernham'] as const;
+export const CHAPTER_KEYS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'wernham', 'vandelay'] as const;
 export type ChapterKey = (typeof CHAPTER_KEYS)[number];
 
 export interface DemoOptions {

@@ -43,6 +43,7 @@ async function main(): Promise<number> {
       mailUrl: options.mailUrl,
       jwtSecret: config.auth.jwtSecret,
       serviceToken: config.auth.usageServiceTokens[0],
+      adminToken: config.auth.adminTokens[0],
       write: (text) => void process.stdout.write(text),
       live: options.color,
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
-import { createApiClient } from './api-client';
+import { createAdminClient, createApiClient } from './api-client';
 import type { DemoOptions } from './args';
 import { OrgClock } from './clock-driver';
 import { Mailbox } from './mailbox';
@@ -20,6 +20,8 @@ export interface DemoDeps {
   mailUrl: string;
   jwtSecret: string;
   serviceToken: string | undefined;
+  /** An operator token (ADMIN_TOKENS) the API accepts, for the enterprise contract chapter. */
+  adminToken: string | undefined;
   write: (text: string) => void;
   /** A terminal: redraw a live progress line. */
   live: boolean;
@@ -37,7 +39,12 @@ export interface DemoResult {
 const CATALOG_LOOKUP_KEYS = ['billing_starter_monthly', 'billing_professional_monthly'];
 
 /** Checks that every service the story drives answers, so a missing piece fails in the first seconds with its name. */
-async function preflight(deps: DemoDeps): Promise<void> {
+async function preflight(deps: DemoDeps, options: DemoOptions): Promise<void> {
+  if (options.only.includes('vandelay') && !deps.adminToken) {
+    throw new Error(
+      "Vandelay's chapter is an operator assigning a contract: set ADMIN_TOKENS for the API and the demo (scripts/demo.sh does), or leave it out with --only",
+    );
+  }
   await waitFor(`the billing API at ${deps.apiUrl}/readyz`, async () => {
     const res = await fetch(`${deps.apiUrl}/readyz`);
     return res.ok ? done(true) : notYet(`HTTP ${res.status}: ${await res.text()}`);
@@ -58,6 +65,7 @@ async function buildChapters(deps: DemoDeps, options: DemoOptions): Promise<Chap
     stripe: deps.stripe,
     simUrl: deps.simUrl,
     serviceToken: deps.serviceToken,
+    admin: deps.adminToken ? createAdminClient(deps.apiUrl, deps.adminToken) : undefined,
     fast: options.fast,
   };
   return Promise.all(
@@ -108,7 +116,7 @@ async function playChapter(
 export async function runDemo(deps: DemoDeps, options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const timeline = new Timeline({ write: deps.write, color: options.color, live: deps.live });
-  await preflight(deps);
+  await preflight(deps, options);
   const chapters = await buildChapters(deps, options);
 
   timeline.note(timeline.bold('The story'));

@@ -51,7 +51,11 @@ async function observe(chapter: Chapter, stripe: Stripe): Promise<SummaryRow> {
         `cancel at period end: read model ${sub.cancelAtPeriodEnd}, Stripe ${stripeSub.cancel_at_period_end}`,
       );
     const price = stripeSub.items.data[0]?.price;
-    const stripePlan = planForLookupKey(typeof price === 'object' ? price.lookup_key : null);
+    // A contract's own price has no lookup key; its metadata names the plan (src/stripe/snapshots.ts).
+    const stripePlan =
+      typeof price === 'object'
+        ? (planForLookupKey(price.lookup_key) ?? (price.metadata?.plan === 'enterprise' ? 'enterprise' : null))
+        : null;
     if (sub.status !== 'canceled' && sub.plan !== stripePlan)
       problems.push(`plan: read model ${sub.plan}, Stripe price of ${stripePlan ?? 'no catalog plan'}`);
   }

@@ -85,14 +85,14 @@ export interface SimState {
   paymentIntentInvoices: Record<string, string>;
   /** Customer tax IDs (absent in older state files: they start empty). */
   taxIds: Record<string, Stripe.TaxId>;
+  creditNotes: Record<string, Stripe.CreditNote>;
+  refunds: Record<string, Stripe.Refund>;
   /** Coupons, promotion codes and the discounts redeemed from them (absent in older state files: they start empty). */
   coupons: Record<string, Stripe.Coupon>;
   /** Deleted coupons: gone from the API, still behind the discounts redeemed from them. */
   deletedCoupons: Record<string, Stripe.Coupon>;
   promotionCodes: Record<string, Stripe.PromotionCode>;
   discounts: Record<string, Stripe.Discount>;
-  creditNotes: Record<string, Stripe.CreditNote>;
-  refunds: Record<string, Stripe.Refund>;
 }
 
 export function emptyState(): SimState {
@@ -119,12 +119,12 @@ export function emptyState(): SimState {
     charges: {},
     paymentIntentInvoices: {},
     taxIds: {},
+    creditNotes: {},
+    refunds: {},
     coupons: {},
     deletedCoupons: {},
     promotionCodes: {},
     discounts: {},
-    creditNotes: {},
-    refunds: {},
   };
 }
 

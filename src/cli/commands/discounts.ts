@@ -23,7 +23,7 @@ export const couponCreateCommand: CliCommand = {
   usage:
     'coupon-create --name <text> (--percent-off <n> | --amount-off <cents> --currency usd|eur) --duration once|repeating|forever [--months <n>] [--id <id>] [--plans starter,professional] [--redeem-by <ISO date>] [--max-redemptions <n>]',
   example:
-    'npm run billing -- coupon-create --name "Launch 25" --percent-off 25 --duration repeating --months 3 --id LAUNCH25',
+    'npm run billing -- coupon-create --id SPRING25 --name "Spring: 25 % for 3 months" --percent-off 25 --duration repeating --months 3 --plans starter,professional --max-redemptions 100',
   async run(argv, { config, out }) {
     const o = parseOptions(
       argv,
@@ -82,7 +82,8 @@ export const promotionCodeCreateCommand: CliCommand = {
   summary: 'Creates a promotion code customers type to redeem a coupon',
   usage:
     'promotion-code-create --code <LETTERSDIGITS> --coupon <couponId> [--expires-at <ISO date>] [--max-redemptions <n>]',
-  example: 'npm run billing -- promotion-code-create --code SPRING25 --coupon LAUNCH25 --max-redemptions 100',
+  example:
+    'npm run billing -- promotion-code-create --code SPRING25 --coupon SPRING25 --expires-at 2027-04-01T00:00:00Z --max-redemptions 50',
   async run(argv, { config, out }) {
     const o = parseOptions(
       argv,

@@ -18,6 +18,7 @@ import * as subscriptionsContract from './2026-12-05T1202-subscriptions-contract
 import * as apiRateLimits from './2026-12-05T1300-api-rate-limits';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 import * as creditNotes from './2026-12-05T1401-credit-notes';
+import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
 import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 
 /**
@@ -44,5 +45,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1300-api-rate-limits': apiRateLimits,
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
   '2026-12-05T1401-credit-notes': creditNotes,
+  '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
   '2026-12-05T1600-invoices-tax': invoicesTax,
 };

@@ -358,6 +358,8 @@ export interface PublishedSubscription {
   scheduledChange?: ScheduledChangeView | null;
   /** Absent (or ignored) while not paused. */
   pause?: PauseView | null;
+  /** Absent (or ignored) while there is no discount. */
+  discount?: DiscountView | null;
   /** Absent (or ignored) without a contract. */
   contract?: Contract | null;
   invoiceDue?: SubscriptionView['invoiceDue'];
@@ -392,6 +394,7 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     addOns: view.addOns,
     scheduledChange: view.scheduledChange,
     pause: view.pause,
+    discount: view.discount,
     contract: view.contract,
     invoiceDue: view.invoiceDue,
     canceledAt: s.canceledAt,

@@ -1161,6 +1161,7 @@ function publishedKey(p: PublishedSubscription): string {
     addOns,
     scheduledChange,
     pause,
+    discount,
     contract,
     invoiceDue,
     ...base
@@ -1175,6 +1176,7 @@ function publishedKey(p: PublishedSubscription): string {
     ...(hasAddOns ? { addOns } : {}),
     ...(scheduledChange ? { scheduledChange } : {}),
     ...(pause ? { pause } : {}),
+    ...(discount ? { discount } : {}),
     ...(contract ? { contract } : {}),
     ...(invoiceDue ? { invoiceDue } : {}),
   });

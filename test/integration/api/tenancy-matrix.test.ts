@@ -643,17 +643,6 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
-  // Coupons and promotion codes are the operator's, not an organization's: no user token may create one.
-  'POST /api/v1/billing/admin/coupons': {
-    access: 'admin',
-    valid: { path: `${B}/admin/coupons`, body: { name: 'Matrix', percentOff: 10, duration: 'once' } },
-    attempts: [],
-  },
-  'POST /api/v1/billing/admin/promotion-codes': {
-    access: 'admin',
-    valid: { path: `${B}/admin/promotion-codes`, body: { code: 'MATRIX10', couponId: 'MATRIX' } },
-    attempts: [],
-  },
   'POST /api/v1/billing/admin/invoices/{invoiceId}/refunds': {
     access: 'admin',
     valid: { path: `${B}/admin/invoices/{invoiceId}/refunds`, body: { reason: 'duplicate' } },
@@ -692,6 +681,17 @@ const MATRIX: Record<string, Entry> = {
         code: 'UNAUTHORIZED',
       },
     ],
+  },
+  // Coupons and promotion codes are the operator's, not an organization's: no user token may create one.
+  'POST /api/v1/billing/admin/coupons': {
+    access: 'admin',
+    valid: { path: `${B}/admin/coupons`, body: { name: 'Matrix', percentOff: 10, duration: 'once' } },
+    attempts: [],
+  },
+  'POST /api/v1/billing/admin/promotion-codes': {
+    access: 'admin',
+    valid: { path: `${B}/admin/promotion-codes`, body: { code: 'MATRIX10', couponId: 'MATRIX' } },
+    attempts: [],
   },
   'GET /healthz': {
     access: 'public',

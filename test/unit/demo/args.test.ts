@@ -5,7 +5,7 @@ describe('demo flags', () => {
     expect(parseDemoArgs([], true)).toMatchObject({
       fast: false,
       keepRunning: true,
-      only: ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'wernham'],
+      only: ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'wernham', 'vandelay'],
       color: true,
       apiUrl: undefined,
     });

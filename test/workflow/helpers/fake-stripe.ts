@@ -41,10 +41,10 @@ interface FakeSubscription {
   schedule?: { id: string; plan: PlanId; terms: Terms };
   /** Stripe's pause_collection: renewals still invoice, but nothing is attempted (voided, uncollectible or draft). */
   pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt: number | null };
-  /** The promotion code's discount (absent: never set, null: removed). */
-  discount?: DiscountView | null;
   /** An enterprise contract's price; with daysUntilDue its invoices are sent for payment, not charged. */
   contract?: { amount: number; daysUntilDue: number | null };
+  /** The promotion code's discount (absent: never set, null: removed). */
+  discount?: DiscountView | null;
 }
 
 interface FakeInvoice {
@@ -248,8 +248,8 @@ export class FakeStripe {
       addOns: sub.terms.addOns,
       scheduleId: sub.schedule?.id ?? null,
       pauseCollection: sub.pauseCollection ?? null,
-      ...(sub.discount !== undefined ? { discount: sub.discount } : {}),
       collectionMethod: sub.contract?.daysUntilDue != null ? 'send_invoice' : 'charge_automatically',
+      ...(sub.discount !== undefined ? { discount: sub.discount } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import { globexChapter } from './globex';
 import { hooliChapter } from './hooli';
 import { initechChapter } from './initech';
 import { umbrellaChapter } from './umbrella';
+import { vandelayChapter } from './vandelay';
 import { wernhamChapter } from './wernham';
 import type { Chapter, DemoOrg, StoryEnv } from './types';
 
@@ -14,6 +15,7 @@ export const CHAPTERS: Record<ChapterKey, { name: string; build: (org: DemoOrg, 
   umbrella: { name: 'Umbrella', build: umbrellaChapter },
   hooli: { name: 'Hooli', build: hooliChapter },
   wernham: { name: 'Wernham', build: wernhamChapter },
+  vandelay: { name: 'Vandelay', build: vandelayChapter },
 };
 
 export type { Chapter, DemoOrg, Expectation, StoryEnv, Step } from './types';

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { ApiClient } from '../api-client';
+import type { AdminClient, ApiClient } from '../api-client';
 import type { ChapterKey } from '../args';
 import type { OrgClock } from '../clock-driver';
 import type { Mailbox } from '../mailbox';
@@ -24,6 +24,8 @@ export interface StoryEnv {
   simUrl: string;
   /** A service token for usage ingestion (USAGE_SERVICE_TOKENS); without one the usage chapter is skipped. */
   serviceToken: string | undefined;
+  /** An operator's client (an ADMIN_TOKENS token), for the contract chapter; none without a token. */
+  admin: AdminClient | undefined;
   fast: boolean;
 }
 

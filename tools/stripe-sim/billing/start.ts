@@ -26,12 +26,12 @@ export interface StartParams {
   description: string | undefined;
   /** Stripe's `off_session`: the first payment is attempted without the customer (default: on session). */
   offSession: boolean;
+  /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
+  collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
   /** `discounts`: coupons or promotion codes redeemed for the new subscription (all or none). */
   discounts: DiscountSpec[];
   /** `automatic_tax[enabled]`: Stripe Tax computes the subscription's invoices from the customer's location. */
   automaticTax: boolean;
-  /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
-  collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {

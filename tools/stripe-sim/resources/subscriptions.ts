@@ -180,9 +180,9 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       saveDefaultPaymentMethod: p.payment_settings?.save_default_payment_method ?? 'off',
       description: p.description,
       offSession: p.off_session ?? false,
+      collection: collectionOf(p.collection_method, p.days_until_due),
       discounts: p.discounts || [],
       automaticTax: p.automatic_tax?.enabled ?? false,
-      collection: collectionOf(p.collection_method, p.days_until_due),
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../../endpoint';
-import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
 import { assignContractEndpoint } from './assign-contract';
+import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
 import { healthReportEndpoint } from './health-report';
 import { refundInvoiceEndpoint } from './refund-invoice';
 import { resendInvoiceEndpoint } from './resend-invoice';
@@ -11,8 +11,8 @@ export const adminEndpoints: Endpoint[] = [
   healthReportEndpoint,
   undeliveredInvoicesEndpoint,
   resendInvoiceEndpoint,
-  createCouponEndpoint,
-  createPromotionCodeEndpoint,
   refundInvoiceEndpoint,
   assignContractEndpoint,
+  createCouponEndpoint,
+  createPromotionCodeEndpoint,
 ];

@@ -5,29 +5,12 @@ import { USER_BODY_LIMIT } from '../../middleware/guards';
 import { defineEndpoint, jsonBody } from '../../endpoint';
 import { IdempotencyHeaders, errorResponses } from '../../schemas';
 import { callWorkflow, ownSubscription } from './workflow-call';
+import { DiscountSchema } from './schemas';
 
 export const PromotionCodeInput = z
   .string()
   .regex(PROMOTION_CODE, 'letters and digits (3-40)')
   .openapi({ description: 'A promotion code as the customer typed it (any case)', example: 'SPRING25' });
-
-export const DiscountSchema = z
-  .object({
-    promotionCode: z.string().nullable(),
-    couponId: z.string(),
-    name: z.string().nullable(),
-    percentOff: z.number().nullable(),
-    amountOff: z.number().int().nullable().openapi({ description: 'Minor units of currency' }),
-    currency: z.string().nullable(),
-    duration: z.string().openapi({ description: 'once, repeating or forever' }),
-    durationInMonths: z.number().int().nullable(),
-    endsAt: z
-      .string()
-      .datetime()
-      .nullable()
-      .openapi({ description: 'When a repeating discount stops applying; null for once and forever' }),
-  })
-  .openapi('Discount');
 
 const DiscountEnvelope = z.object({ discount: DiscountSchema.nullable() });
 

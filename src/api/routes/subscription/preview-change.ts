@@ -14,7 +14,10 @@ const Preview = z
     currency: z.string(),
     amountDueNow: z.number().int().openapi({ description: 'Charged immediately if confirmed (minor units)' }),
     prorationAmount: z.number().int().openapi({ description: 'Sum of proration lines; negative = credit' }),
-    nextRenewalAmount: z.number().int(),
+    nextRenewalAmount: z
+      .number()
+      .int()
+      .openapi({ description: 'One renewal at catalog prices, before any discount (GET /invoices/upcoming has it)' }),
     prorationDate: z.number().int().openapi({ description: 'Epoch ms the proration was computed for' }),
     effective: z
       .enum(['now', 'at_renewal'])
