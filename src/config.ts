@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANCEL_REFUND_POLICIES, type CancelRefundPolicy } from './domain/cancellation';
 import { POLICY_PROFILE_NAMES, type PolicyProfile } from './domain/policy-profiles';
 import { otelSchema, tracingConfig, type TracingConfig } from './telemetry/otel-env';
 import {
@@ -113,6 +114,7 @@ const schema = z
     HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(16_384),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
     BILLING_POLICY_PROFILE: z.enum(POLICY_PROFILE_NAMES).default('standard'),
+    CANCEL_REFUND: z.enum(CANCEL_REFUND_POLICIES).default('none'),
     USAGE_RAW_RETENTION_DAYS: positiveInt.default(90),
     USAGE_COMMIT_SHARDS: z.coerce.number().int().min(1).max(16).default(1),
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
@@ -300,6 +302,8 @@ export interface Config {
   workerSdkMetricsPort: number;
   /** Which policy durations new subscription workflows start with (src/domain/policy-profiles.ts). */
   policyProfile: PolicyProfile;
+  /** What an immediate cancel by the customer gives back: nothing, or the paid period's unused time (credit notes). */
+  cancelRefund: CancelRefundPolicy;
   /**
    * Raw usage events older than `rawRetentionDays` are dropped by month; aggregates and the dedupe
    * ledger stay. `commitShards`: ingestion statements in flight at once (group commit by organization).
@@ -431,6 +435,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     policyProfile: e.BILLING_POLICY_PROFILE,
+    cancelRefund: e.CANCEL_REFUND,
     usage: {
       rawRetentionDays: e.USAGE_RAW_RETENTION_DAYS,
       overageReportIntervalMs: e.OVERAGE_REPORT_INTERVAL_MS,

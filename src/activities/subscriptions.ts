@@ -21,6 +21,7 @@ import { followsWorkflowClock, followWorkflowClock } from './test-clock';
 import type {
   ChangePlanInput,
   ChangePlanOutcome,
+  CancelSubscriptionInput,
   CreateContractSubscriptionInput,
   CreateSubscriptionInput,
   ExtendTrialInput,
@@ -29,9 +30,9 @@ import type {
   PreviewPlanChangeInput,
   SetCancelAtPeriodEndInput,
   SubscriptionSnapshot,
-  SubscriptionUpdateInput,
 } from './types';
 import { classifyStripeError } from '../stripe/errors';
+import { refundUnusedTime } from './cancel-refund';
 
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
@@ -264,15 +265,27 @@ export function subscriptionActivities(deps: ActivityDeps) {
       return snapshot(sub);
     },
 
-    /** Ends access now; no refund, no final invoice. Canceling an already canceled subscription is a no-op. */
-    async cancelSubscription({ subscriptionId, step }: SubscriptionUpdateInput): Promise<SubscriptionSnapshot> {
+    /**
+     * Ends access now, with no final invoice. Stripe prorates nothing (`prorate: false`); with `refundUnusedTime`
+     * (CANCEL_REFUND=prorated) the unused time of the paid period is refunded through credit notes
+     * (cancel-refund.ts), also when a retried attempt finds the subscription already canceled.
+     */
+    async cancelSubscription({
+      subscriptionId,
+      step,
+      refundUnusedTime: refund,
+    }: CancelSubscriptionInput): Promise<SubscriptionSnapshot> {
       const current = await stripe.subscriptions.retrieve(subscriptionId, { expand: SUBSCRIPTION_EXPAND });
-      if (current.status === 'canceled' || current.status === 'incomplete_expired') return snapshot(current);
-      const sub = await stripe.subscriptions.cancel(
-        subscriptionId,
-        { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
-        { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
-      );
+      const ended = current.status === 'canceled' || current.status === 'incomplete_expired';
+      const sub = ended
+        ? current
+        : await stripe.subscriptions.cancel(
+            subscriptionId,
+            { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
+            { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
+          );
+      if (refund && sub.canceled_at !== null)
+        await refundUnusedTime(deps, { subscriptionId, canceledAt: sub.canceled_at * 1000, step });
       return snapshot(sub);
     },
 

@@ -4,6 +4,7 @@ import type { StripePort } from '../domain/subscription/stripe';
 
 export type {
   AttachPaymentMethodInput,
+  CancelSubscriptionInput,
   ChangePlanInput,
   ChangePlanOutcome,
   CreateContractSubscriptionInput,

@@ -619,7 +619,7 @@ export interface paths {
         delete: {
             parameters: {
                 query?: {
-                    /** @description true = end now and fall back to free; false (default) = at period end, reversible until then */
+                    /** @description true = end now and fall back to free (with CANCEL_REFUND=prorated, the unused time of the paid period is refunded to the card through a credit note); false (default) = at period end, reversible until then */
                     immediate?: "true" | "false";
                 };
                 header?: {

@@ -1,7 +1,10 @@
 /**
  * Which emails an invoice owes its organization. Every finalized invoice with something to pay is
  * sent once (first, renewal, proration, final alike), and a paid one also gets a receipt once. Drafts,
- * voided or deleted drafts and $0 invoices (a trial's start) owe nothing.
+ * voided or deleted drafts and $0 invoices (a trial's start) owe nothing; nor does an invoice marked
+ * uncollectible without ever being attempted (a renewal during a pause that keeps access: Stripe's
+ * `pause_collection` with `mark_uncollectible` finalizes it and marks it at once; nobody is asked to pay).
+ * An invoice marked uncollectible after its attempts (dunning lost) was owed its email while open.
  *
  * The migration's partial index `invoices_awaiting_email` and the mailer's due-query repeat this rule
  * in SQL; change all three together.
@@ -16,11 +19,14 @@ export interface InvoiceEmailFacts {
   status: string;
   amountDue: number;
   amountPaid: number;
+  /** Stripe's payment attempts on it. */
+  attemptCount: number;
 }
 
 export function requiredInvoiceEmails(invoice: InvoiceEmailFacts): InvoiceEmailKind[] {
   const kinds: InvoiceEmailKind[] = [];
-  if ((FINALIZED_INVOICE_STATUSES as readonly string[]).includes(invoice.status) && invoice.amountDue > 0)
+  const collected = invoice.status !== 'uncollectible' || invoice.attemptCount > 0;
+  if ((FINALIZED_INVOICE_STATUSES as readonly string[]).includes(invoice.status) && invoice.amountDue > 0 && collected)
     kinds.push('invoice_issued');
   if (invoice.status === 'paid' && invoice.amountPaid > 0) kinds.push('invoice_receipt');
   return kinds;

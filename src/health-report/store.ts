@@ -206,7 +206,14 @@ export async function invoiceDeliveryMetrics(db: Db, range: MetricsRange): Promi
       join.on((eb) => eb('orc.dedupe_key', '=', eb(eb.val('invoice_receipt:'), '||', eb.ref('i.stripe_invoice_id')))),
     )
     .select((eb) => {
-      const issuedOwed = eb.and([eb('i.status', 'in', ['open', 'paid', 'uncollectible']), eb('i.amount_due', '>', 0)]);
+      // requiredInvoiceEmails: an uncollectible invoice never attempted (a pause's) owes no email.
+      const issuedOwed = eb.and([
+        eb('i.amount_due', '>', 0),
+        eb.or([
+          eb('i.status', 'in', ['open', 'paid']),
+          eb.and([eb('i.status', '=', 'uncollectible'), eb('i.attempt_count', '>', 0)]),
+        ]),
+      ]);
       const receiptOwed = eb.and([eb('i.status', '=', 'paid'), eb('i.amount_paid', '>', 0)]);
       const counts = (owed: typeof issuedOwed, outbox: 'oi.status' | 'orc.status', prefix: string) => [
         eb.fn.countAll<number>().filterWhere(owed).as(`${prefix}_required`),

@@ -27,6 +27,7 @@ interface JoinedRow {
   status: string;
   amount_due: number;
   amount_paid: number;
+  attempt_count: number;
   issued_email_queued_at: Date | null;
   receipt_email_queued_at: Date | null;
   issued_status: string | null;
@@ -59,6 +60,7 @@ export function deliveryOf(row: JoinedRow): InvoiceDelivery {
   const required = requiredInvoiceEmails({
     status: row.status,
     amountDue: row.amount_due,
+    attemptCount: row.attempt_count,
     amountPaid: row.amount_paid,
   });
   return {

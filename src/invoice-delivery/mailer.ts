@@ -77,6 +77,7 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
     const owed = requiredInvoiceEmails({
       status: invoice.status,
       amountDue: invoice.amount_due,
+      attemptCount: invoice.attempt_count,
       amountPaid: invoice.amount_paid,
     }).filter((kind) => invoice[EMAIL_MARKER[kind]] === null);
     const lineSummary = owed.includes('invoice_issued') ? await deps.lineSummary(invoice.stripe_invoice_id) : null;

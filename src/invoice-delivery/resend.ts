@@ -44,7 +44,12 @@ export async function resendInvoiceEmails(
 ): Promise<ResendResult> {
   const row = await findInvoiceWithEmails(db, input.stripeInvoiceId);
   if (!row) throw new ResendError('invoice_not_found', `No invoice ${input.stripeInvoiceId} in the read model`);
-  const owed = requiredInvoiceEmails({ status: row.status, amountDue: row.amount_due, amountPaid: row.amount_paid });
+  const owed = requiredInvoiceEmails({
+    status: row.status,
+    amountDue: row.amount_due,
+    amountPaid: row.amount_paid,
+    attemptCount: row.attempt_count,
+  });
   const kinds = input.kind ? [input.kind] : owed;
   if (kinds.length === 0 || !kinds.every((k) => owed.includes(k))) {
     throw new ResendError(

@@ -7,12 +7,12 @@ import { INVOICE_EMAIL_KINDS } from '../domain/invoice-emails';
 /**
  * SQL for "this invoice still owes an email the mailer has not stored": requiredInvoiceEmails with the
  * per-kind markers. Kept identical to the predicate of the partial index `invoices_awaiting_email`
- * (migration 0016) so the planner can use it; `table` only qualifies the columns. Raw: the builder would
+ * (migration 2026-12-05T1701, after 0016) so the planner can use it; `table` only qualifies the columns. Raw: the builder would
  * send the statuses as parameters, and a partial index is matched only against the literal predicate.
  */
 export function awaitingEmail(table: 'invoices' | 'i'): RawBuilder<boolean> {
   const c = (column: string) => sql.ref(`${table}.${column}`);
-  return sql<boolean>`((${c('issued_email_queued_at')} is null and ${c('status')} in ('open', 'paid', 'uncollectible') and ${c('amount_due')} > 0)
+  return sql<boolean>`((${c('issued_email_queued_at')} is null and ${c('amount_due')} > 0 and (${c('status')} in ('open', 'paid') or (${c('status')} = 'uncollectible' and ${c('attempt_count')} > 0)))
     or (${c('receipt_email_queued_at')} is null and ${c('status')} = 'paid' and ${c('amount_paid')} > 0))`;
 }
 
@@ -37,6 +37,7 @@ function invoicesWithEmails(db: Db) {
       'i.status',
       'i.amount_due',
       'i.amount_paid',
+      'i.attempt_count',
       'i.currency',
       'i.stripe_created_at',
       'i.issued_email_queued_at',
@@ -105,6 +106,7 @@ export function findInvoicesAwaitingEmail(db: Db, limit: number) {
       'currency',
       'amount_due',
       'amount_paid',
+      'attempt_count',
       'billing_reason',
       'hosted_invoice_url',
       'invoice_pdf',

@@ -20,6 +20,7 @@ import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-pr
 import * as creditNotes from './2026-12-05T1401-credit-notes';
 import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
 import * as invoicesTax from './2026-12-05T1600-invoices-tax';
+import * as invoicesAwaitingEmailPauses from './2026-12-05T1701-invoices-awaiting-email-pauses';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1401-credit-notes': creditNotes,
   '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
   '2026-12-05T1600-invoices-tax': invoicesTax,
+  '2026-12-05T1701-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
 };

@@ -1,4 +1,5 @@
 import type { BillingProfile } from '../billing-profile';
+import type { CancelRefundPolicy } from '../cancellation';
 import type { PlanChangeActor } from '../plan-change';
 import type { Contract } from '../contract';
 import type { PauseBehavior } from '../pause';
@@ -47,6 +48,8 @@ export interface ChangePlanResult {
 }
 export interface CancelArgs {
   atPeriodEnd: boolean;
+  /** What an immediate cancel gives back (the API passes CANCEL_REFUND); absent = nothing. */
+  refund?: CancelRefundPolicy;
 }
 export interface UpdatePaymentMethodArgs {
   paymentMethodId: string;

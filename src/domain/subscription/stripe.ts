@@ -192,6 +192,10 @@ export interface SubscriptionUpdateInput extends Clocked, Step {
 export interface ApplyDiscountInput extends SubscriptionUpdateInput {
   promotionCode: string;
 }
+/** An immediate cancel; `refundUnusedTime` (CANCEL_REFUND=prorated, absent before it existed) refunds the rest of the period. */
+export interface CancelSubscriptionInput extends SubscriptionUpdateInput {
+  refundUnusedTime?: boolean;
+}
 export interface SetCancelAtPeriodEndInput extends SubscriptionUpdateInput {
   cancelAtPeriodEnd: boolean;
 }
@@ -270,7 +274,7 @@ export interface StripeCalls {
   previewPlanChange: [PreviewPlanChangeInput, PlanChangePreview];
   setCancelAtPeriodEnd: [SetCancelAtPeriodEndInput, SubscriptionSnapshot];
   extendTrial: [ExtendTrialInput, SubscriptionSnapshot];
-  cancelSubscription: [SubscriptionUpdateInput, SubscriptionSnapshot];
+  cancelSubscription: [CancelSubscriptionInput, SubscriptionSnapshot];
   fetchSubscription: [FetchSubscriptionInput, SubscriptionSnapshot];
   fetchInvoice: [FetchInvoiceInput, InvoiceSnapshot];
   payInvoice: [PayInvoiceInput, PayInvoiceResult];

@@ -1,6 +1,6 @@
 import { PROMOTION_CODE } from '../discounts';
 import type { BillingPolicy } from '../billing-policy';
-import { decideCancel, decideResume } from '../cancellation';
+import { CANCEL_REFUND_POLICIES, decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
 import { contractRefusal } from '../contract';
@@ -133,7 +133,15 @@ class Step {
         if (subscriptionId === null) return;
         const immediate = decideCancel(s, cmd.args.atPeriodEnd).kind === 'immediate';
         const call: StripeCall = immediate
-          ? { name: 'cancelSubscription', input: { subscriptionId, step: `cancel:${cmd.updateId}`, asOf } }
+          ? {
+              name: 'cancelSubscription',
+              input: {
+                subscriptionId,
+                step: `cancel:${cmd.updateId}`,
+                asOf,
+                ...(cmd.args.refund === 'prorated' && { refundUnusedTime: true }),
+              },
+            }
           : {
               name: 'setCancelAtPeriodEnd',
               input: { subscriptionId, cancelAtPeriodEnd: true, step: `cancel_at_period_end:${cmd.updateId}`, asOf },
@@ -1242,6 +1250,9 @@ export function refusal(
       return null;
     }
     case 'cancel': {
+      const refund = cmd.args?.refund;
+      if (refund !== undefined && !CANCEL_REFUND_POLICIES.includes(refund))
+        return reject(BillingErrorType.InvalidRequest, `refund must be one of ${CANCEL_REFUND_POLICIES.join(', ')}`);
       const decision = decideCancel(s, cmd.args?.atPeriodEnd === true);
       if (decision.kind === 'rejected') return reject(decision.reason, decision.message);
       // Stripe refuses cancel_at_period_end on a subscription a schedule manages.

@@ -268,3 +268,31 @@ test('when Stripe cannot be reached the invoice stays due and is emailed by a la
   await dispatcher().runOnce();
   expect(kindsOf(await inbox(sink, email))).toEqual(['invoice_issued', 'invoice_receipt']);
 });
+
+test('a renewal marked uncollectible during a pause with access owes no email and leaves the due set; a dunning-lost one is still emailed', async () => {
+  const { org, email, invoice } = await paidFirstInvoice();
+  expect((await mailer().runOnce()).enqueued).toBe(2);
+  await dispatcher().runOnce();
+  await fetch(`${sink.httpUrl}/messages`, { method: 'DELETE' });
+  // As Stripe's pause_collection (mark_uncollectible) leaves a renewal: finalized and marked at once, never attempted;
+  // and one marked uncollectible at the end of dunning, after its attempts, whose email was never stored.
+  const paused = { ...invoice, id: `${invoice.id}_paused`, status: 'uncollectible', attempt_count: 0, amount_paid: 0 };
+  const lost = { ...invoice, id: `${invoice.id}_lost`, status: 'uncollectible', attempt_count: 4, amount_paid: 0 };
+  await mirror(paused as Stripe.Invoice, org);
+  await mirror(lost as Stripe.Invoice, org);
+
+  expect(await mailer().runOnce()).toMatchObject({ invoices: 1, enqueued: 1, failed: 0 });
+  // Nothing is left due: the paused renewal is not in the mailer's index to be swept again and again.
+  expect(await mailer().runOnce()).toEqual({ invoices: 0, enqueued: 0, failed: 0 });
+  await dispatcher().runOnce();
+  const issued = (await inbox(sink, email)).filter((m) => m.headers['x-billing-notification'] === 'invoice_issued');
+  expect(issued.map((m) => m.subject)).toEqual([expect.stringMatching(/^Invoice /)]);
+  const outbox = await t.db
+    .selectFrom('email_outbox')
+    .select('dedupe_key')
+    .where('dedupe_key', 'in', [`invoice_issued:${paused.id}`, `invoice_issued:${lost.id}`])
+    .execute();
+  expect(outbox.map((r) => r.dedupe_key)).toEqual([`invoice_issued:${lost.id}`]);
+  const listed = await invoicesOf(org);
+  expect(listed.find((i) => i.stripeInvoiceId === paused.id)?.delivery.invoice.status).toBe('not_required');
+});

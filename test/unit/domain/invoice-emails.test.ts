@@ -7,15 +7,17 @@ import { describeTarget, meetsTarget, SUCCESS_TARGETS } from '../../../src/domai
 
 describe('which emails an invoice owes', () => {
   test.each([
-    ['draft', 2900, 0, []],
-    ['open', 2900, 0, ['invoice_issued']],
-    ['paid', 2900, 2900, ['invoice_issued', 'invoice_receipt']],
-    ['uncollectible', 2900, 0, ['invoice_issued']],
-    ['void', 2900, 0, []],
-    ['deleted', 2900, 0, []],
-    ['paid', 0, 0, []],
-  ])('a %s invoice of %i (paid %i) owes %j', (status, amountDue, amountPaid, kinds) => {
-    expect(requiredInvoiceEmails({ status, amountDue, amountPaid })).toEqual(kinds);
+    ['draft', 2900, 0, 0, []],
+    ['open', 2900, 0, 1, ['invoice_issued']],
+    ['open', 2900, 0, 0, ['invoice_issued']], // sent for payment by transfer (send_invoice): never attempted
+    ['paid', 2900, 2900, 1, ['invoice_issued', 'invoice_receipt']],
+    ['uncollectible', 2900, 0, 4, ['invoice_issued']], // dunning lost: it was owed while open
+    ['uncollectible', 2900, 0, 0, []], // a renewal during a pause with access: nobody is asked to pay
+    ['void', 2900, 0, 0, []],
+    ['deleted', 2900, 0, 0, []],
+    ['paid', 0, 0, 0, []],
+  ])('a %s invoice of %i (paid %i, %i attempts) owes %j', (status, amountDue, amountPaid, attemptCount, kinds) => {
+    expect(requiredInvoiceEmails({ status, amountDue, amountPaid, attemptCount })).toEqual(kinds);
   });
 
   test('the dedupe key is one per invoice and kind', () => {

@@ -13,7 +13,8 @@ const Query = z
       .default('false')
       .transform((v) => v === 'true')
       .openapi({
-        description: 'true = end now and fall back to free; false (default) = at period end, reversible until then',
+        description:
+          'true = end now and fall back to free (with CANCEL_REFUND=prorated, the unused time of the paid period is refunded to the card through a credit note); false (default) = at period end, reversible until then',
       }),
   })
   .strict();
@@ -36,7 +37,14 @@ export const cancelSubscription = defineEndpoint({
   },
   async handle(r) {
     const { subscriptions, organizationId } = ownSubscription(r);
-    await callWorkflow(() => subscriptions.cancel(organizationId, { atPeriodEnd: !r.query.immediate }, r.updateId));
+    const refund = r.query.immediate ? r.deps.config.cancelRefund : 'none';
+    await callWorkflow(() =>
+      subscriptions.cancel(
+        organizationId,
+        { atPeriodEnd: !r.query.immediate, ...(refund !== 'none' && { refund }) },
+        r.updateId,
+      ),
+    );
     return subscriptionState(r);
   },
 });

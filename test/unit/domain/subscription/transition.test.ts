@@ -346,3 +346,21 @@ describe('enterprise contracts collected by invoice', () => {
     ]);
   });
 });
+
+test('an immediate cancel carries the refund policy to Stripe; at period end and without the policy nothing is refunded; an unknown policy is refused', () => {
+  const now = T0 + 10 * DAY;
+  const cancelWith = (args: { atPeriodEnd: boolean; refund?: string }) =>
+    step(active(), { type: 'cancel', args: args as never, updateId: 'k9', now });
+
+  const refunding = callOf(cancelWith({ atPeriodEnd: false, refund: 'prorated' }));
+  expect(refunding.call).toEqual({
+    name: 'cancelSubscription',
+    input: { subscriptionId: 'sub_1', step: 'cancel:k9', asOf: now, refundUnusedTime: true },
+  });
+  expect(callOf(cancelWith({ atPeriodEnd: false })).call.input).not.toHaveProperty('refundUnusedTime');
+  expect(callOf(cancelWith({ atPeriodEnd: false, refund: 'none' })).call.input).not.toHaveProperty('refundUnusedTime');
+  expect(callOf(cancelWith({ atPeriodEnd: true, refund: 'prorated' })).call.name).toBe('setCancelAtPeriodEnd');
+  expect(cancelWith({ atPeriodEnd: false, refund: 'everything' }).effects).toEqual([
+    { kind: 'reject', error: { type: 'InvalidRequest', message: 'refund must be one of none, prorated' } },
+  ]);
+});

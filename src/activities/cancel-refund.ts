@@ -1,0 +1,77 @@
+import type Stripe from 'stripe';
+import { unusedTimeRefund, type PaidLine } from '../domain/cancellation';
+import { refundableOn, refundInvoice } from '../refunds/refund-invoice';
+import type { ActivityDeps } from './deps';
+
+/** Who the audit rows of these credit notes name. */
+export const CANCEL_REFUND_ACTOR = 'policy:cancel_refund';
+
+/**
+ * CANCEL_REFUND=prorated: after an immediate cancel, the unused time of the paid period goes back to the card that
+ * paid it, through a credit note per paid invoice that bought part of that time (the renewal, and the proration
+ * invoice of a change made since), each with an audit row and one credit-note email (refunds/refund-invoice.ts).
+ * Idempotent: the credit note's Stripe idempotency key names the cancel's step, and what is refundable is what was
+ * paid less the credit notes already issued, so a retried activity refunds once. An invoice the read model has not
+ * caught up with yet fails the attempt, which Temporal retries.
+ */
+export async function refundUnusedTime(
+  deps: Pick<ActivityDeps, 'stripe' | 'db' | 'notifier'>,
+  input: { subscriptionId: string; canceledAt: number; step: string },
+): Promise<{ refunded: number; creditNotes: string[] }> {
+  const { stripe, db } = deps;
+  const invoices = await stripe.invoices.list({ subscription: input.subscriptionId, status: 'paid', limit: 10 });
+  const meteredPrices = new Map<string, boolean>();
+  const isMetered = async (price: string | null | undefined) => {
+    if (!price) return false;
+    if (!meteredPrices.has(price))
+      meteredPrices.set(price, (await stripe.prices.retrieve(price)).recurring?.usage_type === 'metered');
+    return meteredPrices.get(price) === true;
+  };
+  let refunded = 0;
+  const creditNotes: string[] = [];
+  for (const invoice of invoices.data) {
+    if (!invoice.id) continue;
+    const lines: PaidLine[] = [];
+    for (const line of await allLines(stripe, invoice)) {
+      lines.push({
+        amount: line.amount,
+        periodStart: line.period.start * 1000,
+        periodEnd: line.period.end * 1000,
+        metered: await isMetered(priceOf(line)),
+      });
+    }
+    const refundable = await refundableOn(db, invoice.id);
+    if (refundable === null) throw new Error(`invoice ${invoice.id} is not in the read model yet`);
+    const amount = unusedTimeRefund({
+      lines,
+      linesTotal: invoice.subtotal,
+      amountPaid: invoice.amount_paid,
+      refundable,
+      canceledAt: input.canceledAt,
+    });
+    if (amount <= 0) continue;
+    const note = await refundInvoice(deps, {
+      stripeInvoiceId: invoice.id,
+      amount,
+      reason: 'order_change',
+      memo: 'Unused time of the canceled subscription',
+      actor: CANCEL_REFUND_ACTOR,
+      idempotencyKey: `cancel_refund:${input.subscriptionId}:${input.step}`,
+    });
+    refunded += note.refundedAmount;
+    creditNotes.push(note.stripeCreditNoteId);
+  }
+  return { refunded, creditNotes };
+}
+
+function priceOf(line: Stripe.InvoiceLineItem): string | null {
+  const price = line.pricing?.price_details?.price;
+  return typeof price === 'string' ? price : (price?.id ?? null);
+}
+
+async function allLines(stripe: Stripe, invoice: Stripe.Invoice): Promise<Stripe.InvoiceLineItem[]> {
+  if (!invoice.lines.has_more) return invoice.lines.data;
+  const lines: Stripe.InvoiceLineItem[] = [];
+  for await (const line of stripe.invoices.listLineItems(invoice.id as string, { limit: 100 })) lines.push(line);
+  return lines;
+}
