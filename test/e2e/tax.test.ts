@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { apiClient, eventually, startStack, type Stack } from '../helpers/stack';
+import { assertAcceptedByStripeMock, startStripeMock } from '../../tools/stripe-sim/test/stripe-mock-contract';
 import { userToken } from '../helpers/tokens';
 
 jest.setTimeout(180_000);
@@ -172,6 +173,17 @@ describe('STRIPE_TAX=1: Stripe Tax through the API, on the simulator', () => {
       (await call<{ data: Invoice[] }>('GET', '/invoices')).body.data.find((i) => i.status === 'paid'),
     );
     expect(first).toMatchObject({ amountDue: 3_081, tax: 181 });
+  });
+
+  test('every request the service sent with STRIPE_TAX=1 is one Stripe accepts (stripe-mock)', async () => {
+    const mock = await startStripeMock();
+    try {
+      const sent = stack.sim.requests.all();
+      expect(sent.some((r) => JSON.stringify(r).includes('automatic_tax'))).toBe(true);
+      await assertAcceptedByStripeMock(mock.url, sent);
+    } finally {
+      await mock.stop();
+    }
   });
 });
 
