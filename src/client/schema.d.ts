@@ -2944,6 +2944,8 @@ export interface paths {
                          *           "amountDue": 11781,
                          *           "amountPaid": 11781,
                          *           "amountRemaining": 0,
+                         *           "subtotal": 9900,
+                         *           "discount": 0,
                          *           "billingReason": "subscription_cycle",
                          *           "attemptCount": 1,
                          *           "hostedInvoiceUrl": "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x",
@@ -3085,6 +3087,7 @@ export interface paths {
                          *         "currency": "usd",
                          *         "subtotal": 14650,
                          *         "discount": 0,
+                         *         "discounts": [],
                          *         "tax": 0,
                          *         "reverseCharge": false,
                          *         "total": 14650,
@@ -6388,6 +6391,10 @@ export interface components {
             amountDue: number;
             amountPaid: number;
             amountRemaining: number;
+            /** @description Before discounts; null for an invoice mirrored before the mirror kept it */
+            subtotal: number | null;
+            /** @description What the discounts took off (Stripe’s total_discount_amounts); null as subtotal */
+            discount: number | null;
             billingReason: string | null;
             attemptCount: number;
             hostedInvoiceUrl: string | null;
@@ -6458,6 +6465,11 @@ export interface components {
             subtotal: number;
             /** @description Total of the discounts applied */
             discount: number;
+            discounts: {
+                /** @description What this discount takes off (minor units) */
+                amount: number;
+                discount: components["schemas"]["Discount"];
+            }[];
             /** @description Tax Stripe Tax computed (0 without STRIPE_TAX) */
             tax: number;
             /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */

@@ -103,6 +103,9 @@ export interface InvoicesTable {
   amount_due: Money;
   amount_paid: ColumnType<number, number | undefined, number>;
   amount_remaining: ColumnType<number, number | undefined, number>;
+  /** Stripe's subtotal (before discounts) and the sum of its total_discount_amounts; null on rows from before them. */
+  subtotal: ColumnType<number | null, number | null | undefined, number | null>;
+  discount_amount: ColumnType<number | null, number | null | undefined, number | null>;
   billing_reason: string | null;
   attempt_count: ColumnType<number, number | undefined, number>;
   hosted_invoice_url: string | null;

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
+import type { DiscountView } from '../domain/discounts';
 import { priceRole } from '../domain/pricing';
 import { automaticTaxParams, taxOf } from './automatic-tax';
+import { discountView } from './discounts';
 
 export type UpcomingLineKind = 'plan' | 'seats' | 'add_on' | 'overage' | 'proration' | 'other';
 
@@ -18,6 +20,8 @@ export interface UpcomingInvoice {
   currency: string;
   subtotal: number;
   discount: number;
+  /** Each discount Stripe applies to this invoice: what it takes off and its coupon (and promotion code). */
+  discounts: { amount: number; discount: DiscountView }[];
   tax: number;
   /** Stripe Tax reverse-charged the invoice (an EU business customer accounts for the VAT; tax 0). */
   reverseCharge: boolean;
@@ -29,6 +33,13 @@ export interface UpcomingInvoice {
   nextPaymentAttempt: string | null;
   lines: UpcomingLine[];
 }
+
+/** The discounts behind total_discount_amounts, with their coupon and promotion code. */
+const DISCOUNTS_EXPAND = [
+  'total_discount_amounts.discount',
+  'total_discount_amounts.discount.source.coupon',
+  'total_discount_amounts.discount.promotion_code',
+];
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? []).reduce((s, x) => s + x.amount, 0);
@@ -47,6 +58,7 @@ export async function previewUpcomingInvoice(
     customer: ids.customerId,
     subscription: ids.subscriptionId,
     ...automaticTaxParams(options.stripeTax),
+    expand: DISCOUNTS_EXPAND,
   });
   const priceIds = new Set<string>();
   for (const line of preview.lines.data) {
@@ -72,6 +84,9 @@ export async function previewUpcomingInvoice(
     currency: preview.currency,
     subtotal: preview.subtotal,
     discount: sum(preview.total_discount_amounts),
+    discounts: (preview.total_discount_amounts ?? []).flatMap(({ amount, discount }) =>
+      typeof discount === 'string' || 'deleted' in discount ? [] : [{ amount, discount: discountView(discount) }],
+    ),
     tax,
     reverseCharge,
     total: preview.total,

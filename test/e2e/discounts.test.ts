@@ -293,6 +293,18 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
       [subtotal(totals[2]), subtotal(totals[2])],
     ]);
     expect((await stripeSubscriptionOf(org)).discounts).toEqual([]);
+    // GET /invoices shows each invoice's subtotal and what the coupon took off, as mirrored from Stripe's events.
+    const shownInvoices = await eventually('three invoices with their discounts in GET /invoices', async () => {
+      const got = await call<{ data: { subtotal: number | null; discount: number | null; status: string }[] }>(
+        'GET',
+        '/invoices',
+      );
+      const paid = got.body.data.filter((i) => i.status === 'paid');
+      return paid.length === 3 ? paid.reverse() : undefined;
+    });
+    expect(shownInvoices.map((i) => [i.subtotal, i.discount])).toEqual(
+      totals.map(([, sub, total]) => [sub, sub - total]),
+    );
     // Stripe took the ended discount off; the subscription's view follows at the renewal that read it.
     await eventually('GET /subscription without the ended discount', async () =>
       (await shownDiscount(call)) === null ? true : undefined,
@@ -391,7 +403,15 @@ describe('customers redeem promotion codes (through the API, on the simulator)',
 
 describe('previews with a discount (through the API, on the simulator)', () => {
   type Preview = { amountDueNow: number; prorationAmount: number; nextRenewalAmount: number; effective: string };
-  type Upcoming = { upcoming: { subtotal: number; discount: number; total: number; amountDue: number } | null };
+  type Upcoming = {
+    upcoming: {
+      subtotal: number;
+      discount: number;
+      discounts: { amount: number; discount: Record<string, unknown> }[];
+      total: number;
+      amountDue: number;
+    } | null;
+  };
 
   async function invoiceWhere(org: string, reason: string, after: number): Promise<Stripe.Invoice> {
     const sub = await stripeSubscriptionOf(org);
@@ -444,6 +464,19 @@ describe('previews with a discount (through the API, on the simulator)', () => {
     expect(upcoming.subtotal).toBe(renewalAmount('professional', DEFAULT_TERMS));
     expect(upcoming.discount).toBe(Math.round(upcoming.subtotal * 0.2));
     expect(upcoming.total).toBe(upcoming.subtotal - upcoming.discount);
+    expect(upcoming.discounts).toEqual([
+      {
+        amount: upcoming.discount,
+        discount: expect.objectContaining({
+          promotionCode: 'FIFTH20',
+          couponId: 'E2E_FIFTH',
+          name: '20 % forever',
+          percentOff: 20,
+          duration: 'forever',
+          endsAt: null,
+        }),
+      },
+    ]);
     const periodEnd = (await stripeSubscriptionOf(org)).items.data[0]!.current_period_end * 1000;
     await advanceClock(stack, org, periodEnd + DAY);
     const renewal = await invoiceWhere(org, 'subscription_cycle', periodEnd);

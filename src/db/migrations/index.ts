@@ -19,6 +19,7 @@ import * as apiRateLimits from './2026-12-05T1300-api-rate-limits';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 import * as creditNotes from './2026-12-05T1401-credit-notes';
 import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
+import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
 import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 import * as invoicesAwaitingEmailPauses from './2026-12-05T1701-invoices-awaiting-email-pauses';
 
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
   '2026-12-05T1401-credit-notes': creditNotes,
   '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
+  '2026-12-05T1501-invoices-discount': invoicesDiscount,
   '2026-12-05T1600-invoices-tax': invoicesTax,
   '2026-12-05T1701-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
 };

@@ -20,6 +20,10 @@ export interface InvoiceView {
   amountDue: number;
   amountPaid: number;
   amountRemaining: number;
+  /** Before discounts; null for an invoice mirrored before the mirror kept it. */
+  subtotal: number | null;
+  /** What discounts took off (Stripe's total_discount_amounts); null as subtotal. */
+  discount: number | null;
   billingReason: string | null;
   attemptCount: number;
   hostedInvoiceUrl: string | null;
@@ -75,6 +79,8 @@ export async function listInvoices(
     amountDue: r.amount_due,
     amountPaid: r.amount_paid,
     amountRemaining: r.amount_remaining,
+    subtotal: r.subtotal,
+    discount: r.discount_amount,
     billingReason: r.billing_reason,
     attemptCount: r.attempt_count,
     hostedInvoiceUrl: r.hosted_invoice_url,
@@ -114,6 +120,8 @@ const invoices = guardedUpsert<NewInvoiceRow>({
     ['amount_due', 'bigint'],
     ['amount_paid', 'bigint'],
     ['amount_remaining', 'bigint'],
+    ['subtotal', 'bigint'],
+    ['discount_amount', 'bigint'],
     ['billing_reason', 'text'],
     ['attempt_count', 'integer'],
     ['hosted_invoice_url', 'text'],

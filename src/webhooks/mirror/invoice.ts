@@ -19,6 +19,8 @@ export const StripeInvoiceSchema = z.looseObject({
   amount_due: z.number().int(),
   amount_paid: z.number().int(),
   amount_remaining: z.number().int(),
+  subtotal: z.number().int().nullish(),
+  total_discount_amounts: z.array(z.looseObject({ amount: z.number().int() })).nullish(),
   number: z.string().nullish(),
   billing_reason: z.string().nullish(),
   attempt_count: z.number().int().nonnegative(),
@@ -54,6 +56,10 @@ export function toInvoiceRow(
     amount_due: invoice.amount_due,
     amount_paid: invoice.amount_paid,
     amount_remaining: invoice.amount_remaining,
+    subtotal: invoice.subtotal ?? null,
+    discount_amount: invoice.total_discount_amounts
+      ? invoice.total_discount_amounts.reduce((sum, d) => sum + d.amount, 0)
+      : null,
     billing_reason: invoice.billing_reason ?? null,
     attempt_count: invoice.attempt_count,
     hosted_invoice_url: invoice.hosted_invoice_url ?? null,

@@ -223,6 +223,27 @@ describe('coupons, promotion codes and discounts on the simulator', () => {
     const applied = await stripe.subscriptions.update(sub.id, { discounts: [{ promotion_code: promo.id }] });
     expect(applied.discounts).toHaveLength(1);
     expect((await stripe.invoices.createPreview({ subscription: sub.id })).total).toBe(2_610);
+    // The discount behind the preview's total_discount_amounts, expanded with its coupon and promotion code (as the
+    // billing service's GET /invoices/upcoming asks).
+    const expanded = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      expand: [
+        'total_discount_amounts.discount',
+        'total_discount_amounts.discount.source.coupon',
+        'total_discount_amounts.discount.promotion_code',
+      ],
+    });
+    expect(expanded.total_discount_amounts).toEqual([
+      {
+        amount: 290,
+        discount: expect.objectContaining({
+          id: applied.discounts[0],
+          object: 'discount',
+          source: expect.objectContaining({ coupon: expect.objectContaining({ id: coupon.id, percent_off: 10 }) }),
+          promotion_code: expect.objectContaining({ id: promo.id, code: 'LATER10' }),
+        }),
+      },
+    ]);
     expect((await stripe.invoices.createPreview({ subscription: sub.id, discounts: '' })).total).toBe(2_900);
 
     const removed = await stripe.subscriptions.update(sub.id, { discounts: '' });

@@ -30,6 +30,16 @@ const InvoiceSchema = z
     amountDue: z.number().int(),
     amountPaid: z.number().int(),
     amountRemaining: z.number().int(),
+    subtotal: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Before discounts; null for an invoice mirrored before the mirror kept it' }),
+    discount: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'What the discounts took off (Stripe’s total_discount_amounts); null as subtotal' }),
     billingReason: z.string().nullable(),
     attemptCount: z.number().int(),
     hostedInvoiceUrl: z.string().nullable(),

@@ -7,6 +7,7 @@ import { ApiError } from '../../errors';
 import { upcomingInvoiceExample } from '../../examples';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
+import { DiscountSchema } from '../subscription/schemas';
 
 const LineSchema = z.object({
   description: z.string().nullable(),
@@ -22,6 +23,12 @@ const UpcomingSchema = z
     currency: z.string(),
     subtotal: z.number().int(),
     discount: z.number().int().openapi({ description: 'Total of the discounts applied' }),
+    discounts: z.array(
+      z.object({
+        amount: z.number().int().openapi({ description: 'What this discount takes off (minor units)' }),
+        discount: DiscountSchema,
+      }),
+    ),
     tax: z.number().int().openapi({ description: 'Tax Stripe Tax computed (0 without STRIPE_TAX)' }),
     reverseCharge: z
       .boolean()
