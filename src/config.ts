@@ -122,11 +122,11 @@ const schema = z
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
     WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
-    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(300),
     IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
     // At least 4: Stripe retries a delivery for up to three days, and a redelivered event must still find its id.
     WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(90),
-    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
     ...otelSchema,
   })
   .superRefine((env, ctx) => {

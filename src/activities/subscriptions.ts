@@ -32,7 +32,7 @@ import type {
   SubscriptionSnapshot,
 } from './types';
 import { classifyStripeError } from '../stripe/errors';
-import { refundUnusedTime } from './cancel-refund';
+import { refundOrReport, refundUnusedTime } from './cancel-refund';
 
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
@@ -284,8 +284,14 @@ export function subscriptionActivities(deps: ActivityDeps) {
             { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
             { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
           );
-      if (refund && sub.canceled_at !== null)
-        await refundUnusedTime(deps, { subscriptionId, canceledAt: sub.canceled_at * 1000, step });
+      // When access ended: a subscription Stripe already ended at its period end (a cancel at period end this
+      // request raced) has nothing unused, though its canceled_at is when that cancel was asked.
+      const endedAt = sub.ended_at ?? sub.canceled_at;
+      if (refund && endedAt !== null)
+        await refundOrReport(() => refundUnusedTime(deps, { subscriptionId, canceledAt: endedAt * 1000, step }), {
+          subscriptionId,
+          step,
+        });
       return snapshot(sub);
     },
 

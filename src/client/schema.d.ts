@@ -5368,7 +5368,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A retried request with the same key is the same assignment (answered the same) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     organizationId: string;
                 };

@@ -45,6 +45,8 @@ export interface CreditNotesTable {
   /** Who issued it: an operator's token label, or `cli:<user>`. */
   actor: string;
   request_id: string | null;
+  /** The key the refund was asked with (unique per invoice): a repeat answers with this credit note. */
+  idempotency_key: string | null;
   created_at: DefaultedTimestamp;
 }
 

@@ -22,6 +22,7 @@ import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount
 import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
 import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 import * as invoicesAwaitingEmailPauses from './2026-12-05T1701-invoices-awaiting-email-pauses';
+import * as creditNotesIdempotencyKey from './2026-12-05T1702-credit-notes-idempotency-key';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1501-invoices-discount': invoicesDiscount,
   '2026-12-05T1600-invoices-tax': invoicesTax,
   '2026-12-05T1701-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
+  '2026-12-05T1702-credit-notes-idempotency-key': creditNotesIdempotencyKey,
 };

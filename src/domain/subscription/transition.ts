@@ -139,7 +139,8 @@ class Step {
                 subscriptionId,
                 step: `cancel:${cmd.updateId}`,
                 asOf,
-                ...(cmd.args.refund === 'prorated' && { refundUnusedTime: true }),
+                // A contract's price and terms were negotiated: the self-serve refund policy is not for it.
+                ...(cmd.args.refund === 'prorated' && !s.contract && { refundUnusedTime: true }),
               },
             }
           : {

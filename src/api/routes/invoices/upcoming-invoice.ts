@@ -4,6 +4,7 @@ import { classifyStripeError } from '../../../stripe/errors';
 import { previewUpcomingInvoice } from '../../../stripe/upcoming-invoice';
 import type { Config } from '../../../config';
 import { ApiError } from '../../errors';
+import { withinPreviewBudget } from '../../middleware/rate-limit';
 import { upcomingInvoiceExample } from '../../examples';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
@@ -80,19 +81,20 @@ export const upcomingInvoiceEndpoint = defineEndpoint({
       .where('subscriptions.ended_at', 'is', null)
       .orderBy('subscriptions.created_at', 'desc')
       .executeTakeFirst();
-    if (!live?.stripe_subscription_id || live.status === 'incomplete') return { upcoming: null };
+    const subscriptionId = live?.stripe_subscription_id;
+    if (!live || !subscriptionId || live.status === 'incomplete') return { upcoming: null };
     try {
-      return {
-        upcoming: await previewUpcomingInvoice(
+      // Stripe calls for any member: within the organization's preview budget, as change previews are.
+      const upcoming = await withinPreviewBudget(r.deps.previewLimiter, organizationId, () =>
+        previewUpcomingInvoice(
           stripeFor(config),
-          {
-            customerId: live.stripe_customer_id,
-            subscriptionId: live.stripe_subscription_id,
-          },
+          { customerId: live.stripe_customer_id, subscriptionId },
           { stripeTax: config.stripe.tax },
         ),
-      };
+      );
+      return { upcoming };
     } catch (err) {
+      if (err instanceof ApiError) throw err;
       const e = classifyStripeError(err);
       // Stripe answers invoice_upcoming_none when nothing will be invoiced (a subscription ending at period end).
       if (e.stripeCode === 'invoice_upcoming_none') return { upcoming: null };

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint, jsonBody } from '../../endpoint';
-import { rateLimited } from '../../middleware/rate-limit';
+import { withinPreviewBudget } from '../../middleware/rate-limit';
 import { errorResponses } from '../../schemas';
 import { ChangeBody } from './change-plan';
 import { PlanIdInput } from './schemas';
@@ -59,18 +59,10 @@ export const previewChange = defineEndpoint({
     const { subscriptions, organizationId } = ownSubscription(r);
     const { planId, ...terms } = r.body;
     // The preview budget (middleware/rate-limit.ts): on top of the organization's general one, never instead.
-    const { rate, inFlight } = r.deps.previewLimiter;
-    const key = `org:${organizationId}`;
-    const release = inFlight.tryAcquire(key);
-    if (!release) throw rateLimited(1, 'A preview for this organization is already running. Please try again shortly.');
-    try {
-      const taken = await rate.take(key);
-      if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, 'Too many previews. Please try again later.');
-      return await callWorkflow(() =>
+    return withinPreviewBudget(r.deps.previewLimiter, organizationId, () =>
+      callWorkflow(() =>
         subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
-      );
-    } finally {
-      release();
-    }
+      ),
+    );
   },
 });
