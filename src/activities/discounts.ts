@@ -6,6 +6,7 @@ import { findPromotionCode } from '../stripe/discounts';
 import { loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import type { ApplyDiscountInput, SubscriptionSnapshot, SubscriptionUpdateInput } from './types';
+import { automaticTaxParams } from '../stripe/automatic-tax';
 
 /** The subscription read back with its discount (coupon and promotion code expanded) for the snapshot. */
 export const DISCOUNT_EXPAND = [
@@ -43,6 +44,7 @@ function productOf(price: Stripe.Price): string {
 
 export function discountActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  const tax = automaticTaxParams(deps.stripeTax);
   return {
     /** Replaces the subscription's discounts with the code's (Stripe: a populated `discounts` overwrites). */
     async applyDiscount({
@@ -60,7 +62,7 @@ export function discountActivities(deps: ActivityDeps) {
       });
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { discounts: [{ promotion_code: promotionCodeId }], expand: DISCOUNT_EXPAND },
+        { discounts: [{ promotion_code: promotionCodeId }], ...tax, expand: DISCOUNT_EXPAND },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return loadSubscriptionSnapshot(stripe, sub);
@@ -70,7 +72,7 @@ export function discountActivities(deps: ActivityDeps) {
     async removeDiscount({ subscriptionId, step }: SubscriptionUpdateInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { discounts: '', expand: DISCOUNT_EXPAND },
+        { discounts: '', ...tax, expand: DISCOUNT_EXPAND },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return loadSubscriptionSnapshot(stripe, sub);

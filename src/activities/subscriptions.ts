@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
+import { automaticTaxParams, taxOf } from '../stripe/automatic-tax';
 import { declineMessage } from '../domain/decline-messages';
 import { PLANS, type PlanId } from '../domain/plans';
 import { BILLING_INTERVALS, DEFAULT_TERMS, renewalAmount, type Terms } from '../domain/pricing';
@@ -35,6 +36,7 @@ import { refundOrReport, refundUnusedTime } from './cancel-refund';
 
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  const tax = automaticTaxParams(deps.stripeTax);
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
   /** The subscription, its plan item, and the items[] that move it to (plan, terms): plan, seats, add-ons, overage. */
   const planChange = async (subscriptionId: string, plan: PlanId, terms: Terms = DEFAULT_TERMS) => {
@@ -83,6 +85,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
             trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
           }),
           ...(promotionCodeId && { discounts: [{ promotion_code: promotionCodeId }] }),
+          ...tax,
           expand: promotionCodeId ? DISCOUNT_EXPAND : SUBSCRIPTION_EXPAND,
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
@@ -117,6 +120,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
           items: [{ price: price.id }],
           metadata: { organization_id: organizationId, plan: 'enterprise' },
           ...collection,
+          ...tax,
           expand: SUBSCRIPTION_EXPAND,
         },
         { idempotencyKey: idempotencyKey.createSubscription(organizationId, input.step) },
@@ -135,7 +139,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
       if (mode === 'next_period') {
         const sub = await stripe.subscriptions.update(
           subscriptionId,
-          { items, proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+          { items, proration_behavior: 'none', ...tax, expand: SUBSCRIPTION_EXPAND },
           { idempotencyKey: key },
         );
         return { outcome: 'applied', subscription: await snapshot(sub) };
@@ -147,6 +151,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
             items,
             proration_behavior: 'always_invoice',
             payment_behavior: 'pending_if_incomplete',
+            ...tax,
             expand: SUBSCRIPTION_EXPAND,
           },
           { idempotencyKey: key },
@@ -214,6 +219,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const preview = await stripe.invoices.createPreview({
         subscription: subscriptionId,
         subscription_details: { items, proration_behavior: 'always_invoice' },
+        ...tax,
       });
       const prorationLines = preview.lines.data.filter((line) => line.parent?.subscription_item_details?.proration);
       const prorationAmount = prorationLines.reduce((sum, line) => sum + line.amount, 0);
@@ -225,6 +231,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
         prorationAmount,
         nextRenewalAmount: renewalAmount(plan, target) || (item.price.unit_amount ?? 0),
         prorationDate: prorationDate * 1000,
+        ...(deps.stripeTax && taxOf(preview)),
         effective: 'now',
         terms: target,
         renewalAmounts,
@@ -238,7 +245,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
     }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND },
+        { cancel_at_period_end: cancelAtPeriodEnd, ...tax, expand: SUBSCRIPTION_EXPAND },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return snapshot(sub);
@@ -247,7 +254,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
     async extendTrial({ subscriptionId, trialEnd, step }: ExtendTrialInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { trial_end: Math.floor(trialEnd / 1000), proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+        {
+          trial_end: Math.floor(trialEnd / 1000),
+          proration_behavior: 'none',
+          ...tax,
+          expand: SUBSCRIPTION_EXPAND,
+        },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return snapshot(sub);

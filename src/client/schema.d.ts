@@ -2941,8 +2941,8 @@ export interface paths {
                          *           "number": "ACME-0003",
                          *           "status": "paid",
                          *           "currency": "usd",
-                         *           "amountDue": 9900,
-                         *           "amountPaid": 9900,
+                         *           "amountDue": 11781,
+                         *           "amountPaid": 11781,
                          *           "amountRemaining": 0,
                          *           "subtotal": 9900,
                          *           "discount": 0,
@@ -2955,6 +2955,9 @@ export interface paths {
                          *           "dueDate": null,
                          *           "paidAt": "2026-12-01T00:00:03.000Z",
                          *           "createdAt": "2026-12-01T00:00:01.000Z",
+                         *           "tax": 1881,
+                         *           "totalExcludingTax": 9900,
+                         *           "reverseCharge": false,
                          *           "refundedAmount": 0,
                          *           "creditNotes": [],
                          *           "delivery": {
@@ -3086,6 +3089,7 @@ export interface paths {
                          *         "discount": 0,
                          *         "discounts": [],
                          *         "tax": 0,
+                         *         "reverseCharge": false,
                          *         "total": 14650,
                          *         "amountDue": 14650,
                          *         "periodStart": "2026-12-01T00:00:00.000Z",
@@ -6368,6 +6372,10 @@ export interface components {
                 month: number;
                 year: number;
             };
+            /** @description STRIPE_TAX only: the tax included in amountDueNow, as Stripe Tax computed it (renewal amounts are before tax) */
+            tax?: number;
+            /** @description STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT) */
+            reverseCharge?: boolean;
         };
         Invoice: {
             id: string;
@@ -6419,6 +6427,12 @@ export interface components {
              * @example 2026-12-05T09:30:00.000Z
              */
             createdAt: string;
+            /** @description Tax Stripe Tax computed, included in amountDue (null: automatic tax was off for this invoice) */
+            tax: number | null;
+            /** @description The total before tax, after discounts */
+            totalExcludingTax: number | null;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             /** @description Refunded through credit notes, minor units */
             refundedAmount: number;
             /** @description Credit notes issued on the invoice, oldest first */
@@ -6459,7 +6473,10 @@ export interface components {
                 amount: number;
                 discount: components["schemas"]["Discount"];
             }[];
+            /** @description Tax Stripe Tax computed (0 without STRIPE_TAX) */
             tax: number;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             total: number;
             /** @description What will be charged, after the customer balance */
             amountDue: number;

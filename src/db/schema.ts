@@ -118,6 +118,10 @@ export interface InvoicesTable {
   paid_at: Timestamp | null;
   stripe_created_at: Timestamp;
   source_event_created_at: Timestamp;
+  /** Stripe Tax: the tax on the invoice (null: automatic tax off), the total before tax, reverse charge. */
+  tax: ColumnType<number | null, number | null | undefined, number | null>;
+  total_excluding_tax: ColumnType<number | null, number | null | undefined, number | null>;
+  reverse_charge: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   /** When the invoice mailer stored the invoice email / the receipt in the outbox; null = not yet. */
   issued_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   receipt_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

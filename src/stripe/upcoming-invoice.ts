@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { DiscountView } from '../domain/discounts';
 import { priceRole } from '../domain/pricing';
+import { automaticTaxParams, taxOf } from './automatic-tax';
 import { discountView } from './discounts';
 
 export type UpcomingLineKind = 'plan' | 'seats' | 'add_on' | 'overage' | 'proration' | 'other';
@@ -22,6 +23,8 @@ export interface UpcomingInvoice {
   /** Each discount Stripe applies to this invoice: what it takes off and its coupon (and promotion code). */
   discounts: { amount: number; discount: DiscountView }[];
   tax: number;
+  /** Stripe Tax reverse-charged the invoice (an EU business customer accounts for the VAT; tax 0). */
+  reverseCharge: boolean;
   total: number;
   amountDue: number;
   periodStart: string;
@@ -49,10 +52,12 @@ const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? [])
 export async function previewUpcomingInvoice(
   stripe: Stripe,
   ids: { customerId: string; subscriptionId: string },
+  options: { stripeTax: boolean },
 ): Promise<UpcomingInvoice> {
   const preview = await stripe.invoices.createPreview({
     customer: ids.customerId,
     subscription: ids.subscriptionId,
+    ...automaticTaxParams(options.stripeTax),
     expand: DISCOUNTS_EXPAND,
   });
   const priceIds = new Set<string>();
@@ -74,7 +79,7 @@ export async function previewUpcomingInvoice(
       periodEnd: iso(line.period.end),
     };
   });
-  const tax = sum(preview.total_taxes);
+  const { tax, reverseCharge } = taxOf(preview);
   return {
     currency: preview.currency,
     subtotal: preview.subtotal,
@@ -83,6 +88,7 @@ export async function previewUpcomingInvoice(
       typeof discount === 'string' || 'deleted' in discount ? [] : [{ amount, discount: discountView(discount) }],
     ),
     tax,
+    reverseCharge,
     total: preview.total,
     amountDue: preview.amount_due,
     periodStart: iso(preview.period_start),

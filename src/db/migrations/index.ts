@@ -20,6 +20,7 @@ import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-pr
 import * as creditNotes from './2026-12-05T1401-credit-notes';
 import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
 import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
+import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 import * as invoicesAwaitingEmailPauses from './2026-12-05T1801-invoices-awaiting-email-pauses';
 import * as creditNotesIdempotencyKey from './2026-12-05T1802-credit-notes-idempotency-key';
 
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1401-credit-notes': creditNotes,
   '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
   '2026-12-05T1501-invoices-discount': invoicesDiscount,
+  '2026-12-05T1600-invoices-tax': invoicesTax,
   '2026-12-05T1801-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
   '2026-12-05T1802-credit-notes-idempotency-key': creditNotesIdempotencyKey,
 };

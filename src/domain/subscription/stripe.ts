@@ -160,6 +160,9 @@ export interface PlanChangePreview {
   /** The target's terms, and one renewal of them on each interval (both, so a pricing page can compare). */
   terms?: Terms;
   renewalAmounts?: Record<BillingInterval, number>;
+  /** STRIPE_TAX: the tax in amountDueNow as Stripe computed it, and whether it was reverse-charged. */
+  tax?: number;
+  reverseCharge?: boolean;
 }
 
 /**

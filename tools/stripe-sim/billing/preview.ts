@@ -14,6 +14,8 @@ export interface PreviewOptions {
   prorationBehavior?: 'always_invoice' | 'create_prorations' | 'none' | undefined;
   /** Top-level `discounts`: the discounts to preview instead of the subscription's ([] previews none). */
   discounts?: Stripe.Discount[] | undefined;
+  /** `automatic_tax[enabled]` of the preview (Stripe previews without tax unless it is set). */
+  automaticTax?: boolean | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export function createPreviewInvoice(
   if (opts.items && opts.items.length > 0) {
     const planned = planItems(sim, sub, opts.items);
     if (resetsBillingCycle(sub, planned))
-      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines, opts.discounts);
+      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines, opts);
     if (behavior !== 'none' && sub.status !== 'trialing')
       lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
     applyPlannedItems(sim, target, planned, at);
@@ -58,6 +60,7 @@ export function createPreviewInvoice(
       period: immediate ? { start: prorationDate, end: period.end } : period,
       prorationDate: opts.items ? prorationDate : undefined,
       discounts: opts.discounts,
+      automaticTax: opts.automaticTax,
       // The renewal is judged when it happens: a repeating discount ending before it does not reduce it.
       discountAt: immediate ? at : next.start,
     },
@@ -80,7 +83,7 @@ function resetPreview(
   at: number,
   behavior: NonNullable<PreviewOptions['prorationBehavior']>,
   pending: LineSpec[],
-  discounts: Stripe.Discount[] | undefined,
+  opts: PreviewOptions,
 ): Stripe.Invoice {
   const reset = cycleReset(sim, sub, planned, at, behavior !== 'none');
   const invoice = buildInvoice(
@@ -94,7 +97,8 @@ function resetPreview(
       currency: sub.currency,
       period: reset.period,
       prorationDate: at,
-      discounts,
+      discounts: opts.discounts,
+      automaticTax: opts.automaticTax,
     },
     [...pending, ...reset.lines],
   );

@@ -9,6 +9,7 @@ import { invoiceSubscription } from './lifecycle';
 import { shiftByIntervals } from './periods';
 import { buildItem, buildSubscription, internalsOf } from './subscription-object';
 import { commitDiscounts, planDiscounts, type DiscountSpec } from './discounts';
+import { automaticTaxOf, requireTaxLocation } from './tax';
 
 export interface StartParams {
   customer: string;
@@ -29,6 +30,8 @@ export interface StartParams {
   collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
   /** `discounts`: coupons or promotion codes redeemed for the new subscription (all or none). */
   discounts: DiscountSpec[];
+  /** `automatic_tax[enabled]`: Stripe Tax computes the subscription's invoices from the customer's location. */
+  automaticTax: boolean;
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -76,6 +79,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     );
   }
   const prices = resolvePrices(sim, p.items);
+  if (p.automaticTax) requireTaxLocation(customer, 'automatic_tax[enabled]');
   const at = sim.nowForCustomer(customer.id);
   const planTrialDays = p.trialFromPlan ? (prices[0]?.recurring?.trial_period_days ?? undefined) : undefined;
   const trialDays = p.trialPeriodDays ?? planTrialDays;
@@ -139,6 +143,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     sub.cancel_at = periodEnd;
     sub.canceled_at = at;
   }
+  sub.automatic_tax = automaticTaxOf(p.automaticTax);
   sim.state.subscriptions[id] = sub;
   sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
   internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;

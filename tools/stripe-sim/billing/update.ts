@@ -10,6 +10,7 @@ import { INCOMPLETE_WINDOW_SECONDS, endTrial, invoiceSubscription } from './life
 import { pendingItemLines, prorationItems, takePendingItems } from './lines';
 import { buildItem, currentPeriod, internalsOf } from './subscription-object';
 import { commitDiscounts, planDiscounts, removeDiscounts, type DiscountSpec } from './discounts';
+import { automaticTaxOf, requireTaxLocation } from './tax';
 
 export interface UpdateParams {
   items?: ItemChange[] | undefined;
@@ -32,6 +33,8 @@ export interface UpdateParams {
   pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt?: number } | null;
   /** Replace the subscription's discounts (an empty list removes them all; undefined leaves them). */
   discounts?: DiscountSpec[] | undefined;
+  /** `automatic_tax[enabled]`; undefined leaves it. */
+  automaticTax?: boolean | undefined;
 }
 
 /**
@@ -138,7 +141,10 @@ export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: Update
   };
   // Validated before anything changes, so a refused code leaves the subscription as it was.
   const plannedDiscounts = p.discounts ? planDiscounts(sim, p.discounts, target, at) : null;
+  const customer = sim.state.customers[target.customer];
+  if (p.automaticTax && customer) requireTaxLocation(customer, 'automatic_tax[enabled]');
   const before = structuredClone(sub);
+  if (p.automaticTax !== undefined) sub.automatic_tax = automaticTaxOf(p.automaticTax);
   if (plannedDiscounts) {
     const kept = new Set(plannedDiscounts.flatMap((d) => (d.existing ? [d.existing.id] : [])));
     const current = sub.discounts.map((d) => (typeof d === 'string' ? d : d.id));

@@ -10,6 +10,7 @@ import { customerIdOfInvoice, subscriptionIdOf } from '../billing/invoice-object
 import { collectInvoice, finalizeInvoice, markPaid, markUncollectible, voidInvoice } from '../billing/invoicing';
 import { createPreviewInvoice } from '../billing/preview';
 import { discountFor, planDiscounts, type DiscountSpec } from '../billing/discounts';
+import { requireTaxLocation } from '../billing/tax';
 
 const listSchema = z.strictObject({
   ...listParams,
@@ -34,6 +35,7 @@ const previewItem = z.strictObject({
   deleted: formBool.optional(),
 });
 const previewSchema = z.strictObject({
+  automatic_tax: z.strictObject({ enabled: formBool }).optional(),
   customer: z.string().optional(),
   discounts: z
     .union([
@@ -159,11 +161,14 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
       throw invalidRequest('The subscription does not belong to that customer.', 'customer');
     const details = p.subscription_details;
     const at = sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id);
+    const customer = sim.state.customers[typeof sub.customer === 'string' ? sub.customer : sub.customer.id];
+    if (p.automatic_tax?.enabled && customer) requireTaxLocation(customer, 'automatic_tax[enabled]');
     return createPreviewInvoice(sim, sub, at, {
       items: details?.items,
       prorationDate: details?.proration_date,
       prorationBehavior: details?.proration_behavior,
       discounts: previewDiscounts(sim, sub, p.discounts, details?.items, at),
+      automaticTax: p.automatic_tax?.enabled,
     });
   });
 }

@@ -56,7 +56,9 @@ const discountSpec = z.strictObject({
   promotion_code: z.string().optional(),
   discount: z.string().optional(),
 });
+const automaticTax = z.strictObject({ enabled: formBool });
 const shared = {
+  automatic_tax: automaticTax.optional(),
   default_payment_method: z.string().optional(),
   payment_behavior: paymentBehavior.optional(),
   metadata: formMetadata.optional(),
@@ -180,6 +182,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       offSession: p.off_session ?? false,
       collection: collectionOf(p.collection_method, p.days_until_due),
       discounts: p.discounts || [],
+      automaticTax: p.automatic_tax?.enabled ?? false,
     });
   });
 
@@ -207,6 +210,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
         offSession: p.off_session ?? false,
         // '' clears the discounts; a populated array replaces them; an empty one leaves them (Stripe's rule).
         discounts: p.discounts === '' ? [] : p.discounts?.length ? p.discounts : undefined,
+        automaticTax: p.automatic_tax?.enabled,
         pauseCollection:
           p.pause_collection === undefined
             ? undefined

@@ -49,6 +49,13 @@ const InvoiceSchema = z
     dueDate: Timestamp.nullable(),
     paidAt: Timestamp.nullable(),
     createdAt: Timestamp,
+    tax: z.number().int().nullable().openapi({
+      description: 'Tax Stripe Tax computed, included in amountDue (null: automatic tax was off for this invoice)',
+    }),
+    totalExcludingTax: z.number().int().nullable().openapi({ description: 'The total before tax, after discounts' }),
+    reverseCharge: z
+      .boolean()
+      .openapi({ description: 'Reverse charge: an EU business customer accounts for the VAT itself (tax 0)' }),
     refundedAmount: z.number().int().openapi({ description: 'Refunded through credit notes, minor units' }),
     creditNotes: z
       .array(

@@ -30,7 +30,10 @@ const UpcomingSchema = z
         discount: DiscountSchema,
       }),
     ),
-    tax: z.number().int(),
+    tax: z.number().int().openapi({ description: 'Tax Stripe Tax computed (0 without STRIPE_TAX)' }),
+    reverseCharge: z
+      .boolean()
+      .openapi({ description: 'Reverse charge: an EU business customer accounts for the VAT itself (tax 0)' }),
     total: z.number().int(),
     amountDue: z.number().int().openapi({ description: 'What will be charged, after the customer balance' }),
     periodStart: z.string().datetime(),
@@ -83,10 +86,11 @@ export const upcomingInvoiceEndpoint = defineEndpoint({
     try {
       // Stripe calls for any member: within the organization's preview budget, as change previews are.
       const upcoming = await withinPreviewBudget(r.deps.previewLimiter, organizationId, () =>
-        previewUpcomingInvoice(stripeFor(config), {
-          customerId: live.stripe_customer_id,
-          subscriptionId,
-        }),
+        previewUpcomingInvoice(
+          stripeFor(config),
+          { customerId: live.stripe_customer_id, subscriptionId },
+          { stripeTax: config.stripe.tax },
+        ),
       );
       return { upcoming };
     } catch (err) {

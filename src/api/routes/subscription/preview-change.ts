@@ -28,6 +28,14 @@ const Preview = z
       .object({ month: z.number().int(), year: z.number().int() })
       .optional()
       .openapi({ description: 'One renewal of the target on each interval, to compare monthly and yearly' }),
+    tax: z.number().int().optional().openapi({
+      description:
+        'STRIPE_TAX only: the tax included in amountDueNow, as Stripe Tax computed it (renewal amounts are before tax)',
+    }),
+    reverseCharge: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT)' }),
   })
   .openapi('PlanChangePreview');
 
