@@ -11,7 +11,12 @@ else
   services=(postgres temporal mail-sink)
 fi
 bash scripts/setup.sh "${services[@]}"
-[[ -n "${USAGE_SERVICE_TOKENS:-}" || "${NODE_ENV:-development}" == production ]] || USAGE_SERVICE_TOKENS="$(local_usage_token)"
+# The usage token is printed only when it is the local one made here, never one the operator configured.
+usage_token_line="(configured: USAGE_SERVICE_TOKENS)"
+if [[ -z "${USAGE_SERVICE_TOKENS:-}" && "${NODE_ENV:-development}" != production ]]; then
+  USAGE_SERVICE_TOKENS="$(local_usage_token)"
+  usage_token_line="$USAGE_SERVICE_TOKENS"
+fi
 export USAGE_SERVICE_TOKENS
 if [[ -z "${STRIPE_SECRET_KEY:-}" ]]; then
   log "catalog: syncing plans, prices and overage meters into the simulator"
@@ -61,7 +66,7 @@ cat >&2 <<MSG
   Stripe           ${STRIPE_SECRET_KEY:+Stripe (key from STRIPE_SECRET_KEY)}${STRIPE_SECRET_KEY:-simulator at http://127.0.0.1:$STRIPE_SIM_PORT (test clocks on)}
   Mail sink        http://127.0.0.1:$MAIL_SINK_HTTP_PORT/   (JSON: /messages)
 
-  Usage token      ${USAGE_SERVICE_TOKENS%%,*}   (POST /api/v1/billing/usage/events; USAGE_SERVICE_TOKENS)
+  Usage token      ${usage_token_line}   (POST /api/v1/billing/usage/events)
   Billing page     http://127.0.0.1:$PORT/billing, signed in as the owner of org_local:
 $(print_sign_in org_local)
 

@@ -7,6 +7,9 @@
 if [[ -z "${DATABASE_URL:-}" ]]; then
   export DATABASE_URL="postgres://billing:billing@127.0.0.1:${PG_PORT:-5433}/billing_test" BILLING_FRESH_TEST_DATABASE=1
 fi
+# The suites' own database is the one the run was given (test/helpers/db.ts would otherwise derive billing_test from
+# it, a database another checkout may have migrated differently).
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-$DATABASE_URL}"
 export BILLING_IGNORE_DOTENV=1
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"

@@ -74,6 +74,7 @@ const schema = z
       .optional(),
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
     STRIPE_TEST_CLOCKS: flag.default(false),
+    STRIPE_TAX: flag.default(false),
     STRIPE_SIM_PORT: port.default(12211),
     STRIPE_SIM_WEBHOOK_URL: z.url().optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -121,11 +122,11 @@ const schema = z
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
     WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
-    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(300),
     IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
     // At least 4: Stripe retries a delivery for up to three days, and a redelivered event must still find its id.
     WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(90),
-    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+    EMAIL_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
     ...otelSchema,
   })
   .superRefine((env, ctx) => {
@@ -271,6 +272,8 @@ export interface Config {
     /** For Stripe.js in the frontend (GET with each SetupIntent); null with a real key and none configured. */
     publishableKey: string | null;
     testClocks: boolean;
+    /** STRIPE_TAX: Stripe Tax (`automatic_tax`) on subscriptions and previews. */
+    tax: boolean;
     /** On the simulator: the webhook URL the API registers there (unset: PUBLIC_URL's webhook path). */
     simulatorWebhookUrl: string | undefined;
   };
@@ -407,6 +410,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookToleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? (usesSimulator ? SIMULATOR_PUBLISHABLE_KEY : null),
       testClocks: e.STRIPE_TEST_CLOCKS,
+      tax: e.STRIPE_TAX,
       simulatorWebhookUrl: e.STRIPE_SIM_WEBHOOK_URL,
     },
     auth: {

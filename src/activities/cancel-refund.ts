@@ -1,4 +1,6 @@
+import { Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
+import { classifyStripeError } from '../stripe/errors';
 import { unusedTimeRefund, type PaidLine } from '../domain/cancellation';
 import { refundableOn, refundInvoice } from '../refunds/refund-invoice';
 import type { ActivityDeps } from './deps';
@@ -19,7 +21,17 @@ export async function refundUnusedTime(
   input: { subscriptionId: string; canceledAt: number; step: string },
 ): Promise<{ refunded: number; creditNotes: string[] }> {
   const { stripe, db } = deps;
-  const invoices = await stripe.invoices.list({ subscription: input.subscriptionId, status: 'paid', limit: 10 });
+  // Every paid invoice of the subscription, newest first, back to a year and a day before the cancel: a yearly
+  // renewal and however many prorations of changes made since (each seat bought is invoiced at once).
+  const since = Math.floor((input.canceledAt - 366 * 86_400_000) / 1000);
+  const invoices: Stripe.Invoice[] = [];
+  for await (const invoice of stripe.invoices.list({
+    subscription: input.subscriptionId,
+    status: 'paid',
+    created: { gte: since },
+    limit: 100,
+  }))
+    invoices.push(invoice);
   const meteredPrices = new Map<string, boolean>();
   const isMetered = async (price: string | null | undefined) => {
     if (!price) return false;
@@ -29,7 +41,7 @@ export async function refundUnusedTime(
   };
   let refunded = 0;
   const creditNotes: string[] = [];
-  for (const invoice of invoices.data) {
+  for (const invoice of invoices) {
     if (!invoice.id) continue;
     const lines: PaidLine[] = [];
     for (const line of await allLines(stripe, invoice)) {
@@ -74,4 +86,45 @@ async function allLines(stripe: Stripe, invoice: Stripe.Invoice): Promise<Stripe
   const lines: Stripe.InvoiceLineItem[] = [];
   for await (const line of stripe.invoices.listLineItems(invoice.id as string, { limit: 100 })) lines.push(line);
   return lines;
+}
+
+/**
+ * Attempts of the cancel's activity that may still fail on the refund (the workflow gives a Stripe write six,
+ * workflows/activity-proxies.ts); the last one gives way instead, so the cancel itself always succeeds.
+ */
+export const REFUND_ATTEMPTS = 5;
+
+/**
+ * Runs the refund of unused time after the cancel: a transient failure (Stripe 5xx or 429, the network, the read
+ * model not caught up) fails the attempt so Temporal retries it (the cancel is a no-op the second time, the credit
+ * notes idempotent); a refund Stripe refuses, or one still failing on the last attempt, is logged as an error for
+ * operators (who refund with `billing refund-invoice`) and the cancel stands, never reported as failed.
+ */
+export async function refundOrReport(
+  refund: () => Promise<unknown>,
+  ids: { subscriptionId: string; step: string },
+): Promise<void> {
+  try {
+    await refund();
+  } catch (err) {
+    const failure = classifyStripeError(err);
+    const attempt = currentAttempt();
+    if ((failure.retryable || failure.code === 'UNKNOWN_ERROR') && attempt < REFUND_ATTEMPTS) throw err;
+    const fields = { ...ids, attempt, error: failure.message, stripeCode: failure.stripeCode };
+    const message = 'refund of unused time failed; the cancel stands: refund with `billing refund-invoice`';
+    try {
+      Context.current().log.error(message, fields);
+    } catch {
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...fields })}\n`);
+    }
+  }
+}
+
+/** The activity's attempt (1-based); outside an activity (a direct call), the last one. */
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return REFUND_ATTEMPTS;
+  }
 }

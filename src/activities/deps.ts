@@ -9,6 +9,8 @@ export interface ActivityDeps {
   notifier: Notifier;
   /** STRIPE_TEST_CLOCKS: every new customer gets its own Stripe test clock. */
   testClocks: boolean;
+  /** STRIPE_TAX: subscriptions and previews are taxed by Stripe Tax (`automatic_tax`) from the customer's address. */
+  stripeTax?: boolean;
   /**
    * Let the workflow's clock drive Stripe's: before reading or paying, advance the customer's test clock to
    * the workflow time (`asOf`). For demos on the time-skipping server; off in normal runs and e2e tests.

@@ -4,6 +4,7 @@ import { customerActivities } from './customers';
 import type { ActivityDeps } from './deps';
 import { classified } from './failures';
 import { invoiceActivities } from './invoices';
+import { discountActivities } from './discounts';
 import { pauseActivities } from './pause';
 import { projectionActivities } from './projection';
 import { scheduleActivities } from './schedules';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps): BillingActivities {
     ...classified(invoiceActivities(deps)),
     ...classified(scheduleActivities(deps)),
     ...classified(pauseActivities(deps)),
+    ...classified(discountActivities(deps)),
     ...projectionActivities(deps),
     notify: async (request) => {
       try {

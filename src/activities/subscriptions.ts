@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
+import { automaticTaxParams, taxOf } from '../stripe/automatic-tax';
 import { declineMessage } from '../domain/decline-messages';
-import type { PlanId } from '../domain/plans';
+import { PLANS, type PlanId } from '../domain/plans';
 import { BILLING_INTERVALS, DEFAULT_TERMS, renewalAmount, type Terms } from '../domain/pricing';
 import {
   INVOICE_EXPAND,
@@ -12,6 +13,8 @@ import {
 } from '../stripe/snapshots';
 import { actionNeeded } from '../domain/subscription/payment-action';
 import type { ActivityDeps } from './deps';
+import { DISCOUNT_EXPAND, judgedPromotionCode } from './discounts';
+import { productIdFor } from '../stripe/catalog-sync';
 import { idempotencyKey } from '../domain/subscription/stripe';
 import { itemsForPrices, itemsOf, planItem, pricesFor } from './prices';
 import { followsWorkflowClock, followWorkflowClock } from './test-clock';
@@ -29,10 +32,11 @@ import type {
   SubscriptionSnapshot,
 } from './types';
 import { classifyStripeError } from '../stripe/errors';
-import { refundUnusedTime } from './cancel-refund';
+import { refundOrReport, refundUnusedTime } from './cancel-refund';
 
 export function subscriptionActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  const tax = automaticTaxParams(deps.stripeTax);
   const snapshot = (sub: Stripe.Subscription) => loadSubscriptionSnapshot(stripe, sub);
   /** The subscription, its plan item, and the items[] that move it to (plan, terms): plan, seats, add-ons, overage. */
   const planChange = async (subscriptionId: string, plan: PlanId, terms: Terms = DEFAULT_TERMS) => {
@@ -59,6 +63,14 @@ export function subscriptionActivities(deps: ActivityDeps) {
      */
     async createSubscription(input: CreateSubscriptionInput): Promise<SubscriptionSnapshot> {
       const prices = await pricesFor(stripe, input.plan, input.terms);
+      const promotionCodeId = input.promotionCode
+        ? await judgedPromotionCode(stripe, input.promotionCode, {
+            products: [productIdFor(PLANS[input.plan])],
+            customer: input.customerId,
+            currency: 'usd',
+            now: input.asOf,
+          })
+        : null;
       const sub = await stripe.subscriptions.create(
         {
           customer: input.customerId,
@@ -72,7 +84,9 @@ export function subscriptionActivities(deps: ActivityDeps) {
             trial_period_days: input.trialDays,
             trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
           }),
-          expand: SUBSCRIPTION_EXPAND,
+          ...(promotionCodeId && { discounts: [{ promotion_code: promotionCodeId }] }),
+          ...tax,
+          expand: promotionCodeId ? DISCOUNT_EXPAND : SUBSCRIPTION_EXPAND,
         },
         { idempotencyKey: idempotencyKey.createSubscription(input.organizationId, input.step) },
       );
@@ -106,6 +120,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
           items: [{ price: price.id }],
           metadata: { organization_id: organizationId, plan: 'enterprise' },
           ...collection,
+          ...tax,
           expand: SUBSCRIPTION_EXPAND,
         },
         { idempotencyKey: idempotencyKey.createSubscription(organizationId, input.step) },
@@ -124,7 +139,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
       if (mode === 'next_period') {
         const sub = await stripe.subscriptions.update(
           subscriptionId,
-          { items, proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+          { items, proration_behavior: 'none', ...tax, expand: SUBSCRIPTION_EXPAND },
           { idempotencyKey: key },
         );
         return { outcome: 'applied', subscription: await snapshot(sub) };
@@ -136,6 +151,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
             items,
             proration_behavior: 'always_invoice',
             payment_behavior: 'pending_if_incomplete',
+            ...tax,
             expand: SUBSCRIPTION_EXPAND,
           },
           { idempotencyKey: key },
@@ -203,6 +219,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
       const preview = await stripe.invoices.createPreview({
         subscription: subscriptionId,
         subscription_details: { items, proration_behavior: 'always_invoice' },
+        ...tax,
       });
       const prorationLines = preview.lines.data.filter((line) => line.parent?.subscription_item_details?.proration);
       const prorationAmount = prorationLines.reduce((sum, line) => sum + line.amount, 0);
@@ -214,6 +231,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
         prorationAmount,
         nextRenewalAmount: renewalAmount(plan, target) || (item.price.unit_amount ?? 0),
         prorationDate: prorationDate * 1000,
+        ...(deps.stripeTax && taxOf(preview)),
         effective: 'now',
         terms: target,
         renewalAmounts,
@@ -227,7 +245,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
     }: SetCancelAtPeriodEndInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { cancel_at_period_end: cancelAtPeriodEnd, expand: SUBSCRIPTION_EXPAND },
+        { cancel_at_period_end: cancelAtPeriodEnd, ...tax, expand: SUBSCRIPTION_EXPAND },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return snapshot(sub);
@@ -236,7 +254,12 @@ export function subscriptionActivities(deps: ActivityDeps) {
     async extendTrial({ subscriptionId, trialEnd, step }: ExtendTrialInput): Promise<SubscriptionSnapshot> {
       const sub = await stripe.subscriptions.update(
         subscriptionId,
-        { trial_end: Math.floor(trialEnd / 1000), proration_behavior: 'none', expand: SUBSCRIPTION_EXPAND },
+        {
+          trial_end: Math.floor(trialEnd / 1000),
+          proration_behavior: 'none',
+          ...tax,
+          expand: SUBSCRIPTION_EXPAND,
+        },
         { idempotencyKey: idempotencyKey.updateSubscription(subscriptionId, step) },
       );
       return snapshot(sub);
@@ -261,8 +284,14 @@ export function subscriptionActivities(deps: ActivityDeps) {
             { invoice_now: false, prorate: false, expand: SUBSCRIPTION_EXPAND },
             { idempotencyKey: idempotencyKey.cancelSubscription(subscriptionId, step) },
           );
-      if (refund && sub.canceled_at !== null)
-        await refundUnusedTime(deps, { subscriptionId, canceledAt: sub.canceled_at * 1000, step });
+      // When access ended: a subscription Stripe already ended at its period end (a cancel at period end this
+      // request raced) has nothing unused, though its canceled_at is when that cancel was asked.
+      const endedAt = sub.ended_at ?? sub.canceled_at;
+      if (refund && endedAt !== null)
+        await refundOrReport(() => refundUnusedTime(deps, { subscriptionId, canceledAt: endedAt * 1000, step }), {
+          subscriptionId,
+          step,
+        });
       return snapshot(sub);
     },
 

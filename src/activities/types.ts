@@ -21,6 +21,7 @@ export type {
   PayInvoiceInput,
   PayInvoiceResult,
   PauseCollectionInput,
+  ApplyDiscountInput,
   PaymentError,
   PlanChangePreview,
   PreviewPlanChangeInput,

@@ -26,6 +26,7 @@ const subscription = {
   addOns: { agents_5: 1 },
   scheduledChange: null,
   pause: null,
+  discount: null,
   contract: null,
   invoiceDue: null,
   canceledAt: null,
@@ -92,7 +93,9 @@ export const upcomingInvoiceExample = {
     currency: 'usd',
     subtotal: 14650,
     discount: 0,
+    discounts: [],
     tax: 0,
+    reverseCharge: false,
     total: 14650,
     amountDue: 14650,
     periodStart: '2026-12-01T00:00:00.000Z',
@@ -195,9 +198,11 @@ export const invoicesExample = {
       number: 'ACME-0003',
       status: 'paid',
       currency: 'usd',
-      amountDue: 9900,
-      amountPaid: 9900,
+      amountDue: 11781,
+      amountPaid: 11781,
       amountRemaining: 0,
+      subtotal: 9900,
+      discount: 0,
       billingReason: 'subscription_cycle',
       attemptCount: 1,
       hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/test_YWNjdF8x',
@@ -207,6 +212,9 @@ export const invoicesExample = {
       dueDate: null,
       paidAt: '2026-12-01T00:00:03.000Z',
       createdAt: '2026-12-01T00:00:01.000Z',
+      tax: 1881,
+      totalExcludingTax: 9900,
+      reverseCharge: false,
       refundedAmount: 0,
       creditNotes: [],
       delivery: {
@@ -346,3 +354,46 @@ export const readinessDownExample = {
   status: 'unavailable',
   checks: { postgres: { ok: true, ms: 2 }, temporal: { ok: false, error: 'no answer within 2000 ms', ms: 2001 } },
 };
+
+export const couponExample = {
+  coupon: {
+    id: 'SPRING26',
+    name: '25 % for 3 months',
+    percentOff: 25,
+    amountOff: null,
+    currency: null,
+    duration: 'repeating',
+    durationInMonths: 3,
+    products: [],
+    redeemBy: null,
+    maxRedemptions: null,
+    timesRedeemed: 0,
+    valid: true,
+  },
+};
+export const promotionCodeExample = {
+  promotionCode: {
+    id: 'promo_1QkY7dLkdIwHu7ix',
+    code: 'SPRING26',
+    couponId: 'SPRING26',
+    active: true,
+    expiresAt: null,
+    maxRedemptions: 100,
+    timesRedeemed: 0,
+  },
+};
+
+export const discountAppliedExample = {
+  discount: {
+    promotionCode: 'SPRING25',
+    couponId: 'SPRING26',
+    name: '25 % for 3 months',
+    percentOff: 25,
+    amountOff: null,
+    currency: null,
+    duration: 'repeating',
+    durationInMonths: 3,
+    endsAt: '2027-03-05T10:00:00.000Z',
+  },
+};
+export const discountRemovedExample = { discount: null };

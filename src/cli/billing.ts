@@ -7,6 +7,7 @@ import { assignPlanCommand } from './commands/assign-plan';
 import { backfillCommand } from './commands/backfill';
 import { catalogSyncCommand } from './commands/catalog-sync';
 import { devSignInCommand } from './commands/dev-sign-in';
+import { couponCreateCommand, promotionCodeCreateCommand } from './commands/discounts';
 import { extendTrialCommand } from './commands/extend-trial';
 import { healthReportCommand } from './commands/health-report';
 import { reconcileCommand } from './commands/reconcile';
@@ -31,6 +32,8 @@ const COMMANDS: CliCommand[] = [
   resendInvoiceCommand,
   refundInvoiceCommand,
   devSignInCommand,
+  couponCreateCommand,
+  promotionCodeCreateCommand,
 ];
 
 function help(): string {

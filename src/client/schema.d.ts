@@ -271,6 +271,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -359,6 +360,11 @@ export interface paths {
                             agents_5?: number;
                             storage_10gb?: number;
                         };
+                        /**
+                         * @description Redeemed with the subscription; an unknown, inactive, expired, used-up or not-applicable code refuses the subscribe (400, nothing created)
+                         * @example SPRING25
+                         */
+                        promotionCode?: string;
                     };
                 };
             };
@@ -397,6 +403,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -658,6 +665,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -883,6 +891,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1375,6 +1384,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1586,6 +1596,7 @@ export interface paths {
                          *           "behavior": "keep_access",
                          *           "resumesAt": "2027-02-01T00:00:00.000Z"
                          *         },
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1823,6 +1834,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -1833,6 +1845,413 @@ export interface paths {
                          *     }
                          */
                         "application/json": components["schemas"]["SubscriptionState"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/subscription/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a promotion code to the subscription (replacing its discount)
+         * @description The code is looked up in Stripe first: unknown, inactive, expired, used up, or for another plan is 400 INVALID_REQUEST with details.promotionCode (unknown, inactive, expired, exhausted, not_applicable) and nothing changes. The discount applies from the next invoice; previews (POST /subscription/preview) show it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description A promotion code as the customer typed it (any case)
+                         * @example SPRING25
+                         */
+                        promotionCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The discount now on the subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "discount": {
+                         *         "promotionCode": "SPRING25",
+                         *         "couponId": "SPRING26",
+                         *         "name": "25 % for 3 months",
+                         *         "percentOff": 25,
+                         *         "amountOff": null,
+                         *         "currency": null,
+                         *         "duration": "repeating",
+                         *         "durationInMonths": 3,
+                         *         "endsAt": "2027-03-05T10:00:00.000Z"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            discount: components["schemas"]["Discount"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN: the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "FORBIDDEN",
+                         *         "message": "This role may not change billing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE: a dependency is down; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "SERVICE_UNAVAILABLE",
+                         *         "message": "A dependency is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Take the discount off the subscription (from the next invoice) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No discount any more */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "discount": null
+                         *     }
+                         */
+                        "application/json": {
+                            discount: components["schemas"]["Discount"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description UNAUTHORIZED: missing, expired or invalid token */
@@ -2024,6 +2443,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -2304,6 +2724,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -2520,9 +2941,11 @@ export interface paths {
                          *           "number": "ACME-0003",
                          *           "status": "paid",
                          *           "currency": "usd",
-                         *           "amountDue": 9900,
-                         *           "amountPaid": 9900,
+                         *           "amountDue": 11781,
+                         *           "amountPaid": 11781,
                          *           "amountRemaining": 0,
+                         *           "subtotal": 9900,
+                         *           "discount": 0,
                          *           "billingReason": "subscription_cycle",
                          *           "attemptCount": 1,
                          *           "hostedInvoiceUrl": "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x",
@@ -2532,6 +2955,9 @@ export interface paths {
                          *           "dueDate": null,
                          *           "paidAt": "2026-12-01T00:00:03.000Z",
                          *           "createdAt": "2026-12-01T00:00:01.000Z",
+                         *           "tax": 1881,
+                         *           "totalExcludingTax": 9900,
+                         *           "reverseCharge": false,
                          *           "refundedAmount": 0,
                          *           "creditNotes": [],
                          *           "delivery": {
@@ -2661,7 +3087,9 @@ export interface paths {
                          *         "currency": "usd",
                          *         "subtotal": 14650,
                          *         "discount": 0,
+                         *         "discounts": [],
                          *         "tax": 0,
+                         *         "reverseCharge": false,
                          *         "total": 14650,
                          *         "amountDue": 14650,
                          *         "periodStart": "2026-12-01T00:00:00.000Z",
@@ -3111,6 +3539,7 @@ export interface paths {
                          *         },
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": null,
                          *         "invoiceDue": null,
                          *         "canceledAt": null,
@@ -4939,7 +5368,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A retried request with the same key is the same assignment (answered the same) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     organizationId: string;
                 };
@@ -5014,6 +5446,7 @@ export interface paths {
                          *         "addOns": {},
                          *         "scheduledChange": null,
                          *         "pause": null,
+                         *         "discount": null,
                          *         "contract": {
                          *           "amount": 500000,
                          *           "currency": "usd",
@@ -5213,6 +5646,410 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/admin/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a coupon in Stripe (operators only): percent or amount off, once, repeating N months or forever
+         * @description Exactly one of percentOff or amountOff (with currency); durationInMonths for a repeating coupon only; plans limits it to those plans, redeemBy ends redemptions, maxRedemptions caps them. Customers redeem coupons through promotion codes (POST /admin/promotion-codes).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CouponInput"];
+                };
+            };
+            responses: {
+                /** @description The coupon as Stripe holds it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "coupon": {
+                         *         "id": "SPRING26",
+                         *         "name": "25 % for 3 months",
+                         *         "percentOff": 25,
+                         *         "amountOff": null,
+                         *         "currency": null,
+                         *         "duration": "repeating",
+                         *         "durationInMonths": 3,
+                         *         "products": [],
+                         *         "redeemBy": null,
+                         *         "maxRedemptions": null,
+                         *         "timesRedeemed": 0,
+                         *         "valid": true
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            coupon: components["schemas"]["Coupon"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/admin/promotion-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a promotion code customers type to redeem a coupon (operators only)
+         * @description The code is unique among active codes regardless of case (409 when an active code has it); expiresAt ends it, maxRedemptions caps it. Customers give it as promotionCode at subscribe or to POST /subscription/discount.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the mutation safe to retry: the first response is replayed for repeats */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PromotionCodeInput"];
+                };
+            };
+            responses: {
+                /** @description The promotion code as Stripe holds it */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "promotionCode": {
+                         *         "id": "promo_1QkY7dLkdIwHu7ix",
+                         *         "code": "SPRING26",
+                         *         "couponId": "SPRING26",
+                         *         "active": true,
+                         *         "expiresAt": null,
+                         *         "maxRedemptions": 100,
+                         *         "timesRedeemed": 0
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            promotionCode: components["schemas"]["PromotionCode"];
+                        };
+                    };
+                };
+                /** @description INVALID_REQUEST: Stripe rejected the request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "INVALID_REQUEST",
+                         *         "message": "This customer has no attached payment source or default payment method.",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHORIZED: missing, expired or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "UNAUTHORIZED",
+                         *         "message": "Missing or invalid bearer token",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "NOT_FOUND",
+                         *         "message": "No route for GET /api/v1/billing/nothing",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLICT: not allowed in the subscription's current state, or Idempotency-Key reuse */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "CONFLICT",
+                         *         "message": "A downgrade is already scheduled; resume first",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "PendingChangeExists"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "PAYLOAD_TOO_LARGE",
+                         *         "message": "The request body is too large",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description VALIDATION_FAILED: `details` lists the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "VALIDATION_FAILED",
+                         *         "message": "The request is invalid",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "issues": [
+                         *             {
+                         *               "path": "planId",
+                         *               "message": "Invalid option"
+                         *             }
+                         *           ]
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMIT: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "RATE_LIMIT",
+                         *         "message": "Too many requests; retry after 12 s",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b"
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description API_ERROR: the payment provider failed; retry later */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "API_ERROR",
+                         *         "message": "Stripe is unavailable; try again later",
+                         *         "requestId": "req_5b0e7c84-1f9a-4d8e-9a47-0c2d3e4f5a6b",
+                         *         "details": {
+                         *           "reason": "StripeUnavailable"
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5394,6 +6231,7 @@ export interface components {
                  */
                 resumesAt: string | null;
             } | null;
+            discount: components["schemas"]["Discount"];
             /** @description An enterprise contract assigned by an operator (price, limits, collection), or null */
             contract: {
                 amount: number;
@@ -5459,6 +6297,24 @@ export interface components {
         } | null;
         /** @enum {string} */
         BillingInterval: "month" | "year";
+        /** @description The promotion code’s discount (POST /subscription/discount); null: none */
+        Discount: {
+            promotionCode: string | null;
+            couponId: string;
+            name: string | null;
+            percentOff: number | null;
+            /** @description Minor units of currency */
+            amountOff: number | null;
+            currency: string | null;
+            /** @description once, repeating or forever */
+            duration: string;
+            durationInMonths: number | null;
+            /**
+             * Format: date-time
+             * @description When a repeating discount stops applying; null for once and forever
+             */
+            endsAt: string | null;
+        } | null;
         /**
          * @example {
          *       "error": {
@@ -5488,6 +6344,7 @@ export interface components {
             amountDueNow: number;
             /** @description Sum of proration lines; negative = credit */
             prorationAmount: number;
+            /** @description One renewal at catalog prices, before any discount (GET /invoices/upcoming has it) */
             nextRenewalAmount: number;
             /** @description Epoch ms the proration was computed for */
             prorationDate: number;
@@ -5515,6 +6372,10 @@ export interface components {
                 month: number;
                 year: number;
             };
+            /** @description STRIPE_TAX only: the tax included in amountDueNow, as Stripe Tax computed it (renewal amounts are before tax) */
+            tax?: number;
+            /** @description STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT) */
+            reverseCharge?: boolean;
         };
         Invoice: {
             id: string;
@@ -5533,6 +6394,10 @@ export interface components {
             amountDue: number;
             amountPaid: number;
             amountRemaining: number;
+            /** @description Before discounts; null for an invoice mirrored before the mirror kept it */
+            subtotal: number | null;
+            /** @description What the discounts took off (Stripe’s total_discount_amounts); null as subtotal */
+            discount: number | null;
             billingReason: string | null;
             attemptCount: number;
             hostedInvoiceUrl: string | null;
@@ -5562,6 +6427,12 @@ export interface components {
              * @example 2026-12-05T09:30:00.000Z
              */
             createdAt: string;
+            /** @description Tax Stripe Tax computed, included in amountDue (null: automatic tax was off for this invoice) */
+            tax: number | null;
+            /** @description The total before tax, after discounts */
+            totalExcludingTax: number | null;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             /** @description Refunded through credit notes, minor units */
             refundedAmount: number;
             /** @description Credit notes issued on the invoice, oldest first */
@@ -5597,7 +6468,15 @@ export interface components {
             subtotal: number;
             /** @description Total of the discounts applied */
             discount: number;
+            discounts: {
+                /** @description What this discount takes off (minor units) */
+                amount: number;
+                discount: components["schemas"]["Discount"];
+            }[];
+            /** @description Tax Stripe Tax computed (0 without STRIPE_TAX) */
             tax: number;
+            /** @description Reverse charge: an EU business customer accounts for the VAT itself (tax 0) */
+            reverseCharge: boolean;
             total: number;
             /** @description What will be charged, after the customer balance */
             amountDue: number;
@@ -5914,6 +6793,79 @@ export interface components {
             actor: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        Coupon: {
+            id: string;
+            name: string | null;
+            percentOff: number | null;
+            amountOff: number | null;
+            currency: string | null;
+            duration: string;
+            durationInMonths: number | null;
+            /** @description Stripe products it is limited to (empty: all) */
+            products: string[];
+            /** Format: date-time */
+            redeemBy: string | null;
+            maxRedemptions: number | null;
+            timesRedeemed: number;
+            valid: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "SPRING26",
+         *       "name": "25 % for 3 months",
+         *       "percentOff": 25,
+         *       "duration": "repeating",
+         *       "durationInMonths": 3
+         *     }
+         */
+        CouponInput: {
+            id?: string;
+            /** @description Shown on invoices (Stripe allows 40 characters) */
+            name: string;
+            percentOff?: number;
+            /** @description Minor units of currency (cents) */
+            amountOff?: number;
+            /** @enum {string} */
+            currency?: "usd" | "eur";
+            /** @enum {string} */
+            duration: "once" | "repeating" | "forever";
+            durationInMonths?: number;
+            /** @description Only these plans (their Stripe products); every plan when absent */
+            plans?: ("starter" | "professional" | "enterprise")[];
+            /**
+             * Format: date-time
+             * @example 2027-03-31T23:59:59Z
+             */
+            redeemBy?: string;
+            maxRedemptions?: number;
+        };
+        PromotionCode: {
+            id: string;
+            code: string;
+            couponId: string;
+            active: boolean;
+            /** Format: date-time */
+            expiresAt: string | null;
+            maxRedemptions: number | null;
+            timesRedeemed: number;
+        };
+        /**
+         * @example {
+         *       "code": "SPRING26",
+         *       "couponId": "SPRING26",
+         *       "maxRedemptions": 100
+         *     }
+         */
+        PromotionCodeInput: {
+            code: string;
+            couponId: string;
+            /**
+             * Format: date-time
+             * @example 2027-03-31T23:59:59Z
+             */
+            expiresAt?: string;
+            maxRedemptions?: number;
         };
     };
     responses: never;

@@ -1,5 +1,6 @@
 import type { PaymentAction } from '../domain/subscription/payment-action';
 import type { Terms } from '../domain/pricing';
+import type { DiscountView } from '../domain/discounts';
 import type { Contract } from '../domain/contract';
 import type { PauseView, ScheduledChangeView } from '../domain/subscription/state';
 
@@ -44,6 +45,8 @@ export interface CreditNotesTable {
   /** Who issued it: an operator's token label, or `cli:<user>`. */
   actor: string;
   request_id: string | null;
+  /** The key the refund was asked with (unique per invoice): a repeat answers with this credit note. */
+  idempotency_key: string | null;
   created_at: DefaultedTimestamp;
 }
 
@@ -74,6 +77,8 @@ export interface SubscriptionsTable {
   scheduled_change: ColumnType<ScheduledChangeView | null, string | null | undefined, string | null>;
   /** The pause in force (PauseView as JSON, resumesAt in ms); null = not paused. */
   pause: ColumnType<PauseView | null, string | null | undefined, string | null>;
+  /** The promotion code's discount (DiscountView as JSON); null = none. */
+  discount: ColumnType<DiscountView | null, string | null | undefined, string | null>;
   /** The enterprise contract in force (Contract as JSON); null = a catalog plan. */
   contract: ColumnType<Contract | null, string | null | undefined, string | null>;
   /** Collection by invoice: the invoice awaiting payment ({ invoiceId, amountDue, currency, dueAt ms }). */
@@ -100,6 +105,9 @@ export interface InvoicesTable {
   amount_due: Money;
   amount_paid: ColumnType<number, number | undefined, number>;
   amount_remaining: ColumnType<number, number | undefined, number>;
+  /** Stripe's subtotal (before discounts) and the sum of its total_discount_amounts; null on rows from before them. */
+  subtotal: ColumnType<number | null, number | null | undefined, number | null>;
+  discount_amount: ColumnType<number | null, number | null | undefined, number | null>;
   billing_reason: string | null;
   attempt_count: ColumnType<number, number | undefined, number>;
   hosted_invoice_url: string | null;
@@ -110,6 +118,10 @@ export interface InvoicesTable {
   paid_at: Timestamp | null;
   stripe_created_at: Timestamp;
   source_event_created_at: Timestamp;
+  /** Stripe Tax: the tax on the invoice (null: automatic tax off), the total before tax, reverse charge. */
+  tax: ColumnType<number | null, number | null | undefined, number | null>;
+  total_excluding_tax: ColumnType<number | null, number | null | undefined, number | null>;
+  reverse_charge: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   /** When the invoice mailer stored the invoice email / the receipt in the outbox; null = not yet. */
   issued_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   receipt_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

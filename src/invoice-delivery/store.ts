@@ -7,7 +7,7 @@ import { INVOICE_EMAIL_KINDS } from '../domain/invoice-emails';
 /**
  * SQL for "this invoice still owes an email the mailer has not stored": requiredInvoiceEmails with the
  * per-kind markers. Kept identical to the predicate of the partial index `invoices_awaiting_email`
- * (migration 2026-12-05T1701, after 0016) so the planner can use it; `table` only qualifies the columns. Raw: the builder would
+ * (migration 2026-12-05T1801, after 0016) so the planner can use it; `table` only qualifies the columns. Raw: the builder would
  * send the statuses as parameters, and a partial index is matched only against the literal predicate.
  */
 export function awaitingEmail(table: 'invoices' | 'i'): RawBuilder<boolean> {

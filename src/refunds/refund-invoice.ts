@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import type { CreditNotesTable } from '../db/schema';
 import type { Notifier } from '../notifications/types';
 
 export const CREDIT_NOTE_REASONS = ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory'] as const;
@@ -76,6 +78,18 @@ export async function refundInvoice(
     .where('stripe_invoice_id', '=', req.stripeInvoiceId)
     .executeTakeFirst();
   if (!invoice) throw new RefundError('invoice_not_found', `No invoice ${req.stripeInvoiceId} in the read model`);
+  // A repeat (the same key: a client's retry, a retried activity) is the credit note it made, before anything is
+  // recomputed: what is refundable has already shrunk by it, so recomputing would refuse or refund a different amount.
+  const earlier = await db
+    .selectFrom('credit_notes')
+    .selectAll()
+    .where('stripe_invoice_id', '=', req.stripeInvoiceId)
+    .where('idempotency_key', '=', req.idempotencyKey)
+    .executeTakeFirst();
+  if (earlier) {
+    await enqueueCreditNoteEmail(deps.notifier, invoice, earlier);
+    return issued(earlier);
+  }
   if (invoice.status !== 'paid')
     throw new RefundError(
       'not_paid',
@@ -109,47 +123,63 @@ export async function refundInvoice(
     { idempotencyKey: `credit_note:${req.stripeInvoiceId}:${req.idempotencyKey}` },
   );
   const refundedAmount = creditNote.refunds.reduce((sum, r) => sum + r.amount_refunded, 0);
-  const row = {
-    organization_id: invoice.organization_id,
-    stripe_invoice_id: req.stripeInvoiceId,
-    stripe_credit_note_id: creditNote.id,
-    number: creditNote.number,
-    currency: creditNote.currency,
-    amount: creditNote.amount,
-    refunded_amount: refundedAmount,
-    reason: creditNote.reason ?? req.reason,
-    memo: creditNote.memo,
-    pdf_url: creditNote.pdf || null,
-    actor: req.actor,
-    request_id: req.requestId ?? null,
-  };
-  // A retried request (same key) gets Stripe's same credit note back: one audit row, one email.
+  // Stripe answers a repeated create with the same credit note (the row may be missing if the last attempt died
+  // after Stripe's answer): one audit row, one email, whichever unique index a racing repeat hits first.
   await db
     .insertInto('credit_notes')
-    .values(row)
-    .onConflict((oc) => oc.column('stripe_credit_note_id').doNothing())
+    .values({
+      organization_id: invoice.organization_id,
+      stripe_invoice_id: req.stripeInvoiceId,
+      stripe_credit_note_id: creditNote.id,
+      number: creditNote.number,
+      currency: creditNote.currency,
+      amount: creditNote.amount,
+      refunded_amount: refundedAmount,
+      reason: creditNote.reason ?? req.reason,
+      memo: creditNote.memo,
+      pdf_url: creditNote.pdf || null,
+      actor: req.actor,
+      request_id: req.requestId ?? null,
+      idempotency_key: req.idempotencyKey,
+    })
+    .onConflict((oc) => oc.doNothing())
     .execute();
   const stored = await db
     .selectFrom('credit_notes')
     .selectAll()
     .where('stripe_credit_note_id', '=', creditNote.id)
     .executeTakeFirstOrThrow();
-  await deps.notifier.enqueue({
+  await enqueueCreditNoteEmail(deps.notifier, invoice, stored);
+  return issued(stored);
+}
+
+type StoredCreditNote = Selectable<CreditNotesTable>;
+
+/** The customer's credit-note email; its dedupe key is the credit note's id, so a repeat sends nothing new. */
+async function enqueueCreditNoteEmail(
+  notifier: Notifier,
+  invoice: { organization_id: string; number: string | null },
+  note: StoredCreditNote,
+): Promise<void> {
+  await notifier.enqueue({
     organizationId: invoice.organization_id,
     kind: 'credit_note_issued',
-    dedupeKey: `credit_note_issued:${creditNote.id}`,
+    dedupeKey: `credit_note_issued:${note.stripe_credit_note_id}`,
     data: {
-      creditNoteNumber: creditNote.number,
-      invoiceId: req.stripeInvoiceId,
+      creditNoteNumber: note.number,
+      invoiceId: note.stripe_invoice_id,
       invoiceNumber: invoice.number,
-      currency: creditNote.currency,
-      amount: creditNote.amount,
-      refundedAmount,
-      reason: row.reason,
-      memo: row.memo,
-      creditNotePdf: row.pdf_url,
+      currency: note.currency,
+      amount: Number(note.amount),
+      refundedAmount: Number(note.refunded_amount),
+      reason: note.reason,
+      memo: note.memo,
+      creditNotePdf: note.pdf_url,
     },
   });
+}
+
+function issued(stored: StoredCreditNote): IssuedCreditNote {
   return {
     stripeCreditNoteId: stored.stripe_credit_note_id,
     number: stored.number,

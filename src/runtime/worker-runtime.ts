@@ -194,7 +194,14 @@ export async function createWorkerRuntime(
         interceptors: tracing.interceptors,
         sinks: tracing.sinks,
         activities: {
-          ...createActivities({ stripe, db, notifier, testClocks: config.stripe.testClocks, registry }),
+          ...createActivities({
+            stripe,
+            db,
+            notifier,
+            testClocks: config.stripe.testClocks,
+            stripeTax: config.stripe.tax,
+            registry,
+          }),
           ...createReconciliationActivities({ db, stripe, subscriptions, logger }),
         },
       });

@@ -26,6 +26,10 @@ const MESSAGES: Record<Exclude<StripeErrorCode, 'CARD_DECLINED'>, string> = {
   UNKNOWN_ERROR: 'An unexpected error occurred. Please contact support.',
 };
 
+// With STRIPE_TAX, Stripe Tax needs the customer's location (https://docs.stripe.com/tax/customer-locations).
+const TAX_LOCATION_MESSAGE =
+  'Tax cannot be calculated for this billing address. Please set the country (and in the US a 5-digit ZIP code and the state) in the billing profile.';
+
 // Stripe answers 409 lock_timeout when the same object is being changed concurrently: safe to retry.
 const RETRYABLE_CODES = new Set(['lock_timeout', 'rate_limit']);
 
@@ -47,6 +51,8 @@ export function classifyStripeError(err: unknown): ClassifiedStripeError {
   if (e instanceof Stripe.errors.StripeRateLimitError) return result('RATE_LIMIT', true, e);
   if (e instanceof Stripe.errors.StripeConnectionError) return result('API_ERROR', true, e);
   if (e instanceof Stripe.errors.StripeAPIError) return result('API_ERROR', true, e);
+  if (e instanceof Stripe.errors.StripeInvalidRequestError && e.code === 'customer_tax_location_invalid')
+    return { ...result('INVALID_REQUEST', false, e), message: TAX_LOCATION_MESSAGE };
   if (e instanceof Stripe.errors.StripeInvalidRequestError || e instanceof Stripe.errors.StripeIdempotencyError) {
     return result('INVALID_REQUEST', e.code !== undefined && RETRYABLE_CODES.has(e.code), e);
   }

@@ -1,3 +1,4 @@
+import { discountView } from './discounts';
 import type Stripe from 'stripe';
 import type { InvoiceSnapshot, PaymentError, SubscriptionSnapshot } from '../activities/types';
 import type { PaymentIntentSnapshot } from '../domain/subscription/stripe';
@@ -101,6 +102,7 @@ export function toSubscriptionSnapshot(
     seats,
     addOns,
     scheduleId: idOf(sub.schedule),
+    ...discountOf(sub),
     collectionMethod: sub.collection_method === 'send_invoice' ? 'send_invoice' : 'charge_automatically',
     pauseCollection: sub.pause_collection && {
       behavior: sub.pause_collection.behavior,
@@ -134,4 +136,13 @@ export async function loadSubscriptionSnapshot(
 
 function expandedInvoice(v: string | Stripe.Invoice | null): Stripe.Invoice | null {
   return v !== null && typeof v !== 'string' ? v : null;
+}
+
+/** The first discount, when the subscription was read with its discounts expanded (else nothing: not read). */
+function discountOf(sub: Stripe.Subscription): { discount?: ReturnType<typeof discountView> | null } {
+  if (!Array.isArray(sub.discounts)) return {};
+  if (sub.discounts.length === 0) return { discount: null };
+  const first = sub.discounts[0];
+  if (typeof first === 'string' || first === undefined) return {};
+  return { discount: discountView(first) };
 }

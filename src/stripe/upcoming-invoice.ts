@@ -1,5 +1,8 @@
 import type Stripe from 'stripe';
+import type { DiscountView } from '../domain/discounts';
 import { priceRole } from '../domain/pricing';
+import { automaticTaxParams, taxOf } from './automatic-tax';
+import { discountView } from './discounts';
 
 export type UpcomingLineKind = 'plan' | 'seats' | 'add_on' | 'overage' | 'proration' | 'other';
 
@@ -17,7 +20,11 @@ export interface UpcomingInvoice {
   currency: string;
   subtotal: number;
   discount: number;
+  /** Each discount Stripe applies to this invoice: what it takes off and its coupon (and promotion code). */
+  discounts: { amount: number; discount: DiscountView }[];
   tax: number;
+  /** Stripe Tax reverse-charged the invoice (an EU business customer accounts for the VAT; tax 0). */
+  reverseCharge: boolean;
   total: number;
   amountDue: number;
   periodStart: string;
@@ -26,6 +33,13 @@ export interface UpcomingInvoice {
   nextPaymentAttempt: string | null;
   lines: UpcomingLine[];
 }
+
+/** The discounts behind total_discount_amounts, with their coupon and promotion code. */
+const DISCOUNTS_EXPAND = [
+  'total_discount_amounts.discount',
+  'total_discount_amounts.discount.source.coupon',
+  'total_discount_amounts.discount.promotion_code',
+];
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? []).reduce((s, x) => s + x.amount, 0);
@@ -38,8 +52,14 @@ const sum = (xs: readonly { amount: number }[] | null | undefined) => (xs ?? [])
 export async function previewUpcomingInvoice(
   stripe: Stripe,
   ids: { customerId: string; subscriptionId: string },
+  options: { stripeTax: boolean },
 ): Promise<UpcomingInvoice> {
-  const preview = await stripe.invoices.createPreview({ customer: ids.customerId, subscription: ids.subscriptionId });
+  const preview = await stripe.invoices.createPreview({
+    customer: ids.customerId,
+    subscription: ids.subscriptionId,
+    ...automaticTaxParams(options.stripeTax),
+    expand: DISCOUNTS_EXPAND,
+  });
   const priceIds = new Set<string>();
   for (const line of preview.lines.data) {
     const price = line.pricing?.price_details?.price;
@@ -59,12 +79,16 @@ export async function previewUpcomingInvoice(
       periodEnd: iso(line.period.end),
     };
   });
-  const tax = sum(preview.total_taxes);
+  const { tax, reverseCharge } = taxOf(preview);
   return {
     currency: preview.currency,
     subtotal: preview.subtotal,
     discount: sum(preview.total_discount_amounts),
+    discounts: (preview.total_discount_amounts ?? []).flatMap(({ amount, discount }) =>
+      typeof discount === 'string' || 'deleted' in discount ? [] : [{ amount, discount: discountView(discount) }],
+    ),
     tax,
+    reverseCharge,
     total: preview.total,
     amountDue: preview.amount_due,
     periodStart: iso(preview.period_start),

@@ -15,6 +15,9 @@ import {
   extendTrialUpdate,
   getStateQuery,
   pauseUpdate,
+  applyDiscountUpdate,
+  removeDiscountUpdate,
+  type ApplyDiscountArgs,
   previewPlanChangeUpdate,
   resumeUpdate,
   stripeEventSignal,
@@ -90,6 +93,8 @@ export interface SubscriptionClient {
   resume(organizationId: string, updateId?: string): Promise<SubscriptionView>;
   pause(organizationId: string, args: PauseArgs, updateId?: string): Promise<SubscriptionView>;
   unpause(organizationId: string, updateId?: string): Promise<SubscriptionView>;
+  applyDiscount(organizationId: string, args: ApplyDiscountArgs, updateId?: string): Promise<SubscriptionView>;
+  removeDiscount(organizationId: string, updateId?: string): Promise<SubscriptionView>;
   updatePaymentMethod(
     organizationId: string,
     args: UpdatePaymentMethodArgs,
@@ -185,6 +190,10 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
     pause: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(pauseUpdate, { args: [args], updateId }),
     unpause: (organizationId, updateId) => handle(organizationId).executeUpdate(unpauseUpdate, { args: [], updateId }),
+    applyDiscount: (organizationId, args, updateId) =>
+      handle(organizationId).executeUpdate(applyDiscountUpdate, { args: [args], updateId }),
+    removeDiscount: (organizationId, updateId) =>
+      handle(organizationId).executeUpdate(removeDiscountUpdate, { args: [], updateId }),
     updatePaymentMethod: (organizationId, args, updateId) =>
       handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
     assignPlan: (organizationId, args, updateId) =>

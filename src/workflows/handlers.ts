@@ -10,6 +10,9 @@ import {
   extendTrialUpdate,
   getStateQuery,
   pauseUpdate,
+  applyDiscountUpdate,
+  removeDiscountUpdate,
+  type ApplyDiscountArgs,
   previewPlanChangeUpdate,
   resumeUpdate,
   stripeEventSignal,
@@ -132,6 +135,14 @@ export function registerHandlers(run: Run): void {
   setHandler(pauseUpdate, (args) => exclusive(run, pause(args)), { validator: (args) => check(run, pause(args)) });
   const unpause = (): Command => ({ type: 'unpause', updateId: updateId() });
   setHandler(unpauseUpdate, () => exclusive(run, unpause()), { validator: () => check(run, unpause()) });
+  const applyDiscount = (args: ApplyDiscountArgs): Command => ({ type: 'applyDiscount', args, updateId: updateId() });
+  setHandler(applyDiscountUpdate, (args) => exclusive(run, applyDiscount(args)), {
+    validator: (args) => check(run, applyDiscount(args)),
+  });
+  const removeDiscount = (): Command => ({ type: 'removeDiscount', updateId: updateId() });
+  setHandler(removeDiscountUpdate, () => exclusive(run, removeDiscount()), {
+    validator: () => check(run, removeDiscount()),
+  });
   const extendTrial = (args: ExtendTrialArgs): Command => ({ type: 'extendTrial', args, updateId: updateId() });
   setHandler(extendTrialUpdate, (args) => exclusive(run, extendTrial(args)), {
     validator: (args) => check(run, extendTrial(args)),

@@ -27,6 +27,7 @@ import type {
   ChangePlanArgs,
   ChangePlanResult,
   CancelArgs,
+  ApplyDiscountArgs,
   ExtendTrialArgs,
   PauseArgs,
   PlanChangePreview,
@@ -44,6 +45,7 @@ export { BillingErrorType, RECONCILE_EVENT_PREFIX } from '../domain/subscription
 export type { BillingProfile } from '../domain/billing-profile';
 export type { CustomerProfileResult } from '../domain/subscription/stripe';
 export type {
+  ApplyDiscountArgs,
   AssignContractArgs,
   CancelArgs,
   ChangePlanArgs,
@@ -99,6 +101,11 @@ export const assignContractUpdate = defineUpdate<SubscriptionView, [AssignContra
 export const pauseUpdate = defineUpdate<SubscriptionView, [PauseArgs]>('pause');
 /** Ends a pause now (DELETE /subscription/pause). */
 export const unpauseUpdate = defineUpdate<SubscriptionView, []>('unpause');
+
+/** Redeems a customer's promotion code for the live subscription (POST /subscription/discount). */
+export const applyDiscountUpdate = defineUpdate<SubscriptionView, [ApplyDiscountArgs]>('applyDiscount');
+/** Takes the discount off (DELETE /subscription/discount). */
+export const removeDiscountUpdate = defineUpdate<SubscriptionView, []>('removeDiscount');
 
 /** A SetupIntent to collect a card (Stripe.js confirmCardSetup); starts the run if none is live (update-with-start). */
 export const createSetupIntentUpdate = defineUpdate<SetupIntentCreated, []>('createSetupIntent');

@@ -28,6 +28,7 @@ export const CORE_V2_PATCH = 'core-v2';
 export const TERMS_AT_BOUNDARY_PATCH = 'terms-at-boundary';
 /** Pause and unpause, and Stripe's `paused` status and pause_collection read as a pause (docs/workflow-versioning.md). */
 export const SUBSCRIPTION_PAUSE_PATCH = 'subscription-pause';
+export const SUBSCRIPTION_DISCOUNTS_PATCH = 'subscription-discounts';
 
 /**
  * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
@@ -43,6 +44,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       ...carried,
       boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH),
       pauses: patched(SUBSCRIPTION_PAUSE_PATCH),
+      discounts: patched(SUBSCRIPTION_DISCOUNTS_PATCH),
     },
     policy,
     lock: createLock(),

@@ -129,6 +129,27 @@ describe('the billing page in a real browser', () => {
     await step('10-resumed');
   }, 60_000);
 
+  test('redeem a promotion code, then take the discount off', async () => {
+    await stack.stripe.coupons.create({ id: 'WEB20', name: '20 % forever', percent_off: 20, duration: 'forever' });
+    await stack.stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: 'WEB20' }, code: 'WEB20' });
+    await go('Overview');
+    await page.getByLabel('Promotion code').fill('NOSUCH99');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await notice().filter({ hasText: 'There is no such promotion code' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('discount').count()).toBe(0);
+    // Another code after a refusal is a new request (its own idempotency key), not a replay of the refusal.
+    await page.getByLabel('Promotion code').fill('web20');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await notice().filter({ hasText: 'Promotion code applied' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('discount').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('discount').innerText()).toBe('20 % off, forever (WEB20)');
+    await step('10b-discount');
+    await page.getByRole('button', { name: 'Remove discount' }).click();
+    await notice().filter({ hasText: 'Discount removed' }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Promotion code').waitFor();
+    expect(await page.getByTestId('discount').count()).toBe(0);
+  }, 60_000);
+
   test("follow an email's link from the mail sink's inbox to the right page", async () => {
     // The usage alert (80 % of messages) went to the billing email (the one subscribing named, though the card
     // set up first had created the customer); a person opens it in the sink's HTML inbox.

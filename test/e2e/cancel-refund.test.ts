@@ -80,6 +80,33 @@ test('an immediate cancel ten days into a paid month refunds the unused twenty d
     .where('stripe_invoice_id', '=', paid.stripeInvoiceId)
     .execute();
   expect(audit).toEqual([{ actor: 'policy:cancel_refund', amount: expected }]);
+
+  // The cancel's activity retried after its credit note (a later step failed, the worker died): the same key finds
+  // the same credit note before anything is recomputed; nothing more is refunded, no second row or email.
+  const [stored] = await stack.t.db
+    .selectFrom('credit_notes')
+    .select(['idempotency_key', 'stripe_credit_note_id'])
+    .where('stripe_invoice_id', '=', paid.stripeInvoiceId)
+    .execute();
+  expect(stored?.idempotency_key).toMatch(/^cancel_refund:sub_/);
+  const { refundInvoice } = await import('../../src/refunds/refund-invoice');
+  const { createOutboxNotifier, billingEmailResolver } = await import('../../src/notifications');
+  const notifier = createOutboxNotifier({
+    db: stack.t.db,
+    resolveRecipient: billingEmailResolver(stack.t.db),
+    publicUrl: 'http://127.0.0.1',
+  });
+  const again = await refundInvoice(
+    { db: stack.t.db, stripe: stack.stripe, notifier },
+    {
+      stripeInvoiceId: paid.stripeInvoiceId,
+      reason: 'order_change',
+      actor: 'policy:cancel_refund',
+      idempotencyKey: stored!.idempotency_key!,
+    },
+  );
+  expect(again).toMatchObject({ stripeCreditNoteId: stored!.stripe_credit_note_id, amount: expected });
+  expect((await stack.stripe.creditNotes.list({ invoice: paid.stripeInvoiceId })).data).toHaveLength(1);
   await eventually('the credit-note email', async () => (creditNoteMails(email).length > 0 ? true : undefined));
   await new Promise((r) => setTimeout(r, 1_000));
   expect(creditNoteMails(email)).toHaveLength(1);

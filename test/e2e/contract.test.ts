@@ -62,10 +62,13 @@ test('an operator assigns a net-14 contract to an organization on free with no c
 
   const refused = await admin('POST', `/admin/organizations/${org}/contract`, { ...contract, amount: 0 });
   expect(refused.status).toBe(422);
-  const assigned = await admin<State>('POST', `/admin/organizations/${org}/contract`, {
-    ...contract,
-    email: `ap-${org.slice(-8)}@bigcorp.example`,
-  });
+  const key = { 'idempotency-key': `contract-${org}` };
+  const assigned = await admin<State>(
+    'POST',
+    `/admin/organizations/${org}/contract`,
+    { ...contract, email: `ap-${org.slice(-8)}@bigcorp.example` },
+    key,
+  );
   expect(assigned.status).toBe(200);
   expect(assigned.body.subscription).toMatchObject({
     plan: 'enterprise',
@@ -87,12 +90,19 @@ test('an operator assigns a net-14 contract to an organization on free with no c
   expect(entitlements.plan).toBe('enterprise');
   expect(limits).toMatchObject({ users: 50, messages: null });
 
-  // The same request again is the same operation (its default key is the request): the same answer, nothing new.
-  const repeated = await admin('POST', `/admin/organizations/${org}/contract`, {
-    ...contract,
-    email: `ap-${org.slice(-8)}@bigcorp.example`,
-  });
+  // The same request with the same Idempotency-Key is the same operation: the same answer, nothing new.
+  const repeated = await admin(
+    'POST',
+    `/admin/organizations/${org}/contract`,
+    { ...contract, email: `ap-${org.slice(-8)}@bigcorp.example` },
+    key,
+  );
   expect(repeated.status).toBe(200);
+  // Without a key a request is an assignment of its own: refused while the contract runs, nothing new on Stripe.
+  const unkeyed = await admin('POST', `/admin/organizations/${org}/contract`, contract);
+  expect(unkeyed.status).toBe(409);
+  const badKey = await admin('POST', `/admin/organizations/${org}/contract`, contract, { 'idempotency-key': 'x' });
+  expect(badKey.status).toBe(422);
   // Another contract while this one runs is refused; nothing changes on Stripe.
   const again = await admin('POST', `/admin/organizations/${org}/contract`, { ...contract, amount: 600_000 });
   expect(again.status).toBe(409);

@@ -21,6 +21,7 @@ type Upcoming = {
     amountDue: number;
     tax: number;
     discount: number;
+    discounts: unknown[];
     nextPaymentAttempt: string | null;
     lines: { kind: string; amount: number; quantity: number | null; description: string | null }[];
   } | null;
@@ -69,6 +70,7 @@ test('the next invoice: the renewal’s plan, seats and add-on lines at the cata
     currency: 'usd',
     tax: 0,
     discount: 0,
+    discounts: [],
     total: renewal + overage[0]!.amount,
     amountDue: renewal + overage[0]!.amount,
     nextPaymentAttempt: expect.any(String),

@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   CORE_V2_PATCH,
+  SUBSCRIPTION_DISCOUNTS_PATCH,
   SUBSCRIPTION_PAUSE_PATCH,
   TERMS_AT_BOUNDARY_PATCH,
   type subscriptionWorkflow,
@@ -97,6 +98,7 @@ test('a run started on the code before the policy core finishes its period on it
       CORE_V2_PATCH,
       TERMS_AT_BOUNDARY_PATCH,
       SUBSCRIPTION_PAUSE_PATCH,
+      SUBSCRIPTION_DISCOUNTS_PATCH,
     ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });

@@ -236,8 +236,8 @@ export function createAdminClient(baseUrl: string, adminToken: string) {
         SubscriptionStateSchema.pick({ subscription: true }),
         'POST /admin/organizations/{organizationId}/contract',
         api.POST('/api/v1/billing/admin/organizations/{organizationId}/contract', {
-          // The route's own default key is the request (organization and contract): a retry is the same assignment.
-          params: { path: { organizationId } },
+          // One key for the assignment: a retry (after a 429 or 503) is the same assignment, never a second one.
+          params: { path: { organizationId }, header: { 'idempotency-key': `demo-contract-${organizationId}` } },
           body: contract,
         }),
       ),

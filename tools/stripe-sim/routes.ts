@@ -1,7 +1,9 @@
 import { Router } from './http/router';
 import type { Sim } from './sim';
 import type { TimeKeeper } from './clock';
+import { couponRoutes } from './resources/coupons';
 import { customerRoutes } from './resources/customers';
+import { promotionCodeRoutes } from './resources/promotion-codes';
 import { invoiceRoutes } from './resources/invoices';
 import { meterRoutes } from './resources/meters';
 import { subscriptionRoutes } from './resources/subscriptions';
@@ -28,6 +30,8 @@ export function buildRouter(sim: Sim, time: TimeKeeper, options: { webhookSecret
   setupIntentRoutes(router, sim);
   productRoutes(router, sim);
   priceRoutes(router, sim);
+  couponRoutes(router, sim);
+  promotionCodeRoutes(router, sim);
   subscriptionRoutes(router, sim);
   subscriptionScheduleRoutes(router, sim);
   invoiceRoutes(router, sim);

@@ -111,6 +111,9 @@ export class Sim {
       s.paymentIntents[id] ??
       s.setupIntents[id] ??
       s.charges[id] ??
+      s.discounts[id] ??
+      s.promotionCodes[id] ??
+      s.coupons[id] ??
       undefined
     );
   }

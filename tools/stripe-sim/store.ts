@@ -87,6 +87,12 @@ export interface SimState {
   taxIds: Record<string, Stripe.TaxId>;
   creditNotes: Record<string, Stripe.CreditNote>;
   refunds: Record<string, Stripe.Refund>;
+  /** Coupons, promotion codes and the discounts redeemed from them (absent in older state files: they start empty). */
+  coupons: Record<string, Stripe.Coupon>;
+  /** Deleted coupons: gone from the API, still behind the discounts redeemed from them. */
+  deletedCoupons: Record<string, Stripe.Coupon>;
+  promotionCodes: Record<string, Stripe.PromotionCode>;
+  discounts: Record<string, Stripe.Discount>;
 }
 
 export function emptyState(): SimState {
@@ -115,6 +121,10 @@ export function emptyState(): SimState {
     taxIds: {},
     creditNotes: {},
     refunds: {},
+    coupons: {},
+    deletedCoupons: {},
+    promotionCodes: {},
+    discounts: {},
   };
 }
 

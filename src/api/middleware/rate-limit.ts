@@ -90,6 +90,27 @@ export function createPreviewLimiter(opts: { perMinute: number; maxInFlight: num
   return { rate: createRateLimiter({ perMinute: opts.perMinute }), inFlight: createInFlightLimiter(opts.maxInFlight) };
 }
 
+/**
+ * Runs a preview (a change preview, the next invoice: Stripe calls a member may ask for) within the organization's
+ * preview budget: one more in flight than allowed, or over the rate, is 429 with Retry-After.
+ */
+export async function withinPreviewBudget<T>(
+  limiter: PreviewLimiter,
+  organizationId: string,
+  preview: () => Promise<T>,
+): Promise<T> {
+  const key = `org:${organizationId}`;
+  const release = limiter.inFlight.tryAcquire(key);
+  if (!release) throw rateLimited(1, 'A preview for this organization is already running. Please try again shortly.');
+  try {
+    const taken = await limiter.rate.take(key);
+    if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, 'Too many previews. Please try again later.');
+    return await preview();
+  } finally {
+    release();
+  }
+}
+
 /** Limits per organization; runs after authentication. */
 export function limitByOrganization() {
   return createMiddleware<AppEnv>(async (c, next) => {

@@ -11,6 +11,7 @@ import { cancelSubscription } from './subscription/cancel-subscription';
 import { changePlan } from './subscription/change-plan';
 import { createSubscription } from './subscription/create-subscription';
 import { getSubscription } from './subscription/get-subscription';
+import { applyDiscount, removeDiscount } from './subscription/discount';
 import { pauseSubscription, resumePausedSubscription } from './subscription/pause';
 import { previewChange } from './subscription/preview-change';
 import { resumeSubscription } from './subscription/resume-subscription';
@@ -26,6 +27,8 @@ export const billingEndpoints: Endpoint[] = [
   resumeSubscription,
   pauseSubscription,
   resumePausedSubscription,
+  applyDiscount,
+  removeDiscount,
   setAddOn,
   removeAddOn,
   listInvoicesEndpoint,

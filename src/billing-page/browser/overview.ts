@@ -1,5 +1,5 @@
 import { api, data, idempotencyKey, type Subscription } from './api';
-import { h, section } from './dom';
+import { field, h, section } from './dom';
 import { day, money, words } from './format';
 
 const LIVE = new Set(['trialing', 'active', 'past_due', 'incomplete', 'paused']);
@@ -26,6 +26,7 @@ export function overview(s: Subscription | null, effectivePlan: string, act: Act
   ];
   const packs = Object.entries(s.addOns).filter(([, n]) => n > 0);
   if (packs.length) rows.push(['Add-ons', packs.map(([id, n]) => `${words(id)} × ${n}`).join(', ')]);
+  if (s.discount) rows.push(['Discount', discountWords(s.discount)]);
   return section(
     'Your plan',
     h(
@@ -38,6 +39,59 @@ export function overview(s: Subscription | null, effectivePlan: string, act: Act
       : s.cancelAtPeriodEnd || s.scheduledChange
         ? resumeButton(act)
         : cancelControls(s, act),
+    s.status === 'incomplete' ? null : discountControls(s, act),
+  );
+}
+
+type Discount = NonNullable<Subscription['discount']>;
+
+/** E.g. "20 % off, forever (SPRING20)" or "$5.00 off, until Mar 1, 2027". */
+function discountWords(d: Discount): string {
+  const off = d.percentOff !== null ? `${d.percentOff} %` : money(d.amountOff ?? 0, d.currency ?? 'usd');
+  const lasts =
+    d.duration === 'repeating' && d.endsAt
+      ? `until ${day(d.endsAt)}`
+      : d.duration === 'once'
+        ? 'on the next invoice'
+        : 'forever';
+  return `${off} off, ${lasts}${d.promotionCode ? ` (${d.promotionCode})` : ''}`;
+}
+
+/** A promotion code to redeem (POST /subscription/discount), or the discount in force to take off. */
+function discountControls(s: Subscription, act: Act): HTMLElement {
+  // A fresh key per attempt: a refused code retried as another code must not replay the refusal.
+  const header = () => ({ 'idempotency-key': idempotencyKey() });
+  if (s.discount)
+    return h(
+      'button',
+      {
+        type: 'button',
+        onclick: () =>
+          act('Discount removed', () =>
+            data(api.DELETE('/api/v1/billing/subscription/discount', { params: { header: header() } })),
+          ),
+      },
+      'Remove discount',
+    );
+  const code = h('input', { name: 'promotionCode', autocomplete: 'off', maxlength: 40, required: true });
+  return h(
+    'form',
+    {
+      class: 'promotion-code',
+      onsubmit: (event) => {
+        event.preventDefault();
+        void act('Promotion code applied', () =>
+          data(
+            api.POST('/api/v1/billing/subscription/discount', {
+              body: { promotionCode: code.value.trim() },
+              params: { header: header() },
+            }),
+          ),
+        );
+      },
+    },
+    field('Promotion code', code),
+    h('button', { type: 'submit' }, 'Apply'),
   );
 }
 

@@ -18,7 +18,11 @@ import * as subscriptionsContract from './2026-12-05T1202-subscriptions-contract
 import * as apiRateLimits from './2026-12-05T1300-api-rate-limits';
 import * as billingCustomersProfile from './2026-12-05T1400-billing-customers-profile';
 import * as creditNotes from './2026-12-05T1401-credit-notes';
-import * as invoicesAwaitingEmailPauses from './2026-12-05T1701-invoices-awaiting-email-pauses';
+import * as subscriptionsDiscount from './2026-12-05T1500-subscriptions-discount';
+import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
+import * as invoicesTax from './2026-12-05T1600-invoices-tax';
+import * as invoicesAwaitingEmailPauses from './2026-12-05T1801-invoices-awaiting-email-pauses';
+import * as creditNotesIdempotencyKey from './2026-12-05T1802-credit-notes-idempotency-key';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -44,5 +48,9 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1300-api-rate-limits': apiRateLimits,
   '2026-12-05T1400-billing-customers-profile': billingCustomersProfile,
   '2026-12-05T1401-credit-notes': creditNotes,
-  '2026-12-05T1701-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
+  '2026-12-05T1500-subscriptions-discount': subscriptionsDiscount,
+  '2026-12-05T1501-invoices-discount': invoicesDiscount,
+  '2026-12-05T1600-invoices-tax': invoicesTax,
+  '2026-12-05T1801-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
+  '2026-12-05T1802-credit-notes-idempotency-key': creditNotesIdempotencyKey,
 };

@@ -20,6 +20,10 @@ export interface InvoiceView {
   amountDue: number;
   amountPaid: number;
   amountRemaining: number;
+  /** Before discounts; null for an invoice mirrored before the mirror kept it. */
+  subtotal: number | null;
+  /** What discounts took off (Stripe's total_discount_amounts); null as subtotal. */
+  discount: number | null;
   billingReason: string | null;
   attemptCount: number;
   hostedInvoiceUrl: string | null;
@@ -29,6 +33,10 @@ export interface InvoiceView {
   dueDate: string | null;
   paidAt: string | null;
   createdAt: string;
+  /** Stripe Tax: null when automatic tax was off for the invoice. */
+  tax: number | null;
+  totalExcludingTax: number | null;
+  reverseCharge: boolean;
 }
 
 /** An opaque cursor: the (created, id) of the last item of the previous page. */
@@ -71,6 +79,8 @@ export async function listInvoices(
     amountDue: r.amount_due,
     amountPaid: r.amount_paid,
     amountRemaining: r.amount_remaining,
+    subtotal: r.subtotal,
+    discount: r.discount_amount,
     billingReason: r.billing_reason,
     attemptCount: r.attempt_count,
     hostedInvoiceUrl: r.hosted_invoice_url,
@@ -80,6 +90,9 @@ export async function listInvoices(
     dueDate: iso(r.due_date),
     paidAt: iso(r.paid_at),
     createdAt: r.stripe_created_at.toISOString(),
+    tax: r.tax,
+    totalExcludingTax: r.total_excluding_tax,
+    reverseCharge: r.reverse_charge ?? false,
   }));
   const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
   return { data, next: last ? { createdAt: last.stripe_created_at.toISOString(), id: last.id } : null };
@@ -107,6 +120,8 @@ const invoices = guardedUpsert<NewInvoiceRow>({
     ['amount_due', 'bigint'],
     ['amount_paid', 'bigint'],
     ['amount_remaining', 'bigint'],
+    ['subtotal', 'bigint'],
+    ['discount_amount', 'bigint'],
     ['billing_reason', 'text'],
     ['attempt_count', 'integer'],
     ['hosted_invoice_url', 'text'],
@@ -117,6 +132,9 @@ const invoices = guardedUpsert<NewInvoiceRow>({
     ['paid_at', 'timestamptz'],
     ['stripe_created_at', 'timestamptz'],
     ['source_event_created_at', 'timestamptz'],
+    ['tax', 'bigint'],
+    ['total_excluding_tax', 'bigint'],
+    ['reverse_charge', 'boolean'],
   ],
   guard: `invoices.source_event_created_at < excluded.source_event_created_at
       or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})`,

@@ -3,6 +3,7 @@ import type { SubscriptionProjection } from '../../activities/types';
 import type { PaymentAction } from '../../domain/subscription/payment-action';
 import type { Contract } from '../../domain/contract';
 import type { PauseBehavior } from '../../domain/pause';
+import type { DiscountView } from '../../domain/discounts';
 import { DEFAULT_TERMS, type AddOnId, type BillingInterval } from '../../domain/pricing';
 import { preparedQuery, type Db } from '../database';
 import type { SubscriptionsTable } from '../schema';
@@ -52,6 +53,8 @@ export interface SubscriptionApiView {
   } | null;
   /** While paused: with access (keep_access) or on free limits (no_access), until resumesAt (null = until resumed). */
   pause: { behavior: PauseBehavior; resumesAt: string | null } | null;
+  /** The promotion code's discount (null: none). */
+  discount: DiscountView | null;
   /** The enterprise contract in force (price, limits, collection), or null on a catalog plan. */
   contract: Contract | null;
   /** Collection by invoice: the invoice awaiting payment and when it is due. */
@@ -85,6 +88,7 @@ const VIEW_COLUMNS = [
   'terms',
   'scheduled_change',
   'pause',
+  'discount',
   'contract',
   'invoice_due',
   'canceled_at',
@@ -123,6 +127,7 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
       behavior: row.pause.behavior,
       resumesAt: row.pause.resumesAt === null ? null : new Date(row.pause.resumesAt).toISOString(),
     },
+    discount: row.discount ?? null,
     contract: row.contract,
     invoiceDue: row.invoice_due && { ...row.invoice_due, dueAt: new Date(row.invoice_due.dueAt).toISOString() },
     canceledAt: iso(row.canceled_at),
@@ -134,7 +139,7 @@ export function toSubscriptionApiView(row: SubscriptionViewRow): SubscriptionApi
 // Raw: a named prepared statement is its text. GET /subscription runs this on every page load; as a prepared statement Postgres skips parsing
 // and planning (subscriptions_org_created serves it; an organization has a handful of rows at most).
 const CURRENT_SUBSCRIPTION = {
-  name: 'subscription_view_current_v5',
+  name: 'subscription_view_current_v6',
   text: `select ${VIEW_COLUMNS.join(', ')} from subscriptions where organization_id = $1
     order by ended_at is null desc, created_at desc limit 1`,
 };
@@ -203,6 +208,7 @@ export async function projectSubscription(db: Db, p: SubscriptionProjection): Pr
         : JSON.stringify({ interval: p.interval, seats: p.seats ?? 0, addOns: p.addOns ?? {} }),
     scheduled_change: p.scheduledChange ? JSON.stringify(p.scheduledChange) : null,
     pause: p.pause ? JSON.stringify(p.pause) : null,
+    discount: p.discount ? JSON.stringify(p.discount) : null,
     contract: p.contract ? JSON.stringify(p.contract) : null,
     invoice_due: p.invoiceDue ? JSON.stringify(p.invoiceDue) : null,
     canceled_at: date(p.canceledAt),

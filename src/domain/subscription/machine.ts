@@ -35,6 +35,8 @@ export interface SubscribeArgs {
   /** Extra seats beyond the plan's included ones (default 0). */
   seats?: number;
   addOns?: Partial<Record<AddOnId, number>>;
+  /** A promotion code to redeem with the subscription (runs with discounts only). */
+  promotionCode?: string;
 }
 /** A plan, or terms (interval, seats, add-on packs), or both; absent fields keep their value. */
 export type ChangePlanArgs = TermsChangeArgs;
@@ -70,6 +72,9 @@ export interface PauseArgs {
   /** When the workflow resumes it, epoch ms: in the future, at most a year out. Absent = until asked. */
   resumesAt?: number | null;
 }
+export interface ApplyDiscountArgs {
+  promotionCode: string;
+}
 export interface ExtendTrialArgs {
   /** New trial end, epoch ms; must be later than the current one. */
   trialEnd: number;
@@ -88,6 +93,10 @@ export type Command =
   | { type: 'pause'; args: PauseArgs; updateId: string }
   /** End a pause now (DELETE /subscription/pause). */
   | { type: 'unpause'; updateId: string }
+  /** Redeem a promotion code for the live subscription (POST /subscription/discount). */
+  | { type: 'applyDiscount'; args: ApplyDiscountArgs; updateId: string }
+  /** Take the discount off (DELETE /subscription/discount). */
+  | { type: 'removeDiscount'; updateId: string }
   | { type: 'assignContract'; args: AssignContractArgs; updateId: string }
   /** A SetupIntent for collecting a card (before or during the subscription); the customer is created if need be. */
   | { type: 'createSetupIntent'; updateId: string }

@@ -1,3 +1,4 @@
+import type { DiscountView } from '../discounts';
 import type { BillingPolicy } from '../billing-policy';
 import type { DeclineSeverity, DunningSchedule } from '../dunning';
 import { getPlan, type PlanId } from '../plans';
@@ -102,6 +103,13 @@ export interface SubscriptionState {
    * status and `pause_collection` are read as a pause. Runs whose history predates it read `paused` as ended.
    */
   pauses?: boolean;
+  /** The discount on the subscription as last read with its discounts (absent in states from before discounts). */
+  discount?: DiscountView | null;
+  /**
+   * Set by each run from `patched('subscription-discounts')`: a customer's promotion code is accepted at subscribe
+   * and by applyDiscount/removeDiscount. Runs whose history predates it refuse them.
+   */
+  discounts?: boolean;
 }
 
 /** An invoice sent for payment (contract collected by invoice) and the reminders it has had. */
@@ -238,6 +246,8 @@ export interface SubscriptionView {
   scheduledChange: ScheduledChangeView | null;
   /** While paused: with or without access, and when it resumes (null = when asked). */
   pause: PauseView | null;
+  /** The promotion code's discount on the subscription (null: none). */
+  discount: DiscountView | null;
   /** The enterprise contract in force, if any. */
   contract: Contract | null;
   /** Collection by invoice: the invoice awaiting payment and its due date. */
@@ -259,7 +269,7 @@ export function toView(
     Partial<
       Pick<
         SubscriptionState,
-        'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause' | 'contract' | 'invoiceDue'
+        'paymentAction' | 'pendingUpgrade' | 'terms' | 'scheduled' | 'pause' | 'discount' | 'contract' | 'invoiceDue'
       >
     >,
 ): SubscriptionView {
@@ -306,6 +316,7 @@ export function toView(
       ? { plan: s.scheduled.plan, ...s.scheduled.terms, effectiveAt: s.currentPeriodEnd }
       : null,
     pause: s.pause ? { behavior: s.pause.behavior, resumesAt: s.pause.resumesAt } : null,
+    discount: s.discount ?? null,
     contract: s.contract ?? null,
     invoiceDue: s.invoiceDue
       ? {
@@ -347,6 +358,8 @@ export interface PublishedSubscription {
   scheduledChange?: ScheduledChangeView | null;
   /** Absent (or ignored) while not paused. */
   pause?: PauseView | null;
+  /** Absent (or ignored) while there is no discount. */
+  discount?: DiscountView | null;
   /** Absent (or ignored) without a contract. */
   contract?: Contract | null;
   invoiceDue?: SubscriptionView['invoiceDue'];
@@ -381,6 +394,7 @@ export function toPublished(s: SubscriptionState): PublishedSubscription {
     addOns: view.addOns,
     scheduledChange: view.scheduledChange,
     pause: view.pause,
+    discount: view.discount,
     contract: view.contract,
     invoiceDue: view.invoiceDue,
     canceledAt: s.canceledAt,

@@ -1,3 +1,4 @@
+import type { DiscountView } from '../discounts';
 import type { Contract } from '../contract';
 import type { PlanId } from '../plans';
 import type { AddOnId, BillingInterval, Terms } from '../pricing';
@@ -43,6 +44,8 @@ export interface InvoiceSnapshot {
 }
 
 export interface SubscriptionSnapshot {
+  /** The subscription's discount when read with its discounts expanded (absent: not read, keep what is known). */
+  discount?: DiscountView | null;
   id: string;
   customerId: string;
   organizationId: string | null;
@@ -117,6 +120,8 @@ export interface CreateSubscriptionInput extends Clocked, Step {
   paymentMethodId: string | null;
   /** Interval, seats and add-ons; absent = monthly, none (inputs recorded before them). */
   terms?: Terms;
+  /** A promotion code the customer typed: resolved and judged before the subscription is created. */
+  promotionCode?: string;
 }
 
 export interface ChangePlanInput extends Clocked, Step {
@@ -155,6 +160,9 @@ export interface PlanChangePreview {
   /** The target's terms, and one renewal of them on each interval (both, so a pricing page can compare). */
   terms?: Terms;
   renewalAmounts?: Record<BillingInterval, number>;
+  /** STRIPE_TAX: the tax in amountDueNow as Stripe computed it, and whether it was reverse-charged. */
+  tax?: number;
+  reverseCharge?: boolean;
 }
 
 /**
@@ -179,6 +187,10 @@ export interface ReleaseScheduleInput extends Clocked, Step {
 
 export interface SubscriptionUpdateInput extends Clocked, Step {
   subscriptionId: string;
+}
+/** Redeem the promotion code a customer typed for the subscription (replacing any discount it has). */
+export interface ApplyDiscountInput extends SubscriptionUpdateInput {
+  promotionCode: string;
 }
 /** An immediate cancel; `refundUnusedTime` (CANCEL_REFUND=prorated, absent before it existed) refunds the rest of the period. */
 export interface CancelSubscriptionInput extends SubscriptionUpdateInput {
@@ -256,6 +268,8 @@ export interface StripeCalls {
   ensureCustomer: [EnsureCustomerInput, EnsureCustomerResult];
   attachPaymentMethod: [AttachPaymentMethodInput, { paymentMethodId: string }];
   createSubscription: [CreateSubscriptionInput, SubscriptionSnapshot];
+  applyDiscount: [ApplyDiscountInput, SubscriptionSnapshot];
+  removeDiscount: [SubscriptionUpdateInput, SubscriptionSnapshot];
   changePlan: [ChangePlanInput, ChangePlanOutcome];
   previewPlanChange: [PreviewPlanChangeInput, PlanChangePreview];
   setCancelAtPeriodEnd: [SetCancelAtPeriodEndInput, SubscriptionSnapshot];
@@ -319,6 +333,8 @@ export function idempotencyKeyOf(call: StripeCall): string | null {
     case 'extendTrial':
     case 'pauseCollection':
     case 'resumeCollection':
+    case 'applyDiscount':
+    case 'removeDiscount':
       return idempotencyKey.updateSubscription(call.input.subscriptionId, call.input.step);
     case 'cancelSubscription':
       return idempotencyKey.cancelSubscription(call.input.subscriptionId, call.input.step);

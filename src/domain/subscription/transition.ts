@@ -1,3 +1,4 @@
+import { PROMOTION_CODE } from '../discounts';
 import type { BillingPolicy } from '../billing-policy';
 import { CANCEL_REFUND_POLICIES, decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
@@ -138,7 +139,8 @@ class Step {
                 subscriptionId,
                 step: `cancel:${cmd.updateId}`,
                 asOf,
-                ...(cmd.args.refund === 'prorated' && { refundUnusedTime: true }),
+                // A contract's price and terms were negotiated: the self-serve refund policy is not for it.
+                ...(cmd.args.refund === 'prorated' && !s.contract && { refundUnusedTime: true }),
               },
             }
           : {
@@ -201,6 +203,30 @@ class Step {
         if (subscriptionId === null) return;
         return this.call(
           { name: 'resumeCollection', input: { subscriptionId, step: `unpause:${cmd.updateId}`, asOf } },
+          { step: 'observe', finish: { kind: 'view' } },
+        );
+      }
+      case 'applyDiscount': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        return this.call(
+          {
+            name: 'applyDiscount',
+            input: {
+              subscriptionId,
+              promotionCode: cmd.args.promotionCode,
+              step: `discount:${cmd.updateId}`,
+              asOf,
+            },
+          },
+          { step: 'observe', finish: { kind: 'view' } },
+        );
+      }
+      case 'removeDiscount': {
+        const subscriptionId = this.subscriptionId();
+        if (subscriptionId === null) return;
+        return this.call(
+          { name: 'removeDiscount', input: { subscriptionId, step: `discount_removed:${cmd.updateId}`, asOf } },
           { step: 'observe', finish: { kind: 'view' } },
         );
       }
@@ -692,6 +718,7 @@ class Step {
           trialDays: trialDaysFor(of.args),
           paymentMethodId,
           ...(hasTermsArgs(of.args) && { terms: subscribeTerms(of.args) }),
+          ...(this.s.discounts && of.args.promotionCode ? { promotionCode: of.args.promotionCode } : {}),
           step: `subscribe:${of.updateId}`,
           asOf: of.asOf,
         },
@@ -747,6 +774,7 @@ class Step {
     s.defaultPaymentMethodId = snap.defaultPaymentMethodId;
     s.canceledAt = snap.canceledAt;
     if (s.pauses) this.pauseObserved(snap);
+    if (s.discounts && snap.discount !== undefined) s.discount = snap.discount;
     if (endedInStripe(s, snap.stripeStatus)) {
       const trialEndedUnpaid =
         snap.trialEnd !== null && snap.defaultPaymentMethodId === null && (snap.endedAt ?? 0) >= snap.trialEnd;
@@ -1142,6 +1170,7 @@ function publishedKey(p: PublishedSubscription): string {
     addOns,
     scheduledChange,
     pause,
+    discount,
     contract,
     invoiceDue,
     ...base
@@ -1156,6 +1185,7 @@ function publishedKey(p: PublishedSubscription): string {
     ...(hasAddOns ? { addOns } : {}),
     ...(scheduledChange ? { scheduledChange } : {}),
     ...(pause ? { pause } : {}),
+    ...(discount ? { discount } : {}),
     ...(contract ? { contract } : {}),
     ...(invoiceDue ? { invoiceDue } : {}),
   });
@@ -1191,6 +1221,11 @@ export function refusal(
         return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
       const problem = validateSubscribe(s.status, cmd.args);
       if (problem) return reject(problem.reason, problem.message);
+      const code: unknown = cmd.args?.promotionCode;
+      if (code !== undefined && !s.discounts)
+        return reject(BillingErrorType.InvalidRequest, 'promotion codes are not accepted by this subscription yet');
+      if (code !== undefined && !PROMOTION_CODE.test(String(code)))
+        return reject(BillingErrorType.InvalidRequest, 'promotionCode: letters and digits (3-40)');
       const terms = hasTermsArgs(cmd.args) ? termsRefusal(plan, subscribeTerms(cmd.args)) : null;
       return terms === null ? null : reject(BillingErrorType.InvalidRequest, terms);
     }
@@ -1237,6 +1272,9 @@ export function refusal(
       return isOperationAllowed(s.status, 'updatePaymentMethod')
         ? null
         : reject(BillingErrorType.NoActiveSubscription, 'there is no live subscription');
+    case 'applyDiscount':
+    case 'removeDiscount':
+      return discountRefusal(s, cmd);
     case 'extendTrial': {
       const trialEnd = s.trialEnd;
       if (!isOperationAllowed(s.status, 'extendTrial') || trialEnd === null)
@@ -1350,4 +1388,18 @@ function previewInput(s: SubscriptionState, args: TermsChangeArgs) {
 /** The terms Stripe bills, as the snapshot reads them from the items (monthly, none for older snapshots). */
 function snapshotTerms(snap: SubscriptionSnapshot): Terms {
   return { interval: snap.interval ?? 'month', seats: snap.seats ?? 0, addOns: snap.addOns ?? {} };
+}
+
+/** A promotion code needs a live subscription in a run that takes discounts, and a code that looks like one. */
+function discountRefusal(s: SubscriptionState, cmd: Extract<Command, { type: 'applyDiscount' | 'removeDiscount' }>) {
+  const reject = (type: BillingErrorType, message: string) => billingError(type, message);
+  if (!s.discounts)
+    return reject(BillingErrorType.PlanChangeNotAllowed, 'a promotion code can be applied from the next renewal');
+  if (cmd.type === 'applyDiscount' && !PROMOTION_CODE.test(String(cmd.args?.promotionCode ?? '')))
+    return reject(BillingErrorType.InvalidRequest, 'promotionCode: letters and digits (3-40)');
+  if (!isOperationAllowed(s.status, 'changePlan'))
+    return reject(BillingErrorType.NoActiveSubscription, `there is no live subscription (${s.status})`);
+  if (cmd.type === 'removeDiscount' && !s.discount)
+    return reject(BillingErrorType.InvalidRequest, 'the subscription has no discount');
+  return null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NewInvoiceRow } from '../../db/read-models/invoices';
+import { taxOf } from '../../stripe/automatic-tax';
 
 const epoch = z
   .number()
@@ -18,6 +19,8 @@ export const StripeInvoiceSchema = z.looseObject({
   amount_due: z.number().int(),
   amount_paid: z.number().int(),
   amount_remaining: z.number().int(),
+  subtotal: z.number().int().nullish(),
+  total_discount_amounts: z.array(z.looseObject({ amount: z.number().int() })).nullish(),
   number: z.string().nullish(),
   billing_reason: z.string().nullish(),
   attempt_count: z.number().int().nonnegative(),
@@ -30,6 +33,9 @@ export const StripeInvoiceSchema = z.looseObject({
   status_transitions: z.looseObject({ paid_at: epoch }).nullish(),
   // Since the 2025 "basil" versions the subscription hangs off parent.subscription_details.
   parent: z.looseObject({ subscription_details: z.looseObject({ subscription: reference }).nullish() }).nullish(),
+  automatic_tax: z.looseObject({ enabled: z.boolean() }).nullish(),
+  total_excluding_tax: z.number().int().nullish(),
+  total_taxes: z.array(z.looseObject({ amount: z.number().int(), taxability_reason: z.string().nullish() })).nullish(),
 });
 
 export type StripeInvoice = z.infer<typeof StripeInvoiceSchema>;
@@ -50,6 +56,10 @@ export function toInvoiceRow(
     amount_due: invoice.amount_due,
     amount_paid: invoice.amount_paid,
     amount_remaining: invoice.amount_remaining,
+    subtotal: invoice.subtotal ?? null,
+    discount_amount: invoice.total_discount_amounts
+      ? invoice.total_discount_amounts.reduce((sum, d) => sum + d.amount, 0)
+      : null,
     billing_reason: invoice.billing_reason ?? null,
     attempt_count: invoice.attempt_count,
     hosted_invoice_url: invoice.hosted_invoice_url ?? null,
@@ -60,5 +70,21 @@ export function toInvoiceRow(
     paid_at: invoice.status_transitions?.paid_at ?? null,
     stripe_created_at: new Date(invoice.created * 1000),
     source_event_created_at: observedAt,
+    ...invoiceTax(invoice),
+  };
+}
+
+/**
+ * Stripe Tax's result on the invoice: the tax (null when automatic tax was off), the total before it, and reverse
+ * charge (a tax line whose taxability_reason is `reverse_charge`: tax 0, the customer accounts for the VAT).
+ */
+export function invoiceTax(
+  invoice: Pick<StripeInvoice, 'automatic_tax' | 'total_excluding_tax' | 'total_taxes'>,
+): Pick<NewInvoiceRow, 'tax' | 'total_excluding_tax' | 'reverse_charge'> {
+  const { tax, reverseCharge } = taxOf(invoice);
+  return {
+    tax: invoice.automatic_tax?.enabled ? tax : null,
+    total_excluding_tax: invoice.total_excluding_tax ?? null,
+    reverse_charge: reverseCharge,
   };
 }

@@ -326,6 +326,48 @@ const MATRIX: Record<string, Entry> = {
       },
     ],
   },
+  'POST /api/v1/billing/subscription/discount': {
+    access: 'user',
+    valid: { path: `${B}/subscription/discount`, body: { promotionCode: 'MATRIX10' } },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () =>
+          send('POST', `${B}/subscription/discount`, { token: newcomer.token, body: { promotionCode: 'MATRIX10' } }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the body",
+        send: () =>
+          send('POST', `${B}/subscription/discount`, {
+            token: attacker.token,
+            body: { promotionCode: 'MATRIX10', organizationId: victim.org },
+          }),
+        status: 422,
+        code: 'VALIDATION_FAILED',
+      },
+    ],
+  },
+  'DELETE /api/v1/billing/subscription/discount': {
+    access: 'user',
+    valid: { path: `${B}/subscription/discount` },
+    attempts: [
+      {
+        name: 'a token without a subscription',
+        send: () => send('DELETE', `${B}/subscription/discount`, { token: newcomer.token }),
+        status: 409,
+        code: 'CONFLICT',
+      },
+      {
+        name: "own token, the victim's organizationId in the query (acts on the caller's own subscription)",
+        send: () =>
+          send('DELETE', `${B}/subscription/discount?organizationId=${victim.org}`, { token: attacker.token }),
+        status: 400,
+        code: 'INVALID_REQUEST',
+      },
+    ],
+  },
   'GET /api/v1/billing/invoices': {
     access: 'user',
     valid: { path: `${B}/invoices` },
@@ -639,6 +681,17 @@ const MATRIX: Record<string, Entry> = {
         code: 'UNAUTHORIZED',
       },
     ],
+  },
+  // Coupons and promotion codes are the operator's, not an organization's: no user token may create one.
+  'POST /api/v1/billing/admin/coupons': {
+    access: 'admin',
+    valid: { path: `${B}/admin/coupons`, body: { name: 'Matrix', percentOff: 10, duration: 'once' } },
+    attempts: [],
+  },
+  'POST /api/v1/billing/admin/promotion-codes': {
+    access: 'admin',
+    valid: { path: `${B}/admin/promotion-codes`, body: { code: 'MATRIX10', couponId: 'MATRIX' } },
+    attempts: [],
   },
   'GET /healthz': {
     access: 'public',

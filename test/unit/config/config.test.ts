@@ -118,7 +118,9 @@ describe('configuration from the environment', () => {
     // Fewer than 4 days of inbox would let a redelivery Stripe still makes (three days) count as new.
     for (const [name, bad] of [
       ['IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS', '0'],
+      ['IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS', '59'], // would let a repeat take over a request still running
       ['IDEMPOTENCY_KEY_RETENTION_DAYS', '0'],
+      ['EMAIL_OUTBOX_RETENTION_DAYS', '29'], // the dedupe keys of emails go with them
       ['WEBHOOK_INBOX_RETENTION_DAYS', '3'],
       ['EMAIL_OUTBOX_RETENTION_DAYS', '1.5'],
       ['EMAIL_OUTBOX_RETENTION_DAYS', 'forever'],

@@ -22,6 +22,22 @@ describe('Stripe error classification', () => {
     expect(c.message).toMatch(/insufficient funds/);
   });
 
+  test('Stripe Tax unable to locate the customer is an invalid request asking for the billing address, never retried', () => {
+    const c = classifyStripeError(
+      new E.StripeInvalidRequestError({
+        type: 'invalid_request_error',
+        code: 'customer_tax_location_invalid',
+        message: 'raw',
+      }),
+    );
+    expect(c).toMatchObject({ code: 'INVALID_REQUEST', retryable: false, stripeCode: 'customer_tax_location_invalid' });
+    expect(c.message).toMatch(/billing address/);
+    const other = classifyStripeError(
+      new E.StripeInvalidRequestError({ type: 'invalid_request_error', code: 'parameter_unknown', message: 'raw' }),
+    );
+    expect(other.message).not.toMatch(/billing address/);
+  });
+
   test('a card error without an issuer decline code falls back to the error code', () => {
     const c = classifyStripeError(new E.StripeCardError({ type: 'card_error', code: 'expired_card', message: 'raw' }));
     expect(c).toMatchObject({ code: 'CARD_DECLINED', declineCode: 'expired_card' });

@@ -11,6 +11,7 @@ import { declineMessage } from '../../../src/domain/decline-messages';
 import { getPlan, type PlanId } from '../../../src/domain/plans';
 import { DEFAULT_TERMS, renewalAmount, type Terms } from '../../../src/domain/pricing';
 import type { NotificationRequest } from '../../../src/notifications/types';
+import type { DiscountView } from '../../../src/domain/discounts';
 
 export const DAY = 86_400_000;
 export const AUTH_CARD = 'pm_authentication_required';
@@ -42,6 +43,8 @@ interface FakeSubscription {
   pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt: number | null };
   /** An enterprise contract's price; with daysUntilDue its invoices are sent for payment, not charged. */
   contract?: { amount: number; daysUntilDue: number | null };
+  /** The promotion code's discount (absent: never set, null: removed). */
+  discount?: DiscountView | null;
 }
 
 interface FakeInvoice {
@@ -80,6 +83,8 @@ export class FakeStripe {
   readonly invalidNotifications: string[] = [];
   readonly projections: SubscriptionProjection[] = [];
   private readonly createdBySteps = new Map<string, string>();
+  /** Promotion codes the fake Stripe knows (by code): a code not here is refused as Stripe's list finds nothing. */
+  readonly promotionCodes = new Map<string, DiscountView>();
   private seq = 0;
 
   private id(prefix: string): string {
@@ -244,6 +249,7 @@ export class FakeStripe {
       scheduleId: sub.schedule?.id ?? null,
       pauseCollection: sub.pauseCollection ?? null,
       collectionMethod: sub.contract?.daysUntilDue != null ? 'send_invoice' : 'charge_automatically',
+      ...(sub.discount !== undefined ? { discount: sub.discount } : {}),
     };
   }
 
@@ -487,6 +493,28 @@ export class FakeStripe {
           nextRenewalAmount: amount,
           prorationDate: this.now,
         };
+      },
+      applyDiscount: async ({ subscriptionId, promotionCode, asOf }) => {
+        this.tick(asOf);
+        this.record('applyDiscount', asOf, { subscriptionId, promotionCode });
+        const discount = this.promotionCodes.get(promotionCode.toUpperCase());
+        if (!discount)
+          throw ApplicationFailure.create({
+            type: 'InvalidRequest',
+            nonRetryable: true,
+            message: 'There is no such promotion code',
+            details: [{ promotionCode: 'unknown' }],
+          });
+        const sub = this.sub(subscriptionId);
+        sub.discount = discount;
+        return this.snapshot(sub);
+      },
+      removeDiscount: async ({ subscriptionId, asOf }) => {
+        this.tick(asOf);
+        this.record('removeDiscount', asOf, { subscriptionId });
+        const sub = this.sub(subscriptionId);
+        sub.discount = null;
+        return this.snapshot(sub);
       },
       pauseCollection: async ({ subscriptionId, behavior, asOf }) => {
         this.tick(asOf);

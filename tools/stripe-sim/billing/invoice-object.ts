@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
 import type { Sim } from '../sim';
+import { applyDiscounts, discountsInForce } from './discounts';
+import { SELLER_COUNTRY, applyTax, invoiceTaxIds } from './tax';
 
 export interface LineSpec {
   amount: number;
@@ -76,16 +78,27 @@ export interface InvoiceFields {
   currency: string;
   period: { start: number; end: number };
   prorationDate?: number | undefined;
+  /** The discounts to apply instead of the subscription's (a preview of a redemption). */
+  discounts?: Stripe.Discount[] | undefined;
+  /** When the subscription's discounts are judged in force (a preview of the next renewal: its start). */
+  discountAt?: number | undefined;
+  /** `automatic_tax[enabled]` of a preview; otherwise the subscription's. */
+  automaticTax?: boolean | undefined;
 }
 
 export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Stripe.Invoice {
   const lineItems = lines.map((l) => buildLine(sim, f.id, l));
-  const total = lineItems.reduce((sum, l) => sum + l.amount, 0);
+  const subtotal = lineItems.reduce((sum, l) => sum + l.amount, 0);
+  const discounts = f.discounts ?? discountsInForce(sim, f.subscription, f.discountAt ?? f.created);
+  const discountAmounts = applyDiscounts(sim, lineItems, discounts, f.currency);
+  const totalExcludingTax = subtotal - discountAmounts.reduce((sum, d) => sum + d.amount, 0);
+  const taxed = applyTax(sim, f.customer, lineItems, f.automaticTax ?? f.subscription?.automatic_tax.enabled ?? false);
+  const total = totalExcludingTax + taxed.tax;
   const testClock = typeof f.customer.test_clock === 'string' ? f.customer.test_clock : null;
   return {
     id: f.id,
     object: 'invoice',
-    account_country: 'US',
+    account_country: SELLER_COUNTRY,
     account_name: 'Stripe Simulator',
     account_tax_ids: null,
     amount_due: Math.max(total, 0),
@@ -97,7 +110,7 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     attempt_count: 0,
     attempted: false,
     auto_advance: true,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatic_tax: taxed.automaticTax,
     automatically_finalizes_at: null,
     billing_reason: f.billingReason,
     collection_method: 'charge_automatically',
@@ -106,18 +119,18 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     custom_fields: null,
     customer: f.customer.id,
     customer_account: null,
-    customer_address: null,
+    customer_address: f.customer.address ? structuredClone(f.customer.address) : null,
     customer_email: f.customer.email,
     customer_name: f.customer.name ?? null,
     customer_phone: f.customer.phone ?? null,
     customer_shipping: null,
-    customer_tax_exempt: 'none',
-    customer_tax_ids: [],
+    customer_tax_exempt: f.customer.tax_exempt ?? 'none',
+    customer_tax_ids: invoiceTaxIds(sim, f.customer.id),
     default_payment_method: null,
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: discountAmounts.map((d) => d.discount as string),
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -158,14 +171,14 @@ export function buildInvoice(sim: Sim, f: InvoiceFields, lines: LineSpec[]): Str
     statement_descriptor: null,
     status: 'draft',
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     test_clock: testClock,
     total,
-    total_discount_amounts: [],
-    total_excluding_tax: total,
+    total_discount_amounts: discountAmounts,
+    total_excluding_tax: totalExcludingTax,
     total_pretax_credit_amounts: [],
-    total_taxes: [],
+    total_taxes: taxed.totalTaxes,
     webhooks_delivered_at: f.created,
   };
 }

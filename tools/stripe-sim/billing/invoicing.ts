@@ -1,11 +1,12 @@
 import type Stripe from 'stripe';
 import { cardError, invalidRequest, type StripeApiError } from '../http/errors';
-import type { Sim } from '../sim';
 import { declineError } from './card-outcomes';
 import { closeInvoicePayment, invoiceOfPaymentIntent, openInvoicePayment } from './invoice-payments';
 import { attemptPayment, recordFailure, type AttemptResult } from './payment-intents';
 import { buildInvoice, customerIdOfInvoice, subscriptionIdOf, type LineSpec } from './invoice-object';
 import { onInvoicePaid, onInvoicePaymentFailed } from './subscription-status';
+import { endUsedDiscounts } from './discounts';
+import { previousAttributes, type Sim } from '../sim';
 
 export interface NewInvoice {
   customer: Stripe.Customer;
@@ -35,8 +36,21 @@ export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
   sim.state.invoices[invoice.id] = invoice;
   if (n.subscription) n.subscription.latest_invoice = invoice.id;
   sim.emit('invoice.created', invoice, n.at);
+  if (n.subscription) endUsedDiscounts(sim, n.subscription, invoice, n.at);
+  if (n.subscription && invoice.automatic_tax.disabled_reason === 'finalization_requires_location_inputs')
+    disableAutomaticTax(sim, n.subscription, n.at);
   sim.store.changed();
   return invoice;
+}
+
+/**
+ * Stripe turns automatic tax off on a subscription whose invoice it could not tax for want of a recognized customer
+ * location (`automatic_tax.disabled_reason: requires_location_inputs`); the invoice goes out without tax.
+ */
+function disableAutomaticTax(sim: Sim, sub: Stripe.Subscription, at: number): void {
+  const before = structuredClone(sub);
+  sub.automatic_tax = { disabled_reason: 'requires_location_inputs', enabled: false, liability: null };
+  sim.emit('customer.subscription.updated', sub, at, previousAttributes(before, sub));
 }
 
 /**

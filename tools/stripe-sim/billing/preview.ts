@@ -12,6 +12,10 @@ export interface PreviewOptions {
   items?: ItemChange[] | undefined;
   prorationDate?: number | undefined;
   prorationBehavior?: 'always_invoice' | 'create_prorations' | 'none' | undefined;
+  /** Top-level `discounts`: the discounts to preview instead of the subscription's ([] previews none). */
+  discounts?: Stripe.Discount[] | undefined;
+  /** `automatic_tax[enabled]` of the preview (Stripe previews without tax unless it is set). */
+  automaticTax?: boolean | undefined;
 }
 
 /**
@@ -34,7 +38,7 @@ export function createPreviewInvoice(
   if (opts.items && opts.items.length > 0) {
     const planned = planItems(sim, sub, opts.items);
     if (resetsBillingCycle(sub, planned))
-      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines);
+      return resetPreview(sim, sub, customer, planned, prorationDate, behavior, lines, opts);
     if (behavior !== 'none' && sub.status !== 'trialing')
       lines.push(...pendingItemLines(prorationItems(sim, sub, planned, prorationDate)));
     applyPlannedItems(sim, target, planned, at);
@@ -55,6 +59,10 @@ export function createPreviewInvoice(
       currency: sub.currency,
       period: immediate ? { start: prorationDate, end: period.end } : period,
       prorationDate: opts.items ? prorationDate : undefined,
+      discounts: opts.discounts,
+      automaticTax: opts.automaticTax,
+      // The renewal is judged when it happens: a repeating discount ending before it does not reduce it.
+      discountAt: immediate ? at : next.start,
     },
     lines,
   );
@@ -75,6 +83,7 @@ function resetPreview(
   at: number,
   behavior: NonNullable<PreviewOptions['prorationBehavior']>,
   pending: LineSpec[],
+  opts: PreviewOptions,
 ): Stripe.Invoice {
   const reset = cycleReset(sim, sub, planned, at, behavior !== 'none');
   const invoice = buildInvoice(
@@ -88,6 +97,8 @@ function resetPreview(
       currency: sub.currency,
       period: reset.period,
       prorationDate: at,
+      discounts: opts.discounts,
+      automaticTax: opts.automaticTax,
     },
     [...pending, ...reset.lines],
   );

@@ -8,6 +8,8 @@ import { advanceLines } from './lines';
 import { invoiceSubscription } from './lifecycle';
 import { shiftByIntervals } from './periods';
 import { buildItem, buildSubscription, internalsOf } from './subscription-object';
+import { commitDiscounts, planDiscounts, type DiscountSpec } from './discounts';
+import { automaticTaxOf, requireTaxLocation } from './tax';
 
 export interface StartParams {
   customer: string;
@@ -26,6 +28,10 @@ export interface StartParams {
   offSession: boolean;
   /** send_invoice: active at once; each invoice is finalized and sent, due `daysUntilDue` days later. */
   collection?: { method: 'charge_automatically' } | { method: 'send_invoice'; daysUntilDue: number };
+  /** `discounts`: coupons or promotion codes redeemed for the new subscription (all or none). */
+  discounts: DiscountSpec[];
+  /** `automatic_tax[enabled]`: Stripe Tax computes the subscription's invoices from the customer's location. */
+  automaticTax: boolean;
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -73,6 +79,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     );
   }
   const prices = resolvePrices(sim, p.items);
+  if (p.automaticTax) requireTaxLocation(customer, 'automatic_tax[enabled]');
   const at = sim.nowForCustomer(customer.id);
   const planTrialDays = p.trialFromPlan ? (prices[0]?.recurring?.trial_period_days ?? undefined) : undefined;
   const trialDays = p.trialPeriodDays ?? planTrialDays;
@@ -88,6 +95,12 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     refuseUnpayable(sim, pmId, p.offSession);
 
   const id = sim.id('sub');
+  const target = {
+    customer: customer.id,
+    subscription: id,
+    products: prices.map((price) => (typeof price.product === 'string' ? price.product : price.product.id)),
+  };
+  const plannedDiscounts = planDiscounts(sim, p.discounts, target, at);
   const recurring = prices[0]?.recurring;
   const anchor = trialEnd ?? at;
   const periodEnd =
@@ -130,7 +143,9 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     sub.cancel_at = periodEnd;
     sub.canceled_at = at;
   }
+  sub.automatic_tax = automaticTaxOf(p.automaticTax);
   sim.state.subscriptions[id] = sub;
+  sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
   internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;
   sim.emit('customer.subscription.created', sub, at);
   const invoice = invoiceSubscription(

@@ -9,6 +9,8 @@ import { applyPlannedItems, planItems, type ItemChange } from './items';
 import { INCOMPLETE_WINDOW_SECONDS, endTrial, invoiceSubscription } from './lifecycle';
 import { pendingItemLines, prorationItems, takePendingItems } from './lines';
 import { buildItem, currentPeriod, internalsOf } from './subscription-object';
+import { commitDiscounts, planDiscounts, removeDiscounts, type DiscountSpec } from './discounts';
+import { automaticTaxOf, requireTaxLocation } from './tax';
 
 export interface UpdateParams {
   items?: ItemChange[] | undefined;
@@ -29,6 +31,10 @@ export interface UpdateParams {
   offSession: boolean;
   /** `pause_collection`: set (behavior, optional resumes_at) or cleared (null, sent as ''). */
   pauseCollection?: { behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void'; resumesAt?: number } | null;
+  /** Replace the subscription's discounts (an empty list removes them all; undefined leaves them). */
+  discounts?: DiscountSpec[] | undefined;
+  /** `automatic_tax[enabled]`; undefined leaves it. */
+  automaticTax?: boolean | undefined;
 }
 
 /**
@@ -128,7 +134,28 @@ export function updateSubscription(sim: Sim, sub: Stripe.Subscription, p: Update
     throw invalidRequest(
       `The subscription is managed by the subscription schedule \`${typeof sub.schedule === 'string' ? sub.schedule : sub.schedule.id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
     );
+  const target = {
+    customer: typeof sub.customer === 'string' ? sub.customer : sub.customer.id,
+    subscription: sub.id,
+    products: sub.items.data.map((i) => (typeof i.price.product === 'string' ? i.price.product : i.price.product.id)),
+  };
+  // Validated before anything changes, so a refused code leaves the subscription as it was.
+  const plannedDiscounts = p.discounts ? planDiscounts(sim, p.discounts, target, at) : null;
+  const customer = sim.state.customers[target.customer];
+  if (p.automaticTax && customer) requireTaxLocation(customer, 'automatic_tax[enabled]');
   const before = structuredClone(sub);
+  if (p.automaticTax !== undefined) sub.automatic_tax = automaticTaxOf(p.automaticTax);
+  if (plannedDiscounts) {
+    const kept = new Set(plannedDiscounts.flatMap((d) => (d.existing ? [d.existing.id] : [])));
+    const current = sub.discounts.map((d) => (typeof d === 'string' ? d : d.id));
+    removeDiscounts(
+      sim,
+      sub,
+      current.filter((id) => !kept.has(id)),
+      at,
+    );
+    sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
+  }
   if (p.defaultPaymentMethod !== undefined) sub.default_payment_method = p.defaultPaymentMethod;
   if (p.metadata) sub.metadata = p.metadata;
   if (p.description !== undefined) sub.description = p.description || null;

@@ -6,6 +6,7 @@ import { requirePublishableAccess, requireTestKey } from './auth';
 import { StripeApiError, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { invoiceIncludables } from '../billing/invoice-payments';
+import { customerIncludables } from '../billing/tax';
 import { parseForm } from './form';
 import { findReplay, fingerprint, remember, shouldRemember } from './idempotency';
 import type { Router } from './router';
@@ -168,7 +169,12 @@ async function run(
     const paths = Array.isArray(expand) ? expand.filter((e): e is string => typeof e === 'string') : [];
     const body =
       paths.length > 0
-        ? applyExpand(result, paths, (id) => sim.lookup(id), invoiceIncludables(sim))
+        ? applyExpand(
+            result,
+            paths,
+            (id) => sim.lookup(id),
+            (record, field) => invoiceIncludables(sim)(record, field) ?? customerIncludables(record, field),
+          )
         : structuredClone(result);
     return { status: 200, body, replayed: false };
   } catch (error) {

@@ -41,11 +41,14 @@ function expandPath(node: unknown, segments: string[], ctx: ExpandContext): unkn
   if (!(head in record) && !included)
     throw invalidRequest(`This property cannot be expanded (${ctx.fullPath}).`, 'expand');
   const { lookup, fullPath } = ctx;
-  let child = included ? included.value : record[head];
-  if (typeof child === 'string') {
-    const found = lookup(child);
+  const resolve = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const found = lookup(value);
     if (found === undefined) throw invalidRequest(`This property cannot be expanded (${fullPath}).`, 'expand');
-    child = structuredClone(found);
-  }
+    return structuredClone(found);
+  };
+  const raw = included ? included.value : record[head];
+  // A list of ids (a subscription's `discounts`) expands element by element.
+  const child = Array.isArray(raw) ? raw.map(resolve) : resolve(raw);
   return { ...record, [head]: rest.length > 0 ? expandPath(child, rest, ctx) : child };
 }

@@ -9,6 +9,8 @@ import { newestFirst } from '../store';
 import { customerIdOfInvoice, subscriptionIdOf } from '../billing/invoice-object';
 import { collectInvoice, finalizeInvoice, markPaid, markUncollectible, voidInvoice } from '../billing/invoicing';
 import { createPreviewInvoice } from '../billing/preview';
+import { discountFor, planDiscounts, type DiscountSpec } from '../billing/discounts';
+import { requireTaxLocation } from '../billing/tax';
 
 const listSchema = z.strictObject({
   ...listParams,
@@ -33,7 +35,20 @@ const previewItem = z.strictObject({
   deleted: formBool.optional(),
 });
 const previewSchema = z.strictObject({
+  automatic_tax: z.strictObject({ enabled: formBool }).optional(),
   customer: z.string().optional(),
+  discounts: z
+    .union([
+      z.literal(''),
+      z.array(
+        z.strictObject({
+          coupon: z.string().optional(),
+          promotion_code: z.string().optional(),
+          discount: z.string().optional(),
+        }),
+      ),
+    ])
+    .optional(),
   subscription: z.string().optional(),
   subscription_details: z
     .strictObject({
@@ -145,17 +160,44 @@ export function invoiceRoutes(router: Router, sim: Sim): void {
     if (p.customer && p.customer !== sub.customer)
       throw invalidRequest('The subscription does not belong to that customer.', 'customer');
     const details = p.subscription_details;
-    return createPreviewInvoice(
-      sim,
-      sub,
-      sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id),
-      {
-        items: details?.items,
-        prorationDate: details?.proration_date,
-        prorationBehavior: details?.proration_behavior,
-      },
-    );
+    const at = sim.nowForCustomer(typeof sub.customer === 'string' ? sub.customer : sub.customer.id);
+    const customer = sim.state.customers[typeof sub.customer === 'string' ? sub.customer : sub.customer.id];
+    if (p.automatic_tax?.enabled && customer) requireTaxLocation(customer, 'automatic_tax[enabled]');
+    return createPreviewInvoice(sim, sub, at, {
+      items: details?.items,
+      prorationDate: details?.proration_date,
+      prorationBehavior: details?.proration_behavior,
+      discounts: previewDiscounts(sim, sub, p.discounts, details?.items, at),
+      automaticTax: p.automatic_tax?.enabled,
+    });
   });
+}
+
+/**
+ * `discounts` on a preview: '' previews without discounts; a list previews those redemptions (refused as a real
+ * redemption would be, nothing redeemed); absent keeps the subscription's own.
+ */
+function previewDiscounts(
+  sim: Sim,
+  sub: Stripe.Subscription,
+  specs: '' | DiscountSpec[] | undefined,
+  items: Array<{ id?: string | undefined; price?: string | undefined; deleted?: boolean | undefined }> | undefined,
+  at: number,
+): Stripe.Discount[] | undefined {
+  if (specs === undefined) return undefined;
+  if (specs === '') return [];
+  const prices = items?.some((i) => i.price)
+    ? items.flatMap((i) => (i.price && !i.deleted ? [i.price] : []))
+    : sub.items.data.map((i) => i.price.id);
+  const target = {
+    customer: typeof sub.customer === 'string' ? sub.customer : sub.customer.id,
+    subscription: sub.id,
+    products: prices.map((id) => {
+      const product = sim.state.prices[id]?.product ?? '';
+      return typeof product === 'string' ? product : product.id;
+    }),
+  };
+  return planDiscounts(sim, specs, target, at).map((plan) => discountFor(sim, plan, target, at, 'di_preview'));
 }
 
 /** `payment_settings.save_default_payment_method=on_subscription`: a card that paid becomes the subscription default. */

@@ -51,7 +51,14 @@ const cancellationDetails = z.strictObject({
     ])
     .optional(),
 });
+const discountSpec = z.strictObject({
+  coupon: z.string().optional(),
+  promotion_code: z.string().optional(),
+  discount: z.string().optional(),
+});
+const automaticTax = z.strictObject({ enabled: formBool });
 const shared = {
+  automatic_tax: automaticTax.optional(),
   default_payment_method: z.string().optional(),
   payment_behavior: paymentBehavior.optional(),
   metadata: formMetadata.optional(),
@@ -74,6 +81,7 @@ const createSchema = z.strictObject({
     .min(1),
   trial_period_days: formInt.pipe(z.number().int().min(0).max(730)).optional(),
   trial_from_plan: formBool.optional(),
+  discounts: z.union([z.literal(''), z.array(discountSpec)]).optional(),
 });
 const updateSchema = z.strictObject({
   ...shared,
@@ -89,6 +97,7 @@ const updateSchema = z.strictObject({
     )
     .optional(),
   proration_date: formInt.optional(),
+  discounts: z.union([z.literal(''), z.array(discountSpec)]).optional(),
   cancel_at: z.union([z.literal(''), formInt]).optional(),
   cancellation_details: cancellationDetails.optional(),
   pause_collection: z
@@ -172,6 +181,8 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       description: p.description,
       offSession: p.off_session ?? false,
       collection: collectionOf(p.collection_method, p.days_until_due),
+      discounts: p.discounts || [],
+      automaticTax: p.automatic_tax?.enabled ?? false,
     });
   });
 
@@ -197,6 +208,9 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
         cancellationDetails: p.cancellation_details,
         description: p.description,
         offSession: p.off_session ?? false,
+        // '' clears the discounts; a populated array replaces them; an empty one leaves them (Stripe's rule).
+        discounts: p.discounts === '' ? [] : p.discounts?.length ? p.discounts : undefined,
+        automaticTax: p.automatic_tax?.enabled,
         pauseCollection:
           p.pause_collection === undefined
             ? undefined

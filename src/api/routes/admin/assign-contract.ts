@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { contractExample } from '../../examples';
 import { CONTRACT_CURRENCIES, MAX_CONTRACT_AMOUNT, MAX_DAYS_UNTIL_DUE, type Contract } from '../../../domain/contract';
@@ -37,7 +38,8 @@ const ContractBody = z
 
 /**
  * Operators assign an enterprise contract to any organization without a live subscription (on free, with or
- * without a card): its price, limits and collection. Update-with-start, like subscribe; the workflow decides.
+ * without a card): its price, limits and collection. Update-with-start, like subscribe; the workflow decides. The
+ * update id is the operator's Idempotency-Key (scoped to the organization), else a new one per request.
  */
 export const assignContractEndpoint = defineEndpoint({
   method: 'post',
@@ -48,6 +50,13 @@ export const assignContractEndpoint = defineEndpoint({
   auth: 'admin',
   bodyLimit: USER_BODY_LIMIT,
   params: z.object({ organizationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an organization id') }),
+  headers: z.object({
+    'idempotency-key': z
+      .string()
+      .regex(/^[\w.:-]{8,200}$/)
+      .optional()
+      .openapi({ description: 'A retried request with the same key is the same assignment (answered the same)' }),
+  }),
   body: jsonBody(ContractBody),
   responses: {
     200: {
@@ -65,7 +74,9 @@ export const assignContractEndpoint = defineEndpoint({
     const { organizationId } = r.params;
     const { email, ...contract } = r.body;
     const subscriptions = configuredSubscriptionClient(r.deps.temporal, r.deps.config);
-    const key = r.header('idempotency-key') ?? `admin-contract:${organizationId}:${JSON.stringify(contract)}`;
+    // Without a key each request is its own assignment: a key made from the request would name the same Stripe
+    // creation again after a cancel (Stripe replays a key's first answer for 24 hours) or the same declined attempt.
+    const key = `admin-contract:${organizationId}:${r.header('idempotency-key') ?? randomUUID()}`;
     await callWorkflow(() =>
       subscriptions.assignContract(organizationId, { contract: contract as Contract, ...(email && { email }) }, key),
     );

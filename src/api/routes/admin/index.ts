@@ -1,5 +1,6 @@
 import type { Endpoint } from '../../endpoint';
 import { assignContractEndpoint } from './assign-contract';
+import { createCouponEndpoint, createPromotionCodeEndpoint } from './discounts';
 import { healthReportEndpoint } from './health-report';
 import { refundInvoiceEndpoint } from './refund-invoice';
 import { resendInvoiceEndpoint } from './resend-invoice';
@@ -12,4 +13,6 @@ export const adminEndpoints: Endpoint[] = [
   resendInvoiceEndpoint,
   refundInvoiceEndpoint,
   assignContractEndpoint,
+  createCouponEndpoint,
+  createPromotionCodeEndpoint,
 ];

@@ -30,6 +30,16 @@ const InvoiceSchema = z
     amountDue: z.number().int(),
     amountPaid: z.number().int(),
     amountRemaining: z.number().int(),
+    subtotal: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Before discounts; null for an invoice mirrored before the mirror kept it' }),
+    discount: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'What the discounts took off (Stripe’s total_discount_amounts); null as subtotal' }),
     billingReason: z.string().nullable(),
     attemptCount: z.number().int(),
     hostedInvoiceUrl: z.string().nullable(),
@@ -39,6 +49,13 @@ const InvoiceSchema = z
     dueDate: Timestamp.nullable(),
     paidAt: Timestamp.nullable(),
     createdAt: Timestamp,
+    tax: z.number().int().nullable().openapi({
+      description: 'Tax Stripe Tax computed, included in amountDue (null: automatic tax was off for this invoice)',
+    }),
+    totalExcludingTax: z.number().int().nullable().openapi({ description: 'The total before tax, after discounts' }),
+    reverseCharge: z
+      .boolean()
+      .openapi({ description: 'Reverse charge: an EU business customer accounts for the VAT itself (tax 0)' }),
     refundedAmount: z.number().int().openapi({ description: 'Refunded through credit notes, minor units' }),
     creditNotes: z
       .array(

@@ -4,9 +4,11 @@ import { classifyStripeError } from '../../../stripe/errors';
 import { previewUpcomingInvoice } from '../../../stripe/upcoming-invoice';
 import type { Config } from '../../../config';
 import { ApiError } from '../../errors';
+import { withinPreviewBudget } from '../../middleware/rate-limit';
 import { upcomingInvoiceExample } from '../../examples';
 import { defineEndpoint } from '../../endpoint';
 import { errorResponses } from '../../schemas';
+import { DiscountSchema } from '../subscription/schemas';
 
 const LineSchema = z.object({
   description: z.string().nullable(),
@@ -22,7 +24,16 @@ const UpcomingSchema = z
     currency: z.string(),
     subtotal: z.number().int(),
     discount: z.number().int().openapi({ description: 'Total of the discounts applied' }),
-    tax: z.number().int(),
+    discounts: z.array(
+      z.object({
+        amount: z.number().int().openapi({ description: 'What this discount takes off (minor units)' }),
+        discount: DiscountSchema,
+      }),
+    ),
+    tax: z.number().int().openapi({ description: 'Tax Stripe Tax computed (0 without STRIPE_TAX)' }),
+    reverseCharge: z
+      .boolean()
+      .openapi({ description: 'Reverse charge: an EU business customer accounts for the VAT itself (tax 0)' }),
     total: z.number().int(),
     amountDue: z.number().int().openapi({ description: 'What will be charged, after the customer balance' }),
     periodStart: z.string().datetime(),
@@ -70,15 +81,20 @@ export const upcomingInvoiceEndpoint = defineEndpoint({
       .where('subscriptions.ended_at', 'is', null)
       .orderBy('subscriptions.created_at', 'desc')
       .executeTakeFirst();
-    if (!live?.stripe_subscription_id || live.status === 'incomplete') return { upcoming: null };
+    const subscriptionId = live?.stripe_subscription_id;
+    if (!live || !subscriptionId || live.status === 'incomplete') return { upcoming: null };
     try {
-      return {
-        upcoming: await previewUpcomingInvoice(stripeFor(config), {
-          customerId: live.stripe_customer_id,
-          subscriptionId: live.stripe_subscription_id,
-        }),
-      };
+      // Stripe calls for any member: within the organization's preview budget, as change previews are.
+      const upcoming = await withinPreviewBudget(r.deps.previewLimiter, organizationId, () =>
+        previewUpcomingInvoice(
+          stripeFor(config),
+          { customerId: live.stripe_customer_id, subscriptionId },
+          { stripeTax: config.stripe.tax },
+        ),
+      );
+      return { upcoming };
     } catch (err) {
+      if (err instanceof ApiError) throw err;
       const e = classifyStripeError(err);
       // Stripe answers invoice_upcoming_none when nothing will be invoiced (a subscription ending at period end).
       if (e.stripeCode === 'invoice_upcoming_none') return { upcoming: null };

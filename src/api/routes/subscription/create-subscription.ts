@@ -6,6 +6,7 @@ import { PaymentMethodIdInput, PlanIdInput, SubscriptionEnvelope } from './schem
 import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 import { subscriptionStateExample } from '../../examples';
+import { PromotionCodeInput } from './discount';
 
 const Body = z
   .object({
@@ -20,6 +21,10 @@ const Body = z
     interval: IntervalInput.optional().openapi({ description: 'month (default) or year' }),
     seats: SeatsInput.optional(),
     addOns: AddOnsInput.optional(),
+    promotionCode: PromotionCodeInput.optional().openapi({
+      description:
+        'Redeemed with the subscription; an unknown, inactive, expired, used-up or not-applicable code refuses the subscribe (400, nothing created)',
+    }),
   })
   .strict();
 
@@ -43,12 +48,21 @@ export const createSubscription = defineEndpoint({
     ...errorResponses(400, 401, 402, 403, 409, 413, 422, 429, 502, 503),
   },
   async handle(r) {
-    const { planId, paymentMethodId, skipTrial, interval, seats, addOns } = r.body;
+    const { planId, paymentMethodId, skipTrial, interval, seats, addOns, promotionCode } = r.body;
     const { subscriptions, organizationId } = ownSubscription(r);
     await callWorkflow(() =>
       subscriptions.subscribe(
         organizationId,
-        { plan: planId, paymentMethodId, skipTrial, email: r.principal.email, interval, seats, addOns },
+        {
+          plan: planId,
+          paymentMethodId,
+          skipTrial,
+          email: r.principal.email,
+          interval,
+          seats,
+          addOns,
+          ...(promotionCode ? { promotionCode } : {}),
+        },
         r.updateId,
       ),
     );

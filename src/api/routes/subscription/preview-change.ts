@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineEndpoint, jsonBody } from '../../endpoint';
-import { rateLimited } from '../../middleware/rate-limit';
+import { withinPreviewBudget } from '../../middleware/rate-limit';
 import { errorResponses } from '../../schemas';
 import { ChangeBody } from './change-plan';
 import { PlanIdInput } from './schemas';
@@ -14,7 +14,10 @@ const Preview = z
     currency: z.string(),
     amountDueNow: z.number().int().openapi({ description: 'Charged immediately if confirmed (minor units)' }),
     prorationAmount: z.number().int().openapi({ description: 'Sum of proration lines; negative = credit' }),
-    nextRenewalAmount: z.number().int(),
+    nextRenewalAmount: z
+      .number()
+      .int()
+      .openapi({ description: 'One renewal at catalog prices, before any discount (GET /invoices/upcoming has it)' }),
     prorationDate: z.number().int().openapi({ description: 'Epoch ms the proration was computed for' }),
     effective: z
       .enum(['now', 'at_renewal'])
@@ -25,6 +28,14 @@ const Preview = z
       .object({ month: z.number().int(), year: z.number().int() })
       .optional()
       .openapi({ description: 'One renewal of the target on each interval, to compare monthly and yearly' }),
+    tax: z.number().int().optional().openapi({
+      description:
+        'STRIPE_TAX only: the tax included in amountDueNow, as Stripe Tax computed it (renewal amounts are before tax)',
+    }),
+    reverseCharge: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'STRIPE_TAX only: reverse-charged (an EU business customer accounts for the VAT)' }),
   })
   .openapi('PlanChangePreview');
 
@@ -48,18 +59,10 @@ export const previewChange = defineEndpoint({
     const { subscriptions, organizationId } = ownSubscription(r);
     const { planId, ...terms } = r.body;
     // The preview budget (middleware/rate-limit.ts): on top of the organization's general one, never instead.
-    const { rate, inFlight } = r.deps.previewLimiter;
-    const key = `org:${organizationId}`;
-    const release = inFlight.tryAcquire(key);
-    if (!release) throw rateLimited(1, 'A preview for this organization is already running. Please try again shortly.');
-    try {
-      const taken = await rate.take(key);
-      if (!taken.ok) throw rateLimited(taken.retryAfterSeconds, 'Too many previews. Please try again later.');
-      return await callWorkflow(() =>
+    return withinPreviewBudget(r.deps.previewLimiter, organizationId, () =>
+      callWorkflow(() =>
         subscriptions.previewPlanChange(organizationId, { ...(planId && { plan: planId }), ...terms }),
-      );
-    } finally {
-      release();
-    }
+      ),
+    );
   },
 });

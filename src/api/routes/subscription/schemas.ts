@@ -25,6 +25,24 @@ export const PaymentActionSchema = z
   })
   .openapi('PaymentAction');
 
+export const DiscountSchema = z
+  .object({
+    promotionCode: z.string().nullable(),
+    couponId: z.string(),
+    name: z.string().nullable(),
+    percentOff: z.number().nullable(),
+    amountOff: z.number().int().nullable().openapi({ description: 'Minor units of currency' }),
+    currency: z.string().nullable(),
+    duration: z.string().openapi({ description: 'once, repeating or forever' }),
+    durationInMonths: z.number().int().nullable(),
+    endsAt: z
+      .string()
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When a repeating discount stops applying; null for once and forever' }),
+  })
+  .openapi('Discount');
+
 export const SubscriptionSchema = z
   .object({
     id: z.string(),
@@ -72,6 +90,9 @@ export const SubscriptionSchema = z
         description:
           'While paused: with access or on free limits, until resumesAt (null = until DELETE /subscription/pause)',
       }),
+    discount: DiscountSchema.nullable().openapi({
+      description: 'The promotion code’s discount (POST /subscription/discount); null: none',
+    }),
     contract: z
       .object({
         amount: z.number().int(),

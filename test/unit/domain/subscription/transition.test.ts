@@ -360,6 +360,21 @@ test('an immediate cancel carries the refund policy to Stripe; at period end and
   expect(callOf(cancelWith({ atPeriodEnd: false })).call.input).not.toHaveProperty('refundUnusedTime');
   expect(callOf(cancelWith({ atPeriodEnd: false, refund: 'none' })).call.input).not.toHaveProperty('refundUnusedTime');
   expect(callOf(cancelWith({ atPeriodEnd: true, refund: 'prorated' })).call.name).toBe('setCancelAtPeriodEnd');
+  // A contract's terms were negotiated: the self-serve refund policy is not for it.
+  const contract = {
+    amount: 500_000,
+    currency: 'usd',
+    interval: 'month',
+    limits: {},
+    collection: { method: 'charge_automatically' },
+  };
+  const onContract = step({ ...active(), plan: 'enterprise', contract } as SubscriptionState, {
+    type: 'cancel',
+    args: { atPeriodEnd: false, refund: 'prorated' },
+    updateId: 'k10',
+    now,
+  });
+  expect(callOf(onContract).call.input).not.toHaveProperty('refundUnusedTime');
   expect(cancelWith({ atPeriodEnd: false, refund: 'everything' }).effects).toEqual([
     { kind: 'reject', error: { type: 'InvalidRequest', message: 'refund must be one of none, prorated' } },
   ]);
