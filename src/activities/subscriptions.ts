@@ -151,7 +151,8 @@ export function subscriptionActivities(deps: ActivityDeps) {
             items,
             proration_behavior: 'always_invoice',
             payment_behavior: 'pending_if_incomplete',
-            ...tax,
+            // No automatic_tax here: a pending update takes only its own few attributes (Stripe's pending updates
+            // reference); the subscription keeps the setting it was created or last updated with.
             expand: SUBSCRIPTION_EXPAND,
           },
           { idempotencyKey: key },

@@ -191,6 +191,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
   router.post('/v1/subscriptions/:id', ({ pathParams, params }) => {
     const sub = get(pathParams.id ?? '');
     const p = parseParams(updateSchema, params);
+    if (p.payment_behavior === 'pending_if_incomplete') refuseUnsupportedPendingUpdate(params);
     updateSubscription(
       sim,
       sub,
@@ -290,4 +291,30 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
     );
     return paginate(items, '/v1/subscriptions', p);
   });
+}
+
+/**
+ * docs.stripe.com/billing/subscriptions/pending-updates-reference: only these attributes can make a pending update
+ * (`payment_behavior=pending_if_incomplete`); "you can only pass the parameters supported by pending updates"
+ * (subscription update API reference, payment_behavior). Anything else is refused before any change.
+ */
+const PENDING_UPDATE_PARAMS = new Set([
+  'expand',
+  'payment_behavior',
+  'proration_behavior',
+  'proration_date',
+  'billing_cycle_anchor',
+  'items',
+  'trial_end',
+  'trial_from_plan',
+  'add_invoice_items',
+]);
+
+function refuseUnsupportedPendingUpdate(params: Record<string, unknown>): void {
+  const unsupported = Object.keys(params).filter((name) => !PENDING_UPDATE_PARAMS.has(name));
+  if (unsupported.length > 0)
+    throw invalidRequest(
+      `The following parameters are not supported when payment_behavior is pending_if_incomplete: ${unsupported.join(', ')}.`,
+      unsupported[0],
+    );
 }

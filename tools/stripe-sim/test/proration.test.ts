@@ -117,4 +117,24 @@ describe('changing plans mid-period', () => {
     expect(applied.items.data[0]?.price.id).toBe(pro.id);
     expect(applied.pending_update).toBeNull();
   });
+
+  // docs.stripe.com/billing/subscriptions/pending-updates-reference: only a few attributes can make a pending update.
+  it('refuses a pending_if_incomplete update with an attribute pending updates do not support, changing nothing', async () => {
+    const { stripe } = h;
+    const { starter, pro } = await createCatalog(stripe, 'pending_params');
+    const { customer } = await customerOnClock(stripe, utc(2026, 5, 1));
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: starter.id }] });
+    await expect(
+      stripe.subscriptions.update(sub.id, {
+        items: [{ id: sub.items.data[0]?.id ?? '', price: pro.id }],
+        proration_behavior: 'always_invoice',
+        payment_behavior: 'pending_if_incomplete',
+        automatic_tax: { enabled: true },
+        metadata: { note: 'x' },
+      }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidRequestError', param: 'automatic_tax' });
+    const unchanged = await stripe.subscriptions.retrieve(sub.id);
+    expect(unchanged.items.data[0]?.price.id).toBe(starter.id);
+    expect(unchanged.metadata).toEqual({});
+  });
 });
