@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { idempotencyKey } from '../domain/subscription/stripe';
+import { automaticTaxParams } from '../stripe/automatic-tax';
 import { loadSubscriptionSnapshot, SUBSCRIPTION_EXPAND } from '../stripe/snapshots';
 import type { ActivityDeps } from './deps';
 import { itemsOf, planItem, pricesFor } from './prices';
@@ -22,6 +23,9 @@ const idOf = (v: string | { id: string } | null | undefined): string | null =>
  */
 export function scheduleActivities(deps: ActivityDeps) {
   const { stripe } = deps;
+  // Each phase says it explicitly: a phase without automatic_tax (nor one in default_settings) is taxed only by the
+  // account's default (https://docs.stripe.com/tax/subscription-schedules/automatic-tax-default).
+  const tax = automaticTaxParams(deps.stripeTax);
   const snapshot = async (subscriptionId: string) =>
     loadSubscriptionSnapshot(
       stripe,
@@ -59,12 +63,14 @@ export function scheduleActivities(deps: ActivityDeps) {
               start_date: current.start_date,
               end_date: periodEnd,
               proration_behavior: 'none',
+              ...tax,
             },
             {
               items: itemsOf(prices),
               duration: { interval: terms.interval, interval_count: 1 },
               proration_behavior: 'none',
               metadata: { plan },
+              ...tax,
             },
           ],
         },

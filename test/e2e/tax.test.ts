@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { apiClient, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, eventually, startStack, type Stack } from '../helpers/stack';
 import { assertAcceptedByStripeMock, startStripeMock } from '../../tools/stripe-sim/test/stripe-mock-contract';
 import { userToken } from '../helpers/tokens';
 
@@ -173,6 +173,40 @@ describe('STRIPE_TAX=1: Stripe Tax through the API, on the simulator', () => {
       (await call<{ data: Invoice[] }>('GET', '/invoices')).body.data.find((i) => i.status === 'paid'),
     );
     expect(first).toMatchObject({ amountDue: 3_081, tax: 181 });
+  });
+
+  test('a downgrade held for the renewal keeps the tax: each schedule phase says automatic_tax, and the renewal on the lower plan is taxed', async () => {
+    const { org, call } = await startTaxed(
+      stack,
+      {
+        email: 'ap@albion.example',
+        legalName: 'Albion Ltd',
+        address: { line1: '1 High St', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' },
+      },
+      'professional',
+    );
+    const down = await call('PATCH', '/subscription', { planId: 'starter' }, { 'idempotency-key': `down-${org}` });
+    expect(down.status).toBe(200);
+    const customer = await stack.t.db
+      .selectFrom('billing_customers')
+      .select('stripe_customer_id')
+      .where('organization_id', '=', org)
+      .executeTakeFirstOrThrow();
+    const [sub] = (await stack.stripe.subscriptions.list({ customer: customer.stripe_customer_id })).data;
+    const schedule = await stack.stripe.subscriptionSchedules.retrieve(
+      typeof sub!.schedule === 'string' ? sub!.schedule : (sub!.schedule?.id ?? ''),
+    );
+    expect(schedule.phases.map((p) => p.automatic_tax?.enabled)).toEqual([true, true]);
+
+    const periodEnd = sub!.items.data[0]!.current_period_end * 1000;
+    await advanceClock(stack, org, periodEnd + 3_600_000);
+    const renewal = await eventually('the renewal on starter mirrored', async () =>
+      (await call<{ data: Invoice[] }>('GET', '/invoices')).body.data.find(
+        (i) => i.billingReason === 'subscription_cycle' && i.status === 'paid',
+      ),
+    );
+    // Starter's $29.00 at the UK's simulated 20 %.
+    expect(renewal).toMatchObject({ totalExcludingTax: 2_900, tax: 580, amountDue: 3_480 });
   });
 
   test('every request the service sent with STRIPE_TAX=1 is one Stripe accepts (stripe-mock)', async () => {

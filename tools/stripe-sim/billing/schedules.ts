@@ -20,6 +20,8 @@ export interface PhaseInput {
   duration?: { interval: Interval; intervalCount: number } | undefined;
   prorationBehavior?: Stripe.SubscriptionSchedule.Phase.ProrationBehavior | undefined;
   metadata?: Record<string, string> | undefined;
+  /** The phase's own `automatic_tax[enabled]`; absent, the subscription keeps its setting. */
+  automaticTax?: boolean | undefined;
 }
 
 function phaseItem(
@@ -50,9 +52,17 @@ function buildPhase(
   p: {
     prorationBehavior?: Stripe.SubscriptionSchedule.Phase.ProrationBehavior | undefined;
     metadata?: Record<string, string> | undefined;
+    automaticTax?: boolean | undefined;
   },
 ): Stripe.SubscriptionSchedule.Phase {
   return {
+    ...(p.automaticTax !== undefined && {
+      automatic_tax: {
+        disabled_reason: null,
+        enabled: p.automaticTax,
+        liability: p.automaticTax ? { type: 'self' } : null,
+      },
+    }),
     add_invoice_items: [],
     application_fee_percent: null,
     billing_cycle_anchor: null,
@@ -243,6 +253,8 @@ export function phaseAt(sim: Sim, sub: Stripe.Subscription, at: number): Array<O
   }
   schedule.current_phase = { start_date: next.start_date, end_date: next.end_date };
   sim.emit('subscription_schedule.updated', schedule, at);
+  // A phase's explicit automatic_tax becomes the subscription's as the phase starts.
+  if (next.automatic_tax) sub.automatic_tax = { ...next.automatic_tax };
   const free = [...sub.items.data];
   return next.items.map((item) => {
     const price = sim.state.prices[item.price as string] as Stripe.Price;

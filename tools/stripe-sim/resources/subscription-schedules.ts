@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invalidRequest, resourceMissing } from '../http/errors';
-import { formExpand, formInt, formMetadata, applyMetadata, parseParams } from '../http/params';
+import { formBool, formExpand, formInt, formMetadata, applyMetadata, parseParams } from '../http/params';
 import type { Router } from '../http/router';
 import type { Sim } from '../sim';
 import { releaseSchedule, scheduleFromSubscription, updatePhases } from '../billing/schedules';
@@ -18,6 +18,7 @@ const phase = z.strictObject({
     .optional(),
   proration_behavior: prorationBehavior.optional(),
   metadata: formMetadata.optional(),
+  automatic_tax: z.strictObject({ enabled: formBool }).optional(),
 });
 const createSchema = z.strictObject({
   from_subscription: z.string().optional(),
@@ -80,6 +81,7 @@ export function subscriptionScheduleRoutes(router: Router, sim: Sim): void {
           duration: ph.duration && { interval: ph.duration.interval, intervalCount: ph.duration.interval_count ?? 1 },
           prorationBehavior: ph.proration_behavior ?? p.proration_behavior,
           metadata: ph.metadata === undefined ? undefined : applyMetadata({}, ph.metadata),
+          automaticTax: ph.automatic_tax?.enabled,
         })),
         p.end_behavior,
         at,
