@@ -93,6 +93,11 @@ export interface SimState {
   deletedCoupons: Record<string, Stripe.Coupon>;
   promotionCodes: Record<string, Stripe.PromotionCode>;
   discounts: Record<string, Stripe.Discount>;
+  /**
+   * A price's amounts in currencies other than its default (`currency_options`, includable), by price id then
+   * currency (absent in older state files: they start empty).
+   */
+  priceCurrencyOptions: Record<string, Record<string, Stripe.Price.CurrencyOptions>>;
 }
 
 export function emptyState(): SimState {
@@ -125,6 +130,7 @@ export function emptyState(): SimState {
     deletedCoupons: {},
     promotionCodes: {},
     discounts: {},
+    priceCurrencyOptions: {},
   };
 }
 

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { invalidRequest, resourceMissing } from '../http/errors';
 import type { Sim } from '../sim';
 import { buildItem, currentPeriod } from './subscription-object';
+import { priceCurrencies } from './money';
 
 export interface ItemChange {
   id?: string | undefined;
@@ -39,7 +40,7 @@ export function planItems(sim: Sim, sub: Stripe.Subscription, changes: ItemChang
       throw invalidRequest(`Invalid subscription item: ${change.id}`, `items[${i}][id]`, 'resource_missing');
     const price = change.price ? sim.state.prices[change.price] : undefined;
     if (change.price && !price) throw resourceMissing('price', change.price, `items[${i}][price]`);
-    if (price && price.currency !== sub.currency)
+    if (price && !priceCurrencies(sim, price).includes(sub.currency))
       throw invalidRequest('All prices on a subscription must have the same currency.', `items[${i}][price]`);
     if (existing && change.deleted) {
       planned.splice(planned.indexOf(existing), 1);

@@ -3,7 +3,7 @@ import type { Sim } from '../sim';
 import type { PendingItem } from '../store';
 import type { LineSpec } from './invoice-object';
 import type { PlannedItem } from './items';
-import { formatMoney } from './money';
+import { formatMoney, unitAmountIn } from './money';
 import { prorate } from './proration';
 
 function productId(price: Stripe.Price): string {
@@ -47,7 +47,7 @@ export function meteredQuantity(
 
 function base(sub: Stripe.Subscription, item: Stripe.SubscriptionItem, period: { start: number; end: number }) {
   return {
-    currency: item.price.currency,
+    currency: sub.currency,
     period,
     price: item.price.id,
     product: productId(item.price),
@@ -69,11 +69,11 @@ export function advanceLines(
     .filter((item) => !isMetered(item.price))
     .map((item) => {
       const quantity = item.quantity ?? 1;
-      const unit = item.price.unit_amount ?? 0;
+      const unit = unitAmountIn(sim, item.price, sub.currency);
       const interval = item.price.recurring?.interval ?? 'month';
       const description = trial
         ? `Trial period for ${productName(sim, item.price)}`
-        : `${quantity} × ${productName(sim, item.price)} (at ${formatMoney(unit, item.price.currency)} / ${interval})`;
+        : `${quantity} × ${productName(sim, item.price)} (at ${formatMoney(unit, sub.currency)} / ${interval})`;
       return { ...base(sub, item, period), amount: trial ? 0 : unit * quantity, quantity, description };
     });
 }
@@ -85,12 +85,12 @@ export function usageLines(sim: Sim, sub: Stripe.Subscription, period: { start: 
     .filter((item) => isMetered(item.price))
     .map((item) => {
       const quantity = meteredQuantity(sim, item.price, customerId, period);
-      const unit = item.price.unit_amount ?? 0;
+      const unit = unitAmountIn(sim, item.price, sub.currency);
       return {
         ...base(sub, item, period),
         amount: unit * quantity,
         quantity,
-        description: `${quantity} × ${productName(sim, item.price)} (at ${formatMoney(unit, item.price.currency)} per unit)`,
+        description: `${quantity} × ${productName(sim, item.price)} (at ${formatMoney(unit, sub.currency)} per unit)`,
       };
     });
 }
@@ -112,8 +112,8 @@ export function prorationItems(sim: Sim, sub: Stripe.Subscription, planned: Plan
       end: before?.current_period_end ?? sub.items.data[0]?.current_period_end ?? at,
     };
     const result = prorate(
-      before ? { unitAmount: before.price.unit_amount ?? 0, quantity: before.quantity ?? 1 } : null,
-      after ? { unitAmount: after.price.unit_amount ?? 0, quantity: after.quantity } : null,
+      before ? { unitAmount: unitAmountIn(sim, before.price, sub.currency), quantity: before.quantity ?? 1 } : null,
+      after ? { unitAmount: unitAmountIn(sim, after.price, sub.currency), quantity: after.quantity } : null,
       period,
       at,
     );
@@ -133,7 +133,7 @@ export function prorationItems(sim: Sim, sub: Stripe.Subscription, planned: Plan
       product: productId(price),
       amount,
       quantity,
-      currency: price.currency,
+      currency: sub.currency,
       description: `${label} ${productName(sim, price)} after ${dateLabel(at)}`,
       period: remaining,
       created: at,

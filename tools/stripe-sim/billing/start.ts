@@ -10,6 +10,7 @@ import { shiftByIntervals } from './periods';
 import { buildItem, buildSubscription, internalsOf } from './subscription-object';
 import { commitDiscounts, planDiscounts, type DiscountSpec } from './discounts';
 import { automaticTaxOf, requireTaxLocation } from './tax';
+import { priceCurrencies, unitAmountIn } from './money';
 
 export interface StartParams {
   customer: string;
@@ -32,6 +33,30 @@ export interface StartParams {
   discounts: DiscountSpec[];
   /** `automatic_tax[enabled]`: Stripe Tax computes the subscription's invoices from the customer's location. */
   automaticTax: boolean;
+  /** `currency`: which of the prices' currencies (default or `currency_options`) the subscription charges. */
+  currency?: string | undefined;
+}
+
+/**
+ * The subscription's currency: the explicit `currency`, else the customer's (fixed by its first subscription),
+ * else the first price's default. Every price must be chargeable in it, and a customer already charged in another
+ * currency is refused: a customer has one currency for recurring billing.
+ */
+function resolveCurrency(sim: Sim, customer: Stripe.Customer, prices: Stripe.Price[], requested: string | undefined) {
+  const currency = requested?.toLowerCase() ?? customer.currency ?? prices[0]?.currency ?? 'usd';
+  prices.forEach((price, i) => {
+    if (!priceCurrencies(sim, price).includes(currency))
+      throw invalidRequest(
+        `The price \`${price.id}\` does not support the currency \`${currency}\`: add it to the price's currency_options.`,
+        `items[${i}][price]`,
+      );
+  });
+  if (customer.currency && customer.currency !== currency)
+    throw invalidRequest(
+      `You cannot combine currencies on a single customer. This customer has had a subscription or invoice in currency ${customer.currency}; this subscription is in ${currency}.`,
+      'currency',
+    );
+  return currency;
 }
 
 function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
@@ -51,12 +76,11 @@ function resolvePrices(sim: Sim, items: StartParams['items']): Stripe.Price[] {
     first &&
     prices.some(
       (p) =>
-        p.currency !== first.currency ||
         p.recurring?.interval !== first.recurring?.interval ||
         p.recurring?.interval_count !== first.recurring?.interval_count,
     )
   ) {
-    throw invalidRequest('All prices on a subscription must share currency and billing interval.', 'items');
+    throw invalidRequest('All prices on a subscription must share the billing interval.', 'items');
   }
   return prices;
 }
@@ -79,6 +103,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     );
   }
   const prices = resolvePrices(sim, p.items);
+  const currency = resolveCurrency(sim, customer, prices, p.currency);
   if (p.automaticTax) requireTaxLocation(customer, 'automatic_tax[enabled]');
   const at = sim.nowForCustomer(customer.id);
   const planTrialDays = p.trialFromPlan ? (prices[0]?.recurring?.trial_period_days ?? undefined) : undefined;
@@ -91,7 +116,11 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
     (typeof customer.invoice_settings.default_payment_method === 'string'
       ? customer.invoice_settings.default_payment_method
       : undefined);
-  if (!trialEnd && p.paymentBehavior === 'error_if_incomplete' && prices.some((price) => (price.unit_amount ?? 0) > 0))
+  if (
+    !trialEnd &&
+    p.paymentBehavior === 'error_if_incomplete' &&
+    prices.some((price) => unitAmountIn(sim, price, currency) > 0)
+  )
     refuseUnpayable(sim, pmId, p.offSession);
 
   const id = sim.id('sub');
@@ -122,7 +151,7 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
       customer: customer.id,
       testClock: typeof customer.test_clock === 'string' ? customer.test_clock : null,
       created: at,
-      currency: prices[0]?.currency ?? 'usd',
+      currency,
       status: trialEnd ? 'trialing' : 'incomplete',
       anchor,
       trial: trialEnd ? { start: at, end: trialEnd } : null,
@@ -145,6 +174,8 @@ export function startSubscription(sim: Sim, p: StartParams): Stripe.Subscription
   }
   sub.automatic_tax = automaticTaxOf(p.automaticTax);
   sim.state.subscriptions[id] = sub;
+  // The first subscription fixes the customer's currency for recurring billing.
+  if (!customer.currency) customer.currency = currency;
   sub.discounts = commitDiscounts(sim, plannedDiscounts, target, at);
   internalsOf(sim, id).incompleteSince = trialEnd || invoiced ? null : at;
   sim.emit('customer.subscription.created', sub, at);

@@ -7,6 +7,7 @@ import { StripeApiError, invalidRequest } from './errors';
 import { applyExpand } from './expand';
 import { invoiceIncludables } from '../billing/invoice-payments';
 import { customerIncludables } from '../billing/tax';
+import { priceIncludables } from '../billing/money';
 import { parseForm } from './form';
 import { findReplay, fingerprint, remember, shouldRemember } from './idempotency';
 import type { Router } from './router';
@@ -173,7 +174,10 @@ async function run(
             result,
             paths,
             (id) => sim.lookup(id),
-            (record, field) => invoiceIncludables(sim)(record, field) ?? customerIncludables(record, field),
+            (record, field) =>
+              invoiceIncludables(sim)(record, field) ??
+              customerIncludables(record, field) ??
+              priceIncludables(sim)(record, field),
           )
         : structuredClone(result);
     return { status: 200, body, replayed: false };

@@ -15,8 +15,13 @@ const recurring = z.strictObject({
   meter: z.string().optional(),
   trial_period_days: formInt.optional(),
 });
+const currencyOption = z.strictObject({
+  unit_amount: formInt.pipe(z.number().int().min(0)),
+  tax_behavior: z.enum(['exclusive', 'inclusive', 'unspecified']).optional(),
+});
 const createSchema = z.strictObject({
   currency: z.string().length(3),
+  currency_options: z.record(z.string().length(3), currencyOption).optional(),
   unit_amount: formInt.pipe(z.number().int().min(0)).optional(),
   product: z.string().optional(),
   product_data: z.strictObject({ name: z.string().min(1), metadata: formMetadata.optional() }).optional(),
@@ -61,6 +66,33 @@ function claimLookupKey(sim: Sim, key: string, transfer: boolean | undefined): v
   if (!holder) return;
   if (!transfer) throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
   holder.lookup_key = null;
+}
+
+/**
+ * `currency_options[<currency>][unit_amount]`: the price's amount in further currencies (Stripe's multi-currency
+ * prices). The default currency is the price's own `currency` and `unit_amount`; naming it again is refused.
+ */
+function currencyOptionsOf(
+  price: Stripe.Price,
+  options: Record<string, z.output<typeof currencyOption>> | undefined,
+): Record<string, Stripe.Price.CurrencyOptions> | undefined {
+  if (!options || Object.keys(options).length === 0) return undefined;
+  const out: Record<string, Stripe.Price.CurrencyOptions> = {};
+  for (const [raw, option] of Object.entries(options)) {
+    const currency = raw.toLowerCase();
+    if (currency === price.currency)
+      throw invalidRequest(
+        `currency_options[${raw}] cannot be the price's default currency; set unit_amount instead.`,
+        `currency_options[${raw}]`,
+      );
+    out[currency] = {
+      custom_unit_amount: null,
+      tax_behavior: option.tax_behavior ?? price.tax_behavior,
+      unit_amount: option.unit_amount,
+      unit_amount_decimal: decimalString(option.unit_amount),
+    };
+  }
+  return out;
 }
 
 export function getPrice(sim: Sim, id: string, param = 'price'): Stripe.Price {
@@ -113,6 +145,8 @@ export function priceRoutes(router: Router, sim: Sim): void {
       unit_amount_decimal: decimalString(p.unit_amount),
     };
     sim.state.prices[price.id] = price;
+    const options = currencyOptionsOf(price, p.currency_options);
+    if (options) sim.state.priceCurrencyOptions[price.id] = options;
     sim.emit('price.created', price, now);
     sim.store.changed();
     return price;

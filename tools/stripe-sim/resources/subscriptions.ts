@@ -76,6 +76,7 @@ const shared = {
 const createSchema = z.strictObject({
   ...shared,
   customer: z.string(),
+  currency: z.string().length(3).optional(),
   items: z
     .array(z.strictObject({ price: z.string(), quantity: formInt.optional(), metadata: formMetadata.optional() }))
     .min(1),
@@ -183,6 +184,7 @@ export function subscriptionRoutes(router: Router, sim: Sim): void {
       collection: collectionOf(p.collection_method, p.days_until_due),
       discounts: p.discounts || [],
       automaticTax: p.automatic_tax?.enabled ?? false,
+      currency: p.currency,
     });
   });
 
