@@ -169,6 +169,7 @@ export const plansExample = {
       limits: { agents: 5, messages: 10000, api_calls: 50000, users: 5, storage: 10240 },
       features: { sso: false, support: 'email' },
       prices: { month: 2900, year: 29000 },
+      pricesByCurrency: { usd: { month: 2900, year: 29000 }, eur: { month: 2900, year: 29000 } },
       seats: { included: 5, perSeat: { month: 800, year: 8000 } },
       addOns: [
         { id: 'agents_5', name: '5 more agents', metric: 'agents', units: 5, prices: { month: 1500, year: 15000 } },

@@ -176,6 +176,16 @@ export interface paths {
                          *             "month": 2900,
                          *             "year": 29000
                          *           },
+                         *           "pricesByCurrency": {
+                         *             "usd": {
+                         *               "month": 2900,
+                         *               "year": 29000
+                         *             },
+                         *             "eur": {
+                         *               "month": 2900,
+                         *               "year": 29000
+                         *             }
+                         *           },
                          *           "seats": {
                          *             "included": 5,
                          *             "perSeat": {
@@ -6110,11 +6120,24 @@ export interface components {
             features: {
                 [key: string]: boolean | string;
             };
-            /** @description Both intervals; null = custom (contact sales) */
+            /** @description Both intervals in USD; null = custom (contact sales) */
             prices: {
                 month: number;
                 year: number;
             } | null;
+            /** @description The plan price in each currency sold (usd, eur). A customer is billed in one currency, chosen at its first subscribe; seats, add-ons and overage in EUR carry the same number as in USD. */
+            pricesByCurrency: {
+                /** @description Minor units per month and per year */
+                usd: {
+                    month: number;
+                    year: number;
+                } | null;
+                /** @description Minor units per month and per year */
+                eur: {
+                    month: number;
+                    year: number;
+                } | null;
+            };
             /** @description Seats included (-1 = unlimited) and the price of each extra one (null = none sold) */
             seats: {
                 included: number;

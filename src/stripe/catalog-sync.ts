@@ -10,6 +10,7 @@ import {
   type BillingInterval,
   type TermPrice,
 } from '../domain/pricing';
+import { currencyOptionsFor, hasCatalogCurrencyOptions } from '../domain/currency';
 import { syncUsageMeters, type MetersSyncResult } from '../usage/meters-sync';
 import { isResourceMissing } from './errors';
 
@@ -26,7 +27,7 @@ export const productIdFor = (plan: Plan): string => `billing_${plan.id}`;
 
 /**
  * Creates or updates a product per paid plan (and per extra seat and add-on pack) and a monthly and a yearly price
- * per lookup key. Prices are immutable in
+ * per lookup key, in USD with its EUR amount as `currency_options` (domain/currency.ts). Prices are immutable in
  * Stripe: a changed amount creates a new price that takes the lookup key over (`transfer_lookup_key`), and the
  * old one is archived, so existing subscriptions keep their price until changed. Then the overage meters and
  * metered prices (syncUsageMeters). Safe to run repeatedly.
@@ -90,12 +91,20 @@ async function upsertPrice(
   plan: string,
   { unitAmount, lookupKey, currency, interval }: TermPrice,
 ): Promise<CatalogSyncReport['prices'][number]> {
-  const [existing] = (await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 })).data;
+  const [existing] = (
+    await stripe.prices.list({
+      lookup_keys: [lookupKey],
+      active: true,
+      limit: 1,
+      expand: ['data.currency_options'],
+    })
+  ).data;
   if (
     existing &&
     existing.unit_amount === unitAmount &&
     existing.currency === currency &&
-    existing.recurring?.interval === interval
+    existing.recurring?.interval === interval &&
+    hasCatalogCurrencyOptions(existing.currency_options, unitAmount)
   )
     return { lookupKey, priceId: existing.id, action: 'unchanged' };
   const price = await stripe.prices.create(
@@ -103,12 +112,13 @@ async function upsertPrice(
       product: productId,
       currency,
       unit_amount: unitAmount,
+      currency_options: currencyOptionsFor(unitAmount),
       recurring: { interval },
       lookup_key: lookupKey,
       transfer_lookup_key: true,
       metadata: { plan },
     },
-    { idempotencyKey: `catalog:price:${lookupKey}:${currency}:${unitAmount}:${interval}` },
+    { idempotencyKey: `catalog:price:${lookupKey}:${currency}:${unitAmount}:${interval}:eur${unitAmount}` },
   );
   if (existing) await stripe.prices.update(existing.id, { active: false });
   return { lookupKey, priceId: price.id, action: existing ? 'updated' : 'created' };

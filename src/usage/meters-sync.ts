@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { PLANS, PLAN_IDS } from '../domain/plans';
 import { BILLING_INTERVALS, overageLookupKey } from '../domain/pricing';
+import { currencyOptionsFor, hasCatalogCurrencyOptions } from '../domain/currency';
 
 export interface MetersSyncResult {
   /** event_name → meter id */
@@ -53,10 +54,23 @@ export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult>
     created.push(meter.id);
   }
   const prices: Record<string, string> = {};
+  // A price without the catalog's EUR option (synced before EUR existed) is replaced: it takes the lookup key over.
+  const outdated: Record<string, string> = {};
   const keys = wanted.map((w) => w.lookupKey);
+  const amountOf = new Map(wanted.map((w) => [w.lookupKey, w.unitAmount]));
   for (let i = 0; i < keys.length; i += 10) {
-    const page = await stripe.prices.list({ lookup_keys: keys.slice(i, i + 10), active: true, limit: 10 });
-    for (const price of page.data) if (price.lookup_key) prices[price.lookup_key] = price.id;
+    const page = await stripe.prices.list({
+      lookup_keys: keys.slice(i, i + 10),
+      active: true,
+      limit: 10,
+      expand: ['data.currency_options'],
+    });
+    for (const price of page.data) {
+      if (!price.lookup_key) continue;
+      if (hasCatalogCurrencyOptions(price.currency_options, amountOf.get(price.lookup_key) ?? -1))
+        prices[price.lookup_key] = price.id;
+      else outdated[price.lookup_key] = price.id;
+    }
   }
   for (const w of wanted) {
     if (prices[w.lookupKey]) continue;
@@ -64,13 +78,17 @@ export async function syncUsageMeters(stripe: Stripe): Promise<MetersSyncResult>
       {
         currency: w.plan.price.currency,
         unit_amount: w.unitAmount,
+        currency_options: currencyOptionsFor(w.unitAmount),
         recurring: { interval: w.interval, usage_type: 'metered', meter: meters[w.meterEventName] ?? '' },
         product_data: { name: `${w.plan.name} ${w.metric.replace('_', ' ')} overage` },
         nickname: `per ${w.blockSize} ${w.metric} over the ${w.plan.name} limit`,
         lookup_key: w.lookupKey,
+        transfer_lookup_key: true,
       },
-      { idempotencyKey: `usage-overage-price:${w.lookupKey}:${w.unitAmount}:${w.blockSize}` },
+      { idempotencyKey: `usage-overage-price:${w.lookupKey}:${w.unitAmount}:${w.blockSize}:eur${w.unitAmount}` },
     );
+    const old = outdated[w.lookupKey];
+    if (old) await stripe.prices.update(old, { active: false });
     prices[w.lookupKey] = price.id;
     created.push(price.id);
   }

@@ -34,6 +34,24 @@ afterAll(async () => {
   await sim?.close();
 });
 
+test('the catalog sells every paid price in USD with its EUR amount, and a second sync leaves it unchanged', async () => {
+  const prices = await stripe.prices.list({
+    lookup_keys: ['billing_starter_monthly', 'billing_professional_yearly', 'billing_starter_seat_monthly'],
+    expand: ['data.currency_options'],
+  });
+  expect(prices.data).toHaveLength(3);
+  for (const price of prices.data) {
+    expect(price.currency).toBe('usd');
+    expect(price.currency_options?.eur?.unit_amount).toBe(price.unit_amount);
+  }
+  const metered = await stripe.prices.list({ recurring: { usage_type: 'metered' }, expand: ['data.currency_options'] });
+  expect(metered.data.length).toBeGreaterThan(0);
+  for (const price of metered.data) expect(price.currency_options?.eur?.unit_amount).toBe(price.unit_amount);
+  const again = await syncCatalog(stripe);
+  expect(again.prices.every((p) => p.action === 'unchanged')).toBe(true);
+  expect(again.meters.created).toEqual([]);
+});
+
 test('a customer is created once per organization, on its own test clock', async () => {
   const first = await acts.ensureCustomer({ organizationId: org, email: 'a@example.com', asOf: Date.now() });
   const again = await acts.ensureCustomer({ organizationId: org, asOf: Date.now() });

@@ -97,6 +97,11 @@ describe('happy paths', () => {
     expect(status).toBe(200);
     expect(body.data.map((p: { id: string }) => p.id)).toEqual(['free', 'starter', 'professional', 'enterprise']);
     expect(body.data[1].price).toEqual({ unitAmount: 2900, currency: 'usd', interval: 'month' });
+    expect(body.data[1].pricesByCurrency).toEqual({
+      usd: { month: 2900, year: 29000 },
+      eur: { month: 2900, year: 29000 },
+    });
+    expect(body.data[0].pricesByCurrency).toEqual({ usd: null, eur: null });
     expect(body.data[3].limits.messages).toBe(-1);
     expect(body.data[3].selfServe).toBe(false);
   });

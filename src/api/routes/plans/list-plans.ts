@@ -12,6 +12,7 @@ import {
   seatPrice,
 } from '../../../domain/pricing';
 import { plansExample } from '../../examples';
+import { CURRENCIES, amountIn, type Currency } from '../../../domain/currency';
 
 const Amounts = z
   .object({ month: z.number().int(), year: z.number().int() })
@@ -34,7 +35,12 @@ const PlanSchema = z
     selfServe: z.boolean(),
     limits: z.record(z.enum(LIMIT_METRICS), z.number().int().openapi({ description: '-1 = unlimited' })),
     features: z.record(z.string(), z.union([z.boolean(), z.string()])),
-    prices: Amounts.nullable().openapi({ description: 'Both intervals; null = custom (contact sales)' }),
+    prices: Amounts.nullable().openapi({ description: 'Both intervals in USD; null = custom (contact sales)' }),
+    pricesByCurrency: z.object({ usd: Amounts.nullable(), eur: Amounts.nullable() }).openapi({
+      description:
+        'The plan price in each currency sold (usd, eur). A customer is billed in one currency, chosen at its first ' +
+        'subscribe; seats, add-ons and overage in EUR carry the same number as in USD.',
+    }),
     seats: z
       .object({ included: z.number().int(), perSeat: Amounts.nullable() })
       .openapi({ description: 'Seats included (-1 = unlimited) and the price of each extra one (null = none sold)' }),
@@ -86,6 +92,15 @@ const catalog = PLAN_IDS.map((id) => {
     limits: p.limits,
     features: p.features,
     prices: amounts((interval) => planPrice(id, interval)?.unitAmount),
+    pricesByCurrency: Object.fromEntries(
+      CURRENCIES.map((c) => [
+        c,
+        amounts((interval) => {
+          const price = planPrice(id, interval);
+          return price ? amountIn(price.unitAmount, c) : undefined;
+        }),
+      ]),
+    ) as Record<Currency, { month: number; year: number } | null>,
     seats: { included: includedSeats(id), perSeat: amounts((interval) => seatPrice(id, interval)?.unitAmount) },
     addOns: ADD_ON_IDS.filter((a) => addOnPrice(a, id, 'month') !== null).map((a) => ({
       id: a,
