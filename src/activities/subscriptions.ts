@@ -67,7 +67,7 @@ export function subscriptionActivities(deps: ActivityDeps) {
         ? await judgedPromotionCode(stripe, input.promotionCode, {
             products: [productIdFor(PLANS[input.plan])],
             customer: input.customerId,
-            currency: 'usd',
+            currency: input.currency ?? 'usd',
             now: input.asOf,
           })
         : null;
@@ -85,6 +85,8 @@ export function subscriptionActivities(deps: ActivityDeps) {
             trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
           }),
           ...(promotionCodeId && { discounts: [{ promotion_code: promotionCodeId }] }),
+          // The catalog's prices carry EUR as currency_options; Stripe charges the option this names.
+          ...(input.currency && { currency: input.currency }),
           ...tax,
           expand: promotionCodeId ? DISCOUNT_EXPAND : SUBSCRIPTION_EXPAND,
         },

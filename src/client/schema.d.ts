@@ -335,7 +335,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe the organization to a plan (with the plan’s trial)
-         * @description Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.
+         * @description Starts the organization’s subscription workflow if needed. The currency (usd or eur) is fixed by the first subscribe: asking for another one later is 409 CONFLICT naming both. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.
          */
         post: {
             parameters: {
@@ -375,6 +375,11 @@ export interface paths {
                          * @example SPRING25
                          */
                         promotionCode?: string;
+                        /**
+                         * @description usd or eur. Chosen at the first subscribe and then fixed for the organization (Stripe bills a customer in one currency); default: the currency already fixed, else eur for a billing address in the EU, else usd
+                         * @enum {string}
+                         */
+                        currency?: "usd" | "eur";
                     };
                 };
             };

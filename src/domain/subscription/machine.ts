@@ -1,3 +1,4 @@
+import type { Currency } from '../currency';
 import type { BillingProfile } from '../billing-profile';
 import type { CancelRefundPolicy } from '../cancellation';
 import type { PlanChangeActor } from '../plan-change';
@@ -37,6 +38,8 @@ export interface SubscribeArgs {
   addOns?: Partial<Record<AddOnId, number>>;
   /** A promotion code to redeem with the subscription (runs with discounts only). */
   promotionCode?: string;
+  /** The subscription's currency (absent = the Stripe customer's, else the prices' default, usd). */
+  currency?: Currency;
 }
 /** A plan, or terms (interval, seats, add-on packs), or both; absent fields keep their value. */
 export type ChangePlanArgs = TermsChangeArgs;

@@ -1,3 +1,4 @@
+import type { Currency } from '../currency';
 import type { DiscountView } from '../discounts';
 import type { Contract } from '../contract';
 import type { PlanId } from '../plans';
@@ -122,6 +123,8 @@ export interface CreateSubscriptionInput extends Clocked, Step {
   terms?: Terms;
   /** A promotion code the customer typed: resolved and judged before the subscription is created. */
   promotionCode?: string;
+  /** Stripe's `currency` on create; absent in inputs recorded before EUR (Stripe then uses the price's default). */
+  currency?: Currency;
 }
 
 export interface ChangePlanInput extends Clocked, Step {

@@ -1,3 +1,4 @@
+import { isCurrency } from '../currency';
 import { PROMOTION_CODE } from '../discounts';
 import type { BillingPolicy } from '../billing-policy';
 import { CANCEL_REFUND_POLICIES, decideCancel, decideResume } from '../cancellation';
@@ -719,6 +720,7 @@ class Step {
           paymentMethodId,
           ...(hasTermsArgs(of.args) && { terms: subscribeTerms(of.args) }),
           ...(this.s.discounts && of.args.promotionCode ? { promotionCode: of.args.promotionCode } : {}),
+          ...(of.args.currency !== undefined && { currency: of.args.currency }),
           step: `subscribe:${of.updateId}`,
           asOf: of.asOf,
         },
@@ -1221,6 +1223,9 @@ export function refusal(
         return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
       const problem = validateSubscribe(s.status, cmd.args);
       if (problem) return reject(problem.reason, problem.message);
+      const currency: unknown = cmd.args?.currency;
+      if (currency !== undefined && !isCurrency(currency))
+        return reject(BillingErrorType.InvalidRequest, 'currency: usd or eur');
       const code: unknown = cmd.args?.promotionCode;
       if (code !== undefined && !s.discounts)
         return reject(BillingErrorType.InvalidRequest, 'promotion codes are not accepted by this subscription yet');

@@ -7,6 +7,7 @@ import { AddOnsInput, IntervalInput, SeatsInput } from './terms';
 import { callWorkflow, ownSubscription, subscriptionState } from './workflow-call';
 import { subscriptionStateExample } from '../../examples';
 import { PromotionCodeInput } from './discount';
+import { CurrencyInput, subscribeCurrency } from './currency';
 
 const Body = z
   .object({
@@ -25,6 +26,7 @@ const Body = z
       description:
         'Redeemed with the subscription; an unknown, inactive, expired, used-up or not-applicable code refuses the subscribe (400, nothing created)',
     }),
+    currency: CurrencyInput.optional(),
   })
   .strict();
 
@@ -34,7 +36,7 @@ export const createSubscription = defineEndpoint({
   tags: ['subscription'],
   summary: 'Subscribe the organization to a plan (with the plan’s trial)',
   description:
-    'Starts the organization’s subscription workflow if needed. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.',
+    'Starts the organization’s subscription workflow if needed. The currency (usd or eur) is fixed by the first subscribe: asking for another one later is 409 CONFLICT naming both. Two concurrent calls yield one subscription; the second gets 409. A first payment that needs the customer (3-D Secure) answers 201 with status incomplete and subscription.paymentAction; it becomes active once paid, or ends (back on free, nothing charged) after 23 hours.',
   auth: 'user-write',
   bodyLimit: USER_BODY_LIMIT,
   headers: IdempotencyHeaders,
@@ -50,6 +52,7 @@ export const createSubscription = defineEndpoint({
   async handle(r) {
     const { planId, paymentMethodId, skipTrial, interval, seats, addOns, promotionCode } = r.body;
     const { subscriptions, organizationId } = ownSubscription(r);
+    const currency = await subscribeCurrency(r.deps.db, organizationId, r.body.currency);
     await callWorkflow(() =>
       subscriptions.subscribe(
         organizationId,
@@ -62,6 +65,8 @@ export const createSubscription = defineEndpoint({
           seats,
           addOns,
           ...(promotionCode ? { promotionCode } : {}),
+          // Sent only when not usd, so a default subscribe's arguments are what they were before EUR.
+          ...(currency !== 'usd' || r.body.currency ? { currency } : {}),
         },
         r.updateId,
       ),
