@@ -1,4 +1,4 @@
-import { apiClient, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, eventually, startStack, type Stack } from '../helpers/stack';
 import { assertAcceptedByStripeMock, startStripeMock } from '../../tools/stripe-sim/test/stripe-mock-contract';
 import { userToken } from '../helpers/tokens';
 
@@ -72,7 +72,7 @@ describe('a second currency (EUR) through the API, on the simulator', () => {
     expect(refused.body.error?.message).toContain('USD');
   });
 
-  test('a US customer can ask for EUR explicitly; without a profile the default is USD', async () => {
+  test('a US customer can ask for EUR explicitly and renews in EUR; without a profile the default is USD', async () => {
     const eur = await newOrg(stack, 'us_eur');
     const sub = await eur.call<Sub>(
       'POST',
@@ -82,6 +82,21 @@ describe('a second currency (EUR) through the API, on the simulator', () => {
     );
     expect(sub.status).toBe(201);
     expect(await firstPaidInvoice(eur.call)).toMatchObject({ currency: 'eur', amountDue: 9_900 });
+    // The renewal stays in EUR.
+    const customer = await stack.t.db
+      .selectFrom('billing_customers')
+      .select('stripe_customer_id')
+      .where('organization_id', '=', eur.org)
+      .executeTakeFirstOrThrow();
+    const [stripeSub] = (await stack.stripe.subscriptions.list({ customer: customer.stripe_customer_id })).data;
+    expect(stripeSub?.currency).toBe('eur');
+    await advanceClock(stack, eur.org, (stripeSub?.items.data[0]?.current_period_end ?? 0) * 1000 + 3_600_000);
+    const renewal = await eventually('the EUR renewal mirrored', async () =>
+      (await eur.call<{ data: Invoice[] }>('GET', '/invoices')).body.data.find(
+        (i) => i.billingReason === 'subscription_cycle' && i.status === 'paid',
+      ),
+    );
+    expect(renewal).toMatchObject({ currency: 'eur', amountDue: 9_900 });
 
     const usd = await newOrg(stack, 'us');
     const plain = await usd.call<Sub>(
