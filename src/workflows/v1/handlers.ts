@@ -59,6 +59,10 @@ function validateSubscribeArgs(ctx: WorkflowContext, args: SubscribeArgs): void 
   if (ctx.subscribing) throw rejection(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
   const problem = validateSubscribe(ctx.state.status, args);
   if (problem) throw rejection(problem.reason, problem.message);
+  // Runs before the core never pass a currency to Stripe: refuse EUR rather than bill USD silently (a validator
+  // only: rejected updates leave no history, so replay is unchanged).
+  if (args.currency !== undefined && args.currency !== 'usd')
+    throw rejection(BillingErrorType.InvalidRequest, 'this subscription can only be created in usd');
 }
 
 function validatePlanChange(ctx: WorkflowContext, args: ChangePlanArgs, actor: PlanChangeActor): void {

@@ -3,6 +3,7 @@ import {
   BillingErrorType,
   initialState,
   pendingDeadlines,
+  refusal,
   transition,
   type Effect,
   type Input,
@@ -378,4 +379,39 @@ test('an immediate cancel carries the refund policy to Stripe; at period end and
   expect(cancelWith({ atPeriodEnd: false, refund: 'everything' }).effects).toEqual([
     { kind: 'reject', error: { type: 'InvalidRequest', message: 'refund must be one of none, prorated' } },
   ]);
+});
+
+describe('the subscribe currency', () => {
+  const subscribeWith = (args: Record<string, unknown>) => {
+    let out = step(initialState('org_1'), {
+      type: 'subscribe',
+      args: { plan: 'starter', paymentMethodId: 'pm_1', skipTrial: true, ...args },
+      updateId: 'k1',
+      now: T0,
+    });
+    out = answer(out, { customerId: 'cus_1', testClockId: null }, T0);
+    out = answer(out, { paymentMethodId: 'pm_1' }, T0);
+    return callOf(out).call;
+  };
+
+  test('is passed to Stripe only when asked for, so inputs recorded before EUR are unchanged', () => {
+    expect(subscribeWith({ currency: 'eur' })).toMatchObject({
+      name: 'createSubscription',
+      input: { currency: 'eur' },
+    });
+    const plain = subscribeWith({});
+    expect(plain.name).toBe('createSubscription');
+    expect('currency' in plain.input).toBe(false);
+  });
+
+  test('other than usd or eur is refused before anything reaches history', () => {
+    const cmd = (currency: unknown) =>
+      ({ type: 'subscribe', args: { plan: 'starter', paymentMethodId: 'pm_1', currency }, updateId: 'k1' }) as never;
+    expect(refusal(initialState('org_1'), cmd('gbp'))).toMatchObject({
+      type: BillingErrorType.InvalidRequest,
+      message: 'currency: usd or eur',
+    });
+    expect(refusal(initialState('org_1'), cmd('EUR'))).not.toBeNull();
+    expect(refusal(initialState('org_1'), cmd('eur'))).toBeNull();
+  });
 });
