@@ -95,12 +95,12 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const known = CLIENT_ERRORS[err.code ?? ''];
   const code: ErrorCode = known?.code ?? 'INVALID_REQUEST';
   const status = ERROR_STATUS[code];
-  const body = JSON.stringify(
-    envelope(code, known?.message ?? 'The request is not valid HTTP/1.1', requestIdFrom(undefined)),
-  );
+  // Every answer carries its request id in the header too, as the envelope does (the caller's header was not read).
+  const requestId = requestIdFrom(undefined);
+  const body = JSON.stringify(envelope(code, known?.message ?? 'The request is not valid HTTP/1.1', requestId));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
   );
   // A client that never reads the answer does not keep the socket either.
   setTimeout(() => socket.destroy(), 1_000).unref();

@@ -163,11 +163,14 @@ describe('the server bounds what a client may hold', () => {
   test('a request head past HTTP_MAX_HEADER_BYTES gets a 431 envelope', async () => {
     const { res, code } = await exchange(head('GET', `${BILLING}/plans`, { 'X-Padding': 'p'.repeat(20_000) }));
     expect([res?.status, code]).toEqual([431, 'HEADERS_TOO_LARGE']);
+    // The request id is in the header as in the envelope, as on every other answer.
+    expect(res?.headers['x-request-id']).toBe(JSON.parse(res?.text ?? '{}').error.requestId);
   });
 
   test('bytes that are not HTTP get a 400 envelope and a close', async () => {
     const { c, res, code } = await exchange('HELLO THERE\r\n\r\n');
     expect([res?.status, code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(res?.headers['x-request-id']).toMatch(/^req_/);
     expect(await c.closedWithin(2_000)).toBe(true);
   });
 });
