@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
@@ -191,7 +191,9 @@ export async function createWorkerRuntime(
         ...(config.temporal.maxConcurrentWorkflowTasks !== undefined && {
           maxConcurrentWorkflowTaskExecutions: config.temporal.maxConcurrentWorkflowTasks,
         }),
-        interceptors: tracing.interceptors,
+        // A bundle carries the workflow interceptor modules already (bundle-workflows); naming them again only
+        // makes the SDK warn at every start that it ignores them.
+        interceptors: overrides.workflowsPath ? tracing.interceptors : withoutWorkflowModules(tracing.interceptors),
         sinks: tracing.sinks,
         activities: {
           ...createActivities({
@@ -241,4 +243,9 @@ export async function createWorkerRuntime(
       ]);
     },
   };
+}
+
+function withoutWorkflowModules(interceptors: WorkerInterceptors): WorkerInterceptors {
+  const { workflowModules: _bundled, ...rest } = interceptors;
+  return rest;
 }
