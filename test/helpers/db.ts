@@ -42,6 +42,26 @@ export async function withSchemaDdlLock<T>(mode: 'shared' | 'exclusive', fn: () 
   }
 }
 
+/** Postgres codes for a relation or schema that vanished between the catalog scan and the lookup. */
+const VANISHED = new Set(['42P01', '3F000']);
+
+/**
+ * Migrates `schema`, retrying (at most twice) when Kysely's scan of every schema's tables trips over
+ * another suite's schema whose migration transaction is still in flight (CI saw "relation
+ * t_….payment_methods does not exist" there). Kysely migrates in one transaction, so a failed attempt
+ * leaves nothing behind.
+ */
+async function migrateRetryingScans(db: Db, schema: string): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateToLatest(db, schema);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== 'string' || !VANISHED.has(code)) throw error;
+    }
+  }
+}
+
 /**
  * A fresh, migrated schema for one suite: suites run in parallel without seeing each other's rows,
  * and nothing re-creates the database.
@@ -52,7 +72,7 @@ export async function createTestDb(opts: { migrate?: boolean; poolMax?: number }
   await sql`create schema ${sql.id(schema)}`.execute(admin);
   await admin.destroy();
   const db = createDb({ url: TEST_DATABASE_URL, searchPath: schema, poolMax: opts.poolMax ?? 5 });
-  if (opts.migrate !== false) await withSchemaDdlLock('shared', () => migrateToLatest(db, schema));
+  if (opts.migrate !== false) await withSchemaDdlLock('shared', () => migrateRetryingScans(db, schema));
   return {
     db,
     schema,
