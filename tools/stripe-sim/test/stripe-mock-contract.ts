@@ -24,13 +24,28 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Start a private stripe-mock on a free port (so tests never depend on the shared one). */
+/**
+ * Start a private stripe-mock on a free port (so tests never depend on the shared one). A port found free
+ * can be taken again before stripe-mock binds it (or both lookups can return the same one), and then
+ * stripe-mock exits at once (CI saw "stripe-mock did not start"): such a start is tried again on new ports.
+ */
 export async function startStripeMock(): Promise<StripeMock> {
   if (!existsSync(STRIPE_MOCK_BIN))
     throw new Error(`stripe-mock not found at ${STRIPE_MOCK_BIN}; run scripts/setup.sh`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStripeMockOnce();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startStripeMockOnce(): Promise<StripeMock> {
   const port = await freePort();
   // stripe-mock also opens HTTPS (default :12112, taken by the shared instance), so give it its own port too.
-  const httpsPort = await freePort();
+  let httpsPort = await freePort();
+  while (httpsPort === port) httpsPort = await freePort();
   const child: ChildProcess = spawn(
     STRIPE_MOCK_BIN,
     ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`],
