@@ -61,6 +61,8 @@ function start(marker: string): ChildProcess {
     stdio: 'ignore',
     env: {
       ...process.env,
+      // Never rebuild the database the other suites are using (setup.sh drops billing_test when this is 1).
+      BILLING_FRESH_TEST_DATABASE: '',
       BILLING_START_TEST: marker,
       BILLING_LOG_DIR: mkdtempSync(path.join(tmpdir(), 'billing-start-')),
       PORT: String(PORT),

@@ -61,7 +61,9 @@ test('the Temporal server stopped and restarted (state in its database file) whi
   await advanceDays(stack, renewing, 15);
   await stack.temporal.start();
 
-  expect((await upgraded).status).toBe(200);
+  const reply = await upgraded;
+  // The body too, so a failure says which refusal it was.
+  expect({ status: reply.status, error: reply.status === 200 ? undefined : reply.body }).toEqual({ status: 200 });
   expect(stack.running()).toEqual({ worker: true, api: true });
   await expectInvariants(stack, [{ organizationId: renewing }, { organizationId: upgrading, upgrades: 1 }]);
 });
