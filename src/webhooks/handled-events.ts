@@ -15,6 +15,8 @@ export const RELAYED_EVENT_TYPES = [
   'invoice.payment_action_required',
   'invoice.paid',
   'invoice.finalized',
+  // Collection by invoice: still unpaid on its due date (the overdue notice and grace start).
+  'invoice.overdue',
   'payment_method.attached',
   'payment_method.detached',
 ] as const;

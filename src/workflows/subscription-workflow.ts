@@ -29,6 +29,8 @@ export const TERMS_AT_BOUNDARY_PATCH = 'terms-at-boundary';
 /** Pause and unpause, and Stripe's `paused` status and pause_collection read as a pause (docs/workflow-versioning.md). */
 export const SUBSCRIPTION_PAUSE_PATCH = 'subscription-pause';
 export const SUBSCRIPTION_DISCOUNTS_PATCH = 'subscription-discounts';
+/** A live subscription moved onto a contract, and Stripe's invoice.overdue acted on (docs/workflow-versioning.md). */
+export const CONTRACT_MOVES_PATCH = 'contract-moves';
 
 /**
  * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
@@ -45,6 +47,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH),
       pauses: patched(SUBSCRIPTION_PAUSE_PATCH),
       discounts: patched(SUBSCRIPTION_DISCOUNTS_PATCH),
+      contractMoves: patched(CONTRACT_MOVES_PATCH),
     },
     policy,
     lock: createLock(),

@@ -144,3 +144,61 @@ test('a contract collected by card is charged like a renewal; refused contracts 
   expect(invoicesOf(org).map((i) => [i.amount, i.status, i.attempts])).toEqual([[4_800_000, 'paid', 1]]);
   expect(await failureType(assign(org, { contract: NET_14 }))).toBe('PlanChangeNotAllowed');
 });
+
+test('a live monthly subscription moves onto a net-14 contract: the contract on the same customer, the old subscription canceled after it, its events no longer heard', async () => {
+  const org = newOrg();
+  await t.subscribe(org, { plan: 'professional', paymentMethodId: 'pm_ok', skipTrial: true });
+  const [old] = t.fake.onlySubscriptionOf(org);
+  await t.env.sleep(10 * DAY);
+  // The old run's own contract: another currency is refused with the reason, nothing asked of Stripe.
+  expect(await failureType(assign(org, { contract: { ...NET_14, currency: 'eur' } }))).toBe('PlanChangeNotAllowed');
+  const view = await assign(org, { contract: NET_14 });
+  expect(view).toMatchObject({ status: 'active', plan: 'enterprise', unitAmount: 500_000, contract: NET_14 });
+  const subs = t.fake.onlySubscriptionOf(org);
+  expect(subs).toHaveLength(2);
+  const contractSub = subs.find((s) => s.id !== old!.id)!;
+  expect(contractSub.customerId).toBe(old!.customerId);
+  expect(old!.status).toBe('canceled');
+  expect(view.stripeSubscriptionId).toBe(contractSub.id);
+  const order = t.fake.calls
+    .filter((c) => ['createContractSubscription', 'cancelSubscription'].includes(c.name))
+    .map((c) => c.name);
+  expect(order.slice(-2)).toEqual(['createContractSubscription', 'cancelSubscription']);
+  expect(view.invoiceDue).toMatchObject({ amountDue: 500_000 });
+
+  // The old subscription's deletion webhook arrives: it is not this subscription's any more.
+  await t.handle(org).signal(stripeEventSignal, {
+    eventId: `evt_deleted_${old!.id}`,
+    type: 'customer.subscription.deleted',
+    objectId: old!.id,
+    created: Math.floor((await t.now()) / 1000),
+  });
+  const [first] = [...t.fake.invoices.values()].filter((i) => i.subscriptionId === contractSub.id);
+  expect(view.invoiceDue?.invoiceId).toBe(first!.id);
+  t.fake.payOutOfBand(first!.id);
+  await paidEvent(org, first!.id);
+  await t.env.sleep(1_000);
+  expect(await t.state(org)).toMatchObject({ status: 'active', plan: 'enterprise', invoiceDue: null });
+  expect(await failureType(assign(org, { contract: NET_14 }))).toBe('PlanChangeNotAllowed');
+});
+
+test('Stripe’s invoice.overdue ahead of the workflow’s due date starts the overdue notice and grace at once', async () => {
+  const org = newOrg();
+  await assign(org, { contract: NET_14 });
+  const [first] = invoicesOf(org);
+  const sent = await t.now();
+  await t.handle(org).signal(stripeEventSignal, {
+    eventId: `evt_overdue_${first!.id}`,
+    type: 'invoice.overdue',
+    objectId: first!.id,
+    created: Math.floor(sent / 1000),
+  });
+  const overdue = await t.state(org);
+  expect(overdue).toMatchObject({ status: 'past_due', plan: 'enterprise' });
+  expect(emailsOf('invoice_payment_due', first!.id).map((n) => n.data.overdue)).toEqual([true]);
+  // Grace as in dunning, counted from the event, not from the due date 14 days away.
+  await t.env.sleep(11 * DAY);
+  const ended = await t.state(org);
+  expect(ended).toMatchObject({ status: 'canceled', plan: 'free' });
+  expect(ended.endedAt!).toBeLessThan(first!.dueAt!);
+});

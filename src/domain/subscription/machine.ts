@@ -10,7 +10,7 @@ import type { TermsChangeArgs } from '../terms-change';
 import type { NotificationKind } from '../notification-kinds';
 import type { DeadlineKind } from './deadlines';
 import type { BillingError } from './errors';
-import type { StripeCall, StripeCalls } from './stripe';
+import type { StripeCall, StripeCalls, SubscriptionSnapshot } from './stripe';
 import type { PublishedSubscription, SubscriptionView } from './state';
 
 /** Event ids of the signals the reconciliation sends (`reconcile:<run>:<object>`): the read model drifted from Stripe. */
@@ -64,7 +64,10 @@ export interface UpdatePaymentMethodResult {
   retry: RetryOutcome;
   subscription: SubscriptionView;
 }
-/** Operator only: an enterprise contract for an organization without a live subscription (free, with or without a card). */
+/**
+ * Operator only: an enterprise contract for an organization on free (with or without a card), or in place of its
+ * live trialing or active subscription (runs with contract moves).
+ */
 export interface AssignContractArgs {
   contract: Contract;
   /** The billing email for a customer created now (invoices by email need one). */
@@ -132,6 +135,9 @@ export type Continuation = { finish: Finish } & (
   | { step: 'pause.set'; behavior: PauseBehavior; resumesAt: number | null }
   | { step: 'contract.customer'; contract: Contract; updateId: string; asOf: number }
   | { step: 'contract.created'; contract: Contract }
+  /** A move onto a contract: the contract's subscription exists; the one it replaces (`from`) is canceled next. */
+  | { step: 'contract.moved'; contract: Contract; from: string; updateId: string; asOf: number }
+  | { step: 'contract.replaced'; contract: Contract; from: string; created: SubscriptionSnapshot }
   | { step: 'invoice.reminder' }
   | { step: 'invoice.overdue' }
   | { step: 'resume.uncanceled'; undoDowngrade: boolean; updateId: string; asOf: number }

@@ -110,6 +110,13 @@ export interface SubscriptionState {
    * and by applyDiscount/removeDiscount. Runs whose history predates it refuse them.
    */
   discounts?: boolean;
+  /**
+   * Set by each run from `patched('contract-moves')`: a live trialing or active subscription can be moved onto an
+   * enterprise contract (the contract's subscription created, the old one canceled with its unused time refunded),
+   * and Stripe's `invoice.overdue` for the invoice awaited starts the overdue notice and grace at once. Runs whose
+   * history predates it refuse the move and wait for their own due-date timer.
+   */
+  contractMoves?: boolean;
 }
 
 /** An invoice sent for payment (contract collected by invoice) and the reminders it has had. */

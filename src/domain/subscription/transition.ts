@@ -4,7 +4,7 @@ import type { BillingPolicy } from '../billing-policy';
 import { CANCEL_REFUND_POLICIES, decideCancel, decideResume } from '../cancellation';
 import { classifyDecline, dunningSchedule, nextScheduledRetry } from '../dunning';
 import { decidePlanChange, trialDaysFor, validateSubscribe } from '../plan-change';
-import { contractRefusal } from '../contract';
+import { contractRefusal, type Contract } from '../contract';
 import { PAUSE_BEHAVIORS, pauseBehaviorOf, resumesAtRefusal, STRIPE_PAUSE_BEHAVIOR } from '../pause';
 import { getPlan, isPlanId, type PlanId } from '../plans';
 import { DEFAULT_TERMS, sameTerms, termsRefusal, type Terms } from '../pricing';
@@ -231,7 +231,31 @@ class Step {
           { step: 'observe', finish: { kind: 'view' } },
         );
       }
-      case 'assignContract':
+      case 'assignContract': {
+        const from = s.stripeSubscriptionId;
+        // In place of a live subscription (refusal allowed it): the contract's subscription first, on the same
+        // customer, so a refused card or contract leaves the old one running; then the old one is canceled.
+        if (s.status !== 'none' && from !== null && s.stripeCustomerId !== null)
+          return this.call(
+            {
+              name: 'createContractSubscription',
+              input: {
+                organizationId: s.organizationId,
+                customerId: s.stripeCustomerId,
+                contract: cmd.args.contract,
+                step: `contract:${cmd.updateId}`,
+                asOf,
+              },
+            },
+            {
+              step: 'contract.moved',
+              contract: cmd.args.contract,
+              from,
+              updateId: cmd.updateId,
+              asOf,
+              finish: { kind: 'view' },
+            },
+          );
         return this.call(
           { name: 'ensureCustomer', input: { organizationId: s.organizationId, email: cmd.args.email, asOf } },
           {
@@ -242,6 +266,7 @@ class Step {
             finish: { kind: 'view' },
           },
         );
+      }
       case 'extendTrial': {
         const subscriptionId = this.subscriptionId();
         if (subscriptionId === null) return;
@@ -407,6 +432,16 @@ class Step {
     const trialWillEnd = events.some(
       (e) => e.type === 'customer.subscription.trial_will_end' && e.objectId === s.stripeSubscriptionId,
     );
+    // Stripe's invoice.overdue for the invoice awaited: the overdue notice and grace start now (one look at the
+    // invoice first, as at the due date on our clock, which stays the trigger when Stripe's event is not sent).
+    const due = s.invoiceDue;
+    if (
+      s.contractMoves &&
+      due &&
+      !s.dunning &&
+      events.some((e) => e.type === 'invoice.overdue' && e.objectId === due.invoiceId)
+    )
+      return this.deadlineReached('invoiceOverdue');
     const concernsUs = (e: StripeEventSignal) =>
       !e.type.startsWith('customer.subscription.') || e.objectId === s.stripeSubscriptionId;
     if (events.some(concernsUs)) return this.sync({ kind: 'internal', trialWillEnd });
@@ -586,6 +621,32 @@ class Step {
           { step: 'contract.created', contract: of.contract, finish: of.finish },
         );
       }
+      case 'contract.moved':
+        // The unused time of the replaced subscription goes back to the card that paid it (credit notes, as the
+        // prorated cancel refund does); a trial paid nothing, so nothing is refunded.
+        return this.call(
+          {
+            name: 'cancelSubscription',
+            input: {
+              subscriptionId: of.from,
+              step: `contract_replaced:${of.updateId}`,
+              asOf: of.asOf,
+              refundUnusedTime: true,
+            },
+          },
+          {
+            step: 'contract.replaced',
+            contract: of.contract,
+            from: of.from,
+            created: value as Result<'createContractSubscription'>,
+            finish: of.finish,
+          },
+        );
+      case 'contract.replaced': {
+        const old = value as Result<'cancelSubscription'>;
+        this.publishReplaced(old.endedAt ?? old.canceledAt ?? this.now);
+        return this.contractInPlace(of.contract, of.created, of.finish);
+      }
       case 'contract.created': {
         const snapshot = value as Result<'createContractSubscription'>;
         s.stripeSubscriptionId = snapshot.id;
@@ -696,6 +757,19 @@ class Step {
 
   /** A Stripe call failed past its retries: an update is refused with the failure; an internal step defers the deadlines. */
   failed(of: Continuation, error: BillingError): void {
+    if (of.step === 'contract.replaced') {
+      // The contract's subscription exists and is billing: it is the subscription now. The old one could not be
+      // canceled past the retries; its row stays as it was and an operator cancels it (the log names it).
+      this.log(
+        'warn',
+        'contract in force, but the subscription it replaces could not be canceled: cancel it in Stripe',
+        {
+          replaced: of.from,
+          error: error.message,
+        },
+      );
+      return this.contractInPlace(of.contract, of.created, of.finish);
+    }
     if (of.finish.kind !== 'internal') return this.reject(error);
     this.log('warn', 'step failed; deferring deadlines', { error: error.message });
     const later = this.now + this.policy.sync.backstopRepeatMs;
@@ -745,6 +819,44 @@ class Step {
    * forward) applies a pending downgrade (Stripe already bills the lower price from it) and asks for
    * continue-as-new; a trial ending without a card, a cancel at period end, or any cancel in Stripe ends it.
    */
+  /**
+   * The subscription a contract replaced has ended: its read-model row says so (the row of the contract's
+   * subscription follows with the next publish). Search attributes follow the contract's publish.
+   */
+  private publishReplaced(endedAt: number): void {
+    const s = this.s;
+    s.stateVersion++;
+    const ended: PublishedSubscription = {
+      ...toPublished(s),
+      status: 'canceled',
+      cancelAtPeriodEnd: false,
+      pendingPlan: null,
+      scheduledChange: null,
+      paymentAction: null,
+      pendingUpgradePlan: null,
+      canceledAt: endedAt,
+      endedAt,
+    };
+    this.effects.push({ kind: 'publish', subscription: ended, stateVersion: s.stateVersion });
+  }
+
+  /** The contract's subscription is the organization's subscription from now on; nothing of the old one carries. */
+  private contractInPlace(contract: Contract, created: SubscriptionSnapshot, finish: Finish): void {
+    const s = this.s;
+    s.stripeSubscriptionId = created.id;
+    s.plan = 'enterprise';
+    s.contract = contract;
+    s.pendingPlan = null;
+    if (s.scheduled) s.scheduled = null;
+    s.cancelAtPeriodEnd = false;
+    // A new subscription, not a renewal of the old one: its first period is read as it comes.
+    s.currentPeriodStart = null;
+    s.currentPeriodEnd = null;
+    s.trialEnd = null;
+    s.canceledAt = null;
+    return this.observe(created, finish);
+  }
+
   private observe(snap: SubscriptionSnapshot, finish: Finish): void {
     const s = this.s;
     if (snap.id !== s.stripeSubscriptionId) return this.finish(finish);
@@ -867,7 +979,9 @@ class Step {
   private invoiceOverdue(invoice: InvoiceSnapshot): void {
     const s = this.s;
     const due = s.invoiceDue;
-    const dueAt = due?.dueAt ?? invoice.dueDate ?? this.now;
+    // Grace counts from the due date on our clock, or from now when Stripe's overdue event came first (its clock
+    // ran ahead, as on a test clock); on our own due-date timer the two are the same.
+    const dueAt = Math.min(due?.dueAt ?? invoice.dueDate ?? this.now, this.now);
     s.dunning = {
       invoiceId: invoice.id,
       amountDue: invoice.amountRemaining,
@@ -885,14 +999,16 @@ class Step {
       action: null,
     };
     this.notifyInvoiceDue(
-      due ?? {
-        invoiceId: invoice.id,
-        amountDue: invoice.amountRemaining,
-        currency: invoice.currency,
-        hostedInvoiceUrl: invoice.hostedInvoiceUrl,
-        dueAt,
-        remindedBefore: true,
-      },
+      due
+        ? { ...due, dueAt }
+        : {
+            invoiceId: invoice.id,
+            amountDue: invoice.amountRemaining,
+            currency: invoice.currency,
+            hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+            dueAt,
+            remindedBefore: true,
+          },
       true,
     );
   }
@@ -1295,12 +1411,13 @@ export function refusal(
       if (problem) return reject(BillingErrorType.InvalidRequest, problem);
       if (opts.subscribing)
         return reject(BillingErrorType.AlreadySubscribed, 'a subscription is already being created');
-      if (s.status !== 'none')
+      if (s.status === 'none') return null;
+      if (!s.contractMoves)
         return reject(
           BillingErrorType.PlanChangeNotAllowed,
           'the organization has a live subscription: cancel it before assigning a contract',
         );
-      return null;
+      return contractMoveRefusal(s, cmd.args.contract);
     }
     case 'unpause':
       return s.status === 'paused' && s.pause
@@ -1406,5 +1523,26 @@ function discountRefusal(s: SubscriptionState, cmd: Extract<Command, { type: 'ap
     return reject(BillingErrorType.NoActiveSubscription, `there is no live subscription (${s.status})`);
   if (cmd.type === 'removeDiscount' && !s.discount)
     return reject(BillingErrorType.InvalidRequest, 'the subscription has no discount');
+  return null;
+}
+
+/** Why a live subscription cannot move onto this contract now (runs with contract moves), or null. */
+function contractMoveRefusal(s: SubscriptionState, contract: Contract): BillingError | null {
+  const refuse = (message: string) => billingError(BillingErrorType.PlanChangeNotAllowed, message);
+  if (s.contract) return refuse('the organization is already on a contract');
+  if (s.status === 'past_due')
+    return refuse('a subscription with an unpaid invoice cannot move onto a contract: settle it first');
+  if (s.status === 'paused') return refuse('a paused subscription cannot move onto a contract: resume it first');
+  if (s.status !== 'active' && s.status !== 'trialing')
+    return refuse(`a ${s.status} subscription cannot move onto a contract`);
+  if (s.pendingUpgrade)
+    return billingError(
+      BillingErrorType.PendingChangeExists,
+      'an upgrade is waiting for its payment: try again once it is settled',
+    );
+  if (contract.currency !== s.currency)
+    return refuse(
+      `the customer is billed in ${s.currency.toUpperCase()} and Stripe fixes a customer's currency: the contract must be in ${s.currency}`,
+    );
   return null;
 }

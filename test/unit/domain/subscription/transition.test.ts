@@ -346,6 +346,146 @@ describe('enterprise contracts collected by invoice', () => {
       }),
     ]);
   });
+
+  // Runs with the patch contract-moves: a live subscription moves onto a contract.
+  const moving = (over: Partial<SubscriptionState> = {}): SubscriptionState => ({
+    ...active(),
+    contractMoves: true,
+    ...over,
+  });
+  const refusedWith = (state: SubscriptionState, args = { contract }) => {
+    const out = step(state, { type: 'assignContract', args, updateId: 'm1', now: T0 + 10 * DAY });
+    expect(kinds(out.effects)).toEqual(['reject']);
+    return (out.effects[0] as Extract<Effect, { kind: 'reject' }>).error;
+  };
+
+  test('a live subscription moves onto a contract: the contract’s subscription first, then the old one canceled with its unused time refunded, its row ended', () => {
+    const now = T0 + 10 * DAY;
+    let out = step(moving(), { type: 'assignContract', args: { contract }, updateId: 'm1', now });
+    // Same customer, no new one; nothing changes until Stripe has the contract's subscription.
+    expect(callOf(out).call).toEqual({
+      name: 'createContractSubscription',
+      input: { organizationId: 'org_1', customerId: 'cus_1', contract, step: 'contract:m1', asOf: now },
+    });
+    expect(out.state).toMatchObject({ plan: 'starter', stripeSubscriptionId: 'sub_1' });
+    const created = snapshot({
+      id: 'sub_2',
+      plan: 'enterprise',
+      unitAmount: 500_000,
+      currentPeriodStart: now,
+      currentPeriodEnd: now + 31 * DAY,
+      defaultPaymentMethodId: null,
+      collectionMethod: 'send_invoice',
+      latestInvoice: { ...sentInvoice(now), id: 'in_2' },
+    });
+    out = answer(out, created, now);
+    expect(callOf(out).call).toEqual({
+      name: 'cancelSubscription',
+      input: { subscriptionId: 'sub_1', step: 'contract_replaced:m1', asOf: now, refundUnusedTime: true },
+    });
+    out = answer(out, snapshot({ stripeStatus: 'canceled', canceledAt: now, endedAt: now }), now);
+    expect(kinds(out.effects)).toEqual(['publish', 'publish', 'reply']);
+    const [ended, current] = out.effects as Extract<Effect, { kind: 'publish' }>[];
+    expect(ended!.subscription).toMatchObject({
+      stripeSubscriptionId: 'sub_1',
+      plan: 'starter',
+      status: 'canceled',
+      endedAt: now,
+    });
+    expect(current!.subscription).toMatchObject({
+      stripeSubscriptionId: 'sub_2',
+      plan: 'enterprise',
+      status: 'active',
+    });
+    expect(current!.stateVersion).toBeGreaterThan(ended!.stateVersion);
+    expect(out.state).toMatchObject({
+      stripeSubscriptionId: 'sub_2',
+      plan: 'enterprise',
+      contract,
+      currentPeriodEnd: now + 31 * DAY,
+      rolloverPending: false,
+    });
+    expect(out.state.invoiceDue).toMatchObject({ invoiceId: 'in_2', dueAt: now + 14 * DAY });
+    // The old subscription's own events no longer concern the run.
+    const later = step(out.state, {
+      type: 'events',
+      events: [{ eventId: 'evt_old', type: 'customer.subscription.deleted', objectId: 'sub_1', created: now / 1000 }],
+      now,
+    });
+    expect(later.effects).toEqual([]);
+  });
+
+  test('a contract Stripe refuses leaves the old subscription as it was; one whose old subscription cannot be canceled stands, and says so', () => {
+    const now = T0 + 10 * DAY;
+    const asked = step(moving(), { type: 'assignContract', args: { contract }, updateId: 'm1', now });
+    const declined = step(asked.state, {
+      type: 'failed',
+      of: callOf(asked).then,
+      error: { type: BillingErrorType.CardDeclined, message: 'declined' },
+      now,
+    });
+    expect(kinds(declined.effects)).toEqual(['reject']);
+    expect(declined.state).toMatchObject({ plan: 'starter', stripeSubscriptionId: 'sub_1', status: 'active' });
+
+    const created = answer(asked, snapshot({ id: 'sub_2', plan: 'enterprise', unitAmount: 500_000 }), now);
+    const stuck = step(created.state, {
+      type: 'failed',
+      of: callOf(created).then,
+      error: { type: BillingErrorType.StripeUnavailable, message: 'Stripe down' },
+      now,
+    });
+    expect(kinds(stuck.effects)).toEqual(['log', 'publish', 'reply']);
+    expect(stuck.effects[0]).toMatchObject({ level: 'warn', attributes: { replaced: 'sub_1' } });
+    expect(stuck.state).toMatchObject({ stripeSubscriptionId: 'sub_2', plan: 'enterprise', contract });
+  });
+
+  test('a move is refused with a reason while a payment is owed, paused, an upgrade waits, in another currency, or already on a contract; runs before the patch refuse every move', () => {
+    expect(refusedWith(moving({ status: 'past_due' })).message).toMatch(/unpaid invoice/);
+    expect(refusedWith(moving({ status: 'paused' })).message).toMatch(/resume it first/);
+    expect(refusedWith(moving({ status: 'incomplete' })).type).toBe(BillingErrorType.PlanChangeNotAllowed);
+    expect(
+      refusedWith(moving({ pendingUpgrade: { plan: 'pro', invoiceId: 'in_9', expiresAt: T0 + 11 * DAY } as never }))
+        .type,
+    ).toBe(BillingErrorType.PendingChangeExists);
+    expect(refusedWith(moving(), { contract: { ...contract, currency: 'eur' as never } }).message).toMatch(
+      /billed in USD .* must be in usd/,
+    );
+    expect(refusedWith(moving({ contract })).message).toMatch(/already on a contract/);
+    expect(refusedWith(moving({ contractMoves: false })).message).toMatch(/cancel it before/);
+    // The update validator asks the same question before anything reaches history.
+    expect(
+      refusal(moving({ status: 'past_due' }), { type: 'assignContract', args: { contract }, updateId: 'm2' }),
+    ).toMatchObject({ type: BillingErrorType.PlanChangeNotAllowed });
+  });
+
+  test('Stripe’s invoice.overdue for the awaited invoice starts the overdue notice and grace now; before the patch, for another invoice, or once overdue it only re-reads', () => {
+    const base = assigned(T0).state;
+    const at = T0 + 2 * DAY; // Stripe's clock ran ahead of the workflow's (a test clock)
+    const overdueEvent = (state: SubscriptionState, objectId = 'in_1') =>
+      step(state, {
+        type: 'events',
+        events: [{ eventId: `evt_${objectId}`, type: 'invoice.overdue', objectId, created: at / 1000 }],
+        now: at,
+      });
+    const asked = overdueEvent({ ...base, contractMoves: true });
+    expect(callOf(asked).call).toMatchObject({ name: 'fetchInvoice', input: { invoiceId: 'in_1' } });
+    const out = answer(asked, sentInvoice(T0), at);
+    expect(kinds(out.effects)).toEqual(['notify:invoice_payment_due', 'publish']);
+    expect(out.effects[0]).toMatchObject({
+      notification: {
+        dedupeKey: 'invoice_payment_due:in_1:overdue',
+        data: { overdue: true, dueAt: new Date(at).toISOString() },
+      },
+    });
+    expect(out.state.status).toBe('past_due');
+    // Grace counts from now, not from the due date 12 days away on the workflow's clock.
+    expect(out.state.dunning?.firstFailureAt).toBe(at);
+    expect(pendingDeadlines(out.state, policy).map((d) => d.kind)).toContain('graceEnd');
+
+    expect(callOf(overdueEvent(base)).call.name).toBe('fetchSubscription');
+    expect(callOf(overdueEvent({ ...base, contractMoves: true }, 'in_other')).call.name).toBe('fetchSubscription');
+    expect(callOf(overdueEvent(out.state)).call.name).toBe('fetchSubscription');
+  });
 });
 
 test('an immediate cancel carries the refund policy to Stripe; at period end and without the policy nothing is refunded; an unknown policy is refused', () => {
