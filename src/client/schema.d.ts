@@ -5379,7 +5379,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only) */
+        /**
+         * Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only)
+         * @description For an organization on free (with or without a card), or in place of its live trialing or active subscription: the contract’s subscription is created on the same Stripe customer, then the old one is canceled at once with its unused time refunded to the card (a credit note). 409 when the organization is already on a contract, is past_due or paused, has an upgrade waiting for its payment, or is billed in another currency than the contract’s.
+         */
         post: {
             parameters: {
                 query?: never;

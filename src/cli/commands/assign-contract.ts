@@ -26,7 +26,7 @@ function parseLimits(text: string | undefined): Record<string, number> {
 export const assignContractCommand: CliCommand = {
   name: 'assign-contract',
   summary:
-    'Assign an enterprise contract to an organization without a live subscription (custom price, limits, card or invoice)',
+    'Assign an enterprise contract to an organization on free, or move its live trialing/active subscription onto one (custom price, limits, card or invoice)',
   usage:
     'assign-contract --org <id> --amount <minor units> --interval <month|year> [--currency usd|eur] [--limits users=50,messages=-1] [--collection card|invoice --days-until-due <n>] [--email <billing email>] [--key <idempotency key>]',
   example:

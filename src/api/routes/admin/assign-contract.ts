@@ -37,9 +37,10 @@ const ContractBody = z
   .strict();
 
 /**
- * Operators assign an enterprise contract to any organization without a live subscription (on free, with or
- * without a card): its price, limits and collection. Update-with-start, like subscribe; the workflow decides. The
- * update id is the operator's Idempotency-Key (scoped to the organization), else a new one per request.
+ * Operators assign an enterprise contract to an organization on free (with or without a card), or in place of its
+ * live trialing or active subscription (the old one canceled with its unused time refunded): its price, limits and
+ * collection. Update-with-start, like subscribe; the workflow decides. The update id is the operator's
+ * Idempotency-Key (scoped to the organization), else a new one per request.
  */
 export const assignContractEndpoint = defineEndpoint({
   method: 'post',
@@ -47,6 +48,8 @@ export const assignContractEndpoint = defineEndpoint({
   tags: ['admin'],
   summary:
     'Assign an enterprise contract: custom price and interval, limits, card or invoice collection (operators only)',
+  description:
+    'For an organization on free (with or without a card), or in place of its live trialing or active subscription: the contract’s subscription is created on the same Stripe customer, then the old one is canceled at once with its unused time refunded to the card (a credit note). 409 when the organization is already on a contract, is past_due or paused, has an upgrade waiting for its payment, or is billed in another currency than the contract’s.',
   auth: 'admin',
   bodyLimit: USER_BODY_LIMIT,
   params: z.object({ organizationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an organization id') }),
