@@ -3,6 +3,7 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
+  CONTRACT_MOVES_PATCH,
   CORE_V2_PATCH,
   SUBSCRIPTION_DISCOUNTS_PATCH,
   SUBSCRIPTION_PAUSE_PATCH,
@@ -99,6 +100,7 @@ test('a run started on the code before the policy core finishes its period on it
       TERMS_AT_BOUNDARY_PATCH,
       SUBSCRIPTION_PAUSE_PATCH,
       SUBSCRIPTION_DISCOUNTS_PATCH,
+      CONTRACT_MOVES_PATCH,
     ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });
