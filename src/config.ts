@@ -55,6 +55,7 @@ const schema = z
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('billing'),
     TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
     WORKFLOW_BUNDLE_PATH: z.string().regex(/\.js$/, 'must be the .js file `npm run build:workflows` writes').optional(),
+    WORKFLOW_STACK_TRACES: flag.optional(),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).optional(),
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
     // The SDK needs two workflow task slots at least (one for the sticky queue, one for the normal one).
@@ -255,6 +256,11 @@ export interface Config {
     uiUrl: string;
     /** A bundle from `npm run build:workflows`; unset = the worker bundles at start, in a child process. */
     workflowBundlePath?: string;
+    /**
+     * Keep stack traces in workflow code (the SDK's per-promise stack capture for the `__stack_trace` query, and
+     * stacks on errors thrown in workflows). Off by default: the capture was ~30 % of the workflow thread's CPU.
+     */
+    workflowStackTraces: boolean;
     /** Runs kept in the worker's sticky cache; unset = the SDK's default, derived from the heap limit. */
     maxCachedWorkflows?: number;
     /** Activity and workflow task slots of the worker; unset = the SDK's defaults (100 and 40). */
@@ -397,6 +403,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+      workflowStackTraces: e.WORKFLOW_STACK_TRACES ?? false,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

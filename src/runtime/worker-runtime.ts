@@ -181,7 +181,11 @@ export async function createWorkerRuntime(
         taskQueue: config.temporal.taskQueue,
         ...(overrides.workflowsPath
           ? { workflowsPath: overrides.workflowsPath }
-          : { workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath) }),
+          : {
+              workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath, {
+                stackTraces: config.temporal.workflowStackTraces,
+              }),
+            }),
         ...(config.temporal.maxCachedWorkflows !== undefined && {
           maxCachedWorkflows: config.temporal.maxCachedWorkflows,
         }),

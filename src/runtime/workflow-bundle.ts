@@ -11,7 +11,26 @@ const run = promisify(execFile);
  * process (src/cli/bundle-workflows.ts, with this process's loader flags such as tsx's). Bundling inside
  * the worker left webpack's allocations in its heap for its whole life (about 75 MiB more RSS at idle).
  */
-export async function loadWorkflowBundle(prebuiltPath: string | undefined): Promise<{ code: string }> {
+export async function loadWorkflowBundle(
+  prebuiltPath: string | undefined,
+  opts: { stackTraces: boolean } = { stackTraces: true },
+): Promise<{ code: string }> {
+  const { code } = await readBundle(prebuiltPath);
+  return { code: opts.stackTraces ? code : `${WITHOUT_STACK_TRACES}${code}` };
+}
+
+/**
+ * Prepended to the bundle (same line, so line numbers stay): the sandbox's `Error.stackTraceLimit` is 0. The SDK
+ * captures a stack for every promise workflow code creates (a promise hook, for the `__stack_trace` query: `new
+ * Error().stack` in the sandbox, each frame mapped through the bundle's source map); with the limit at 0 that
+ * capture records no frames and costs next to nothing. It runs with the bundle's first evaluation, before the
+ * SDK freezes the sandbox's globals. Determinism is unaffected: stacks are never part of a workflow's commands.
+ * What goes: the stack trace query's content and the stacks of errors thrown in workflow code (their messages
+ * stay). WORKFLOW_STACK_TRACES=1 keeps them.
+ */
+export const WITHOUT_STACK_TRACES = 'Error.stackTraceLimit = 0;';
+
+async function readBundle(prebuiltPath: string | undefined): Promise<{ code: string }> {
   if (prebuiltPath) return { code: await readFile(prebuiltPath, 'utf8') };
   const dir = await mkdtemp(path.join(tmpdir(), 'billing-workflow-bundle-'));
   try {

@@ -150,4 +150,14 @@ describe('configuration from the environment', () => {
     expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
     expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: 'many' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
   });
+
+  test('stack traces in workflow code are off unless WORKFLOW_STACK_TRACES turns them on; a bad value is an error naming it', () => {
+    expect(loadConfig({}).temporal.workflowStackTraces).toBe(false);
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: '' }).temporal.workflowStackTraces).toBe(false);
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: '0' }).temporal.workflowStackTraces).toBe(false);
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: '1' }).temporal.workflowStackTraces).toBe(true);
+    expect(loadConfig({ WORKFLOW_STACK_TRACES: 'true' }).temporal.workflowStackTraces).toBe(true);
+    expect(issuesOf({ WORKFLOW_STACK_TRACES: 'yes' })).toEqual(['WORKFLOW_STACK_TRACES']);
+    expect(() => loadConfig({ WORKFLOW_STACK_TRACES: 'on' })).toThrow(/WORKFLOW_STACK_TRACES/);
+  });
 });
