@@ -5,6 +5,7 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotReachableError } from '../subscriptions/client';
 import { BillingErrorType } from '../workflows/messages';
 import { ApiError, type ErrorCode } from './errors';
 
@@ -74,7 +75,12 @@ export function toApiError(err: unknown): unknown {
       { 'Retry-After': '5' },
     );
   }
-  if (isGrpcServiceError(err) || (err instanceof Error && err.name === 'ServiceError')) {
+  // Temporal said "not found" for a workflow that is running (a server restarting from its database): retryable.
+  if (
+    isGrpcServiceError(err) ||
+    err instanceof WorkflowNotReachableError ||
+    (err instanceof Error && err.name === 'ServiceError')
+  ) {
     return new ApiError(
       'SERVICE_UNAVAILABLE',
       'Billing is temporarily unavailable. Please try again shortly.',

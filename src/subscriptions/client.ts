@@ -64,6 +64,18 @@ export interface SubscriptionClientOptions {
 export type DeliveryResult = 'signalled' | 'started_or_signalled' | 'no_live_workflow';
 
 /**
+ * Temporal answered NOT_FOUND for a call to the organization's workflow, but the workflow is running: the answer
+ * was about something else Temporal had not loaded yet (a server restarting from its database answers so for the
+ * namespace, or for an update it has not reloaded). Retryable: the same update id reaches the same update.
+ */
+export class WorkflowNotReachableError extends Error {
+  override name = 'WorkflowNotReachableError';
+  constructor(readonly workflowId: string) {
+    super(`Temporal answered "not found" for the running workflow ${workflowId}; try again`);
+  }
+}
+
+/**
  * The input of every run this service starts (API subscribe, adoption by the relay, reconciliation or
  * backfill). The policy overrides are set only when the profile has any: production runs carry none.
  */
@@ -139,12 +151,34 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
   const startInput = (organizationId: string, adopt?: { stripeSubscriptionId: string }) =>
     subscriptionStartInput(organizationId, options.policyProfile, adopt);
 
+  /**
+   * Runs a call to the organization's workflow; a NOT_FOUND is believed only once a describe agrees that no run is
+   * open (a running workflow makes it WorkflowNotReachableError instead, and the caller retries).
+   */
+  async function toWorkflow<T>(organizationId: string, call: (workflow: WorkflowHandle) => Promise<T>): Promise<T> {
+    const workflow = handle(organizationId);
+    try {
+      return await call(workflow);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const running = await workflow.describe().then(
+        (d) => d.status.name === 'RUNNING',
+        (describeErr: unknown) => {
+          if (describeErr instanceof WorkflowNotFoundError) return false;
+          throw describeErr;
+        },
+      );
+      if (running) throw new WorkflowNotReachableError(workflow.workflowId);
+      throw err;
+    }
+  }
+
   async function sendIfLive(
     organizationId: string,
     send: (workflow: WorkflowHandle) => Promise<void>,
   ): Promise<DeliveryResult> {
     try {
-      await send(handle(organizationId));
+      await toWorkflow(organizationId, send);
       return 'signalled';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'no_live_workflow';
@@ -181,23 +215,25 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
         startWorkflowOperation: startOperation(organizationId),
       }),
     changePlan: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(changePlanUpdate, { args: [args], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(changePlanUpdate, { args: [args], updateId })),
     previewPlanChange: (organizationId, args) =>
-      handle(organizationId).executeUpdate(previewPlanChangeUpdate, { args: [args] }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(previewPlanChangeUpdate, { args: [args] })),
     cancel: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(cancelUpdate, { args: [args], updateId }),
-    resume: (organizationId, updateId) => handle(organizationId).executeUpdate(resumeUpdate, { args: [], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(cancelUpdate, { args: [args], updateId })),
+    resume: (organizationId, updateId) =>
+      toWorkflow(organizationId, (w) => w.executeUpdate(resumeUpdate, { args: [], updateId })),
     pause: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(pauseUpdate, { args: [args], updateId }),
-    unpause: (organizationId, updateId) => handle(organizationId).executeUpdate(unpauseUpdate, { args: [], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(pauseUpdate, { args: [args], updateId })),
+    unpause: (organizationId, updateId) =>
+      toWorkflow(organizationId, (w) => w.executeUpdate(unpauseUpdate, { args: [], updateId })),
     applyDiscount: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(applyDiscountUpdate, { args: [args], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(applyDiscountUpdate, { args: [args], updateId })),
     removeDiscount: (organizationId, updateId) =>
-      handle(organizationId).executeUpdate(removeDiscountUpdate, { args: [], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(removeDiscountUpdate, { args: [], updateId })),
     updatePaymentMethod: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(updatePaymentMethodUpdate, { args: [args], updateId })),
     assignPlan: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(assignPlanUpdate, { args: [args], updateId }),
+      toWorkflow(organizationId, (w) => w.executeUpdate(assignPlanUpdate, { args: [args], updateId })),
     assignContract: (organizationId, args, updateId) =>
       temporal.workflow.executeUpdateWithStart(assignContractUpdate, {
         args: [args],
@@ -205,8 +241,8 @@ export function createSubscriptionClient(temporal: Client, options: Subscription
         startWorkflowOperation: startOperation(organizationId),
       }),
     extendTrial: (organizationId, args, updateId) =>
-      handle(organizationId).executeUpdate(extendTrialUpdate, { args: [args], updateId }),
-    getState: (organizationId) => handle(organizationId).query(getStateQuery),
+      toWorkflow(organizationId, (w) => w.executeUpdate(extendTrialUpdate, { args: [args], updateId })),
+    getState: (organizationId) => toWorkflow(organizationId, (w) => w.query(getStateQuery)),
     signalEvent: (organizationId, signal) =>
       sendIfLive(organizationId, (workflow) => workflow.signal(stripeEventSignal, signal)),
     async signalEvents(organizationId, signals, adopt) {

@@ -8,6 +8,7 @@ import Stripe from 'stripe';
 import { toActivityFailure } from '../../../src/activities/failures';
 import { ApiError } from '../../../src/api/errors';
 import { STRIPE_RATE_LIMIT_RETRY_AFTER_SECONDS, toApiError } from '../../../src/api/workflow-errors';
+import { WorkflowNotReachableError } from '../../../src/subscriptions/client';
 import { toUpdateFailure } from '../../../src/workflows/v1/context';
 
 describe('Temporal failures as API errors', () => {
@@ -26,6 +27,14 @@ describe('Temporal failures as API errors', () => {
     expect(toApiError(new WorkflowNotFoundError('gone', 'subscription:org', undefined))).toMatchObject({
       code: 'CONFLICT',
       details: { reason: 'NoActiveSubscription' },
+    });
+  });
+
+  it('answers "not found" for a running workflow (Temporal restarting) with a retryable 503', () => {
+    expect(toApiError(new WorkflowNotReachableError('subscription:org'))).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      headers: { 'Retry-After': '5' },
     });
   });
 
