@@ -46,6 +46,14 @@ const contract = {
   collection: { method: 'send_invoice', daysUntilDue: 14 },
 };
 
+/** What GET /subscription shows for an organization on `contract`. */
+const onNet14 = {
+  plan: 'enterprise',
+  status: 'active',
+  unitAmount: 500_000,
+  contract: { amount: 500_000, collection: { method: 'send_invoice', daysUntilDue: 14 } },
+};
+
 async function stripeCustomerOf(org: string): Promise<string> {
   const customer = await stack.t.db
     .selectFrom('billing_customers')
@@ -83,12 +91,7 @@ test('an operator assigns a net-14 contract to an organization on free with no c
     key,
   );
   expect(assigned.status).toBe(200);
-  expect(assigned.body.subscription).toMatchObject({
-    plan: 'enterprise',
-    status: 'active',
-    unitAmount: 500_000,
-    contract: { amount: 500_000, collection: { method: 'send_invoice', daysUntilDue: 14 } },
-  });
+  expect(assigned.body.subscription).toMatchObject(onNet14);
 
   const sub = await stripeSubscriptionOf(org);
   expect(sub).toMatchObject({ collection_method: 'send_invoice', days_until_due: 14, status: 'active' });
@@ -163,12 +166,7 @@ test('a live monthly subscription moves onto a net-14 contract: the old subscrip
     'idempotency-key': `move-${org}`,
   });
   expect(moved.status).toBe(200);
-  expect(moved.body.subscription).toMatchObject({
-    plan: 'enterprise',
-    status: 'active',
-    unitAmount: 500_000,
-    contract: { amount: 500_000, collection: { method: 'send_invoice', daysUntilDue: 14 } },
-  });
+  expect(moved.body.subscription).toMatchObject(onNet14);
   expect(moved.body.subscription!.id).not.toBe(created.body.subscription!.id);
   const all = (await stack.stripe.subscriptions.list({ customer: await stripeCustomerOf(org), status: 'all' })).data;
   expect(all).toHaveLength(2);
