@@ -6,8 +6,8 @@
  * distribution, workflow tasks and their schedule-to-start latency during the storm, worker RSS with a sticky
  * cache smaller than N, the CPU of every process and of the run's Postgres backends, anything lost or duplicated
  * (exit 1 if anything is), and the cost model. Not a test: it prints figures.
- *   npx tsx bench/storm.ts [--subs 5000] [--failing-share 0.05] [--cache-size N/4] [--concurrency 32]
- *                          [--settle-timeout 1800] [--action-price USD] [--keep] [--sqlite-pragmas …] [--cpu-prof DIR]
+ *   npx tsx bench/storm.ts [--subs 5000] [--failing-share 0.05] [--cache-size N/4] [--workflow-task-slots N]
+ *                          [--concurrency 32] [--settle-timeout 1800] [--action-price USD] [--keep] [--sqlite-pragmas …] [--cpu-prof DIR]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
 import os from 'node:os';
@@ -22,7 +22,14 @@ import { createLimiter } from './scale/population';
 import { startSampler, type ProcessSeries } from './scale/sampler';
 import { MAIL_SINK_CAPACITY, startScaleStack } from './scale/stack';
 import { collectTemporalStats } from './scale/temporal-stats';
-import { counterDelta, formatBound, histogramDelta, scrapeMetrics } from './scale/worker-metrics';
+import {
+  counterDelta,
+  formatBound,
+  histogramDelta,
+  scrapeMetrics,
+  type HistogramWindow,
+  type MetricsSnapshot,
+} from './scale/worker-metrics';
 import { checkStorm } from './storm/checks';
 import { quantile, waitUntilQuiet, waitUntilSettled, type StormSub } from './storm/settle';
 
@@ -33,6 +40,11 @@ const ArgsSchema = z
     'failing-share': z.coerce.number().min(0).max(0.5).default(0.05),
     /** The worker's sticky cache (WORKER_MAX_CACHED_WORKFLOWS); must be smaller than --subs. Default: a quarter of it. */
     'cache-size': z.coerce.number().int().min(1).max(100_000).optional(),
+    /**
+     * Workflow tasks the worker executes at once (WORKER_MAX_CONCURRENT_WORKFLOW_TASKS); unset, the SDK's default
+     * (40). At least 2 (one sticky, one normal poller), at most the sticky cache (the SDK would cut it to that).
+     */
+    'workflow-task-slots': z.coerce.number().int().min(2).max(1_000).optional(),
     /** Subscriptions set up at a time before the storm. */
     concurrency: z.coerce.number().int().min(1).max(500).default(32),
     /** How long the storm may take to settle before the run counts what is left as unsettled (seconds). */
@@ -45,7 +57,13 @@ const ArgsSchema = z
   })
   .refine((a) => (a['cache-size'] ?? Math.max(1, Math.floor(a.subs / 4))) < a.subs, {
     message: '--cache-size must be smaller than --subs (the point is a cache that cannot hold every workflow)',
-  });
+  })
+  .refine(
+    (a) =>
+      a['workflow-task-slots'] === undefined ||
+      a['workflow-task-slots'] <= (a['cache-size'] ?? Math.max(1, Math.floor(a.subs / 4))),
+    { message: '--workflow-task-slots must not exceed the sticky cache (--cache-size)' },
+  );
 
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const load = (): string =>
@@ -60,10 +78,12 @@ async function main(): Promise<void> {
   const args = parseFlags(ArgsSchema, process.argv.slice(2));
   const cacheSize = args['cache-size'] ?? Math.max(1, Math.floor(args.subs / 4));
   const failingCount = Math.round(args.subs * args['failing-share']);
+  const slots = args['workflow-task-slots'];
+  const slotsText = slots === undefined ? 'the SDK default (40)' : String(slots);
   const runId = Date.now().toString(36);
   const loadBefore = load();
   log(
-    `storm ${runId}: ${args.subs} subscriptions (${failingCount} failing cards), sticky cache ${cacheSize}; load ${loadBefore}`,
+    `storm ${runId}: ${args.subs} subscriptions (${failingCount} failing cards), sticky cache ${cacheSize}, workflow task slots ${slotsText}; load ${loadBefore}`,
   );
   const stack = await startScaleStack({
     runId,
@@ -71,7 +91,10 @@ async function main(): Promise<void> {
     log,
     cpuProfDir: args['cpu-prof'],
     sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(','),
-    serviceEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize) },
+    serviceEnv: {
+      WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize),
+      ...(slots !== undefined && { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(slots) }),
+    },
   });
   let exitCode: number;
   try {
@@ -89,7 +112,19 @@ async function main(): Promise<void> {
     const limit = createLimiter(args.concurrency);
     const setupStarted = Date.now();
     let subscribed = 0;
-    const progress = setInterval(() => log(`${subscribed} of ${args.subs} subscribed`), 10_000);
+    // Each progress line says how the worker's workflow tasks fared in the last interval: a slow setup is the
+    // worker falling behind (execution past Temporal's 10 s workflow task timeout means work done twice).
+    const metricsAtSetup = await scrapeMetrics(stack.workerSdkMetricsUrl);
+    let metricsAtTick = metricsAtSetup;
+    const progress = setInterval(() => {
+      void scrapeMetrics(stack.workerSdkMetricsUrl)
+        .then((now) => {
+          const window = taskWindow(metricsAtTick, now);
+          metricsAtTick = now;
+          log(`${subscribed} of ${args.subs} subscribed; workflow tasks in the last 10 s: ${window}; load ${load()}`);
+        })
+        .catch(() => log(`${subscribed} of ${args.subs} subscribed (worker metrics unreadable); load ${load()}`));
+    }, 10_000);
     const subs: StormSub[] = await Promise.all(
       Array.from({ length: args.subs }, (_, index) =>
         limit(async () => {
@@ -150,6 +185,7 @@ async function main(): Promise<void> {
     const pgBefore = await readPgWrites(db);
     const inboxBefore = await countInbox(db);
     const metricsBefore = await scrapeMetrics(stack.workerSdkMetricsUrl);
+    const setupTasks = taskWindow(metricsAtSetup, metricsBefore);
     const loadAtStorm = load();
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const pgCpu = startPgCpuSampler(db, stack.dbName);
@@ -226,6 +262,7 @@ async function main(): Promise<void> {
     const stormSeconds = settleMs / 1000;
     const lines: [string, string][] = [
       ['subscriptions', `${subs.length} on one anchor (${failingCount} failing cards); set up in ${sec(setupMs)}`],
+      ['workflow tasks while subscribing', setupTasks],
       [
         'load average (1/5/15 min)',
         `before setup ${loadBefore}; at the storm ${loadAtStorm}; when settled ${loadAtSettle}`,
@@ -255,7 +292,7 @@ async function main(): Promise<void> {
       ],
       [
         'worker RSS',
-        `max ${mib(worker?.maxRss ?? 0)} with a sticky cache of ${cacheSize} (< ${subs.length}); ${evictions} forced evictions`,
+        `max ${mib(worker?.maxRss ?? 0)} with a sticky cache of ${cacheSize} (< ${subs.length}) and workflow task slots ${slotsText}; ${evictions} forced evictions`,
       ],
       ...processes.map((p): [string, string] => [
         `CPU ${p.name}`,
@@ -304,6 +341,15 @@ async function main(): Promise<void> {
     await stack.close();
   }
   process.exit(exitCode);
+}
+
+/** Workflow tasks between two metric snapshots: how many, execution and schedule-to-start (means and p99 buckets). */
+function taskWindow(before: MetricsSnapshot, after: MetricsSnapshot): string {
+  const exec = histogramDelta(before, after, 'temporal_workflow_task_execution_latency');
+  const s2s = histogramDelta(before, after, 'temporal_workflow_task_schedule_to_start_latency');
+  if (!exec || !s2s) return 'metric not exported';
+  const mean = (h: HistogramWindow): string => `${(h.sumSeconds / Math.max(1, h.count)).toFixed(2)} s`;
+  return `${exec.count} executed, execution mean ${mean(exec)} (p99 ${formatBound(exec.p99, exec.lastBound)}), schedule-to-start mean ${mean(s2s)} (p99 ${formatBound(s2s.p99, s2s.lastBound)})`;
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
