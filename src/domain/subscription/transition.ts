@@ -815,11 +815,6 @@ class Step {
   }
 
   /**
-   * Folds a subscription snapshot into the state, whatever order events came in. A renewal (the period moved
-   * forward) applies a pending downgrade (Stripe already bills the lower price from it) and asks for
-   * continue-as-new; a trial ending without a card, a cancel at period end, or any cancel in Stripe ends it.
-   */
-  /**
    * The subscription a contract replaced has ended: its read-model row says so (the row of the contract's
    * subscription follows with the next publish). Search attributes follow the contract's publish.
    */
@@ -857,6 +852,11 @@ class Step {
     return this.observe(created, finish);
   }
 
+  /**
+   * Folds a subscription snapshot into the state, whatever order events came in. A renewal (the period moved
+   * forward) applies a pending downgrade (Stripe already bills the lower price from it) and asks for
+   * continue-as-new; a trial ending without a card, a cancel at period end, or any cancel in Stripe ends it.
+   */
   private observe(snap: SubscriptionSnapshot, finish: Finish): void {
     const s = this.s;
     if (snap.id !== s.stripeSubscriptionId) return this.finish(finish);
