@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<void> {
   if (!out.endsWith('.js')) throw new Error(`the bundle's file name must end in .js (got ${out})`);
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
-    // OpenTelemetry's workflow interceptors (no-ops without tracing): a bundle serves either setting.
+    // OpenTelemetry's workflow interceptors behind the sandbox's tracing switch: a bundle serves either setting.
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('WARN'),
   });

@@ -100,6 +100,10 @@ export async function createWorkerRuntime(
     namespace: config.temporal.namespace,
     interceptors: tracingClientInterceptors(),
   });
+  const tracingEnabled = overrides.tracing?.enabled ?? false;
+  // The sandbox's tracing flag is prepended to a bundle; a worker bundling from a path (tests) has no place for it.
+  if (overrides.workflowsPath && tracingEnabled)
+    throw new Error('workflow tracing needs the workflow bundle: drop the workflowsPath override to trace');
   const tracing = tracingWorkerOptions(overrides.tracing ?? disabledTracing('billing-worker'));
   const subscriptions = configuredSubscriptionClient(temporal, config);
 
@@ -184,6 +188,7 @@ export async function createWorkerRuntime(
           : {
               workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath, {
                 stackTraces: config.temporal.workflowStackTraces,
+                tracing: tracingEnabled,
               }),
             }),
         ...(config.temporal.maxCachedWorkflows !== undefined && {

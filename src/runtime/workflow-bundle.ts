@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { WORKFLOW_TRACING_GLOBAL } from '../workflows/tracing-interceptors';
 
 const run = promisify(execFile);
 
@@ -13,10 +14,26 @@ const run = promisify(execFile);
  */
 export async function loadWorkflowBundle(
   prebuiltPath: string | undefined,
-  opts: { stackTraces: boolean } = { stackTraces: true },
+  settings: WorkflowSandboxSettings,
 ): Promise<{ code: string }> {
   const { code } = await readBundle(prebuiltPath);
-  return { code: opts.stackTraces ? code : `${WITHOUT_STACK_TRACES}${code}` };
+  return { code: withSandboxSettings(code, settings) };
+}
+
+export interface WorkflowSandboxSettings {
+  /** WORKFLOW_STACK_TRACES: keep the SDK's per-promise stack capture and the stacks of workflow errors. */
+  stackTraces: boolean;
+  /** OpenTelemetry exports from this worker: run its workflow interceptors (src/workflows/tracing-interceptors.ts). */
+  tracing: boolean;
+}
+
+/** The bundle's code with the settings prepended on its first line (so the bundle's line numbers stay). */
+export function withSandboxSettings(code: string, settings: WorkflowSandboxSettings): string {
+  const prelude = [
+    settings.stackTraces ? '' : WITHOUT_STACK_TRACES,
+    settings.tracing ? `globalThis.${WORKFLOW_TRACING_GLOBAL} = true;` : '',
+  ].join('');
+  return `${prelude}${code}`;
 }
 
 /**

@@ -14,13 +14,15 @@ import type { Tracing } from './tracing';
  * Temporal's hops of a trace, by the SDK's OpenTelemetry interceptors: the client puts the caller's context in
  * the headers of a start, signal or update; the workflow (in its sandbox) continues it and passes it to each
  * activity it schedules; the activity runs in it, so Stripe's HTTP calls and Postgres queries are its children.
- * Always installed: with tracing off the global tracer is a no-op and workflow spans go to a no-op processor.
+ * Always installed: with tracing off the global tracer is a no-op, and the workflow interceptors stand aside
+ * (src/workflows/tracing-interceptors.ts).
  */
 
-/** Workflow interceptor modules: bundled with the workflows (src/cli/bundle-workflows.ts) and given to the worker. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+/**
+ * Workflow interceptor modules: bundled with the workflows (src/cli/bundle-workflows.ts) and given to the worker.
+ * OpenTelemetry's, behind a switch the worker sets in the sandbox when it traces (a bundle serves either setting).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/tracing-interceptors')];
 
 export function tracingClientInterceptors(): ClientInterceptors {
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
