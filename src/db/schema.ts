@@ -122,6 +122,8 @@ export interface InvoicesTable {
   tax: ColumnType<number | null, number | null | undefined, number | null>;
   total_excluding_tax: ColumnType<number | null, number | null | undefined, number | null>;
   reverse_charge: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** The lines as the invoice email lists them, from a finalized invoice's webhook; null: a draft, or mirrored before. */
+  line_summary: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the invoice mailer stored the invoice email / the receipt in the outbox; null = not yet. */
   issued_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   receipt_email_queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -8,7 +8,8 @@ export type LineSummarySource = (stripeInvoiceId: string) => Promise<string | nu
 const MAX_LINES = 10;
 
 /**
- * The read model does not mirror invoice lines, so the mailer asks Stripe (the truth) once per invoice.
+ * For an invoice mirrored without its lines (a row from before the mirror kept them, or an event without lines), the
+ * mailer asks Stripe (the truth) once per invoice.
  * A permanent answer (the invoice is gone, a bad id) gives null and the email says so, rather than
  * holding the email back forever; a transient one (5xx, 429, network) throws and the mailer tries again.
  */

@@ -80,7 +80,10 @@ export function createInvoiceMailer(deps: InvoiceMailerDeps): InvoiceMailer {
       attemptCount: invoice.attempt_count,
       amountPaid: invoice.amount_paid,
     }).filter((kind) => invoice[EMAIL_MARKER[kind]] === null);
-    const lineSummary = owed.includes('invoice_issued') ? await deps.lineSummary(invoice.stripe_invoice_id) : null;
+    // The mirror keeps a finalized invoice's lines from its webhook; Stripe is asked only for rows from before that.
+    const lineSummary = owed.includes('invoice_issued')
+      ? (invoice.line_summary ?? (await deps.lineSummary(invoice.stripe_invoice_id)))
+      : null;
     let enqueued = 0;
     for (const kind of owed) {
       if ((await deps.notifier.enqueue(request(invoice, kind, lineSummary))).enqueued) enqueued += 1;

@@ -114,6 +114,7 @@ export function findInvoicesAwaitingEmail(db: Db, limit: number) {
       'period_end',
       'due_date',
       'paid_at',
+      'line_summary',
       'issued_email_queued_at',
       'receipt_email_queued_at',
     ])

@@ -23,6 +23,7 @@ import * as invoicesDiscount from './2026-12-05T1501-invoices-discount';
 import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 import * as invoicesAwaitingEmailPauses from './2026-12-05T1801-invoices-awaiting-email-pauses';
 import * as creditNotesIdempotencyKey from './2026-12-05T1802-credit-notes-idempotency-key';
+import * as invoiceLineSummary from './2026-12-06T0600-invoice-line-summary';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1600-invoices-tax': invoicesTax,
   '2026-12-05T1801-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
   '2026-12-05T1802-credit-notes-idempotency-key': creditNotesIdempotencyKey,
+  '2026-12-06T0600-invoice-line-summary': invoiceLineSummary,
 };

@@ -135,6 +135,7 @@ const invoices = guardedUpsert<NewInvoiceRow>({
     ['tax', 'bigint'],
     ['total_excluding_tax', 'bigint'],
     ['reverse_charge', 'boolean'],
+    ['line_summary', 'text'],
   ],
   guard: `invoices.source_event_created_at < excluded.source_event_created_at
       or (invoices.source_event_created_at = excluded.source_event_created_at and ${rank('invoices.status')} <= ${rank('excluded.status')})`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NewInvoiceRow } from '../../db/read-models/invoices';
+import { summarizeLines } from '../../invoice-delivery/line-summary';
 import { taxOf } from '../../stripe/automatic-tax';
 
 const epoch = z
@@ -36,6 +37,17 @@ export const StripeInvoiceSchema = z.looseObject({
   automatic_tax: z.looseObject({ enabled: z.boolean() }).nullish(),
   total_excluding_tax: z.number().int().nullish(),
   total_taxes: z.array(z.looseObject({ amount: z.number().int(), taxability_reason: z.string().nullish() })).nullish(),
+  // The first page of lines (Stripe includes "the first handful" in every invoice it returns or sends). Lines it
+  // cannot read cost the summary only (the mailer then asks Stripe), never the invoice's row.
+  lines: z
+    .looseObject({
+      data: z.array(
+        z.looseObject({ description: z.string().nullish(), amount: z.number().int(), currency: z.string() }),
+      ),
+      has_more: z.boolean(),
+    })
+    .nullish()
+    .catch(null),
 });
 
 export type StripeInvoice = z.infer<typeof StripeInvoiceSchema>;
@@ -71,7 +83,23 @@ export function toInvoiceRow(
     stripe_created_at: new Date(invoice.created * 1000),
     source_event_created_at: observedAt,
     ...invoiceTax(invoice),
+    line_summary: lineSummary(invoice, deleted),
   };
+}
+
+/**
+ * The invoice email's list of lines, once Stripe finalized the invoice: a finalized invoice's lines cannot change
+ * (https://docs.stripe.com/api/invoice-line-item/update: "only possible before the invoice is finalized"), so the
+ * lines in its webhook are the lines Stripe would return, and the mailer needs no `GET /v1/invoices/:id` per
+ * invoice (during a renewal storm that read was the busiest Stripe endpoint: docs/capacity.md). A draft's lines may
+ * still change: null, as for an event without lines; the mailer then asks Stripe.
+ */
+function lineSummary(invoice: StripeInvoice, deleted: boolean): string | null {
+  if (deleted || !invoice.lines || (invoice.status ?? 'draft') === 'draft') return null;
+  return summarizeLines(
+    invoice.lines.data.map((l) => ({ description: l.description ?? null, amount: l.amount, currency: l.currency })),
+    invoice.lines.has_more,
+  );
 }
 
 /**

@@ -251,8 +251,28 @@ test('an invoice email the mail server refuses stays visible as failed, and an o
   await expect(resendInvoiceCommand.run(['--invoice', 'in_x', '--kind', 'nope'], deps)).rejects.toThrow(/--kind/);
 });
 
-test('when Stripe cannot be reached the invoice stays due and is emailed by a later sweep', async () => {
-  const { email } = await paidFirstInvoice();
+test('a finalized invoice’s lines come from its mirrored webhook: the mailer reads nothing from Stripe', async () => {
+  const { email, invoice } = await paidFirstInvoice();
+  const asked: string[] = [];
+  const noStripe = createInvoiceMailer({
+    db: t.db,
+    notifier: notifier(),
+    lineSummary: async (id) => {
+      asked.push(id);
+      return null;
+    },
+  });
+  expect(await noStripe.runOnce()).toMatchObject({ invoices: 1, enqueued: 2, failed: 0 });
+  expect(asked).toEqual([]);
+  await dispatcher().runOnce();
+  const issued = (await inbox(sink, email)).find((m) => m.headers['x-billing-notification'] === 'invoice_issued');
+  expect(issued?.text).toContain(`${invoice.lines.data[0]?.description}: $29.00`);
+});
+
+test('an invoice mirrored without its lines reads them from Stripe; when Stripe cannot be reached it stays due and is emailed by a later sweep', async () => {
+  const { email, invoice } = await paidFirstInvoice();
+  // A row from before the mirror kept lines (migration 2026-12-06T0600), or from an event without them.
+  await t.db.updateTable('invoices').set({ line_summary: null }).where('stripe_invoice_id', '=', invoice.id).execute();
   const controlUrl = `${stripe.getApiField('protocol')}://${stripe.getApiField('host')}:${stripe.getApiField('port')}/_sim/faults`;
   await fetch(controlUrl, {
     method: 'POST',
@@ -266,7 +286,10 @@ test('when Stripe cannot be reached the invoice stays due and is emailed by a la
   }
   expect(await mailer().runOnce()).toMatchObject({ invoices: 1, enqueued: 2, failed: 0 });
   await dispatcher().runOnce();
-  expect(kindsOf(await inbox(sink, email))).toEqual(['invoice_issued', 'invoice_receipt']);
+  const messages = await inbox(sink, email);
+  expect(kindsOf(messages)).toEqual(['invoice_issued', 'invoice_receipt']);
+  const issued = messages.find((m) => m.headers['x-billing-notification'] === 'invoice_issued');
+  expect(issued?.text).toContain(`${invoice.lines.data[0]?.description}: $29.00`);
 });
 
 test('a renewal marked uncollectible during a pause with access owes no email and leaves the due set; a dunning-lost one is still emailed', async () => {
