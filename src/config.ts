@@ -105,6 +105,7 @@ const schema = z
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
       .default('smtp://127.0.0.1:1025'),
     EMAIL_FROM: z.string().min(3).default('Billing <billing@localhost>'),
+    EMAIL_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
     PREVIEW_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
     PREVIEW_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
@@ -298,7 +299,8 @@ export interface Config {
     /** Scrapers allowed the billing figures of /metrics: METRICS_TOKENS (none: /metrics serves no billing figure). */
     metricsTokens: string[];
   };
-  email: { smtpUrl: string; from: string };
+  /** sendConcurrency: SMTP sends the dispatcher keeps in flight at once (EMAIL_SEND_CONCURRENCY). */
+  email: { smtpUrl: string; from: string; sendConcurrency: number };
   shutdownTimeoutMs: number;
   /** How long a scrape's read-model counts are reused (each count runs at most once per this, whatever the scrape rate). */
   metricsCacheMs: number;
@@ -436,7 +438,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       adminTokens: e.ADMIN_TOKENS,
       metricsTokens: e.METRICS_TOKENS,
     },
-    email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM },
+    email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, sendConcurrency: e.EMAIL_SEND_CONCURRENCY },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsCacheMs: e.METRICS_CACHE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,

@@ -152,6 +152,7 @@ export async function createWorkerRuntime(
         db,
         transport,
         from: config.email.from,
+        concurrency: config.email.sendConcurrency,
         logger: logger.child({ component: 'email' }),
         onResult: onEmail,
         ...(overrides.intervalsMs?.['email-dispatcher'] !== undefined && {

@@ -212,6 +212,60 @@ describe('email outbox delivery', () => {
     expect(received).toEqual(customers.map((c) => c.email).sort());
   });
 
+  test('with a send concurrency of 4 a batch keeps four sends in flight, each message sent and recorded once', async () => {
+    const customers = await Promise.all(Array.from({ length: 10 }, () => newCustomer()));
+    for (const c of customers) await notifier().enqueue(paymentFailed(c.organizationId));
+    const smtp = createSmtpTransport(sink.smtpUrl);
+    let inFlight = 0;
+    const peaks: number[] = [];
+    const slowSmtp = (concurrency?: number) =>
+      dispatcher({
+        ...(concurrency !== undefined && { concurrency }),
+        transport: {
+          sendMail: async (mail) => {
+            peaks.push(++inFlight);
+            try {
+              await sleep(150);
+              return await smtp.sendMail(mail);
+            } finally {
+              inFlight -= 1;
+            }
+          },
+        },
+      });
+
+    expect(await slowSmtp(4).runOnce()).toMatchObject({ claimed: 10, sent: 10, retried: 0, dead: 0 });
+    expect(Math.max(...peaks)).toBe(4);
+    const received = (await inbox(sink)).flatMap((m) => m.envelope.rcptTo).sort();
+    expect(received).toEqual(customers.map((c) => c.email).sort());
+    const statuses = await t.db.selectFrom('email_outbox').select(['status', 'attempts']).execute();
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => ({ status: 'sent', attempts: 1 })));
+
+    // Without the setting the dispatcher sends one at a time, as before.
+    peaks.length = 0;
+    const more = await Promise.all(Array.from({ length: 3 }, () => newCustomer()));
+    for (const c of more) await notifier().enqueue(paymentFailed(c.organizationId));
+    expect(await slowSmtp().runOnce()).toMatchObject({ claimed: 3, sent: 3 });
+    expect(Math.max(...peaks)).toBe(1);
+  });
+
+  test('an error in one lane fails the round only after the other lanes sent and recorded theirs', async () => {
+    const customers = await Promise.all(Array.from({ length: 4 }, () => newCustomer()));
+    for (const c of customers) await notifier().enqueue(paymentFailed(c.organizationId));
+    let outcomes = 0;
+    const d = dispatcher({
+      concurrency: 4,
+      // After a message is recorded as sent: the first outcome's hook fails, as a lost database would fail a lane.
+      onResult: () => {
+        if (++outcomes === 1) throw new Error('lane failed');
+      },
+    });
+    await expect(d.runOnce()).rejects.toThrow('lane failed');
+    const rows = await t.db.selectFrom('email_outbox').select('status').execute();
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(outcomes).toBe(4);
+  });
+
   test('a claim whose dispatcher died mid-send is picked up again after its lease (the at-least-once edge)', async () => {
     const { organizationId, email } = await newCustomer();
     await notifier().enqueue(paymentFailed(organizationId));

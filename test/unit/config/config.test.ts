@@ -65,6 +65,13 @@ describe('configuration from the environment', () => {
     expect(issuesOf(env)).toContain(variable);
   });
 
+  test('the email dispatcher keeps 8 SMTP sends in flight unless EMAIL_SEND_CONCURRENCY says otherwise (1-64)', () => {
+    expect(loadConfig({}).email.sendConcurrency).toBe(8);
+    expect(loadConfig({ EMAIL_SEND_CONCURRENCY: '1' }).email.sendConcurrency).toBe(1);
+    for (const bad of ['0', '65', '2.5', 'many'])
+      expect(issuesOf({ EMAIL_SEND_CONCURRENCY: bad })).toEqual(['EMAIL_SEND_CONCURRENCY']);
+  });
+
   test('the HTTP server bounds slow clients by default; headers may not outlast the request they belong to', () => {
     expect(loadConfig({}).http.limits).toEqual({
       headersTimeoutMs: 10_000,
