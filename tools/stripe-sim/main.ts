@@ -9,6 +9,7 @@ const argsSchema = z.strictObject({
     .string()
     .regex(/^whsec_\w+$/, 'must look like whsec_...')
     .optional(),
+  'webhook-max-in-flight': z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   } catch (error) {
     console.error(`stripe-sim: ${error instanceof Error ? error.message : String(error)}`);
     console.error(
-      'usage: tsx tools/stripe-sim/main.ts [--port 12211] [--host 127.0.0.1] [--state-file path.json] [--webhook-secret whsec_...]',
+      'usage: tsx tools/stripe-sim/main.ts [--port 12211] [--host 127.0.0.1] [--state-file path.json] [--webhook-secret whsec_...] [--webhook-max-in-flight N]',
     );
     process.exit(2);
   }
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
     host: args.host,
     stateFile: args['state-file'],
     webhookSecret: args['webhook-secret'],
+    ...(args['webhook-max-in-flight'] !== undefined && {
+      webhooks: { maxInFlight: args['webhook-max-in-flight'] },
+    }),
   });
   const { url } = await simulator.listen(args.port);
   console.log(`stripe-sim listening on ${url} (state: ${args['state-file'] ?? 'memory'})`);

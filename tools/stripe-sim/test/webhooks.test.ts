@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import {
   DAY,
@@ -157,4 +159,69 @@ describe('webhook delivery', () => {
       await fixed.simulator.close();
     }
   });
+});
+
+describe('webhook delivery under a bound on deliveries in flight', () => {
+  /** A receiver that holds each request 100 ms and records how many it held at once. */
+  async function slowReceiver(): Promise<{
+    url: string;
+    peak: () => number;
+    count: () => number;
+    close: () => Promise<void>;
+  }> {
+    let open = 0;
+    let peak = 0;
+    let count = 0;
+    const server = createServer((req, res) => {
+      open += 1;
+      peak = Math.max(peak, open);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          open -= 1;
+          count += 1;
+          res.writeHead(200);
+          res.end();
+        }, 100),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
+      peak: () => peak,
+      count: () => count,
+      close: () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
+  }
+
+  for (const maxInFlight of [2, undefined]) {
+    it(
+      `${maxInFlight ? `keeps at most ${maxInFlight}` : 'without the bound sends all'} at once and delivers every event once`,
+      async () => {
+        const h = await startSimulator({
+          webhooks: { retryBaseMs: 30, maxAttempts: 2, timeoutMs: 5_000, maxInFlight },
+        });
+        const receiver = await slowReceiver();
+        try {
+          await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
+          for (let i = 0; i < 8; i += 1) await h.stripe.customers.create({ email: `c${i}@example.com` });
+          await waitFor(() => h.simulator.dispatcher.idle() || undefined);
+          expect(receiver.count()).toBe(8);
+          expect(h.simulator.dispatcher.deliveries().map((d) => [d.status, d.attempts])).toEqual(
+            Array.from({ length: 8 }, () => ['delivered', 1]),
+          );
+          if (maxInFlight) expect(receiver.peak()).toBe(maxInFlight);
+          else expect(receiver.peak()).toBeGreaterThan(2);
+        } finally {
+          await receiver.close();
+          await closeCheckingContract(h);
+        }
+      },
+      CONTRACT_CHECK_TIMEOUT_MS,
+    );
+  }
 });

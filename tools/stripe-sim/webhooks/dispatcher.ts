@@ -11,6 +11,12 @@ export interface DeliveryOptions {
   maxAttempts: number;
   /** A receiver slower than this counts as failed, like Stripe's timeout. */
   timeoutMs: number;
+  /**
+   * Deliveries in flight at once (all endpoints); the rest wait their turn in order. Unset: no bound. Stripe does
+   * not document one; a renewal storm needs it here, because the simulator retries 6 times within 31 s where Stripe
+   * keeps retrying for three days, so 25,000 events posted at once to one API would fail for good.
+   */
+  maxInFlight?: number;
 }
 
 export interface DeliveryRecord {
@@ -39,6 +45,8 @@ export class WebhookDispatcher {
   private readonly inflight = new Set<AbortController>();
   private readonly records: DeliveryRecord[] = [];
   private held: Job[] = [];
+  /** Due attempts waiting for a free in-flight slot (maxInFlight), oldest first. */
+  private waiting: Job[] = [];
   private readonly poster = new WebhookPoster();
   private closed = false;
 
@@ -55,7 +63,7 @@ export class WebhookDispatcher {
 
   /** True when nothing is waiting to be sent or retried. */
   idle(): boolean {
-    return this.timers.size === 0 && this.inflight.size === 0 && this.held.length === 0;
+    return this.timers.size === 0 && this.inflight.size === 0 && this.held.length === 0 && this.waiting.length === 0;
   }
 
   reset(): void {
@@ -77,6 +85,7 @@ export class WebhookDispatcher {
     for (const c of this.inflight) c.abort();
     this.inflight.clear();
     this.held = [];
+    this.waiting = [];
   }
 
   private enqueue(event: Stripe.Event): void {
@@ -141,9 +150,21 @@ export class WebhookDispatcher {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.attempt(job);
+      this.start(job);
     }, ms);
     this.timers.add(timer);
+  }
+
+  private start(job: Job): void {
+    const { maxInFlight } = this.options;
+    if (maxInFlight !== undefined && this.inflight.size >= maxInFlight) this.waiting.push(job);
+    else void this.attempt(job);
+  }
+
+  /** A slot came free: the oldest waiting attempt takes it. */
+  private next(): void {
+    const job = this.waiting.shift();
+    if (job && !this.closed) void this.attempt(job);
   }
 
   private async attempt(job: Job): Promise<void> {
@@ -176,6 +197,7 @@ export class WebhookDispatcher {
     } finally {
       clearTimeout(timeout);
       this.inflight.delete(controller);
+      this.next();
     }
     if (this.closed) return;
     if (record.attempts >= this.options.maxAttempts) {
