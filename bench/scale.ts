@@ -21,6 +21,7 @@ import { renderReport, targetsMet, type ScaleResult } from './scale/report';
 import { startSampler } from './scale/sampler';
 import { subscriptionWorkflowId } from '../src/workflows/messages';
 import { runOutputDir, startScaleStack } from './scale/stack';
+import { createRunCloseWatch } from './scale/run-close-watch';
 import { collectTemporalStats, dumpHistories } from './scale/temporal-stats';
 
 const ArgsSchema = z.strictObject({
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     });
     const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
+    const runs = createRunCloseWatch(stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const counters = { advances: 0 };
     let monthsDone = 0;
@@ -84,13 +86,15 @@ async function main(): Promise<void> {
     const limit = createLimiter(args.concurrency);
     await Promise.all(
       orgs.map((org: Org) =>
-        liveYear(org, { watch, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch((err: unknown) => {
-          failedLives.push({
-            org: org.organizationId,
-            scenario: org.scenario,
-            error: err instanceof Error ? err.message : String(err),
-          });
-        }),
+        liveYear(org, { watch, runs, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch(
+          (err: unknown) => {
+            failedLives.push({
+              org: org.organizationId,
+              scenario: org.scenario,
+              error: err instanceof Error ? err.message : String(err),
+            });
+          },
+        ),
       ),
     );
     const yearMs = Date.now() - started;
@@ -115,6 +119,13 @@ async function main(): Promise<void> {
         dir,
       );
       log(`histories of up to 10 failed organizations in ${dir}`);
+    }
+    const failingTasks = [...new Set(temporal.runs.filter((r) => r.failedWorkflowTasks > 0).map((r) => r.workflowId))];
+    if (failingTasks.length > 0) {
+      // The private dev server is gone after the run: keep what shows why a task failed (the events around it).
+      const dir = path.join(runOutputDir(runId), 'histories-failed-tasks');
+      await dumpHistories(stack.temporal, failingTasks.slice(0, 10), dir);
+      log(`histories of up to 10 workflows with a failed or timed-out task in ${dir}`);
     }
     const result: ScaleResult = {
       orgs: args.orgs,

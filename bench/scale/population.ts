@@ -4,6 +4,7 @@ import { DAY_MS, OrgClock } from '../../tools/demo/clock-driver';
 import { HOUR_MS } from '../../tools/demo/story/common-steps';
 import { signUserToken } from '../../tools/demo/tokens';
 import type { ReadModelRow, ReadModelWatch } from './read-model-watch';
+import type { RunCloseWatch } from './run-close-watch';
 
 export type Scenario = 'renew' | 'upgrade' | 'recover' | 'lose' | 'cancel';
 
@@ -127,6 +128,8 @@ export type Limiter = ReturnType<typeof createLimiter>;
 
 export interface LifeDeps {
   watch: ReadModelWatch;
+  /** The next month starts once the run that saw this month's renewal has closed, as it would in real time. */
+  runs: RunCloseWatch;
   limit: Limiter;
   plan: YearPlan;
   /** Called after each month an organization completes (progress). */
@@ -163,7 +166,7 @@ const activePast =
  * renewal; the scenario adds its upgrade, failing card or cancellation on the way.
  */
 export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
-  const { watch, limit, plan } = deps;
+  const { watch, runs, limit, plan } = deps;
   const card = 'pm_card_visa';
   const advanceTo = (ms: number): Promise<void> => {
     deps.counters.advances += 1;
@@ -172,6 +175,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
   const subscribed = await limit(async () => {
     const state = await subscribeRetrying(org, card);
     await org.clock.attach();
+    await runs.remember(org.organizationId);
     return state;
   });
   const trialEnd = Date.parse(subscribed.subscription?.trialEnd ?? '');
@@ -188,7 +192,9 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
     if (!failing) {
       const row = await limit(async () => {
         await advanceTo(target);
-        return watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
+        const renewed = await watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
+        await runs.closed(org.organizationId, `the renewal of period ${month}`);
+        return renewed;
       });
       periodEnd = row.currentPeriodEnd ?? periodEnd;
     } else if (org.scenario === 'lose') {
@@ -216,6 +222,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
           `past_due after the declined charge of period ${month}`,
           (r) => r.status === 'past_due',
         );
+        await runs.closed(org.organizationId, `the declined renewal of period ${month}`);
         const seen = Date.now();
         const result = await org.api.updatePaymentMethod(card).catch((err: unknown) => {
           throw new Error(

@@ -103,7 +103,7 @@ const rank = (status: string) => `case ${status} when 'draft' then 0 when 'open'
 
 /**
  * Insert or update, unless the row was written from a newer observation of Stripe. Events carry
- * second-resolution timestamps and Stripe often emits finalized/payment_succeeded/paid in the same
+ * second-resolution timestamps and Stripe often emits finalized and paid in the same
  * second, so on a tie the further-along state wins instead of whichever event was relayed last
  * (on a full tie, the later one).
  */
