@@ -22,6 +22,13 @@ import { createLock } from './lock';
 import type { SubscriptionView, SubscriptionWorkflowInput } from './messages';
 import { subscriptionWorkflowBeforeCore } from './v1/subscription-workflow';
 
+/**
+ * One marker for everything below: a run that records it is on the policy core with every behaviour patched in up
+ * to 2026-12-06. A run records a marker and an upsert of Temporal's `TemporalChangeVersion` search attribute per
+ * `patched()` call, so five calls cost ten history events per run, every period; runs recorded before this read
+ * the five markers as before (docs/workflow-versioning.md).
+ */
+export const CORE_2026_12_06_PATCH = 'core-2026-12-06';
 /** Marks runs interpreted by the policy core; histories without it are replayed by the code before it (v1/). */
 export const CORE_V2_PATCH = 'core-v2';
 /** Changes at renewal go through a Stripe subscription schedule (docs/workflow-versioning.md). */
@@ -38,16 +45,17 @@ export const CONTRACT_MOVES_PATCH = 'contract-moves';
  * policy under the lock, and continues-as-new at each new billing period with the whole state.
  */
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  if (!patched(CORE_V2_PATCH)) return subscriptionWorkflowBeforeCore(input);
+  const rolledUp = patched(CORE_2026_12_06_PATCH);
+  if (!rolledUp && !patched(CORE_V2_PATCH)) return subscriptionWorkflowBeforeCore(input);
   const policy = resolveBillingPolicy(input.policy);
   const carried = input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId);
   const run: Run = {
     state: {
       ...carried,
-      boundarySchedules: patched(TERMS_AT_BOUNDARY_PATCH),
-      pauses: patched(SUBSCRIPTION_PAUSE_PATCH),
-      discounts: patched(SUBSCRIPTION_DISCOUNTS_PATCH),
-      contractMoves: patched(CONTRACT_MOVES_PATCH),
+      boundarySchedules: rolledUp || patched(TERMS_AT_BOUNDARY_PATCH),
+      pauses: rolledUp || patched(SUBSCRIPTION_PAUSE_PATCH),
+      discounts: rolledUp || patched(SUBSCRIPTION_DISCOUNTS_PATCH),
+      contractMoves: rolledUp || patched(CONTRACT_MOVES_PATCH),
     },
     policy,
     lock: createLock(),
