@@ -21,6 +21,7 @@ import { renderReport, targetsMet, type ScaleResult } from './scale/report';
 import { startSampler } from './scale/sampler';
 import { subscriptionWorkflowId } from '../src/workflows/messages';
 import { runOutputDir, startScaleStack } from './scale/stack';
+import { createInboxQuiet } from './scale/inbox-quiet';
 import { createRunCloseWatch } from './scale/run-close-watch';
 import { collectTemporalStats, dumpHistories } from './scale/temporal-stats';
 
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
     const runs = createRunCloseWatch(stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
+    const quiet = createInboxQuiet(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const counters = { advances: 0 };
     let monthsDone = 0;
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     const limit = createLimiter(args.concurrency);
     await Promise.all(
       orgs.map((org: Org) =>
-        liveYear(org, { watch, runs, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch(
+        liveYear(org, { watch, runs, quiet, limit, plan, counters, onMonth: () => void (monthsDone += 1) }).catch(
           (err: unknown) => {
             failedLives.push({
               org: org.organizationId,

@@ -4,6 +4,7 @@ import { DAY_MS, OrgClock } from '../../tools/demo/clock-driver';
 import { HOUR_MS } from '../../tools/demo/story/common-steps';
 import { signUserToken } from '../../tools/demo/tokens';
 import type { ReadModelRow, ReadModelWatch } from './read-model-watch';
+import type { InboxQuiet } from './inbox-quiet';
 import type { RunCloseWatch } from './run-close-watch';
 
 export type Scenario = 'renew' | 'upgrade' | 'recover' | 'lose' | 'cancel';
@@ -130,6 +131,8 @@ export interface LifeDeps {
   watch: ReadModelWatch;
   /** The next month starts once the run that saw this month's renewal has closed, as it would in real time. */
   runs: RunCloseWatch;
+  /** The clock moves only once the webhooks of the organization's last step have been handled. */
+  quiet: InboxQuiet;
   limit: Limiter;
   plan: YearPlan;
   /** Called after each month an organization completes (progress). */
@@ -168,7 +171,8 @@ const activePast =
 export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
   const { watch, runs, limit, plan } = deps;
   const card = 'pm_card_visa';
-  const advanceTo = (ms: number): Promise<void> => {
+  const advanceTo = async (ms: number): Promise<void> => {
+    await deps.quiet(org.organizationId, `moving the clock to ${new Date(ms).toISOString()}`);
     deps.counters.advances += 1;
     return org.clock.advanceTo(ms);
   };
