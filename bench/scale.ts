@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
     const runs = createRunCloseWatch(stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
-    const quiet = createInboxQuiet(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
+    const quiet = createInboxQuiet(stack.db, stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
     const counters = { advances: 0 };
     let monthsDone = 0;

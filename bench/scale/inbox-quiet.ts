@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/database';
+import { subscriptionWorkflowId } from '../../src/workflows/messages';
 
 /**
  * Keeps the driver from moving an organization's Stripe clock while the webhooks of its last step (subscribe, a card
@@ -12,10 +14,14 @@ import type { Db } from '../../src/db/database';
  * the declined renewal, a cancel against the period's end).
  *
  * Quiet means: none of the organization's stored events is waiting for the relay (an indexed count), and still none
- * `settleMs` later, by which time the webhooks the simulator had still in flight have been stored and the
- * workflow's task for the last signal has ended (a few to a few hundred milliseconds on this machine).
+ * `settleMs` later (webhooks the simulator still had in flight have been stored by then), and the workflow has no
+ * task scheduled or running (DescribeWorkflowExecution's pending workflow task: the last signal has been handled).
  */
-export function createInboxQuiet(db: Db, opts: { timeoutMs: number; settleMs?: number; intervalMs?: number }) {
+export function createInboxQuiet(
+  db: Db,
+  temporal: Client,
+  opts: { timeoutMs: number; settleMs?: number; intervalMs?: number },
+) {
   const settleMs = opts.settleMs ?? 250;
   const intervalMs = opts.intervalMs ?? 100;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,17 +36,39 @@ export function createInboxQuiet(db: Db, opts: { timeoutMs: number; settleMs?: n
     return Number(row.n);
   }
 
-  return async function quiet(organizationId: string, what: string): Promise<void> {
+  /** The workflow has a task scheduled or running: the last signal is not handled yet (on a busy machine, seconds). */
+  async function taskPending(organizationId: string): Promise<boolean> {
+    const { raw } = await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).describe();
+    return Boolean(raw.pendingWorkflowTask);
+  }
+
+  /** The subscribe's first invoice ($0 for a trial, paid when finalized) is in the mirror as paid. */
+  async function firstInvoicePaid(organizationId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('invoices')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('status', '=', 'paid')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * `afterSubscribe`: also wait for the first invoice's webhooks to have been relayed. When every organization
+   * subscribes in the same second, the simulator's deliveries queue (`--webhook-max-in-flight`), so an empty inbox
+   * does not yet mean the subscribe's webhooks have arrived.
+   */
+  return async function quiet(organizationId: string, what: string, opts2: { afterSubscribe?: boolean } = {}) {
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
       if (Date.now() > deadline)
         throw new Error(`${organizationId}: webhooks still pending ${opts.timeoutMs / 1000} s before ${what}`);
-      if ((await pending(organizationId)) > 0) {
+      if ((await pending(organizationId)) > 0 || (opts2.afterSubscribe && !(await firstInvoicePaid(organizationId)))) {
         await sleep(intervalMs);
         continue;
       }
       await sleep(settleMs);
-      if ((await pending(organizationId)) === 0) return;
+      if ((await pending(organizationId)) === 0 && !(await taskPending(organizationId))) return;
     }
   };
 }

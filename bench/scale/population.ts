@@ -171,8 +171,12 @@ const activePast =
 export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
   const { watch, runs, limit, plan } = deps;
   const card = 'pm_card_visa';
+  let subscribedOnly = true;
   const advanceTo = async (ms: number): Promise<void> => {
-    await deps.quiet(org.organizationId, `moving the clock to ${new Date(ms).toISOString()}`);
+    await deps.quiet(org.organizationId, `moving the clock to ${new Date(ms).toISOString()}`, {
+      afterSubscribe: subscribedOnly,
+    });
+    subscribedOnly = false;
     deps.counters.advances += 1;
     return org.clock.advanceTo(ms);
   };
