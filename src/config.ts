@@ -122,6 +122,7 @@ const schema = z
     OVERAGE_REPORT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     WEBHOOK_RELAY: z.enum(['worker', 'api']).default('worker'),
     WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    WEBHOOK_RELAY_SETTLE_MS: z.coerce.number().int().min(0).max(10_000).default(200),
     // 50: about seven hours of failures with the relay's backoff (17 min of doubling, then every 10 min).
     WEBHOOK_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
     IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(86_400).default(300),
@@ -320,9 +321,10 @@ export interface Config {
   /**
    * Which process runs the webhook relay (inbox → workflow signals): the worker (default; it polls
    * the inbox every `pollIntervalMs`) or the API (nudged by each stored event, polling as a backstop).
-   * An event that failed `maxAttempts` times is dead-lettered (docs/operations.md).
+   * An organization's events are claimed once the first is `settleMs` old (a burst goes as one signal). An event
+   * that failed `maxAttempts` times is dead-lettered (docs/operations.md).
    */
-  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; maxAttempts: number };
+  webhookRelay: { placement: 'worker' | 'api'; pollIntervalMs: number; settleMs: number; maxAttempts: number };
   /** A key left `in_progress` this long (its instance died) is taken over by the same request. */
   idempotency: { inProgressExpirySeconds: number };
   /**
@@ -453,6 +455,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhookRelay: {
       placement: e.WEBHOOK_RELAY,
       pollIntervalMs: e.WEBHOOK_RELAY_POLL_MS,
+      settleMs: e.WEBHOOK_RELAY_SETTLE_MS,
       maxAttempts: e.WEBHOOK_RELAY_MAX_ATTEMPTS,
     },
     idempotency: { inProgressExpirySeconds: e.IDEMPOTENCY_IN_PROGRESS_EXPIRY_SECONDS },

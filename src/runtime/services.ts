@@ -33,6 +33,7 @@ export function configuredRelay(
     logger: deps.logger.child({ component: 'webhook-relay' }),
     metrics: createRelayMetrics(deps.registry),
     pollIntervalMs: deps.config.webhookRelay.pollIntervalMs,
+    settleMs: deps.config.webhookRelay.settleMs,
     maxAttempts: deps.config.webhookRelay.maxAttempts,
     ...tuning,
   });

@@ -16,6 +16,13 @@ export interface WebhookRelayOptions {
   batchSize?: number;
   /** At most this many of one organization's pending events go out together, as one signal. */
   eventsPerSignal?: number;
+  /**
+   * An organization's run is claimed only once its first pending event is this old (WEBHOOK_RELAY_SETTLE_MS), and
+   * it then takes every event stored meanwhile: a burst Stripe sends together (a renewal's invoice finalized and paid
+   * with the subscription's update) goes to the workflow as one signal instead of two, and a signal no longer races
+   * the task that closes a run on the first half of it. 0: at once.
+   */
+  settleMs?: number;
   /** How long a claimed event stays hidden from other relays; longer than one delivery can take. */
   leaseSeconds?: number;
   /** Retry delay: base·2^attempts, capped, with jitter so a recovered Temporal is not hit all at once. */
@@ -53,6 +60,7 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   const { db, subscriptions, logger } = opts;
   const metrics = opts.metrics ?? noRelayMetrics;
   const pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+  const settleMs = opts.settleMs ?? 0;
   const batchSize = opts.batchSize ?? 100;
   const eventsPerSignal = opts.eventsPerSignal ?? 20;
   const backoff = opts.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 };
@@ -102,7 +110,7 @@ export function createWebhookRelay(opts: WebhookRelayOptions): WebhookRelay {
   }
 
   async function relayBatch(): Promise<number> {
-    const heads = await claimDueEvents(db, { limit: batchSize, leaseSeconds });
+    const heads = await claimDueEvents(db, { limit: batchSize, leaseSeconds, settleMs });
     if (heads.length === 0) return 0;
     // At most one head per organization per claim, so organizations go out concurrently; each head
     // takes the organization's following pending events with it, in order, as one signal.

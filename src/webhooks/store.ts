@@ -89,14 +89,19 @@ export interface ClaimedEvent {
  * the lease. An organization's event waits while an earlier one of the same organization is
  * still pending, so a workflow sees its events in Stripe's `created` order (one per claim). The walk
  * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
+ * A head stored less than `settleMs` ago waits for a later claim, so a burst still arriving goes out whole.
  */
-export async function claimDueEvents(db: Db, opts: { limit: number; leaseSeconds: number }): Promise<ClaimedEvent[]> {
+export async function claimDueEvents(
+  db: Db,
+  opts: { limit: number; leaseSeconds: number; settleMs?: number },
+): Promise<ClaimedEvent[]> {
   // Raw: a row-value comparison inside `not exists` and make_interval's named argument, which the builder does not express.
   const { rows } = await sql<ClaimedEvent>`
     update stripe_events set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
     where id in (
       select e.id from stripe_events e
       where e.relay_status = 'pending' and e.next_attempt_at <= now()
+        and e.received_at <= now() - make_interval(secs => ${(opts.settleMs ?? 0) / 1000})
         and not exists (
           select 1 from stripe_events earlier
           where earlier.relay_status = 'pending' and earlier.organization_id = e.organization_id

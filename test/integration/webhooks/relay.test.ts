@@ -210,6 +210,31 @@ test('events reach a workflow in Stripe’s created order even when delivered in
   expect(got?.batches).toEqual([4]);
 });
 
+test('with a settle time a burst still arriving waits and goes out whole, as one signal', async () => {
+  const { org, cus } = await customer();
+  await startWorkflow(org);
+  const base = Math.floor(Date.now() / 1000) - 50;
+  const events = [0, 1, 2].map((i) =>
+    stripeEvent('customer.subscription.updated', subscriptionObject({ customer: cus }), { created: base + i }),
+  );
+  relay = relayFor(t.db, env.client, worker.taskQueue, { settleMs: 1_500 });
+  relay.start();
+  // The first event is stored; the relay, polling every 100 ms, must leave it while it is younger than 1.5 s.
+  await deliver(events[0]!);
+  const storedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 700));
+  expect((await inbox(events[0]!.id)).relay_status).toBe('pending');
+  for (const e of events.slice(1)) await deliver(e);
+
+  const got = await eventually(
+    () => receivedBy(env.client, org),
+    (r) => (r?.signals.length ?? 0) >= 3,
+  );
+  expect(Date.now() - storedAt).toBeGreaterThanOrEqual(1_500);
+  expect(got?.signals.map((s) => s.eventId)).toEqual(events.map((e) => e.id));
+  expect(got?.batches).toEqual([3]);
+});
+
 test('events nobody can take are kept as ignored with the reason', async () => {
   const { org, cus } = await customer();
   const unknownType = stripeEvent('charge.refunded', { id: uid('ch'), object: 'charge', customer: cus });

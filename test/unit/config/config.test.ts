@@ -98,14 +98,27 @@ describe('configuration from the environment', () => {
   });
 
   test('the webhook relay runs in the worker unless WEBHOOK_RELAY=api', () => {
-    expect(loadConfig({}).webhookRelay).toEqual({ placement: 'worker', pollIntervalMs: 250, maxAttempts: 50 });
+    expect(loadConfig({}).webhookRelay).toEqual({
+      placement: 'worker',
+      pollIntervalMs: 250,
+      settleMs: 200,
+      maxAttempts: 50,
+    });
     expect(loadConfig({ WEBHOOK_RELAY: 'api', WEBHOOK_RELAY_POLL_MS: '1000' }).webhookRelay).toEqual({
       placement: 'api',
       pollIntervalMs: 1000,
+      settleMs: 200,
       maxAttempts: 50,
     });
     expect(issuesOf({ WEBHOOK_RELAY: 'both' })).toContain('WEBHOOK_RELAY');
     expect(issuesOf({ WEBHOOK_RELAY_POLL_MS: '0' })).toContain('WEBHOOK_RELAY_POLL_MS');
+  });
+
+  test('the relay claims an organization’s events once the first is WEBHOOK_RELAY_SETTLE_MS old (0-10000, default 200)', () => {
+    expect(loadConfig({ WEBHOOK_RELAY_SETTLE_MS: '0' }).webhookRelay.settleMs).toBe(0);
+    expect(loadConfig({ WEBHOOK_RELAY_SETTLE_MS: '750' }).webhookRelay.settleMs).toBe(750);
+    for (const bad of ['-1', '10001', '1.5', 'soon'])
+      expect(issuesOf({ WEBHOOK_RELAY_SETTLE_MS: bad })).toContain('WEBHOOK_RELAY_SETTLE_MS');
   });
 
   test('idempotency keys in progress expire after 300 s; retention windows default to 7, 90 and 400 days', () => {
