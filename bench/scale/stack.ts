@@ -177,7 +177,7 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
         await connection.close();
         await stopAll();
         await db.destroy();
-        if (!opts.keep) await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin);
+        if (!opts.keep) await dropDatabase(admin, dbName, opts.log);
         else opts.log(`kept: database ${dbName}`);
         await admin.destroy();
       },
@@ -187,5 +187,25 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     await db.destroy();
     await admin.destroy();
     throw err;
+  }
+}
+
+/**
+ * Drops the run's database once its figures are printed. `with (force)` may not end a backend of another role (an
+ * autovacuum worker runs as the superuser, and the billing role cannot signal it): try again for a few seconds,
+ * then say what is left instead of failing a run whose figures are complete.
+ */
+async function dropDatabase(admin: Db, dbName: string, log: (line: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sql`drop database if exists ${sql.id(dbName)} with (force)`.execute(admin);
+      return;
+    } catch (err) {
+      if (attempt >= 5) {
+        log(`database ${dbName} not dropped (${err instanceof Error ? err.message : String(err)}); drop it by hand`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }
