@@ -47,7 +47,11 @@ cleanup() {
   for pid in "${groups[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup INT TERM EXIT
+# A stop signal ends the script once cleanup is done: a trap handler returns to where the signal came, and during
+# start-up that was wait_for's loop, which then polled the stopped API for up to a minute.
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
 
 # Output through a process substitution, so $! is the program itself and cleanup's signals reach it (with `| tee`
 # they reached tee, and the orphaned worker blocked on a pipe nobody read). tee ignores Ctrl-C, so the logs keep

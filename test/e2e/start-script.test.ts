@@ -114,3 +114,16 @@ test('Ctrl-C (SIGINT to the whole process group) stops the worker and the API wi
   expect(stoppedAfter).toBeLessThan(BUDGET_MS);
   expect(await answers(`http://127.0.0.1:${PORT}/healthz`)).toBe(false);
 });
+
+test('a SIGTERM before the API answers ends the script too, instead of leaving it polling the stopped API', async () => {
+  const marker = randomUUID();
+  MARKERS.push(marker);
+  const script = start(marker);
+  // The API's process exists, but it has not answered yet: the script is in its wait for /readyz.
+  expect(await until(() => startedBy(marker).some((p) => p.cmd.includes('src/server.ts')), 120_000)).toBeDefined();
+  expect(await answers(`http://127.0.0.1:${PORT}/readyz`)).toBe(false);
+  process.kill(script.pid as number, 'SIGTERM');
+  const stoppedAfter = await until(() => startedBy(marker).length === 0, BUDGET_MS);
+  expect(startedBy(marker).map((p) => p.cmd.slice(0, 80))).toEqual([]);
+  expect(stoppedAfter).toBeLessThan(BUDGET_MS);
+});
