@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../src/db/database';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
+import { done, notYet, waitFor } from '../../tools/demo/wait';
 
 /**
  * Keeps the driver from moving an organization's Stripe clock while the webhooks of its last step (subscribe, a card
@@ -58,18 +59,21 @@ export function createInboxQuiet(
    * subscribes in the same second, the simulator's deliveries queue (`--webhook-max-in-flight`), so an empty inbox
    * does not yet mean the subscribe's webhooks have arrived.
    */
-  return async function quiet(organizationId: string, what: string, opts2: { afterSubscribe?: boolean } = {}) {
-    const deadline = Date.now() + opts.timeoutMs;
-    for (;;) {
-      if (Date.now() > deadline)
-        throw new Error(`${organizationId}: webhooks still pending ${opts.timeoutMs / 1000} s before ${what}`);
-      if ((await pending(organizationId)) > 0 || (opts2.afterSubscribe && !(await firstInvoicePaid(organizationId)))) {
-        await sleep(intervalMs);
-        continue;
-      }
-      await sleep(settleMs);
-      if ((await pending(organizationId)) === 0 && !(await taskPending(organizationId))) return;
-    }
+  return function quiet(organizationId: string, what: string, opts2: { afterSubscribe?: boolean } = {}) {
+    return waitFor(
+      `${organizationId} to be quiet before ${what}`,
+      async () => {
+        const waiting = await pending(organizationId);
+        if (waiting > 0) return notYet(`${waiting} events pending for the relay`);
+        if (opts2.afterSubscribe && !(await firstInvoicePaid(organizationId)))
+          return notYet('the first invoice not yet paid in the mirror');
+        await sleep(settleMs);
+        if ((await pending(organizationId)) > 0) return notYet(`events stored within ${settleMs} ms`);
+        if (await taskPending(organizationId)) return notYet('a workflow task pending');
+        return done(undefined);
+      },
+      { timeoutMs: opts.timeoutMs, intervalMs },
+    );
   };
 }
 export type InboxQuiet = ReturnType<typeof createInboxQuiet>;
