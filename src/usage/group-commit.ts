@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { createGroupCommit, type GroupCommit } from '../db/group-commit';
 import { byLedgerKey, usageEventKey, type PlacedEvent } from './batch-totals';
 import { storePlacedEvents, type CrossedThreshold } from './store';
 import { retryOnConflict } from './retry';
@@ -12,112 +13,62 @@ export interface CommittedBatch {
   crossed: CrossedThreshold[];
 }
 
-interface Waiting {
-  events: readonly PlacedEvent[];
-  resolve: (batch: CommittedBatch) => void;
-  reject: (err: unknown) => void;
-}
-
 /** Events per statement at most; a larger single batch (≤ 1,000 by the route) still goes alone. */
 const MAX_EVENTS_PER_STATEMENT = 4_000;
-/** Statements in flight per shard: one keeps its aggregate rows free of lock waits between statements. */
-const MAX_IN_FLIGHT = 1;
 
 const aggregateKey = (organizationId: string, metric: string, periodStartMs: number): string =>
   `${organizationId}\u0000${metric}\u0000${periodStartMs}`;
 
 /**
- * Group commit: batches submitted while a statement is in flight wait and then go together in the
- * next one statement (storePlacedEvents), so Postgres pays one plan, one commit and one set of
- * aggregate-row locks for many requests. Each batch's promise settles only after the statement that
- * holds its events committed. An organization's id sent by several waiting batches goes into the statement once, for
- * the first of them; the later ones report it as a duplicate, exactly as if it had been committed by
- * an earlier, separate batch. When a grouped statement fails for a reason other than a deadlock or
- * serialization failure (retried), each batch is retried alone so one cannot fail the others.
+ * Batches submitted while a statement is in flight go together in the next one statement (storePlacedEvents,
+ * through src/db/group-commit.ts), so Postgres pays one plan, one commit and one set of aggregate-row locks for
+ * many requests; one statement in flight keeps the aggregate rows free of lock waits between statements. An
+ * organization's id sent by several waiting batches goes into the statement once, for the first of them; the
+ * later ones report it as a duplicate, exactly as if it had been committed by an earlier, separate batch. A
+ * deadlock or serialization failure is retried; any other failure of a grouped statement writes each batch alone.
  */
-class GroupCommitter {
-  private readonly waiting: Waiting[] = [];
-  private inFlight = 0;
+type Committer = GroupCommit<readonly PlacedEvent[], CommittedBatch>;
 
-  constructor(private readonly db: Db) {}
+function createCommitter(db: Db): Committer {
+  return createGroupCommit({
+    write: (group) => storeGroup(db, group),
+    maxSize: MAX_EVENTS_PER_STATEMENT,
+    sizeOf: (events) => events.length,
+    maxInFlight: 1,
+  });
+}
 
-  submit(events: readonly PlacedEvent[]): Promise<CommittedBatch> {
-    return new Promise<CommittedBatch>((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
-      const group: Waiting[] = [];
-      let size = 0;
-      while (this.waiting.length > 0) {
-        const next = this.waiting[0] as Waiting;
-        if (group.length > 0 && size + next.events.length > MAX_EVENTS_PER_STATEMENT) break;
-        group.push(next);
-        size += next.events.length;
-        this.waiting.shift();
-      }
-      this.inFlight++;
-      void this.commit(group).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+async function storeGroup(db: Db, group: readonly (readonly PlacedEvent[])[]): Promise<CommittedBatch[]> {
+  const claimedBy = new Map<string, number>();
+  const events: PlacedEvent[] = [];
+  group.forEach((batch, i) => {
+    for (const event of batch) {
+      const key = usageEventKey(event);
+      if (claimedBy.has(key)) continue;
+      claimedBy.set(key, i);
+      events.push(event);
     }
-  }
-
-  private async commit(group: Waiting[]): Promise<void> {
-    try {
-      const results = await this.store(group);
-      group.forEach((w, i) => w.resolve(results[i] as CommittedBatch));
-    } catch (err) {
-      if (group.length === 1) {
-        group[0]?.reject(err);
-        return;
-      }
-      for (const w of group) {
-        try {
-          w.resolve(((await this.store([w])) as CommittedBatch[])[0] as CommittedBatch);
-        } catch (alone) {
-          w.reject(alone);
-        }
-      }
-    }
-  }
-
-  private async store(group: readonly Waiting[]): Promise<CommittedBatch[]> {
-    const claimedBy = new Map<string, number>();
-    const events: PlacedEvent[] = [];
-    group.forEach((w, i) => {
-      for (const event of w.events) {
-        const key = usageEventKey(event);
-        if (claimedBy.has(key)) continue;
-        claimedBy.set(key, i);
-        events.push(event);
+  });
+  events.sort(byLedgerKey);
+  const stored = await retryOnConflict(() => storePlacedEvents(db, events));
+  invalidateUsageSnapshots(db, new Set(events.map((e) => e.organizationId)));
+  const results: CommittedBatch[] = group.map(() => ({ acceptedKeys: new Set<string>(), crossed: [] }));
+  for (const key of stored.acceptedKeys) results[claimedBy.get(key) as number]?.acceptedKeys.add(key);
+  if (stored.crossed.length > 0) {
+    const firstToTouch = new Map<string, number>();
+    group.forEach((batch, i) => {
+      for (const event of batch) {
+        const key = aggregateKey(event.organizationId, event.metric, event.periodStart);
+        if (!firstToTouch.has(key)) firstToTouch.set(key, i);
       }
     });
-    events.sort(byLedgerKey);
-    const stored = await retryOnConflict(() => storePlacedEvents(this.db, events));
-    invalidateUsageSnapshots(this.db, new Set(events.map((e) => e.organizationId)));
-    const results: CommittedBatch[] = group.map(() => ({ acceptedKeys: new Set<string>(), crossed: [] }));
-    for (const key of stored.acceptedKeys) results[claimedBy.get(key) as number]?.acceptedKeys.add(key);
-    if (stored.crossed.length > 0) {
-      const firstToTouch = new Map<string, number>();
-      group.forEach((w, i) => {
-        for (const event of w.events) {
-          const key = aggregateKey(event.organizationId, event.metric, event.periodStart);
-          if (!firstToTouch.has(key)) firstToTouch.set(key, i);
-        }
-      });
-      for (const alert of stored.crossed) {
-        results[
-          firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0
-        ]?.crossed.push(alert);
-      }
+    for (const alert of stored.crossed) {
+      results[
+        firstToTouch.get(aggregateKey(alert.organization_id, alert.metric, Date.parse(alert.period_start))) ?? 0
+      ]?.crossed.push(alert);
     }
-    return results;
   }
+  return results;
 }
 
 /**
@@ -129,7 +80,7 @@ class GroupCommitter {
  * merge); more shards pay off when Postgres has cores to spare.
  */
 export const DEFAULT_COMMIT_SHARDS = 1;
-const committers = new WeakMap<Db, GroupCommitter[]>();
+const committers = new WeakMap<Db, Committer[]>();
 
 function shardOf(organizationId: string, shards: number): number {
   if (shards === 1) return 0;
@@ -153,12 +104,12 @@ export async function commitPlacedEvents(
   const count = opts.shards ?? DEFAULT_COMMIT_SHARDS;
   let shards = committers.get(db);
   if (!shards || shards.length !== count)
-    committers.set(db, (shards = Array.from({ length: count }, () => new GroupCommitter(db))));
-  if (count === 1) return (shards[0] as GroupCommitter).submit(events);
+    committers.set(db, (shards = Array.from({ length: count }, () => createCommitter(db))));
+  if (count === 1) return (shards[0] as Committer)(events);
   const parts: PlacedEvent[][] = Array.from({ length: count }, () => []);
   for (const event of events) parts[shardOf(event.organizationId, count)]?.push(event);
   const committed = await Promise.all(
-    parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as GroupCommitter).submit(part)] : [])),
+    parts.flatMap((part, i) => (part.length > 0 ? [(shards[i] as Committer)(part)] : [])),
   );
   if (committed.length === 1) return committed[0] as CommittedBatch;
   const acceptedKeys = new Set<string>();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { preparedQuery, type Db, type PreparedStatement } from '../db/database';
+import { createGroupCommit, type GroupCommit } from '../db/group-commit';
 import { customerIdOf, organizationFromMetadata, type InboundEvent } from './stripe-event';
 import { UnstorablePayload, storablePayload } from './storable-payload';
 
@@ -11,21 +12,88 @@ export interface StoreResult {
   inserted: boolean;
 }
 
+/** One verified delivery's row, as the endpoint stores it. */
+interface InboxRow {
+  id: string;
+  type: string;
+  apiVersion: string | null;
+  livemode: boolean;
+  created: number;
+  objectId: string | null;
+  /** From Stripe metadata; failing that the billing customer's organization is looked up by customerId. */
+  metadataOrganization: string | null;
+  customerId: string | null;
+  payload: string;
+}
+
 /**
- * Every delivery runs this, so it is a named prepared statement (parsed and planned once per
- * connection, no query building per request). The organization is the one in Stripe metadata
- * ($7) or, failing that, the billing customer's ($8) in the same statement; with neither it is
+ * Every delivery runs this, so it is a named prepared statement (parsed and planned once per connection) and its
+ * values are arrays: deliveries that arrive while one statement is in flight go together in the next (group
+ * commit), so a burst pays one round trip and one commit per group instead of one per delivery. The organization
+ * is the one in Stripe metadata or, failing that, the billing customer's, in the same statement; with neither it is
  * null and the relay tries again later.
  */
-// Raw: a named prepared statement is its text (the builder would compile it again on every delivery).
-const STORE_EVENT: PreparedStatement = {
-  name: 'webhooks_store_event_v1',
+// Raw: a named prepared statement is its text (the builder would compile it again on every group).
+const STORE_EVENTS: PreparedStatement = {
+  name: 'webhooks_store_events_v2',
   text: `insert into stripe_events (id, type, api_version, livemode, stripe_created_at, object_id, organization_id, payload)
-    values ($1, $2, $3, $4, to_timestamp($5::bigint), $6,
-            coalesce($7::text, (select organization_id from billing_customers where stripe_customer_id = $8::text)), $9::text::jsonb)
+    select r.id, r.type, r.api_version, r.livemode, to_timestamp(r.created), r.object_id,
+           coalesce(r.metadata_org, (select organization_id from billing_customers where stripe_customer_id = r.customer_id)),
+           r.payload::jsonb
+    from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+      as r(id, type, api_version, livemode, created, object_id, metadata_org, customer_id, payload)
     on conflict (id) do nothing
     returning id`,
 };
+
+/** Deliveries per statement at most (a group's payloads travel together; Stripe's events are a few KiB). */
+const MAX_DELIVERIES_PER_STATEMENT = 200;
+
+/**
+ * Writes a group in one autocommitted statement. An id that appears twice in the group (a redelivery racing the
+ * first delivery) goes in once, for the first; the later one reports a duplicate, as if it had come after.
+ */
+async function insertGroup(db: Db, group: readonly InboxRow[]): Promise<boolean[]> {
+  const first = new Map<string, number>();
+  const rows: InboxRow[] = [];
+  group.forEach((row, i) => {
+    if (first.has(row.id)) return;
+    first.set(row.id, i);
+    rows.push(row);
+  });
+  const inserted = new Set(
+    (
+      await preparedQuery<{ id: string }>(db, STORE_EVENTS, [
+        rows.map((r) => r.id),
+        rows.map((r) => r.type),
+        rows.map((r) => r.apiVersion),
+        rows.map((r) => r.livemode),
+        rows.map((r) => r.created),
+        rows.map((r) => r.objectId),
+        rows.map((r) => r.metadataOrganization),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.payload),
+      ])
+    ).map((r) => r.id),
+  );
+  return group.map((row, i) => first.get(row.id) === i && inserted.has(row.id));
+}
+
+/** Two statements in flight: while one commits (its WAL flush), the next group is already on its way. */
+const inserters = new WeakMap<Db, GroupCommit<InboxRow, boolean>>();
+
+function inserterFor(db: Db): GroupCommit<InboxRow, boolean> {
+  let inserter = inserters.get(db);
+  if (!inserter) {
+    inserter = createGroupCommit({
+      write: (group) => insertGroup(db, group),
+      maxSize: MAX_DELIVERIES_PER_STATEMENT,
+      maxInFlight: 2,
+    });
+    inserters.set(db, inserter);
+  }
+  return inserter;
+}
 
 /**
  * Postgres refused the values themselves (SQLSTATE class 22, data exception: NUL or an unpaired
@@ -37,39 +105,37 @@ const isRefusedValue = (err: unknown): boolean => {
 };
 
 /**
- * Stores a verified event, keyed by its Stripe id. One autocommitted statement: when it returns,
- * the row is durable and the 2xx may go out. The exact body is stored; when Postgres refuses it
- * (nothing was written), a cleaned copy of the parsed event is (src/webhooks/storable-payload.ts),
- * and an event even that cannot hold is an UnstorablePayload, which the endpoint answers with a 400.
+ * Stores a verified event, keyed by its Stripe id. It settles once the statement holding it committed: the row
+ * is durable and the 2xx may go out. The exact body is stored; when Postgres refuses it (nothing of it was
+ * written; the rest of its group is written alone), a cleaned copy of the parsed event is
+ * (src/webhooks/storable-payload.ts), and an event even that cannot hold is an UnstorablePayload, which the
+ * endpoint answers with a 400.
  */
 export async function storeEvent(db: Db, event: InboundEvent, rawBody: string): Promise<StoreResult> {
-  const metadataOrg = organizationFromMetadata(event);
-  const customerId = metadataOrg === null ? customerIdOf(event) : null;
-  const insert = (payload: string) =>
-    preparedQuery<{ id: string }>(db, STORE_EVENT, [
-      event.id,
-      event.type,
-      event.api_version ?? null,
-      event.livemode,
-      event.created,
-      event.data.object.id ?? null,
-      metadataOrg,
-      customerId,
-      payload,
-    ]);
-  let rows: { id: string }[];
+  const metadataOrganization = organizationFromMetadata(event);
+  const row = (payload: string): InboxRow => ({
+    id: event.id,
+    type: event.type,
+    apiVersion: event.api_version ?? null,
+    livemode: event.livemode,
+    created: event.created,
+    objectId: event.data.object.id ?? null,
+    metadataOrganization,
+    customerId: metadataOrganization === null ? customerIdOf(event) : null,
+    payload,
+  });
+  const insert = inserterFor(db);
   try {
-    rows = await insert(rawBody);
+    return { inserted: await insert(row(rawBody)) };
   } catch (err) {
     if (!isRefusedValue(err)) throw err;
-    try {
-      rows = await insert(storablePayload(event));
-    } catch (again) {
-      if (!isRefusedValue(again)) throw again;
-      throw new UnstorablePayload('Postgres cannot store this event');
-    }
   }
-  return { inserted: rows.length > 0 };
+  try {
+    return { inserted: await insert(row(storablePayload(event))) };
+  } catch (again) {
+    if (!isRefusedValue(again)) throw again;
+    throw new UnstorablePayload('Postgres cannot store this event');
+  }
 }
 
 export interface ClaimedEvent {
@@ -84,19 +150,13 @@ export interface ClaimedEvent {
 }
 
 /**
- * Leases due events: pushing next_attempt_at forward hides them from other relay instances
- * (SKIP LOCKED covers the race of the claim itself), and a crash mid-relay only delays them by
- * the lease. An organization's event waits while an earlier one of the same organization is
- * still pending, so a workflow sees its events in Stripe's `created` order (one per claim). The walk
- * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
- * A head stored less than `settleMs` ago waits for a later claim, so a burst still arriving goes out whole.
+ * The claim as one statement (claimDueEvents runs it; a test reads its plan). Its walk in `created` order can use
+ * only stripe_events_pending_in_order: an ordered index on every event's `created` would let stale statistics send
+ * it through every settled event (migration 2026-12-06T2200).
  */
-export async function claimDueEvents(
-  db: Db,
-  opts: { limit: number; leaseSeconds: number; settleMs?: number },
-): Promise<ClaimedEvent[]> {
+export function claimStatement(opts: { limit: number; leaseSeconds: number; settleMs?: number }) {
   // Raw: a row-value comparison inside `not exists` and make_interval's named argument, which the builder does not express.
-  const { rows } = await sql<ClaimedEvent>`
+  return sql<ClaimedEvent>`
     update stripe_events set next_attempt_at = now() + make_interval(secs => ${opts.leaseSeconds})
     where id in (
       select e.id from stripe_events e
@@ -109,9 +169,22 @@ export async function claimDueEvents(
       order by e.stripe_created_at, e.id
       limit ${opts.limit}
       for update skip locked)
-    returning id, type, object_id, organization_id, stripe_created_at, payload, relay_attempts, received_at`.execute(
-    db,
-  );
+    returning id, type, object_id, organization_id, stripe_created_at, payload, relay_attempts, received_at`;
+}
+
+/**
+ * Leases due events: pushing next_attempt_at forward hides them from other relay instances
+ * (SKIP LOCKED covers the race of the claim itself), and a crash mid-relay only delays them by
+ * the lease. An organization's event waits while an earlier one of the same organization is
+ * still pending, so a workflow sees its events in Stripe's `created` order (one per claim). The walk
+ * follows stripe_events_pending_in_order and stops after `limit` rows, however many were relayed before.
+ * A head stored less than `settleMs` ago waits for a later claim, so a burst still arriving goes out whole.
+ */
+export async function claimDueEvents(
+  db: Db,
+  opts: { limit: number; leaseSeconds: number; settleMs?: number },
+): Promise<ClaimedEvent[]> {
+  const { rows } = await claimStatement(opts).execute(db);
   return rows.sort((a, b) => a.stripe_created_at.getTime() - b.stripe_created_at.getTime() || a.id.localeCompare(b.id));
 }
 
