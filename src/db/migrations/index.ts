@@ -24,6 +24,7 @@ import * as invoicesTax from './2026-12-05T1600-invoices-tax';
 import * as invoicesAwaitingEmailPauses from './2026-12-05T1801-invoices-awaiting-email-pauses';
 import * as creditNotesIdempotencyKey from './2026-12-05T1802-credit-notes-idempotency-key';
 import * as invoiceLineSummary from './2026-12-06T0600-invoice-line-summary';
+import * as stripeEventsCreatedBrin from './2026-12-06T2200-stripe-events-created-brin';
 
 /**
  * The explicit, ordered list of migrations. Kysely runs them in key order, so keys start with
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1801-invoices-awaiting-email-pauses': invoicesAwaitingEmailPauses,
   '2026-12-05T1802-credit-notes-idempotency-key': creditNotesIdempotencyKey,
   '2026-12-06T0600-invoice-line-summary': invoiceLineSummary,
+  '2026-12-06T2200-stripe-events-created-brin': stripeEventsCreatedBrin,
 };
