@@ -3,6 +3,7 @@ import { cardError, invalidRequest, type StripeApiError } from '../http/errors';
 import { declineError } from './card-outcomes';
 import { closeInvoicePayment, invoiceOfPaymentIntent, openInvoicePayment } from './invoice-payments';
 import { attemptPayment, recordFailure, type AttemptResult } from './payment-intents';
+import { storeInvoice } from './invoice-index';
 import { buildInvoice, customerIdOfInvoice, subscriptionIdOf, type LineSpec } from './invoice-object';
 import { onInvoicePaid, onInvoicePaymentFailed } from './subscription-status';
 import { endUsedDiscounts } from './discounts';
@@ -33,7 +34,7 @@ export function createInvoice(sim: Sim, n: NewInvoice): Stripe.Invoice {
     },
     n.lines,
   );
-  sim.state.invoices[invoice.id] = invoice;
+  storeInvoice(sim, invoice);
   if (n.subscription) n.subscription.latest_invoice = invoice.id;
   sim.emit('invoice.created', invoice, n.at);
   if (n.subscription) endUsedDiscounts(sim, n.subscription, invoice, n.at);

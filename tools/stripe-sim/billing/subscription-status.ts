@@ -1,11 +1,13 @@
 import type Stripe from 'stripe';
 import { previousAttributes, type Sim } from '../sim';
+import { invoicesOfCustomer } from './invoice-index';
 import { customerIdOfInvoice, subscriptionIdOf } from './invoice-object';
 import { applyPlannedItems } from './items';
-import { internalsOf, setPeriod } from './subscription-object';
+import { customerIdOf, internalsOf, setPeriod } from './subscription-object';
 
 function hasOtherOpenInvoices(sim: Sim, subId: string, except: string): boolean {
-  return Object.values(sim.state.invoices).some(
+  const sub = sim.state.subscriptions[subId];
+  return (sub ? invoicesOfCustomer(sim, customerIdOf(sub)) : Object.values(sim.state.invoices)).some(
     (i) => i.id !== except && i.status === 'open' && i.amount_due > 0 && subscriptionIdOf(i) === subId,
   );
 }
@@ -56,7 +58,7 @@ export function onInvoicePaid(sim: Sim, invoice: Stripe.Invoice, at: number): vo
 function refreshDelinquency(sim: Sim, customerId: string): void {
   const customer = sim.state.customers[customerId];
   if (!customer) return;
-  customer.delinquent = Object.values(sim.state.invoices).some(
+  customer.delinquent = invoicesOfCustomer(sim, customerId).some(
     (i) => customerIdOfInvoice(i) === customerId && i.status === 'open' && i.attempted && i.amount_due > 0,
   );
 }
