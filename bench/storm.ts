@@ -6,7 +6,7 @@
  * distribution, workflow tasks and their schedule-to-start latency during the storm, worker RSS with a sticky
  * cache smaller than N, the CPU of every process and of the run's Postgres backends, anything lost or duplicated
  * (exit 1 if anything is), and the cost model. Not a test: it prints figures.
- *   npx tsx bench/storm.ts [--subs 5000] [--failing-share 0.05] [--cache-size N/4] [--workflow-task-slots N]
+ *   npx tsx bench/storm.ts [--subs 5000] [--failing-share 0.05] [--cache-size N/4] [--workflow-task-slots N] [--sticky-queue-timeout S]
  *                          [--concurrency 32] [--settle-timeout 1800] [--action-price USD] [--keep] [--sqlite-pragmas …] [--cpu-prof DIR]
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
@@ -46,6 +46,8 @@ const ArgsSchema = z
      * (40). At least 2 (one sticky, one normal poller), at most the sticky cache (the SDK would cut it to that).
      */
     'workflow-task-slots': z.coerce.number().int().min(2).max(1_000).optional(),
+    /** How long a workflow task may wait on the worker's sticky queue (WORKER_STICKY_QUEUE_TIMEOUT_MS, in seconds); unset, the SDK's 10 s. */
+    'sticky-queue-timeout': z.coerce.number().int().min(1).max(600).optional(),
     /** Subscriptions set up at a time before the storm. */
     concurrency: z.coerce.number().int().min(1).max(500).default(32),
     /** How long the storm may take to settle before the run counts what is left as unsettled (seconds). */
@@ -81,10 +83,12 @@ async function main(): Promise<void> {
   const failingCount = Math.round(args.subs * args['failing-share']);
   const slots = args['workflow-task-slots'];
   const slotsText = slots === undefined ? 'the SDK default (40)' : String(slots);
+  const stickyTimeout = args['sticky-queue-timeout'];
+  const stickyText = stickyTimeout === undefined ? "the SDK's 10 s" : `${stickyTimeout} s`;
   const runId = Date.now().toString(36);
   const loadBefore = load();
   log(
-    `storm ${runId}: ${args.subs} subscriptions (${failingCount} failing cards), sticky cache ${cacheSize}, workflow task slots ${slotsText}; load ${loadBefore}`,
+    `storm ${runId}: ${args.subs} subscriptions (${failingCount} failing cards), sticky cache ${cacheSize}, workflow task slots ${slotsText}, sticky queue timeout ${stickyText}; load ${loadBefore}`,
   );
   const stack = await startScaleStack({
     runId,
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
     serviceEnv: {
       WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize),
       ...(slots !== undefined && { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(slots) }),
+      ...(stickyTimeout !== undefined && { WORKER_STICKY_QUEUE_TIMEOUT_MS: String(stickyTimeout * 1000) }),
     },
   });
   let exitCode: number;

@@ -60,6 +60,7 @@ const schema = z
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
     // The SDK needs two workflow task slots at least (one for the sticky queue, one for the normal one).
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+    WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
     WORKER_SDK_METRICS_PORT: port.default(9465),
     STRIPE_SECRET_KEY: z
       .string()
@@ -268,6 +269,11 @@ export interface Config {
     /** Activity and workflow task slots of the worker; unset = the SDK's defaults (100 and 40). */
     maxConcurrentActivities?: number;
     maxConcurrentWorkflowTasks?: number;
+    /**
+     * How long a workflow task may wait on this worker's sticky queue before Temporal moves it to the shared queue,
+     * where any worker takes it by replaying the run's history; unset = the SDK's default (10 s).
+     */
+    stickyQueueTimeoutMs?: number;
   };
   stripe: {
     /** Absent key = the local simulator with a fixed test key. */
@@ -411,6 +417,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      stickyQueueTimeoutMs: e.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,

@@ -201,6 +201,9 @@ export async function createWorkerRuntime(
         ...(config.temporal.maxConcurrentWorkflowTasks !== undefined && {
           maxConcurrentWorkflowTaskExecutions: config.temporal.maxConcurrentWorkflowTasks,
         }),
+        ...(config.temporal.stickyQueueTimeoutMs !== undefined && {
+          stickyQueueScheduleToStartTimeout: config.temporal.stickyQueueTimeoutMs,
+        }),
         // A bundle carries the workflow interceptor modules already (bundle-workflows); naming them again only
         // makes the SDK warn at every start that it ignores them.
         interceptors: overrides.workflowsPath ? tracing.interceptors : withoutWorkflowModules(tracing.interceptors),

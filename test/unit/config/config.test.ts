@@ -171,6 +171,13 @@ describe('configuration from the environment', () => {
     expect(issuesOf({ WORKER_MAX_CACHED_WORKFLOWS: 'many' })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
   });
 
+  test("a workflow task waits on the sticky queue for the SDK's 10 s unless WORKER_STICKY_QUEUE_TIMEOUT_MS says (1 s to 10 min)", () => {
+    expect(loadConfig({}).temporal.stickyQueueTimeoutMs).toBeUndefined();
+    expect(loadConfig({ WORKER_STICKY_QUEUE_TIMEOUT_MS: '60000' }).temporal.stickyQueueTimeoutMs).toBe(60_000);
+    for (const bad of ['999', '600001', '1.5', 'a minute'])
+      expect(issuesOf({ WORKER_STICKY_QUEUE_TIMEOUT_MS: bad })).toEqual(['WORKER_STICKY_QUEUE_TIMEOUT_MS']);
+  });
+
   test('stack traces in workflow code are off unless WORKFLOW_STACK_TRACES turns them on; a bad value is an error naming it', () => {
     expect(loadConfig({}).temporal.workflowStackTraces).toBe(false);
     expect(loadConfig({ WORKFLOW_STACK_TRACES: '' }).temporal.workflowStackTraces).toBe(false);
