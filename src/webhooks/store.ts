@@ -35,13 +35,14 @@ interface InboxRow {
  */
 // Raw: a named prepared statement is its text (the builder would compile it again on every group).
 const STORE_EVENTS: PreparedStatement = {
-  name: 'webhooks_store_events_v2',
+  name: 'webhooks_store_events_v3',
   text: `insert into stripe_events (id, type, api_version, livemode, stripe_created_at, object_id, organization_id, payload)
     select r.id, r.type, r.api_version, r.livemode, to_timestamp(r.created), r.object_id,
            coalesce(r.metadata_org, (select organization_id from billing_customers where stripe_customer_id = r.customer_id)),
-           r.payload::jsonb
-    from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
-      as r(id, type, api_version, livemode, created, object_id, metadata_org, customer_id, payload)
+           p.payload
+    from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+        with ordinality as r(id, type, api_version, livemode, created, object_id, metadata_org, customer_id, n)
+      join jsonb_array_elements($9::jsonb) with ordinality as p(payload, n) using (n)
     on conflict (id) do nothing
     returning id`,
 };
@@ -72,7 +73,9 @@ async function insertGroup(db: Db, group: readonly InboxRow[]): Promise<boolean[
         rows.map((r) => r.objectId),
         rows.map((r) => r.metadataOrganization),
         rows.map((r) => r.customerId),
-        rows.map((r) => r.payload),
+        // The bodies as one JSON array (each is a JSON value the endpoint parsed): a text[] element would be escaped
+        // here and unescaped by Postgres, which cost a lone delivery 40 % more Postgres CPU than a plain insert.
+        `[${rows.map((r) => r.payload).join(',')}]`,
       ])
     ).map((r) => r.id),
   );
