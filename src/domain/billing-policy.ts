@@ -25,6 +25,12 @@ export interface BillingPolicy {
   idleTimeoutMs: number;
   /** Webhook event ids remembered for deduplication; older ones fall out first. */
   seenEventLimit: number;
+  /**
+   * A run continues as new at a new billing period once its history holds this many events. Before that it does
+   * so only when the worker's workflow code has changed since the run started (or Temporal suggests it), so a run
+   * spans periods while its code stays the same (docs/workflow-versioning.md, "One run for many periods").
+   */
+  runHistoryLimit: number;
 }
 
 const HOUR = 3_600_000;
@@ -40,6 +46,7 @@ export const DEFAULT_BILLING_POLICY: BillingPolicy = {
   sync: { backstopAfterDeadlineMs: 2 * HOUR, backstopRepeatMs: 6 * HOUR },
   idleTimeoutMs: 10 * 60_000,
   seenEventLimit: 200,
+  runHistoryLimit: 250,
 };
 
 export type BillingPolicyOverrides = {
@@ -54,6 +61,7 @@ export function resolveBillingPolicy(overrides: BillingPolicyOverrides = {}): Bi
     sync: { ...d.sync, ...overrides.sync },
     idleTimeoutMs: overrides.idleTimeoutMs ?? d.idleTimeoutMs,
     seenEventLimit: overrides.seenEventLimit ?? d.seenEventLimit,
+    runHistoryLimit: overrides.runHistoryLimit ?? d.runHistoryLimit,
   };
   validatePolicy(policy);
   return policy;
@@ -78,4 +86,6 @@ function validatePolicy(p: BillingPolicy): void {
   }
   if (!Number.isInteger(p.seenEventLimit) || p.seenEventLimit < 1)
     throw new RangeError('seenEventLimit must be a positive integer');
+  if (!Number.isInteger(p.runHistoryLimit) || p.runHistoryLimit < 1)
+    throw new RangeError('runHistoryLimit must be a positive integer');
 }

@@ -57,6 +57,8 @@ export interface WorkerRuntimeOverrides {
   services?: readonly WorkerServiceName[];
   /** Bundle the workflows in this process from this path (tests: ts-jest cannot spawn the bundler child). */
   workflowsPath?: string;
+  /** The build id stamped on workflow tasks instead of the bundle's (`workflowBuildId`): a test's stand-in for a deploy. */
+  buildId?: string;
   /** Create or update the daily reconciliation Schedule (default: when the Temporal worker runs). A test on the shared server must not move it to its own task queue. */
   reconciliationSchedule?: boolean;
   /** Tracing this process started (src/worker.ts); default: off (workflow spans go nowhere). */
@@ -180,18 +182,18 @@ export async function createWorkerRuntime(
       }),
     retention: async () => retention({ db, logger, windows: config.retention }),
     'temporal-worker': async () => {
+      const bundle = overrides.workflowsPath
+        ? undefined
+        : await loadWorkflowBundle(config.temporal.workflowBundlePath, {
+            stackTraces: config.temporal.workflowStackTraces,
+            tracing: tracingEnabled,
+          });
       worker = await Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        ...(overrides.workflowsPath
-          ? { workflowsPath: overrides.workflowsPath }
-          : {
-              workflowBundle: await loadWorkflowBundle(config.temporal.workflowBundlePath, {
-                stackTraces: config.temporal.workflowStackTraces,
-                tracing: tracingEnabled,
-              }),
-            }),
+        ...(bundle ? { workflowBundle: { code: bundle.code } } : { workflowsPath: overrides.workflowsPath }),
+        ...((overrides.buildId ?? bundle?.buildId) !== undefined && { buildId: overrides.buildId ?? bundle?.buildId }),
         ...(config.temporal.maxCachedWorkflows !== undefined && {
           maxCachedWorkflows: config.temporal.maxCachedWorkflows,
         }),

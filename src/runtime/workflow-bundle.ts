@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,13 +13,27 @@ const run = promisify(execFile);
  * The worker's workflow bundle: the prebuilt file at WORKFLOW_BUNDLE_PATH, or one built now in a child
  * process (src/cli/bundle-workflows.ts, with this process's loader flags such as tsx's). Bundling inside
  * the worker left webpack's allocations in its heap for its whole life (about 75 MiB more RSS at idle).
+ * With it, the worker's build id (`workflowBuildId`).
  */
 export async function loadWorkflowBundle(
   prebuiltPath: string | undefined,
   settings: WorkflowSandboxSettings,
-): Promise<{ code: string }> {
+): Promise<{ code: string; buildId: string }> {
   const { code } = await readBundle(prebuiltPath);
-  return { code: withSandboxSettings(code, settings) };
+  return { code: withSandboxSettings(code, settings), buildId: workflowBuildId(code) };
+}
+
+/**
+ * The build id a worker stamps on every workflow task it completes: the SDK's version and a hash of the workflow
+ * bundle as built, before the sandbox settings are prepended, so workers that differ only in WORKFLOW_STACK_TRACES
+ * or tracing share one id. A subscription run that reaches a new billing period on a build other than the one it
+ * started on continues as new (src/workflows/subscription-workflow.ts, `rolloverDue`): that is how new workflow
+ * code reaches every running subscription within a period.
+ */
+export function workflowBuildId(bundleCode: string): string {
+  const sdkPackage = readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8');
+  const sdk = (JSON.parse(sdkPackage) as { version: string }).version;
+  return `billing-workflows@sdk-${sdk}+${createHash('sha256').update(bundleCode).digest('hex').slice(0, 20)}`;
 }
 
 export interface WorkflowSandboxSettings {

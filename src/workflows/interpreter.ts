@@ -22,6 +22,11 @@ export interface Run {
   inbox: StripeEventSignal[];
   /** A subscribe is in flight: a concurrent one is refused rather than queued behind it. */
   subscribing: boolean;
+  /**
+   * The worker build that ran this run's first task, when the run may span billing periods (`core-2026-12-07`);
+   * undefined for runs that continue as new at every period.
+   */
+  startedOn?: string;
 }
 
 /**

@@ -29,6 +29,12 @@ import { subscriptionWorkflowBeforeCore } from './v1/subscription-workflow';
  * the five markers as before (docs/workflow-versioning.md).
  */
 export const CORE_2026_12_06_PATCH = 'core-2026-12-06';
+/**
+ * Everything `core-2026-12-06` marks, and a run that spans billing periods: at a new period it continues as new
+ * only once its history reaches the policy's `runHistoryLimit` or when the workflow code running it has changed
+ * since it started (docs/workflow-versioning.md, "One run for many periods"). Still one marker per run.
+ */
+export const CORE_2026_12_07_PATCH = 'core-2026-12-07';
 /** Marks runs interpreted by the policy core; histories without it are replayed by the code before it (v1/). */
 export const CORE_V2_PATCH = 'core-v2';
 /** Changes at renewal go through a Stripe subscription schedule (docs/workflow-versioning.md). */
@@ -45,7 +51,8 @@ export const CONTRACT_MOVES_PATCH = 'contract-moves';
  * policy under the lock, and continues-as-new at each new billing period with the whole state.
  */
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  const rolledUp = patched(CORE_2026_12_06_PATCH);
+  const spansPeriods = patched(CORE_2026_12_07_PATCH);
+  const rolledUp = spansPeriods || patched(CORE_2026_12_06_PATCH);
   if (!rolledUp && !patched(CORE_V2_PATCH)) return subscriptionWorkflowBeforeCore(input);
   const policy = resolveBillingPolicy(input.policy);
   const carried = input.carried ? upgradeState(input.carried, input.published) : initialState(input.organizationId);
@@ -61,6 +68,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     lock: createLock(),
     inbox: [],
     subscribing: false,
+    // The code this run started on; a period boundary reached on other code ends the run (the new run then starts
+    // on the code now running, with no patch in its way).
+    startedOn: spansPeriods ? workflowCode() : undefined,
   };
   registerHandlers(run);
   const idleUntil = Date.now() + policy.idleTimeoutMs;
@@ -106,6 +116,25 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 }
 
 function readyToContinueAsNew(run: Run): boolean {
-  const wanted = run.state.rolloverPending || workflowInfo().continueAsNewSuggested;
+  const wanted = (run.state.rolloverPending && rolloverDue(run)) || workflowInfo().continueAsNewSuggested;
   return wanted && run.state.status !== 'none' && run.inbox.length === 0 && !run.lock.busy && allHandlersFinished();
+}
+
+/**
+ * A new billing period has begun: does this run end? Runs before `core-2026-12-07` always did. A run on it goes on
+ * while its history is short and the code is the one it started on, and ends at the first quiet moment after
+ * either changes. Both are read from history (its length when this task started; the build of the worker that
+ * completed it), so a replay decides the same. A build that is not known (a server that does not record the
+ * worker's build on its tasks, as the time-skipping test server) is never a change: such runs end by length alone.
+ */
+function rolloverDue(run: Run): boolean {
+  if (run.startedOn === undefined) return true;
+  if (workflowInfo().historyLength >= run.policy.runHistoryLimit) return true;
+  const now = workflowCode();
+  return now !== '' && run.startedOn !== '' && now !== run.startedOn;
+}
+
+/** The build of the worker running the current workflow task (by default the SDK's version and the bundle's hash). */
+function workflowCode(): string {
+  return workflowInfo().currentDeploymentVersion?.buildId ?? '';
 }

@@ -34,6 +34,8 @@ export interface Stack {
   t: TestDb;
   temporal: TestWorkflowEnvironment;
   relay: WebhookRelay;
+  /** Stops the worker and starts another on the same task queue, stamping `buildId` on its tasks: a deploy. */
+  restartWorker(opts: { buildId: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,17 +62,20 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
   };
   const config = loadConfig(env);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const worker = await createWorkerRuntime(config, {
-    db: t.db,
-    connection: temporal.nativeConnection,
-    logger,
-    workflowsPath: require.resolve('../../src/workflows'),
-    // Not the invoice mailer (the invoice-delivery suite runs its own), not usage upkeep, not the shared
-    // server's reconciliation Schedule, not the metrics port.
-    services: ['email-dispatcher', 'overage-reporter', 'temporal-worker'],
-    reconciliationSchedule: false,
-    intervalsMs: { 'email-dispatcher': 200, 'overage-reporter': 300 },
-  });
+  const startWorker = (buildId?: string) =>
+    createWorkerRuntime(config, {
+      db: t.db,
+      connection: temporal.nativeConnection,
+      logger,
+      workflowsPath: require.resolve('../../src/workflows'),
+      buildId,
+      // Not the invoice mailer (the invoice-delivery suite runs its own), not usage upkeep, not the shared
+      // server's reconciliation Schedule, not the metrics port.
+      services: ['email-dispatcher', 'overage-reporter', 'temporal-worker'],
+      reconciliationSchedule: false,
+      intervalsMs: { 'email-dispatcher': 200, 'overage-reporter': 300 },
+    });
+  let worker = await startWorker();
   const api = createApiRuntime(config, {
     db: t.db,
     temporal: temporal.client,
@@ -92,6 +97,11 @@ export async function startStack(opts: { env?: Record<string, string> } = {}): P
     api: { url: api.url(), deps: api.deps, close: () => api.stop() },
     stripe: createStripeClient(config.stripe),
     relay: api.webhookRelay,
+    async restartWorker({ buildId }) {
+      await worker.stop();
+      worker = await startWorker(buildId);
+      await worker.start();
+    },
     async close() {
       await api.stop();
       await worker.stop();

@@ -3,7 +3,7 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
-  CORE_2026_12_06_PATCH,
+  CORE_2026_12_07_PATCH,
   CORE_V2_PATCH,
   type subscriptionWorkflow,
 } from '../../src/workflows/subscription-workflow';
@@ -92,10 +92,10 @@ test('a run started on the code before the policy core finishes its period on it
     expect(patchesOf(await env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory())).not.toContain(
       CORE_V2_PATCH,
     );
-    // One marker for the core and every behaviour patched in up to 2026-12-06 (runs recorded with the five
-    // separate markers replay through them: test/workflow/replay.test.ts).
+    // One marker for the core, every behaviour patched in up to 2026-12-06 and runs spanning periods (runs recorded
+    // with older markers replay through them: test/workflow/replay.test.ts).
     expect(patchesOf(await env.client.workflow.getHandle(workflowId, secondRunId).fetchHistory())).toEqual([
-      CORE_2026_12_06_PATCH,
+      CORE_2026_12_07_PATCH,
     ]);
     const upgraded = await handle.executeUpdate(changePlanUpdate, { args: [{ plan: 'professional' }] });
     expect(upgraded).toMatchObject({ change: 'upgraded', subscription: { plan: 'professional', status: 'active' } });

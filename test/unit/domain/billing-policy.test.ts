@@ -19,5 +19,7 @@ describe('billing policy', () => {
     expect(() => resolveBillingPolicy({ dunning: { retryDelaysMs: [3, 1] } })).toThrow(RangeError);
     expect(() => resolveBillingPolicy({ dunning: { finalNoticeBeforeGraceEndMs: 10 * DAY } })).toThrow(RangeError);
     expect(() => resolveBillingPolicy({ idleTimeoutMs: 0 })).toThrow(RangeError);
+    expect(() => resolveBillingPolicy({ runHistoryLimit: 0 })).toThrow(RangeError);
+    expect(() => resolveBillingPolicy({ runHistoryLimit: 99.5 })).toThrow(RangeError);
   });
 });

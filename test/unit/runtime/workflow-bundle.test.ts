@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { loadWorkflowBundle } from '../../../src/runtime/workflow-bundle';
+import { loadWorkflowBundle, workflowBuildId } from '../../../src/runtime/workflow-bundle';
 import { interceptors, WORKFLOW_TRACING_GLOBAL } from '../../../src/workflows/tracing-interceptors';
 
 /** A stand-in bundle: records how many frames a stack captured inside the sandbox has (as the SDK's promise hook does). */
@@ -48,6 +48,20 @@ describe('the worker’s workflow bundle', () => {
     expect(framesIn(traced.code)).toBe(0);
     const untraced = await loadWorkflowBundle(file, { stackTraces: true, tracing: false });
     expect(sandbox(untraced.code)).not.toHaveProperty(WORKFLOW_TRACING_GLOBAL);
+  });
+
+  it('names the build by the SDK and the bundle as built: the sandbox settings do not change it, other code does', async () => {
+    const ids = await Promise.all(
+      [
+        { stackTraces: false, tracing: false },
+        { stackTraces: true, tracing: false },
+        { stackTraces: false, tracing: true },
+      ].map(async (settings) => (await loadWorkflowBundle(file, settings)).buildId),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toMatch(/^billing-workflows@sdk-\d+\.\d+\.\d+\+[0-9a-f]{20}$/);
+    expect(workflowBuildId(BUNDLE)).toBe(ids[0]);
+    expect(workflowBuildId(`${BUNDLE}\n// changed`)).not.toBe(ids[0]);
   });
 
   // With the switch on they are OpenTelemetry's, which only construct inside a workflow: test/faults/tracing.test.ts

@@ -1,0 +1,117 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { BillingPolicyOverrides } from '../../src/domain/billing-policy';
+import { getStateQuery, subscribeUpdate, subscriptionWorkflowId } from '../../src/workflows/messages';
+import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import type { subscriptionWorkflow } from '../../src/workflows/subscription-workflow';
+import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { INDEXED } from './helpers/billing-env';
+import { DAY, FakeStripe, PERIOD } from './helpers/fake-stripe';
+
+// A run continues as new at a new billing period only when its history is long or its code changed
+// (src/workflows/subscription-workflow.ts, `rolloverDue`; docs/workflow-versioning.md). The time-skipping server
+// records no worker build on workflow tasks, so a change of code is tested on the dev server
+// (test/e2e/deploy-rollover.test.ts).
+
+jest.setTimeout(120_000);
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(BILLING_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type] ?? 0])),
+  });
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+let seq = 0;
+const newOrg = () => `org-rollover-${++seq}-${Date.now().toString(36)}`;
+
+/**
+ * A worker on the workflow code under test. No sticky cache: every workflow task replays the run's history, so a
+ * decision that read anything but history would differ on replay and fail the task.
+ */
+function workerOn(buildId: string, taskQueue: string, fake: FakeStripe): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../src/workflows'),
+    activities: fake.activities(),
+    buildId,
+    maxCachedWorkflows: 0,
+  });
+}
+
+async function subscribe(org: string, taskQueue: string, policy?: BillingPolicyOverrides) {
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+    workflowId: subscriptionWorkflowId(org),
+    taskQueue,
+    args: [{ organizationId: org, policy }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return env.client.workflow.executeUpdateWithStart(subscribeUpdate, {
+    args: [{ plan: 'starter', paymentMethodId: 'pm_ok', skipTrial: true }],
+    startWorkflowOperation,
+  });
+}
+
+/** Every run of the workflow, first to latest, with its history. */
+async function runsOf(org: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const workflowId = subscriptionWorkflowId(org);
+  const latest = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+  const runs: temporal.api.history.v1.IHistory[] = [];
+  while (next) {
+    const history = await env.client.workflow.getHandle(workflowId, next).fetchHistory();
+    runs.push(history);
+    next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
+}
+
+const continuedAsNew = (history: temporal.api.history.v1.IHistory) =>
+  history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes != null;
+
+test('on unchanged code one run spans billing periods, and continues as new at the first period past its history limit', async () => {
+  const fake = new FakeStripe();
+  const taskQueue = uniqueTaskQueue('billing-rollover');
+  const [spanning, limited] = [newOrg(), newOrg()];
+  const worker = await workerOn('build-a', taskQueue, fake);
+  await worker.runUntil(async () => {
+    const a = await subscribe(spanning, taskQueue);
+    const b = await subscribe(limited, taskQueue, { runHistoryLimit: 40 });
+    await env.sleep(DAY);
+    const firstRun = (await env.client.workflow.getHandle(subscriptionWorkflowId(spanning)).describe()).runId;
+    for (let month = 1; month <= 4; month++) await env.sleep(PERIOD);
+    for (const [org, view] of [
+      [spanning, a],
+      [limited, b],
+    ] as const) {
+      expect(await env.client.workflow.getHandle(subscriptionWorkflowId(org)).query(getStateQuery)).toMatchObject({
+        status: 'active',
+        plan: 'starter',
+        currentPeriodEnd: view.currentPeriodEnd! + 4 * PERIOD,
+      });
+    }
+    expect((await env.client.workflow.getHandle(subscriptionWorkflowId(spanning)).describe()).runId).toBe(firstRun);
+  });
+
+  const [only, ...none] = await runsOf(spanning);
+  expect(none).toEqual([]);
+  expect(continuedAsNew(only!)).toBe(false);
+  expect(fake.invoices.size).toBeGreaterThan(0);
+
+  // The limited one: every run but the last reached the limit, and each ended at a renewal.
+  const runs = await runsOf(limited);
+  expect(runs.length).toBeGreaterThanOrEqual(2);
+  expect(runs.length).toBeLessThan(5);
+  for (const run of runs.slice(0, -1)) {
+    expect(continuedAsNew(run)).toBe(true);
+    expect(run.events!.length).toBeGreaterThanOrEqual(40);
+  }
+});
