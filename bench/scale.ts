@@ -5,7 +5,7 @@
  * workflow tasks per second, worker RSS over time, history length per run, CPU per process and a final
  * invariant check. Not a test: it prints figures (exit 1 if an invariant is violated).
  *   npx tsx bench/scale.ts [--orgs 1000] [--months 12] [--concurrency 64] [--step-timeout 600] [--keep] [--cpu-prof DIR]
- *                          [--action-price USD]
+ *                          [--action-price USD] [--cache-size N]
  * Then prints the cost model per organization-year (bench/scale/cost-model.ts).
  * Needs Postgres and the project's tools (npm run setup); starts everything else itself on free ports.
  */
@@ -41,6 +41,11 @@ const ArgsSchema = z.strictObject({
   'cpu-prof': z.string().min(1).optional(),
   /** A flat price per million Temporal Cloud Actions for the cost model instead of the published tiers (USD). */
   'action-price': z.coerce.number().positive().max(10_000).optional(),
+  /**
+   * The worker's sticky cache (WORKER_MAX_CACHED_WORKFLOWS; default the SDK's). Smaller than --orgs, most workflow
+   * tasks replay their run's history, as in production where a month passes between a subscription's renewals.
+   */
+  'cache-size': z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -56,6 +61,9 @@ async function main(): Promise<void> {
     log,
     cpuProfDir: args['cpu-prof'],
     sqlitePragmas: args['sqlite-pragmas'] === 'none' ? [] : args['sqlite-pragmas'].split(','),
+    ...(args['cache-size'] !== undefined && {
+      serviceEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(args['cache-size']) },
+    }),
   });
   let exitCode: number;
   try {

@@ -71,7 +71,7 @@ export function renderReport(r: ScaleResult): string {
     [
       'workflow runs',
       `${r.temporal.runs.length} for ${r.temporal.workflows} workflows (≤ ${r.temporal.runsPerWorkflowMax} per workflow)`,
-      'continue-as-new at each renewal',
+      'one run spans renewals until its history reaches the policy limit (runHistoryLimit) or the code changes',
     ],
     [
       'per organization-year',
