@@ -28,7 +28,8 @@ export interface BillingPolicy {
   /**
    * A run continues as new at a new billing period once its history holds this many events. Before that it does
    * so only when the worker's workflow code has changed since the run started (or Temporal suggests it), so a run
-   * spans periods while its code stays the same (docs/workflow-versioning.md, "One run for many periods").
+   * spans periods while its code stays the same (docs/workflow-versioning.md, "One run for many periods"). Which
+   * task continues as new depends on it: changing the default is a workflow change (behind a patch).
    */
   runHistoryLimit: number;
 }
@@ -46,7 +47,7 @@ export const DEFAULT_BILLING_POLICY: BillingPolicy = {
   sync: { backstopAfterDeadlineMs: 2 * HOUR, backstopRepeatMs: 6 * HOUR },
   idleTimeoutMs: 10 * 60_000,
   seenEventLimit: 200,
-  runHistoryLimit: 250,
+  runHistoryLimit: 120,
 };
 
 export type BillingPolicyOverrides = {
