@@ -80,6 +80,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   for (;;) {
+    if (run.state.rolloverPending && !rolloverDue(run)) {
+      // A new period on the code this run started on, with a short history: the run goes on, and decides again at
+      // the next period. Never later: a run that ended mid-period (a dunning retry crossing the limit) raced that
+      // retry's webhooks for its closing task.
+      run.state = { ...run.state, rolloverPending: false };
+    }
     const s = run.state;
     if (s.status === 'canceled') break;
     if (s.status === 'none' && !run.subscribing && run.inbox.length === 0 && Date.now() >= idleUntil) break;
@@ -121,11 +127,12 @@ function readyToContinueAsNew(run: Run): boolean {
 }
 
 /**
- * A new billing period has begun: does this run end? Runs before `core-2026-12-07` always did. A run on it goes on
- * while its history is short and the code is the one it started on, and ends at the first quiet moment after
- * either changes. Both are read from history (its length when this task started; the build of the worker that
- * completed it), so a replay decides the same. A build that is not known (a server that does not record the
- * worker's build on its tasks, as the time-skipping test server) is never a change: such runs end by length alone.
+ * A new billing period has begun: does this run end (at its first quiet moment)? Runs before `core-2026-12-07` always
+ * did. A run on it ends when its history has reached the policy's limit or the code running it is not the code it
+ * started on, and otherwise goes on to the next period; the loop asks once per period, in the task that saw the
+ * renewal. Both are read from history (its length when this task started; the build of the worker that completed
+ * it), so a replay decides the same. A build that is not known (a server that does not record the worker's build on
+ * its tasks, as the time-skipping test server) is never a change: such runs end by length alone.
  */
 function rolloverDue(run: Run): boolean {
   if (run.startedOn === undefined) return true;
