@@ -48,7 +48,8 @@ export const CONTRACT_MOVES_PATCH = 'contract-moves';
 /**
  * One organization's subscription, from subscribe (or adoption) to its end. Handlers are registered first; the
  * loop then sleeps until the earliest deadline, a webhook signal or a state change, feeds that one input to the
- * policy under the lock, and continues-as-new at each new billing period with the whole state.
+ * policy under the lock, and continues as new with the whole state at a new billing period when its history is long
+ * or its code has changed (`rolloverDue`), or when Temporal suggests it.
  */
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
   const spansPeriods = patched(CORE_2026_12_07_PATCH);
