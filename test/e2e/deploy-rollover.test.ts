@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
-import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, clockNow, customerOf, eventually, startStack, type Stack } from '../helpers/stack';
+import { runsOf } from '../helpers/temporal';
 import { userToken } from '../helpers/tokens';
 import { HISTORIES_DIR, historyToFixture } from '../workflow/helpers/billing-env';
 
@@ -27,21 +28,6 @@ afterAll(async () => {
 
 type Sub = { subscription: { status: string; currentPeriodEnd: string } | null };
 
-/** Every run of the organization's workflow, first to latest. */
-async function runsOf(org: string): Promise<temporal.api.history.v1.IHistory[]> {
-  const workflowId = subscriptionWorkflowId(org);
-  const client = stack.temporal.client.workflow;
-  const latest = await client.getHandle(workflowId).fetchHistory();
-  let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
-  const runs: temporal.api.history.v1.IHistory[] = [];
-  while (next) {
-    const history = await client.getHandle(workflowId, next).fetchHistory();
-    runs.push(history);
-    next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-  }
-  return runs;
-}
-
 /** The builds that completed a run's workflow tasks, in order, without repeats. */
 function buildsOf(history: temporal.api.history.v1.IHistory): string[] {
   const builds = (history.events ?? []).flatMap((e) => {
@@ -61,8 +47,9 @@ test('a run spans renewals on the same code, and a deploy of other code reaches 
   /** Moves the clock to `at` and waits for the read model to show the period Stripe then bills. */
   const renewTo = async (at: number) => {
     await advanceClock(stack, org, at);
-    const [sub] = (await stack.stripe.subscriptions.list({ customer: await customerOf(org), status: 'all', limit: 1 }))
-      .data;
+    const [sub] = (
+      await stack.stripe.subscriptions.list({ customer: await customerOf(stack, org), status: 'all', limit: 1 })
+    ).data;
     const periodEnd = sub!.items.data[0]!.current_period_end * 1000;
     await eventually(`read model of ${org} at the period ending ${new Date(periodEnd).toISOString()}`, async () => {
       const { body } = await call<Sub>('GET', '/subscription');
@@ -75,7 +62,7 @@ test('a run spans renewals on the same code, and a deploy of other code reaches 
   // Trial end and a renewal on the code the stack started with: one run.
   await renewTo(start + 15 * DAY);
   await renewTo(start + 46 * DAY);
-  const before = await runsOf(org);
+  const before = await runsOf(stack.temporal.client, subscriptionWorkflowId(org));
   expect(before).toHaveLength(1);
   const [firstBuild] = buildsOf(before[0]!);
   expect(firstBuild).toMatch(/^@temporalio\/worker@/);
@@ -86,10 +73,10 @@ test('a run spans renewals on the same code, and a deploy of other code reaches 
   await stack.restartWorker({ buildId: 'billing-next' });
   await renewTo(start + 77 * DAY);
   await eventually('the run continued as new on the new build', async () =>
-    (await runsOf(org)).length === 2 ? true : undefined,
+    (await runsOf(stack.temporal.client, subscriptionWorkflowId(org))).length === 2 ? true : undefined,
   );
   await renewTo(start + 108 * DAY);
-  const after = await runsOf(org);
+  const after = await runsOf(stack.temporal.client, subscriptionWorkflowId(org));
   expect(after).toHaveLength(2);
   expect(buildsOf(after[0]!)).toEqual([firstBuild, 'billing-next']);
   expect(after[0]!.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
@@ -104,12 +91,3 @@ test('a run spans renewals on the same code, and a deploy of other code reaches 
       ),
     );
 });
-
-async function customerOf(org: string): Promise<string> {
-  const row = await stack.t.db
-    .selectFrom('billing_customers')
-    .select('stripe_customer_id')
-    .where('organization_id', '=', org)
-    .executeTakeFirstOrThrow();
-  return row.stripe_customer_id;
-}

@@ -4,7 +4,7 @@ import {
   startStripeMock,
   type StripeMock,
 } from '../../tools/stripe-sim/test/stripe-mock-contract';
-import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, clockNow, customerOf, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 
 jest.setTimeout(180_000);
@@ -47,7 +47,7 @@ type Invoices = {
 
 /** The read model converges to Stripe's plan status, cancel flag and period end (webhooks are asynchronous). */
 async function expectReadModelMatchesStripe(org: string, call: ReturnType<typeof apiClient>): Promise<void> {
-  const customer = await customerOf(org);
+  const customer = await customerOf(stack, org);
   await eventually(
     `read model of ${org} to match Stripe`,
     async () => {
@@ -67,15 +67,6 @@ async function expectReadModelMatchesStripe(org: string, call: ReturnType<typeof
     },
     15_000,
   );
-}
-
-async function customerOf(org: string): Promise<string> {
-  const row = await stack.t.db
-    .selectFrom('billing_customers')
-    .select('stripe_customer_id')
-    .where('organization_id', '=', org)
-    .executeTakeFirstOrThrow();
-  return row.stripe_customer_id;
 }
 
 test('the frontend journey: plans → trial → trial end → renewal → previewed upgrade → card update → cancel at period end → resume → end', async () => {
@@ -215,6 +206,6 @@ test('an organization cannot subscribe twice, and members cannot change billing'
   );
   expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
   expect(results.find((r) => r.status === 409)?.body.error?.details?.reason).toBe('AlreadySubscribed');
-  expect((await stack.stripe.subscriptions.list({ customer: await customerOf(org) })).data).toHaveLength(1);
+  expect((await stack.stripe.subscriptions.list({ customer: await customerOf(stack, org) })).data).toHaveLength(1);
   expect((await member('DELETE', '/subscription')).status).toBe(403);
 });

@@ -172,6 +172,16 @@ export async function advanceClock(stack: ClockStack, organizationId: string, to
   );
 }
 
+/** The organization's Stripe customer id, from the read model. */
+export async function customerOf(stack: ClockStack, organizationId: string): Promise<string> {
+  const row = await stack.t.db
+    .selectFrom('billing_customers')
+    .select('stripe_customer_id')
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
+  return row.stripe_customer_id;
+}
+
 /** The frozen time of an organization's test clock, epoch ms. */
 export async function clockNow(stack: ClockStack, organizationId: string): Promise<number> {
   const row = await stack.t.db

@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 
 /** Binaries installed by scripts/setup-tools.sh into the project's virtualenv (no download at run time). */
@@ -19,4 +21,17 @@ export function connectDevServer(): Promise<TestWorkflowEnvironment> {
 
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Every run of a workflow, first to latest (following continue-as-new), with its history. */
+export async function runsOf(client: Client, workflowId: string): Promise<temporal.api.history.v1.IHistory[]> {
+  const latest = await client.workflow.getHandle(workflowId).fetchHistory();
+  let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
+  const runs: temporal.api.history.v1.IHistory[] = [];
+  while (next) {
+    const history = await client.workflow.getHandle(workflowId, next).fetchHistory();
+    runs.push(history);
+    next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
 }

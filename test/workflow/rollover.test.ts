@@ -6,7 +6,7 @@ import type { BillingPolicyOverrides } from '../../src/domain/billing-policy';
 import { getStateQuery, subscribeUpdate, subscriptionWorkflowId } from '../../src/workflows/messages';
 import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription-workflow';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { createTimeSkippingEnv, runsOf, uniqueTaskQueue } from '../helpers/temporal';
 import { INDEXED } from './helpers/billing-env';
 import { DAY, FakeStripe, PERIOD } from './helpers/fake-stripe';
 
@@ -60,20 +60,6 @@ async function subscribe(org: string, taskQueue: string, policy?: BillingPolicyO
   });
 }
 
-/** Every run of the workflow, first to latest, with its history. */
-async function runsOf(org: string): Promise<temporal.api.history.v1.IHistory[]> {
-  const workflowId = subscriptionWorkflowId(org);
-  const latest = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
-  const runs: temporal.api.history.v1.IHistory[] = [];
-  while (next) {
-    const history = await env.client.workflow.getHandle(workflowId, next).fetchHistory();
-    runs.push(history);
-    next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-  }
-  return runs;
-}
-
 /**
  * Ends the test's workflows: the time-skipping server does not skip time while a workflow task waits for a worker, so
  * a later test's sleep would stall on this test's timers once its worker has stopped.
@@ -112,13 +98,13 @@ test('on unchanged code one run spans billing periods, and continues as new at t
   });
   await endAll([spanning, limited]);
 
-  const [only, ...none] = await runsOf(spanning);
+  const [only, ...none] = await runsOf(env.client, subscriptionWorkflowId(spanning));
   expect(none).toEqual([]);
   expect(continuedAsNew(only!)).toBe(false);
   expect(fake.invoices.size).toBeGreaterThan(0);
 
   // The limited one: every run but the last reached the limit, and each ended at a renewal.
-  const runs = await runsOf(limited);
+  const runs = await runsOf(env.client, subscriptionWorkflowId(limited));
   expect(runs.length).toBeGreaterThanOrEqual(2);
   expect(runs.length).toBeLessThan(5);
   for (const run of runs.slice(0, -1)) {
@@ -154,7 +140,7 @@ test('a run decides at the renewal only: dunning retries that take its history p
 
   let ended = 0;
   for (const org of orgs) {
-    const runs = await runsOf(org);
+    const runs = await runsOf(env.client, subscriptionWorkflowId(org));
     for (const [i, run] of runs.slice(0, -1).entries()) {
       ended++;
       const closedAt = eventTime(run.events!.at(-1)!);
