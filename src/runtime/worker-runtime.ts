@@ -188,12 +188,13 @@ export async function createWorkerRuntime(
             stackTraces: config.temporal.workflowStackTraces,
             tracing: tracingEnabled,
           });
+      const buildId = overrides.buildId ?? bundle?.buildId;
       worker = await Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         ...(bundle ? { workflowBundle: { code: bundle.code } } : { workflowsPath: overrides.workflowsPath }),
-        ...((overrides.buildId ?? bundle?.buildId) !== undefined && { buildId: overrides.buildId ?? bundle?.buildId }),
+        ...(buildId !== undefined && { buildId }),
         ...(config.temporal.maxCachedWorkflows !== undefined && {
           maxCachedWorkflows: config.temporal.maxCachedWorkflows,
         }),

@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack';
 import { eventually } from '../helpers/stack';
+import { runsOf } from '../helpers/temporal';
+import { subscriptionWorkflowId } from '../../src/workflows/messages';
 import { advanceDays, expectInvariants, faultsConsumed, newOrg, sendUsage, subscribe } from './support';
 
 jest.setTimeout(300_000);
@@ -48,6 +50,18 @@ test('two APIs and two workers, one worker SIGTERMed mid-load and restarted: no 
     orgs.map((organizationId) => ({ organizationId })),
     orgs.map((organizationId) => ({ organizationId, metric: 'api_calls', events: 10, quantity: 20 })),
   );
+  // Both workers, and worker 0 after its restart, stamp the bundle's build id (src/runtime/workflow-bundle.ts), the
+  // same for the same code: the trial's end, a new period, ended no run (a run ends there only on other code).
+  for (const org of orgs) {
+    const runs = await runsOf(stack.client, subscriptionWorkflowId(org));
+    expect(runs).toHaveLength(1);
+    const builds = runs[0]!.events!.flatMap(
+      (e) => e.workflowTaskCompletedEventAttributes?.workerVersion?.buildId ?? [],
+    );
+    expect([...new Set(builds)]).toEqual([
+      expect.stringMatching(/^billing-workflows@sdk-\d+\.\d+\.\d+\+[0-9a-f]{20}$/),
+    ]);
+  }
   // Each email once, although every event reached both APIs and two workers ran the outbox and the invoice mailer.
   const sent = (org: string) =>
     stack.mail.messages({ to: `${org}@faults.example` }).map((m) => `${m.subject}\n${m.text ?? ''}`);
