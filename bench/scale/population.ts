@@ -201,7 +201,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
       const row = await limit(async () => {
         await advanceTo(target);
         const renewed = await watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
-        await runs.closed(org.organizationId, `the renewal of period ${month}`);
+        await runs.settled(org.organizationId, `the renewal of period ${month}`);
         return renewed;
       });
       periodEnd = row.currentPeriodEnd ?? periodEnd;
@@ -230,7 +230,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
           `past_due after the declined charge of period ${month}`,
           (r) => r.status === 'past_due',
         );
-        await runs.closed(org.organizationId, `the declined renewal of period ${month}`);
+        await runs.settled(org.organizationId, `the declined renewal of period ${month}`);
         const seen = Date.now();
         const result = await org.api.updatePaymentMethod(card).catch((err: unknown) => {
           throw new Error(

@@ -31,7 +31,7 @@ export function createRunCloseWatch(temporal: Client, opts: { timeoutMs: number;
      * Waits until the remembered run's renewal task is over: the run closed (continued as new: the next run is
      * remembered; completed: done), or it is still running with no workflow task pending.
      */
-    async closed(organizationId: string, what: string): Promise<void> {
+    async settled(organizationId: string, what: string): Promise<void> {
       const runId = current.get(organizationId);
       if (!runId) throw new Error(`${organizationId}: no run remembered before ${what}`);
       const workflowId = subscriptionWorkflowId(organizationId);

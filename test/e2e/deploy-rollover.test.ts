@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { temporal } from '@temporalio/proto';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
 import { advanceClock, apiClient, clockNow, customerOf, eventually, startStack, type Stack } from '../helpers/stack';
-import { runsOf } from '../helpers/temporal';
+import { buildsOf, runsOf } from '../helpers/temporal';
 import { userToken } from '../helpers/tokens';
 import { HISTORIES_DIR, historyToFixture } from '../workflow/helpers/billing-env';
 
@@ -27,15 +26,6 @@ afterAll(async () => {
 });
 
 type Sub = { subscription: { status: string; currentPeriodEnd: string } | null };
-
-/** The builds that completed a run's workflow tasks, in order, without repeats. */
-function buildsOf(history: temporal.api.history.v1.IHistory): string[] {
-  const builds = (history.events ?? []).flatMap((e) => {
-    const done = e.workflowTaskCompletedEventAttributes;
-    return done ? [done.deploymentVersion?.buildId || done.workerVersion?.buildId || '(none)'] : [];
-  });
-  return builds.filter((b, i) => builds[i - 1] !== b);
-}
 
 test('a run spans renewals on the same code, and a deploy of other code reaches it at its next renewal', async () => {
   const org = `org_rollover_${randomUUID().slice(0, 8)}`;

@@ -35,3 +35,12 @@ export async function runsOf(client: Client, workflowId: string): Promise<tempor
   }
   return runs;
 }
+
+/** The builds that completed a run's workflow tasks, in order, without repeats ('(none)': the server recorded none). */
+export function buildsOf(history: temporal.api.history.v1.IHistory): string[] {
+  const builds = (history.events ?? []).flatMap((e) => {
+    const done = e.workflowTaskCompletedEventAttributes;
+    return done ? [done.deploymentVersion?.buildId || done.workerVersion?.buildId || '(none)'] : [];
+  });
+  return builds.filter((b, i) => builds[i - 1] !== b);
+}

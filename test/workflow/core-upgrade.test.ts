@@ -8,20 +8,15 @@ import {
   type subscriptionWorkflow,
 } from '../../src/workflows/subscription-workflow';
 import { changePlanUpdate, getStateQuery, subscribeUpdate, subscriptionWorkflowId } from '../../src/workflows/messages';
-import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { uniqueTaskQueue } from '../helpers/temporal';
 import { DAY, FakeStripe, PERIOD } from './helpers/fake-stripe';
-import { INDEXED } from './helpers/billing-env';
+import { createBillingTimeSkippingEnv } from './helpers/billing-env';
 
 jest.setTimeout(120_000);
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(BILLING_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type] ?? 0])),
-  });
+  env = await createBillingTimeSkippingEnv();
 });
 afterAll(async () => {
   await env?.teardown();

@@ -4,10 +4,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { BillingPolicyOverrides } from '../../src/domain/billing-policy';
 import { getStateQuery, subscribeUpdate, subscriptionWorkflowId } from '../../src/workflows/messages';
-import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription-workflow';
-import { createTimeSkippingEnv, runsOf, uniqueTaskQueue } from '../helpers/temporal';
-import { INDEXED } from './helpers/billing-env';
+import { runsOf, uniqueTaskQueue } from '../helpers/temporal';
+import { createBillingTimeSkippingEnv } from './helpers/billing-env';
 import { DAY, FakeStripe, PERIOD } from './helpers/fake-stripe';
 
 // A run continues as new at a new billing period only when its history is long or its code changed
@@ -19,11 +18,7 @@ jest.setTimeout(120_000);
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(BILLING_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type] ?? 0])),
-  });
+  env = await createBillingTimeSkippingEnv();
 });
 afterAll(async () => {
   await env?.teardown();

@@ -14,10 +14,10 @@ import {
 } from '../../../src/workflows/messages';
 import { BILLING_SEARCH_ATTRIBUTES } from '../../../src/workflows/search-attributes';
 import type { subscriptionWorkflow } from '../../../src/workflows/subscription-workflow';
-import { createTimeSkippingEnv, uniqueTaskQueue } from '../../helpers/temporal';
+import { createTimeSkippingEnv, runsOf, uniqueTaskQueue } from '../../helpers/temporal';
 import { FakeStripe } from './fake-stripe';
 
-export const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
   DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
@@ -81,18 +81,24 @@ async function recordHistories(
 ): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const [workflowId, { test }] of firstRuns) {
-    // The started event of any run names the chain's first run (update-with-start may not return it).
-    const latest = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    let next = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.firstExecutionRunId;
-    for (let run = 1; next && run <= RUNS_RECORDED; run++) {
-      const history = await env.client.workflow.getHandle(workflowId, next).fetchHistory();
+    const runs = (await runsOf(env.client, workflowId)).slice(0, RUNS_RECORDED);
+    runs.forEach((history, i) =>
       writeFileSync(
-        path.join(HISTORIES_DIR, `${tag}--${slug(test)}--run${run}.json`),
+        path.join(HISTORIES_DIR, `${tag}--${slug(test)}--run${i + 1}.json`),
         `${historyToFixture(history)}\n`,
-      );
-      next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    }
+      ),
+    );
   }
+}
+
+/** A time-skipping server that knows the billing search attributes (it knows none until told, like a fresh cluster). */
+export async function createBillingTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await createTimeSkippingEnv();
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(BILLING_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type] ?? 0])),
+  });
+  return env;
 }
 
 /**
@@ -100,12 +106,7 @@ async function recordHistories(
  * organizations; the server's clock only moves forward, so each test measures times from its own start.
  */
 export async function startBillingTestEnv(tag: string): Promise<BillingTestEnv> {
-  const env = await createTimeSkippingEnv();
-  // The test server knows no custom search attributes until told, like a fresh cluster.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(BILLING_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type] ?? 0])),
-  });
+  const env = await createBillingTimeSkippingEnv();
   const fake = new FakeStripe();
   const taskQueue = uniqueTaskQueue('billing-wf');
   const worker = await Worker.create({
