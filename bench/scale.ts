@@ -76,10 +76,10 @@ async function main(): Promise<void> {
     });
     const watch = createReadModelWatch(stack.db, { timeoutMs: args['step-timeout'] * 1000 });
     watch.start();
-    const runs = createRunCloseWatch(stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
-    const quiet = createInboxQuiet(stack.db, stack.temporal, { timeoutMs: args['step-timeout'] * 1000 });
+    const counters = { advances: 0, describes: 0 };
+    const runs = createRunCloseWatch(stack.temporal, { timeoutMs: args['step-timeout'] * 1000, counters });
+    const quiet = createInboxQuiet(stack.db, stack.temporal, { timeoutMs: args['step-timeout'] * 1000, counters });
     const sampler = startSampler([...stack.processes(), { name: 'driver (this process)', pid: process.pid }]);
-    const counters = { advances: 0 };
     let monthsDone = 0;
     const failedLives: { org: string; scenario: Scenario; error: string }[] = [];
     // The cost model counts the year alone: the simulator's request counts and the row counters start here.
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
       drainedMs,
       failedLives,
       clockAdvances: counters.advances,
+      driverDescribes: counters.describes,
       temporal,
       invariants,
       processes,

@@ -21,7 +21,7 @@ import { done, notYet, waitFor } from '../../tools/demo/wait';
 export function createInboxQuiet(
   db: Db,
   temporal: Client,
-  opts: { timeoutMs: number; settleMs?: number; intervalMs?: number },
+  opts: { timeoutMs: number; settleMs?: number; intervalMs?: number; counters: { describes: number } },
 ) {
   const settleMs = opts.settleMs ?? 250;
   const intervalMs = opts.intervalMs ?? 100;
@@ -37,9 +37,16 @@ export function createInboxQuiet(
     return Number(row.n);
   }
 
-  /** The workflow has a task scheduled or running: the last signal is not handled yet (on a busy machine, seconds). */
+  /**
+   * The workflow has a task scheduled or running: the last signal is not handled yet (on a busy machine, seconds).
+   * The raw RPC: the handle's `describe()` also decodes the memo and search attributes, which the driver never reads.
+   */
   async function taskPending(organizationId: string): Promise<boolean> {
-    const { raw } = await temporal.workflow.getHandle(subscriptionWorkflowId(organizationId)).describe();
+    opts.counters.describes += 1;
+    const raw = await temporal.workflowService.describeWorkflowExecution({
+      namespace: temporal.options.namespace,
+      execution: { workflowId: subscriptionWorkflowId(organizationId) },
+    });
     return Boolean(raw.pendingWorkflowTask);
   }
 

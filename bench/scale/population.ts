@@ -200,9 +200,7 @@ export async function liveYear(org: Org, deps: LifeDeps): Promise<void> {
     if (!failing) {
       const row = await limit(async () => {
         await advanceTo(target);
-        const renewed = await watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
-        await runs.settled(org.organizationId, `the renewal of period ${month}`);
-        return renewed;
+        return watch.until(org.organizationId, `period ${month} paid and active`, activePast(target));
       });
       periodEnd = row.currentPeriodEnd ?? periodEnd;
     } else if (org.scenario === 'lose') {

@@ -13,6 +13,8 @@ export interface ScaleResult {
   drainedMs: number;
   failedLives: { org: string; scenario: Scenario; error: string }[];
   clockAdvances: number;
+  /** DescribeWorkflowExecution calls the driver made to pace its steps (each costs the dev server CPU). */
+  driverDescribes: number;
   temporal: TemporalStats;
   invariants: InvariantReport;
   processes: ProcessSeries[];
@@ -93,6 +95,11 @@ export function renderReport(r: ScaleResult): string {
       'MiB',
     ],
     ['Stripe test-clock advances', `${r.clockAdvances} (one clock per organization)`, ''],
+    [
+      "driver's DescribeWorkflowExecution calls",
+      `${r.driverDescribes} (${(r.driverDescribes / (r.orgs * (r.months / 12))).toFixed(1)} per organization-year)`,
+      "pacing the steps; the dev server's CPU includes them",
+    ],
     [
       'Stripe objects',
       `${r.invariants.stripe.customers} customers, ${r.invariants.stripe.subscriptions} subscriptions, ${r.invariants.stripe.paidInvoices} paid invoices, ${r.invariants.stripe.uncollectible} uncollectible`,

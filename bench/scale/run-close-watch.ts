@@ -2,19 +2,20 @@ import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
 
 /**
- * Keeps the driver from starting an organization's next month before this month's renewal is over in Temporal.
+ * Keeps the driver from acting on a declined renewal (the recovering organization's card update) before the task that
+ * projected it is over in Temporal.
  *
- * The workflow projects a renewal into the read model from the task that then decides whether the run goes on
- * (a run spans periods on unchanged code, and continues as new at a period once its history is long:
- * src/workflows/subscription-workflow.ts). So the read model shows the renewal a few milliseconds (a loaded machine:
- * hundreds) before that task has completed. A driver that moved the Stripe test clock at once sent the next month's
- * webhooks into that gap: when the task closed the run the server refused it (`UnhandledCommand`) and the run was
- * replayed from history. Real months are a month apart, so those failures were the bench's, not the service's. The
- * driver waits for the run that saw the renewal to close, or to have no workflow task scheduled or running while it
- * is still open (DescribeWorkflowExecution, every `intervalMs`), and then goes on; failures left are the service's
- * own (a renewal's webhooks split across two signals).
+ * The workflow projects into the read model from inside a workflow task, so the read model shows `past_due` a few
+ * milliseconds (a loaded machine: hundreds) before that task has completed. The driver waits for the run that saw it
+ * to close, or to have no workflow task scheduled or running while it is still open (DescribeWorkflowExecution, every
+ * `intervalMs`), and then goes on. Before a clock move the quiet check (inbox-quiet.ts) waits for the same thing, so
+ * an ordinary renewal needs no wait of its own here: until 2026-12-07 it had one, and its polls were about half of the
+ * driver's describes, each costing the dev server CPU that the run counts.
  */
-export function createRunCloseWatch(temporal: Client, opts: { timeoutMs: number; intervalMs?: number }) {
+export function createRunCloseWatch(
+  temporal: Client,
+  opts: { timeoutMs: number; intervalMs?: number; counters: { describes: number } },
+) {
   const current = new Map<string, string>();
   const intervalMs = opts.intervalMs ?? 50;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,6 +24,7 @@ export function createRunCloseWatch(temporal: Client, opts: { timeoutMs: number;
     /** The organization's running run, read once after subscribing (before any renewal can close it). */
     async remember(organizationId: string): Promise<void> {
       const workflowId = subscriptionWorkflowId(organizationId);
+      opts.counters.describes += 1;
       const { runId } = await temporal.workflow.getHandle(workflowId).describe();
       current.set(organizationId, runId);
     },
@@ -38,9 +40,11 @@ export function createRunCloseWatch(temporal: Client, opts: { timeoutMs: number;
       const handle = temporal.workflow.getHandle(workflowId, runId, { followRuns: false });
       const deadline = Date.now() + opts.timeoutMs;
       for (;;) {
+        opts.counters.describes += 1;
         const { status, raw } = await handle.describe();
         if (status.name === 'RUNNING' && !raw.pendingWorkflowTask) return;
         if (status.name === 'CONTINUED_AS_NEW') {
+          opts.counters.describes += 1;
           current.set(organizationId, (await temporal.workflow.getHandle(workflowId).describe()).runId);
           return;
         }

@@ -67,6 +67,9 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const db = createDb({ url: dbUrl, poolMax: 4 });
   await migrateToLatest(db);
 
+  const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas });
+  // Chosen once the dev server listens: it binds ports of its own as it starts, and a port chosen before could be
+  // taken by then (a worker once exited at start with EADDRINUSE).
   const [simPort, apiPort, smtpPort, mailHttpPort, metricsPort, sdkMetricsPort] = [
     await freePort(),
     await freePort(),
@@ -75,7 +78,6 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
     await freePort(),
     await freePort(),
   ];
-  const temporalServer = await startPrivateTemporal({ sqlitePragmas: opts.sqlitePragmas });
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profiled = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
   const services: Service[] = [];
