@@ -123,7 +123,7 @@ export async function createWorkerRuntime(
     publicUrl: config.http.publicUrl,
     onResult: onEmail,
   });
-  const transport = createSmtpTransport(config.email.smtpUrl);
+  const transport = createSmtpTransport(config.email.smtpUrl, { maxConnections: config.email.sendConcurrency });
 
   let worker: Worker | undefined;
   let reportFailure: (err: unknown) => void = () => undefined;
