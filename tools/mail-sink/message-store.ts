@@ -4,8 +4,11 @@ import type { ParsedMessage } from './parse-message';
 export interface ReceivedMessage extends ParsedMessage {
   id: string;
   receivedAt: string;
-  /** What the SMTP client said in MAIL FROM / RCPT TO; may differ from the headers (Bcc). */
-  envelope: { mailFrom: string | null; rcptTo: string[] };
+  /**
+   * What the SMTP client said in MAIL FROM / RCPT TO; may differ from the headers (Bcc). `connection`: the SMTP
+   * connection it came on (messages a pooled client sends on one connection share it).
+   */
+  envelope: { mailFrom: string | null; rcptTo: string[]; connection: string };
 }
 
 /** Keeps the most recent messages in arrival order; old ones fall off so a long-running sink stays small. */

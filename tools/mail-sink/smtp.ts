@@ -33,7 +33,7 @@ export function createSmtpServer(store: MessageStore, faults: FaultSwitch): SMTP
         // Accepted only once parsed and stored, so a client told 250 can rely on the message being in the inbox.
         parseMessage(Buffer.concat(chunks)).then(
           (parsed) => {
-            store.add(parsed, { mailFrom, rcptTo });
+            store.add(parsed, { mailFrom, rcptTo, connection: session.id });
             callback();
           },
           (err: unknown) =>

@@ -21,11 +21,19 @@ const FAST_BACKOFF = { baseMs: 400, maxMs: 2_000, maxAttempts: 4 };
 let t: TestDb;
 let sink: MailSink;
 const results: string[] = [];
+// Pooled transports keep connections open: closed after the suite.
+const transports: ReturnType<typeof createSmtpTransport>[] = [];
+function smtpTransport() {
+  const transport = createSmtpTransport(sink.smtpUrl);
+  transports.push(transport);
+  return transport;
+}
 
 beforeAll(async () => {
   [t, sink] = await Promise.all([createTestDb(), createMailSink()]);
 });
 afterAll(async () => {
+  for (const transport of transports) transport.close();
   await Promise.all([t.destroy(), sink.close()]);
 });
 beforeEach(async () => {
@@ -46,7 +54,7 @@ function notifier() {
 function dispatcher(overrides: Partial<EmailDispatcherDeps> = {}) {
   return createEmailDispatcher({
     db: t.db,
-    transport: createSmtpTransport(sink.smtpUrl),
+    transport: smtpTransport(),
     from: FROM,
     batchSize: 10,
     backoff: FAST_BACKOFF,
@@ -175,6 +183,38 @@ describe('email outbox delivery', () => {
     expect(await inbox(sink, email)).toHaveLength(1);
   });
 
+  test('one pooled connection carries a batch: every message of it arrives on the same SMTP connection', async () => {
+    const customers = await Promise.all(Array.from({ length: 5 }, () => newCustomer()));
+    for (const c of customers) await notifier().enqueue(paymentFailed(c.organizationId));
+
+    expect(await dispatcher({ concurrency: 1 }).runOnce()).toMatchObject({ claimed: 5, sent: 5 });
+
+    const received = await inbox(sink);
+    expect(received.flatMap((m) => m.envelope.rcptTo).sort()).toEqual(customers.map((c) => c.email).sort());
+    expect(new Set(received.map((m) => m.envelope.connection)).size).toBe(1);
+  });
+
+  test('a pooled connection the mail server closed (a restart) loses nothing: the next send goes out once', async () => {
+    const d = dispatcher();
+    const first = await newCustomer();
+    await notifier().enqueue(paymentFailed(first.organizationId));
+    expect(await d.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
+    const before = (await inbox(sink, first.email))[0]?.envelope.connection;
+
+    const smtpPort = sink.smtpPort;
+    await sink.close();
+    sink = await createMailSink({ smtpPort });
+    const second = await newCustomer();
+    await notifier().enqueue(paymentFailed(second.organizationId));
+    // The pool may still hold the dead connection: the send then fails and is retried after the backoff.
+    await eventually(async () => ((await d.runOnce()).sent === 1 ? true : undefined), 10_000);
+
+    const received = await inbox(sink, second.email);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.envelope.connection).not.toBe(before);
+    expect(await outboxRow(t.db, paymentFailed(second.organizationId).dedupeKey)).toMatchObject({ status: 'sent' });
+  });
+
   test('a permanent 5xx rejection marks the message failed at once; repeated temporary failures give up after maxAttempts', async () => {
     const permanent = await newCustomer();
     await notifier().enqueue(paymentFailed(permanent.organizationId));
@@ -215,7 +255,7 @@ describe('email outbox delivery', () => {
   test('with a send concurrency of 4 a batch keeps four sends in flight, each message sent and recorded once', async () => {
     const customers = await Promise.all(Array.from({ length: 10 }, () => newCustomer()));
     for (const c of customers) await notifier().enqueue(paymentFailed(c.organizationId));
-    const smtp = createSmtpTransport(sink.smtpUrl);
+    const smtp = smtpTransport();
     let inFlight = 0;
     const peaks: number[] = [];
     const slowSmtp = (concurrency?: number) =>
@@ -294,7 +334,7 @@ describe('email outbox delivery', () => {
     const customers = await Promise.all(Array.from({ length: 3 }, () => newCustomer()));
     let releaseSend: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (releaseSend = resolve));
-    const smtp = createSmtpTransport(sink.smtpUrl);
+    const smtp = smtpTransport();
     const d = dispatcher({
       pollIntervalMs: 30,
       transport: { sendMail: async (mail) => (await gate, smtp.sendMail(mail)) },
