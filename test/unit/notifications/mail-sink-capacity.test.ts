@@ -23,7 +23,8 @@ describe('the mail sink keeps a window of messages', () => {
 
   it('drops the oldest message past its capacity', () => {
     const store = new MessageStore(2);
-    for (const subject of ['one', 'two', 'three']) store.add(parsed(subject), { mailFrom: null, rcptTo: [], connection: 'c1' });
+    for (const subject of ['one', 'two', 'three'])
+      store.add(parsed(subject), { mailFrom: null, rcptTo: [], connection: 'c1' });
     expect(store.list().map((m) => m.subject)).toEqual(['two', 'three']);
   });
 });
