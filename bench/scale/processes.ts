@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../tools/support/processes';
+import { dyingWithParent, ROOT } from '../../tools/support/processes';
 
 /** A child process of the benchmark, with its output kept for the post-mortem of a failed run. */
 export interface Service {
@@ -77,11 +77,14 @@ export function startNodeService(
   args: string[] = [],
   nodeArgs: string[] = [],
 ): Service {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    ...dyingWithParent(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, file), ...args]),
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return track(name, child);
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { BILLING_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
-import { freePort, pollUntil, ROOT } from './processes';
+import { dyingWithParent, freePort, pollUntil, ROOT } from './processes';
 
 /** The Temporal CLI installed by scripts/setup-tools.sh into the project's virtualenv (no download at run time). */
 export const TEMPORAL_CLI = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.local/venv/bin/temporal');
@@ -71,7 +71,7 @@ export async function startPrivateTemporal(opts: PrivateTemporalOptions = {}): P
   let exited: Promise<void> = Promise.resolve();
 
   const start = async () => {
-    const proc = spawn(TEMPORAL_CLI, args, { stdio: 'ignore' });
+    const proc = spawn(...dyingWithParent(TEMPORAL_CLI, args), { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     await pollUntil(

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -46,4 +47,16 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Resp
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command line that runs `command` so that the kernel kills it when the process that spawned it dies, even by
+ * SIGKILL, where no exit handler runs (util-linux's `setpriv --pdeathsig KILL`: prctl PR_SET_PDEATHSIG, then exec, so
+ * the pid is the command's own). A bench killed mid-run used to leave its dev server, simulator and mail sink running.
+ * Where setpriv is missing (not Linux), the command as it is.
+ */
+export function dyingWithParent(command: string, args: readonly string[]): [string, string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
 }
