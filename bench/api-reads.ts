@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
 import { signUserToken } from '../tools/demo/tokens';
-import { freePort, waitForHttp } from '../tools/support/processes';
+import { dyingWithParent, freePort, waitForHttp } from '../tools/support/processes';
 import { runOpenLoop } from './open-loop';
 
 const args = z
@@ -147,16 +147,19 @@ async function main() {
     const port = await freePort();
     // --profile DIR: the API runs under node --cpu-prof and writes DIR/*.cpuprofile when it stops.
     const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
-    api = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(__dirname, '../src/server.ts')], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_PER_MINUTE: '100000000',
-        NODE_ENV: 'development',
+    api = spawn(
+      ...dyingWithParent(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(__dirname, '../src/server.ts')]),
+      {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_PER_MINUTE: '100000000',
+          NODE_ENV: 'development',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/healthz`);
     // The bench must read what it seeded: a 401 (another JWT_SECRET) or `subscription: null` would measure an error path.

@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrator';
 import { ensureUsagePartitions } from '../src/usage/partitions';
-import { freePort, waitForHttp } from '../tools/support/processes';
+import { dyingWithParent, freePort, waitForHttp } from '../tools/support/processes';
 
 const args = z
   .object({ seconds: z.coerce.number().int().min(5).max(30).default(12), profile: z.string().min(1).optional() })
@@ -235,18 +235,21 @@ async function serveApi(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // --profile DIR: a V8 CPU profile of the server (written when it exits), e.g. for speedscope or Chrome DevTools.
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(__dirname, '../src/server.ts')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: schemaUrl,
-      DATABASE_POOL_MAX: String(POOL),
-      USAGE_SERVICE_TOKENS: TOKEN,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
+  const child = spawn(
+    ...dyingWithParent(process.execPath, [...profiling, '--import', 'tsx', path.join(__dirname, '../src/server.ts')]),
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: schemaUrl,
+        DATABASE_POOL_MAX: String(POOL),
+        USAGE_SERVICE_TOKENS: TOKEN,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`).catch(() => undefined);
   return { url, child };

@@ -33,7 +33,7 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrator';
-import { freePort, waitForHttp } from '../tools/support/processes';
+import { dyingWithParent, freePort, waitForHttp } from '../tools/support/processes';
 import { invoiceObject, paymentMethodObject, stripeEvent, subscriptionObject } from '../test/fixtures/stripe-events';
 
 const args = z
@@ -164,7 +164,7 @@ async function load(
 
 function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
-  return spawn(process.execPath, [...profiling, '--import', 'tsx', entry], {
+  return spawn(...dyingWithParent(process.execPath, [...profiling, '--import', 'tsx', entry]), {
     env: { ...process.env, STRIPE_WEBHOOK_SECRET: SECRET, DATABASE_POOL_MAX: POOL, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
