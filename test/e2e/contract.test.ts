@@ -5,7 +5,7 @@ import {
   startStripeMock,
   type StripeMock,
 } from '../../tools/stripe-sim/test/stripe-mock-contract';
-import { advanceClock, apiClient, clockNow, eventually, startStack, type Stack } from '../helpers/stack';
+import { advanceClock, apiClient, clockNow, customerOf, eventually, startStack, type Stack } from '../helpers/stack';
 import { userToken } from '../helpers/tokens';
 
 jest.setTimeout(180_000);
@@ -54,18 +54,9 @@ const onNet14 = {
   contract: { amount: 500_000, collection: { method: 'send_invoice', daysUntilDue: 14 } },
 };
 
-async function stripeCustomerOf(org: string): Promise<string> {
-  const customer = await stack.t.db
-    .selectFrom('billing_customers')
-    .select('stripe_customer_id')
-    .where('organization_id', '=', org)
-    .executeTakeFirstOrThrow();
-  return customer.stripe_customer_id;
-}
-
 async function stripeSubscriptionOf(org: string): Promise<Stripe.Subscription> {
   const [sub] = (
-    await stack.stripe.subscriptions.list({ customer: await stripeCustomerOf(org), status: 'all', limit: 1 })
+    await stack.stripe.subscriptions.list({ customer: await customerOf(stack, org), status: 'all', limit: 1 })
   ).data;
   if (!sub) throw new Error(`no subscription for ${org}`);
   return sub;
@@ -160,7 +151,7 @@ test('a live monthly subscription moves onto a net-14 contract: the old subscrip
   // The customer is billed in USD: a EUR contract is refused, nothing asked of Stripe.
   const eur = await admin('POST', `/admin/organizations/${org}/contract`, { ...contract, currency: 'eur' });
   expect(eur.status).toBe(409);
-  expect((await stack.stripe.subscriptions.list({ customer: await stripeCustomerOf(org) })).data).toHaveLength(1);
+  expect((await stack.stripe.subscriptions.list({ customer: await customerOf(stack, org) })).data).toHaveLength(1);
 
   const moved = await admin<State>('POST', `/admin/organizations/${org}/contract`, contract, {
     'idempotency-key': `move-${org}`,
@@ -168,7 +159,7 @@ test('a live monthly subscription moves onto a net-14 contract: the old subscrip
   expect(moved.status).toBe(200);
   expect(moved.body.subscription).toMatchObject(onNet14);
   expect(moved.body.subscription!.id).not.toBe(created.body.subscription!.id);
-  const all = (await stack.stripe.subscriptions.list({ customer: await stripeCustomerOf(org), status: 'all' })).data;
+  const all = (await stack.stripe.subscriptions.list({ customer: await customerOf(stack, org), status: 'all' })).data;
   expect(all).toHaveLength(2);
   const contractId = all.find((sub) => sub.id !== oldId)!.id;
 
