@@ -10,6 +10,7 @@ import { createStripeClient } from '../../src/stripe/client';
 import { syncCatalog } from '../../src/stripe/catalog-sync';
 import { freePort, ROOT, waitForHttp } from '../../tools/support/processes';
 import { startPrivateTemporal } from '../../tools/support/private-temporal';
+import { dropOrphanedRunDatabases, markRunDatabase, markRunDatabaseKept, RUN_DATABASE_PREFIX } from './orphans';
 import { startNodeService, type Service } from './processes';
 
 const WEBHOOK_SECRET = 'whsec_scale_bench_secret';
@@ -60,10 +61,12 @@ export interface StackOptions {
  */
 export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
   const base = loadConfig();
-  const dbName = `billing_scale_${opts.runId}`;
+  const dbName = `${RUN_DATABASE_PREFIX}${opts.runId}`;
   const dbUrl = base.database.url.replace(/\/[^/?]+(\?|$)/, `/${dbName}$1`);
   const admin = createDb({ url: base.database.url, poolMax: 1 });
+  await dropOrphanedRunDatabases(admin, (name) => dropDatabase(admin, name, opts.log), opts.log);
   await sql`create database ${sql.id(dbName)}`.execute(admin);
+  await markRunDatabase(admin, dbName);
   const db = createDb({ url: dbUrl, poolMax: 4 });
   await migrateToLatest(db);
 
@@ -180,13 +183,17 @@ export async function startScaleStack(opts: StackOptions): Promise<ScaleStack> {
         await stopAll();
         await db.destroy();
         if (!opts.keep) await dropDatabase(admin, dbName, opts.log);
-        else opts.log(`kept: database ${dbName}`);
+        else {
+          await markRunDatabaseKept(admin, dbName);
+          opts.log(`kept: database ${dbName}`);
+        }
         await admin.destroy();
       },
     };
   } catch (err) {
     await stopAll();
     await db.destroy();
+    if (!opts.keep) await dropDatabase(admin, dbName, opts.log);
     await admin.destroy();
     throw err;
   }
